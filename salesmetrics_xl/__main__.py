@@ -1,0 +1,3 @@
+from salesmetrics_xl.cli import app
+
+app(prog_name="salesmetrics")

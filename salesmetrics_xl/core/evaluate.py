@@ -1,0 +1,65 @@
+"""Every tracking row's metrics against its ranges, in one vectorised pass."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from salesmetrics_xl.core.metrics import Metric, Period, Unit
+from salesmetrics_xl.core.problems import Problem, Severity
+from salesmetrics_xl.core.ranges import RangeSet
+from salesmetrics_xl.core.status import Status, evaluate, rate
+from salesmetrics_xl.core.tracking import ROW, TrackingData
+from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
+
+
+def metric_values(frame: pd.DataFrame, metric: Metric) -> np.ndarray:
+    """A counted column as is, a rate from its two columns; NaN where the data is not there."""
+    def column(name: str) -> np.ndarray:
+        if name not in frame:
+            return np.full(len(frame), np.nan)
+        return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+
+    if metric.is_rate:
+        return rate(column(metric.numerator), column(metric.denominator))  # type: ignore[arg-type]
+    return column(metric.column)  # type: ignore[arg-type]
+
+
+def evaluate_rows(frame: pd.DataFrame, ranges: RangeSet, period: Period = Period.WEEK
+                  ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """metric name -> (values, statuses) for each row of ``frame``, each rep judged by its Role's range."""
+    roles = frame[ROLE] if ROLE in frame else pd.Series([None] * len(frame))
+    out = {}
+    for metric in ranges.metrics:
+        values = metric_values(frame, metric)
+        lo, hi = ranges.bounds(metric.name, period, roles)
+        out[metric.name] = (values, evaluate(values, lo, hi))
+    return out
+
+
+def _fmt(value: float, metric: Metric) -> str:
+    if metric.unit is Unit.RATE:
+        return f"{value:.0%}"
+    return f"{value:,.0f}" if metric.unit is Unit.CURRENCY else f"{value:g}"
+
+
+def latest_week_findings(data: TrackingData, ranges: RangeSet) -> list[Problem]:
+    """Cells of the latest week outside their weekly range: what ``check`` points a manager to."""
+    if not data.weeks:
+        return []
+    week = data.weeks[-1]
+    rows = data.frame[data.frame[WEEK] == week].drop_duplicates([REP], keep="last")
+    findings = []
+    for name, (values, statuses) in evaluate_rows(rows, ranges).items():
+        metric = next(m for m in ranges.metrics if m.name == name)
+        if metric.is_rate:
+            continue  # a rate has no cell of its own; the summary shows it
+        for (_, rec), value, status in zip(rows.iterrows(), values, statuses, strict=True):
+            if status in (Status.BELOW, Status.ABOVE):
+                found = ranges.lookup(name, Period.WEEK, rec[ROLE])
+                assert found is not None
+                findings.append(data.problem(
+                    Severity.WARNING, "out-of-range",
+                    f"{rec[REP]}: {name} {_fmt(value, metric)} is {status.lower()} its range of "
+                    f"{found.describe(metric.unit)} (week of {week:%Y-%m-%d})", metric.column or name, rec[ROW]))
+    return findings

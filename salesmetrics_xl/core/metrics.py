@@ -1,0 +1,178 @@
+"""What we measure: metrics, their categories, and the ranges they are judged against.
+
+Pure Python: the UDFs, the CLI and the writers all import this, so it must stay free of any
+spreadsheet library.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+
+class Category(StrEnum):
+    ACTIVITY = "activity"
+    QUALITY = "quality"
+    OUTCOME = "outcome"
+
+
+class Unit(StrEnum):
+    COUNT = "count"
+    CURRENCY = "currency"
+    RATE = "rate"
+
+
+class Period(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+
+
+class Metric(BaseModel):
+    """A counted column (``column``) or a ratio of two counted columns (``numerator``/``denominator``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    category: Category
+    unit: Unit
+    column: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Metric:
+        is_ratio = self.numerator is not None and self.denominator is not None
+        if is_ratio == (self.column is not None):
+            raise ValueError(f"metric {self.name!r} needs either a column or a numerator and a denominator")
+        if is_ratio and self.unit is not Unit.RATE:
+            raise ValueError(f"metric {self.name!r} is a ratio, so its unit must be 'rate'")
+        return self
+
+    @property
+    def is_rate(self) -> bool:
+        return self.numerator is not None
+
+    @property
+    def formula(self) -> str:
+        return f"{self.numerator} / {self.denominator}" if self.is_rate else ""
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The tracking columns this metric is computed from."""
+        return (self.numerator, self.denominator) if self.is_rate else (self.column,)  # type: ignore[return-value]
+
+
+class Range(BaseModel):
+    """Inclusive bounds; ``None`` leaves that side open (``at least 5`` has no max)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is greater than max {self.max:g}")
+        return self
+
+    @property
+    def is_open(self) -> bool:
+        """A range with neither bound judges nothing; the status rule treats it as no range."""
+        return self.min is None and self.max is None
+
+    def describe(self, unit: Unit = Unit.COUNT) -> str:
+        def fmt(v: float) -> str:
+            if unit is Unit.RATE:
+                return f"{v:.0%}" if round(v * 100, 6) == round(v * 100) else f"{v:.1%}"
+            if unit is Unit.CURRENCY:
+                return f"{v:,.0f}"
+            return f"{v:g}"
+
+        if self.min is not None and self.max is not None:
+            return f"{fmt(self.min)}–{fmt(self.max)}"
+        if self.min is not None:
+            return f"at least {fmt(self.min)}"
+        if self.max is not None:
+            return f"at most {fmt(self.max)}"
+        return "no range"
+
+
+# The counted columns of the standard Tracking sheet, in template order.
+DIALS, EMAILS, CONVERSATIONS, MEETINGS = "Dials", "Emails", "Conversations", "Meetings Booked"
+SQLS, OPPORTUNITIES, DEALS_WON, NEW_MRR = "SQLs", "Opportunities", "Deals Won", "New MRR"
+
+
+def _count(name: str, category: Category, description: str, unit: Unit = Unit.COUNT) -> Metric:
+    return Metric(name=name, category=category, unit=unit, column=name, description=description)
+
+
+def _rate(name: str, numerator: str, denominator: str, description: str) -> Metric:
+    return Metric(
+        name=name, category=Category.QUALITY, unit=Unit.RATE, numerator=numerator, denominator=denominator,
+        description=description,
+    )
+
+
+CATALOG: tuple[Metric, ...] = (
+    _count(DIALS, Category.ACTIVITY, "Outbound calls placed."),
+    _count(EMAILS, Category.ACTIVITY, "Prospecting emails sent."),
+    _count(CONVERSATIONS, Category.ACTIVITY, "Calls where a prospect picked up and talked."),
+    _count(MEETINGS, Category.ACTIVITY, "Discovery meetings booked."),
+    _rate("Connect Rate", CONVERSATIONS, DIALS, "Conversations / Dials: are we reaching people?"),
+    _rate("Meeting Rate", MEETINGS, CONVERSATIONS, "Meetings Booked / Conversations: does the pitch land?"),
+    _rate("Qualification Rate", SQLS, CONVERSATIONS, "SQLs / Conversations: are we talking to the right buyers?"),
+    _rate("Win Rate", DEALS_WON, OPPORTUNITIES, "Deals Won / Opportunities: do we close?"),
+    _count(SQLS, Category.OUTCOME, "Sales-qualified leads created."),
+    _count(OPPORTUNITIES, Category.OUTCOME, "Opportunities opened in the CRM."),
+    _count(DEALS_WON, Category.OUTCOME, "Deals closed-won."),
+    _count(NEW_MRR, Category.OUTCOME, "New monthly recurring revenue closed.", Unit.CURRENCY),
+)
+
+COUNTED_COLUMNS: tuple[str, ...] = tuple(m.column for m in CATALOG if m.column is not None)
+
+
+def find_metric(name: str, metrics: tuple[Metric, ...] | list[Metric] = CATALOG) -> Metric:
+    """Case- and space-insensitive lookup with a did-you-mean, because people type metric names by hand."""
+    wanted = normalise(name)
+    for metric in metrics:
+        if normalise(metric.name) == wanted:
+            return metric
+    raise KeyError(unknown_message("metric", name, [m.name for m in metrics]))
+
+
+def normalise(text: object) -> str:
+    """Header and name matching ignores case, spacing, and punctuation such as '#', '_' or '.'."""
+    return re.sub(r"[^0-9a-z%]+", "", str(text).casefold())
+
+
+def unknown_message(kind: str, name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6) or difflib.get_close_matches(
+        normalise(name), [normalise(k) for k in known], n=1, cutoff=0.6
+    )
+    if close:
+        match = next((k for k in known if k == close[0] or normalise(k) == close[0]), close[0])
+        return f"unknown {kind} '{name}'; did you mean '{match}'?"
+    return f"unknown {kind} '{name}'; known: {', '.join(known)}"
+
+
+_RATIO = re.compile(r"^\s*=?\s*\[?(?P<num>[^/\[\]]+?)\]?\s*/\s*\[?(?P<den>[^/\[\]]+?)\]?\s*$")
+
+
+def parse_ratio(formula: str, columns: list[str]) -> tuple[str, str]:
+    """Read a user's ``Replies / Emails`` without eval: a ratio of two tracking columns is all we allow."""
+    match = _RATIO.match(formula or "")
+    if not match:
+        raise ValueError(f"formula '{formula}' must be one column divided by another, like 'Replies / Emails'")
+    by_key = {normalise(c): c for c in columns}
+    parts = []
+    for side in (match["num"], match["den"]):
+        column = by_key.get(normalise(side))
+        if column is None:
+            raise ValueError(f"formula '{formula}': " + unknown_message("column", side.strip(), columns))
+        parts.append(column)
+    return parts[0], parts[1]

@@ -1,0 +1,350 @@
+"""Raw cell values -> tracking data and ranges, with a problem for every cell that is wrong.
+
+Pure: any reader (openpyxl, calamine, a live xlwings book) hands rows of plain Python values here,
+so every face reports the same problems in the same words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import chain, islice
+
+import numpy as np
+import pandas as pd
+
+from salesmetrics_xl.core.metrics import CATALOG, Category, Metric, Range, Unit, find_metric, normalise, parse_ratio
+from salesmetrics_xl.core.problems import Problem, Severity, column_letter
+from salesmetrics_xl.core.ranges import RangeRule, RangeSet
+from salesmetrics_xl.core.tracking import ROW, TrackingData, monday
+from salesmetrics_xl.core.workbook import (
+    CATEGORY,
+    FORMULA,
+    MAX,
+    METRIC,
+    MIN,
+    NOTES,
+    PERIOD,
+    RANGES,
+    REP,
+    ROLE,
+    TEAM,
+    TRACKING,
+    UNIT,
+    WEEK,
+    SheetSpec,
+    default_range_rows,
+    parse_category,
+    parse_period,
+    parse_unit,
+)
+
+HEADER_SEARCH_ROWS = 20
+Row = tuple[object, ...]
+
+
+@dataclass
+class Header:
+    row: int  # 1-based Excel row
+    columns: dict[str, int]  # declared column name -> 0-based index
+    extras: dict[str, int]  # other non-empty headers -> 0-based index
+
+
+def find_header(rows: list[Row], spec: SheetSpec, required: tuple[str, ...]) -> Header | None:
+    """The first row in the top 20 that names every required column, so title blocks above it are fine."""
+    for number, row in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
+        columns: dict[str, int] = {}
+        extras: dict[str, int] = {}
+        for index, value in enumerate(row):
+            if value is None or not str(value).strip():
+                continue
+            column = spec.match(value)
+            if column is not None and column.name not in columns:
+                columns[column.name] = index
+            elif str(value).strip() not in extras:
+                extras[str(value).strip()] = index
+        if all(name in columns for name in required):
+            return Header(number, columns, extras)
+    return None
+
+
+def _describe_found(rows: list[Row]) -> str:
+    best = max(rows[:HEADER_SEARCH_ROWS], key=lambda r: sum(v is not None for v in r), default=())
+    found = [str(v) for v in best if v is not None and str(v).strip()]
+    return ", ".join(found[:12]) if found else "nothing"
+
+
+_ISO_WEEK = re.compile(r"^(\d{4})\s*-?\s*W(\d{1,2})(?:\s*-?\s*[1-7])?$", re.I)
+_TEXT_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y",
+               "%d-%b-%Y", "%Y-%m-%d %H:%M:%S")
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def parse_week(value: object) -> dt.date:
+    """A week as people write it, to its Monday; raises ValueError with the reason."""
+    if isinstance(value, dt.datetime):
+        return monday(value.date())
+    if isinstance(value, dt.date):
+        return monday(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 <= value <= 80000:  # an Excel date serial in a cell not formatted as a date
+            return monday((EXCEL_EPOCH + dt.timedelta(days=float(value))).date())
+        raise ValueError(f"{value!r} is a number, not a date")
+    text = str(value).strip()
+    if m := _ISO_WEEK.match(text):
+        try:
+            return dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+        except ValueError:
+            raise ValueError(f"'{text}' is not a real ISO week") from None
+    for fmt in _TEXT_DATES:
+        try:
+            return monday(dt.datetime.strptime(text, fmt).date())
+        except ValueError:
+            pass
+    if m := re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", text):
+        a, b, year = int(m[1]), int(m[2]), int(m[3])
+        month, day = (b, a) if a > 12 else (a, b)  # US order unless the first number cannot be a month
+        try:
+            return monday(dt.date(year, month, day))
+        except ValueError:
+            pass
+    raise ValueError(f"'{text}' is not a date or an ISO week like 2026-W47")
+
+
+_NUMBER_TEXT = re.compile(r"^[\s$€£]*(-?[\d,]*\.?\d+)\s*(%?)\s*$")
+
+
+def parse_number(value: object) -> float:
+    """A count or amount; text is accepted only when it is plainly a number ('1,200', '$950', '15%')."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value} is TRUE/FALSE, not a number")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    text = str(value).strip()
+    if text.startswith("#"):
+        raise ValueError(f"the cell shows the Excel error {text}")
+    m = _NUMBER_TEXT.match(text)
+    if not m:
+        raise ValueError(f"'{text}' is text, not a number")
+    number = float(m[1].replace(",", ""))
+    return number / 100 if m[2] else number
+
+
+def _numbers(values: list[object]) -> tuple[np.ndarray, dict[int, str]]:
+    """Column -> floats, with the reason for each cell that is not a usable number. Fast on plain numbers."""
+    out = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+    bad: dict[int, str] = {}
+    for i in np.flatnonzero(np.isnan(out)):
+        raw = values[i]
+        if raw is None or (isinstance(raw, str) and not raw.strip()) or (isinstance(raw, float) and np.isnan(raw)):
+            continue
+        try:
+            out[i] = parse_number(raw)
+        except ValueError as exc:
+            bad[int(i)] = str(exc)
+    for i in np.flatnonzero(out < 0):
+        bad[int(i)] = f"{out[i]:g} is negative; counts cannot be below zero"
+        out[i] = np.nan
+    return out, bad
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.name
+                   ) -> tuple[TrackingData | None, list[Problem]]:
+    """The Tracking sheet's rows (row 1 first) -> TrackingData, or None when Week or Rep is missing."""
+    it: Iterator[Row] = iter(rows)
+    head = [tuple(r) for r in islice(it, HEADER_SEARCH_ROWS)]
+    header = find_header(head, TRACKING, (WEEK, REP))
+    if header is None:
+        required = ", ".join(c.name for c in TRACKING.columns if c.required)
+        return None, [Problem(
+            severity=Severity.ERROR, code="missing-column", file=file, sheet=sheet, cell="A1",
+            message=f"no header row with {required} in the first {HEADER_SEARCH_ROWS} rows; found: "
+                    f"{_describe_found(head)}")]
+
+    problems: list[Problem] = []
+    letters = {name: column_letter(i + 1) for name, i in {**header.columns, **header.extras}.items()}
+
+    def problem(severity: Severity, code: str, message: str, column: str, row: int) -> Problem:
+        return Problem(severity=severity, code=code, message=message, file=file, sheet=sheet,
+                       cell=f"{letters[column]}{row}")
+
+    counted = [c for c in TRACKING.columns if c.kind in ("count", "currency")]
+    missing = [c.name for c in counted if c.name not in header.columns]
+    if missing:
+        problems.append(Problem(
+            severity=Severity.WARNING, code="missing-column", file=file, sheet=sheet, cell=f"A{header.row}",
+            message=f"no column for {', '.join(missing)}; metrics that need "
+                    f"{'it' if len(missing) == 1 else 'them'} show NO DATA (headers found: "
+                    f"{', '.join(str(v) for v in head[header.row - 1] if v is not None)})"))
+
+    wanted = {**header.columns, **header.extras}
+    cols: dict[str, list[object]] = {name: [] for name in wanted}
+    row_numbers: list[int] = []
+    data_rows = (r for r in head[header.row:])
+    for number, row in enumerate(chain(data_rows, it), start=header.row + 1):
+        if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
+            continue
+        row_numbers.append(number)
+        for name, index in wanted.items():
+            cols[name].append(row[index] if index < len(row) else None)
+
+    frame = pd.DataFrame({ROW: np.array(row_numbers, dtype=np.int64)})
+    weeks: list[object] = []
+    for value, number in zip(cols[WEEK], row_numbers, strict=True):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            problems.append(problem(Severity.ERROR, "bad-week", "no week given; this row is skipped", WEEK, number))
+            weeks.append(None)
+            continue
+        try:
+            weeks.append(parse_week(value))
+        except ValueError as exc:
+            problems.append(problem(Severity.ERROR, "bad-week", f"{exc}; this row is skipped", WEEK, number))
+            weeks.append(None)
+    frame[WEEK] = pd.to_datetime(pd.Series(weeks, dtype=object)).astype("datetime64[ns]")
+    for name in (REP, TEAM, ROLE):
+        frame[name] = pd.Series([_text(v) for v in cols[name]] if name in cols else [None] * len(row_numbers),
+                                dtype=object)
+    for number, rep in zip(row_numbers, frame[REP], strict=True):
+        if rep is None:
+            problems.append(problem(Severity.ERROR, "missing-rep", "no rep name; this row is skipped", REP, number))
+    for column in counted:
+        if column.name not in cols:
+            frame[column.name] = np.nan
+            continue
+        values, bad = _numbers(cols[column.name])
+        frame[column.name] = values
+        for i, reason in bad.items():
+            problems.append(problem(Severity.ERROR, "bad-number", f"{column.name}: {reason}", column.name,
+                                    row_numbers[i]))
+    for name in header.extras:
+        frame[name] = pd.Series(cols[name], dtype=object)
+
+    if not row_numbers:
+        problems.append(Problem(severity=Severity.WARNING, code="no-data", file=file, sheet=sheet,
+                                cell=f"A{header.row + 1}",
+                                message="no tracking rows yet; add one row per rep per week"))
+    usable = frame[WEEK].notna() & frame[REP].notna()
+    return TrackingData(frame[usable].reset_index(drop=True), file=file, sheet=sheet, letters=letters), problems
+
+
+def _bound(value: object, unit: Unit) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number = parse_number(value)
+    if unit is Unit.RATE and number > 1:
+        raise ValueError(f"{number:g} is a rate above 100%; write {number:g}% (or {number / 100:g})")
+    return number
+
+
+def default_ranges() -> RangeSet:
+    return parse_ranges(_rows_of(default_range_rows()), tracking_columns=[])[0]
+
+
+def _rows_of(records: list[dict[str, object]]) -> list[Row]:
+    names = [c.name for c in RANGES.columns]
+    return [tuple(names)] + [tuple(r.get(n) for n in names) for r in records]
+
+
+def parse_ranges(rows: Iterable[Row], *, tracking_columns: list[str], file: str = "", sheet: str = RANGES.name
+                 ) -> tuple[RangeSet, list[Problem]]:
+    """The Ranges sheet's rows -> RangeSet. ``tracking_columns`` are the columns a user's formula may use."""
+    materialised = [tuple(r) for r in rows]
+    header = find_header(materialised, RANGES, (METRIC,))
+    if header is None or not ({MIN, MAX} & header.columns.keys()):
+        return RangeSet(rules=[]), [Problem(
+            severity=Severity.ERROR, code="missing-column", file=file, sheet=sheet, cell="A1",
+            message=f"no header row with Metric, Min and Max in the first {HEADER_SEARCH_ROWS} rows; found: "
+                    f"{_describe_found(materialised)}")]
+    problems: list[Problem] = []
+    rules: list[RangeRule] = []
+    seen: dict[tuple[str, str, str], str] = {}
+    known_columns = list(dict.fromkeys([*(m.column for m in CATALOG if m.column), *tracking_columns]))
+
+    for number, row in enumerate(materialised[header.row:], start=header.row + 1):
+        def get(name: str, row: Row = row) -> object:
+            index = header.columns.get(name)
+            return row[index] if index is not None and index < len(row) else None
+
+        def cell(name: str, number: int = number) -> str:
+            index = header.columns.get(name, header.columns[METRIC])
+            return f"{column_letter(index + 1)}{number}"
+
+        def error(message: str, column: str) -> None:
+            problems.append(Problem(severity=Severity.ERROR, code="bad-range", message=message, file=file,
+                                    sheet=sheet, cell=cell(column)))
+
+        name = _text(get(METRIC))
+        if name is None:
+            if any(_text(v) for v in row):
+                error("this row has no metric name", METRIC)
+            continue
+        formula = _text(get(FORMULA))
+        try:
+            metric = _metric_for(name, formula, get, known_columns)
+        except ValueError as exc:
+            error(str(exc), FORMULA if formula and "formula" in str(exc) else METRIC)
+            continue
+        period = parse_period(get(PERIOD))
+        if period is None:
+            error(f"{name}: period '{get(PERIOD)}' must be week or month", PERIOD)
+            continue
+        try:
+            low, high = _bound(get(MIN), metric.unit), _bound(get(MAX), metric.unit)
+        except ValueError as exc:
+            error(f"{name}: {exc}", MIN if _bad(get(MIN), metric.unit) else MAX)
+            continue
+        if low is not None and high is not None and low > high:
+            error(f"{name}: Min {low:g} is greater than Max {high:g}", MIN)
+            continue
+        role = _text(get(ROLE))
+        key = (normalise(metric.name), period.value, normalise(role or ""))
+        if key in seen:
+            error(f"{name} ({period.value}{', ' + role if role else ''}) already has a range in {seen[key]}", METRIC)
+            continue
+        seen[key] = cell(METRIC)
+        rules.append(RangeRule(metric=metric, period=period, role=role, range=Range(min=low, max=high),
+                               notes=_text(get(NOTES)) or "", cell=cell(METRIC)))
+    return RangeSet(rules=rules), problems
+
+
+def _bad(value: object, unit: Unit) -> bool:
+    try:
+        _bound(value, unit)
+        return False
+    except ValueError:
+        return True
+
+
+def _metric_for(name: str, formula: str | None, get: Callable[[str], object], known_columns: list[str]) -> Metric:
+    """A catalog metric by name, or the user's own: a ratio formula, or one of their extra tracking columns."""
+    try:
+        metric = find_metric(name)
+    except KeyError as exc:
+        metric = None
+        unknown = exc.args[0]
+    if metric is not None and not (formula and metric.is_rate and normalise(formula) != normalise(metric.formula)):
+        return metric
+    category = parse_category(get(CATEGORY))
+    if formula:
+        numerator, denominator = parse_ratio(formula, known_columns)
+        return Metric(name=name, category=category or (metric.category if metric else Category.QUALITY),
+                      unit=Unit.RATE, numerator=numerator, denominator=denominator)
+    column = next((c for c in known_columns if normalise(c) == normalise(name)), None)
+    if column is None:
+        raise ValueError(unknown + "; your own metric needs a Formula like 'Replies / Emails' or a Tracking "
+                                   "column of that name")
+    if category is None:
+        raise ValueError(f"{name}: your own metric needs a Category (activity, quality or outcome)")
+    unit = parse_unit(get(UNIT)) or Unit.COUNT
+    return Metric(name=name, category=category, unit=unit if unit is not Unit.RATE else Unit.COUNT, column=column)

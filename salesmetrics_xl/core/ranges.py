@@ -1,0 +1,59 @@
+"""The ranges a team has set: which range applies to which rep, metric and period."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from salesmetrics_xl.core.metrics import Metric, Period, Range, normalise
+
+
+class RangeRule(BaseModel):
+    """One row of the Ranges table."""
+
+    model_config = ConfigDict(frozen=True)
+
+    metric: Metric
+    period: Period = Period.WEEK
+    role: str | None = None
+    range: Range
+    notes: str = ""
+    cell: str | None = None  # where the row lives, for messages
+
+
+class RangeSet(BaseModel):
+    rules: list[RangeRule]
+
+    @property
+    def metrics(self) -> list[Metric]:
+        """Each metric once, in table order: the columns of a scorecard."""
+        seen: dict[str, Metric] = {}
+        for rule in self.rules:
+            seen.setdefault(rule.metric.name, rule.metric)
+        return list(seen.values())
+
+    def lookup(self, metric: str, period: Period = Period.WEEK, role: str | None = None) -> Range | None:
+        """A role's own range wins over the general one, because an SDR and an AE are judged differently."""
+        general = None
+        for rule in self.rules:
+            if normalise(rule.metric.name) != normalise(metric) or rule.period is not period:
+                continue
+            if rule.role is None:
+                general = rule.range
+            elif role is not None and normalise(rule.role) == normalise(role):
+                return rule.range
+        return general
+
+    def bounds(self, metric: str, period: Period, roles: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """Per-row min and max (NaN = open) for a column of roles, for vectorised evaluation."""
+        lo = np.full(len(roles), np.nan)
+        hi = np.full(len(roles), np.nan)
+        keys = roles.fillna("").astype(str).map(normalise).to_numpy()
+        for key in np.unique(keys):
+            found = self.lookup(metric, period, key or None)
+            if found is not None:
+                mask = keys == key
+                lo[mask] = np.nan if found.min is None else found.min
+                hi[mask] = np.nan if found.max is None else found.max
+        return lo, hi

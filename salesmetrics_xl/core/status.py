@@ -1,0 +1,84 @@
+"""The status rule, stated once.
+
+``evaluate`` is the rule. Everything else (the scalar ``status``, the UDFs, the summary, and the
+native Excel formula we write, which a LibreOffice test holds to the same answers) derives from it.
+
+    no range (both bounds open) -> NO RANGE
+    empty value                 -> NO DATA
+    value < min                 -> BELOW
+    value > max                 -> ABOVE
+    otherwise                   -> IN RANGE     (bounds inclusive)
+
+Rates are fractions (0.12 is 12 %); a rate whose denominator is zero or empty is NO DATA.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from salesmetrics_xl.core.metrics import Range
+
+
+class Status(StrEnum):
+    BELOW = "BELOW"
+    IN_RANGE = "IN RANGE"
+    ABOVE = "ABOVE"
+    NO_DATA = "NO DATA"
+    NO_RANGE = "NO RANGE"
+
+
+Bound = float | None | np.ndarray | pd.Series
+
+
+def as_numbers(values: object) -> np.ndarray:
+    """Floats with NaN for blanks; text that is not a number is an error, never a silent blank."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        return values.astype(float, copy=False)
+    if isinstance(values, pd.Series) and values.dtype.kind in "fiu":
+        return values.to_numpy(dtype=float)
+    if values is None or np.isscalar(values):
+        values = [values]
+    series = pd.Series(list(values) if not isinstance(values, pd.Series) else values, dtype=object)
+    series = series.map(lambda v: np.nan if v is None or (isinstance(v, str) and not v.strip()) else v)
+    try:
+        return pd.to_numeric(series, errors="raise").to_numpy(dtype=float)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"not a number: {exc}".replace('Unable to parse string ', '')) from None
+
+
+def _bound(bound: Bound, fill: float) -> np.ndarray | float:
+    if bound is None:
+        return fill
+    if np.isscalar(bound):
+        return fill if pd.isna(bound) else float(bound)  # type: ignore[arg-type]
+    arr = as_numbers(bound)
+    return np.where(np.isnan(arr), fill, arr)
+
+
+def evaluate(values: object, min: Bound = None, max: Bound = None) -> np.ndarray:
+    """Statuses for many values in one call; ``min``/``max`` may be scalars or per-value arrays."""
+    v = as_numbers(values)
+    lo, hi = _bound(min, -np.inf), _bound(max, np.inf)
+    no_range = np.isneginf(lo) & np.isposinf(hi)
+    return np.select(
+        [no_range, np.isnan(v), v < lo, v > hi],
+        [Status.NO_RANGE.value, Status.NO_DATA.value, Status.BELOW.value, Status.ABOVE.value],
+        default=Status.IN_RANGE.value,
+    ).astype(object)
+
+
+def status(value: object, range: Range | None) -> Status:
+    """One value against one range: what a UDF cell or a summary cell shows."""
+    if range is None:
+        return Status.NO_RANGE
+    return Status(evaluate([value], range.min, range.max)[0])
+
+
+def rate(numerator: object, denominator: object) -> np.ndarray:
+    """Numerator / denominator, NaN where the denominator is zero, negative or empty."""
+    num, den = as_numbers(numerator), as_numbers(denominator)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)

@@ -1,0 +1,93 @@
+"""Tracking data as the core sees it, and the checks that need only the data, not the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from salesmetrics_xl.core.metrics import CONVERSATIONS, DEALS_WON, DIALS, OPPORTUNITIES, SQLS
+from salesmetrics_xl.core.problems import Problem, Severity
+from salesmetrics_xl.core.workbook import REP, TRACKING, WEEK
+
+ROW = "_row"  # the Excel row each record came from, so every message can name its cell
+
+
+@dataclass
+class TrackingData:
+    """One row per rep per week: Week (a Monday), Rep, Team, Role, the counted columns, any extras."""
+
+    frame: pd.DataFrame
+    file: str = ""
+    sheet: str = TRACKING.name
+    letters: dict[str, str] = field(default_factory=dict)  # column name -> Excel column letter
+
+    def cell(self, column: str, row: int) -> str | None:
+        letter = self.letters.get(column)
+        return f"{letter}{row}" if letter else None
+
+    def problem(self, severity: Severity, code: str, message: str, column: str, row: int) -> Problem:
+        return Problem(severity=severity, code=code, message=message, file=self.file, sheet=self.sheet,
+                       cell=self.cell(column, row))
+
+    @property
+    def weeks(self) -> list[pd.Timestamp]:
+        return sorted(self.frame[WEEK].dropna().unique())
+
+
+def monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_label(week: dt.date | pd.Timestamp) -> str:
+    """ISO week as people write it: 2026-W47."""
+    year, number, _ = week.isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+# (bigger, smaller, why): a later funnel stage cannot exceed an earlier one without a reason worth a look.
+_FUNNEL = (
+    (CONVERSATIONS, DIALS, "more conversations than dials; were inbound calls counted as conversations?"),
+    (SQLS, CONVERSATIONS, "more SQLs than conversations; check the two numbers"),
+    (DEALS_WON, OPPORTUNITIES, "more deals won than opportunities opened this week; fine if they came "
+                               "from earlier weeks' pipeline, otherwise check the numbers"),
+)
+
+
+def check_tracking(data: TrackingData, today: dt.date) -> list[Problem]:
+    """Warnings a manager should look at before trusting the numbers; nothing here stops evaluation."""
+    frame, problems = data.frame, []
+    dated = frame.dropna(subset=[WEEK])
+
+    dupes = dated[dated.duplicated([REP, WEEK], keep=False)]
+    for (rep, week), group in dupes.groupby([REP, WEEK], sort=False):
+        rows = ", ".join(str(r) for r in group[ROW])
+        problems.append(data.problem(
+            Severity.WARNING, "duplicate-row",
+            f"{rep} has {len(group)} rows for the week of {week:%Y-%m-%d} (rows {rows}); the last one is used",
+            REP, int(group[ROW].iloc[-1])))
+
+    for bigger, smaller, why in _FUNNEL:
+        if bigger in frame and smaller in frame:
+            for _, rec in frame[frame[bigger] > frame[smaller]].iterrows():
+                problems.append(data.problem(
+                    Severity.WARNING, "impossible-funnel",
+                    f"{rec[REP]}: {bigger} {rec[bigger]:g} > {smaller} {rec[smaller]:g}: {why}", bigger, rec[ROW]))
+
+    this_week = pd.Timestamp(monday(today))
+    for _, rec in dated[dated[WEEK] > this_week].iterrows():
+        problems.append(data.problem(
+            Severity.WARNING, "future-week", f"the week of {rec[WEEK]:%Y-%m-%d} is in the future", WEEK, rec[ROW]))
+
+    for rep, group in dated[dated[WEEK] <= this_week].groupby(REP, sort=False):
+        have = set(group[WEEK])
+        expected = pd.date_range(min(have), max(have), freq="7D")
+        missing = [w for w in expected if w not in have]
+        if missing:
+            weeks = ", ".join(f"{w:%Y-%m-%d}" for w in missing)
+            problems.append(data.problem(
+                Severity.WARNING, "missing-week",
+                f"{rep} has no row for the week{'s' if len(missing) > 1 else ''} of {weeks}",
+                REP, int(group[ROW].iloc[-1])))
+    return problems

@@ -1,0 +1,175 @@
+"""The standard tracking workbook, declared once.
+
+The template builder, the reader, the writers and the README all read these declarations, so a
+column added here appears everywhere at once. Pure data: no spreadsheet library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from salesmetrics_xl.core.metrics import (
+    CATALOG,
+    CONVERSATIONS,
+    DEALS_WON,
+    DIALS,
+    EMAILS,
+    MEETINGS,
+    NEW_MRR,
+    OPPORTUNITIES,
+    SQLS,
+    Category,
+    Period,
+    Unit,
+    normalise,
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # "date", "text", "count", "currency", "number", "rate"
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    help: str = ""
+    width: float = 12
+
+    @property
+    def keys(self) -> set[str]:
+        return {normalise(n) for n in (self.name, *self.aliases)}
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str
+    table: str
+    columns: tuple[Column, ...]
+    aliases: tuple[str, ...] = field(default=())
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def match(self, header: object) -> Column | None:
+        """The declared column a header cell means, whatever its case, spacing or alias."""
+        key = normalise(header)
+        return next((c for c in self.columns if key and key in c.keys), None)
+
+
+WEEK, REP, TEAM, ROLE = "Week", "Rep", "Team", "Role"
+
+TRACKING = SheetSpec(
+    name="Tracking",
+    table="Tracking",
+    aliases=("Weekly Tracking", "Activity", "Data", "Tracker"),
+    columns=(
+        Column(WEEK, "date", True, ("Week Of", "Week Starting", "Week Start", "Week Beginning", "Week Commencing",
+                                    "Date", "ISO Week"),
+               "The Monday of the week (a date). A date inside the week, '2026-W47' or a text date also work.", 12),
+        Column(REP, "text", True, ("Sales Rep", "Rep Name", "Name", "Owner", "Salesperson", "Seller"),
+               "The rep's name, spelled the same every week.", 22),
+        Column(TEAM, "text", False, ("Team Name", "Squad", "Pod"), "Optional: the rep's team.", 14),
+        Column(ROLE, "text", False, ("Title", "Position", "Rep Role"),
+               "Optional: SDR, AE, ... Ranges with the same Role apply to these reps.", 10),
+        Column(DIALS, "count", False, ("Calls", "Calls Made", "Outbound Calls", "Call Attempts", "Dials Made"),
+               "Outbound calls placed this week."),
+        Column(EMAILS, "count", False, ("Emails Sent", "Email", "Outbound Emails"), "Prospecting emails sent."),
+        Column(CONVERSATIONS, "count", False, ("Connects", "Connected Calls", "Convos", "Conversations Held"),
+               "Calls where the prospect talked with you.", 14),
+        Column(MEETINGS, "count", False, ("Meetings", "Meetings Set", "Meetings Scheduled", "Appointments",
+                                          "Demos Booked"), "Discovery meetings booked.", 14),
+        Column(SQLS, "count", False, ("SQL", "Sales Qualified Leads", "Sales-Qualified Leads", "Qualified Leads"),
+               "Sales-qualified leads created."),
+        Column(OPPORTUNITIES, "count", False, ("Opps", "Opportunities Created", "New Opportunities"),
+               "Opportunities opened.", 14),
+        Column(DEALS_WON, "count", False, ("Won", "Closed Won", "Wins", "Deals Closed", "Deals"), "Deals closed-won."),
+        Column(NEW_MRR, "currency", False, ("MRR", "New Monthly Recurring Revenue", "MRR Won", "Net New MRR"),
+               "New monthly recurring revenue closed this week.", 12),
+    ),
+)
+
+METRIC, CATEGORY, FORMULA, PERIOD, MIN, MAX, UNIT, NOTES = (
+    "Metric", "Category", "Formula", "Period", "Min", "Max", "Unit", "Notes",
+)
+
+RANGES = SheetSpec(
+    name="Ranges",
+    table="Ranges",
+    aliases=("Targets", "Range", "Metric Ranges"),
+    columns=(
+        Column(METRIC, "text", True, ("Metric Name", "KPI"), "A metric from the catalog, or your own name.", 20),
+        Column(CATEGORY, "text", False, ("Type", "Kind"), "activity, quality or outcome.", 11),
+        Column(FORMULA, "text", False, ("Calculation",), "For your own rates: 'Replies / Emails'.", 26),
+        Column(PERIOD, "text", False, ("Per", "Frequency"), "week (default) or month.", 9),
+        Column(MIN, "number", False, ("Minimum", "Low", "From", "Floor"), "Blank = no lower bound.", 10),
+        Column(MAX, "number", False, ("Maximum", "High", "To", "Ceiling"), "Blank = no upper bound.", 10),
+        Column(UNIT, "text", False, (), "count, currency or rate.", 9),
+        Column(ROLE, "text", False, ("Applies To",), "Blank = everyone; else only reps with this Role.", 10),
+        Column(NOTES, "text", False, ("Note", "Source", "Comment"), "Where the range comes from.", 70),
+    ),
+)
+
+HOW_TO = "How to use"
+
+TRACKING_COUNTED = tuple(c.name for c in TRACKING.columns if c.kind in ("count", "currency"))
+assert set(TRACKING_COUNTED) == {m.column for m in CATALOG if m.column}, "catalog and Tracking columns disagree"
+
+
+@dataclass(frozen=True)
+class DefaultRange:
+    metric: str
+    period: Period
+    min: float | None
+    max: float | None
+    notes: str
+
+
+_OURS = "A salesmetrics-xl starting point: replace it with your team's own numbers after a few weeks of tracking."
+DEFAULT_RANGES: tuple[DefaultRange, ...] = (
+    DefaultRange(DIALS, Period.WEEK, 50, 75, "The sales-metrics framework's own example: 50 to 75 calls a week."),
+    DefaultRange(EMAILS, Period.WEEK, 100, 200, "About 20 to 40 a working day. " + _OURS),
+    DefaultRange(CONVERSATIONS, Period.WEEK, 10, 20, "Roughly 1 in 5 of 50-75 dials. " + _OURS),
+    DefaultRange(MEETINGS, Period.WEEK, 3, 6, "About 1 meeting per 3 conversations. " + _OURS),
+    DefaultRange("Connect Rate", Period.WEEK, 0.15, None, "At least 15% of dials become conversations. " + _OURS),
+    DefaultRange("Meeting Rate", Period.WEEK, 0.20, None, "At least 1 in 5 conversations books a meeting. " + _OURS),
+    DefaultRange("Qualification Rate", Period.WEEK, 0.08, None, "At least 8% of conversations become SQLs. " + _OURS),
+    DefaultRange("Win Rate", Period.WEEK, 0.20, None, "At least 1 in 5 opportunities is won. " + _OURS),
+    DefaultRange(SQLS, Period.WEEK, 1, None, "Weekly share of the framework's 5 SQLs a month."),
+    DefaultRange(SQLS, Period.MONTH, 5, None, "The sales-metrics framework: at least 5 SQLs a month."),
+    DefaultRange(OPPORTUNITIES, Period.WEEK, 1, None, "At least one new opportunity a week. " + _OURS),
+    DefaultRange(DEALS_WON, Period.MONTH, 5, None, "The sales-metrics framework: at least 5 deals won a month."),
+    DefaultRange(NEW_MRR, Period.MONTH, 5000, None, "Placeholder: set it to the rep's monthly quota."),
+)
+
+
+def default_range_rows() -> list[dict[str, object]]:
+    """The Ranges table of a new workbook, one dict per row keyed by the declared column names."""
+    by_name = {m.name: m for m in CATALOG}
+    rows = []
+    for d in DEFAULT_RANGES:
+        metric = by_name[d.metric]
+        rows.append({
+            METRIC: d.metric, CATEGORY: metric.category.value, FORMULA: metric.formula, PERIOD: d.period.value,
+            MIN: d.min, MAX: d.max, UNIT: metric.unit.value, ROLE: None, NOTES: d.notes,
+        })
+    return rows
+
+
+def parse_category(text: object) -> Category | None:
+    key = normalise(text)
+    return next((c for c in Category if c.value == key), None)
+
+
+def parse_period(text: object) -> Period | None:
+    key = normalise(text)
+    if key in ("", "week", "weekly", "wk", "perweek"):
+        return Period.WEEK
+    if key in ("month", "monthly", "mo", "permonth", "mtd"):
+        return Period.MONTH
+    return None
+
+
+def parse_unit(text: object) -> Unit | None:
+    key = normalise(text)
+    aliases = {"count": Unit.COUNT, "number": Unit.COUNT, "currency": Unit.CURRENCY, "money": Unit.CURRENCY,
+               "rate": Unit.RATE, "%": Unit.RATE, "percent": Unit.RATE, "percentage": Unit.RATE}
+    return aliases.get(key)

@@ -1,0 +1,212 @@
+"""Build the standard tracking workbook (and the bundled example) from the declarations.
+
+This writes brand-new files only; a user's own workbook is never saved through openpyxl.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from salesmetrics_xl.core.metrics import CATALOG, Category, Period, Unit
+from salesmetrics_xl.core.workbook import (
+    HOW_TO,
+    MAX,
+    METRIC,
+    MIN,
+    NOTES,
+    RANGES,
+    TRACKING,
+    TRACKING_COUNTED,
+    UNIT,
+    SheetSpec,
+    default_range_rows,
+)
+
+DATE_FORMAT = "yyyy-mm-dd"
+CURRENCY_FORMAT = '"$"#,##0'
+RATE_FORMAT = "0%"
+TITLE = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+BAND = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _table(ws: Worksheet, spec: SheetSpec, records: list[dict[str, object]]) -> None:
+    """An Excel Table, so formulas and the add-in can refer to Tracking[Dials] whatever its length."""
+    for col, column in enumerate(spec.columns, start=1):
+        ws.cell(row=1, column=col, value=column.name)
+        ws.column_dimensions[get_column_letter(col)].width = column.width
+    for row, record in enumerate(records, start=2):
+        for col, column in enumerate(spec.columns, start=1):
+            ws.cell(row=row, column=col, value=record.get(column.name))
+    last = get_column_letter(len(spec.columns))
+    ref = f"A1:{last}{max(len(records), 1) + 1}"
+    table = Table(displayName=spec.table, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = "A2"
+
+
+def _tracking(ws: Worksheet, records: list[dict[str, object]]) -> None:
+    _table(ws, TRACKING, records)
+    rows = max(len(records), 1) + 1
+    for col, column in enumerate(TRACKING.columns, start=1):
+        fmt = {"date": DATE_FORMAT, "currency": CURRENCY_FORMAT}.get(column.kind)
+        if fmt:
+            for row in range(2, rows + 1):
+                ws.cell(row=row, column=col).number_format = fmt
+    first = get_column_letter(TRACKING.columns.index(TRACKING.column(TRACKING_COUNTED[0])) + 1)
+    last = get_column_letter(len(TRACKING.columns))
+    counts = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                            showErrorMessage=True, errorTitle="Not a count",
+                            error="Enter a number of zero or more (leave it blank if unknown).")
+    counts.add(f"{first}2:{last}5000")
+    ws.add_data_validation(counts)
+
+
+def _ranges(ws: Worksheet) -> None:
+    records = default_range_rows()
+    _table(ws, RANGES, records)
+    min_col = [c.name for c in RANGES.columns].index(MIN) + 1
+    for row, record in enumerate(records, start=2):
+        if record[UNIT] == Unit.RATE.value:
+            for col in (min_col, min_col + 1):
+                ws.cell(row=row, column=col).number_format = RATE_FORMAT
+        elif record[UNIT] == Unit.CURRENCY.value:
+            for col in (min_col, min_col + 1):
+                ws.cell(row=row, column=col).number_format = CURRENCY_FORMAT
+    category = DataValidation(type="list", formula1='"' + ",".join(c.value for c in Category) + '"',
+                              allow_blank=True)
+    category.add("B2:B200")
+    period = DataValidation(type="list", formula1='"' + ",".join(p.value for p in Period) + '"', allow_blank=True)
+    period.add("D2:D200")
+    for dv in (category, period):
+        ws.add_data_validation(dv)
+
+
+def _how_to(ws: Worksheet) -> None:
+    lines: list[tuple[object, ...]] = [
+        ("salesmetrics-xl: weekly sales metrics against ranges",),
+        (),
+        ("Outcomes come first: a rep with 400 dials and no SQLs is not a high performer. Each metric is judged "
+         "against a range (a Min and a Max) as BELOW, IN RANGE or ABOVE.",),
+        (),
+        ("Sheet", "What it is for"),
+        (TRACKING.name, "One row per rep per week. Week is the Monday of the week."),
+        (RANGES.name, "The range for each metric. Blank Min or Max = open. Role = only reps with that Role. "
+                      "Period = week or month."),
+        (),
+        ("Metric", "Category", "How it is computed", "What it tells you"),
+        *[(m.name, m.category.value, m.formula or f"the {m.column} column", m.description) for m in CATALOG],
+        (),
+        ("Default range", "Period", MIN, MAX, "Where it comes from"),
+        *[(r[METRIC], r["Period"], r[MIN], r[MAX], r[NOTES]) for r in default_range_rows()],
+        (),
+        ("Tracking column", "Also accepted as", "What to enter"),
+        *[(c.name, ", ".join(c.aliases), c.help) for c in TRACKING.columns],
+    ]
+    for row, line in enumerate(lines, start=1):
+        for col, value in enumerate(line, start=1):
+            ws.cell(row=row, column=col, value=value)
+    ws["A1"].font = TITLE
+    for row, line in enumerate(lines, start=1):
+        if len(line) > 1 and line[0] in ("Sheet", "Metric", "Default range", "Tracking column"):
+            for col in range(1, len(line) + 1):
+                ws.cell(row=row, column=col).font = BOLD
+                ws.cell(row=row, column=col).fill = BAND
+    for letter, width in zip("ABCDE", (22, 40, 30, 60, 70), strict=True):
+        ws.column_dimensions[letter].width = width
+    for row in ws.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def build(path: str | Path, records: list[dict[str, object]] | None = None, active: str = HOW_TO) -> Path:
+    """The standard workbook; with ``records`` it is a filled-in tracking workbook."""
+    book = Workbook()
+    how_to = book.active
+    how_to.title = HOW_TO
+    _how_to(how_to)
+    _tracking(book.create_sheet(TRACKING.name), records or [])
+    _ranges(book.create_sheet(RANGES.name))
+    book.active = book.sheetnames.index(active)
+    path = Path(path)
+    book.save(path)
+    return path
+
+
+# ---- the bundled example: Acme's two teams, with the stories the features must find -----------------------
+
+EXAMPLE_LAST_WEEK = dt.date(2026, 11, 16)
+EXAMPLE_WEEKS = 26
+
+# name, team, (dials, emails, connect rate, meeting rate, qualification rate, opp rate, win rate)
+_SOLID = (62, 150, 0.21, 0.32, 0.14, 0.8, 0.4)
+_REPS: list[tuple[str, str, tuple[float, ...]]] = [
+    ("Ava Thompson", "East", (66, 160, 0.22, 0.34, 0.15, 0.8, 0.45)),
+    ("Ben Carter", "East", (73, 190, 0.20, 0.14, 0.025, 0.6, 0.2)),  # busy, not converting
+    ("Chloe Nguyen", "East", (38, 90, 0.30, 0.40, 0.27, 0.85, 0.5)),  # low activity, strong outcomes
+    ("Daniel Kim", "East", _SOLID),
+    ("Emma Rossi", "East", (60, 140, 0.20, 0.30, 0.13, 0.8, 0.4)),  # missing a week
+    ("Farid Haddad", "East", (58, 130, 0.19, 0.30, 0.12, 0.75, 0.35)),
+    ("Grace Okafor", "West", (71, 170, 0.21, 0.30, 0.13, 0.8, 0.4)),  # above the Dials max in the last week
+    ("Hiro Tanaka", "West", (64, 150, 0.22, 0.33, 0.14, 0.8, 0.4)),
+    ("Isabel Martín", "West", (60, 140, 0.18, 0.28, 0.10, 0.7, 0.35)),  # new, ramping up
+    ("Jonas Weber", "West", _SOLID),
+    ("Keisha Brown", "West", (68, 170, 0.23, 0.35, 0.16, 0.85, 0.45)),
+    ("Liam O'Connor", "West", (55, 120, 0.18, 0.28, 0.11, 0.75, 0.35)),
+]
+EXAMPLE_STORIES = {
+    "busy_not_converting": "Ben Carter",
+    "low_activity_high_outcome": "Chloe Nguyen",
+    "missing_week": ("Emma Rossi", dt.date(2026, 10, 12)),
+    "above_dials_max": "Grace Okafor",
+    "ramping": ("Isabel Martín", dt.date(2026, 9, 21)),
+}
+
+
+def _about(rng: random.Random, expected: float, spread: float = 0.1) -> int:
+    """A whole number near ``expected``: steady reps stay steady, so the planted stories stand out."""
+    return int(expected * (1 - spread + 2 * spread * rng.random()) + rng.random())
+
+
+def example_records() -> list[dict[str, object]]:
+    """Deterministic from a fixed seed and only ``random()`` draws, so the committed file can be rebuilt."""
+    rng = random.Random(2026)
+    first = EXAMPLE_LAST_WEEK - dt.timedelta(weeks=EXAMPLE_WEEKS - 1)
+    ramp_name, ramp_start = EXAMPLE_STORIES["ramping"]
+    gap_name, gap_week = EXAMPLE_STORIES["missing_week"]
+    records = []
+    for w in range(EXAMPLE_WEEKS):
+        week = first + dt.timedelta(weeks=w)
+        for name, team, (dials, emails, connect, meet, qual, opp, win) in _REPS:
+            if (name == ramp_name and week < ramp_start) or (name == gap_name and week == gap_week):
+                continue
+            ramp = min(1.0, 0.25 + 0.075 * ((week - ramp_start).days // 7)) if name == ramp_name else 1.0
+            made = min(75, round(dials * ramp * (0.9 + 0.2 * rng.random())))
+            if name == EXAMPLE_STORIES["above_dials_max"] and week == EXAMPLE_LAST_WEEK:
+                made = 92
+            conversations = min(made, _about(rng, made * connect))
+            meetings = min(conversations, _about(rng, conversations * meet))
+            sqls = min(conversations, _about(rng, conversations * qual * ramp, 0))
+            opportunities = min(sqls, _about(rng, sqls * opp, 0))
+            won = min(opportunities, _about(rng, opportunities * win, 0))
+            records.append({
+                "Week": week, "Rep": name, "Team": team, "Role": "SDR", "Dials": made,
+                "Emails": round(emails * ramp * (0.85 + 0.3 * rng.random())), "Conversations": conversations,
+                "Meetings Booked": meetings, "SQLs": sqls, "Opportunities": opportunities, "Deals Won": won,
+                "New MRR": sum(round(800 + 900 * rng.random(), -1) for _ in range(won)),
+            })
+    return records
+
+
+def build_example(path: str | Path) -> Path:
+    return build(path, example_records(), active=TRACKING.name)

@@ -1,0 +1,41 @@
+"""Shared fixtures: small real workbooks made on the fly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from salesmetrics_xl.core.workbook import RANGES, TRACKING, default_range_rows
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "acme_sales_team.xlsx"
+TRACKING_HEADER = [c.name for c in TRACKING.columns]
+RANGES_HEADER = [c.name for c in RANGES.columns]
+
+
+def default_ranges_rows() -> list[list[object]]:
+    return [RANGES_HEADER] + [[r[c] for c in RANGES_HEADER] for r in default_range_rows()]
+
+
+MakeBook = Callable[..., Path]
+
+
+@pytest.fixture
+def make_book(tmp_path: Path) -> MakeBook:
+    """make_book({"Tracking": rows, "Ranges": rows}, name="x.xlsx"): a real .xlsx written by openpyxl."""
+
+    def make(sheets: dict[str, list[list[object]]], name: str = "book.xlsx") -> Path:
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        for title, rows in sheets.items():
+            ws = book.create_sheet(title)
+            for row in rows:
+                ws.append(row)
+        path = tmp_path / name
+        book.save(path)
+        return path
+
+    return make

@@ -1,0 +1,148 @@
+"""A dozen deliberately broken workbooks, each must name the right problem at the right cell."""
+
+import copy
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import msoffcrypto.format.ooxml
+import pytest
+import xlwt
+
+from salesmetrics_xl.core.problems import WorkbookError
+from salesmetrics_xl.reader import read_workbook
+from tests.conftest import EXAMPLE, TRACKING_HEADER, default_ranges_rows
+
+TODAY = dt.date(2026, 11, 22)
+W1, W2 = dt.date(2026, 11, 9), dt.date(2026, 11, 16)
+#            Week Rep    Team    Role  Dials Emails Conv Meet SQL Opp Won MRR
+GOOD = [TRACKING_HEADER,
+        [W1, "Ann", "East", "SDR", 60, 120, 12, 4, 2, 1, 1, 900],
+        [W1, "Bob", "East", "SDR", 55, 110, 11, 3, 1, 1, 0, 0],
+        [W2, "Ann", "East", "SDR", 62, 130, 13, 4, 2, 2, 1, 1200],
+        [W2, "Bob", "East", "SDR", 58, 100, 10, 3, 1, 1, 1, 700]]
+
+
+def book(make_book, tracking=GOOD, ranges=None):
+    sheets = {"Tracking": tracking}
+    if ranges is not False:
+        sheets["Ranges"] = ranges if ranges is not None else default_ranges_rows()
+    return make_book(sheets)
+
+
+def with_cell(rows, row, col, value):
+    rows = copy.deepcopy(rows)
+    rows[row - 1][col] = value
+    return rows
+
+
+def test_a_clean_workbook_has_no_problems(make_book):
+    data = read_workbook(book(make_book), today=TODAY)
+    assert data.problems == []
+    assert len(data.tracking.frame) == 4 and len(data.ranges.rules) == 13
+
+
+RANGES = default_ranges_rows()  # row 2 is Dials (Min in E, Max in F)
+CASES = {
+    "text in a count": (dict(tracking=with_cell(GOOD, 3, 4, "12 calls")), "error", "bad-number", "Tracking", "E3"),
+    "negative count": (dict(tracking=with_cell(GOOD, 4, 5, -5)), "error", "bad-number", "Tracking", "F4"),
+    "cached #DIV/0!": (dict(tracking=with_cell(GOOD, 2, 6, "#DIV/0!")), "error", "bad-number", "Tracking", "G2"),
+    "unparseable week": (dict(tracking=with_cell(GOOD, 5, 0, "sometime")), "error", "bad-week", "Tracking", "A5"),
+    "no rep name": (dict(tracking=with_cell(GOOD, 2, 1, None)), "error", "missing-rep", "Tracking", "B2"),
+    "duplicate rep and week": (dict(tracking=[*GOOD, [W2, "Ann", "East", "SDR", 1, 1, 1, 1, 1, 1, 1, 1]]),
+                               "warning", "duplicate-row", "Tracking", "B6"),
+    "more SQLs than conversations": (dict(tracking=with_cell(GOOD, 3, 8, 40)), "warning", "impossible-funnel",
+                                     "Tracking", "I3"),
+    "more deals won than opportunities": (dict(tracking=with_cell(GOOD, 5, 10, 3)), "warning",
+                                          "impossible-funnel", "Tracking", "K5"),
+    "a week in the future": (dict(tracking=with_cell(GOOD, 5, 0, dt.date(2027, 1, 4))), "warning", "future-week",
+                             "Tracking", "A5"),
+    "a missing week": (dict(tracking=[*GOOD, [W2, "Cy", "East", "SDR", 50, 100, 10, 3, 1, 1, 0, 0],
+                                        [dt.date(2026, 11, 2), "Cy", "East", "SDR", 50, 100, 10, 3, 1, 1, 0, 0]]),
+                       "warning", "missing-week", "Tracking", "B7"),
+    "min above max": (dict(ranges=with_cell(RANGES, 2, 4, 80)), "error", "bad-range", "Ranges", "E2"),
+    "text in Min": (dict(ranges=with_cell(RANGES, 2, 4, "fifty")), "error", "bad-range", "Ranges", "E2"),
+    "rate above 100%": (dict(ranges=with_cell(RANGES, 6, 4, 15)), "error", "bad-range", "Ranges", "E6"),
+    "unknown metric": (dict(ranges=with_cell(RANGES, 3, 0, "Emials")), "error", "bad-range", "Ranges", "A3"),
+    "unknown formula column": (dict(ranges=[*RANGES, ["Reply Rate", "quality", "Replies / Emails", "week", 0.1]]),
+                               "error", "bad-range", "Ranges", "C15"),
+    "duplicate range": (dict(ranges=[*RANGES, ["Dials", "activity", None, "week", 40, 60]]), "error", "bad-range",
+                        "Ranges", "A15"),
+    "no Rep column": (dict(tracking=[[c for c in r if c not in ("Rep", "Ann", "Bob")] for r in GOOD]), "error",
+                      "missing-column", "Tracking", "A1"),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_each_broken_workbook_names_its_problem_and_cell(make_book, case):
+    kwargs, severity, code, sheet, cell = CASES[case]
+    data = read_workbook(book(make_book, **kwargs), today=TODAY)
+    assert [(p.severity.value, p.code, p.sheet, p.cell) for p in data.problems] == [(severity, code, sheet, cell)], \
+        [str(p) for p in data.problems]
+    assert data.problems[0].file.endswith("book.xlsx")
+
+
+def test_no_tracking_sheet_says_what_it_found(make_book):
+    data = read_workbook(make_book({"Sheet1": [["hello"]], "Ranges": default_ranges_rows()}), today=TODAY)
+    (problem,) = data.problems
+    assert problem.code == "missing-sheet" and "sheets found: Sheet1, Ranges" in problem.message
+    assert data.tracking is None
+
+
+def test_a_missing_ranges_sheet_falls_back_to_the_defaults(make_book):
+    data = read_workbook(book(make_book, ranges=False), today=TODAY)
+    assert [p.code for p in data.problems] == ["missing-sheet"] and data.problems[0].severity == "warning"
+    assert data.ranges.lookup("Dials").max == 75
+
+
+def test_the_example_reports_only_its_planted_warning():
+    data = read_workbook(EXAMPLE, today=TODAY)
+    assert [(p.code, p.message) for p in data.problems] == [
+        ("missing-week", "Emma Rossi has no row for the week of 2026-10-12")]
+
+
+def _zip(path: Path, parts: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _encrypted(path: Path) -> Path:
+    out = io.BytesIO()
+    msoffcrypto.format.ooxml.OOXMLFile(EXAMPLE.open("rb")).encrypt("secret", out)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def _xls(path: Path) -> Path:
+    wb = xlwt.Workbook()
+    wb.add_sheet("Tracking").write(0, 0, "Week")
+    wb.save(str(path))
+    return path
+
+
+HOSTILE = {
+    "not a zip": (lambda p: (p.write_bytes(b"hello, world" * 10), p)[1], "not-a-workbook", "not an Excel workbook"),
+    "truncated": (lambda p: (p.write_bytes(EXAMPLE.read_bytes()[:5000]), p)[1], "damaged", "damaged or truncated"),
+    "zip, not a workbook": (lambda p: _zip(p, {"readme.txt": b"hi"}), "not-a-workbook", "not an Excel workbook"),
+    "old .xls renamed": (_xls, "old-format", "Excel 97-2003"),
+    "ods": (lambda p: _zip(p, {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}), "not-a-workbook",
+            ".ods"),
+    "encrypted": (_encrypted, "encrypted", "password-protected"),
+    "csv": (lambda p: (p.with_suffix(".csv").write_text("Week,Rep\n2026-W47,Ann\n"), p.with_suffix(".csv"))[1],
+            "not-a-workbook", "CSV"),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=list(HOSTILE))
+def test_hostile_files_fail_cleanly(tmp_path, case):
+    make, code, words = HOSTILE[case]
+    path = make(tmp_path / "team.xlsx")
+    before = path.read_bytes()
+    with pytest.raises(WorkbookError) as caught:
+        read_workbook(path, today=TODAY)
+    assert caught.value.problem.code == code and words in caught.value.problem.message
+    assert caught.value.problem.file == str(path)
+    assert path.read_bytes() == before
