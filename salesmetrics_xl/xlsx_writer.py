@@ -1,0 +1,791 @@
+"""The lossless file writer: put our sheets into a user's .xlsx/.xlsm without touching anything they made.
+
+A plain load-and-save through a spreadsheet library drops pictures, shapes, sparklines, 2010 conditional
+formats and rich text, and is slow and memory-hungry on big sheets. Instead we edit the package:
+
+- our sheets (and their charts) are new parts, or replace the parts of the same-named sheet we made before;
+- ``workbook.xml``, the relationships, the content types and ``styles.xml`` get additions spliced into the
+  text, so they differ from the original only by what we add (and the counts that say how many there are);
+- a user's sheet that gets our range checks is streamed, and only its small tail after ``</sheetData>`` is
+  edited; our earlier additions are recognised by a marker and replaced, never duplicated;
+- every other part is copied as its compressed bytes, never re-inflated;
+- the result goes to a temporary file in the target folder, is fsynced, then atomically renamed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import os
+import re
+import shutil
+import struct
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import IO
+from xml.sax.saxutils import escape
+
+from defusedxml import ElementTree
+
+from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_letter
+from salesmetrics_xl.layout import (
+    Cell,
+    Chart,
+    ConditionalFormat,
+    Highlight,
+    SheetEdit,
+    SheetLayout,
+    Style,
+    Validation,
+    WorkbookLayout,
+)
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+REL_WORKSHEET = NS_REL + "/worksheet"
+REL_DRAWING = NS_REL + "/drawing"
+REL_CHART = NS_REL + "/chart"
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
+CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+
+# Our additions to a user's sheet carry this, so the next run can find and replace them.
+MARK = "salesmetrics-xl"
+MARK_FORMULA = f'N("{MARK}")=0'
+XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10,
+                    "mm-dd-yy": 14, "d-mmm-yy": 15, "d-mmm": 16, "mmm-yy": 17, "@": 49}
+
+
+def _fail(path: Path | str, code: str, message: str) -> WorkbookError:
+    return WorkbookError(Problem(severity=Severity.ERROR, code=code, message=message, file=str(path)))
+
+
+def text(value: str) -> str:
+    """Escape for element text; drop the control characters XML cannot hold (they come from pasted data)."""
+    return escape(_ILLEGAL_XML.sub("", value))
+
+
+def attr(value: str) -> str:
+    """A double-quoted attribute value, whatever quotes it holds (a format like "$"#,##0 has some)."""
+    return '"' + escape(_ILLEGAL_XML.sub("", value), {'"': "&quot;"}) + '"'
+
+
+def cell_ref(row: int, col: int) -> str:
+    return f"{column_letter(col)}{row}"
+
+
+def _split_ref(ref: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", ref)
+    if not m:
+        raise ValueError(f"not a cell reference: {ref}")
+    col = 0
+    for ch in m[1]:
+        col = col * 26 + ord(ch) - 64
+    return int(m[2]), col
+
+
+# ---- styles.xml -------------------------------------------------------------------------------------------
+
+def _section(xml: str, prefix: str, name: str) -> re.Match[str] | None:
+    return re.search(rf"<{prefix}{name}\b[^>]*?(?:/>|>.*?</{prefix}{name}>)", xml, re.S)
+
+
+def _children(section: str, prefix: str, child: str) -> list[str]:
+    return re.findall(rf"<{prefix}{child}\b(?:[^>]*?/>|[^>]*?>.*?</{prefix}{child}>)", section, re.S)
+
+
+class Styles:
+    """Appends the cell and differential formats we need; identical ones already there are reused."""
+
+    _ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
+              "tableStyles", "colors", "extLst")
+
+    def __init__(self, xml: str):
+        self.original = xml
+        root = re.search(r"<(\w+:)?styleSheet\b", xml)
+        if root is None:
+            raise ValueError("styles.xml has no styleSheet")
+        self.p = root[1] or ""
+        self.existing = {name: self._existing(name) for name in ("numFmts", "fonts", "fills", "borders",
+                                                                 "cellXfs", "dxfs")}
+        self.added: dict[str, list[str]] = {name: [] for name in self.existing}
+        first_font = self.existing["fonts"][0] if self.existing["fonts"] else ""
+        self.font_name = (re.search(r'<(?:\w+:)?name val="([^"]*)"', first_font) or [None, "Calibri"])[1]
+        self.font_size = (re.search(r'<(?:\w+:)?sz val="([^"]*)"', first_font) or [None, "11"])[1]
+        self._xf_cache: dict[Style, int] = {}
+        self._dxf_cache: dict[Highlight, int] = {}
+
+    def _existing(self, name: str) -> list[str]:
+        child = {"numFmts": "numFmt", "fonts": "font", "fills": "fill", "borders": "border", "cellXfs": "xf",
+                 "dxfs": "dxf"}[name]
+        found = _section(self.original, self.p, name)
+        return _children(found[0], self.p, child) if found else []
+
+    def _index(self, name: str, xml: str) -> int:
+        """The index of an identical entry, or of a new one appended at the end (existing indices never move)."""
+        pool = self.existing[name] + self.added[name]
+        if xml in pool:
+            return pool.index(xml)
+        self.added[name].append(xml)
+        return len(pool)
+
+    def _tag(self, xml: str) -> str:
+        return re.sub(r"<(/?)(?!/)", lambda m: f"<{m[1]}{self.p}", xml) if self.p else xml
+
+    def _num_fmt(self, code: str | None) -> int:
+        if not code or code == "General":
+            return 0
+        if code in _BUILTIN_FORMATS:
+            return _BUILTIN_FORMATS[code]
+        for entry in self.existing["numFmts"] + self.added["numFmts"]:
+            m = re.search(r'numFmtId="(\d+)"', entry)
+            found = re.search(r'formatCode=(["\'])(.*?)\1', entry)
+            if m and found and html.unescape(found[2]) == code:
+                return int(m[1])
+        used = [int(x) for e in self.existing["numFmts"] + self.added["numFmts"]
+                for x in re.findall(r'numFmtId="(\d+)"', e)]
+        new_id = max([163, *used]) + 1
+        self.added["numFmts"].append(self._tag(f'<numFmt numFmtId="{new_id}" formatCode={attr(code)}/>'))
+        return new_id
+
+    def _font_xml(self, bold: bool, italic: bool, size: float | None, color: str | None, full: bool = True) -> str:
+        parts = ("<b/>" if bold else "") + ("<i/>" if italic else "")
+        if full:
+            parts += f'<sz val="{size or self.font_size}"/>'
+        if color:
+            parts += f'<color rgb="FF{color}"/>'
+        if full:
+            parts += f'<name val="{self.font_name}"/>'
+        return self._tag(f"<font>{parts}</font>")
+
+    def cell_xf(self, style: Style | None) -> int:
+        if style is None:
+            return 0
+        if style in self._xf_cache:
+            return self._xf_cache[style]
+        num = self._num_fmt(style.number_format)
+        font = self._index("fonts", self._font_xml(style.bold, style.italic, style.size, style.color))
+        fill = 0 if not style.fill else self._index("fills", self._tag(
+            f'<fill><patternFill patternType="solid"><fgColor rgb="FF{style.fill}"/><bgColor indexed="64"/>'
+            "</patternFill></fill>"))
+        border = 0 if not style.border else self._index("borders", self._tag(
+            '<border><left/><right/><top/><bottom style="thin"><color rgb="FF808080"/></bottom><diagonal/></border>'))
+        align = ""
+        if style.align or style.wrap:
+            align = self._tag("<alignment" + (f' horizontal="{style.align}"' if style.align else "")
+                              + (' vertical="top" wrapText="1"' if style.wrap else "") + "/>")
+        applies = (' applyNumberFormat="1"' if num else "") + ' applyFont="1"' + (
+            ' applyFill="1"' if fill else "") + (' applyBorder="1"' if border else "")
+        xf = f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"{applies}'
+        xf = self._tag(xf + (f' applyAlignment="1">{align}</xf>' if align else "/>"))
+        self._xf_cache[style] = index = self._index("cellXfs", xf)
+        return index
+
+    def dxf(self, highlight: Highlight) -> int:
+        if highlight not in self._dxf_cache:
+            font = self._font_xml(highlight.bold, False, None, highlight.color, full=False) \
+                if (highlight.bold or highlight.color) else ""
+            fill = self._tag(f'<fill><patternFill patternType="solid"><bgColor rgb="FF{highlight.fill}"/>'
+                             "</patternFill></fill>") if highlight.fill else ""
+            self._dxf_cache[highlight] = self._index("dxfs", self._tag(f"<dxf>{font}{fill}</dxf>"))
+        return self._dxf_cache[highlight]
+
+    def xml(self) -> str | None:
+        """The new styles.xml, or None when nothing was added."""
+        xml = self.original
+        if not any(self.added.values()):
+            return None
+        for name, added in self.added.items():
+            if not added:
+                continue
+            found = _section(xml, self.p, name)
+            count = len(self.existing[name]) + len(added)
+            if found:
+                block = found[0]
+                if block.endswith("/>"):
+                    opening = re.sub(r"\s*/>$", ">", block)
+                    new = opening + "".join(added) + f"</{self.p}{name}>"
+                else:
+                    close = block.rindex(f"</{self.p}{name}>")
+                    new = block[:close] + "".join(added) + block[close:]
+                new = re.sub(r'(<\w*:?' + name + r'\b[^>]*?\bcount=")\d+(")', rf"\g<1>{count}\g<2>", new, count=1)
+                xml = xml[:found.start()] + new + xml[found.end():]
+            else:
+                new = f'<{self.p}{name} count="{count}">' + "".join(added) + f"</{self.p}{name}>"
+                xml = _insert_before_first(xml, self.p, self._ORDER[self._ORDER.index(name) + 1:], "styleSheet", new)
+        return xml
+
+
+def _insert_before_first(xml: str, prefix: str, names: tuple[str, ...], root: str, new: str) -> str:
+    """Insert ``new`` where schema order puts it: before the first of ``names`` present, else before the root's end."""
+    positions = [m.start() for n in names if (m := re.search(rf"<{prefix}{n}[\s>/]", xml))]
+    at = min(positions) if positions else xml.rindex(f"</{prefix}{root}>")
+    return xml[:at] + new + xml[at:]
+
+
+# ---- a generated sheet ------------------------------------------------------------------------------------
+
+def _number(value: float) -> str:
+    return repr(float(value)) if not float(value).is_integer() else str(int(value))
+
+
+def _cell_xml(ref: str, cell: Cell, s: int) -> str:
+    style = f' s="{s}"' if s else ""
+    value = cell.value
+    if isinstance(value, dt.datetime | dt.date):
+        moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+        value = (moment - EXCEL_EPOCH).total_seconds() / 86400
+    if cell.formula is not None:
+        formula = f"<f>{text(cell.formula)}</f>"
+        if isinstance(value, bool):
+            return f'<c r="{ref}"{style} t="b">{formula}<v>{int(value)}</v></c>'
+        if isinstance(value, int | float) and math.isfinite(value):
+            return f'<c r="{ref}"{style}>{formula}<v>{_number(value)}</v></c>'
+        if isinstance(value, str):
+            return f'<c r="{ref}"{style} t="str">{formula}<v>{text(value)}</v></c>'
+        return f'<c r="{ref}"{style}>{formula}</c>'
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return f'<c r="{ref}"{style}/>' if s else ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"{style}><v>{_number(value)}</v></c>'
+    # Text is always an inline string: '=SUM(...)' typed as a rep name stays text, never a formula.
+    string = str(value)
+    space = ' xml:space="preserve"' if string != string.strip() else ""
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text(string)}</t></is></c>'
+
+
+def _pane(freeze: str) -> str:
+    row, col = _split_ref(freeze)
+    xs, ys = col - 1, row - 1
+    active = "bottomRight" if xs and ys else ("topRight" if xs else "bottomLeft")
+    split = (f' xSplit="{xs}"' if xs else "") + (f' ySplit="{ys}"' if ys else "")
+    return (f'<pane{split} topLeftCell="{freeze}" activePane="{active}" state="frozen"/>'
+            f'<selection pane="{active}" activeCell="{freeze}" sqref="{freeze}"/>')
+
+
+def _cf_xml(cf: ConditionalFormat, dxf: int, priority: int, mark: bool) -> str:
+    formula = f"AND({cf.formula},{MARK_FORMULA})" if mark else cf.formula
+    stop = ' stopIfTrue="1"' if cf.stop else ""
+    return (f'<conditionalFormatting sqref="{cf.ref}"><cfRule type="expression" dxfId="{dxf}" '
+            f'priority="{priority}"{stop}><formula>{text(formula)}</formula></cfRule></conditionalFormatting>')
+
+
+def _dv_xml(dv: Validation) -> str:
+    op = f' operator="{dv.operator}"' if dv.operator else ""
+    blank = ' allowBlank="1"' if dv.allow_blank else ""
+    return (f'<dataValidation type="{dv.kind}"{op}{blank} showErrorMessage="1" errorTitle="{MARK}" '
+            f'error={attr(dv.error)} sqref="{dv.ref}"><formula1>{text(dv.formula)}</formula1></dataValidation>')
+
+
+def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None) -> str:
+    rows: dict[int, list[str]] = {}
+    for (r, c) in sorted(layout.cells):
+        xml = _cell_xml(cell_ref(r, c), layout.cells[(r, c)], styles.cell_xf(layout.cells[(r, c)].style))
+        if xml:
+            rows.setdefault(r, []).append(xml)
+    dim = f"A1:{cell_ref(max(r for r, _ in layout.cells), max(c for _, c in layout.cells))}" if layout.cells \
+        else "A1"
+    props = ""
+    if layout.tab_color or layout.fit_width:
+        props = ("<sheetPr>" + (f'<tabColor rgb="FF{layout.tab_color}"/>' if layout.tab_color else "")
+                 + ('<pageSetUpPr fitToPage="1"/>' if layout.fit_width else "") + "</sheetPr>")
+    view = f'<sheetView workbookViewId="0">{_pane(layout.freeze)}</sheetView>' if layout.freeze \
+        else '<sheetView workbookViewId="0"/>'
+    cols = "".join(f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>' for c, w in sorted(layout.widths.items()))
+    data = "".join(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in rows.items())
+    merges = (f'<mergeCells count="{len(layout.merges)}">'
+              + "".join(f'<mergeCell ref="{m}"/>' for m in layout.merges) + "</mergeCells>") if layout.merges else ""
+    cfs = "".join(_cf_xml(cf, styles.dxf(cf.highlight), i, mark=False)
+                  for i, cf in enumerate(layout.conditional_formats, start=1))
+    dvs = (f'<dataValidations count="{len(layout.validations)}">' + "".join(_dv_xml(v) for v in layout.validations)
+           + "</dataValidations>") if layout.validations else ""
+    setup = '<pageSetup orientation="landscape"' if layout.landscape else "<pageSetup"
+    setup += ' fitToWidth="1" fitToHeight="0"/>' if layout.fit_width else "/>"
+    drawing = f'<drawing r:id="{drawing_rid}"/>' if drawing_rid else ""
+    return (XML_DECL + f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">{props}<dimension ref="{dim}"/>'
+            f'<sheetViews>{view}</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+            + (f"<cols>{cols}</cols>" if cols else "") + f"<sheetData>{data}</sheetData>{merges}{cfs}{dvs}"
+            '<pageMargins left="0.4" right="0.4" top="0.5" bottom="0.5" header="0.3" footer="0.3"/>'
+            f"{setup}{drawing}</worksheet>")
+
+
+# ---- charts -----------------------------------------------------------------------------------------------
+
+_PALETTE = ("4472C4", "ED7D31", "70AD47", "FFC000", "5B9BD5", "A5A5A5")
+
+
+def _range_cells(layout: SheetLayout, ref: str) -> list[Cell]:
+    start, _, end = ref.partition(":")
+    (r1, c1), (r2, c2) = _split_ref(start), _split_ref(end or start)
+    return [layout.cells.get((r, c), Cell()) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+
+
+def _abs(sheet: str, ref: str) -> str:
+    quoted = "'" + sheet.replace("'", "''") + "'"
+    return quoted + "!" + ":".join("$" + re.sub(r"(\d+)", r"$\1", part) for part in ref.split(":"))
+
+
+def chart_xml(layout: SheetLayout, chart: Chart) -> str:
+    def cache(cells: list[Cell], numeric: bool) -> str:
+        points = []
+        for i, cell in enumerate(cells):
+            v = cell.value
+            if numeric and isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
+                points.append(f'<c:pt idx="{i}"><c:v>{_number(v)}</c:v></c:pt>')
+            elif not numeric and v is not None:
+                points.append(f'<c:pt idx="{i}"><c:v>{text(str(v))}</c:v></c:pt>')
+        head = "<c:formatCode>General</c:formatCode>" if numeric else ""
+        return f'{head}<c:ptCount val="{len(cells)}"/>{"".join(points)}'
+
+    categories = _range_cells(layout, chart.categories)
+    series = ""
+    for i, s in enumerate(chart.series):
+        color = s.color or _PALETTE[i % len(_PALETTE)]
+        series += (
+            f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/><c:tx><c:v>{text(s.name)}</c:v></c:tx>'
+            f'<c:spPr><a:solidFill><a:srgbClr val="{color}"/></a:solidFill></c:spPr><c:invertIfNegative val="0"/>'
+            f"<c:cat><c:strRef><c:f>{text(_abs(layout.name, chart.categories))}</c:f>"
+            f"<c:strCache>{cache(categories, False)}</c:strCache></c:strRef></c:cat>"
+            f"<c:val><c:numRef><c:f>{text(_abs(layout.name, s.values))}</c:f>"
+            f"<c:numCache>{cache(_range_cells(layout, s.values), True)}</c:numCache></c:numRef></c:val></c:ser>")
+    bar_dir = "bar" if chart.kind == "bar" else "col"
+    cat_orientation = "maxMin" if chart.kind == "bar" else "minMax"
+    return (
+        XML_DECL + '<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+        f'xmlns:r="{NS_REL}"><c:roundedCorners val="0"/><c:chart><c:title><c:tx><c:rich><a:bodyPr/><a:p><a:pPr>'
+        f'<a:defRPr sz="1200" b="1"/></a:pPr><a:r><a:rPr lang="en-US" sz="1200" b="1"/><a:t>{text(chart.title)}'
+        '</a:t></a:r></a:p></c:rich></c:tx><c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/>'
+        f'<c:plotArea><c:layout/><c:barChart><c:barDir val="{bar_dir}"/><c:grouping val="clustered"/>'
+        f'<c:varyColors val="0"/>{series}<c:gapWidth val="60"/><c:axId val="50010"/><c:axId val="50020"/>'
+        f'</c:barChart><c:catAx><c:axId val="50010"/><c:scaling><c:orientation val="{cat_orientation}"/>'
+        '</c:scaling><c:delete val="0"/><c:axPos val="' + ("l" if chart.kind == "bar" else "b") + '"/>'
+        '<c:numFmt formatCode="General" sourceLinked="0"/><c:tickLblPos val="nextTo"/><c:crossAx val="50020"/>'
+        '<c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/></c:catAx>'
+        '<c:valAx><c:axId val="50020"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
+        '<c:axPos val="' + ("t" if chart.kind == "bar" else "l") + '"/><c:majorGridlines/>'
+        '<c:numFmt formatCode="General" sourceLinked="0"/><c:tickLblPos val="nextTo"/><c:crossAx val="50010"/>'
+        '<c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx></c:plotArea>'
+        '<c:legend><c:legendPos val="b"/><c:overlay val="0"/></c:legend><c:plotVisOnly val="1"/>'
+        '<c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>')
+
+
+def drawing_xml(charts: list[Chart]) -> str:
+    anchors = ""
+    for i, chart in enumerate(charts, start=1):
+        row, col = _split_ref(chart.anchor)
+        anchors += (
+            '<xdr:twoCellAnchor editAs="oneCell">'
+            f"<xdr:from><xdr:col>{col - 1}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{row - 1}</xdr:row>"
+            "<xdr:rowOff>0</xdr:rowOff></xdr:from>"
+            f"<xdr:to><xdr:col>{col - 1 + chart.width_cols}</xdr:col><xdr:colOff>0</xdr:colOff>"
+            f"<xdr:row>{row - 1 + chart.height_rows}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to>"
+            f'<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="{i + 1}" name="Chart {i}"/>'
+            '<xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr><xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/>'
+            '</xdr:xfrm><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart">'
+            '<c:chart xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
+            f'r:id="rId{i}"/></a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:twoCellAnchor>')
+    return (XML_DECL + '<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
+            f'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="{NS_REL}">{anchors}</xdr:wsDr>')
+
+
+def rels_xml(rels: list[tuple[str, str, str]]) -> str:
+    body = "".join(f'<Relationship Id="{rid}" Type="{kind}" Target="{target}"/>' for rid, kind, target in rels)
+    return XML_DECL + f'<Relationships xmlns="{NS_PKG_REL}">{body}</Relationships>'
+
+
+# ---- a user's sheet: additive edits on a streamed part ----------------------------------------------------
+
+_AFTER_CF = ("dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter",
+             "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing",
+             "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
+             "webPublishItems", "tableParts", "extLst")
+
+
+def edit_tail(tail: str, prefix: str, edit: SheetEdit, styles: Styles) -> str:
+    """The part of a sheet after its cell data: drop our earlier additions, then add this run's."""
+    p = prefix
+    mark = re.escape(MARK)
+    tail = re.sub(rf"<{p}conditionalFormatting\b[^>]*>(?:(?!</{p}conditionalFormatting>).)*?"
+                  rf"N\((?:&quot;|\"){mark}(?:&quot;|\")\)=0.*?</{p}conditionalFormatting>", "", tail, flags=re.S)
+    tail = re.sub(rf'<{p}dataValidation\b[^>]*errorTitle="{mark}"[^>]*>.*?</{p}dataValidation>', "", tail, flags=re.S)
+    block = re.search(rf"<{p}dataValidations\b[^>]*>(.*?)</{p}dataValidations>", tail, re.S)
+    if block and not re.search(rf"<{p}dataValidation\b", block[1]):
+        tail = tail[:block.start()] + tail[block.end():]
+
+    if edit.conditional_formats:
+        priorities = [int(x) for x in re.findall(r'\bpriority="(\d+)"', tail)]
+        start = max(priorities, default=0) + 1
+        new = "".join(_cf_xml(cf, styles.dxf(cf.highlight), start + i, mark=True)
+                      for i, cf in enumerate(edit.conditional_formats))
+        if p:
+            new = re.sub(r"<(/?)(?=conditionalFormatting|cfRule|formula)", rf"<\g<1>{p}", new)
+        ends = [m.end() for m in re.finditer(rf"</{p}conditionalFormatting>", tail)]
+        if ends:
+            tail = tail[:ends[-1]] + new + tail[ends[-1]:]
+        else:
+            tail = _insert_before_first(tail, p, _AFTER_CF, "worksheet", new)
+    if edit.validations:
+        new = "".join(_dv_xml(v) for v in edit.validations)
+        if p:
+            new = re.sub(r"<(/?)(?=dataValidation|formula1)", rf"<\g<1>{p}", new)
+        block = re.search(rf"<{p}dataValidations\b[^>]*>(.*?)</{p}dataValidations>", tail, re.S)
+        if block:
+            inner = block[1] + new
+            count = len(re.findall(rf"<{p}dataValidation\b", inner))
+            opening = re.sub(r'\scount="\d+"', "", tail[block.start():block.start(1)])
+            opening = opening[:-1] + f' count="{count}">'
+            tail = tail[:block.start()] + opening + inner + f"</{p}dataValidations>" + tail[block.end():]
+        else:
+            count = len(edit.validations)
+            tail = _insert_before_first(tail, p, _AFTER_CF[1:], "worksheet",
+                                        f'<{p}dataValidations count="{count}">{new}</{p}dataValidations>')
+    else:
+        block = re.search(rf"(<{p}dataValidations\b[^>]*)>(.*?)</{p}dataValidations>", tail, re.S)
+        if block:
+            count = len(re.findall(rf"<{p}dataValidation\b", block[2]))
+            opening = re.sub(r'\scount="\d+"', "", block[1]) + f' count="{count}"'
+            tail = tail[:block.start()] + opening + tail[block.start(1) + len(block[1]):]
+    return tail
+
+
+def _stream_edit(src: IO[bytes], dst: IO[bytes], edit: SheetEdit, styles: Styles) -> None:
+    """Copy the cell data through in chunks; only the tail after it is held in memory and edited."""
+    window = src.read(1 << 16)
+    root = re.search(rb"<(\w+:)?worksheet\b", window)
+    if root is None:
+        raise ValueError("not a worksheet part")
+    prefix = (root[1] or b"").decode()
+    ends = [f"</{prefix}sheetData>".encode(), f"<{prefix}sheetData/>".encode()]
+    while True:
+        hits = [(i, len(end)) for end in ends if (i := window.find(end)) >= 0]
+        if hits:
+            at, size = min(hits)
+            dst.write(window[:at + size])
+            tail = (window[at + size:] + src.read()).decode("utf-8")
+            dst.write(edit_tail(tail, prefix, edit, styles).encode("utf-8"))
+            return
+        chunk = src.read(1 << 20)
+        if not chunk:
+            raise ValueError("no sheetData in worksheet")
+        dst.write(window[:-64])
+        window = window[-64:] + chunk
+
+
+# ---- the package --------------------------------------------------------------------------------------------
+
+def _copy_raw(src: IO[bytes], info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
+    """Copy one entry's compressed bytes as they are: the part is byte-identical and costs no inflating."""
+    src.seek(info.header_offset)
+    header = src.read(30)
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    src.seek(info.header_offset + 30 + name_len + extra_len)
+    data = src.read(info.compress_size)
+    new = zipfile.ZipInfo(info.filename, info.date_time)
+    new.compress_type, new.CRC = info.compress_type, info.CRC
+    new.compress_size, new.file_size = info.compress_size, info.file_size
+    new.external_attr, new.create_system = info.external_attr, info.create_system
+    new.flag_bits = info.flag_bits & ~0x08  # sizes go in the local header; no data descriptor follows
+    new.header_offset = out.fp.tell()  # type: ignore[union-attr]
+    out.fp.write(new.FileHeader(zip64=info.file_size > zipfile.ZIP64_LIMIT))  # type: ignore[union-attr]
+    out.fp.write(data)  # type: ignore[union-attr]
+    out.start_dir = out.fp.tell()  # type: ignore[union-attr]
+    out.filelist.append(new)
+    out.NameToInfo[new.filename] = new
+
+
+def _part(base: str, target: str) -> str:
+    """A relationship target resolved to a part name inside the zip."""
+    if target.startswith("/"):
+        return target[1:]
+    parts: list[str] = []
+    for piece in (PurePosixPath(base) / target).parts:
+        if piece == "..":
+            parts.pop()
+        elif piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _rels_name(part: str) -> str:
+    p = PurePosixPath(part)
+    return str(p.parent / "_rels" / (p.name + ".rels"))
+
+
+def _parse_rels(xml: str) -> list[tuple[str, str, str]]:
+    root = ElementTree.fromstring(xml.encode("utf-8"))
+    return [(r.get("Id"), r.get("Type"), r.get("Target")) for r in root]
+
+
+def owner_file(path: Path) -> Path:
+    """The lock file Excel keeps beside a workbook it has open: ~$ plus the name (shortened for long names)."""
+    return path.with_name("~$" + path.name[2:] if len(path.stem) > 7 else "~$" + path.name)
+
+
+def _excel_has_open(path: Path) -> bool:
+    return any(p.exists() for p in {path.with_name("~$" + path.name), owner_file(path)})
+
+
+def output_path(source: Path, out: Path | None, in_place: bool) -> Path:
+    """Where a run writes: the source itself only when asked, else ``team.summary.xlsx`` beside it."""
+    if in_place:
+        return source
+    return out or source.with_name(f"{source.stem}.summary{source.suffix}")
+
+
+class WorkbookWriter:
+    def __init__(self, source: Path):
+        self.source = source
+        self.zf = zipfile.ZipFile(source)
+        self.infos = {i.filename: i for i in self.zf.infolist()}
+        self.new: dict[str, bytes] = {}
+        self.removed: set[str] = set()
+        self.edits: dict[str, SheetEdit] = {}
+
+    def read(self, name: str) -> str:
+        if name in self.new:
+            return self.new[name].decode("utf-8")
+        return self.zf.read(name).decode("utf-8")
+
+    def exists(self, name: str) -> bool:
+        return (name in self.infos or name in self.new) and name not in self.removed
+
+    def free_name(self, pattern: str) -> str:
+        n = 1
+        while self.exists(pattern.format(n)):
+            n += 1
+        return pattern.format(n)
+
+    def apply(self, layout: WorkbookLayout) -> None:
+        wb_rels_name = "xl/_rels/workbook.xml.rels"
+        workbook = self.read("xl/workbook.xml")
+        rels = _parse_rels(self.read(wb_rels_name))
+        root = ElementTree.fromstring(workbook.encode("utf-8"))
+        sheets = {s.get("name").casefold(): (s.get("sheetId"), s.get(f"{{{NS_REL}}}id"))
+                  for s in root.iter(f"{{{NS_MAIN}}}sheet")}
+        targets = {rid: _part("xl", target) for rid, _, target in rels}
+        styles_rel = next((t for rid, kind, t in rels if kind.endswith("/styles")), None)
+        styles_name = _part("xl", styles_rel) if styles_rel else None
+        if styles_name is None or not self.exists(styles_name):
+            raise _fail(self.source, "damaged", "the workbook has no styles part; open and save it in Excel first")
+        styles = Styles(self.read(styles_name))
+        content_types = self.read("[Content_Types].xml")
+        new_rels: list[str] = []
+        new_sheets: list[str] = []
+        new_types: list[str] = []
+
+        for sheet in layout.sheets:
+            existing = sheets.get(sheet.name.casefold())
+            if existing:  # replace in place: same position, same sheet id, same part
+                part = targets[existing[1]]
+                self._drop_dependents(part)
+            else:
+                part = self.free_name("xl/worksheets/sheet{}.xml")
+                used = {rid for rid, _, _ in rels} | {r.split('"')[1] for r in new_rels}
+                rid = next(f"rId{n}" for n in range(1, 10_000) if f"rId{n}" not in used)
+                ids = [int(i) for i, _ in sheets.values()] + [0]
+                sheet_id = max(ids) + 1
+                sheets[sheet.name.casefold()] = (str(sheet_id), rid)
+                new_rels.append(f'<Relationship Id="{rid}" Type="{REL_WORKSHEET}" '
+                                f'Target="{PurePosixPath(part).relative_to("xl")}"/>')
+                new_sheets.append(f"<sheet name={attr(sheet.name)} sheetId=\"{sheet_id}\" r:id=\"{rid}\"/>")
+                new_types.append(f'<Override PartName="/{part}" ContentType="{CT_WORKSHEET}"/>')
+            drawing_rid = None
+            if sheet.charts:
+                drawing = self.free_name("xl/drawings/drawing{}.xml")
+                drawing_rels = []
+                for i, chart in enumerate(sheet.charts, start=1):
+                    chart_part = self.free_name("xl/charts/chart{}.xml")
+                    self.new[chart_part] = chart_xml(sheet, chart).encode("utf-8")
+                    drawing_rels.append((f"rId{i}", REL_CHART, "../charts/" + PurePosixPath(chart_part).name))
+                    new_types.append(f'<Override PartName="/{chart_part}" ContentType="{CT_CHART}"/>')
+                self.new[drawing] = drawing_xml(sheet.charts).encode("utf-8")
+                self.new[_rels_name(drawing)] = rels_xml(drawing_rels).encode("utf-8")
+                new_types.append(f'<Override PartName="/{drawing}" ContentType="{CT_DRAWING}"/>')
+                drawing_rid = "rId1"
+                self.new[_rels_name(part)] = rels_xml(
+                    [("rId1", REL_DRAWING, "../drawings/" + PurePosixPath(drawing).name)]).encode("utf-8")
+            self.new[part] = sheet_xml(sheet, styles, drawing_rid).encode("utf-8")
+
+        for edit in layout.edits:
+            found = sheets.get(edit.name.casefold())
+            if found is None:
+                raise _fail(self.source, "missing-sheet", f"no sheet named '{edit.name}' to add range checks to")
+            self.edits[targets[found[1]]] = edit
+            for cf in edit.conditional_formats:  # registered now, so styles.xml is final before anything is written
+                styles.dxf(cf.highlight)
+
+        self.styles = styles
+        styles_xml = styles.xml()
+        if styles_xml is not None:
+            self.new[styles_name] = styles_xml.encode("utf-8")
+        if new_sheets:
+            workbook = self._add_sheets(workbook, new_sheets)
+        workbook = self._full_calc_on_load(workbook)
+        self.new["xl/workbook.xml"] = workbook.encode("utf-8")
+        if new_rels:
+            xml = self.read(wb_rels_name)
+            at = xml.rindex("</Relationships>")
+            self.new[wb_rels_name] = (xml[:at] + "".join(new_rels) + xml[at:]).encode("utf-8")
+        for name in sorted(self.removed):
+            content_types = re.sub(rf'<Override PartName="/{re.escape(name)}"[^>]*/>', "", content_types)
+        new_types = [t for t in new_types if t.split('"')[1] not in content_types]
+        at = content_types.rindex("</Types>")
+        self.new["[Content_Types].xml"] = (content_types[:at] + "".join(new_types) + content_types[at:]).encode()
+
+    def _drop_dependents(self, part: str) -> None:
+        """Remove the drawings and charts of a generated sheet we are about to replace."""
+        rels = _rels_name(part)
+        if not self.exists(rels):
+            return
+        for _, kind, target in _parse_rels(self.read(rels)):
+            if kind in (REL_DRAWING, REL_CHART):
+                child = _part(str(PurePosixPath(part).parent), target)
+                self._drop_dependents(child)
+                self.removed.add(child)
+        self.removed.add(rels)
+        self.new.pop(rels, None)
+
+    def _add_sheets(self, workbook: str, new_sheets: list[str]) -> str:
+        m = re.search(r"</(\w+:)?sheets>", workbook)
+        if m is None:
+            raise _fail(self.source, "damaged", "xl/workbook.xml lists no sheets")
+        prefix = m[1] or ""
+        root_tag = re.search(r"<(?!\?)[^>]+>", workbook)
+        assert root_tag is not None
+        r_prefix = re.search(rf'xmlns:(\w+)="{re.escape(NS_REL)}"', root_tag[0])
+        entries = "".join(new_sheets)
+        if prefix:
+            entries = entries.replace("<sheet ", f"<{prefix}sheet ")
+        if r_prefix and r_prefix[1] != "r":
+            entries = entries.replace(" r:id=", f" {r_prefix[1]}:id=")
+        elif not r_prefix:
+            entries = entries.replace(" r:id=", f' xmlns:r="{NS_REL}" r:id=')
+        return workbook[:m.start()] + entries + workbook[m.start():]
+
+    @staticmethod
+    def _full_calc_on_load(workbook: str) -> str:
+        """Ask Excel to recalculate on open: the formulas we wrote must reflect the user's latest numbers."""
+        m = re.search(r"<(\w+:)?calcPr\b([^>]*?)(/?)>", workbook)
+        if m:
+            if "fullCalcOnLoad" in m[2]:
+                return re.sub(r'fullCalcOnLoad="[^"]*"', 'fullCalcOnLoad="1"', workbook, count=1)
+            return workbook[:m.end(2)] + ' fullCalcOnLoad="1"' + workbook[m.end(2):]
+        p = (re.search(r"<(\w+:)?workbook\b", workbook) or [None, ""])[1] or ""
+        return _insert_before_first(workbook, p, ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr",
+                                                  "smartTagTypes", "webPublishing", "fileRecoveryPr",
+                                                  "webPublishObjects", "extLst"), "workbook",
+                                    f'<{p}calcPr fullCalcOnLoad="1"/>')
+
+    def _write_entries(self, out: zipfile.ZipFile) -> None:
+        self.removed -= set(self.new)  # a replaced sheet's old chart part may be reused by the new chart
+        with self.source.open("rb") as raw:
+            for info in self.zf.infolist():
+                name = info.filename
+                if name in self.removed:
+                    continue
+                if name in self.edits:
+                    target = self._info(name, info)
+                    with self.zf.open(info) as src, out.open(target, "w", force_zip64=True) as dst:
+                        _stream_edit(src, dst, self.edits[name], self.styles)
+                elif name in self.new:
+                    out.writestr(self._info(name, info), self.new.pop(name))
+                else:
+                    _copy_raw(raw, info, out)
+        for name in sorted(self.new):
+            out.writestr(self._info(name, None), self.new[name])
+
+    @staticmethod
+    def _info(name: str, like: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, like.date_time if like else (1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        return info
+
+    def save(self, target: Path) -> None:
+        """Write to a temporary file beside the target, fsync, then atomically replace the target."""
+        folder = target.parent
+        _clean_stale_temporaries(target)
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".smxl-tmp", dir=folder)
+        except OSError as exc:
+            raise _fail(target, "cannot-write", f"cannot write in {folder}: {exc.strerror}") from None
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as out:
+                    self._write_entries(out)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if target.exists():
+                shutil.copymode(target, tmp)
+            os.replace(tmp, target)
+            _fsync_dir(folder)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise _fail(target, "cannot-write", f"could not write {target.name}: {exc.strerror or exc}; "
+                                                "the original is unchanged") from None
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def close(self) -> None:
+        self.zf.close()
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _clean_stale_temporaries(target: Path) -> None:
+    """Temporaries left by a writer that was killed: remove those whose process is gone."""
+    for stale in target.parent.glob(f".{glob_escape(target.name)}.*.smxl-tmp"):
+        try:
+            pid = int(stale.name[len(target.name) + 2:].split(".", 1)[0])
+            os.kill(pid, 0)
+        except (ValueError, ProcessLookupError):
+            stale.unlink(missing_ok=True)
+        except PermissionError:
+            pass
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def write_workbook(source: Path, layout: WorkbookLayout, target: Path) -> Path:
+    """Add ``layout`` to a copy of ``source`` at ``target`` (which may be ``source`` itself: in place)."""
+    if target.resolve() == source.resolve() and _excel_has_open(source):
+        raise _fail(source, "open-in-excel", f"{source.name} is open in Excel (there is an ~$ lock file beside it); "
+                                             "close it there first, or write to a new file with --out")
+    writer = WorkbookWriter(source)
+    try:
+        writer.apply(layout)
+        writer.save(target)
+    finally:
+        writer.close()
+    return target
+
+
+def iter_parts(path: Path) -> Iterator[tuple[str, bytes]]:
+    """Every part's name and uncompressed bytes, for comparing packages."""
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            yield info.filename, zf.read(info)

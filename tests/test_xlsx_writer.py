@@ -1,0 +1,301 @@
+"""The lossless writer on a fidelity corpus: nothing the user made is lost, changed parts only gain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+import signal
+import struct
+import subprocess
+import sys
+import textwrap
+import time
+import zipfile
+import zlib
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+import xlwings
+
+from salesmetrics_xl.core.problems import WorkbookError
+from salesmetrics_xl.layout import (
+    Chart,
+    ConditionalFormat,
+    Highlight,
+    Series,
+    SheetEdit,
+    SheetLayout,
+    Style,
+    Validation,
+    WorkbookLayout,
+)
+from salesmetrics_xl.xlsx_writer import iter_parts, output_path, write_workbook
+from tests.libreoffice import convert, needs_libreoffice
+
+XLWINGS_XLSM = Path(xlwings.__file__).parent / "quickstart.xlsm"  # a real macro workbook saved by Excel
+# The parts adding a sheet must touch; everything else stays byte-identical.
+MAY_CHANGE = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"}
+
+
+def _png(path: Path) -> Path:
+    """A real 8x8 PNG, written by hand so the test needs no imaging library."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    raw = b"".join(b"\x00" + bytes([200, 30, 30]) * 8 for _ in range(8))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return path
+
+
+def fidelity_book(folder: Path, name: str = "fidelity.xlsx", rows: int = 30) -> Path:
+    """Everything a plain openpyxl load-and-save is known to lose or rename, in one workbook."""
+    path = folder / name
+    wb = xlsxwriter.Workbook(str(path))
+    if name.endswith(".xlsm"):
+        with zipfile.ZipFile(XLWINGS_XLSM) as zf:
+            (folder / "vbaProject.bin").write_bytes(zf.read("xl/vbaProject.bin"))
+        wb.add_vba_project(str(folder / "vbaProject.bin"))
+    ws = wb.add_worksheet("Tracking")
+    date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    bold = wb.add_format({"bold": True})
+    red = wb.add_format({"color": "red", "bold": True})
+    header = ["Week", "Rep", "Dials", "SQLs"]
+    data = [[dt.date(2026, 11, 16) - dt.timedelta(weeks=i // 3), f"Rep {i % 3}", 40 + i, i % 4] for i in range(rows)]
+    ws.add_table(0, 0, rows, 3, {"name": "Tracking", "columns": [{"header": h} for h in header]})
+    for r, rec in enumerate(data, start=1):
+        ws.write_datetime(r, 0, dt.datetime.combine(rec[0], dt.time()), date)
+        ws.write_string(r, 1, rec[1])
+        ws.write_number(r, 2, rec[2])
+        ws.write_number(r, 3, rec[3])
+    ws.freeze_panes(1, 0)
+    ws.conditional_format(1, 2, rows, 2, {"type": "data_bar", "data_bar_2010": True, "bar_solid": True})
+    ws.add_sparkline(0, 6, {"range": f"Tracking!C2:C{rows + 1}"})
+    ws.data_validation(1, 3, rows, 3, {"validate": "integer", "criteria": ">=", "value": 0})
+    ws.write_comment(1, 1, "Top rep this month")
+    ws.write_url(0, 8, "https://example.com/crm", string="CRM")
+    ws.write_rich_string(2, 8, "Note: ", red, "check", " the numbers")
+    ws.insert_image(4, 6, str(_png(folder / "logo.png")))
+    ws.insert_textbox(10, 6, "A text box the manager drew", {"width": 200, "height": 60})
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"values": f"=Tracking!$C$2:$C${rows + 1}", "name": "Dials"})
+    ws.insert_chart(14, 6, chart)
+    wb.define_name("TopRep", "=Tracking!$B$2")
+    notes = wb.add_worksheet("Notes")
+    notes.write(0, 0, "Shared strings stay numbered as they are", bold)
+    wb.close()
+    return path
+
+
+def summary_layout(name: str = "Weekly Summary") -> WorkbookLayout:
+    sheet = SheetLayout(name, freeze="A3", landscape=True, fit_width=True)
+    head = Style(bold=True, fill="DDEBF7", border=True)
+    sheet.put(1, 1, "Weekly summary", Style(bold=True, size=14))
+    for c, h in enumerate(["Rep", "SQLs", "Win rate", "MRR"], start=1):
+        sheet.put(2, c, h, head)
+    reps = [("Ann", 3, 0.25, 1200.5), ("=HYPERLINK(\"http://evil\")", 1, 0.5, 0), ("+Bob", 2, None, 300),
+            ("@Cy", 0, 0, 0), ("-Dee", 4, 1, 99), ("  Émile 🚀 עברית  ", 5, 0.125, 10)]
+    for r, (rep, sqls, win, mrr) in enumerate(reps, start=3):
+        sheet.put(r, 1, rep)
+        sheet.put(r, 2, sqls)
+        sheet.put(r, 3, win, Style(number_format="0%"))
+        sheet.put(r, 4, mrr, Style(number_format='"$"#,##0'))
+    total = len(reps) + 3
+    sheet.put(total, 1, "Total", Style(bold=True))
+    sheet.put(total, 2, None, Style(bold=True), formula=f"SUM(B3:B{total - 1})")
+    sheet.put(total, 4, None, Style(number_format='"$"#,##0.00'), formula=f"SUM(D3:D{total - 1})")
+    sheet.put(total + 1, 1, "Status")
+    sheet.put(total + 1, 2, None, formula=f'IF(B{total}>=10,"IN RANGE","BELOW")')
+    sheet.widths = {1: 24, 2: 8, 3: 10, 4: 12}
+    sheet.conditional_formats.append(ConditionalFormat("B3:B8", "B3<1", Highlight(fill="F8CBAD", bold=True)))
+    sheet.charts.append(Chart("SQLs by rep", "A3:A8", (Series("SQLs", "B3:B8"),), "F2"))
+    edit = SheetEdit("Tracking", [ConditionalFormat("C2:C31", "C2>60", Highlight(fill="FFEB9C"))],
+                     [Validation("C2:C31", "decimal", "0", "greaterThanOrEqual", "Counts are zero or more.")])
+    return WorkbookLayout([sheet], [edit])
+
+
+def _raw_entries(path: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Each entry's CRC, compressed size and compressed bytes: equal means copied, not re-inflated."""
+    out = {}
+    with zipfile.ZipFile(path) as zf, path.open("rb") as fh:
+        for info in zf.infolist():
+            fh.seek(info.header_offset + 26)
+            n, m = struct.unpack("<HH", fh.read(4))
+            fh.seek(info.header_offset + 30 + n + m)
+            out[info.filename] = (info.CRC, info.compress_size, fh.read(info.compress_size))
+    return out
+
+
+def _tracking_part(path: Path) -> str:
+    with zipfile.ZipFile(path) as zf:
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+        wb = zf.read("xl/workbook.xml").decode()
+    rid = re.search(r'name="Tracking"[^>]*r:id="(\w+)"', wb)[1]
+    return "xl/" + re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"', rels)[1]
+
+
+def _only_additions(before: str, after: str) -> list[str]:
+    """What changed other than inserting text (count attributes may go up)."""
+    strip = lambda s: re.sub(r'\bcount="\d+"', 'count=""', s)  # noqa: E731
+    a, b = strip(before), strip(after)
+    return [f"{op}: {a[i1:i2][:80]!r} -> {b[j1:j2][:80]!r}"
+            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+            if op not in ("equal", "insert")]
+
+
+@pytest.mark.parametrize("name", ["fidelity.xlsx", "fidelity.xlsm"])
+def test_nothing_the_user_made_is_lost(tmp_path, name):
+    source = fidelity_book(tmp_path, name)
+    target = write_workbook(source, summary_layout(), output_path(source, None, in_place=False))
+    assert target.name == f"fidelity.summary{source.suffix}"
+    before, after = _raw_entries(source), _raw_entries(target)
+    changed_allowed = MAY_CHANGE | {_tracking_part(source)}
+    untouched = [n for n in before if n not in changed_allowed]
+    assert untouched and all(after[n] == before[n] for n in untouched), \
+        [n for n in untouched if after.get(n) != before[n]]
+    for kind in ("xl/media/image", "xl/comments", "xl/drawings/vmlDrawing", "xl/tables/table", "xl/charts/chart",
+                 "xl/drawings/drawing", "xl/sharedStrings.xml", "xl/theme/"):
+        assert any(n.startswith(kind) for n in untouched), f"the corpus lacks {kind}"
+    old, new = dict(iter_parts(source)), dict(iter_parts(target))
+    for part in changed_allowed:
+        assert _only_additions(old[part].decode(), new[part].decode()) == [], part
+    added = set(new) - set(old)
+    assert any(p.startswith("xl/charts/") for p in added) and any(p.startswith("xl/worksheets/sheet") for p in added)
+    if name.endswith(".xlsm"):
+        assert new["xl/vbaProject.bin"] == old["xl/vbaProject.bin"]
+        assert b"macroEnabled.main+xml" in new["[Content_Types].xml"]
+
+
+def test_existing_style_indices_never_move_and_identical_styles_are_reused(tmp_path):
+    source = fidelity_book(tmp_path)
+    first = write_workbook(source, summary_layout(), tmp_path / "first.xlsx")
+    second = write_workbook(first, summary_layout(), tmp_path / "second.xlsx")
+    a, b = dict(iter_parts(first)), dict(iter_parts(second))
+    assert a == b, [n for n in set(a) | set(b) if a.get(n) != b.get(n)]  # a second run changes nothing
+    book = openpyxl.load_workbook(second)
+    assert book.sheetnames == ["Tracking", "Notes", "Weekly Summary"]  # replaced in place, not duplicated
+    tracking = book["Tracking"]
+    ours = [r for cf in tracking.conditional_formatting for r in cf.rules if "salesmetrics-xl" in str(r.formula)]
+    assert len(ours) == 1
+    assert sum(dv.errorTitle == "salesmetrics-xl" for dv in tracking.data_validations.dataValidation) == 1
+
+
+def test_replacing_keeps_position_and_sheet_id(tmp_path):
+    source = fidelity_book(tmp_path)
+    first = write_workbook(source, summary_layout(), tmp_path / "first.xlsx")
+    # the user moves our sheet to the front in Excel: a regenerated one stays where they put it
+    with zipfile.ZipFile(first) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    wb = parts["xl/workbook.xml"].decode()
+    ours = re.search(r'<sheet name="Weekly Summary"[^>]*/>', wb)[0]
+    wb = wb.replace(ours, "").replace("<sheets>", "<sheets>" + ours)
+    parts["xl/workbook.xml"] = wb.encode()
+    moved = tmp_path / "moved.xlsx"
+    with zipfile.ZipFile(moved, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, d in parts.items():
+            zf.writestr(n, d)
+    again = write_workbook(moved, summary_layout(), tmp_path / "again.xlsx")
+    book = openpyxl.load_workbook(again)
+    assert book.sheetnames == ["Weekly Summary", "Tracking", "Notes"]
+    assert re.search(r'<sheet name="Weekly Summary" sheetId="(\d+)"', dict(iter_parts(again))["xl/workbook.xml"]
+                     .decode())[1] == re.search(r'<sheet name="Weekly Summary" sheetId="(\d+)"', wb)[1]
+
+
+def test_user_text_that_looks_like_a_formula_stays_text(tmp_path):
+    target = write_workbook(fidelity_book(tmp_path), summary_layout(), tmp_path / "out.xlsx")
+    ws = openpyxl.load_workbook(target)["Weekly Summary"]
+    assert [ws.cell(r, 1).value for r in range(3, 9)] == [
+        "Ann", '=HYPERLINK("http://evil")', "+Bob", "@Cy", "-Dee", "  Émile 🚀 עברית  "]
+    assert all(ws.cell(r, 1).data_type == "s" for r in range(3, 9))
+    assert ws["B9"].value == "=SUM(B3:B8)"  # our own formulas are formulas
+
+
+def test_writes_into_a_real_excel_macro_workbook(tmp_path):
+    source = tmp_path / "quickstart.xlsm"
+    source.write_bytes(XLWINGS_XLSM.read_bytes())
+    layout = summary_layout()
+    layout.edits = []
+    target = write_workbook(source, layout, tmp_path / "out.xlsm")
+    old, new = _raw_entries(source), _raw_entries(target)
+    assert all(new[n] == old[n] for n in old if n not in MAY_CHANGE)
+    book = openpyxl.load_workbook(target, keep_vba=True)
+    assert book.sheetnames[-1] == "Weekly Summary" and book["Weekly Summary"]["A3"].value == "Ann"
+
+
+@needs_libreoffice
+def test_libreoffice_opens_the_result_and_recalculates_our_formulas(tmp_path):
+    targets = [write_workbook(fidelity_book(tmp_path, n), summary_layout(), tmp_path / f"out{Path(n).suffix}")
+               for n in ("fidelity.xlsx", "fidelity.xlsm")]
+    for converted in convert(targets, tmp_path / "lo"):
+        book = openpyxl.load_workbook(converted, data_only=True)
+        ws = book["Weekly Summary"]
+        assert ws["A3"].value == "Ann" and ws["A4"].value == '=HYPERLINK("http://evil")'
+        assert ws["B9"].value == 15  # recalculated: we wrote no cached value
+        assert ws["D9"].value == pytest.approx(1609.5)
+        assert ws["B10"].value == "IN RANGE"
+        assert book["Tracking"]["B2"].value == "Rep 0" and book["Notes"]["A1"].value.startswith("Shared strings")
+
+
+def test_refuses_in_place_while_excel_has_the_file_open(tmp_path):
+    source = fidelity_book(tmp_path, "team.xlsx")
+    (tmp_path / "~$team.xlsx").write_bytes(b"owner")
+    before = source.read_bytes()
+    with pytest.raises(WorkbookError, match="open in Excel"):
+        write_workbook(source, summary_layout(), source)
+    assert source.read_bytes() == before
+
+
+def test_in_place_when_asked(tmp_path):
+    source = fidelity_book(tmp_path, "team.xlsx")
+    write_workbook(source, summary_layout(), output_path(source, None, in_place=True))
+    assert "Weekly Summary" in openpyxl.load_workbook(source).sheetnames
+    assert [p.name for p in tmp_path.iterdir() if "smxl" in p.name] == []
+
+
+def test_a_failed_write_leaves_the_original_and_no_temporary(tmp_path, monkeypatch):
+    source = fidelity_book(tmp_path, "team.xlsx")
+    before = source.read_bytes()
+
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(WorkbookError, match="No space left on device; the original is unchanged"):
+        write_workbook(source, summary_layout(), source)
+    assert source.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["logo.png", "team.xlsx"]
+
+
+def test_killing_the_writer_mid_write_leaves_the_original_intact(tmp_path):
+    source = fidelity_book(tmp_path, "team.xlsx", rows=2000)
+    before = source.read_bytes()
+    signal_file = tmp_path / "mid-write"
+    script = textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        import salesmetrics_xl.xlsx_writer as w
+        from tests.test_xlsx_writer import summary_layout
+        real = w._stream_edit
+        def slow(src, dst, edit, styles):
+            dst.write(src.read(4096))          # part of the new file is on disk ...
+            Path({str(signal_file)!r}).touch()
+            time.sleep(60)                     # ... when the writer is killed
+        w._stream_edit = slow
+        w.write_workbook(Path({str(source)!r}), summary_layout(), Path({str(source)!r}))
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parent.parent)
+    deadline = time.monotonic() + 60
+    while not signal_file.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert signal_file.exists(), "the writer never reached the middle of its write"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert source.read_bytes() == before
+    leftovers = [p for p in tmp_path.iterdir() if p.name.endswith(".smxl-tmp")]
+    assert len(leftovers) == 1  # the killed writer's partial file, never renamed over the original
+    write_workbook(source, summary_layout(), source)  # the next run clears it
+    assert [p for p in tmp_path.iterdir() if p.name.endswith(".smxl-tmp")] == []
+    assert "Weekly Summary" in openpyxl.load_workbook(source).sheetnames
