@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,13 +21,13 @@ app = typer.Typer(
     help="Sales activity, quality and outcome metrics against ranges, for tracking workbooks.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+console = Console()
+console_err = Console(stderr=True)
 
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"salesmetrics-xl {__version__}")
+        console.print(f"salesmetrics-xl {__version__}")
         raise typer.Exit()
 
 
@@ -68,9 +69,9 @@ def check_file(path: Path) -> dict[str, Any]:
 
 def _print_check(record: dict[str, Any]) -> None:
     colour = ("green", "yellow", "red")[record["exit_code"]]
-    out.rule(f"[bold]{record['file']}[/]")
+    console.rule(f"[bold]{record['file']}[/]")
     if record["latest_week"]:
-        out.print(f"{record['reps']} reps, {record['weeks']} weeks ({record['first_week']} to "
+        console.print(f"{record['reps']} reps, {record['weeks']} weeks ({record['first_week']} to "
                   f"{record['latest_week']}), {record['ranges']} ranges")
     if record["problems"]:
         table = Table(show_header=True, header_style="bold", expand=False)
@@ -80,8 +81,8 @@ def _print_check(record: dict[str, Any]) -> None:
             problem = Problem(**p)
             style = "red" if problem.severity is Severity.ERROR else "yellow"
             table.add_row(f"[{style}]{problem.severity.value}[/]", problem.where, problem.message)
-        out.print(table)
-    out.print(f"[{colour}]{record['status']}[/]: {record['errors']} error(s), {record['warnings']} warning(s)")
+        console.print(table)
+    console.print(f"[{colour}]{record['status']}[/]: {record['errors']} error(s), {record['warnings']} warning(s)")
 
 
 @app.command()
@@ -102,6 +103,78 @@ def check(
     raise typer.Exit(max(r["exit_code"] for r in records))
 
 
+def _week(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    from salesmetrics_xl.core.parse import parse_week
+
+    try:
+        return parse_week(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+@app.command()
+def summary(
+    workbook: Annotated[Path, typer.Argument(help="The tracking workbook (.xlsx/.xlsm).")],
+    week: Annotated[str | None, typer.Option(help="Week to summarise: 2026-W47 or any date in it. Default: the "
+                                                  "latest week with data.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write here. Default: NAME.summary.xlsx beside the input.")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Add the sheets to the workbook itself (atomically; "
+                                                              "refused while Excel has it open).")] = False,
+    formulas: Annotated[str, typer.Option(help="Evaluation sheet formulas: 'native' Excel formulas, or 'udf' "
+                                               "(=METRIC_STATUS, needs the add-in).")] = "native",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Build the Weekly Summary and Evaluation sheets and the range checks; never touches your original.
+
+    Exit 0 clean and all on track, 1 warnings or reps needing attention, 2 errors or unreadable input.
+    """
+    from salesmetrics_xl.summarise import summarise_workbook
+
+    if formulas not in ("native", "udf"):
+        raise typer.BadParameter("--formulas must be 'native' or 'udf'")
+    if in_place and out is not None:
+        raise typer.BadParameter("use --out or --in-place, not both")
+    try:
+        with console_err.status(f"Summarising {workbook.name}..."):
+            run = summarise_workbook(workbook, _week(week), out, in_place, formulas)  # type: ignore[arg-type]
+    except WorkbookError as exc:
+        if as_json:
+            print(json.dumps({"file": str(workbook), "exit_code": 2, "error": exc.problem.model_dump(mode="json")},
+                             indent=2, ensure_ascii=False))
+        else:
+            where = f"{exc.problem.where}: " if exc.problem.where else ""
+            console_err.print(f"[red]error[/]: {exc.problem.file}: {where}{exc.problem.message}")
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps({"file": str(workbook), "output": str(run.output), "exit_code": run.exit_code,
+                          "summary": run.summary.model_dump(mode="json"),
+                          "problems": [p.model_dump(mode="json") for p in run.problems]},
+                         indent=2, ensure_ascii=False, default=str))
+        raise typer.Exit(run.exit_code)
+    s = run.summary
+    console.print(f"[bold]Weekly summary[/]: {workbook.name}, week {s.week_label} (from {s.week:%Y-%m-%d})")
+    attention = s.needs_attention
+    console.print(f"{len(s.reps)} reps: {len(s.reps) - len(attention)} on track, {len(attention)} need attention")
+    console.print(s.team_diagnosis)
+    if attention:
+        table = Table(show_header=True, header_style="bold")
+        table.add_column("Rep")
+        table.add_column("Why", overflow="fold")
+        for rep in attention:
+            flag = "[bold red]BUSY, NOT PRODUCING.[/] " if rep.busy_not_producing else ""
+            table.add_row(rep.rep, flag + rep.diagnosis)
+        console.print(table)
+    errors = sum(p.severity is Severity.ERROR for p in run.problems)
+    if run.problems:
+        console.print(f"[yellow]{len(run.problems)} data problem(s)[/] ({errors} error(s)); "
+                  f"run [bold]salesmetrics check {workbook}[/] for the list")
+    console.print(f"wrote [bold]{run.output}[/]: the Weekly Summary and Evaluation sheets, and range checks on "
+                  "the Tracking and Ranges sheets")
+    raise typer.Exit(run.exit_code)
+
+
 @app.command()
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the new workbook.")] = Path("sales_tracking.xlsx"),
@@ -112,7 +185,7 @@ def init(
     from salesmetrics_xl.template import build, build_example
 
     if path.exists() and not force:
-        err.print(f"[red]error[/]: {path} exists; pass --force to replace it")
+        console_err.print(f"[red]error[/]: {path} exists; pass --force to replace it")
         raise typer.Exit(2)
     (build_example if example else build)(path)
-    out.print(f"wrote {path}")
+    console.print(f"wrote {path}")

@@ -44,6 +44,16 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Fill:
+    """One formula filled down ``ref`` (a column): written for the top cell, relative references move with the row,
+    as Excel's fill-down does. The file writer stores it once as a shared formula."""
+
+    ref: str
+    formula: str
+    style: Style | None = None
+
+
+@dataclass(frozen=True)
 class ConditionalFormat:
     """An expression rule: ``formula`` is written for the top-left cell of ``ref`` and is relative like Excel's."""
 
@@ -87,7 +97,9 @@ class SheetLayout:
 
     name: str
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (row, col), 1-based
+    fills: list[Fill] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
+    heights: dict[int, float] = field(default_factory=dict)  # rows that hold wrapped text
     freeze: str | None = None  # top-left cell of the scrolling area, e.g. "C6"
     conditional_formats: list[ConditionalFormat] = field(default_factory=list)
     validations: list[Validation] = field(default_factory=list)

@@ -180,7 +180,7 @@ class Styles:
         align = ""
         if style.align or style.wrap:
             align = self._tag("<alignment" + (f' horizontal="{style.align}"' if style.align else "")
-                              + (' vertical="top" wrapText="1"' if style.wrap else "") + "/>")
+                              + (' vertical="center" wrapText="1"' if style.wrap else "") + "/>")
         applies = (' applyNumberFormat="1"' if num else "") + ' applyFont="1"' + (
             ' applyFill="1"' if fill else "") + (' applyBorder="1"' if border else "")
         xf = f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"{applies}'
@@ -286,14 +286,31 @@ def _dv_xml(dv: Validation) -> str:
             f'error={attr(dv.error)} sqref="{dv.ref}"><formula1>{text(dv.formula)}</formula1></dataValidation>')
 
 
+def _split_range(ref: str) -> tuple[int, int, int, int]:
+    start, _, end = ref.partition(":")
+    (r1, c1), (r2, c2) = _split_ref(start), _split_ref(end or start)
+    return r1, c1, r2, c2
+
+
 def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None) -> str:
-    rows: dict[int, list[str]] = {}
-    for (r, c) in sorted(layout.cells):
-        xml = _cell_xml(cell_ref(r, c), layout.cells[(r, c)], styles.cell_xf(layout.cells[(r, c)].style))
+    rows: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), cell in layout.cells.items():
+        xml = _cell_xml(cell_ref(r, c), cell, styles.cell_xf(cell.style))
         if xml:
-            rows.setdefault(r, []).append(xml)
-    dim = f"A1:{cell_ref(max(r for r, _ in layout.cells), max(c for _, c in layout.cells))}" if layout.cells \
-        else "A1"
+            rows.setdefault(r, []).append((c, xml))
+    for si, fill in enumerate(layout.fills):
+        r1, c, r2, _ = _split_range(fill.ref)
+        s = styles.cell_xf(fill.style)
+        style = f' s="{s}"' if s else ""
+        letter = column_letter(c)
+        rows.setdefault(r1, []).append(
+            (c, f'<c r="{letter}{r1}"{style}><f t="shared" ref="{fill.ref}" si="{si}">{text(fill.formula)}</f></c>'))
+        shared = f'{style}><f t="shared" si="{si}"/></c>'
+        for r in range(r1 + 1, r2 + 1):
+            rows.setdefault(r, []).append((c, f'<c r="{letter}{r}"{shared}'))
+    last_row = max(rows, default=1)
+    last_col = max((c for cells in rows.values() for c, _ in cells), default=1)
+    dim = f"A1:{cell_ref(last_row, last_col)}"
     props = ""
     if layout.tab_color or layout.fit_width:
         props = ("<sheetPr>" + (f'<tabColor rgb="FF{layout.tab_color}"/>' if layout.tab_color else "")
@@ -301,7 +318,11 @@ def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None) -> s
     view = f'<sheetView workbookViewId="0">{_pane(layout.freeze)}</sheetView>' if layout.freeze \
         else '<sheetView workbookViewId="0"/>'
     cols = "".join(f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>' for c, w in sorted(layout.widths.items()))
-    data = "".join(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in rows.items())
+    for r in layout.heights:
+        rows.setdefault(r, [])
+    heights = {r: f' ht="{h}" customHeight="1"' for r, h in layout.heights.items()}
+    data = "".join(f'<row r="{r}"{heights.get(r, "")}>{"".join(x for _, x in sorted(rows[r]))}</row>'
+                   for r in sorted(rows))
     merges = (f'<mergeCells count="{len(layout.merges)}">'
               + "".join(f'<mergeCell ref="{m}"/>' for m in layout.merges) + "</mergeCells>") if layout.merges else ""
     cfs = "".join(_cf_xml(cf, styles.dxf(cf.highlight), i, mark=False)

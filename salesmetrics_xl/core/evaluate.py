@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from salesmetrics_xl.core.metrics import Metric, Period, Unit
+from salesmetrics_xl.core.metrics import CATALOG, Category, Metric, Period, Unit
 from salesmetrics_xl.core.problems import Problem, Severity
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.status import Status, evaluate, rate
@@ -25,12 +25,18 @@ def metric_values(frame: pd.DataFrame, metric: Metric) -> np.ndarray:
     return column(metric.column)  # type: ignore[arg-type]
 
 
-def evaluate_rows(frame: pd.DataFrame, ranges: RangeSet, period: Period = Period.WEEK
-                  ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def scorecard_metrics(ranges: RangeSet) -> list[Metric]:
+    """Every catalog metric and every metric of the user's own, grouped Activity | Quality | Outcome."""
+    own = [m for m in ranges.metrics if m.name not in {c.name for c in CATALOG}]
+    return [m for category in Category for m in (*CATALOG, *own) if m.category is category]
+
+
+def evaluate_rows(frame: pd.DataFrame, ranges: RangeSet, period: Period = Period.WEEK,
+                  metrics: list[Metric] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """metric name -> (values, statuses) for each row of ``frame``, each rep judged by its Role's range."""
     roles = frame[ROLE] if ROLE in frame else pd.Series([None] * len(frame))
     out = {}
-    for metric in ranges.metrics:
+    for metric in metrics if metrics is not None else ranges.metrics:
         values = metric_values(frame, metric)
         lo, hi = ranges.bounds(metric.name, period, roles)
         out[metric.name] = (values, evaluate(values, lo, hi))

@@ -132,22 +132,27 @@ def parse_number(value: object) -> float:
     return number / 100 if m[2] else number
 
 
-def _numbers(values: list[object]) -> tuple[np.ndarray, dict[int, str]]:
-    """Column -> floats, with the reason for each cell that is not a usable number. Fast on plain numbers."""
-    out = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+def _numbers(values: list[object]) -> tuple[np.ndarray, dict[int, str], list[int]]:
+    """Column -> floats, the reason for each cell that is not a usable number, and the cells holding a number
+    as text (read, but Excel's own formulas will not count them). Fast on plain numbers."""
+    numeric = [v if not isinstance(v, str) else None for v in values]
+    out = pd.to_numeric(pd.Series(numeric, dtype=object), errors="coerce").to_numpy(dtype=float)
     bad: dict[int, str] = {}
+    as_text: list[int] = []
     for i in np.flatnonzero(np.isnan(out)):
         raw = values[i]
         if raw is None or (isinstance(raw, str) and not raw.strip()) or (isinstance(raw, float) and np.isnan(raw)):
             continue
         try:
             out[i] = parse_number(raw)
+            if isinstance(raw, str):
+                as_text.append(int(i))
         except ValueError as exc:
             bad[int(i)] = str(exc)
     for i in np.flatnonzero(out < 0):
         bad[int(i)] = f"{out[i]:g} is negative; counts cannot be below zero"
         out[i] = np.nan
-    return out, bad
+    return out, bad, as_text
 
 
 def _text(value: object) -> str | None:
@@ -222,11 +227,16 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
         if column.name not in cols:
             frame[column.name] = np.nan
             continue
-        values, bad = _numbers(cols[column.name])
+        values, bad, as_text = _numbers(cols[column.name])
         frame[column.name] = values
         for i, reason in bad.items():
             problems.append(problem(Severity.ERROR, "bad-number", f"{column.name}: {reason}", column.name,
                                     row_numbers[i]))
+        for i in as_text:
+            problems.append(problem(
+                Severity.WARNING, "number-as-text", f"{column.name}: '{cols[column.name][i]}' is a number stored as "
+                f"text; it is read as {values[i]:g}, but Excel formulas skip it: re-enter it as a number",
+                column.name, row_numbers[i]))
     for name in header.extras:
         frame[name] = pd.Series(cols[name], dtype=object)
 
@@ -235,7 +245,8 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
                                 cell=f"A{header.row + 1}",
                                 message="no tracking rows yet; add one row per rep per week"))
     usable = frame[WEEK].notna() & frame[REP].notna()
-    return TrackingData(frame[usable].reset_index(drop=True), file=file, sheet=sheet, letters=letters), problems
+    return TrackingData(frame[usable].reset_index(drop=True), file=file, sheet=sheet, letters=letters,
+                        header_row=header.row, last_row=max(row_numbers, default=header.row)), problems
 
 
 def _bound(value: object, unit: Unit) -> float | None:
@@ -248,7 +259,10 @@ def _bound(value: object, unit: Unit) -> float | None:
 
 
 def default_ranges() -> RangeSet:
-    return parse_ranges(_rows_of(default_range_rows()), tracking_columns=[])[0]
+    """The built-in ranges, used when a workbook has no Ranges sheet (they live in no cell)."""
+    ranges = parse_ranges(_rows_of(default_range_rows()), tracking_columns=[])[0]
+    return RangeSet(rules=[r.model_copy(update={"cell": None, "min_cell": None, "max_cell": None})
+                           for r in ranges.rules], sheet=None, letters={})
 
 
 def _rows_of(records: list[dict[str, object]]) -> list[Row]:
@@ -314,8 +328,11 @@ def parse_ranges(rows: Iterable[Row], *, tracking_columns: list[str], file: str 
             continue
         seen[key] = cell(METRIC)
         rules.append(RangeRule(metric=metric, period=period, role=role, range=Range(min=low, max=high),
-                               notes=_text(get(NOTES)) or "", cell=cell(METRIC)))
-    return RangeSet(rules=rules), problems
+                               notes=_text(get(NOTES)) or "", cell=cell(METRIC),
+                               min_cell=cell(MIN) if MIN in header.columns else None,
+                               max_cell=cell(MAX) if MAX in header.columns else None))
+    letters = {name: column_letter(i + 1) for name, i in header.columns.items()}
+    return RangeSet(rules=rules, sheet=sheet, header_row=header.row, letters=letters), problems
 
 
 def _bad(value: object, unit: Unit) -> bool:

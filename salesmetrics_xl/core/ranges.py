@@ -20,10 +20,15 @@ class RangeRule(BaseModel):
     range: Range
     notes: str = ""
     cell: str | None = None  # where the row lives, for messages
+    min_cell: str | None = None  # where Min and Max live, so formulas we write can refer to them
+    max_cell: str | None = None
 
 
 class RangeSet(BaseModel):
     rules: list[RangeRule]
+    sheet: str | None = None  # the Ranges sheet the rules came from; None for the built-in defaults
+    header_row: int = 1
+    letters: dict[str, str] = {}  # Ranges column name -> Excel column letter
 
     @property
     def metrics(self) -> list[Metric]:

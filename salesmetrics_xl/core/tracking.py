@@ -22,6 +22,8 @@ class TrackingData:
     file: str = ""
     sheet: str = TRACKING.name
     letters: dict[str, str] = field(default_factory=dict)  # column name -> Excel column letter
+    header_row: int = 1
+    last_row: int = 1  # the last row with data, usable or not
 
     def cell(self, column: str, row: int) -> str | None:
         letter = self.letters.get(column)

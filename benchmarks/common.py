@@ -1,0 +1,83 @@
+"""Shared by the benchmarks: generated tracking workbooks and a fair time/peak-memory measurement."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing as mp
+import os
+import resource
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import xlsxwriter
+
+from salesmetrics_xl.core.workbook import TRACKING, default_range_rows
+
+_HEADER = [c.name for c in TRACKING.columns]
+
+
+def tracking_workbook(path: Path, rows: int, reps: int = 20) -> Path:
+    """A standard tracking workbook with ``rows`` data rows (reps x weeks), written in constant memory."""
+    if path.exists():
+        return path
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("Tracking")
+    date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(0, 0, _HEADER)
+    last = dt.date(2026, 11, 16)
+    weeks = -(-rows // reps)
+    r = 1
+    for w in range(weeks):
+        week = dt.datetime.combine(last - dt.timedelta(weeks=weeks - 1 - w), dt.time())
+        for rep in range(reps):
+            if r > rows:
+                break
+            seed = (r * 2654435761) % 97
+            dials = 45 + seed % 40
+            conv = dials // 5
+            sqls = conv // 6
+            ws.write_datetime(r, 0, week, date)
+            ws.write_row(r, 1, [f"Rep {rep:03d}", f"Team {rep % 4}", "SDR", dials, 100 + seed, conv, conv // 3,
+                                sqls, max(sqls - 1, 0), max(sqls - 2, 0), 900 * max(sqls - 2, 0)])
+            r += 1
+    ranges = wb.add_worksheet("Ranges")
+    names = list(default_range_rows()[0])
+    ranges.write_row(0, 0, names)
+    for i, rec in enumerate(default_range_rows(), start=1):
+        ranges.write_row(i, 0, [rec[n] for n in names])
+    wb.close()
+    return path
+
+
+def _child(fn: Callable[[], object], queue: mp.Queue) -> None:
+    start_rss = _rss_kib()
+    t0 = time.perf_counter()
+    fn()
+    elapsed = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    queue.put((elapsed, max(peak - start_rss, 0) / 1024))
+
+
+def _rss_kib() -> int:
+    with open(f"/proc/{os.getpid()}/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
+
+
+def measure(fn: Callable[[], object]) -> tuple[float, float]:
+    """(seconds, peak MiB above the starting RSS) of ``fn`` run in a fresh forked process."""
+    ctx = mp.get_context("fork")
+    queue: mp.Queue = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(fn, queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return result
+
+
+def report(title: str, rows: list[tuple[str, float, float, float, float]]) -> None:
+    print(f"\n{title}")
+    print(f"{'case':>12} {'ours s':>9} {'base s':>9} {'speed-up':>9} {'ours MiB':>9} {'base MiB':>9} {'memory':>8}")
+    for case, t_ours, t_base, m_ours, m_base in rows:
+        print(f"{case:>12} {t_ours:9.2f} {t_base:9.2f} {t_base / t_ours:8.1f}x {m_ours:9.0f} {m_base:9.0f} "
+              f"{m_ours / max(m_base, 1):7.2f}x")

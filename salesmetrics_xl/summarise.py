@@ -1,0 +1,46 @@
+"""The main job, as a library call: read a tracking workbook, summarise a week, write our sheets into a copy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, exit_code
+from salesmetrics_xl.core.summary import WeeklySummary, build_summary
+from salesmetrics_xl.reader import read_workbook
+from salesmetrics_xl.summary_layout import Formulas, workbook_layout
+from salesmetrics_xl.xlsx_writer import output_path, write_workbook
+
+
+@dataclass
+class SummaryRun:
+    source: Path
+    output: Path
+    summary: WeeklySummary
+    problems: list[Problem]  # everything the reader found, not only this week's
+
+    @property
+    def exit_code(self) -> int:
+        """2 errors, 1 warnings or reps needing attention, 0 all clean and on track."""
+        code = exit_code(self.problems)
+        return code or (1 if self.summary.needs_attention else 0)
+
+
+def summarise_workbook(source: Path, week: dt.date | None = None, out: Path | None = None, in_place: bool = False,
+                       formulas: Formulas = "native", today: dt.date | None = None) -> SummaryRun:
+    """Raises WorkbookError when the workbook cannot be summarised at all (unreadable, no Tracking data)."""
+    data = read_workbook(source, today=today)
+    if data.tracking is None or data.tracking.frame.empty:
+        blocking = [p for p in data.problems if p.severity is Severity.ERROR] or [Problem(
+            severity=Severity.ERROR, code="no-data", file=str(source), sheet=data.tracking.sheet if data.tracking
+            else None, message="no usable tracking rows to summarise")]
+        raise WorkbookError(blocking[0])
+    try:
+        summary = build_summary(data.tracking, data.ranges, data.problems, week=week, title=source.stem)
+    except ValueError as exc:
+        raise WorkbookError(Problem(severity=Severity.ERROR, code="bad-week", message=str(exc), file=str(source),
+                                    sheet=data.tracking.sheet)) from None
+    target = output_path(source, out, in_place)
+    write_workbook(source, workbook_layout(summary, data.tracking, data.ranges, formulas), target)
+    return SummaryRun(source, target, summary, data.problems)

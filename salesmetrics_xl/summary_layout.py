@@ -1,0 +1,359 @@
+"""A WeeklySummary laid out as sheets: which cell holds what, with which style, formula and format.
+
+Pure data, no spreadsheet library: the lossless file writer and the xlwings writer both render it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from salesmetrics_xl.core.evaluate import scorecard_metrics
+from salesmetrics_xl.core.metrics import DEALS_WON, SQLS, Category, Period, Unit
+from salesmetrics_xl.core.problems import column_letter
+from salesmetrics_xl.core.ranges import RangeRule, RangeSet
+from salesmetrics_xl.core.status import Status
+from salesmetrics_xl.core.summary import WeeklySummary
+from salesmetrics_xl.core.tracking import TrackingData
+from salesmetrics_xl.core.workbook import CATEGORY, MAX, MIN, PERIOD, REP, ROLE, WEEK
+from salesmetrics_xl.layout import (
+    Chart,
+    ConditionalFormat,
+    Fill,
+    Highlight,
+    Series,
+    SheetEdit,
+    SheetLayout,
+    Style,
+    Validation,
+    WorkbookLayout,
+)
+
+SUMMARY_SHEET = "Weekly Summary"
+EVALUATION_SHEET = "Evaluation"
+Formulas = Literal["native", "udf"]
+
+# Status colours: green in range, red below; above is a warning for activity, good news elsewhere.
+GREEN, RED, AMBER, BLUE = Highlight("C6EFCE", "006100"), Highlight("FFC7CE", "9C0006"), \
+    Highlight("FFEB9C", "9C5700"), Highlight("BDD7EE", "1F4E79")
+GREY_TEXT = "808080"
+HEADER = Style(bold=True, fill="DDEBF7", border=True, align="center", wrap=True)
+TITLE = Style(bold=True, size=16)
+SECTION = Style(bold=True, size=12, color="1F4E79")
+NOTE = Style(italic=True, color="595959")
+CATEGORY_FILL = {Category.ACTIVITY: "D9E1F2", Category.QUALITY: "E2EFDA", Category.OUTCOME: "FCE4D6"}
+FORMAT = {Unit.COUNT: "0", Unit.CURRENCY: '"$"#,##0', Unit.RATE: "0%"}
+CHANGE_FORMAT = {Unit.COUNT: "+0;-0;0", Unit.CURRENCY: '+"$"#,##0;-"$"#,##0;"$"0', Unit.RATE: "+0.0%;-0.0%;0.0%"}
+
+
+def status_highlight(status: Status, category: Category) -> Highlight | None:
+    if status is Status.IN_RANGE:
+        return GREEN
+    if status is Status.BELOW:
+        return RED
+    if status is Status.ABOVE:
+        return AMBER if category is Category.ACTIVITY else BLUE
+    return None
+
+
+def _styled(highlight: Highlight | None, number_format: str | None, bold: bool = False) -> Style:
+    if highlight is None:
+        return Style(number_format=number_format, color=GREY_TEXT, align="center")
+    return Style(fill=highlight.fill, color=highlight.color, number_format=number_format, align="center", bold=bold)
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'" if any(not ch.isalnum() and ch != "_" for ch in name) else name
+
+
+# ---- the Weekly Summary sheet ------------------------------------------------------------------------------
+
+def summary_sheet(summary: WeeklySummary) -> SheetLayout:
+    sheet = SheetLayout(SUMMARY_SHEET, landscape=True, fit_width=True, tab_color="1F4E79")
+    metrics = summary.metrics
+    first = 4  # columns A-C: rank, rep, team
+    last = first + len(metrics) - 1
+    out_col, diag_col = last + 1, last + 2
+    sheet.widths = {1: 5, 2: 20, 3: 9, out_col: 28, diag_col: 62} | {
+        first + i: max(10.5, 2.0 + max(len(word) for word in m.name.split())) for i, m in enumerate(metrics)}
+
+    teams = ", ".join(summary.teams) if summary.teams else "all reps"
+    sheet.put(1, 1, f"Weekly Summary: {summary.title}, week {summary.week_label} "
+                    f"(from {summary.week:%d %b %Y})", TITLE)
+    sheet.put(2, 1, f"Generated {summary.generated_at:%Y-%m-%d %H:%M} by salesmetrics-xl from {summary.source}. "
+                    f"Teams: {teams}. {len(summary.reps)} reps. {summary.ordering_rule}", NOTE)
+    sheet.put(3, 1, "Legend:", Style(bold=True))
+    legend = [("IN RANGE", GREEN), ("BELOW", RED), ("ABOVE: activity", AMBER), ("ABOVE: good", BLUE),
+              ("no data/range", None)]
+    col = first
+    for label, hl in legend:
+        sheet.put(3, col, label, _styled(hl, None, bold=True))
+        sheet.put(3, col + 1, None, _styled(hl, None))
+        sheet.merges.append(f"{column_letter(col)}3:{column_letter(col + 1)}3")
+        col += 2
+
+    # scorecard: group header, metric names, ranges, then one row per rep, outcomes first
+    head, names, ranges_row, top = 5, 6, 7, 8
+    for label, col in (("#", 1), ("Rep", 2), ("Team", 3), ("Out of range (weeks in a row)", out_col),
+                       ("Diagnosis", diag_col)):
+        sheet.put(head, col, label, HEADER)
+        for row in (names, ranges_row):
+            sheet.put(row, col, None, HEADER)
+        sheet.merges.append(f"{column_letter(col)}{head}:{column_letter(col)}{ranges_row}")
+    for category in Category:
+        cols = [first + i for i, m in enumerate(metrics) if m.category is category]
+        if not cols:
+            continue
+        style = Style(bold=True, fill=CATEGORY_FILL[category], align="center", border=True)
+        sheet.put(head, cols[0], category.value.capitalize(), style)
+        for c in cols[1:]:
+            sheet.put(head, c, None, style)
+        if len(cols) > 1:
+            sheet.merges.append(f"{column_letter(cols[0])}{head}:{column_letter(cols[-1])}{head}")
+    for i, m in enumerate(metrics):
+        sheet.put(names, first + i, m.name, HEADER)
+        sheet.put(ranges_row, first + i, m.range, Style(italic=True, fill="DDEBF7", align="center", border=True))
+
+    for n, rep in enumerate(summary.reps):
+        row = top + n
+        sheet.put(row, 1, n + 1, Style(align="center"))
+        sheet.put(row, 2, rep.rep, Style(bold=rep.busy_not_producing))
+        sheet.put(row, 3, rep.team)
+        for i, m in enumerate(metrics):
+            status = rep.statuses[m.name]
+            sheet.put(row, first + i, rep.values[m.name], _styled(status_highlight(status, m.category),
+                                                                  FORMAT[m.unit]))
+        out = ", ".join(f"{m} {'↓' if rep.statuses[m] is Status.BELOW else '↑'}{rep.streaks.get(m, 1)}"
+                        for m in rep.out_of_range)
+        sheet.put(row, out_col, out or "none", Style(wrap=True))
+        flag = "BUSY, NOT PRODUCING. " if rep.busy_not_producing else ""
+        sheet.put(row, diag_col, flag + rep.diagnosis, Style(wrap=True, bold=bool(flag)))
+    bottom = top + max(len(summary.reps), 1) - 1
+    sheet.freeze = f"D{top}"
+    sheet.heights = {names: 30}
+    for n in range(len(summary.reps)):  # enough lines for the wrapped diagnosis and out-of-range text
+        lines = max(math.ceil(1.15 * len(str(sheet.cells[(top + n, c)].value)) / sheet.widths[c])
+                    for c in (out_col, diag_col))
+        sheet.heights[top + n] = 15.0 * max(lines, 1)
+
+    # team block, under the same metric columns
+    row = bottom + 2
+    sheet.put(row, 2, "Team", SECTION)
+    sheet.put(row, first, summary.team_diagnosis, Style(bold=True))
+    for label, kind in (("Total (rates pooled)", "total"), ("Average per rep", "average"),
+                        ("Reps in range", "share")):
+        row += 1
+        sheet.put(row, 2, label, Style(bold=True))
+        for i, (m, t) in enumerate(zip(metrics, summary.team, strict=True)):
+            value = {"total": t.total, "average": t.average, "share": t.share_in_range}[kind]
+            fmt = "0%" if kind == "share" else (FORMAT[m.unit] if kind == "total" or m.unit is not Unit.COUNT
+                                                 else "0.0")
+            sheet.put(row, first + i, value, Style(number_format=fmt, align="center"))
+    # change from last week, same columns
+    row += 2
+    sheet.put(row, 2, "Change from last week", SECTION)
+    for rep in summary.reps:
+        row += 1
+        sheet.put(row, 2, rep.rep)
+        for i, m in enumerate(metrics):
+            sheet.put(row, first + i, rep.changes[m.name], Style(number_format=CHANGE_FORMAT[m.unit], align="center"))
+    row = _monthly_block(sheet, summary, row + 2)
+    row = _problems_block(sheet, summary, row + 2)
+
+    outcome = [m.name for m in metrics if m.name in (SQLS, DEALS_WON)]
+    if summary.reps and outcome:
+        series = tuple(Series(name, f"{column_letter(first + [m.name for m in metrics].index(name))}{top}:"
+                                    f"{column_letter(first + [m.name for m in metrics].index(name))}{bottom}")
+                       for name in outcome)
+        sheet.charts.append(Chart(f"Outcomes by rep, week {summary.week_label}", f"B{top}:B{bottom}", series,
+                                  anchor=f"B{row + 2}", width_cols=9, height_rows=18, kind="bar"))
+    return sheet
+
+
+def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
+    paces = summary.monthly
+    if not paces:
+        sheet.put(row, 2, f"Monthly pacing, {summary.month}: no monthly ranges set", SECTION)
+        return row
+    first = paces[0]
+    sheet.put(row, 2, f"Monthly pacing, {summary.month} ({first.weeks_elapsed} of {first.weeks_in_month} weeks; "
+                      "straight-line projection to month end)", SECTION)
+    metrics = list(dict.fromkeys(p.metric for p in paces))
+    row += 1
+    sheet.heights[row] = 30
+    sheet.put(row, 2, "Rep", HEADER)
+    for i, name in enumerate(metrics):
+        unit = next(p.unit for p in paces if p.metric == name)
+        rng = next(p.range for p in paces if p.metric == name)
+        col = 4 + 3 * i
+        for j, label in enumerate((f"{name} so far", "Projected", f"Range: {rng}")):
+            sheet.put(row, col + j, label, HEADER)
+        for n, rep in enumerate(dict.fromkeys(p.rep for p in paces)):
+            pace = next((p for p in paces if p.rep == rep and p.metric == name), None)
+            sheet.put(row + 1 + n, 2, rep)
+            if pace is None:
+                continue
+            hl = status_highlight(pace.status, Category.OUTCOME)
+            sheet.put(row + 1 + n, col, pace.month_to_date, Style(number_format=FORMAT[unit], align="center"))
+            sheet.put(row + 1 + n, col + 1, pace.projection, _styled(hl, FORMAT[unit]))
+            sheet.put(row + 1 + n, col + 2, "on pace" if pace.on_pace else "behind", _styled(hl, None))
+    return row + len(dict.fromkeys(p.rep for p in paces))
+
+
+def _problems_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
+    sheet.put(row, 2, "Data problems this week", SECTION)
+    if not summary.problems:
+        sheet.put(row + 1, 2, "None found.")
+        return row + 1
+    for n, p in enumerate(summary.problems, start=1):
+        sheet.put(row + n, 2, p.where or p.file, Style(color="9C0006" if p.severity == "error" else "9C5700"))
+        sheet.put(row + n, 4, f"{p.severity.value}: {p.message}")
+    return row + len(summary.problems)
+
+
+# ---- the Evaluation sheet: statuses as live formulas -------------------------------------------------------
+
+def _cell(sheet: str | None, ref: str) -> str:
+    return f"{quote_sheet(sheet)}!{ref}" if sheet else ref
+
+
+def _absolute(ref: str) -> str:
+    letters = "".join(ch for ch in ref if ch.isalpha())
+    return f"${letters}${ref[len(letters):]}"
+
+
+def _bound(rules: list[RangeRule], ranges: RangeSet, side: str, role_ref: str | None) -> str:
+    """The Min or Max that applies to this row: a role's own range if the row's Role has one, else the general."""
+    def ref(rule: RangeRule | None) -> str:
+        if rule is None:
+            return '""'
+        value = rule.range.min if side == "min" else rule.range.max
+        cell = rule.min_cell if side == "min" else rule.max_cell
+        if cell and ranges.sheet:
+            return _cell(ranges.sheet, _absolute(cell))
+        return '""' if value is None else repr(value)
+
+    general = next((r for r in rules if r.role is None), None)
+    expr = ref(general)
+    if role_ref:
+        for rule in reversed([r for r in rules if r.role is not None]):
+            expr = f'IF({role_ref}="{rule.role}",{ref(rule)},{expr})'
+    return expr
+
+
+def status_formula(value: str, lo: str, hi: str) -> str:
+    """The core's status rule as a native Excel formula; LibreOffice must agree with Python on every case."""
+    return (f'IF(AND(NOT(ISNUMBER({lo})),NOT(ISNUMBER({hi}))),"NO RANGE",IF(NOT(ISNUMBER({value})),"NO DATA",'
+            f'IF({value}<0,"NO DATA",IF(AND(ISNUMBER({lo}),{value}<{lo}),"BELOW",'
+            f'IF(AND(ISNUMBER({hi}),{value}>{hi}),"ABOVE","IN RANGE")))))')
+
+
+def rate_formula(numerator: str, denominator: str) -> str:
+    """Numerator / denominator, or "" (NO DATA) when either is missing or the denominator is not above zero."""
+    return f'IF(AND(ISNUMBER({numerator}),ISNUMBER({denominator})),IF({denominator}>0,{numerator}/{denominator},""),"")'
+
+
+def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: RangeSet,
+                     formulas: Formulas = "native") -> SheetLayout:
+    sheet = SheetLayout(EVALUATION_SHEET, freeze="C3", tab_color="70AD47")
+    first, last = tracking.header_row + 1, max(tracking.last_row, tracking.header_row + 1)
+    top = 3
+    bottom = top + last - first
+    sheet.put(1, 1, f"Statuses of every Tracking row as live {'add-in' if formulas == 'udf' else 'Excel'} formulas: "
+                    "edit a number in Tracking or a range in Ranges and they update.", NOTE)
+    src = tracking.sheet
+
+    def tracking_cell(column: str) -> str | None:
+        letter = tracking.letters.get(column)
+        return _cell(src, f"{letter}{first}") if letter else None
+
+    sheet.put(2, 1, WEEK, HEADER)
+    sheet.put(2, 2, REP, HEADER)
+    sheet.widths = {1: 12, 2: 22}
+    for column, col in ((WEEK, 1), (REP, 2)):
+        ref = tracking_cell(column)
+        style = Style(number_format="yyyy-mm-dd") if column == WEEK else None
+        sheet.fills.append(Fill(f"{column_letter(col)}{top}:{column_letter(col)}{bottom}",
+                                f'IF({ref}="","",{ref})', style))
+    role = tracking.letters.get(ROLE)
+    role_ref = _cell(src, f"${role}{first}") if role else None  # the Role column stays put; its row moves
+    for i, metric in enumerate(scorecard_metrics(ranges)):
+        col = 3 + i
+        sheet.put(2, col, metric.name, HEADER)
+        sheet.widths[col] = 12
+        rules = [r for r in ranges.rules if r.metric.name == metric.name and r.period is Period.WEEK]
+        lo, hi = _bound(rules, ranges, "min", role_ref), _bound(rules, ranges, "max", role_ref)
+        cells = [tracking_cell(c) for c in metric.columns]
+        if any(c is None for c in cells):
+            formula = '"NO DATA"' if rules else '"NO RANGE"'
+        elif formulas == "udf":
+            value = f"METRIC_RATE({cells[0]},{cells[1]})" if metric.is_rate else cells[0]
+            formula = f"METRIC_STATUS({value},{lo},{hi})"
+        else:
+            value = rate_formula(cells[0], cells[1]) if metric.is_rate else cells[0]
+            formula = status_formula(value, lo, hi)
+        sheet.fills.append(Fill(f"{column_letter(col)}{top}:{column_letter(col)}{bottom}",
+                                f'IF({tracking_cell(REP)}="","",{formula})', Style(align="center")))
+        ref = f"{column_letter(col)}{top}:{column_letter(col)}{bottom}"
+        for status, hl in ((Status.BELOW, RED), (Status.IN_RANGE, GREEN),
+                           (Status.ABOVE, AMBER if metric.category is Category.ACTIVITY else BLUE)):
+            sheet.conditional_formats.append(
+                ConditionalFormat(ref, f'{column_letter(col)}{top}="{status.value}"', hl))
+    return sheet
+
+
+# ---- range checks on the user's own sheets -----------------------------------------------------------------
+
+def tracking_checks(tracking: TrackingData, ranges: RangeSet) -> SheetEdit:
+    """Conditional formatting on each counted Tracking column, driven by the Ranges cells: edit a range and the
+    cells recolour. Rows past the data get it too, so next week's rows are checked as they are typed."""
+    edit = SheetEdit(tracking.sheet)
+    first = tracking.header_row + 1
+    last = max(tracking.last_row, first) + 500
+    role = tracking.letters.get(ROLE)
+    role_ref = f"${role}{first}" if role else None
+    for metric in ranges.metrics:
+        letter = tracking.letters.get(metric.column or "")
+        rules = [r for r in ranges.rules if r.metric.name == metric.name and r.period is Period.WEEK]
+        if metric.is_rate or letter is None or not rules:
+            continue
+        lo, hi = _bound(rules, ranges, "min", role_ref), _bound(rules, ranges, "max", role_ref)
+        cell = f"{letter}{first}"
+        ref = f"{letter}{first}:{letter}{last}"
+        above = AMBER if metric.category is Category.ACTIVITY else BLUE
+        edit.conditional_formats.append(ConditionalFormat(
+            ref, f"AND(ISNUMBER({cell}),ISNUMBER({lo}),{cell}<{lo})", Highlight(RED.fill, RED.color)))
+        edit.conditional_formats.append(ConditionalFormat(
+            ref, f"AND(ISNUMBER({cell}),ISNUMBER({hi}),{cell}>{hi})", Highlight(above.fill, above.color)))
+    return edit
+
+
+def ranges_validations(letters: dict[str, str], first_row: int, last_row: int) -> list[Validation]:
+    """Numbers in Min and Max, Min <= Max, Category and Period from their lists. Used by the template too."""
+    out = []
+    lo, hi = letters.get(MIN), letters.get(MAX)
+    if lo and hi:
+        for own, other, check in ((lo, hi, "<="), (hi, lo, ">=")):
+            cell, peer = f"{own}{first_row}", f"{other}{first_row}"
+            out.append(Validation(f"{own}{first_row}:{own}{last_row}", "custom",
+                                  f'AND(ISNUMBER({cell}),{cell}>=0,OR({peer}="",{cell}{check}{peer}))',
+                                  error="Enter a number of zero or more (a rate as a percentage), with Min no "
+                                        "greater than Max. Leave it blank for an open range."))
+    if cat := letters.get(CATEGORY):
+        out.append(Validation(f"{cat}{first_row}:{cat}{last_row}", "list",
+                              '"' + ",".join(c.value for c in Category) + '"', error="Pick activity, quality or "
+                                                                                     "outcome."))
+    if period := letters.get(PERIOD):
+        out.append(Validation(f"{period}{first_row}:{period}{last_row}", "list",
+                              '"' + ",".join(p.value for p in Period) + '"', error="Pick week or month."))
+    return out
+
+
+def workbook_layout(summary: WeeklySummary, tracking: TrackingData, ranges: RangeSet,
+                    formulas: Formulas = "native") -> WorkbookLayout:
+    """Everything a summary run adds to a workbook: our two sheets and the range checks on the user's."""
+    edits = [tracking_checks(tracking, ranges)]
+    if ranges.sheet:
+        first = ranges.header_row + 1
+        edits.append(SheetEdit(ranges.sheet, validations=ranges_validations(ranges.letters, first, first + 199)))
+    return WorkbookLayout([summary_sheet(summary), evaluation_sheet(summary, tracking, ranges, formulas)], edits)
