@@ -60,7 +60,7 @@ CASES = {
                              "Tracking", "A5"),
     "a missing week": (dict(tracking=[*GOOD, [W2, "Cy", "East", "SDR", 50, 100, 10, 3, 1, 1, 0, 0],
                                         [dt.date(2026, 11, 2), "Cy", "East", "SDR", 50, 100, 10, 3, 1, 1, 0, 0]]),
-                       "warning", "missing-week", "Tracking", "B7"),
+                       "warning", "missing-week", "Tracking", "B6"),
     "min above max": (dict(ranges=with_cell(RANGES, 2, 4, 80)), "error", "bad-range", "Ranges", "E2"),
     "text in Min": (dict(ranges=with_cell(RANGES, 2, 4, "fifty")), "error", "bad-range", "Ranges", "E2"),
     "rate above 100%": (dict(ranges=with_cell(RANGES, 6, 4, 15)), "error", "bad-range", "Ranges", "E6"),

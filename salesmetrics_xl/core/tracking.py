@@ -83,13 +83,13 @@ def check_tracking(data: TrackingData, today: dt.date) -> list[Problem]:
             Severity.WARNING, "future-week", f"the week of {rec[WEEK]:%Y-%m-%d} is in the future", WEEK, rec[ROW]))
 
     for rep, group in dated[dated[WEEK] <= this_week].groupby(REP, sort=False):
-        have = set(group[WEEK])
+        have = dict(zip(group[WEEK], group[ROW], strict=True))
         expected = pd.date_range(min(have), max(have), freq="7D")
         missing = [w for w in expected if w not in have]
         if missing:
             weeks = ", ".join(f"{w:%Y-%m-%d}" for w in missing)
+            after = min(w for w in have if w > missing[0])  # the row where the missing one belongs
             problems.append(data.problem(
                 Severity.WARNING, "missing-week",
-                f"{rep} has no row for the week{'s' if len(missing) > 1 else ''} of {weeks}",
-                REP, int(group[ROW].iloc[-1])))
+                f"{rep} has no row for the week{'s' if len(missing) > 1 else ''} of {weeks}", REP, int(have[after])))
     return problems

@@ -1,0 +1,108 @@
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from salesmetrics_xl.core.parse import default_ranges, parse_ranges, parse_tracking
+from salesmetrics_xl.core.summary import build_summary
+from salesmetrics_xl.reader import read_workbook
+from salesmetrics_xl.template import EXAMPLE_STORIES
+from tests.conftest import EXAMPLE, RANGES_HEADER, TRACKING_HEADER
+
+W = [dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 16)]
+
+
+def tracking(rows):
+    data, problems = parse_tracking([TRACKING_HEADER, *rows], file="t.xlsx")
+    assert not [p for p in problems if p.severity == "error"], problems
+    return data
+
+
+def row(week, rep, dials, conv, sqls, opps=0, won=0, mrr=0, emails=150, meetings=4, role="SDR", team="East"):
+    return [week, rep, team, role, dials, emails, conv, meetings, sqls, opps, won, mrr]
+
+
+@pytest.fixture(scope="module")
+def example():
+    data = read_workbook(EXAMPLE, today=dt.date(2026, 11, 22))
+    return build_summary(data.tracking, data.ranges, data.problems, title="Acme")
+
+
+def test_example_tells_its_planted_stories(example):
+    reps = {r.rep: r for r in example.reps}
+    order = [r.rep for r in example.reps]
+    busy = reps[EXAMPLE_STORIES["busy_not_converting"]]
+    assert busy.diagnosis_code == "messaging" and busy.busy_not_producing
+    quiet = EXAMPLE_STORIES["low_activity_high_outcome"]
+    assert reps[quiet].statuses["Dials"] == "BELOW" and order.index(quiet) < order.index(busy.rep)
+    assert reps[EXAMPLE_STORIES["above_dials_max"]].statuses["Dials"] == "ABOVE"
+    ramping, _ = EXAMPLE_STORIES["ramping"]
+    assert reps[ramping].changes["Dials"] is not None
+    assert example.week_label == "2026-W47" and example.teams == ["East", "West"]
+    assert [p.code for p in example.problems] == []  # Emma's missing week is October, not this week
+    assert "messaging or lead targeting" in example.team_diagnosis
+
+
+def test_outcomes_first_never_activity():
+    data = tracking([row(W[2], "Dialer", 400, 80, 0, 0), row(W[2], "Closer", 30, 8, 3, 2, 1, 900),
+                     row(W[2], "Middle", 60, 12, 1, 1, 0)])
+    summary = build_summary(data, default_ranges())
+    assert [r.rep for r in summary.reps] == ["Closer", "Middle", "Dialer"]
+    dialer = summary.reps[-1]
+    assert dialer.statuses["Dials"] == "ABOVE" and dialer.busy_not_producing
+    assert dialer.diagnosis_code == "volume-over-quality"
+
+
+def test_trend_and_weeks_in_a_row_out_of_range():
+    data = tracking([row(W[0], "Ann", 40, 10, 1), row(W[1], "Ann", 45, 10, 1), row(W[2], "Ann", 44, 10, 1),
+                     row(W[0], "Bob", 40, 10, 1), row(W[2], "Bob", 44, 10, 1)])  # Bob misses a week
+    summary = build_summary(data, default_ranges())
+    reps = {r.rep: r for r in summary.reps}
+    assert reps["Ann"].changes["Dials"] == -1 and reps["Ann"].streaks["Dials"] == 3
+    assert reps["Bob"].changes["Dials"] is None and reps["Bob"].streaks["Dials"] == 1
+    assert reps["Ann"].changes["Connect Rate"] == pytest.approx(10 / 44 - 10 / 45)
+
+
+def test_monthly_pacing_projects_in_a_straight_line():
+    # November 2026 has five Mondays (2, 9, 16, 23, 30); three have passed by the week of the 16th.
+    data = tracking([row(W[0], "Ann", 60, 12, 1, 1, 1, 1000), row(W[1], "Ann", 60, 12, 2, 1, 1, 1000),
+                     row(W[2], "Ann", 60, 12, 0, 1, 2, 500)])
+    summary = build_summary(data, default_ranges())
+    pace = {p.metric: p for p in summary.monthly}
+    assert (pace["SQLs"].month_to_date, pace["SQLs"].weeks_elapsed, pace["SQLs"].weeks_in_month) == (3, 3, 5)
+    assert pace["SQLs"].projection == pytest.approx(5) and pace["SQLs"].on_pace  # at least 5 a month
+    assert pace["Deals Won"].projection == pytest.approx(4 / 3 * 5) and pace["Deals Won"].on_pace
+    assert pace["New MRR"].projection == pytest.approx(2500 / 3 * 5) and not pace["New MRR"].on_pace
+    assert summary.month == "November 2026"
+
+
+def test_team_block_pools_rates_and_counts_reps_in_range():
+    data = tracking([row(W[2], "Ann", 60, 12, 1), row(W[2], "Bob", 40, 4, 1), row(W[2], "Cy", 80, 20, 2)])
+    summary = build_summary(data, default_ranges())
+    team = {t.metric: t for t in summary.team}
+    assert team["Dials"].total == 180 and team["Dials"].average == 60
+    assert (team["Dials"].in_range, team["Dials"].judged) == (1, 3)
+    assert team["Connect Rate"].total == pytest.approx(36 / 180)  # pooled, not an average of ratios
+    assert team["Deals Won"].judged == 0  # no weekly range: shown, not judged
+
+
+def test_role_specific_ranges_win_over_the_general_one():
+    rows = [RANGES_HEADER, ["Dials", "activity", None, "week", 50, 75], ["Dials", "activity", None, "week", 20, 40,
+                                                                          None, "AE"]]
+    ranges, problems = parse_ranges(rows, tracking_columns=[])
+    assert problems == []
+    data = tracking([row(W[2], "Sam", 30, 6, 1, role="AE"), row(W[2], "Sid", 30, 6, 1, role="SDR")])
+    summary = build_summary(data, ranges)
+    statuses = {r.rep: r.statuses["Dials"] for r in summary.reps}
+    assert statuses == {"Sam": "IN RANGE", "Sid": "BELOW"}
+    assert summary.metrics[0].range == "by role"
+
+
+def test_week_selection():
+    data = tracking([row(W[0], "Ann", 60, 12, 1), row(W[2], "Ann", 60, 12, 1)])
+    assert build_summary(data, default_ranges()).week == W[2]
+    assert build_summary(data, default_ranges(), week=dt.date(2026, 11, 5)).week == W[0]
+    with pytest.raises(ValueError, match="no Tracking rows for the week of 2026-11-09"):
+        build_summary(data, default_ranges(), week=W[1])
+    assert isinstance(build_summary(data, default_ranges()).generated_at, dt.datetime)
+    assert pd.Timestamp(W[2]) in data.weeks
