@@ -17,10 +17,11 @@ from salesmetrics_xl.core.workbook import TRACKING, default_range_rows
 _HEADER = [c.name for c in TRACKING.columns]
 
 
-def tracking_workbook(path: Path, rows: int, reps: int = 20) -> Path:
-    """A standard tracking workbook with ``rows`` data rows (reps x weeks), written in constant memory."""
+def tracking_workbook(path: Path, rows: int, reps: int | None = None) -> Path:
+    """A standard tracking workbook with ``rows`` data rows (reps x weeks, at most 200 weeks), in constant memory."""
     if path.exists():
         return path
+    reps = reps or max(20, rows // 200)
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = wb.add_worksheet("Tracking")
     date = wb.add_format({"num_format": "yyyy-mm-dd"})

@@ -62,3 +62,37 @@ def test_init_refuses_to_overwrite(tmp_path):
 def test_help_everywhere():
     for args in (["--help"], ["check", "--help"], ["init", "--help"]):
         assert run(*args).returncode == 0
+
+
+def test_summary_writes_beside_the_input_and_never_touches_it(tmp_path):
+    source = tmp_path / "acme.xlsx"
+    source.write_bytes(EXAMPLE.read_bytes())
+    result = run("summary", str(source))
+    assert result.returncode == 1, result.stderr  # three reps need attention
+    assert "week 2026-W47" in result.stdout and "BUSY, NOT PRODUCING" in result.stdout
+    assert (tmp_path / "acme.summary.xlsx").exists()
+    assert source.read_bytes() == EXAMPLE.read_bytes()
+
+
+def test_summary_json_and_week(tmp_path):
+    result = run("summary", str(EXAMPLE), "--week", "2026-W40", "--out", str(tmp_path / "w40.xlsx"), "--json")
+    record = json.loads(result.stdout)
+    assert record["summary"]["week_label"] == "2026-W40" and record["output"].endswith("w40.xlsx")
+    assert record["exit_code"] == result.returncode
+    assert {"rep", "statuses", "diagnosis", "busy_not_producing"} <= set(record["summary"]["reps"][0])
+
+
+def test_summary_bad_input_exits_2_without_a_traceback(tmp_path):
+    for args in (["--week", "2031-W10"], ["--week", "someday"], ["--formulas", "vba"]):
+        result = run("summary", str(EXAMPLE), "--out", str(tmp_path / "x.xlsx"), *args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr + result.stdout, args
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_summary_in_place_refused_while_excel_has_it_open(tmp_path):
+    source = tmp_path / "team.xlsx"
+    source.write_bytes(EXAMPLE.read_bytes())
+    (tmp_path / "~$team.xlsx").write_bytes(b"owner")
+    result = run("summary", str(source), "--in-place")
+    assert result.returncode == 2 and "open in Excel" in result.stderr
+    assert source.read_bytes() == EXAMPLE.read_bytes()

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import msoffcrypto.format.ooxml
+import pandas as pd
 import pytest
 import xlwt
 
@@ -48,6 +49,8 @@ CASES = {
     "text in a count": (dict(tracking=with_cell(GOOD, 3, 4, "12 calls")), "error", "bad-number", "Tracking", "E3"),
     "negative count": (dict(tracking=with_cell(GOOD, 4, 5, -5)), "error", "bad-number", "Tracking", "F4"),
     "cached #DIV/0!": (dict(tracking=with_cell(GOOD, 2, 6, "#DIV/0!")), "error", "bad-number", "Tracking", "G2"),
+    "formula with no saved result": (dict(tracking=with_cell(GOOD, 3, 6, "=E3/5")), "error", "bad-number",
+                                     "Tracking", "G3"),
     "unparseable week": (dict(tracking=with_cell(GOOD, 5, 0, "sometime")), "error", "bad-week", "Tracking", "A5"),
     "no rep name": (dict(tracking=with_cell(GOOD, 2, 1, None)), "error", "missing-rep", "Tracking", "B2"),
     "duplicate rep and week": (dict(tracking=[*GOOD, [W2, "Ann", "East", "SDR", 1, 1, 1, 1, 1, 1, 1, 1]]),
@@ -81,6 +84,25 @@ def test_each_broken_workbook_names_its_problem_and_cell(make_book, case):
     assert [(p.severity.value, p.code, p.sheet, p.cell) for p in data.problems] == [(severity, code, sheet, cell)], \
         [str(p) for p in data.problems]
     assert data.problems[0].file.endswith("book.xlsx")
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_both_readers_return_identical_data(make_book, case):
+    path = book(make_book, **CASES[case][0])
+    fast, plain = read_workbook(path, today=TODAY, engine="calamine"), read_workbook(path, today=TODAY,
+                                                                                       engine="openpyxl")
+    assert fast.problems == plain.problems and fast.ranges == plain.ranges
+    if plain.tracking is None:
+        assert fast.tracking is None
+    else:
+        pd.testing.assert_frame_equal(fast.tracking.frame, plain.tracking.frame)
+        assert fast.tracking.letters == plain.tracking.letters
+
+
+def test_both_readers_agree_on_the_example():
+    fast, plain = (read_workbook(EXAMPLE, today=TODAY, engine=e) for e in ("calamine", "openpyxl"))
+    pd.testing.assert_frame_equal(fast.tracking.frame, plain.tracking.frame)
+    assert fast.problems == plain.problems and fast.ranges == plain.ranges
 
 
 def test_no_tracking_sheet_says_what_it_found(make_book):

@@ -76,6 +76,10 @@ def _describe_found(rows: list[Row]) -> str:
     return ", ".join(found[:12]) if found else "nothing"
 
 
+class UncachedFormula(str):
+    """A formula cell saved without its result (by a program that does not calculate): unknown, not blank."""
+
+
 _ISO_WEEK = re.compile(r"^(\d{4})\s*-?\s*W(\d{1,2})(?:\s*-?\s*[1-7])?$", re.I)
 _TEXT_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y",
                "%d-%b-%Y", "%Y-%m-%d %H:%M:%S")
@@ -122,6 +126,9 @@ def parse_number(value: object) -> float:
         raise ValueError(f"{value} is TRUE/FALSE, not a number")
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
+    if isinstance(value, UncachedFormula):
+        raise ValueError("the formula here has no saved result (the file was saved by a program that does not "
+                         "calculate); open and save it in Excel")
     text = str(value).strip()
     if text.startswith("#"):
         raise ValueError(f"the cell shows the Excel error {text}")
@@ -136,7 +143,7 @@ def _numbers(values: list[object]) -> tuple[np.ndarray, dict[int, str], list[int
     """Column -> floats, the reason for each cell that is not a usable number, and the cells holding a number
     as text (read, but Excel's own formulas will not count them). Fast on plain numbers."""
     numeric = [v if not isinstance(v, str) else None for v in values]
-    out = pd.to_numeric(pd.Series(numeric, dtype=object), errors="coerce").to_numpy(dtype=float)
+    out = pd.to_numeric(pd.Series(numeric, dtype=object), errors="coerce").to_numpy(dtype=float, copy=True)
     bad: dict[int, str] = {}
     as_text: list[int] = []
     for i in np.flatnonzero(np.isnan(out)):

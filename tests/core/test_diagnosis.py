@@ -1,8 +1,15 @@
 import pytest
 
 from salesmetrics_xl.core.diagnosis import (
-    EFFORT, MESSAGING, NOT_ENOUGH_DATA, ON_TRACK, PIPELINE, VOLUME_OVER_QUALITY, busy_not_producing,
-    category_status, diagnose,
+    EFFORT,
+    MESSAGING,
+    NOT_ENOUGH_DATA,
+    ON_TRACK,
+    PIPELINE,
+    VOLUME_OVER_QUALITY,
+    busy_not_producing,
+    category_status,
+    diagnose,
 )
 
 

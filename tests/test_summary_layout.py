@@ -1,0 +1,165 @@
+"""The summary as written: LibreOffice (an independent engine) recalculates our formulas to the core's answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from salesmetrics_xl.core.evaluate import evaluate_rows, scorecard_metrics
+from salesmetrics_xl.core.tracking import ROW
+from salesmetrics_xl.reader import read_workbook
+from salesmetrics_xl.summarise import summarise_workbook
+from salesmetrics_xl.summary_layout import EVALUATION_SHEET, SUMMARY_SHEET
+from tests.conftest import EXAMPLE, RANGES_HEADER, TRACKING_HEADER
+from tests.libreoffice import convert, needs_libreoffice
+
+TODAY = dt.date(2026, 11, 22)
+#        Metric, Category, Formula, Period, Min, Max, Unit, Role
+RANGES = [
+    ["Dials", "activity", None, "week", 50, 75, None, None],
+    ["Dials", "activity", None, "week", 20, 40, None, "AE"],
+    ["Emails", "activity", None, "week", 100, None],  # open max
+    ["Conversations", "activity", None, "week", None, 20],  # open min
+    ["Meetings Booked", "activity", None, "week", None, None],  # both open: NO RANGE
+    ["Connect Rate", "quality", None, "week", 0.15, 0.5],
+    ["Meeting Rate", "quality", None, "week", 0.2, None],
+    ["Qualification Rate", "quality", None, "week", 0.08, 0.3],
+    ["Qualification Rate", "quality", None, "week", 0.1, None, None, "AE"],
+    ["Win Rate", "quality", None, "week", 0.2, 1],
+    ["SQLs", "outcome", None, "week", 1, None],
+    ["Opportunities", "outcome", None, "week", 1, 3],
+    ["Deals Won", "outcome", None, "month", 5, None],  # no weekly range
+    ["New MRR", "outcome", None, "week", 500, 5000],
+]
+BOUNDS = {"Dials": (20, 40, 50, 75, 100), "Emails": (100,), "Conversations": (15, 20), "Meetings Booked": (3,),
+          "SQLs": (1,), "Opportunities": (1, 3), "Deals Won": (1,), "New MRR": (500, 5000)}
+
+
+def _value(rng: random.Random, column: str) -> object:
+    roll = rng.random()
+    if roll < 0.12:
+        return None
+    if roll < 0.40:
+        bound = rng.choice(BOUNDS[column])
+        return bound + rng.choice((-1, 0, 0, 1))
+    if roll < 0.50:
+        return 0
+    if roll < 0.51:
+        return -3
+    if roll < 0.515:
+        return "12 calls"
+    return rng.randint(0, 120) if column != "New MRR" else rng.randint(0, 9000)
+
+
+def random_book(path: Path, rows: int, seed: int = 7) -> Path:
+    rng = random.Random(seed)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tracking"
+    ws.append(TRACKING_HEADER)
+    reps = 100
+    for i in range(rows):
+        week = dt.date(2026, 11, 16) - dt.timedelta(weeks=i // reps)
+        record = [week, f"Rep {i % reps}", "T", rng.choice(["SDR", "AE", None])]
+        record += [_value(rng, c) for c in TRACKING_HEADER[4:]]
+        if rng.random() < 0.1:  # a rate exactly on its boundary: 15 of 100 dials connect
+            record[4], record[6] = 100, 15
+        ws.append(record)
+    rs = wb.create_sheet("Ranges")
+    rs.append(RANGES_HEADER)
+    for r in RANGES:
+        rs.append(r + [None] * (len(RANGES_HEADER) - len(r)))
+    wb.save(path)
+    return path
+
+
+def python_statuses(path: Path) -> dict[int, dict[str, str]]:
+    data = read_workbook(path, today=TODAY)
+    evaluated = evaluate_rows(data.tracking.frame, data.ranges, metrics=scorecard_metrics(data.ranges))
+    return {int(row): {m: statuses[i] for m, (_, statuses) in evaluated.items()}
+            for i, row in enumerate(data.tracking.frame[ROW])}
+
+
+@needs_libreoffice
+def test_libreoffice_agrees_with_python_on_every_status(tmp_path):
+    books = [EXAMPLE, random_book(tmp_path / "random.xlsx", 10_000)]
+    outputs = [summarise_workbook(b, out=tmp_path / f"{b.stem}.summary.xlsx", today=TODAY).output for b in books]
+    for book, converted in zip(books, convert(outputs, tmp_path / "lo"), strict=True):
+        expected = python_statuses(book)
+        ws = openpyxl.load_workbook(converted, read_only=True, data_only=True)[EVALUATION_SHEET]
+        rows = list(ws.iter_rows(min_row=2, values_only=True))
+        header, body = rows[0], rows[1:]
+        metrics = [h for h in header[2:] if h]
+        compared = mismatches = 0
+        seen = {"NO RANGE", "NO DATA", "BELOW", "IN RANGE", "ABOVE"}
+        found = set()
+        for offset, values in enumerate(body):
+            tracking_row = 2 + offset
+            if tracking_row not in expected:
+                continue
+            for metric, got in zip(metrics, values[2:], strict=False):
+                want = expected[tracking_row][metric]
+                compared += 1
+                found.add(got)
+                if got != want:
+                    mismatches += 1
+                    assert got == want, f"{book.name} Tracking row {tracking_row} {metric}: LibreOffice {got!r}, " \
+                                        f"Python {want!r}"
+        assert compared >= (12 * 10_000 if book.name == "random.xlsx" else 12 * 280)
+        assert mismatches == 0
+        if book.name == "random.xlsx":
+            assert found == seen  # every status actually occurred, so the agreement means something
+
+
+def test_summary_sheets_and_range_checks_are_written(tmp_path):
+    before = EXAMPLE.read_bytes()
+    run = summarise_workbook(EXAMPLE, out=tmp_path / "acme.summary.xlsx", today=TODAY)
+    assert EXAMPLE.read_bytes() == before
+    book = openpyxl.load_workbook(run.output)
+    assert book.sheetnames == ["How to use", "Tracking", "Ranges", SUMMARY_SHEET, EVALUATION_SHEET]
+    ws = book[SUMMARY_SHEET]
+    assert ws["A1"].value.startswith("Weekly Summary: acme_sales_team, week 2026-W47")
+    assert ws.freeze_panes == "D8"
+    assert [ws.cell(6, c).value for c in range(4, 16)][:2] == ["Dials", "Emails"]
+    reps = [ws.cell(r, 2).value for r in range(8, 20)]
+    assert reps == [r.rep for r in run.summary.reps]
+    with zipfile.ZipFile(run.output) as zf:
+        charts = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 1 and "'Weekly Summary'!$B$8:$B$19" in charts[0] and "<c:v>Chloe Nguyen</c:v>" in charts[0]
+    tracking_rules = [r for cf in book["Tracking"].conditional_formatting for r in cf.rules]
+    assert any("Ranges!$E$2" in str(r.formula) for r in tracking_rules)  # Dials checked against its Ranges cell
+    validations = book["Ranges"].data_validations.dataValidation
+    assert {dv.type for dv in validations if dv.errorTitle == "salesmetrics-xl"} == {"custom", "list"}
+    evaluation = book[EVALUATION_SHEET]
+    assert evaluation["C3"].value.startswith('=IF(Tracking!B2="","",IF(AND(NOT(ISNUMBER(Ranges!$E$2))')
+
+
+def test_udf_formulas_when_the_add_in_is_used(tmp_path):
+    run = summarise_workbook(EXAMPLE, out=tmp_path / "udf.xlsx", formulas="udf", today=TODAY)
+    evaluation = openpyxl.load_workbook(run.output)[EVALUATION_SHEET]
+    assert evaluation["C3"].value == '=IF(Tracking!B2="","",METRIC_STATUS(Tracking!E2,Ranges!$E$2,Ranges!$F$2))'
+    assert evaluation["G3"].value.startswith('=IF(Tracking!B2="","",METRIC_STATUS(METRIC_RATE(Tracking!G2,'
+                                             'Tracking!E2)')
+
+
+def test_regenerating_replaces_our_sheets_and_formats(tmp_path):
+    first = summarise_workbook(EXAMPLE, out=tmp_path / "once.xlsx", today=TODAY).output
+    again = summarise_workbook(first, out=tmp_path / "twice.xlsx", today=TODAY).output
+    one, two = openpyxl.load_workbook(first), openpyxl.load_workbook(again)
+    assert one.sheetnames == two.sheetnames
+    count = lambda b: sum(len(cf.rules) for cf in b["Tracking"].conditional_formatting)  # noqa: E731
+    assert count(one) == count(two) > 0
+    assert len(one["Ranges"].data_validations.dataValidation) == len(two["Ranges"].data_validations.dataValidation)
+
+
+@pytest.mark.parametrize("week", ["2026-W40", "2026-10-01"])
+def test_another_week(tmp_path, week):
+    from salesmetrics_xl.core.parse import parse_week
+
+    run = summarise_workbook(EXAMPLE, week=parse_week(week), out=tmp_path / "w.xlsx", today=TODAY)
+    assert run.summary.week_label == "2026-W40"
