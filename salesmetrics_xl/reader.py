@@ -111,6 +111,8 @@ def special_cells(path: Path, name: str) -> dict[tuple[int, int], str]:
         if part is None or part not in zf.namelist():
             return found
         data = zf.read(part)
+    if b"<f" not in data and b"<x:f" not in data and b't="e"' not in data:
+        return found  # no formulas and no error cells: nothing a reader could misread
     for marker in (b't="e"', b"</f></c>", b"/></c>", b"<v></v></c>", b"<v/></c>"):
         at = data.find(marker)
         while at >= 0:
@@ -132,9 +134,11 @@ def special_cells(path: Path, name: str) -> dict[tuple[int, int], str]:
 
 
 def _overlay(rows: Iterator[tuple[object, ...]], special: dict[tuple[int, int], str]) -> Iterator[tuple[object, ...]]:
-    if not special:
-        yield from rows
-        return
+    return _overlaid(rows, special) if special else rows
+
+
+def _overlaid(rows: Iterator[tuple[object, ...]], special: dict[tuple[int, int], str]
+              ) -> Iterator[tuple[object, ...]]:
     for number, row in enumerate(rows, start=1):
         cols = [c for (r, c) in special if r == number]
         if cols:
@@ -173,8 +177,8 @@ class _CalamineBook:
         self.sheetnames = list(self.book.sheet_names)
 
     def rows(self, name: str) -> Iterator[tuple[object, ...]]:
-        for row in self.book.get_sheet_by_name(name).iter_rows():
-            yield tuple(None if v == "" else v for v in row)
+        # empty cells come as "", which the parser treats as blank, like openpyxl's None
+        return iter(self.book.get_sheet_by_name(name).to_python(skip_empty_area=False))
 
     def close(self) -> None:
         self.book.close()

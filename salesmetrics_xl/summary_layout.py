@@ -179,17 +179,19 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
     sheet.put(row, 2, f"Monthly pacing, {summary.month} ({first.weeks_elapsed} of {first.weeks_in_month} weeks; "
                       "straight-line projection to month end)", SECTION)
     metrics = list(dict.fromkeys(p.metric for p in paces))
+    by_key = {(p.rep, p.metric): p for p in paces}
+    reps = list(dict.fromkeys(p.rep for p in paces))
     row += 1
     sheet.heights[row] = 30
     sheet.put(row, 2, "Rep", HEADER)
     for i, name in enumerate(metrics):
-        unit = next(p.unit for p in paces if p.metric == name)
-        rng = next(p.range for p in paces if p.metric == name)
+        sample = next(p for p in paces if p.metric == name)
+        unit, rng = sample.unit, sample.range
         col = 4 + 3 * i
         for j, label in enumerate((f"{name} so far", "Projected", f"Range: {rng}")):
             sheet.put(row, col + j, label, HEADER)
-        for n, rep in enumerate(dict.fromkeys(p.rep for p in paces)):
-            pace = next((p for p in paces if p.rep == rep and p.metric == name), None)
+        for n, rep in enumerate(reps):
+            pace = by_key.get((rep, name))
             sheet.put(row + 1 + n, 2, rep)
             if pace is None:
                 continue
@@ -197,7 +199,7 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
             sheet.put(row + 1 + n, col, pace.month_to_date, Style(number_format=FORMAT[unit], align="center"))
             sheet.put(row + 1 + n, col + 1, pace.projection, _styled(hl, FORMAT[unit]))
             sheet.put(row + 1 + n, col + 2, "on pace" if pace.on_pace else "behind", _styled(hl, None))
-    return row + len(dict.fromkeys(p.rep for p in paces))
+    return row + len(reps)
 
 
 def _problems_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:

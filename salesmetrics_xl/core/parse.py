@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import chain, compress, islice
 
 import numpy as np
 import pandas as pd
@@ -201,28 +201,38 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
                     f"{', '.join(str(v) for v in head[header.row - 1] if v is not None)})"))
 
     wanted = {**header.columns, **header.extras}
-    cols: dict[str, list[object]] = {name: [] for name in wanted}
-    row_numbers: list[int] = []
-    data_rows = (r for r in head[header.row:])
-    for number, row in enumerate(chain(data_rows, it), start=header.row + 1):
-        if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
-            continue
-        row_numbers.append(number)
-        for name, index in wanted.items():
-            cols[name].append(row[index] if index < len(row) else None)
+    body = [r for r in chain(head[header.row:], it)]  # column-wise from here: fast on big sheets
+    columns = {name: [r[i] if i < len(r) else None for r in body] for name, i in wanted.items()}
+    def filled(values: list[object]) -> np.ndarray:
+        return np.fromiter((v is not None and (not isinstance(v, str) or bool(v.strip())) for v in values),
+                           dtype=bool, count=len(values))
 
+    keep = filled(columns[WEEK]) | filled(columns[REP])  # almost every row; the rest need a closer look
+    for i in np.flatnonzero(~keep):
+        keep[i] = any(v is not None and (not isinstance(v, str) or v.strip()) for v in (c[i] for c in columns.values()))
+    row_numbers = [int(n) for n in np.flatnonzero(keep) + header.row + 1]
+    del body, head  # the rows as read are not needed past here: big sheets keep one copy, by column
+    cols = {name: list(compress(values, keep)) for name, values in columns.items()}
+    del columns
     frame = pd.DataFrame({ROW: np.array(row_numbers, dtype=np.int64)})
     weeks: list[object] = []
+    parsed: dict[object, dt.date | str] = {}  # a sheet holds few distinct weeks: parse each once
     for value, number in zip(cols[WEEK], row_numbers, strict=True):
         if value is None or (isinstance(value, str) and not value.strip()):
             problems.append(problem(Severity.ERROR, "bad-week", "no week given; this row is skipped", WEEK, number))
             weeks.append(None)
             continue
-        try:
-            weeks.append(parse_week(value))
-        except ValueError as exc:
-            problems.append(problem(Severity.ERROR, "bad-week", f"{exc}; this row is skipped", WEEK, number))
+        if value not in parsed:
+            try:
+                parsed[value] = parse_week(value)
+            except ValueError as exc:
+                parsed[value] = str(exc)
+        week = parsed[value]
+        if isinstance(week, str):
+            problems.append(problem(Severity.ERROR, "bad-week", f"{week}; this row is skipped", WEEK, number))
             weeks.append(None)
+        else:
+            weeks.append(week)
     frame[WEEK] = pd.to_datetime(pd.Series(weeks, dtype=object)).astype("datetime64[ns]")
     for name in (REP, TEAM, ROLE):
         frame[name] = pd.Series([_text(v) for v in cols[name]] if name in cols else [None] * len(row_numbers),
@@ -245,7 +255,7 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
                 f"text; it is read as {values[i]:g}, but Excel formulas skip it: re-enter it as a number",
                 column.name, row_numbers[i]))
     for name in header.extras:
-        frame[name] = pd.Series(cols[name], dtype=object)
+        frame[name] = pd.Series([None if v == "" else v for v in cols[name]], dtype=object)
 
     if not row_numbers:
         problems.append(Problem(severity=Severity.WARNING, code="no-data", file=file, sheet=sheet,

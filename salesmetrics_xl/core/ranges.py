@@ -54,11 +54,11 @@ class RangeSet(BaseModel):
         """Per-row min and max (NaN = open) for a column of roles, for vectorised evaluation."""
         lo = np.full(len(roles), np.nan)
         hi = np.full(len(roles), np.nan)
-        keys = roles.fillna("").astype(str).map(normalise).to_numpy()
-        for key in np.unique(keys):
-            found = self.lookup(metric, period, key or None)
+        codes, uniques = pd.factorize(roles.fillna("").astype(str))  # normalise each distinct role once
+        for code, role in enumerate(uniques):
+            found = self.lookup(metric, period, normalise(role) or None)
             if found is not None:
-                mask = keys == key
+                mask = codes == code
                 lo[mask] = np.nan if found.min is None else found.min
                 hi[mask] = np.nan if found.max is None else found.max
         return lo, hi

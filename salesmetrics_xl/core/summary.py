@@ -166,14 +166,15 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     evaluated = evaluate_rows(frame, ranges, metrics=weekly)
     statuses = {m: s for m, (_, s) in evaluated.items()}
     values = {m: v for m, (v, _) in evaluated.items()}
-    at = {(rep, w): i for i, (rep, w) in enumerate(zip(frame[REP], frame[WEEK], strict=True))}
+    last_week = np.flatnonzero((frame[WEEK] == this - pd.Timedelta(days=7)).to_numpy())
+    previous = dict(zip(frame[REP].to_numpy()[last_week], last_week, strict=True))
     streaks = _streaks(frame, statuses, this)
     by_category = {c: [m.name for m in weekly if m.category is c] for c in Category}
 
     reps: list[RepWeek] = []
     for i in np.flatnonzero((frame[WEEK] == this).to_numpy()):
         rec = frame.iloc[i]
-        prev = at.get((rec[REP], this - pd.Timedelta(days=7)))
+        prev = previous.get(rec[REP])
         row_status = {m: Status(statuses[m][i]) for m in statuses}
         categories = {c: category_status(row_status[m] for m in names) for c, names in by_category.items()}
         found = diagnose(categories[Category.ACTIVITY], categories[Category.QUALITY], categories[Category.OUTCOME])
@@ -224,21 +225,35 @@ def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, reps: list[Re
                if d.weekday() == 0]
     elapsed = sum(d <= week for d in mondays)
     in_month = frame[(frame[WEEK] >= pd.Timestamp(first)) & (frame[WEEK] <= pd.Timestamp(week))]
+    names = [r.rep for r in reps]
+    roles = pd.Series([r.role for r in reps], dtype=object)
     out = []
-    monthly_metrics = [r.metric for r in ranges.rules if r.period is Period.MONTH]
-    for rep in reps:
-        rows = in_month[in_month[REP] == rep.rep]
-        for metric in dict.fromkeys(monthly_metrics):
+    for metric in dict.fromkeys(r.metric for r in ranges.rules if r.period is Period.MONTH):
+        present = [c for c in metric.columns if c in in_month]
+        if len(present) < len(metric.columns):
+            continue
+        sums = in_month.groupby(REP)[present].sum(min_count=1).reindex(names)
+        if metric.is_rate:  # pooled: the month's counts, not an average of weekly rates
+            num, den = sums[metric.numerator].to_numpy(float), sums[metric.denominator].to_numpy(float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                mtd = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+            projection = mtd
+        else:
+            mtd = sums[metric.column].to_numpy(float)
+            projection = mtd / elapsed * len(mondays)
+        lo, hi = ranges.bounds(metric.name, Period.MONTH, roles)
+        statuses = evaluate(projection, lo, hi)
+        for i, rep in enumerate(reps):
             found = ranges.lookup(metric.name, Period.MONTH, rep.role)
-            mtd = _pooled(rows, metric)
-            if found is None or mtd is None:
+            if found is None or np.isnan(mtd[i]):
                 continue
-            projection = mtd if metric.is_rate else mtd / elapsed * len(mondays)
-            status = Status(evaluate([projection], found.min, found.max)[0])
+            status = Status(statuses[i])
             out.append(MonthlyPace(
-                rep=rep.rep, metric=metric.name, unit=metric.unit, month_to_date=mtd, weeks_elapsed=elapsed,
-                weeks_in_month=len(mondays), projection=projection, range=found.describe(metric.unit),
-                status=status, on_pace=status is not Status.BELOW))
+                rep=rep.rep, metric=metric.name, unit=metric.unit, month_to_date=float(mtd[i]),
+                weeks_elapsed=elapsed, weeks_in_month=len(mondays), projection=float(projection[i]),
+                range=found.describe(metric.unit), status=status, on_pace=status is not Status.BELOW))
+    position = {name: i for i, name in enumerate(names)}
+    out.sort(key=lambda p: position[p.rep])  # rep by rep, each rep's metrics in table order
     return out, f"{first:%B %Y}"
 
 
