@@ -6,6 +6,7 @@ Pure data, no spreadsheet library: the lossless file writer and the xlwings writ
 from __future__ import annotations
 
 import math
+from pathlib import PurePath
 from typing import Literal
 
 from salesmetrics_xl.core.evaluate import scorecard_metrics
@@ -74,13 +75,14 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     first = 4  # columns A-C: rank, rep, team
     last = first + len(metrics) - 1
     out_col, diag_col = last + 1, last + 2
-    sheet.widths = {1: 5, 2: 20, 3: 9, out_col: 28, diag_col: 62} | {
+    sheet.widths = {1: 5, 2: 20, 3: 9, out_col: 28, diag_col: 72} | {
         first + i: max(10.5, 2.0 + max(len(word) for word in m.name.split())) for i, m in enumerate(metrics)}
 
     teams = ", ".join(summary.teams) if summary.teams else "all reps"
     sheet.put(1, 1, f"Weekly Summary: {summary.title}, week {summary.week_label} "
                     f"(from {summary.week:%d %b %Y})", TITLE)
-    sheet.put(2, 1, f"Generated {summary.generated_at:%Y-%m-%d %H:%M} by salesmetrics-xl from {summary.source}. "
+    source = PurePath(summary.source).name
+    sheet.put(2, 1, f"Generated {summary.generated_at:%Y-%m-%d %H:%M} by salesmetrics-xl from {source}. "
                     f"Teams: {teams}. {len(summary.reps)} reps. {summary.ordering_rule}", NOTE)
     sheet.put(3, 1, "Legend:", Style(bold=True))
     legend = [("IN RANGE", GREEN), ("BELOW", RED), ("ABOVE: activity", AMBER), ("ABOVE: good", BLUE),

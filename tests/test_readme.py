@@ -8,7 +8,7 @@ README = (ROOT / "README.md").read_text()
 
 def test_readme_starts_with_the_two_fresh_machine_commands():
     block = README.split("```bash\n", 1)[1].split("```", 1)[0].splitlines()
-    assert block[0].startswith("pip install -e . && salesmetrics ")
+    assert block[0] == "pip install -e '.[fast]' && salesmetrics summary examples/acme_sales_team.xlsx"
     assert block[1] == "pip install -e '.[dev]' && python -m pytest"
 
 
