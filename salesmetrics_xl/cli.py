@@ -176,6 +176,99 @@ def summary(
 
 
 @app.command()
+def baseline(
+    workbook: Annotated[Path, typer.Argument(help="The tracking workbook (.xlsx/.xlsm).")],
+    weeks: Annotated[int, typer.Option(help="How many complete weeks to look back.")] = 8,
+    top: Annotated[float, typer.Option(help="Share of reps counted as top performers, by outcomes.")] = 0.25,
+    write: Annotated[bool, typer.Option("--write", help="Add a Suggested Ranges sheet (to a new file beside the "
+                                                        "workbook unless --in-place).")] = False,
+    apply: Annotated[bool, typer.Option("--apply", help="Also write the suggestions into your Ranges table, keeping "
+                                                        "the old values in its Notes column.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write here. Default: NAME.baseline.xlsx beside the input.")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Write into the workbook itself.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the baseline as JSON.")] = False,
+) -> None:
+    """Document today's numbers and suggest starting ranges from what the top performers (by outcomes) do.
+
+    Prints the team's baseline and the suggestion beside the current range. Never changes your Ranges table
+    unless --apply is given. Exit 0 ok, 1 with notes (too few weeks, ...), 2 bad input.
+    """
+    from salesmetrics_xl.baseline_layout import apply_suggestions, suggested_sheet
+    from salesmetrics_xl.core.baseline import build_baseline
+    from salesmetrics_xl.layout import WorkbookLayout
+    from salesmetrics_xl.reader import read_workbook
+    from salesmetrics_xl.xlsx_writer import output_path, write_workbook
+
+    try:
+        data = read_workbook(workbook)
+        if data.tracking is None:
+            raise WorkbookError(next(p for p in data.problems if p.severity is Severity.ERROR))
+        baselines = build_baseline(data.tracking, data.ranges, weeks=weeks, top=top)
+    except WorkbookError as exc:
+        _fail(exc.problem, as_json, workbook)
+    except ValueError as exc:
+        _fail(Problem(severity=Severity.ERROR, code="bad-input", message=str(exc), file=str(workbook)), as_json,
+              workbook)
+    target, left = None, []
+    if write or apply:
+        layout = WorkbookLayout([suggested_sheet(baselines, workbook.name, dt.datetime.now().replace(microsecond=0))])
+        if apply:
+            edit, left = apply_suggestions(baselines, data.ranges, dt.date.today())
+            if edit is not None:
+                layout.edits.append(edit)
+        try:
+            target = write_workbook(workbook, layout, output_path(workbook, out, in_place, "baseline"))
+        except WorkbookError as exc:
+            _fail(exc.problem, as_json, workbook)
+    notes = [n for b in baselines for n in b.notes]
+    code = 1 if notes else 0
+    if as_json:
+        print(json.dumps({"file": str(workbook), "output": str(target) if target else None, "exit_code": code,
+                          "baselines": [b.model_dump(mode="json") for b in baselines],
+                          "not_applied": [m.model_dump(mode="json") for m in left]}, indent=2, ensure_ascii=False))
+        raise typer.Exit(code)
+    for b in baselines:
+        console.rule(f"[bold]{workbook.name}[/]" + (f": role {b.role}" if b.role else ""))
+        console.print(f"{len(b.weeks)} complete weeks ({b.weeks[0]} to {b.weeks[-1]}), {len(b.reps)} reps; top "
+                      f"performers by outcomes: {', '.join(b.top_reps)}")
+        table = Table(show_header=True, header_style="bold")
+        for name in ("Metric", "Per", "Team median (25th–75th)", "Top performers", "Current", "Suggested", "Why"):
+            table.add_column(name, overflow="fold")
+        for m in b.metrics:
+            table.add_row(m.metric, m.period.value, _spread_text(m.team, m.unit), _spread_text(m.top, m.unit),
+                          m.current.describe(m.unit) if m.current else "none",
+                          f"[bold]{m.suggested.describe(m.unit)}[/]" if m.suggested else "none", m.why)
+        console.print(table)
+        for note in b.notes:
+            console.print(f"[yellow]note[/]: {note}")
+    if target:
+        console.print(f"wrote [bold]{target}[/]: the Suggested Ranges sheet"
+                      + (", and the suggestions into your Ranges table (old values kept in Notes)" if apply else ""))
+    for m in left:
+        console.print(f"[yellow]not applied[/]: {m.metric} ({m.period.value}) has no row in Ranges to update; add it "
+                      "from the Suggested Ranges sheet")
+    raise typer.Exit(code)
+
+
+def _spread_text(spread: Any, unit: Any) -> str:
+    from salesmetrics_xl.core.baseline import format_value
+
+    if spread is None:
+        return "no data"
+    return f"{format_value(spread.median, unit)} ({format_value(spread.p25, unit)}–{format_value(spread.p75, unit)})"
+
+
+def _fail(problem: Problem, as_json: bool, workbook: Path) -> None:
+    if as_json:
+        print(json.dumps({"file": str(workbook), "exit_code": 2, "error": problem.model_dump(mode="json")}, indent=2,
+                         ensure_ascii=False))
+    else:
+        where = f"{problem.where}: " if problem.where else ""
+        console_err.print(f"[red]error[/]: {problem.file}: {where}{problem.message}")
+    raise typer.Exit(2)
+
+
+@app.command()
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the new workbook.")] = Path("sales_tracking.xlsx"),
     example: Annotated[bool, typer.Option("--example", help="Fill it with the Acme example data.")] = False,

@@ -116,11 +116,15 @@ class SheetLayout:
 
 @dataclass
 class SheetEdit:
-    """Additions to a user's own sheet. Ours are recognised on the next run and replaced, never duplicated."""
+    """Additions to a user's own sheet. Ours are recognised on the next run and replaced, never duplicated.
+
+    ``values`` changes the value of single cells (keeping their style): only when the user asked for it, such as
+    ``salesmetrics baseline --apply`` writing suggested ranges into their Ranges table."""
 
     name: str
     conditional_formats: list[ConditionalFormat] = field(default_factory=list)
     validations: list[Validation] = field(default_factory=list)
+    values: dict[str, CellValue] = field(default_factory=dict)
 
 
 @dataclass

@@ -505,8 +505,54 @@ def edit_tail(tail: str, prefix: str, edit: SheetEdit, styles: Styles) -> str:
     return tail
 
 
+def set_cells(xml: str, prefix: str, values: dict[str, object]) -> str:
+    """Change single cells' values inside sheetData, keeping each cell's style; missing cells and rows are added
+    in order. For small sheets the user asked us to change (their Ranges table), never for cell data at scale."""
+    p = prefix
+    for ref, value in values.items():
+        row_number, col = _split_ref(ref)
+        row = re.search(rf'<{p}row\b[^>]*\br="{row_number}"[^>]*?(?:/>|>.*?</{p}row>)', xml, re.S)
+        if row is None:
+            rows = [(int(m[1]), m.start()) for m in re.finditer(rf'<{p}row\b[^>]*\br="(\d+)"', xml)]
+            at = next((start for n, start in rows if n > row_number), None)
+            if at is None:
+                at = xml.index(f"</{p}sheetData>") if f"</{p}sheetData>" in xml else None
+            if at is None:  # an empty <sheetData/>
+                xml = xml.replace(f"<{p}sheetData/>", f"<{p}sheetData></{p}sheetData>", 1)
+                at = xml.index(f"</{p}sheetData>")
+            xml = xml[:at] + f'<{p}row r="{row_number}"></{p}row>' + xml[at:]
+            row = re.search(rf'<{p}row\b[^>]*\br="{row_number}"[^>]*?>.*?</{p}row>', xml, re.S)
+            assert row is not None
+        block = row[0]
+        if block.endswith("/>"):
+            block = block[:-2] + f"></{p}row>"
+        cell = re.search(rf'<{p}c\b[^>]*\br="{ref}"[^>]*?(?:/>|>.*?</{p}c>)', block, re.S)
+        style = int(m[1]) if cell and (m := re.search(r'\bs="(\d+)"', cell[0].split(">", 1)[0])) else 0
+        new = _cell_xml(ref, Cell(value), style) or f'<c r="{ref}"/>'
+        if p:
+            new = re.sub(r"<(/?)(?=c\b|v\b|is\b|t\b)", rf"<\g<1>{p}", new)
+        if cell:
+            block = block[:cell.start()] + new + block[cell.end():]
+        else:
+            cells = [(_split_ref(m[1])[1], m.start()) for m in re.finditer(rf'<{p}c\b[^>]*\br="([A-Z]+\d+)"', block)]
+            at = next((start for c, start in cells if c > col), block.rindex(f"</{p}row>"))
+            block = block[:at] + new + block[at:]
+        xml = xml[:row.start()] + block + xml[row.end():]
+    return xml
+
+
 def _stream_edit(src: IO[bytes], dst: IO[bytes], edit: SheetEdit, styles: Styles) -> None:
     """Copy the cell data through in chunks; only the tail after it is held in memory and edited."""
+    if edit.values:  # a small sheet whose cells the user asked us to change: edit it whole
+        xml = src.read().decode("utf-8")
+        root = re.search(r"<(\w+:)?worksheet\b", xml)
+        prefix = (root[1] if root else None) or ""
+        end = re.search(rf"</{prefix}sheetData>|<{prefix}sheetData/>", xml)
+        if end is None:
+            raise ValueError("no sheetData in worksheet")
+        data = set_cells(xml[:end.end()], prefix, edit.values)
+        dst.write((data + edit_tail(xml[end.end():], prefix, edit, styles)).encode("utf-8"))
+        return
     window = src.read(1 << 16)
     root = re.search(rb"<(\w+:)?worksheet\b", window)
     if root is None:
@@ -609,11 +655,11 @@ def _excel_has_open(path: Path) -> bool:
     return any(p.exists() for p in {path.with_name("~$" + path.name), owner_file(path)})
 
 
-def output_path(source: Path, out: Path | None, in_place: bool) -> Path:
+def output_path(source: Path, out: Path | None, in_place: bool, tag: str = "summary") -> Path:
     """Where a run writes: the source itself only when asked, else ``team.summary.xlsx`` beside it."""
     if in_place:
         return source
-    return out or source.with_name(f"{source.stem}.summary{source.suffix}")
+    return out or source.with_name(f"{source.stem}.{tag}{source.suffix}")
 
 
 class WorkbookWriter:

@@ -1,0 +1,190 @@
+"""From "what do we do today" to "what should we aim for": the team's baseline and suggested starting ranges.
+
+The method, stated once:
+- Window: the last N complete weeks (a week is complete once its Sunday has passed).
+- Top performers are chosen by outcomes, never activity: the top share of reps by SQLs per week, ties broken by
+  deals won per week, then new MRR per week (at least one rep).
+- Counts (activity and outcome): min = the top performers' 25th percentile of weekly values; for activity,
+  max = their 75th percentile (above it, effort may be costing quality); outcomes get no max (more is better).
+- Rates: each top performer's rate pooled from their counts over the window (not an average of weekly ratios);
+  min = the 25th percentile of those; no max.
+- Monthly ranges: the weekly suggestion times 52/12.
+- Rounded to numbers a manager would write down: min rounded down and max rounded up to a step that suits the size
+  (1 under 20, 5 under 100, 10 under 1,000, then 50, 100, 500), rates to whole percents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from salesmetrics_xl.core.evaluate import metric_values, scorecard_metrics
+from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category, Metric, Period, Range, Unit
+from salesmetrics_xl.core.ranges import RangeSet
+from salesmetrics_xl.core.tracking import TrackingData, monday, week_label
+from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
+
+METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
+MONTHLY_FACTOR = 52 / 12
+
+
+class Spread(BaseModel):
+    median: float
+    p25: float
+    p75: float
+
+
+class MetricBaseline(BaseModel):
+    metric: str
+    category: Category
+    unit: Unit
+    period: Period = Period.WEEK
+    team: Spread | None  # all rep-weeks in the window (rates: each rep's pooled rate)
+    top: Spread | None  # the top performers' rep-weeks
+    per_rep: dict[str, float]  # weekly average (rates: pooled) per rep
+    current: Range | None
+    suggested: Range | None
+    why: str
+
+
+class Baseline(BaseModel):
+    role: str | None
+    weeks: list[str]
+    reps: list[str]
+    top_reps: list[str]
+    metrics: list[MetricBaseline]
+    notes: list[str]
+    method: str = METHOD
+
+
+def nice(value: float, unit: Unit, up: bool) -> float:
+    """Round to what a manager would write down: down for a min, up for a max."""
+    if unit is Unit.RATE:
+        step = 0.01
+    else:
+        size = abs(value)
+        step = 1 if size < 20 else 5 if size < 100 else 10 if size < 1000 else 50 if size < 5000 else \
+            100 if size < 20000 else 500
+    rounded = (math.ceil if up else math.floor)(round(value / step, 9)) * step
+    return round(rounded, 2) if unit is Unit.RATE else float(rounded)
+
+
+def _spread(values: np.ndarray) -> Spread | None:
+    values = values[~np.isnan(values)]
+    if not len(values):
+        return None
+    p25, median, p75 = np.percentile(values, [25, 50, 75])
+    return Spread(median=float(median), p25=float(p25), p75=float(p75))
+
+
+def format_value(value: float, unit: Unit) -> str:
+    if unit is Unit.RATE:
+        return f"{value:.0%}"
+    return f"${value:,.0f}" if unit is Unit.CURRENCY else f"{value:,.0f}"
+
+
+def complete_weeks(tracking: TrackingData, today: dt.date) -> list[pd.Timestamp]:
+    this_week = pd.Timestamp(monday(today))
+    return [w for w in tracking.weeks if w < this_week]
+
+
+def rank_by_outcomes(frame: pd.DataFrame) -> list[str]:
+    """Reps, best first, by SQLs per week, then deals won, then new MRR: the outcomes-first rule."""
+    means = frame.groupby(REP)[[c for c in (SQLS, DEALS_WON, NEW_MRR) if c in frame]].mean()
+    for column in (SQLS, DEALS_WON, NEW_MRR):
+        if column not in means:
+            means[column] = 0.0
+    means = means.fillna(-1.0).reset_index()
+    means["_name"] = means[REP].str.casefold()
+    ordered = means.sort_values([SQLS, DEALS_WON, NEW_MRR, "_name"], ascending=[False, False, False, True])
+    return list(ordered[REP])
+
+
+def _pooled_by_rep(frame: pd.DataFrame, metric: Metric) -> pd.Series:
+    num = pd.Series(metric_values(frame, _column(metric.numerator)), index=frame.index)  # type: ignore[arg-type]
+    den = pd.Series(metric_values(frame, _column(metric.denominator)), index=frame.index)  # type: ignore[arg-type]
+    ok = num.notna() & den.notna()
+    sums = pd.DataFrame({REP: frame[REP][ok], "n": num[ok], "d": den[ok]}).groupby(REP)[["n", "d"]].sum()
+    return (sums["n"] / sums["d"].where(sums["d"] > 0)).dropna()
+
+
+def _column(name: str) -> Metric:
+    return Metric(name=name, category=Category.ACTIVITY, unit=Unit.COUNT, column=name)
+
+
+def build_baseline(tracking: TrackingData, ranges: RangeSet, weeks: int = 8, top: float = 0.25,
+                   today: dt.date | None = None) -> list[Baseline]:
+    """One baseline per role when the data has several roles (an SDR and an AE are judged differently), else one."""
+    if weeks < 1:
+        raise ValueError("--weeks must be at least 1")
+    if not 0 < top <= 1:
+        raise ValueError("--top is a share of the team between 0 and 1, e.g. 0.25 for the top quarter")
+    today = today or dt.date.today()
+    frame = tracking.frame.drop_duplicates([REP, WEEK], keep="last")
+    available = complete_weeks(tracking, today)
+    notes = []
+    if not available:
+        raise ValueError(f"no complete weeks before the week of {monday(today):%Y-%m-%d} to build a baseline from")
+    window = available[-weeks:]
+    if len(window) < weeks:
+        notes.append(f"only {len(window)} complete week{'s' if len(window) > 1 else ''} of data; used "
+                     f"{'all of them' if len(window) > 1 else 'it'} instead of {weeks}")
+    frame = frame[frame[WEEK].isin(window)]
+    roles = sorted({r for r in frame[ROLE].dropna()}) if ROLE in frame else []
+    groups = [(role, frame[frame[ROLE] == role]) for role in roles] if len(roles) > 1 else [(None, frame)]
+    return [_baseline(group, ranges, role, window, top, list(notes)) for role, group in groups]
+
+
+def _baseline(frame: pd.DataFrame, ranges: RangeSet, role: str | None, window: list[pd.Timestamp], top: float,
+              notes: list[str]) -> Baseline:
+    ranked = rank_by_outcomes(frame)
+    count = max(1, math.ceil(top * len(ranked)))
+    top_reps = ranked[:count]
+    if len(ranked) == 1:
+        notes.append(f"a team of one: the suggestions are {ranked[0]}'s own numbers")
+    elif SQLS in frame and frame.groupby(REP)[SQLS].mean().nunique() == 1:
+        notes.append("every rep has the same SQLs per week, so the top performers were picked by deals won, then "
+                     "MRR, then name")
+    top_frame = frame[frame[REP].isin(top_reps)]
+    who = f"the top {count} reps by SQLs" if count > 1 else ("the top rep by SQLs" if len(ranked) > 1 else ranked[0])
+    out = []
+    for metric in scorecard_metrics(ranges):
+        out.append(_metric(metric, frame, top_frame, ranges, role, who, len(window), Period.WEEK))
+        if any(r.metric.name == metric.name and r.period is Period.MONTH for r in ranges.rules):
+            out.append(_metric(metric, frame, top_frame, ranges, role, who, len(window), Period.MONTH))
+    return Baseline(role=role, weeks=[week_label(w) for w in window], reps=ranked, top_reps=top_reps, metrics=out,
+                    notes=notes)
+
+
+def _metric(metric: Metric, frame: pd.DataFrame, top_frame: pd.DataFrame, ranges: RangeSet, role: str | None,
+            who: str, weeks: int, period: Period) -> MetricBaseline:
+    current = ranges.lookup(metric.name, period, role)
+    factor = MONTHLY_FACTOR if period is Period.MONTH else 1.0
+    per = "month" if period is Period.MONTH else "week"
+    if metric.is_rate:
+        per_rep = _pooled_by_rep(frame, metric)
+        team, top = _spread(per_rep.to_numpy(float)), _spread(_pooled_by_rep(top_frame, metric).to_numpy(float))
+    else:
+        values = metric_values(frame, metric)
+        per_rep = pd.Series(values, index=frame.index).groupby(frame[REP]).mean().dropna()
+        team, top = _spread(values * factor), _spread(metric_values(top_frame, metric) * factor)
+    suggested, why = None, f"no {metric.name} data in the last {weeks} weeks"
+    if top is not None:
+        low = nice(top.p25, metric.unit, up=False)
+        high = nice(top.p75, metric.unit, up=True) if metric.category is Category.ACTIVITY else None
+        suggested = Range(min=low, max=high)
+        if metric.is_rate:
+            why = f"{who} converted at {top.p25:.1%} or better over {weeks} weeks (pooled counts)"
+        else:
+            spread = (f"{format_value(top.p25, metric.unit)}–{format_value(top.p75, metric.unit)}" if top.p25 != top.p75
+                      else format_value(top.p25, metric.unit))
+            why = f"{who} had {spread} {metric.name} in a typical {per}"
+            if period is Period.MONTH:
+                why += " (weekly figures x 52/12)"
+    return MetricBaseline(metric=metric.name, category=metric.category, unit=metric.unit, period=period, team=team,
+                          top=top, per_rep={k: float(v) * factor for k, v in per_rep.items()}, current=current,
+                          suggested=suggested, why=why)

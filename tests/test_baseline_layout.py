@@ -1,0 +1,67 @@
+"""salesmetrics baseline on real files: the Suggested Ranges sheet, and --apply changing only what it says."""
+
+import json
+import re
+import zipfile
+
+import openpyxl
+
+from salesmetrics_xl.reader import read_workbook
+from tests.conftest import EXAMPLE
+from tests.libreoffice import convert, needs_libreoffice
+from tests.test_cli import run
+
+
+def _ranges_part(path):
+    with zipfile.ZipFile(path) as zf:
+        return zf.read("xl/worksheets/sheet3.xml")
+
+
+def test_write_adds_the_sheet_and_leaves_ranges_alone(tmp_path):
+    out = tmp_path / "b.xlsx"
+    result = run("baseline", str(EXAMPLE), "--write", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[-1] == "Suggested Ranges"
+    ws = book["Suggested Ranges"]
+    header = [c.value for c in ws[4]]
+    assert header[:8] == ["Role", "Metric", "Category", "Period", "Current Min", "Current Max", "Suggested Min",
+                          "Suggested Max"]
+    dials = next(r for r in ws.iter_rows(min_row=5, values_only=True) if r[1] == "Dials")
+    assert (dials[4], dials[5], dials[6], dials[7]) == (50, 75, 40, 70)
+    assert _ranges_part(out) == _ranges_part(EXAMPLE)  # never touched without --apply
+
+
+def test_apply_updates_matching_rows_and_keeps_the_old_values_in_notes(tmp_path):
+    out = tmp_path / "applied.xlsx"
+    result = run("baseline", str(EXAMPLE), "--apply", "--out", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert {(m["metric"], m["period"]) for m in record["not_applied"]} == {("Deals Won", "week"), ("New MRR", "week")}
+    data = read_workbook(out)
+    assert not [p for p in data.problems if p.sheet == "Ranges"]
+    dials = data.ranges.lookup("Dials")
+    assert (dials.min, dials.max) == (40, 70)
+    win = data.ranges.lookup("Win Rate")
+    assert win.min == 0.37 and win.max is None
+    notes = {r.metric.name + r.period.value: r.notes for r in data.ranges.rules}
+    assert re.match(r"Was 50–75 before \d{4}-\d{2}-\d{2} \(salesmetrics baseline\)\. The sales-metrics framework",
+                    notes["Dialsweek"])
+    assert EXAMPLE.read_bytes() != out.read_bytes()
+
+
+@needs_libreoffice
+def test_libreoffice_opens_the_applied_workbook(tmp_path):
+    out = tmp_path / "applied.xlsx"
+    assert run("baseline", str(EXAMPLE), "--apply", "--out", str(out)).returncode == 0
+    (converted,) = convert([out], tmp_path / "lo")
+    ranges = openpyxl.load_workbook(converted, data_only=True)["Ranges"]
+    assert [ranges["E2"].value, ranges["F2"].value] == [40, 70]
+
+
+def test_baseline_bad_input(tmp_path):
+    assert run("baseline", str(EXAMPLE), "--top", "3").returncode == 2
+    bad = tmp_path / "x.xlsx"
+    bad.write_text("nope")
+    result = run("baseline", str(bad), "--json")
+    assert result.returncode == 2 and json.loads(result.stdout)["error"]["code"] == "not-a-workbook"
