@@ -78,7 +78,7 @@ def test_edge_cases_say_what_happened():
     equal = team(rep_weeks("Ann", 60, 12, 2) + rep_weeks("Bob", 60, 12, 2))
     (same,) = build_baseline(equal, default_ranges(), top=0.5, today=TODAY)
     assert same.top_reps == ["Ann"] and "same SQLs" in same.notes[0]
-    no_emails = [r[:5] + [None] + r[6:] for r in rep_weeks("Ann", 60, 12, 2)]
+    no_emails = [[*r[:5], None, *r[6:]] for r in rep_weeks("Ann", 60, 12, 2)]
     (b,) = build_baseline(team(no_emails), default_ranges(), today=TODAY)
     emails = by_metric(b)[("Emails", "week")]
     assert emails.suggested is None and emails.why == "no Emails data in the last 8 weeks"
