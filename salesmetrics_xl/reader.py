@@ -9,33 +9,19 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException, ElementTree
 
-from salesmetrics_xl.core.metrics import normalise
-from salesmetrics_xl.core.parse import UncachedFormula, default_ranges, find_header, parse_ranges, parse_tracking
+from salesmetrics_xl.core.parse import UncachedFormula, WorkbookData, parse_workbook
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError
-from salesmetrics_xl.core.ranges import RangeSet
-from salesmetrics_xl.core.tracking import TrackingData, check_tracking
-from salesmetrics_xl.core.workbook import RANGES, REP, TRACKING, WEEK, SheetSpec
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 # A sheet part that inflates past this is refused before it is read (a zip bomb costs nothing to send).
 MAX_UNPACKED_BYTES = 2 * 1024**3
 MAX_INFLATE_RATIO = 200
-
-
-@dataclass
-class WorkbookData:
-    path: str
-    tracking: TrackingData | None
-    ranges: RangeSet
-    problems: list[Problem] = field(default_factory=list)
 
 
 def _fail(path: Path, code: str, message: str) -> WorkbookError:
@@ -80,11 +66,6 @@ def sniff(path: Path) -> None:
     except zipfile.BadZipFile as exc:
         raise _fail(path, "damaged", f"the file is damaged or truncated ({exc}); restore it or save it again") \
             from None
-
-
-def _pick_sheet(names: list[str], spec: SheetSpec) -> str | None:
-    keys = {normalise(n) for n in (spec.name, *spec.aliases)}
-    return next((n for n in names if normalise(n) in keys), None)
 
 
 _CELL_START = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*>")
@@ -219,40 +200,8 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
         def rows(name: str) -> Iterator[tuple[object, ...]]:
             return _overlay(book.rows(name), special_cells(path, name))
 
-        problems: list[Problem] = []
-        tracking_name = _pick_sheet(names, TRACKING)
-        if tracking_name is None:  # any sheet whose header has Week and Rep will do
-            for name in names:
-                head = [tuple(r) for r in islice(rows(name), 20)]
-                if find_header(head, TRACKING, (WEEK, REP)):
-                    tracking_name = name
-                    break
-        tracking: TrackingData | None = None
-        if tracking_name is None:
-            problems.append(Problem(
-                severity=Severity.ERROR, code="missing-sheet", file=str(path),
-                message=f"no '{TRACKING.name}' sheet (or any sheet with Week and Rep columns); sheets found: "
-                        f"{', '.join(names)}"))
-        else:
-            tracking, found = parse_tracking(rows(tracking_name), file=str(path), sheet=tracking_name)
-            problems += found
-            if tracking is not None:
-                problems += check_tracking(tracking, today)
-
-        ranges_name = _pick_sheet(names, RANGES)
-        if ranges_name is None:
-            ranges = default_ranges()
-            problems.append(Problem(
-                severity=Severity.WARNING, code="missing-sheet", file=str(path),
-                message=f"no '{RANGES.name}' sheet; the default ranges are used (salesmetrics init makes a "
-                        "workbook with them)"))
-        else:
-            columns = list(tracking.letters) if tracking is not None else []
-            ranges, found = parse_ranges(rows(ranges_name), tracking_columns=columns, file=str(path),
-                                         sheet=ranges_name)
-            problems += found
+        return parse_workbook(names, rows, str(path), today)
     except _read_errors() as exc:
         raise _fail(path, "damaged", f"the workbook cannot be read: {type(exc).__name__}: {exc}") from None
     finally:
         book.close()
-    return WorkbookData(str(path), tracking, ranges, problems)

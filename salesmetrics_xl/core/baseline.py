@@ -87,6 +87,32 @@ def format_value(value: float, unit: Unit) -> str:
     return f"${value:,.0f}" if unit is Unit.CURRENCY else f"{value:,.0f}"
 
 
+def _suggestion(top: Spread, category: Category, unit: Unit) -> Range:
+    """The rule: min from the top performers' 25th percentile; a max (their 75th) for activity only."""
+    high = nice(top.p75, unit, up=True) if category is Category.ACTIVITY else None
+    return Range(min=nice(top.p25, unit, up=False), max=high)
+
+
+def suggest_range(values: object, outcomes: object, reps: object = None, top: float = 0.25,
+                  category: Category = Category.ACTIVITY, unit: Unit = Unit.COUNT) -> Range:
+    """The baseline's suggestion from bare columns (what =SUGGEST_RANGE gets): ``values`` of the metric and the
+    ``outcomes`` (SQLs) on the same rows; with ``reps``, top performers are reps by mean outcome, else rows."""
+    from salesmetrics_xl.core.status import as_numbers
+
+    v, o = as_numbers(values), as_numbers(outcomes)
+    if len(v) != len(o) or (reps is not None and len(list(reps)) != len(v)):  # type: ignore[arg-type]
+        raise ValueError("values, outcomes and reps must be columns of the same length")
+    if not 0 < top <= 1:
+        raise ValueError("top is a share between 0 and 1, e.g. 0.25")
+    who = pd.Series(list(reps) if reps is not None else range(len(v)), dtype=object)  # type: ignore[arg-type]
+    means = pd.Series(o).groupby(who).mean().fillna(-1.0).sort_values(ascending=False, kind="stable")
+    chosen = set(means.index[: max(1, math.ceil(top * len(means)))])
+    spread = _spread(v[who.isin(chosen).to_numpy()])
+    if spread is None:
+        raise ValueError("the top performers have no values to suggest a range from")
+    return _suggestion(spread, category, unit)
+
+
 def complete_weeks(tracking: TrackingData, today: dt.date) -> list[pd.Timestamp]:
     this_week = pd.Timestamp(monday(today))
     return [w for w in tracking.weeks if w < this_week]
@@ -174,9 +200,7 @@ def _metric(metric: Metric, frame: pd.DataFrame, top_frame: pd.DataFrame, ranges
         team, top = _spread(values * factor), _spread(metric_values(top_frame, metric) * factor)
     suggested, why = None, f"no {metric.name} data in the last {weeks} weeks"
     if top is not None:
-        low = nice(top.p25, metric.unit, up=False)
-        high = nice(top.p75, metric.unit, up=True) if metric.category is Category.ACTIVITY else None
-        suggested = Range(min=low, max=high)
+        suggested = _suggestion(top, metric.category, metric.unit)
         if metric.is_rate:
             why = f"{who} converted at {top.p25:.1%} or better over {weeks} weeks (pooled counts)"
         else:

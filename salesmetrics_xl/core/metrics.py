@@ -147,7 +147,7 @@ def find_metric(name: str, metrics: tuple[Metric, ...] | list[Metric] = CATALOG)
 
 def normalise(text: object) -> str:
     """Header and name matching ignores case, spacing, and punctuation such as '#', '_' or '.'."""
-    return re.sub(r"[^0-9a-z%]+", "", str(text).casefold())
+    return "" if text is None else re.sub(r"[^0-9a-z%]+", "", str(text).casefold())
 
 
 def unknown_message(kind: str, name: str, known: list[str]) -> str:

@@ -18,7 +18,7 @@ import pandas as pd
 from salesmetrics_xl.core.metrics import CATALOG, Category, Metric, Range, Unit, find_metric, normalise, parse_ratio
 from salesmetrics_xl.core.problems import Problem, Severity, column_letter
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
-from salesmetrics_xl.core.tracking import ROW, TrackingData, monday
+from salesmetrics_xl.core.tracking import ROW, TrackingData, check_tracking, monday
 from salesmetrics_xl.core.workbook import (
     CATEGORY,
     FORMULA,
@@ -382,3 +382,52 @@ def _metric_for(name: str, formula: str | None, get: Callable[[str], object], kn
         raise ValueError(f"{name}: your own metric needs a Category (activity, quality or outcome)")
     unit = parse_unit(get(UNIT)) or Unit.COUNT
     return Metric(name=name, category=category, unit=unit if unit is not Unit.RATE else Unit.COUNT, column=column)
+
+
+@dataclass
+class WorkbookData:
+    path: str
+    tracking: TrackingData | None
+    ranges: RangeSet
+    problems: list[Problem]
+
+
+def _pick_sheet(names: list[str], spec: SheetSpec) -> str | None:
+    keys = {normalise(n) for n in (spec.name, *spec.aliases)}
+    return next((n for n in names if normalise(n) in keys), None)
+
+
+def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file: str, today: dt.date
+                   ) -> WorkbookData:
+    """A whole tracking workbook from its sheet names and a way to get each sheet's rows (row 1 first).
+
+    Shared by the file reader and the live Excel book, so both find the same sheets and report the same problems.
+    """
+    problems: list[Problem] = []
+    tracking_name = _pick_sheet(names, TRACKING)
+    if tracking_name is None:  # any sheet whose header has Week and Rep will do
+        tracking_name = next((n for n in names if find_header([tuple(r) for r in islice(rows(n), HEADER_SEARCH_ROWS)],
+                                                              TRACKING, (WEEK, REP))), None)
+    tracking: TrackingData | None = None
+    if tracking_name is None:
+        problems.append(Problem(
+            severity=Severity.ERROR, code="missing-sheet", file=file,
+            message=f"no '{TRACKING.name}' sheet (or any sheet with Week and Rep columns); sheets found: "
+                    f"{', '.join(names)}"))
+    else:
+        tracking, found = parse_tracking(rows(tracking_name), file=file, sheet=tracking_name)
+        problems += found
+        if tracking is not None:
+            problems += check_tracking(tracking, today)
+    ranges_name = _pick_sheet(names, RANGES)
+    if ranges_name is None:
+        ranges = default_ranges()
+        problems.append(Problem(
+            severity=Severity.WARNING, code="missing-sheet", file=file,
+            message=f"no '{RANGES.name}' sheet; the default ranges are used (salesmetrics init makes a workbook with "
+                    "them)"))
+    else:
+        columns = list(tracking.letters) if tracking is not None else []
+        ranges, found = parse_ranges(rows(ranges_name), tracking_columns=columns, file=file, sheet=ranges_name)
+        problems += found
+    return WorkbookData(file, tracking, ranges, problems)

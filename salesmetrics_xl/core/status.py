@@ -35,6 +35,11 @@ Bound = float | None | np.ndarray | pd.Series
 
 def as_numbers(values: object) -> np.ndarray:
     """Floats with NaN for blanks; text that is not a number is an error, never a silent blank."""
+    if isinstance(values, list):  # what Excel passes: try the fast way first (None becomes NaN)
+        try:
+            return np.array(values, dtype=float)
+        except (ValueError, TypeError):
+            pass
     if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
         return values.astype(float, copy=False)
     if isinstance(values, pd.Series) and values.dtype.kind in "fiu":
@@ -82,3 +87,19 @@ def rate(numerator: object, denominator: object) -> np.ndarray:
     num, den = as_numbers(numerator), as_numbers(denominator)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def score(values: object, min: Bound = None, max: Bound = None) -> np.ndarray:
+    """Where a value sits in its range, for charts and sorting: 0 at Min, 1 at Max, below 0 under the range and
+    above 1 over it. With only a Min, value / Min (1 = just at the floor); with only a Max, value / Max.
+    NaN (a blank cell) with no value, no range, or a zero bound it cannot be divided by."""
+    v = as_numbers(values)
+    lo = np.broadcast_to(np.asarray(_bound(min, np.nan), dtype=float), v.shape)
+    hi = np.broadcast_to(np.asarray(_bound(max, np.nan), dtype=float), v.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        both = np.where(hi > lo, (v - lo) / (hi - lo), np.where(v < lo, -np.inf, np.where(v > hi, np.inf, 1.0)))
+        floor = np.where(lo != 0, v / lo, np.nan)
+        ceiling = np.where(hi != 0, v / hi, np.nan)
+    has_lo, has_hi = ~np.isnan(lo), ~np.isnan(hi)
+    out = np.where(has_lo & has_hi, both, np.where(has_lo, floor, np.where(has_hi, ceiling, np.nan)))
+    return np.where(np.isinf(out), np.nan, out)

@@ -1,0 +1,1 @@
+"""The Excel faces: functions (UDFs) and scripts (buttons), thin over the core."""

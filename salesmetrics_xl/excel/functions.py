@@ -1,0 +1,200 @@
+"""Excel functions (UDFs): thin over the core, one module for classic Excel, xlwings Lite and xlwings Server.
+
+Each function converts Excel's arguments (ranges arrive as lists of rows), calls the core, converts back, and
+turns any error into a short sentence in the cell instead of a traceback. A whole column in, a whole column out:
+one call spills, which is much faster than thousands of single-cell calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from xlwings import arg, func
+
+from salesmetrics_xl.core import baseline
+from salesmetrics_xl.core.diagnosis import diagnose
+from salesmetrics_xl.core.metrics import CATALOG, Category, Period, Unit, normalise, unknown_message
+from salesmetrics_xl.core.parse import parse_ranges
+from salesmetrics_xl.core.ranges import RangeSet
+from salesmetrics_xl.core.status import Status, as_numbers, evaluate, rate, score
+from salesmetrics_xl.core.workbook import parse_category, parse_period, parse_unit
+
+CATEGORY = "Sales Metrics"
+Grid = list[list[Any]]
+
+
+def _grid(value: Any) -> Grid:
+    """Whatever Excel passed (a value, a row, a range) as rows of cells."""
+    if not isinstance(value, list):
+        return [[value]]
+    if value and not isinstance(value[0], list):
+        return [value]
+    return value or [[None]]
+
+
+def _flat(value: Any) -> tuple[list[Any], tuple[int, int]]:
+    rows = _grid(value)
+    return [cell for row in rows for cell in row], (len(rows), len(rows[0]) if rows else 0)
+
+
+def _shape(values: Any, shape: tuple[int, int]) -> Grid:
+    cells = [v.item() if isinstance(v, np.generic) else v for v in list(values)]
+    cells = [None if isinstance(v, float) and np.isnan(v) else v for v in cells]
+    width = shape[1] or 1
+    return [cells[i:i + width] for i in range(0, len(cells), width)]
+
+
+def _scalar(value: Any) -> Any:
+    cells, _ = _flat(value)
+    return cells[0] if cells else None
+
+
+def _message(exc: Exception) -> Grid:
+    """A sentence a sales manager understands, shown in the cell (KeyError's str() would add quotes)."""
+    return [[exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)]]
+
+
+def _ranges(table: Any) -> RangeSet:
+    """The Ranges table passed as an argument (header row included), so Excel recalculates when it changes."""
+    rows = [tuple(row) for row in _grid(table)]
+    ranges, problems = parse_ranges(rows, tracking_columns=[])
+    errors = [p for p in problems if p.severity == "error" and p.code == "missing-column"]
+    if errors:
+        raise ValueError("the ranges table needs its header row (Metric, Min, Max, ...)")
+    return ranges
+
+
+def _lookup(metric: str, table: Any, role: Any, period: Any) -> tuple[float | None, float | None]:
+    if not isinstance(table, list) or len(_grid(table)) < 2:
+        raise ValueError(f"'{metric}' is not a number: pass a Min and a Max, or a metric name and the Ranges table")
+    ranges = _ranges(table)
+    names = [m.name for m in ranges.metrics]
+    if normalise(metric) not in {normalise(n) for n in names}:
+        raise KeyError(unknown_message("metric", str(metric).strip(), names or [m.name for m in CATALOG]))
+    which = parse_period(period) if period not in (None, "") else Period.WEEK
+    if which is None:
+        raise ValueError(f"period '{period}' must be week or month")
+    found = ranges.lookup(str(metric), which, str(role) if role not in (None, "") else None)
+    return (found.min, found.max) if found else (None, None)
+
+
+@func(category=CATEGORY)
+@arg("value", ndim=2, doc="A value, or a whole column of values (rates as fractions: 12% is 0.12).")
+@arg("min_or_metric", doc="The range's Min (blank = no lower bound), or a metric name such as \"Dials\".")
+@arg("max_or_ranges", ndim=2, doc="The range's Max (blank = no upper bound), or the Ranges table with its headers.")
+@arg("role", doc="Optional, with a metric name: the rep's Role, for role-specific ranges.")
+@arg("period", doc="Optional, with a metric name: week (default) or month.")
+def metric_status(value: Any, min_or_metric: Any = None, max_or_ranges: Any = None, role: Any = None,
+                  period: Any = None) -> Grid:
+    """Status of a value against its range: BELOW, IN RANGE, ABOVE, NO DATA (blank) or NO RANGE.
+
+    =METRIC_STATUS(value, min, max) or =METRIC_STATUS(value, "Dials", Ranges[#All]). Bounds are inclusive.
+    """
+    try:
+        cells, shape = _flat(value)
+        if isinstance(min_or_metric, str) and min_or_metric.strip():
+            low, high = _lookup(min_or_metric, max_or_ranges, role, period)
+        else:
+            low, high = _scalar(min_or_metric), _scalar(max_or_ranges)
+            for name, bound in (("min", low), ("max", high)):
+                if bound is not None and not isinstance(bound, (int, float)):
+                    raise ValueError(f"{name} '{bound}' is not a number")
+        if low is None and high is None:
+            return _shape([Status.NO_RANGE.value] * len(cells), shape)
+        return _shape(evaluate(cells, low, high), shape)
+    except (ValueError, KeyError, TypeError) as exc:
+        return _message(exc)
+
+
+@func(category=CATEGORY)
+@arg("numerator", ndim=2, doc="What converted, e.g. Conversations (a value or a column).")
+@arg("denominator", ndim=2, doc="What it converted from, e.g. Dials (same shape as numerator).")
+def metric_rate(numerator: Any, denominator: Any) -> Grid:
+    """numerator / denominator as a fraction; blank when the denominator is zero or blank, never #DIV/0!."""
+    try:
+        num, shape = _flat(numerator)
+        den, _ = _flat(denominator)
+        if len(num) != len(den):
+            raise ValueError(f"numerator has {len(num)} cells but denominator has {len(den)}")
+        return _shape(rate(num, den), shape)
+    except (ValueError, TypeError) as exc:
+        return _message(exc)
+
+
+@func(category=CATEGORY)
+@arg("value", ndim=2, doc="A value or a column of values.")
+@arg("min", doc="The range's Min (blank = none).")
+@arg("max", doc="The range's Max (blank = none).")
+def metric_score(value: Any, min: Any = None, max: Any = None) -> Grid:
+    """Where a value sits in its range: 0 at Min, 1 at Max, below 0 under it, above 1 over it.
+
+    With only a Min: value / Min (1 = at the floor). With only a Max: value / Max. Blank without value or range.
+    """
+    try:
+        cells, shape = _flat(value)
+        return _shape(score(cells, _scalar(min), _scalar(max)), shape)
+    except (ValueError, TypeError) as exc:
+        return _message(exc)
+
+
+@func(category=CATEGORY)
+@arg("activity_status", ndim=2, doc="The rep's activity status (BELOW, IN RANGE, ABOVE, NO DATA), or a column.")
+@arg("quality_status", ndim=2, doc="The quality status, same shape.")
+@arg("outcome_status", ndim=2, doc="The outcome status, same shape.")
+def metric_diagnosis(activity_status: Any, quality_status: Any, outcome_status: Any) -> Grid:
+    """Where the funnel breaks, as one sentence a manager can act on (the same rule table as the summary)."""
+    try:
+        columns = [_flat(x) for x in (activity_status, quality_status, outcome_status)]
+        (acts, shape), (quals, _), (outs, _) = columns
+        if not len(acts) == len(quals) == len(outs):
+            raise ValueError("the three status arguments must have the same shape")
+
+        def status(value: Any) -> str:
+            text = str(value or "NO DATA").strip().upper()
+            if text not in {s.value for s in Status}:
+                raise ValueError(f"'{value}' is not a status (BELOW, IN RANGE, ABOVE, NO DATA)")
+            return text
+
+        return _shape([diagnose(status(a), status(q), status(o)).sentence for a, q, o in zip(acts, quals, outs,
+                                                                                             strict=True)], shape)
+    except (ValueError, TypeError) as exc:
+        return _message(exc)
+
+
+@func(category=CATEGORY)
+@arg("metric_name", doc="A metric, e.g. \"Dials\" or \"Connect Rate\".")
+@arg("ranges_table", ndim=2, doc="The Ranges table with its header row.")
+@arg("role", doc="Optional: the Role whose range you want (blank = everyone).")
+@arg("period", doc="Optional: week (default) or month.")
+def metric_range(metric_name: Any, ranges_table: Any, role: Any = None, period: Any = None) -> Grid:
+    """The Min and Max of a metric's range, spilled into two cells (blank where the range is open)."""
+    try:
+        low, high = _lookup(str(_scalar(metric_name)), ranges_table, role, period)
+        return [[low, high]]
+    except (ValueError, KeyError, TypeError) as exc:
+        return _message(exc)
+
+
+@func(category=CATEGORY)
+@arg("values", ndim=2, doc="The metric's values, one row per rep-week (e.g. the Dials column).")
+@arg("outcomes", ndim=2, doc="The outcome on the same rows that picks the top performers (e.g. SQLs).")
+@arg("reps", ndim=2, doc="Optional: the Rep column, to rank reps rather than single weeks.")
+@arg("top", doc="Optional: the share of top performers, default 0.25.")
+@arg("category", doc="Optional: activity (default: Min and Max), quality or outcome (Min only).")
+@arg("unit", doc="Optional: count (default), currency or rate, for rounding.")
+def suggest_range(values: Any, outcomes: Any, reps: Any = None, top: Any = 0.25, category: Any = None,
+                      unit: Any = None) -> Grid:
+    """A starting range from what the top performers (by outcomes) typically do, spilled as Min and Max."""
+    try:
+        kind = parse_category(category) if category not in (None, "") else Category.ACTIVITY
+        measure = parse_unit(unit) if unit not in (None, "") else Unit.COUNT
+        if kind is None or measure is None:
+            raise ValueError("category must be activity, quality or outcome; unit count, currency or rate")
+        who = _flat(reps)[0] if reps is not None else None
+        found = baseline.suggest_range(_flat(values)[0], as_numbers(_flat(outcomes)[0]), who, float(top or 0.25), kind,
+                              measure)
+        return [[found.min, found.max]]
+    except (ValueError, KeyError, TypeError) as exc:
+        return _message(exc)
+
