@@ -268,6 +268,48 @@ def _fail(problem: Problem, as_json: bool, workbook: Path) -> None:
     raise typer.Exit(2)
 
 
+addin_app = typer.Typer(help="The classic Excel add-in (Windows): a Sales Metrics ribbon tab and the functions.",
+                        no_args_is_help=True)
+app.add_typer(addin_app, name="addin")
+
+
+@addin_app.command("path")
+def addin_path() -> None:
+    """Print where the bundled salesmetrics_xl.xlam is."""
+    from salesmetrics_xl.excel.addin import XLAM
+
+    print(XLAM)
+
+
+@addin_app.command("install")
+def addin_install(
+    dest: Annotated[Path | None, typer.Option(help="Copy the add-in here instead of Excel's start-up folder.")] = None,
+    config_dir: Annotated[Path | None, typer.Option(help="Write the add-in's config here (default "
+                                                         "~/.salesmetrics_xl).")] = None,
+) -> None:
+    """Copy the add-in into Excel's start-up folder and write its config (this Python, the function module)."""
+    from salesmetrics_xl.excel.addin import install
+
+    try:
+        xlam, conf = install(dest, config_dir)
+    except OSError as exc:
+        console_err.print(f"[red]error[/]: {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"installed [bold]{xlam}[/] and wrote [bold]{conf}[/]. Restart Excel: the Sales Metrics tab has "
+                  "the Build Weekly Summary button; in a workbook, =METRIC_STATUS(...) needs Trust access to the VBA "
+                  "project object model (File > Options > Trust Center) and, once, Import Functions.")
+
+
+@addin_app.command("build")
+def addin_build(
+    out: Annotated[Path, typer.Option(help="Where to write the .xlam.")] = Path("salesmetrics_xl.xlam"),
+) -> None:
+    """Rebuild the add-in from xlwings' ribbon add-in (what the bundled one was made with)."""
+    from salesmetrics_xl.excel.addin import build
+
+    console.print(f"wrote {build(out)}")
+
+
 @app.command()
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the new workbook.")] = Path("sales_tracking.xlsx"),

@@ -164,11 +164,21 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
 
     outcome = [m.name for m in metrics if m.name in (SQLS, DEALS_WON)]
     if summary.reps and outcome:
-        series = tuple(Series(name, f"{column_letter(first + [m.name for m in metrics].index(name))}{top}:"
-                                    f"{column_letter(first + [m.name for m in metrics].index(name))}{bottom}")
-                       for name in outcome)
-        sheet.charts.append(Chart(f"Outcomes by rep, week {summary.week_label}", f"B{top}:B{bottom}", series,
-                                  anchor=f"B{row + 2}", width_cols=9, height_rows=18, kind="bar"))
+        # The chart's data as one contiguous block: a live Excel chart takes a single source range.
+        row += 2
+        sheet.put(row, 2, "Chart data: outcomes by rep", SECTION)
+        head = row + 1
+        for i, label in enumerate(["Rep", *outcome]):
+            sheet.put(head, 2 + i, label, HEADER)
+        for n, rep in enumerate(summary.reps, start=1):
+            sheet.put(head + n, 2, rep.rep)
+            for i, name in enumerate(outcome, start=1):
+                sheet.put(head + n, 2 + i, rep.values[name])
+        last = head + len(summary.reps)
+        series = tuple(Series(name, f"{column_letter(2 + i)}{head + 1}:{column_letter(2 + i)}{last}")
+                       for i, name in enumerate(outcome, start=1))
+        sheet.charts.append(Chart(f"Outcomes by rep, week {summary.week_label}", f"B{head + 1}:B{last}", series,
+                                  anchor=f"F{head}", width_cols=9, height_rows=18, kind="bar"))
     return sheet
 
 

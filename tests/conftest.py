@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
+# xlwings picks its runtime when first imported. The Server/Lite route (Office.js payloads, the remote book) is the
+# Excel layer Linux can run end to end; the PRO code paths need this noncommercial key, for tests only.
+os.environ["XLWINGS_ON_SERVER"] = "true"
+os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
+
 from collections.abc import Callable
 from pathlib import Path
 

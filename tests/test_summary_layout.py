@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import zipfile
 from pathlib import Path
 
@@ -130,7 +131,9 @@ def test_summary_sheets_and_range_checks_are_written(tmp_path):
     assert reps == [r.rep for r in run.summary.reps]
     with zipfile.ZipFile(run.output) as zf:
         charts = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 1 and "'Weekly Summary'!$B$8:$B$19" in charts[0] and "<c:v>Chloe Nguyen</c:v>" in charts[0]
+    assert len(charts) == 1 and "<c:v>Chloe Nguyen</c:v>" in charts[0] and "<c:v>SQLs</c:v>" in charts[0]
+    first, last = re.search(r"'Weekly Summary'!\$B\$(\d+):\$B\$(\d+)", charts[0]).groups()
+    assert [ws.cell(r, 2).value for r in range(int(first), int(last) + 1)] == reps  # categories: the reps, in order
     tracking_rules = [r for cf in book["Tracking"].conditional_formatting for r in cf.rules]
     assert any("Ranges!$E$2" in str(r.formula) for r in tracking_rules)  # Dials checked against its Ranges cell
     validations = book["Ranges"].data_validations.dataValidation

@@ -63,16 +63,18 @@ def _bound(bound: Bound, fill: float) -> np.ndarray | float:
     return np.where(np.isnan(arr), fill, arr)
 
 
+_LABELS = np.array([s.value for s in (Status.IN_RANGE, Status.NO_RANGE, Status.NO_DATA, Status.BELOW, Status.ABOVE)],
+                   dtype=object)
+
+
 def evaluate(values: object, min: Bound = None, max: Bound = None) -> np.ndarray:
     """Statuses for many values in one call; ``min``/``max`` may be scalars or per-value arrays."""
     v = as_numbers(values)
     lo, hi = _bound(min, -np.inf), _bound(max, np.inf)
     no_range = np.isneginf(lo) & np.isposinf(hi)
-    return np.select(
-        [no_range, np.isnan(v), v < lo, v > hi],
-        [Status.NO_RANGE.value, Status.NO_DATA.value, Status.BELOW.value, Status.ABOVE.value],
-        default=Status.IN_RANGE.value,
-    ).astype(object)
+    # the first condition that holds wins, in the order of the rule above; codes index _LABELS
+    codes = np.select([no_range, np.isnan(v), v < lo, v > hi], [1, 2, 3, 4], default=0)
+    return _LABELS[codes]
 
 
 def status(value: object, range: Range | None) -> Status:

@@ -7,6 +7,9 @@ one call spills, which is much faster than thousands of single-cell calls.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -38,11 +41,30 @@ def _flat(value: Any) -> tuple[list[Any], tuple[int, int]]:
     return [cell for row in rows for cell in row], (len(rows), len(rows[0]) if rows else 0)
 
 
+@contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """Building 100k small row lists for Excel triggers garbage collections that each walk the caller's (equally
+    large) argument: five times the work of the conversion itself. Nothing built here forms a cycle, so
+    collection can wait until it is done."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _shape(values: Any, shape: tuple[int, int]) -> Grid:
-    cells = [v.item() if isinstance(v, np.generic) else v for v in list(values)]
-    cells = [None if isinstance(v, float) and np.isnan(v) else v for v in cells]
-    width = shape[1] or 1
-    return [cells[i:i + width] for i in range(0, len(cells), width)]
+    """Back into the shape Excel passed, as plain Python values, NaN as an empty cell."""
+    array = np.asarray(values)
+    if array.dtype.kind == "f":
+        cells = array.astype(object)
+        cells[np.isnan(array)] = None
+    else:
+        cells = array.astype(object)
+    with _no_gc_pauses():
+        return cells.reshape(shape[0], shape[1] or 1).tolist()
 
 
 def _scalar(value: Any) -> Any:
@@ -192,6 +214,8 @@ def suggest_range(values: Any, outcomes: Any, reps: Any = None, top: Any = 0.25,
         if kind is None or measure is None:
             raise ValueError("category must be activity, quality or outcome; unit count, currency or rate")
         who = _flat(reps)[0] if reps is not None else None
+        if who is not None and all(v in (None, "") for v in who):  # an empty cell: treated as not given
+            who = None
         found = baseline.suggest_range(_flat(values)[0], as_numbers(_flat(outcomes)[0]), who, float(top or 0.25), kind,
                               measure)
         return [[found.min, found.max]]

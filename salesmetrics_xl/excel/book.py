@@ -1,0 +1,199 @@
+"""The live Excel book: read Tracking and Ranges through xlwings, and render a layout into it.
+
+Works the same on classic Excel (COM), xlwings Lite and xlwings Server. The remote book of Lite and Server is
+a snapshot that does not see its own writes, so every range written here is sized explicitly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import xlwings as xw
+
+from salesmetrics_xl.core.parse import WorkbookData, parse_workbook
+from salesmetrics_xl.core.problems import column_letter
+from salesmetrics_xl.layout import Cell, Chart, SheetEdit, SheetLayout, Style, WorkbookLayout
+
+# A workbook-level name records that the range checks were added to the user's sheets: the live book cannot
+# list its existing conditional formats, so this is how a second run knows not to add them again.
+CHECKS_NAME = "salesmetrics_xl_checks"
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def read_book(book: xw.Book, today: dt.date | None = None) -> WorkbookData:
+    names = [s.name for s in book.sheets]
+
+    def rows(name: str) -> Iterator[tuple[object, ...]]:
+        used = book.sheets[name].used_range
+        values = used.options(ndim=2, err_to_str=True, empty=None).value or []
+        pad = [None] * (used.column - 1)  # rows as from A1, so cell addresses in messages are right
+        for _ in range(used.row - 1):
+            yield ()
+        for row in values:
+            yield tuple(pad + list(row))
+
+    return parse_workbook(names, rows, book.name, today or dt.date.today())
+
+
+def _split(ref: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", ref)
+    assert m, ref
+    col = 0
+    for ch in m[1]:
+        col = col * 26 + ord(ch) - 64
+    return int(m[2]), col
+
+
+def _cell_value(cell: Cell) -> Any:
+    if cell.formula is not None:
+        return "=" + cell.formula
+    value = cell.value
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value  # text stays text: a rep named '=HYPERLINK(...)' is never run as a formula
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def grid(sheet: SheetLayout) -> dict[tuple[int, int], Any]:
+    """Every cell's value or formula, fills expanded row by row as Excel's fill-down would."""
+    from openpyxl.formula.translate import Translator
+
+    cells = {pos: _cell_value(cell) for pos, cell in sheet.cells.items()}
+    for fill in sheet.fills:
+        start, _, end = fill.ref.partition(":")
+        (r1, c), (r2, _) = _split(start), _split(end or start)
+        origin = f"{column_letter(c)}{r1}"
+        translator = Translator("=" + fill.formula, origin=origin)
+        for r in range(r1, r2 + 1):
+            cells[(r, c)] = translator.translate_formula(f"{column_letter(c)}{r}")
+    return cells
+
+
+def _runs(sheet: SheetLayout) -> dict[Style, list[str]]:
+    """Style -> the ranges it covers, as runs of neighbouring cells in a row (few actions, not one per cell)."""
+    styled: dict[tuple[int, int], Style] = {pos: c.style for pos, c in sheet.cells.items() if c.style}
+    out: dict[Style, list[str]] = {}
+    for fill in sheet.fills:
+        if fill.style:
+            out.setdefault(fill.style, []).append(fill.ref)
+    for row in sorted({r for r, _ in styled}):
+        cols = sorted(c for r, c in styled if r == row)
+        start = prev = cols[0]
+        for col in [*cols[1:], None]:
+            if col is not None and col == prev + 1 and styled[(row, col)] == styled[(row, start)]:
+                prev = col
+                continue
+            ref = f"{column_letter(start)}{row}" + (f":{column_letter(prev)}{row}" if prev != start else "")
+            out.setdefault(styled[(row, start)], []).append(ref)
+            if col is not None:
+                start = prev = col
+    return out
+
+
+def _apply_style(rng: xw.Range, style: Style) -> None:
+    if style.bold:
+        rng.font.bold = True
+    if style.italic:
+        rng.font.italic = True
+    if style.size:
+        rng.font.size = style.size
+    if style.color:
+        rng.font.color = f"#{style.color}"
+    if style.fill:
+        rng.color = f"#{style.fill}"
+    if style.number_format:
+        rng.number_format = style.number_format
+    if style.align:
+        rng.horizontal_alignment = style.align
+    if style.wrap:
+        rng.wrap_text = True
+
+
+def _sheet(book: xw.Book, name: str) -> xw.Sheet:
+    """Our sheet, emptied in place if it exists (same position, and references to it from the user's sheets stay
+    valid), else added at the end. It is wholly ours, so everything on it goes: values, formats, merges, rules,
+    charts."""
+    names = [s.name for s in book.sheets]
+    if name not in names:
+        return book.sheets.add(name, after=book.sheets[names[-1]])
+    sheet = book.sheets[name]
+    for chart in list(sheet.charts):
+        chart.delete()
+    used = sheet.used_range
+    used.unmerge()
+    sheet.cells.conditional_formats.clear()
+    sheet.clear()
+    return sheet
+
+
+def render_sheet(book: xw.Book, layout: SheetLayout) -> None:
+    sheet = _sheet(book, layout.name)
+    cells = grid(layout)
+    if cells:
+        rows, cols = max(r for r, _ in cells), max(c for _, c in cells)
+        values = [[cells.get((r, c)) for c in range(1, cols + 1)] for r in range(1, rows + 1)]
+        sheet.range((1, 1), (rows, cols)).value = values
+    for style, refs in _runs(layout).items():
+        for ref in refs:
+            _apply_style(sheet[ref], style)
+    for col, width in layout.widths.items():
+        sheet.range((1, col)).column_width = width
+    for row, height in layout.heights.items():
+        sheet.range((row, 1)).row_height = height
+    for ref in layout.merges:
+        sheet[ref].merge()
+    for cf in layout.conditional_formats:
+        _add_conditional_format(sheet, cf.ref, cf.formula, cf.highlight)
+    if layout.freeze:
+        row, col = _split(layout.freeze)
+        if row > 1 or col > 1:
+            sheet.freeze_panes.freeze_at(f"A1:{column_letter(max(col - 1, 1))}{max(row - 1, 1)}")
+    for chart in layout.charts:
+        _add_chart(sheet, chart)
+
+
+def _add_conditional_format(sheet: xw.Sheet, ref: str, formula: str, highlight: Any) -> None:
+    sheet[ref].conditional_formats.add_custom(
+        "=" + formula, fill_color=f"#{highlight.fill}" if highlight.fill else None,
+        font_color=f"#{highlight.color}" if highlight.color else None, font_bold=highlight.bold or None)
+
+
+def _add_chart(sheet: xw.Sheet, chart: Chart) -> None:
+    """One contiguous source: the category column and the series columns beside it, with their header row."""
+    first, _, last = chart.categories.partition(":")
+    (r1, c1), (r2, _) = _split(first), _split(last or first)
+    width = len(chart.series)
+    source = sheet.range((r1 - 1, c1), (r2, c1 + width))
+    sheet.charts.add(width=chart.width_cols * 60, height=chart.height_rows * 15, anchor=sheet[chart.anchor],
+                     chart_type="bar_clustered" if chart.kind == "bar" else "column_clustered", source=source)
+
+
+def apply_edit(book: xw.Book, edit: SheetEdit) -> bool:
+    """Range checks on a user's sheet, once: returns False when an earlier run already added them."""
+    if CHECKS_NAME in [n.name for n in book.names] and (edit.conditional_formats or edit.validations):
+        return False
+    sheet = book.sheets[edit.name]
+    for cf in edit.conditional_formats:
+        _add_conditional_format(sheet, cf.ref, cf.formula, cf.highlight)
+    for dv in edit.validations:
+        if dv.kind == "list":
+            sheet[dv.ref].data_validation.set_list(dv.formula.strip('"').split(","))
+        elif dv.kind == "custom":
+            sheet[dv.ref].data_validation.set_custom("=" + dv.formula)
+    for ref, value in edit.values.items():
+        sheet[ref].value = value
+    return True
+
+
+def render(book: xw.Book, layout: WorkbookLayout) -> None:
+    """Our sheets replaced whole; additions to the user's sheets made once."""
+    for sheet in layout.sheets:
+        render_sheet(book, sheet)
+    added = [apply_edit(book, edit) for edit in layout.edits]
+    if any(added) and CHECKS_NAME not in [n.name for n in book.names]:
+        first = next(e for e in layout.edits)
+        book.names.add(CHECKS_NAME, f"='{first.name}'!$A$1")
