@@ -268,6 +268,75 @@ def _fail(problem: Problem, as_json: bool, workbook: Path) -> None:
     raise typer.Exit(2)
 
 
+@app.command()
+def batch(
+    paths: Annotated[list[str], typer.Argument(help="Workbooks, folders (searched recursively) or glob patterns.")],
+    week: Annotated[str | None, typer.Option(help="Week to summarise in every file (default: each file's "
+                                                  "latest).")] = None,
+    out_dir: Annotated[Path | None, typer.Option(help="Write the outputs here (default: beside each "
+                                                      "workbook).")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Add the sheets to each workbook itself.")] = False,
+    jobs: Annotated[int | None, typer.Option(help="Worker processes (default: the number of cores).")] = None,
+    formulas: Annotated[str, typer.Option(help="Evaluation formulas: native or udf.")] = "native",
+    report: Annotated[Path | None, typer.Option(help="Write a per-file report: report.json or report.csv.")] = None,
+    rollup: Annotated[Path | None, typer.Option(help="Write a cross-team rollup workbook here.")] = None,
+    rollup_reps: Annotated[bool, typer.Option("--rollup-reps", help="Also list every rep in the rollup.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the per-file results as JSON.")] = False,
+) -> None:
+    """Summarise many workbooks in parallel; one bad file is recorded and the run goes on.
+
+    Exit 0 all clean, 1 some warnings, 2 some files failed (or bad arguments); 130 when interrupted (Ctrl-C),
+    after reporting what finished.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from salesmetrics_xl.batch import BatchInterruptedError, exit_code, find_workbooks, run_batch, write_report
+    from salesmetrics_xl.batch import rollup as team_rollup
+
+    if formulas not in ("native", "udf"):
+        raise typer.BadParameter("--formulas must be 'native' or 'udf'")
+    if in_place and out_dir is not None:
+        raise typer.BadParameter("use --out-dir or --in-place, not both")
+    files = find_workbooks(paths)
+    if not files:
+        console_err.print(f"[red]error[/]: no .xlsx/.xlsm workbooks found in {', '.join(paths)}")
+        raise typer.Exit(2)
+    interrupted = False
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.fields[current]}"), console=console_err, transient=as_json) as progress:
+        task = progress.add_task("Summarising", total=len(files), current="")
+        try:
+            results = run_batch(files, _week(week), out_dir, in_place, formulas, jobs,  # type: ignore[arg-type]
+                                on_start=lambda path: progress.update(task, current=Path(path).name),
+                                on_done=lambda result: progress.advance(task))
+        except BatchInterruptedError as stop:
+            results, interrupted = stop.finished, True
+    if report:
+        write_report(results, report)
+    if rollup:
+        from salesmetrics_xl.rollup_layout import write_rollup
+
+        write_rollup(rollup, team_rollup(results), results, rollup_reps)
+    code = 130 if interrupted else exit_code(results)
+    if as_json:
+        print(json.dumps({"files": len(files), "finished": len(results), "interrupted": interrupted,
+                          "exit_code": code, "results": [r.model_dump(mode="json", exclude={"lines"})
+                                                         for r in results]}, indent=2, ensure_ascii=False))
+        raise typer.Exit(code)
+    counts = {s: sum(r.status == s for r in results) for s in ("ok", "warnings", "failed")}
+    console.print(f"{len(results)} of {len(files)} workbooks: {counts['ok']} ok, {counts['warnings']} with warnings "
+                  f"or reps needing attention, {counts['failed']} failed"
+                  + (" [yellow](interrupted: the rest were not started)[/]" if interrupted else ""))
+    for result in results:
+        if result.status == "failed":
+            console.print(f"[red]failed[/]: {result.problems[0] if result.problems else result.file}")
+    if report:
+        console.print(f"report: [bold]{report}[/]")
+    if rollup:
+        console.print(f"rollup: [bold]{rollup}[/]")
+    raise typer.Exit(code)
+
+
 addin_app = typer.Typer(help="The classic Excel add-in (Windows): a Sales Metrics ribbon tab and the functions.",
                         no_args_is_help=True)
 app.add_typer(addin_app, name="addin")

@@ -1,0 +1,225 @@
+"""Many workbooks at once: the same summary per file, in parallel, one bad file never stopping the rest."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import glob
+import json
+import os
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, OPPORTUNITIES, SQLS, Category
+from salesmetrics_xl.core.problems import Severity, WorkbookError
+from salesmetrics_xl.core.status import Status
+from salesmetrics_xl.summary_layout import Formulas
+
+OUR_OUTPUTS = (".summary", ".baseline")
+OUTCOMES = (SQLS, OPPORTUNITIES, DEALS_WON, NEW_MRR)
+
+
+class RepLine(BaseModel):
+    """One rep's week, as the rollup needs it."""
+
+    rep: str
+    team: str | None
+    outcomes: dict[str, float | None]
+    in_range: dict[Category, bool]
+    diagnosis_code: str
+    diagnosis: str
+    busy_not_producing: bool
+
+
+class FileResult(BaseModel):
+    file: str
+    status: str  # ok, warnings, failed
+    output: str | None = None
+    week: str | None = None
+    reps: int = 0
+    in_range: dict[Category, int] = {}  # reps whose category is in range or above
+    needs_attention: int = 0
+    warnings: int = 0
+    errors: int = 0
+    problems: list[str] = []  # file, sheet, cell and reason
+    seconds: float = 0.0
+    lines: list[RepLine] = []
+
+    @property
+    def exit_code(self) -> int:
+        return {"ok": 0, "warnings": 1}.get(self.status, 2)
+
+
+def find_workbooks(paths: Iterable[str]) -> list[Path]:
+    """Files, folders (searched recursively) and glob patterns; Excel's ~$ lock files and our outputs skipped."""
+    found: dict[Path, None] = {}
+    for item in paths:
+        searched = glob.has_magic(item) or Path(item).is_dir()  # a file named exactly is taken as given
+        matches = [Path(p) for p in sorted(glob.glob(item, recursive=True))] or [Path(item)]
+        for match in matches:
+            for path in sorted(match.rglob("*")) if match.is_dir() else [match]:
+                if path.is_dir():
+                    continue
+                if searched and (path.suffix.lower() not in (".xlsx", ".xlsm") or path.name.startswith("~$")
+                                 or path.stem.endswith(OUR_OUTPUTS)):
+                    continue
+                found.setdefault(path, None)
+    return list(found)
+
+
+def summarise_one(path: str, week: dt.date | None, out_dir: str | None, in_place: bool, formulas: Formulas
+                  ) -> FileResult:
+    """Runs in a worker process; every failure becomes a record, never an exception."""
+    from salesmetrics_xl.summarise import summarise_workbook
+
+    start = time.perf_counter()
+    source = Path(path)
+    out = Path(out_dir) / f"{source.stem}.summary{source.suffix}" if out_dir else None
+    try:
+        run = summarise_workbook(source, week=week, out=out, in_place=in_place, formulas=formulas)
+    except WorkbookError as exc:
+        p = exc.problem
+        where = f"{p.sheet}!{p.cell}" if p.sheet and p.cell else (p.sheet or "")
+        return FileResult(file=path, status="failed", errors=1, problems=[f"{path}: {where}: {p.message}"
+                                                                          if where else f"{path}: {p.message}"],
+                          seconds=time.perf_counter() - start)
+    except Exception as exc:  # a bug or an OS error must not stop the other files
+        return FileResult(file=path, status="failed", errors=1, problems=[f"{path}: {type(exc).__name__}: {exc}"],
+                          seconds=time.perf_counter() - start)
+    s = run.summary
+    errors = [p for p in run.problems if p.severity is Severity.ERROR]
+    lines = [RepLine(rep=r.rep, team=r.team, outcomes={m: r.values.get(m) for m in OUTCOMES},
+                     in_range={c: r.categories[c] in (Status.IN_RANGE, Status.ABOVE) for c in Category},
+                     diagnosis_code=r.diagnosis_code, diagnosis=r.diagnosis,
+                     busy_not_producing=r.busy_not_producing) for r in s.reps]
+    return FileResult(
+        file=path, status="failed" if errors else ("warnings" if run.exit_code else "ok"), output=str(run.output),
+        week=s.week_label, reps=len(s.reps),
+        in_range={c: sum(line.in_range[c] for line in lines) for c in Category},
+        needs_attention=len(s.needs_attention), warnings=len(run.problems) - len(errors), errors=len(errors),
+        problems=[f"{p.file}: {p.where}: {p.message}" for p in run.problems], seconds=time.perf_counter() - start,
+        lines=lines)
+
+
+def run_batch(files: list[Path], week: dt.date | None = None, out_dir: Path | None = None, in_place: bool = False,
+              formulas: Formulas = "native", jobs: int | None = None,
+              on_start: Callable[[str], None] | None = None, on_done: Callable[[FileResult], None] | None = None
+              ) -> list[FileResult]:
+    """Every file in worker processes. On Ctrl-C, files not started are cancelled, running ones finish (their
+    writes are atomic anyway), and what finished is returned: the caller reports it."""
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    results: list[FileResult] = []
+    pending = list(files)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_ctrl_c) as pool:
+        running: dict[Future[FileResult], str] = {}
+        try:
+            while pending or running:
+                while pending and len(running) < jobs * 2:
+                    path = str(pending.pop(0))
+                    running[pool.submit(summarise_one, path, week, str(out_dir) if out_dir else None, in_place,
+                                        formulas)] = path
+                    if on_start:
+                        on_start(path)
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    path = running.pop(future)
+                    try:
+                        result = future.result()
+                    except Exception as exc:  # the worker itself died
+                        result = FileResult(file=path, status="failed", errors=1,
+                                            problems=[f"{path}: worker failed: {type(exc).__name__}: {exc}"])
+                    results.append(result)
+                    if on_done:
+                        on_done(result)
+        except KeyboardInterrupt:
+            started = [f for f in running if not f.cancel()]  # not started: cancelled; started: let them finish
+            pool.shutdown(wait=True, cancel_futures=True)
+            for future in started:
+                try:
+                    results.append(future.result())
+                except Exception as exc:
+                    results.append(FileResult(file=running[future], status="failed", errors=1,
+                                              problems=[f"{running[future]}: worker failed: {exc}"]))
+            raise BatchInterruptedError(results) from None
+    return results
+
+
+def _ignore_ctrl_c() -> None:
+    """Workers finish the file they are on: Ctrl-C reaches the whole process group, but only the parent decides."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class BatchInterruptedError(Exception):
+    def __init__(self, finished: list[FileResult]):
+        super().__init__(f"interrupted after {len(finished)} file(s)")
+        self.finished = finished
+
+
+def exit_code(results: list[FileResult]) -> int:
+    return max((r.exit_code for r in results), default=0)
+
+
+REPORT_FIELDS = ("file", "status", "output", "week", "reps", "activity_in_range", "quality_in_range",
+                 "outcome_in_range", "needs_attention", "warnings", "errors", "seconds", "problems")
+
+
+def _row(r: FileResult) -> dict[str, object]:
+    return {"file": r.file, "status": r.status, "output": r.output, "week": r.week, "reps": r.reps,
+            **{f"{c.value}_in_range": r.in_range.get(c) for c in Category}, "needs_attention": r.needs_attention,
+            "warnings": r.warnings, "errors": r.errors, "seconds": round(r.seconds, 3), "problems": r.problems}
+
+
+def write_report(results: list[FileResult], path: Path) -> Path:
+    """JSON (a list of objects) or CSV (one row per file, problems joined by ' | '), by the file's suffix."""
+    rows = [_row(r) for r in results]
+    if path.suffix.lower() == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=REPORT_FIELDS)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({**row, "problems": " | ".join(row["problems"])})  # type: ignore[arg-type]
+    else:
+        path.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+class TeamLine(BaseModel):
+    team: str
+    files: list[str]
+    reps: int
+    outcomes: dict[str, float]
+    on_track: int
+    needs_attention: int
+    busy_not_producing: int
+    in_range: dict[Category, int]
+    main_break: str
+
+
+def rollup(results: list[FileResult]) -> list[TeamLine]:
+    """One line per team across all files, ordered outcomes first (SQLs, then deals won, then new MRR)."""
+    teams: dict[str, list[tuple[str, RepLine]]] = {}
+    for result in results:
+        for line in result.lines:
+            key = line.team or Path(result.file).stem
+            teams.setdefault(key, []).append((result.file, line))
+    out = []
+    for team, items in teams.items():
+        lines = [line for _, line in items]
+        breaks = Counter(line.diagnosis.split(":", 1)[0] for line in lines if line.diagnosis_code != "on-track")
+        out.append(TeamLine(
+            team=team, files=sorted({f for f, _ in items}), reps=len(lines),
+            outcomes={m: sum(line.outcomes.get(m) or 0 for line in lines) for m in OUTCOMES},
+            on_track=sum(line.diagnosis_code == "on-track" for line in lines),
+            needs_attention=sum(line.diagnosis_code != "on-track" for line in lines),
+            busy_not_producing=sum(line.busy_not_producing for line in lines),
+            in_range={c: sum(line.in_range[c] for line in lines) for c in Category},
+            main_break=breaks.most_common(1)[0][0] if breaks else "On track"))
+    return sorted(out, key=lambda t: (-t.outcomes[SQLS], -t.outcomes[DEALS_WON], -t.outcomes[NEW_MRR], t.team))

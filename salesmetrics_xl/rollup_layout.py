@@ -1,0 +1,79 @@
+"""The cross-team rollup laid out: one row per team (and per rep if asked), outcomes first, with a chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from salesmetrics_xl.batch import OUTCOMES, FileResult, TeamLine
+from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category
+from salesmetrics_xl.core.problems import column_letter
+from salesmetrics_xl.layout import Chart, Series, SheetLayout, Style, WorkbookLayout
+from salesmetrics_xl.summary_layout import HEADER, NOTE, SECTION, TITLE
+from salesmetrics_xl.xlsx_writer import write_workbook
+
+ROLLUP_SHEET = "Rollup"
+MONEY = Style(number_format='"$"#,##0', align="center")
+COUNT = Style(number_format="0", align="center")
+
+
+def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bool, generated: dt.datetime
+                 ) -> SheetLayout:
+    sheet = SheetLayout(ROLLUP_SHEET, freeze="B5", landscape=True, fit_width=True, tab_color="1F4E79")
+    weeks = sorted({r.week for r in results if r.week})
+    failed = [r for r in results if r.status == "failed"]
+    sheet.put(1, 1, f"Sales metrics rollup: {len(teams)} teams, week {', '.join(weeks) or 'n/a'}", TITLE)
+    sheet.put(2, 1, f"Generated {generated:%Y-%m-%d %H:%M} by salesmetrics-xl from {len(results)} workbooks"
+                    f"{f' ({len(failed)} could not be read: see the report)' if failed else ''}. Teams are ordered "
+                    "by outcomes: SQLs, then deals won, then new MRR.", NOTE)
+    header = ["Team", "Reps", *OUTCOMES, "On track", "Need attention", "Busy, not producing",
+              *(f"{c.value.capitalize()} in range" for c in Category), "Where most break", "Files"]
+    for col, name in enumerate(header, start=1):
+        sheet.put(4, col, name, HEADER)
+    sheet.widths = {1: 18, len(header) - 1: 30, len(header): 40} | {c: 11 for c in range(2, len(header) - 1)}
+    sheet.heights = {4: 30}
+    row = 5
+    for team in teams:
+        values = [team.team, team.reps, *(team.outcomes[m] for m in OUTCOMES), team.on_track, team.needs_attention,
+                  team.busy_not_producing, *(team.in_range[c] for c in Category), team.main_break,
+                  ", ".join(Path(f).name for f in team.files)]
+        for col, value in enumerate(values, start=1):
+            style = MONEY if header[col - 1] == NEW_MRR else (COUNT if isinstance(value, int | float) else None)
+            sheet.put(row, col, value, style)
+        row += 1
+    last = row - 1
+    if teams:
+        sqls, won = header.index(SQLS) + 1, header.index(DEALS_WON) + 1
+        series = (Series(SQLS, f"{column_letter(sqls)}5:{column_letter(sqls)}{last}"),
+                  Series(DEALS_WON, f"{column_letter(won)}5:{column_letter(won)}{last}"))
+        sheet.charts.append(Chart("Outcomes by team", f"A5:A{last}", series, anchor=f"B{last + 3}", width_cols=8,
+                                  height_rows=16, kind="bar"))
+        row = last + 21
+    if with_reps:
+        sheet.put(row, 1, "Reps, outcomes first", SECTION)
+        rep_header = ["Team", "Rep", *OUTCOMES, "Busy, not producing", "Diagnosis", "File"]
+        for col, name in enumerate(rep_header, start=1):
+            sheet.put(row + 1, col, name, HEADER)
+        lines = [(r.file, line) for r in results for line in r.lines]
+        lines.sort(key=lambda item: (-(item[1].outcomes.get(SQLS) or 0), -(item[1].outcomes.get(DEALS_WON) or 0),
+                                     -(item[1].outcomes.get(NEW_MRR) or 0), item[1].rep.casefold()))
+        for n, (file, line) in enumerate(lines, start=row + 2):
+            values = [line.team, line.rep, *(line.outcomes.get(m) for m in OUTCOMES),
+                      "yes" if line.busy_not_producing else "", line.diagnosis, Path(file).name]
+            for col, value in enumerate(values, start=1):
+                sheet.put(n, col, value, MONEY if rep_header[col - 1] == NEW_MRR else None)
+    return sheet
+
+
+def write_rollup(path: Path, teams: list[TeamLine], results: list[FileResult], with_reps: bool) -> Path:
+    """A new workbook holding the rollup, written like every other file: atomically, through the lossless writer."""
+    from openpyxl import Workbook
+
+    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+        blank = Path(tmp) / "blank.xlsx"
+        book = Workbook()
+        book.active.title = ROLLUP_SHEET
+        book.save(blank)
+        sheet = rollup_sheet(teams, results, with_reps, dt.datetime.now().replace(microsecond=0))
+        return write_workbook(blank, WorkbookLayout([sheet]), path)
