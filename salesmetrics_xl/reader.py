@@ -83,15 +83,17 @@ def _sheet_part(zf: zipfile.ZipFile, name: str) -> str | None:
     return target.lstrip("/") if target.startswith("/") else "xl/" + target
 
 
-def special_cells(path: Path, name: str) -> dict[tuple[int, int], str]:
+def sheet_bytes(path: Path, name: str) -> bytes:
+    """A sheet's XML as stored, read once for the scans below (the zip limits above bound its size)."""
+    with zipfile.ZipFile(path) as zf:
+        part = _sheet_part(zf, name)
+        return zf.read(part) if part is not None and part in zf.namelist() else b""
+
+
+def special_cells(data: bytes) -> dict[tuple[int, int], str]:
     """Cells whose saved value a reader would show as blank: Excel errors (#DIV/0!) and formulas with no saved
     result. Found with a byte scan of the sheet part, so it costs little on big sheets."""
     found: dict[tuple[int, int], str] = {}
-    with zipfile.ZipFile(path) as zf:
-        part = _sheet_part(zf, name)
-        if part is None or part not in zf.namelist():
-            return found
-        data = zf.read(part)
     if b"<f" not in data and b"<x:f" not in data and b't="e"' not in data:
         return found  # no formulas and no error cells: nothing a reader could misread
     for marker in (b't="e"', b"</f></c>", b"/></c>", b"<v></v></c>", b"<v/></c>"):
@@ -139,7 +141,7 @@ class _OpenpyxlBook:
         self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         self.sheetnames = list(self.book.sheetnames)
 
-    def rows(self, name: str) -> Iterator[tuple[object, ...]]:
+    def rows(self, name: str, is_sparse: bool = False) -> Iterator[tuple[object, ...]]:
         ws = self.book[name]
         ws.reset_dimensions()  # some writers store a wrong <dimension>; read what is really there
         return ws.iter_rows(values_only=True)
@@ -148,21 +150,36 @@ class _OpenpyxlBook:
         self.book.close()
 
 
+def sparse(data: bytes) -> bool:
+    """A sheet whose rows run far past its data (a stray value in row 1,048,576, formatting on whole columns):
+    calamine would build the whole range in memory, so such a sheet is read by openpyxl, row by row."""
+    rows = data.count(b"<row ") + data.count(b":row ")
+    last = max((int(n) for n in re.findall(rb'<(?:\w+:)?row [^>]*?\br="(\d+)"', data[-65536:])), default=0)
+    return last > 100_000 and last > 4 * rows
+
+
 class _CalamineBook:
     """Rows from python-calamine (the optional ``fast`` extra): the same values, about ten times faster."""
 
     def __init__(self, path: Path):
         from python_calamine import CalamineWorkbook
 
+        self.path = path
         self.book = CalamineWorkbook.from_path(str(path))
         self.sheetnames = list(self.book.sheet_names)
+        self.fallback: _OpenpyxlBook | None = None
 
-    def rows(self, name: str) -> Iterator[tuple[object, ...]]:
+    def rows(self, name: str, is_sparse: bool = False) -> Iterator[tuple[object, ...]]:
+        if is_sparse:
+            self.fallback = self.fallback or _OpenpyxlBook(self.path)
+            return self.fallback.rows(name)
         # empty cells come as "", which the parser treats as blank, like openpyxl's None
-        return iter(self.book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+        return self.book.get_sheet_by_name(name).iter_rows()  # lazily: memory follows the data, not the sheet
 
     def close(self) -> None:
         self.book.close()
+        if self.fallback:
+            self.fallback.close()
 
 
 def _read_errors() -> tuple[type[BaseException], ...]:
@@ -198,7 +215,8 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
         names = book.sheetnames
 
         def rows(name: str) -> Iterator[tuple[object, ...]]:
-            return _overlay(book.rows(name), special_cells(path, name))
+            data = sheet_bytes(path, name)
+            return _overlay(book.rows(name, sparse(data)), special_cells(data))
 
         return parse_workbook(names, rows, str(path), today)
     except _read_errors() as exc:

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain, compress, islice
+from itertools import chain, islice
 
 import numpy as np
 import pandas as pd
@@ -162,6 +162,10 @@ def _numbers(values: list[object]) -> tuple[np.ndarray, dict[int, str], list[int
     return out, bad, as_text
 
 
+def _filled(value: object) -> bool:
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+
 def _text(value: object) -> str | None:
     if value is None:
         return None
@@ -201,19 +205,18 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
                     f"{', '.join(str(v) for v in head[header.row - 1] if v is not None)})"))
 
     wanted = {**header.columns, **header.extras}
-    body = [r for r in chain(head[header.row:], it)]  # column-wise from here: fast on big sheets
-    columns = {name: [r[i] if i < len(r) else None for r in body] for name, i in wanted.items()}
-    def filled(values: list[object]) -> np.ndarray:
-        return np.fromiter((v is not None and (not isinstance(v, str) or bool(v.strip())) for v in values),
-                           dtype=bool, count=len(values))
-
-    keep = filled(columns[WEEK]) | filled(columns[REP])  # almost every row; the rest need a closer look
-    for i in np.flatnonzero(~keep):
-        keep[i] = any(v is not None and (not isinstance(v, str) or v.strip()) for v in (c[i] for c in columns.values()))
-    row_numbers = [int(n) for n in np.flatnonzero(keep) + header.row + 1]
-    del body, head  # the rows as read are not needed past here: big sheets keep one copy, by column
-    cols = {name: list(compress(values, keep)) for name, values in columns.items()}
-    del columns
+    week_at, rep_at = header.columns[WEEK], header.columns[REP]
+    body: list[Row] = []
+    row_numbers: list[int] = []
+    # Only rows with data are kept as they stream past: a stray value in row 1,048,576 costs time, not memory.
+    for number, row in enumerate(chain(head[header.row:], it), start=header.row + 1):
+        if (len(row) > week_at and _filled(row[week_at])) or (len(row) > rep_at and _filled(row[rep_at])) \
+                or any(_filled(v) for v in row):
+            body.append(row)
+            row_numbers.append(number)
+    del head
+    cols = {name: [r[i] if i < len(r) else None for r in body] for name, i in wanted.items()}
+    del body  # one copy of the data, by column
     frame = pd.DataFrame({ROW: np.array(row_numbers, dtype=np.int64)})
     weeks: list[object] = []
     parsed: dict[object, dt.date | str] = {}  # a sheet holds few distinct weeks: parse each once
