@@ -19,9 +19,18 @@ from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-# A sheet part that inflates past this is refused before it is read (a zip bomb costs nothing to send).
+# Refused before anything is inflated (a zip bomb costs nothing to send). Raise them with the environment
+# variables SALESMETRICS_MAX_UNPACKED_BYTES and SALESMETRICS_MAX_INFLATE_RATIO.
 MAX_UNPACKED_BYTES = 2 * 1024**3
 MAX_INFLATE_RATIO = 200
+XML_SNIFF_BYTES = 4096
+
+
+def _limit(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(f"SALESMETRICS_{name}", default))
+    except ValueError:
+        return default
 
 
 def _fail(path: Path, code: str, message: str) -> WorkbookError:
@@ -53,17 +62,25 @@ def sniff(path: Path) -> None:
                 raise _fail(path, "not-a-workbook", "this is an OpenDocument (.ods) spreadsheet; save it as .xlsx")
             if "xl/workbook.xml" not in names:
                 raise _fail(path, "not-a-workbook", "this zip file is not an Excel workbook (no xl/workbook.xml)")
-            total = 0
+            total, most, ratio = 0, _limit("MAX_UNPACKED_BYTES", MAX_UNPACKED_BYTES), _limit(
+                "MAX_INFLATE_RATIO", MAX_INFLATE_RATIO)
             for info in zf.infolist():
                 total += info.file_size
-                if info.file_size > 100 * 1024**2 and info.file_size > MAX_INFLATE_RATIO * max(info.compress_size, 1):
+                if info.file_size > 100 * 1024**2 and info.file_size > ratio * max(info.compress_size, 1):
                     raise _fail(path, "too-large", f"part {info.filename} would inflate {info.file_size:,} bytes from "
-                                                   f"{info.compress_size:,} (over {MAX_INFLATE_RATIO}x); refused as "
-                                                   "a likely zip bomb")
-            if total > MAX_UNPACKED_BYTES:
-                raise _fail(path, "too-large", f"the workbook unpacks to {total:,} bytes, over the "
-                                               f"{MAX_UNPACKED_BYTES:,}-byte limit")
-    except zipfile.BadZipFile as exc:
+                                                   f"{info.compress_size:,} (over {ratio}x); refused as a likely zip "
+                                                   "bomb (SALESMETRICS_MAX_INFLATE_RATIO raises the limit)")
+            if total > most:
+                raise _fail(path, "too-large", f"the workbook unpacks to {total:,} bytes, over the {most:,}-byte "
+                                               "limit (SALESMETRICS_MAX_UNPACKED_BYTES raises it)")
+            for info in zf.infolist():  # Excel never writes a DTD; one here is an XML attack (entities, XXE)
+                if info.filename.endswith((".xml", ".rels", ".vml")):
+                    with zf.open(info) as part:
+                        head = part.read(XML_SNIFF_BYTES)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise _fail(path, "unsafe-xml", f"{info.filename} declares XML entities, which Excel never "
+                                                        "writes; refused to protect this computer (XML attack)")
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise _fail(path, "damaged", f"the file is damaged or truncated ({exc}); restore it or save it again") \
             from None
 
@@ -219,6 +236,9 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
             return _overlay(book.rows(name, sparse(data)), special_cells(data))
 
         return parse_workbook(names, rows, str(path), today)
+    except DefusedXmlException as exc:
+        raise _fail(path, "unsafe-xml", f"the workbook contains an XML attack ({type(exc).__name__}); "
+                                        "refused") from None
     except _read_errors() as exc:
         raise _fail(path, "damaged", f"the workbook cannot be read: {type(exc).__name__}: {exc}") from None
     finally:

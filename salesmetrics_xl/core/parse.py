@@ -50,6 +50,7 @@ class Header:
     row: int  # 1-based Excel row
     columns: dict[str, int]  # declared column name -> 0-based index
     extras: dict[str, int]  # other non-empty headers -> 0-based index
+    duplicates: list[tuple[str, int, str]]  # (declared column, 0-based index, header text) that repeat one above
 
 
 def find_header(rows: list[Row], spec: SheetSpec, required: tuple[str, ...]) -> Header | None:
@@ -57,16 +58,19 @@ def find_header(rows: list[Row], spec: SheetSpec, required: tuple[str, ...]) -> 
     for number, row in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
         columns: dict[str, int] = {}
         extras: dict[str, int] = {}
+        duplicates: list[tuple[str, int, str]] = []
         for index, value in enumerate(row):
             if value is None or not str(value).strip():
                 continue
             column = spec.match(value)
             if column is not None and column.name not in columns:
                 columns[column.name] = index
+            elif column is not None:
+                duplicates.append((column.name, index, str(value).strip()))
             elif str(value).strip() not in extras:
                 extras[str(value).strip()] = index
         if all(name in columns for name in required):
-            return Header(number, columns, extras)
+            return Header(number, columns, extras, duplicates)
     return None
 
 
@@ -204,6 +208,13 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
                     f"{'it' if len(missing) == 1 else 'them'} show NO DATA (headers found: "
                     f"{', '.join(str(v) for v in head[header.row - 1] if v is not None)})"))
 
+    for name, index, text in header.duplicates:
+        first = header.columns[name]
+        problems.append(Problem(
+            severity=Severity.WARNING, code="duplicate-column", file=file, sheet=sheet,
+            cell=f"{column_letter(index + 1)}{header.row}",
+            message=f"'{text}' means {name} too; {column_letter(first + 1)} ('{head[header.row - 1][first]}') is "
+                    f"used and {column_letter(index + 1)} is ignored: rename or remove one"))
     wanted = {**header.columns, **header.extras}
     week_at, rep_at = header.columns[WEEK], header.columns[REP]
     body: list[Row] = []
