@@ -171,7 +171,7 @@ def _filled(value: object) -> bool:
 
 
 def _text(value: object) -> str | None:
-    if value is None:
+    if value is None or isinstance(value, UncachedFormula):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -249,6 +249,10 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
             weeks.append(week)
     frame[WEEK] = pd.to_datetime(pd.Series(weeks, dtype=object)).astype("datetime64[ns]")
     for name in (REP, TEAM, ROLE):
+        for value, number in zip(cols.get(name, ()), row_numbers, strict=False):
+            if isinstance(value, UncachedFormula):
+                problems.append(problem(Severity.ERROR, "bad-text", f"{name}: the formula here has no saved result; "
+                                        "open and save the file in Excel", name, number))
         frame[name] = pd.Series([_text(v) for v in cols[name]] if name in cols else [None] * len(row_numbers),
                                 dtype=object)
     for number, rep in zip(row_numbers, frame[REP], strict=True):

@@ -1,0 +1,290 @@
+"""Hostile and broken workbooks through every command-line face: the right error, no damage, bounded cost.
+
+The corpus is made here, on the fly. Each command runs in a child process capped at 4 GiB of address space and a
+time limit: a zip bomb or an entity expansion that got through would blow the cap, not pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import resource
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import msoffcrypto.format.ooxml
+import openpyxl
+import pytest
+import xlwt
+
+from tests.conftest import EXAMPLE, ROOT, TRACKING_HEADER, default_ranges_rows
+
+W = dt.date(2026, 11, 16)
+
+
+def _limited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (4 * 1024**3, 4 * 1024**3))
+
+
+def cli(*args: str, timeout: int = 180) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "salesmetrics_xl", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=timeout, preexec_fn=_limited)
+
+
+def _rewrite(source: Path, target: Path, replace: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        assert set(replace) <= set(src.namelist()), "the part to replace must exist, or the case tests nothing"
+        for info in src.infolist():
+            out.writestr(info.filename, replace.get(info.filename, src.read(info)))
+    return target
+
+
+def _book(path: Path, tracking: list[list[object]], ranges: bool = True, hide: bool = False) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tracking"
+    for row in tracking:
+        ws.append(row)
+    if hide:
+        ws.row_dimensions[3].hidden = True
+        ws.column_dimensions["C"].hidden = True
+    if ranges:
+        _ranges(wb)
+    wb.save(path)
+    return path
+
+
+def _row(rep: object = "Ann", week: object = W, **values: object) -> list[object]:
+    base = dict(zip(TRACKING_HEADER, [week, rep, "East", "SDR", 60, 120, 12, 4, 2, 1, 1, 900], strict=True))
+    base.update(values)
+    return [base[h] for h in TRACKING_HEADER]
+
+
+LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;'
+          b'&lol;&lol;&lol;&lol;&lol;">' + b"".join(
+              f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">'.encode() for i in range(3, 10))
+          + b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
+          b'<c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>')
+XXE = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+       b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">&x;</workbook>')
+
+
+def _bomb(path: Path) -> Path:
+    """A real workbook whose Tracking part inflates to 300 MB of one repeated byte."""
+    with zipfile.ZipFile(EXAMPLE) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            if info.filename == "xl/worksheets/sheet2.xml":
+                with out.open(info.filename, "w", force_zip64=True) as dst:
+                    chunk = b" " * (1 << 20)
+                    for _ in range(300):
+                        dst.write(chunk)
+            else:
+                out.writestr(info.filename, src.read(info))
+    return path
+
+
+def _encrypted(path: Path) -> Path:
+    buffer = io.BytesIO()
+    msoffcrypto.format.ooxml.OOXMLFile(EXAMPLE.open("rb")).encrypt("secret", buffer)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def _xls(path: Path) -> Path:
+    wb = xlwt.Workbook()
+    wb.add_sheet("Tracking").write(0, 0, "Week")
+    wb.save(str(path))
+    return path
+
+
+def _ods(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", "<office:document-content/>")
+    return path
+
+
+def _empty(path: Path) -> Path:
+    openpyxl.Workbook().save(path)
+    return path
+
+
+def _uncached(path: Path) -> Path:
+    return _book(path, [TRACKING_HEADER, _row(Dials="=2*30")])
+
+
+def _cached_errors(path: Path) -> Path:
+    return _book(path, [TRACKING_HEADER, _row(Dials="#DIV/0!"), _row("Bob", Emails="#REF!")])
+
+
+def _merged_header(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tracking"
+    ws.append(["Acme tracker", None, None])
+    ws.merge_cells("A1:L1")
+    ws.append(TRACKING_HEADER)
+    ws.append(_row())
+    _ranges(wb)
+    wb.save(path)
+    return path
+
+
+def _ranges(wb: openpyxl.Workbook) -> None:
+    rs = wb.create_sheet("Ranges")
+    for row in default_ranges_rows():
+        rs.append(row)
+
+
+def _huge(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tracking"
+    ws.append(TRACKING_HEADER)
+    ws.append(_row())
+    ws["E1048576"] = 5
+    _ranges(wb)
+    wb.save(path)
+    return path
+
+
+# name -> (make, exit code of check, expected problem codes (subset), a cell some problem names, or None)
+CASES = {
+    "not-a-zip.xlsx": (lambda p: (p.write_bytes(b"\x00\x01hello" * 100), p)[1], 2, {"not-a-workbook"}, None),
+    "truncated.xlsx": (lambda p: (p.write_bytes(EXAMPLE.read_bytes()[:4000]), p)[1], 2, {"damaged"}, None),
+    "zip-not-workbook.xlsx": (lambda p: _rewrite_zip(p), 2, {"not-a-workbook"}, None),
+    "old.xlsx": (_xls, 2, {"old-format"}, None),
+    "sheet.ods": (_ods, 2, {"not-a-workbook"}, None),
+    "locked.xlsx": (_encrypted, 2, {"encrypted"}, None),
+    "empty.xlsx": (_empty, 2, {"missing-sheet"}, None),
+    "export.csv": (lambda p: (p.write_text("Week,Rep\n2026-W47,Ann\n"), p)[1], 2, {"not-a-workbook"}, None),
+    "bomb.xlsx": (_bomb, 2, {"too-large"}, None),
+    "laughs.xlsx": (lambda p: _rewrite(EXAMPLE, p, {"xl/worksheets/sheet2.xml": LAUGHS}), 2, {"unsafe-xml"},
+                    None),
+    "xxe.xlsx": (lambda p: _rewrite(EXAMPLE, p, {"xl/workbook.xml": XXE}), 2, {"unsafe-xml"}, None),
+    "no-rep.xlsx": (lambda p: _book(p, [[h for h in TRACKING_HEADER if h != "Rep"], [W, "East"]]), 2,
+                    {"missing-column"}, "Tracking!A1"),
+    "bad-ranges.xlsx": (lambda p: _book(p, [TRACKING_HEADER, _row()]) and _ranges_broken(p), 2, {"bad-range"},
+                        "Ranges!E2"),
+    "duplicate-headers.xlsx": (lambda p: _book(p, [[*TRACKING_HEADER, "Calls"], [*_row(), 99]]), 1,
+                               {"duplicate-column"}, "Tracking!M1"),
+    "merged-header.xlsx": (_merged_header, 0, set(), None),
+    "hidden.xlsx": (lambda p: _book(p, [TRACKING_HEADER, _row(), _row("Bob")], hide=True), 0, set(), None),
+    "cached-errors.xlsx": (_cached_errors, 2, {"bad-number"}, "Tracking!E2"),
+    "uncached.xlsx": (_uncached, 2, {"bad-number"}, "Tracking!E2"),
+    "text-numbers.xlsx": (lambda p: _book(p, [TRACKING_HEADER, _row(Dials="12 calls"), _row("Bob", Emails=-4)]), 2,
+                          {"bad-number"}, "Tracking!E2"),
+    "text-dates.xlsx": (lambda p: _book(p, [TRACKING_HEADER, _row(week="2026-11-16"), _row("Bob", week="16.11.2026"),
+                                            _row("Cy", week="Nov 16, 2026"), _row("Di", week="2026-W47")]), 0, set(),
+                        None),
+    "future.xlsx": (lambda p: _book(p, [TRACKING_HEADER, _row(week=dt.date(2031, 1, 6))]), 1, {"future-week"},
+                    "Tracking!A2"),
+    "duplicate-rows.xlsx": (lambda p: _book(p, [TRACKING_HEADER, _row(), _row()]), 1, {"duplicate-row"},
+                            "Tracking!B3"),
+    "no-dials.xlsx": (lambda p: _book(p, [TRACKING_HEADER, _row(Dials=0, Conversations=5, SQLs=1)]), 1,
+                      {"impossible-funnel"}, "Tracking!G2"),
+    "huge.xlsx": (_huge, 2, {"bad-week"}, "Tracking!A1048576"),
+    "unicode.xlsx": (lambda p: _book(p, [TRACKING_HEADER, _row("Zoë 🚀"), _row("דנה כהן")]), 0, set(), None),
+    "formula-names.xlsx": (lambda p: _text_names(_book(p, [TRACKING_HEADER, *(_row(n) for n in FORMULA_NAMES)])),
+                           0, set(), None),
+    "formula-rep.xlsx": (lambda p: _book(p, [TRACKING_HEADER, _row("=A1&B1")]), 2, {"bad-text"}, "Tracking!B2"),
+}
+
+
+FORMULA_NAMES = ("=1+1", "+Bob", "-Dee", "@Cy")
+
+
+def _text_names(path: Path) -> Path:
+    """Rep names typed as text that look like formulas (openpyxl would store '=1+1' as a formula otherwise)."""
+    wb = openpyxl.load_workbook(path)
+    for cell in wb["Tracking"]["B"][1:]:
+        cell.data_type = "s"
+    wb.save(path)
+    return path
+
+
+def _rewrite_zip(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    return path
+
+
+def _ranges_broken(path: Path) -> Path:
+    wb = openpyxl.load_workbook(path)
+    wb["Ranges"]["E2"] = "fifty"
+    wb["Ranges"]["E3"], wb["Ranges"]["F3"] = 300, 100
+    wb["Ranges"]["A4"] = "Emials"
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("hostile")
+    return {name: make(folder / name) for name, (make, *_rest) in CASES.items()}
+
+
+def _digest(paths: dict[str, Path]) -> dict[str, str]:
+    return {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in paths.items()}
+
+
+def test_check_names_the_problem_for_every_case_and_changes_nothing(corpus):
+    before = _digest(corpus)
+    result = cli("check", "--json", *map(str, corpus.values()))
+    assert "Traceback" not in result.stdout + result.stderr
+    records = {Path(r["file"]).name: r for r in json.loads(result.stdout)}
+    for name, (_, code, problems, cell) in CASES.items():
+        record = records[name]
+        codes = {p["code"] for p in record["problems"] if p["code"] != "out-of-range"}
+        assert record["exit_code"] == code, (name, record["problems"])
+        assert problems <= codes, (name, codes)
+        if not problems:
+            assert not codes - {"missing-sheet"}, (name, record["problems"])
+        if cell:
+            assert cell in {f"{p['sheet']}!{p['cell']}" for p in record["problems"]}, (name, record["problems"])
+    assert result.returncode == 2
+    assert _digest(corpus) == before
+    folder = next(iter(corpus.values())).parent
+    assert not [p for p in folder.iterdir() if p.name.endswith(".smxl-tmp") or p.name.startswith(".")]
+
+
+def test_batch_records_every_bad_file_and_summarises_the_rest(corpus, tmp_path):
+    before = _digest(corpus)
+    out = tmp_path / "out"
+    result = cli("batch", *map(str, corpus.values()), "--out-dir", str(out), "--json", "--jobs", "2")
+    assert "Traceback" not in result.stdout + result.stderr
+    record = json.loads(result.stdout)
+    statuses = {Path(r["file"]).name: r["status"] for r in record["results"]}
+    assert len(statuses) == len(CASES) and record["exit_code"] == result.returncode == 2
+    for name in ("merged-header.xlsx", "hidden.xlsx", "text-dates.xlsx", "unicode.xlsx", "formula-names.xlsx",
+                 "future.xlsx", "duplicate-rows.xlsx", "no-dials.xlsx", "duplicate-headers.xlsx"):
+        assert statuses[name] != "failed", name
+    for name in ("not-a-zip.xlsx", "bomb.xlsx", "laughs.xlsx", "xxe.xlsx", "locked.xlsx", "empty.xlsx"):
+        assert statuses[name] == "failed", name
+    assert _digest(corpus) == before
+    names = openpyxl.load_workbook(out / "formula-names.summary.xlsx")["Weekly Summary"]
+    reps = {c.value for c in names["B"] if c.value}
+    assert set(FORMULA_NAMES) <= reps  # written back as text, never run as formulas
+    assert all(c.data_type == "s" for c in names["B"] if c.value in FORMULA_NAMES)
+    unicode = openpyxl.load_workbook(out / "unicode.summary.xlsx")["Weekly Summary"]
+    assert {"Zoë 🚀", "דנה כהן"} <= {c.value for c in unicode["B"] if c.value}
+    hidden = json.loads(cli("check", "--json", str(corpus["hidden.xlsx"])).stdout)[0]
+    assert hidden["reps"] == 2  # hidden rows are data too
+
+
+def test_summary_refuses_cleanly(corpus, tmp_path):
+    for name in ("bomb.xlsx", "laughs.xlsx", "locked.xlsx", "not-a-zip.xlsx"):
+        result = cli("summary", str(corpus[name]), "--out", str(tmp_path / "x.xlsx"))
+        assert result.returncode == 2 and "Traceback" not in result.stderr + result.stdout, name
+        assert str(corpus[name]) in result.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_unwritable_output_folder(tmp_path):
+    result = cli("summary", str(EXAMPLE), "--out", "/proc/self/acme.summary.xlsx")  # a folder nothing may write in
+    assert result.returncode == 2 and "cannot write in /proc/self" in result.stderr
+    assert "Traceback" not in result.stderr
