@@ -27,6 +27,29 @@ def default_ranges_rows() -> list[list[object]]:
     return [RANGES_HEADER] + [[r[c] for c in RANGES_HEADER] for r in default_range_rows()]
 
 
+def encrypted_workbook(path: Path) -> Path:
+    """A real password-protected workbook (the example, encrypted with msoffcrypto-tool)."""
+    import io
+
+    import msoffcrypto.format.ooxml
+
+    buffer = io.BytesIO()
+    with EXAMPLE.open("rb") as fh:
+        msoffcrypto.format.ooxml.OOXMLFile(fh).encrypt("secret", buffer)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def xls_workbook(path: Path) -> Path:
+    """A real Excel 97-2003 file (xlwt), whatever the name says."""
+    import xlwt
+
+    wb = xlwt.Workbook()
+    wb.add_sheet("Tracking").write(0, 0, "Week")
+    wb.save(str(path))
+    return path
+
+
 MakeBook = Callable[..., Path]
 
 

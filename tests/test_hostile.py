@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import resource
 import subprocess
@@ -16,12 +15,10 @@ import sys
 import zipfile
 from pathlib import Path
 
-import msoffcrypto.format.ooxml
 import openpyxl
 import pytest
-import xlwt
 
-from tests.conftest import EXAMPLE, ROOT, TRACKING_HEADER, default_ranges_rows
+from tests.conftest import EXAMPLE, ROOT, TRACKING_HEADER, default_ranges_rows, encrypted_workbook, xls_workbook
 
 W = dt.date(2026, 11, 16)
 
@@ -87,18 +84,8 @@ def _bomb(path: Path) -> Path:
     return path
 
 
-def _encrypted(path: Path) -> Path:
-    buffer = io.BytesIO()
-    msoffcrypto.format.ooxml.OOXMLFile(EXAMPLE.open("rb")).encrypt("secret", buffer)
-    path.write_bytes(buffer.getvalue())
-    return path
 
 
-def _xls(path: Path) -> Path:
-    wb = xlwt.Workbook()
-    wb.add_sheet("Tracking").write(0, 0, "Week")
-    wb.save(str(path))
-    return path
 
 
 def _ods(path: Path) -> Path:
@@ -157,9 +144,9 @@ CASES = {
     "not-a-zip.xlsx": (lambda p: (p.write_bytes(b"\x00\x01hello" * 100), p)[1], 2, {"not-a-workbook"}, None),
     "truncated.xlsx": (lambda p: (p.write_bytes(EXAMPLE.read_bytes()[:4000]), p)[1], 2, {"damaged"}, None),
     "zip-not-workbook.xlsx": (lambda p: _rewrite_zip(p), 2, {"not-a-workbook"}, None),
-    "old.xlsx": (_xls, 2, {"old-format"}, None),
+    "old.xlsx": (xls_workbook, 2, {"old-format"}, None),
     "sheet.ods": (_ods, 2, {"not-a-workbook"}, None),
-    "locked.xlsx": (_encrypted, 2, {"encrypted"}, None),
+    "locked.xlsx": (encrypted_workbook, 2, {"encrypted"}, None),
     "empty.xlsx": (_empty, 2, {"missing-sheet"}, None),
     "export.csv": (lambda p: (p.write_text("Week,Rep\n2026-W47,Ann\n"), p)[1], 2, {"not-a-workbook"}, None),
     "bomb.xlsx": (_bomb, 2, {"too-large"}, None),

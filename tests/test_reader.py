@@ -2,18 +2,15 @@
 
 import copy
 import datetime as dt
-import io
 import zipfile
 from pathlib import Path
 
-import msoffcrypto.format.ooxml
 import pandas as pd
 import pytest
-import xlwt
 
 from salesmetrics_xl.core.problems import WorkbookError
 from salesmetrics_xl.reader import read_workbook
-from tests.conftest import EXAMPLE, TRACKING_HEADER, default_ranges_rows
+from tests.conftest import EXAMPLE, TRACKING_HEADER, default_ranges_rows, encrypted_workbook, xls_workbook
 
 TODAY = dt.date(2026, 11, 22)
 W1, W2 = dt.date(2026, 11, 9), dt.date(2026, 11, 16)
@@ -131,28 +128,18 @@ def _zip(path: Path, parts: dict[str, bytes]) -> Path:
     return path
 
 
-def _encrypted(path: Path) -> Path:
-    out = io.BytesIO()
-    msoffcrypto.format.ooxml.OOXMLFile(EXAMPLE.open("rb")).encrypt("secret", out)
-    path.write_bytes(out.getvalue())
-    return path
 
 
-def _xls(path: Path) -> Path:
-    wb = xlwt.Workbook()
-    wb.add_sheet("Tracking").write(0, 0, "Week")
-    wb.save(str(path))
-    return path
 
 
 HOSTILE = {
     "not a zip": (lambda p: (p.write_bytes(b"hello, world" * 10), p)[1], "not-a-workbook", "not an Excel workbook"),
     "truncated": (lambda p: (p.write_bytes(EXAMPLE.read_bytes()[:5000]), p)[1], "damaged", "damaged or truncated"),
     "zip, not a workbook": (lambda p: _zip(p, {"readme.txt": b"hi"}), "not-a-workbook", "not an Excel workbook"),
-    "old .xls renamed": (_xls, "old-format", "Excel 97-2003"),
+    "old .xls renamed": (xls_workbook, "old-format", "Excel 97-2003"),
     "ods": (lambda p: _zip(p, {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}), "not-a-workbook",
             ".ods"),
-    "encrypted": (_encrypted, "encrypted", "password-protected"),
+    "encrypted": (encrypted_workbook, "encrypted", "password-protected"),
     "csv": (lambda p: (p.with_suffix(".csv").write_text("Week,Rep\n2026-W47,Ann\n"), p.with_suffix(".csv"))[1],
             "not-a-workbook", "CSV"),
 }
