@@ -111,7 +111,9 @@ def special_cells(data: bytes) -> dict[tuple[int, int], str]:
     """Cells whose saved value a reader would show as blank: Excel errors (#DIV/0!) and formulas with no saved
     result. Found with a byte scan of the sheet part, so it costs little on big sheets."""
     found: dict[tuple[int, int], str] = {}
-    if b"<f" not in data and b"<x:f" not in data and b't="e"' not in data:
+    root = re.search(rb"<(\w+:)?worksheet\b", data[:4096])
+    formula = b"<" + (root[1] if root and root[1] else b"") + b"f"
+    if formula not in data and b't="e"' not in data:  # plain finds: a regex is four times slower on big sheets
         return found  # no formulas and no error cells: nothing a reader could misread
     for marker in (b't="e"', b"</f></c>", b"/></c>", b"<v></v></c>", b"<v/></c>"):
         at = data.find(marker)
@@ -170,9 +172,11 @@ class _OpenpyxlBook:
 def sparse(data: bytes) -> bool:
     """A sheet whose rows run far past its data (a stray value in row 1,048,576, formatting on whole columns):
     calamine would build the whole range in memory, so such a sheet is read by openpyxl, row by row."""
-    rows = data.count(b"<row ") + data.count(b":row ")
     last = max((int(n) for n in re.findall(rb'<(?:\w+:)?row [^>]*?\br="(\d+)"', data[-65536:])), default=0)
-    return last > 100_000 and last > 4 * rows
+    if last <= 100_000:
+        return False
+    rows = data.count(b"<row ") or data.count(b":row ")
+    return last > 4 * rows
 
 
 class _CalamineBook:

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import chain, islice, zip_longest
 
 import numpy as np
 import pandas as pd
@@ -220,14 +220,17 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
     body: list[Row] = []
     row_numbers: list[int] = []
     # Only rows with data are kept as they stream past: a stray value in row 1,048,576 costs time, not memory.
+    blank = (None, "")
     for number, row in enumerate(chain(head[header.row:], it), start=header.row + 1):
-        if (len(row) > week_at and _filled(row[week_at])) or (len(row) > rep_at and _filled(row[rep_at])) \
+        size = len(row)
+        if (size > week_at and row[week_at] not in blank) or (size > rep_at and row[rep_at] not in blank) \
                 or any(_filled(v) for v in row):
             body.append(row)
             row_numbers.append(number)
     del head
-    cols = {name: [r[i] if i < len(r) else None for r in body] for name, i in wanted.items()}
-    del body  # one copy of the data, by column
+    columns = list(zip_longest(*body)) if body else []  # transposed in C; short rows padded with None
+    cols = {name: list(columns[i]) if i < len(columns) else [None] * len(body) for name, i in wanted.items()}
+    del body, columns  # one copy of the data, by column
     frame = pd.DataFrame({ROW: np.array(row_numbers, dtype=np.int64)})
     weeks: list[object] = []
     parsed: dict[object, dt.date | str] = {}  # a sheet holds few distinct weeks: parse each once
@@ -253,8 +256,11 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
             if isinstance(value, UncachedFormula):
                 problems.append(problem(Severity.ERROR, "bad-text", f"{name}: the formula here has no saved result; "
                                         "open and save the file in Excel", name, number))
-        frame[name] = pd.Series([_text(v) for v in cols[name]] if name in cols else [None] * len(row_numbers),
-                                dtype=object)
+        if name in cols:  # names repeat down the column: clean each distinct one once
+            cleaned = {v: _text(v) for v in set(cols[name])}
+            frame[name] = pd.Series([cleaned[v] for v in cols[name]], dtype=object)
+        else:
+            frame[name] = pd.Series([None] * len(row_numbers), dtype=object)
     for number, rep in zip(row_numbers, frame[REP], strict=True):
         if rep is None:
             problems.append(problem(Severity.ERROR, "missing-rep", "no rep name; this row is skipped", REP, number))
