@@ -31,7 +31,7 @@ def plain_route(path: Path) -> None:
     import openpyxl
     import pandas as pd
 
-    frame = pd.read_excel(path, sheet_name="Tracking")
+    frame = pd.read_excel(path, sheet_name="Tracking", engine="openpyxl")
     latest = frame[frame["Week"] == frame["Week"].max()]
     dials = latest["Dials"].to_numpy(dtype=float)
     status = np.select([np.isnan(dials), dials < 50, dials > 75], ["NO DATA", "BELOW", "ABOVE"], "IN RANGE")

@@ -576,31 +576,47 @@ def _stream_edit(src: IO[bytes], dst: IO[bytes], edit: SheetEdit, styles: Styles
 
 # ---- the package --------------------------------------------------------------------------------------------
 
-def _write_pieces(out: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: Iterator[str]) -> None:
-    """Compress and write on a second thread while the next pieces are built (zlib releases the GIL)."""
-    chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
-    failure: list[BaseException] = []
+class _Background:
+    """A file-like writer that compresses on a second thread while the caller builds or inflates the next chunk
+    (zlib releases the GIL, and this machine has more than one core)."""
 
-    def drain(dst: IO[bytes]) -> None:
+    def __init__(self, dst: IO[bytes]):
+        self.dst = dst
+        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+        self.failure: list[BaseException] = []
+        self.worker = threading.Thread(target=self._drain, daemon=True)
+        self.worker.start()
+
+    def _drain(self) -> None:
         try:
-            while (chunk := chunks.get()) is not None:
-                dst.write(chunk)
-        except BaseException as exc:  # re-raised on the main thread
-            failure.append(exc)
-            while chunks.get() is not None:
+            while (chunk := self.chunks.get()) is not None:
+                self.dst.write(chunk)
+        except BaseException as exc:  # re-raised on the caller's thread
+            self.failure.append(exc)
+            while self.chunks.get() is not None:
                 pass
 
+    def write(self, data: bytes) -> int:
+        if self.failure:
+            raise self.failure[0]
+        self.chunks.put(bytes(data))
+        return len(data)
+
+    def close(self) -> None:
+        self.chunks.put(None)
+        self.worker.join()
+        if self.failure:
+            raise self.failure[0]
+
+
+def _write_pieces(out: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: Iterator[str]) -> None:
     with out.open(info, "w", force_zip64=True) as dst:
-        worker = threading.Thread(target=drain, args=(dst,), daemon=True)
-        worker.start()
+        writer = _Background(dst)
         try:
             for piece in pieces:
-                chunks.put(piece.encode("utf-8"))
+                writer.write(piece.encode("utf-8"))
         finally:
-            chunks.put(None)
-            worker.join()
-    if failure:
-        raise failure[0]
+            writer.close()
 
 
 def _copy_raw(src: IO[bytes], info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
@@ -816,7 +832,11 @@ class WorkbookWriter:
                     continue
                 if name in self.edits:
                     with self.zf.open(info) as src, out.open(self._info(name, info), "w", force_zip64=True) as dst:
-                        _stream_edit(src, dst, self.edits[name], self.styles)
+                        writer = _Background(dst)
+                        try:
+                            _stream_edit(src, writer, self.edits[name], self.styles)  # type: ignore[arg-type]
+                        finally:
+                            writer.close()
                 elif name in self.streams:
                     _write_pieces(out, self._info(name, info), self.streams.pop(name))
                 elif name in self.new:

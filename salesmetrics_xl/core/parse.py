@@ -232,38 +232,38 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
     cols = {name: list(columns[i]) if i < len(columns) else [None] * len(body) for name, i in wanted.items()}
     del body, columns  # one copy of the data, by column
     frame = pd.DataFrame({ROW: np.array(row_numbers, dtype=np.int64)})
-    weeks: list[object] = []
-    parsed: dict[object, dt.date | str] = {}  # a sheet holds few distinct weeks: parse each once
-    for value, number in zip(cols[WEEK], row_numbers, strict=True):
+    # Work on distinct values (a sheet holds few weeks and few names), and touch single rows only to report them.
+    parsed: dict[object, dt.date | str] = {}
+    for value in set(cols[WEEK]):
         if value is None or (isinstance(value, str) and not value.strip()):
-            problems.append(problem(Severity.ERROR, "bad-week", "no week given; this row is skipped", WEEK, number))
-            weeks.append(None)
+            parsed[value] = "no week given"
             continue
-        if value not in parsed:
-            try:
-                parsed[value] = parse_week(value)
-            except ValueError as exc:
-                parsed[value] = str(exc)
-        week = parsed[value]
-        if isinstance(week, str):
-            problems.append(problem(Severity.ERROR, "bad-week", f"{week}; this row is skipped", WEEK, number))
-            weeks.append(None)
-        else:
-            weeks.append(week)
+        try:
+            parsed[value] = parse_week(value)
+        except ValueError as exc:
+            parsed[value] = str(exc)
+    weeks = [parsed[v] for v in cols[WEEK]]
+    if any(isinstance(w, str) for w in parsed.values()):
+        for i, week in enumerate(weeks):
+            if isinstance(week, str):
+                problems.append(problem(Severity.ERROR, "bad-week", f"{week}; this row is skipped", WEEK,
+                                        row_numbers[i]))
+                weeks[i] = None
     frame[WEEK] = pd.to_datetime(pd.Series(weeks, dtype=object)).astype("datetime64[ns]")
     for name in (REP, TEAM, ROLE):
-        for value, number in zip(cols.get(name, ()), row_numbers, strict=False):
-            if isinstance(value, UncachedFormula):
-                problems.append(problem(Severity.ERROR, "bad-text", f"{name}: the formula here has no saved result; "
-                                        "open and save the file in Excel", name, number))
-        if name in cols:  # names repeat down the column: clean each distinct one once
-            cleaned = {v: _text(v) for v in set(cols[name])}
-            frame[name] = pd.Series([cleaned[v] for v in cols[name]], dtype=object)
-        else:
+        if name not in cols:
             frame[name] = pd.Series([None] * len(row_numbers), dtype=object)
-    for number, rep in zip(row_numbers, frame[REP], strict=True):
-        if rep is None:
-            problems.append(problem(Severity.ERROR, "missing-rep", "no rep name; this row is skipped", REP, number))
+            continue
+        cleaned = {v: _text(v) for v in set(cols[name])}
+        if any(isinstance(v, UncachedFormula) for v in cleaned):
+            for i, value in enumerate(cols[name]):
+                if isinstance(value, UncachedFormula):
+                    problems.append(problem(Severity.ERROR, "bad-text", f"{name}: the formula here has no saved "
+                                            "result; open and save the file in Excel", name, row_numbers[i]))
+        frame[name] = pd.Series([cleaned[v] for v in cols[name]], dtype=object)
+    for i in np.flatnonzero(frame[REP].isna().to_numpy()):
+        problems.append(problem(Severity.ERROR, "missing-rep", "no rep name; this row is skipped", REP,
+                                row_numbers[i]))
     for column in counted:
         if column.name not in cols:
             frame[column.name] = np.nan
