@@ -15,7 +15,7 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException, ElementTree
 
 from salesmetrics_xl.core.parse import UncachedFormula, WorkbookData, parse_workbook
-from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError
+from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -121,9 +121,7 @@ def special_cells(data: bytes) -> dict[tuple[int, int], str]:
             start = max(data.rfind(b"<c ", 0, at), data.rfind(b":c ", 0, at) - 1)
             m = _CELL_START.match(data, start)
             if m:
-                col = 0
-                for ch in m[1].decode():
-                    col = col * 26 + ord(ch) - 64
+                col = column_index(m[1].decode())
                 end = data.find(b"</c>", at)
                 body = data[m.end():end] if end >= 0 else b""
                 if marker == b't="e"':

@@ -33,7 +33,14 @@ from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
 
-from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_letter
+from salesmetrics_xl.core.problems import (
+    Problem,
+    Severity,
+    WorkbookError,
+    column_letter,
+    split_range,
+    split_ref,
+)
 from salesmetrics_xl.layout import (
     Cell,
     Chart,
@@ -82,16 +89,6 @@ def attr(value: str) -> str:
 
 def cell_ref(row: int, col: int) -> str:
     return f"{column_letter(col)}{row}"
-
-
-def _split_ref(ref: str) -> tuple[int, int]:
-    m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", ref)
-    if not m:
-        raise ValueError(f"not a cell reference: {ref}")
-    col = 0
-    for ch in m[1]:
-        col = col * 26 + ord(ch) - 64
-    return int(m[2]), col
 
 
 # ---- styles.xml -------------------------------------------------------------------------------------------
@@ -267,7 +264,7 @@ def _cell_xml(ref: str, cell: Cell, s: int) -> str:
 
 
 def _pane(freeze: str) -> str:
-    row, col = _split_ref(freeze)
+    row, col = split_ref(freeze)
     xs, ys = col - 1, row - 1
     active = "bottomRight" if xs and ys else ("topRight" if xs else "bottomLeft")
     split = (f' xSplit="{xs}"' if xs else "") + (f' ySplit="{ys}"' if ys else "")
@@ -289,12 +286,6 @@ def _dv_xml(dv: Validation) -> str:
             f'error={attr(dv.error)} sqref="{dv.ref}"><formula1>{text(dv.formula)}</formula1></dataValidation>')
 
 
-def _split_range(ref: str) -> tuple[int, int, int, int]:
-    start, _, end = ref.partition(":")
-    (r1, c1), (r2, c2) = _split_ref(start), _split_ref(end or start)
-    return r1, c1, r2, c2
-
-
 def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None) -> Iterator[str]:
     """The sheet part in pieces, so a 200k-row sheet is never one string in memory. Styles are registered before
     this returns (styles.xml is written first); only the rows are produced lazily."""
@@ -305,7 +296,7 @@ def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None) -> I
             rows.setdefault(r, []).append((c, xml))
     spans = []  # (first row, last row, column, shared cell xml with \0 for the row number)
     for si, fill in enumerate(layout.fills):
-        r1, c, r2, _ = _split_range(fill.ref)
+        r1, c, r2, _ = split_range(fill.ref)
         s = styles.cell_xf(fill.style)
         style = f' s="{s}"' if s else ""
         letter = column_letter(c)
@@ -371,8 +362,7 @@ _PALETTE = ("4472C4", "ED7D31", "70AD47", "FFC000", "5B9BD5", "A5A5A5")
 
 
 def _range_cells(layout: SheetLayout, ref: str) -> list[Cell]:
-    start, _, end = ref.partition(":")
-    (r1, c1), (r2, c2) = _split_ref(start), _split_ref(end or start)
+    r1, c1, r2, c2 = split_range(ref)
     return [layout.cells.get((r, c), Cell()) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
 
 
@@ -429,7 +419,7 @@ def chart_xml(layout: SheetLayout, chart: Chart) -> str:
 def drawing_xml(charts: list[Chart]) -> str:
     anchors = ""
     for i, chart in enumerate(charts, start=1):
-        row, col = _split_ref(chart.anchor)
+        row, col = split_ref(chart.anchor)
         anchors += (
             '<xdr:twoCellAnchor editAs="oneCell">'
             f"<xdr:from><xdr:col>{col - 1}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{row - 1}</xdr:row>"
@@ -510,7 +500,7 @@ def set_cells(xml: str, prefix: str, values: dict[str, object]) -> str:
     in order. For small sheets the user asked us to change (their Ranges table), never for cell data at scale."""
     p = prefix
     for ref, value in values.items():
-        row_number, col = _split_ref(ref)
+        row_number, col = split_ref(ref)
         row = re.search(rf'<{p}row\b[^>]*\br="{row_number}"[^>]*?(?:/>|>.*?</{p}row>)', xml, re.S)
         if row is None:
             rows = [(int(m[1]), m.start()) for m in re.finditer(rf'<{p}row\b[^>]*\br="(\d+)"', xml)]
@@ -534,7 +524,7 @@ def set_cells(xml: str, prefix: str, values: dict[str, object]) -> str:
         if cell:
             block = block[:cell.start()] + new + block[cell.end():]
         else:
-            cells = [(_split_ref(m[1])[1], m.start()) for m in re.finditer(rf'<{p}c\b[^>]*\br="([A-Z]+\d+)"', block)]
+            cells = [(split_ref(m[1])[1], m.start()) for m in re.finditer(rf'<{p}c\b[^>]*\br="([A-Z]+\d+)"', block)]
             at = next((start for c, start in cells if c > col), block.rindex(f"</{p}row>"))
             block = block[:at] + new + block[at:]
         xml = xml[:row.start()] + block + xml[row.end():]

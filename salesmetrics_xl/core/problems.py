@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -46,6 +47,29 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def column_index(letters: str) -> int:
+    """A -> 1, AA -> 27: the inverse of column_letter."""
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """'$B$7' -> (7, 2): a cell reference as (row, column), absolute markers ignored."""
+    m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", ref)
+    if not m:
+        raise ValueError(f"not a cell reference: {ref}")
+    return int(m[2]), column_index(m[1])
+
+
+def split_range(ref: str) -> tuple[int, int, int, int]:
+    """'C2:C40' -> (2, 3, 40, 3); a single cell is a one-cell range."""
+    start, _, end = ref.partition(":")
+    (r1, c1), (r2, c2) = split_ref(start), split_ref(end or start)
+    return r1, c1, r2, c2
 
 
 def exit_code(problems: list[Problem]) -> int:

@@ -7,14 +7,13 @@ a snapshot that does not see its own writes, so every range written here is size
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from typing import Any
 
 import xlwings as xw
 
 from salesmetrics_xl.core.parse import WorkbookData, parse_workbook
-from salesmetrics_xl.core.problems import column_letter
+from salesmetrics_xl.core.problems import column_letter, split_range, split_ref
 from salesmetrics_xl.layout import Cell, Chart, SheetEdit, SheetLayout, Style, WorkbookLayout
 
 # A workbook-level name records that the range checks were added to the user's sheets: the live book cannot
@@ -38,15 +37,6 @@ def read_book(book: xw.Book, today: dt.date | None = None) -> WorkbookData:
     return parse_workbook(names, rows, book.name, today or dt.date.today())
 
 
-def _split(ref: str) -> tuple[int, int]:
-    m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", ref)
-    assert m, ref
-    col = 0
-    for ch in m[1]:
-        col = col * 26 + ord(ch) - 64
-    return int(m[2]), col
-
-
 def _cell_value(cell: Cell) -> Any:
     if cell.formula is not None:
         return "=" + cell.formula
@@ -64,8 +54,7 @@ def grid(sheet: SheetLayout) -> dict[tuple[int, int], Any]:
 
     cells = {pos: _cell_value(cell) for pos, cell in sheet.cells.items()}
     for fill in sheet.fills:
-        start, _, end = fill.ref.partition(":")
-        (r1, c), (r2, _) = _split(start), _split(end or start)
+        r1, c, r2, _ = split_range(fill.ref)
         origin = f"{column_letter(c)}{r1}"
         translator = Translator("=" + fill.formula, origin=origin)
         for r in range(r1, r2 + 1):
@@ -149,7 +138,7 @@ def render_sheet(book: xw.Book, layout: SheetLayout) -> None:
     for cf in layout.conditional_formats:
         _add_conditional_format(sheet, cf.ref, cf.formula, cf.highlight)
     if layout.freeze:
-        row, col = _split(layout.freeze)
+        row, col = split_ref(layout.freeze)
         if row > 1 or col > 1:
             sheet.freeze_panes.freeze_at(f"A1:{column_letter(max(col - 1, 1))}{max(row - 1, 1)}")
     for chart in layout.charts:
@@ -164,8 +153,7 @@ def _add_conditional_format(sheet: xw.Sheet, ref: str, formula: str, highlight: 
 
 def _add_chart(sheet: xw.Sheet, chart: Chart) -> None:
     """One contiguous source: the category column and the series columns beside it, with their header row."""
-    first, _, last = chart.categories.partition(":")
-    (r1, c1), (r2, _) = _split(first), _split(last or first)
+    r1, c1, r2, _ = split_range(chart.categories)
     width = len(chart.series)
     source = sheet.range((r1 - 1, c1), (r2, c1 + width))
     sheet.charts.add(width=chart.width_cols * 60, height=chart.height_rows * 15, anchor=sheet[chart.anchor],
