@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from salesmetrics_xl.core.evaluate import metric_values, scorecard_metrics
+from salesmetrics_xl.core.evaluate import column_values, metric_values, scorecard_metrics
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category, Metric, Period, Range, Unit
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.tracking import TrackingData, monday, week_label
@@ -131,15 +131,11 @@ def rank_by_outcomes(frame: pd.DataFrame) -> list[str]:
 
 
 def _pooled_by_rep(frame: pd.DataFrame, metric: Metric) -> pd.Series:
-    num = pd.Series(metric_values(frame, _column(metric.numerator)), index=frame.index)  # type: ignore[arg-type]
-    den = pd.Series(metric_values(frame, _column(metric.denominator)), index=frame.index)  # type: ignore[arg-type]
+    num = pd.Series(column_values(frame, metric.numerator), index=frame.index)  # type: ignore[arg-type]
+    den = pd.Series(column_values(frame, metric.denominator), index=frame.index)  # type: ignore[arg-type]
     ok = num.notna() & den.notna()
     sums = pd.DataFrame({REP: frame[REP][ok], "n": num[ok], "d": den[ok]}).groupby(REP)[["n", "d"]].sum()
     return (sums["n"] / sums["d"].where(sums["d"] > 0)).dropna()
-
-
-def _column(name: str) -> Metric:
-    return Metric(name=name, category=Category.ACTIVITY, unit=Unit.COUNT, column=name)
 
 
 def build_baseline(tracking: TrackingData, ranges: RangeSet, weeks: int = 8, top: float = 0.25,

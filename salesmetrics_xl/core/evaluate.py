@@ -13,16 +13,18 @@ from salesmetrics_xl.core.tracking import ROW, TrackingData
 from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
 
 
+def column_values(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """One tracking column as floats; all NaN when the workbook has no such column."""
+    if name not in frame:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+
+
 def metric_values(frame: pd.DataFrame, metric: Metric) -> np.ndarray:
     """A counted column as is, a rate from its two columns; NaN where the data is not there."""
-    def column(name: str) -> np.ndarray:
-        if name not in frame:
-            return np.full(len(frame), np.nan)
-        return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
-
     if metric.is_rate:
-        return rate(column(metric.numerator), column(metric.denominator))  # type: ignore[arg-type]
-    return column(metric.column)  # type: ignore[arg-type]
+        return rate(column_values(frame, metric.numerator), column_values(frame, metric.denominator))  # type: ignore[arg-type]
+    return column_values(frame, metric.column)  # type: ignore[arg-type]
 
 
 def scorecard_metrics(ranges: RangeSet) -> list[Metric]:

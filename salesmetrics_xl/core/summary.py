@@ -14,7 +14,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from salesmetrics_xl.core.diagnosis import ON_TRACK, busy_not_producing, category_status, diagnose
-from salesmetrics_xl.core.evaluate import evaluate_rows, metric_values, scorecard_metrics
+from salesmetrics_xl.core.evaluate import column_values, evaluate_rows, metric_values, scorecard_metrics
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category, Metric, Period, Unit
 from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.ranges import RangeSet
@@ -145,10 +145,8 @@ def _streaks(frame: pd.DataFrame, statuses: dict[str, np.ndarray], week: pd.Time
 
 def _pooled(frame: pd.DataFrame, metric: Metric) -> float | None:
     if metric.is_rate:
-        num = metric_values(frame, metric.model_copy(update={"numerator": None, "denominator": None,
-                                                             "column": metric.numerator, "unit": Unit.COUNT}))
-        den = metric_values(frame, metric.model_copy(update={"numerator": None, "denominator": None,
-                                                             "column": metric.denominator, "unit": Unit.COUNT}))
+        num = column_values(frame, metric.numerator)  # type: ignore[arg-type]
+        den = column_values(frame, metric.denominator)  # type: ignore[arg-type]
         ok = ~np.isnan(num) & ~np.isnan(den)
         total = den[ok].sum()
         return float(num[ok].sum() / total) if total > 0 else None
