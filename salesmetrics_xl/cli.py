@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -140,13 +140,7 @@ def summary(
         with console_err.status(f"Summarising {workbook.name}..."):
             run = summarise_workbook(workbook, _week(week), out, in_place, formulas)  # type: ignore[arg-type]
     except WorkbookError as exc:
-        if as_json:
-            print(json.dumps({"file": str(workbook), "exit_code": 2, "error": exc.problem.model_dump(mode="json")},
-                             indent=2, ensure_ascii=False))
-        else:
-            where = f"{exc.problem.where}: " if exc.problem.where else ""
-            console_err.print(f"[red]error[/]: {exc.problem.file}: {where}{exc.problem.message}")
-        raise typer.Exit(2) from None
+        _fail(exc.problem, as_json, workbook)
     if as_json:
         print(json.dumps({"file": str(workbook), "output": str(run.output), "exit_code": run.exit_code,
                           "summary": run.summary.model_dump(mode="json"),
@@ -258,7 +252,7 @@ def _spread_text(spread: Any, unit: Any) -> str:
     return f"{format_value(spread.median, unit)} ({format_value(spread.p25, unit)}–{format_value(spread.p75, unit)})"
 
 
-def _fail(problem: Problem, as_json: bool, workbook: Path) -> None:
+def _fail(problem: Problem, as_json: bool, workbook: Path) -> NoReturn:
     if as_json:
         print(json.dumps({"file": str(workbook), "exit_code": 2, "error": problem.model_dump(mode="json")}, indent=2,
                          ensure_ascii=False))
