@@ -12,13 +12,12 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import tracking_workbook
+from benchmarks.common import bench_folder, tracking_workbook
 from benchmarks.summary import plain_route
 from salesmetrics_xl.batch import find_workbooks, run_batch, summarise_one
 
@@ -28,7 +27,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--big", type=int, default=200_000)
     args = parser.parse_args()
-    root = Path(tempfile.gettempdir()) / "salesmetrics-bench"
+    root = bench_folder()
     template = tracking_workbook(root / "tracking_1040.xlsx", 1040, reps=20)
     ours_dir, plain_dir = root / "batch-ours", root / "batch-plain"
     for folder in (ours_dir, plain_dir):

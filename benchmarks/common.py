@@ -6,6 +6,7 @@ import datetime as dt
 import multiprocessing as mp
 import os
 import resource
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,13 @@ import xlsxwriter
 from salesmetrics_xl.core.workbook import TRACKING, default_range_rows
 
 _HEADER = [c.name for c in TRACKING.columns]
+
+
+def bench_folder() -> Path:
+    """Where the benchmarks keep their generated workbooks between runs (they are slow to make)."""
+    folder = Path(tempfile.gettempdir()) / "salesmetrics-bench"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 def tracking_workbook(path: Path, rows: int, reps: int | None = None) -> Path:

@@ -13,12 +13,11 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import measure, report, tracking_workbook
+from benchmarks.common import bench_folder, measure, report, tracking_workbook
 from salesmetrics_xl.summarise import summarise_workbook
 
 
@@ -53,8 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, nargs="+", default=[1000, 200000])
     args = parser.parse_args()
-    folder = Path(tempfile.gettempdir()) / "salesmetrics-bench"
-    folder.mkdir(exist_ok=True)
+    folder = bench_folder()
     results = []
     for rows in args.rows:
         source = tracking_workbook(folder / f"tracking_{rows}.xlsx", rows)
