@@ -16,7 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from salesmetrics_xl.core.metrics import CATALOG, Category, Period, Unit
+from salesmetrics_xl.core.metrics import CATALOG, Unit
 from salesmetrics_xl.core.workbook import (
     HOW_TO,
     MAX,
@@ -30,6 +30,8 @@ from salesmetrics_xl.core.workbook import (
     SheetSpec,
     default_range_rows,
 )
+from salesmetrics_xl.summary_layout import ranges_validations
+from salesmetrics_xl.xlsx_writer import MARK
 
 DATE_FORMAT = "yyyy-mm-dd"
 CURRENCY_FORMAT = '"$"#,##0'
@@ -83,12 +85,13 @@ def _ranges(ws: Worksheet) -> None:
         elif record[UNIT] == Unit.CURRENCY.value:
             for col in (min_col, min_col + 1):
                 ws.cell(row=row, column=col).number_format = CURRENCY_FORMAT
-    category = DataValidation(type="list", formula1='"' + ",".join(c.value for c in Category) + '"',
-                              allow_blank=True)
-    category.add("B2:B200")
-    period = DataValidation(type="list", formula1='"' + ",".join(p.value for p in Period) + '"', allow_blank=True)
-    period.add("D2:D200")
-    for dv in (category, period):
+    # The same rules a summary run adds, marked as ours, so that run replaces them instead of stacking a second,
+    # overlapping set (which Excel may offer to "repair").
+    letters = {c.name: get_column_letter(i) for i, c in enumerate(RANGES.columns, start=1)}
+    for rule in ranges_validations(letters, 2, 201):
+        dv = DataValidation(type=rule.kind, formula1=rule.formula, allow_blank=rule.allow_blank, showErrorMessage=True,
+                            errorTitle=MARK, error=rule.error)
+        dv.add(rule.ref)
         ws.add_data_validation(dv)
 
 

@@ -166,3 +166,20 @@ def test_another_week(tmp_path, week):
 
     run = summarise_workbook(EXAMPLE, week=parse_week(week), out=tmp_path / "w.xlsx", today=TODAY)
     assert run.summary.week_label == "2026-W40"
+
+
+def test_no_cell_in_ranges_gets_two_validations(tmp_path):
+    """The template's validations are the summary's own, marked, so a run replaces them (overlaps make Excel
+    offer to repair the file)."""
+    from openpyxl.worksheet.cell_range import CellRange
+
+    run = summarise_workbook(EXAMPLE, out=tmp_path / "s.xlsx", today=TODAY)
+    again = summarise_workbook(run.output, out=tmp_path / "s2.xlsx", today=TODAY)
+    for path in (EXAMPLE, run.output, again.output):
+        cells: list[tuple[int, int]] = []
+        for dv in openpyxl.load_workbook(path)["Ranges"].data_validations.dataValidation:
+            for rng in dv.sqref.ranges:
+                r = CellRange(rng.coord)
+                cells += [(row, col) for row in range(r.min_row, r.max_row + 1)
+                          for col in range(r.min_col, r.max_col + 1)]
+        assert cells and len(cells) == len(set(cells)), path.name
