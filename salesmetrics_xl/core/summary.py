@@ -170,7 +170,8 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     by_category = {c: [m.name for m in weekly if m.category is c] for c in Category}
 
     reps: list[RepWeek] = []
-    for i in np.flatnonzero((frame[WEEK] == this).to_numpy()):
+    in_week = (frame[WEEK] == this).to_numpy()
+    for i in np.flatnonzero(in_week):
         rec = frame.iloc[i]
         prev = previous.get(rec[REP])
         row_status = {m: Status(statuses[m][i]) for m in statuses}
@@ -194,10 +195,10 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     roles = sorted({r.role for r in reps}, key=lambda x: x or "")
     columns = [MetricColumn(name=m.name, category=m.category, unit=m.unit,
                             range=_range_text(ranges, m, Period.WEEK, roles)) for m in weekly]
-    week_rows = frame[frame[WEEK] == this]
+    week_rows = frame[in_week]
     team = []
     for m in weekly:
-        status = statuses[m.name][(frame[WEEK] == this).to_numpy()]
+        status = statuses[m.name][in_week]
         counted = metric_values(week_rows, m)
         team.append(TeamMetric(
             metric=m.name, total=_pooled(week_rows, m),

@@ -69,8 +69,11 @@ def _runs(sheet: SheetLayout) -> dict[Style, list[str]]:
     for fill in sheet.fills:
         if fill.style:
             out.setdefault(fill.style, []).append(fill.ref)
-    for row in sorted({r for r, _ in styled}):
-        cols = sorted(c for r, c in styled if r == row)
+    by_row: dict[int, list[int]] = {}
+    for r, c in styled:
+        by_row.setdefault(r, []).append(c)
+    for row, cols in sorted(by_row.items()):
+        cols.sort()
         start = prev = cols[0]
         for col in [*cols[1:], None]:
             if col is not None and col == prev + 1 and styled[(row, col)] == styled[(row, start)]:
