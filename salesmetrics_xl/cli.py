@@ -181,6 +181,8 @@ def baseline(
     out: Annotated[Path | None, typer.Option(help="Write here. Default: NAME.baseline.xlsx beside the input.")] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Write into the workbook itself.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the baseline as JSON.")] = False,
+    as_of: Annotated[str | None, typer.Option(help="Count the complete weeks before this date (2026-11-22 or "
+                                                   "2026-W47), to redo an earlier baseline. Default: today.")] = None,
 ) -> None:
     """Document today's numbers and suggest starting ranges from what the top performers (by outcomes) do.
 
@@ -197,7 +199,7 @@ def baseline(
         data = read_workbook(workbook)
         if data.tracking is None:
             raise WorkbookError(next(p for p in data.problems if p.severity is Severity.ERROR))
-        baselines = build_baseline(data.tracking, data.ranges, weeks=weeks, top=top)
+        baselines = build_baseline(data.tracking, data.ranges, weeks=weeks, top=top, today=_week(as_of))
     except WorkbookError as exc:
         _fail(exc.problem, as_json, workbook)
     except ValueError as exc:

@@ -9,12 +9,21 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
+import numpy as np
 from defusedxml import DefusedXmlException, ElementTree
 
-from salesmetrics_xl.core.parse import UncachedFormula, WorkbookData, parse_workbook
+from salesmetrics_xl.core.parse import (
+    HEADER_SEARCH_ROWS,
+    Header,
+    SheetColumns,
+    UncachedFormula,
+    WorkbookData,
+    parse_workbook,
+)
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -24,6 +33,9 @@ ZIP_MAGIC = b"PK\x03\x04"
 MAX_UNPACKED_BYTES = 2 * 1024**3
 MAX_INFLATE_RATIO = 200
 XML_SNIFF_BYTES = 4096
+# A Tracking sheet this big (its XML, in bytes) is read column by column when fastexcel is installed; below it,
+# setting up the columnar reader costs more than it saves.
+COLUMNAR_MIN_BYTES = 2 * 1024**2
 
 
 def _limit(name: str, default: int) -> int:
@@ -193,12 +205,69 @@ class _CalamineBook:
             self.fallback = self.fallback or _OpenpyxlBook(self.path)
             return self.fallback.rows(name)
         # empty cells come as "", which the parser treats as blank, like openpyxl's None
-        return self.book.get_sheet_by_name(name).iter_rows()  # lazily: memory follows the data, not the sheet
+        sheet = self.book.get_sheet_by_name(name)
+        rows = sheet.iter_rows()  # lazily: memory follows the data, not the sheet
+        if sheet.start and sheet.start[1]:  # calamine starts rows at the first used column; cells are named from A
+            pad = [""] * sheet.start[1]
+            return (pad + row for row in rows)
+        return rows
 
     def close(self) -> None:
         self.book.close()
         if self.fallback:
             self.fallback.close()
+
+
+class _ColumnarBook(_CalamineBook):
+    """A big Tracking sheet read column by column with fastexcel (the ``fast`` extra): its numbers and dates
+    arrive as arrays, never as one Python object per cell, which was most of the time on a 200k-row sheet.
+    Other sheets, and a sheet whose columns mix kinds of value, are read row by row as before."""
+
+    def __init__(self, path: Path):
+        import fastexcel
+
+        super().__init__(path)
+        self.columnar = fastexcel.read_excel(str(path))
+        self.heads: _OpenpyxlBook | None = None
+
+    def header_first(self, name: str) -> Iterator[tuple[object, ...]]:
+        """The rows where a header may be, without parsing the whole sheet (openpyxl streams them); the rest
+        only when the parser asks, from calamine."""
+        self.heads = self.heads or _OpenpyxlBook(self.path)
+        head = list(islice(self.heads.rows(name), HEADER_SEARCH_ROWS))
+        yield from head
+        yield from islice(self.rows(name), len(head), None)
+
+    def columns(self, name: str, header: Header) -> SheetColumns | None:
+        import fastexcel
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        try:  # strict: a column that mixes numbers and text fails here, and its cells are judged one by one
+            sheet = self.columnar.load_sheet(name, header_row=None, skip_rows=header.row, schema_sample_rows=None,
+                                             dtype_coercion="strict")
+            batch = sheet.to_arrow()
+        except fastexcel.FastExcelError:
+            return None
+        values: dict[int, list[object] | np.ndarray] = {}
+        kept = np.zeros(batch.num_rows, dtype=bool)
+        for info, column in zip(sheet.available_columns(), batch.columns, strict=True):
+            at = info.absolute_index
+            filled = pc.not_equal(pc.utf8_trim_whitespace(column), "") if pa.types.is_string(column.type) \
+                else column.is_valid()
+            kept |= filled.fill_null(False).to_numpy(zero_copy_only=False)
+            if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
+                values[at] = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+            elif pa.types.is_timestamp(column.type):
+                values[at] = column.to_numpy(zero_copy_only=False)
+            else:
+                values[at] = column.to_pylist()
+        return SheetColumns(first_row=header.row + 1, values=values, kept=kept)
+
+    def close(self) -> None:
+        super().close()
+        if self.heads:
+            self.heads.close()
 
 
 def _read_errors() -> tuple[type[BaseException], ...]:
@@ -215,9 +284,11 @@ def _read_errors() -> tuple[type[BaseException], ...]:
 def _engine(requested: str | None) -> str:
     choice = requested or os.environ.get("SALESMETRICS_READER", "auto")
     if choice == "auto":
+        if all(importlib.util.find_spec(m) for m in ("python_calamine", "fastexcel", "pyarrow")):
+            return "auto"  # columnar for a big Tracking sheet, calamine for the rest
         return "calamine" if importlib.util.find_spec("python_calamine") else "openpyxl"
-    if choice not in ("calamine", "openpyxl"):
-        raise ValueError(f"unknown reader {choice!r}; use calamine or openpyxl")
+    if choice not in ("columnar", "calamine", "openpyxl"):
+        raise ValueError(f"unknown reader {choice!r}; use columnar, calamine or openpyxl")
     return choice
 
 
@@ -226,18 +297,28 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
     path = Path(path)
     sniff(path)
     today = today or dt.date.today()
+    chosen = _engine(engine)
     try:
-        book = _CalamineBook(path) if _engine(engine) == "calamine" else _OpenpyxlBook(path)
+        book = {"calamine": _CalamineBook, "openpyxl": _OpenpyxlBook}.get(chosen, _ColumnarBook)(path)
     except Exception as exc:  # the readers raise many kinds on malformed parts
         raise _fail(path, "damaged", f"the workbook cannot be read: {type(exc).__name__}: {exc}") from None
+    columnar: set[str] = set()  # sheets whose rows under the header are read column by column
     try:
         names = book.sheetnames
 
         def rows(name: str) -> Iterator[tuple[object, ...]]:
             data = sheet_bytes(path, name)
-            return _overlay(book.rows(name, sparse(data)), special_cells(data))
+            special, is_sparse = special_cells(data), sparse(data)
+            if isinstance(book, _ColumnarBook) and not special and not is_sparse and (
+                    chosen == "columnar" or len(data) >= COLUMNAR_MIN_BYTES):
+                columnar.add(name)
+                return book.header_first(name)
+            return _overlay(book.rows(name, is_sparse), special)
 
-        return parse_workbook(names, rows, str(path), today)
+        def columns(name: str, header: Header) -> SheetColumns | None:
+            return book.columns(name, header) if name in columnar and isinstance(book, _ColumnarBook) else None
+
+        return parse_workbook(names, rows, str(path), today, columns)
     except DefusedXmlException as exc:
         raise _fail(path, "unsafe-xml", f"the workbook contains an XML attack ({type(exc).__name__}); "
                                         "refused") from None

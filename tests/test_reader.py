@@ -2,12 +2,14 @@
 
 import copy
 import datetime as dt
+import random
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from salesmetrics_xl import reader
 from salesmetrics_xl.core.problems import WorkbookError
 from salesmetrics_xl.reader import read_workbook
 from tests.conftest import EXAMPLE, TRACKING_HEADER, default_ranges_rows, encrypted_workbook, xls_workbook
@@ -83,23 +85,96 @@ def test_each_broken_workbook_names_its_problem_and_cell(make_book, case):
     assert data.problems[0].file.endswith("book.xlsx")
 
 
+ENGINES = ("columnar", "calamine", "openpyxl")
+
+
+def assert_identical(path: Path) -> None:
+    """Every reader gives the same data and the same problems, cell for cell."""
+    plain, *others = (read_workbook(path, today=TODAY, engine=e) for e in reversed(ENGINES))
+    for other in others:
+        assert other.problems == plain.problems and other.ranges == plain.ranges
+        if plain.tracking is None:
+            assert other.tracking is None
+            continue
+        pd.testing.assert_frame_equal(other.tracking.frame, plain.tracking.frame)
+        for field in ("letters", "header_row", "last_row", "sheet"):
+            assert getattr(other.tracking, field) == getattr(plain.tracking, field), field
+
+
+@pytest.fixture
+def columnar_reads(monkeypatch) -> list[bool]:
+    """Whether each columnar read of a Tracking sheet went column by column (True) or declined (False)."""
+    seen: list[bool] = []
+    original = reader._ColumnarBook.columns
+
+    def spy(self, name, header):
+        found = original(self, name, header)
+        seen.append(found is not None)
+        return found
+
+    monkeypatch.setattr(reader._ColumnarBook, "columns", spy)
+    return seen
+
+
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
-def test_both_readers_return_identical_data(make_book, case):
-    path = book(make_book, **CASES[case][0])
-    fast, plain = read_workbook(path, today=TODAY, engine="calamine"), read_workbook(path, today=TODAY,
-                                                                                       engine="openpyxl")
-    assert fast.problems == plain.problems and fast.ranges == plain.ranges
-    if plain.tracking is None:
-        assert fast.tracking is None
-    else:
-        pd.testing.assert_frame_equal(fast.tracking.frame, plain.tracking.frame)
-        assert fast.tracking.letters == plain.tracking.letters
+def test_every_reader_returns_identical_data(make_book, case):
+    assert_identical(book(make_book, **CASES[case][0]))
 
 
-def test_both_readers_agree_on_the_example():
-    fast, plain = (read_workbook(EXAMPLE, today=TODAY, engine=e) for e in ("calamine", "openpyxl"))
-    pd.testing.assert_frame_equal(fast.tracking.frame, plain.tracking.frame)
-    assert fast.problems == plain.problems and fast.ranges == plain.ranges
+def test_every_reader_agrees_on_the_example(columnar_reads):
+    assert_identical(EXAMPLE)
+    assert columnar_reads == [True]
+
+
+def _untidy_sheet(seed: int) -> list[list[object]]:
+    """Valid in every cell's kind (numbers where numbers go) but untidy: a title above the header, data from
+    column B, blank and whitespace-only rows, a row with only a note, negatives, fractions, times of day,
+    weeks on any weekday, blank cells, Unicode names, extra columns of numbers and of text."""
+    rng = random.Random(seed)
+    names = ["Ann", "Bob", "Zoë Ångström", "محمد", "李雷", "  Padded  "]
+    rows: list[list[object]] = [[None, "Acme pipeline review"], [], [None, *TRACKING_HEADER, "Notes", "Inbound"]]
+    for _ in range(300):
+        roll = rng.random()
+        if roll < 0.03:
+            rows.append([])
+            continue
+        if roll < 0.05:
+            rows.append([None] * 13 + ["   "])  # spaces only: not data
+            continue
+        if roll < 0.07:
+            rows.append([None] * 13 + ["call back Tuesday"])  # a note only: reported, no week, no rep
+            continue
+        if roll < 0.09:
+            rows.append([None, None, "   "])  # a Rep of spaces only: reported as a row with no rep
+            continue
+        week = dt.datetime(2026, 9, 7) + dt.timedelta(days=rng.randrange(0, 77), hours=rng.choice([0, 0, 9.5]))
+        counts = [rng.choice([None, -rng.randrange(1, 9), rng.randrange(0, 90), rng.randrange(0, 90) + 0.5])
+                  for _ in range(8)]
+        rows.append([None, week, rng.choice(names), rng.choice(["East", "West", None]),
+                     rng.choice(["SDR", "AE", None]), *counts, rng.choice([None, "ok", "  "]),
+                     rng.choice([None, rng.randrange(0, 20)])])
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_columnar_reader_reads_an_untidy_sheet_like_the_row_readers(make_book, columnar_reads, seed):
+    assert_identical(book(make_book, tracking=_untidy_sheet(seed)))
+    assert columnar_reads == [True]  # it really read column by column
+
+
+def test_a_column_that_mixes_numbers_and_text_is_read_cell_by_cell(make_book, columnar_reads):
+    path = book(make_book, tracking=with_cell(GOOD, 3, 4, "12 calls"))
+    assert read_workbook(path, today=TODAY, engine="columnar").problems[0].cell == "E3"
+    assert columnar_reads == [False]
+
+
+def test_only_a_big_tracking_sheet_is_read_column_by_column(make_book, columnar_reads, monkeypatch):
+    path = book(make_book)
+    read_workbook(path, today=TODAY)
+    assert columnar_reads == []  # small: setting up the columnar reader would cost more than it saves
+    monkeypatch.setattr(reader, "COLUMNAR_MIN_BYTES", 0)
+    assert read_workbook(path, today=TODAY).problems == []
+    assert columnar_reads == [True]
 
 
 def test_no_tracking_sheet_says_what_it_found(make_book):

@@ -37,11 +37,12 @@ def evaluate_rows(frame: pd.DataFrame, ranges: RangeSet, period: Period = Period
                   metrics: list[Metric] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """metric name -> (values, statuses) for each row of ``frame``, each rep judged by its Role's range."""
     roles = frame[ROLE] if ROLE in frame else pd.Series([None] * len(frame))
+    codes, distinct = pd.factorize(roles.fillna("").astype(str))  # bounds are found per role, not per row
     out = {}
     for metric in metrics if metrics is not None else ranges.metrics:
         values = metric_values(frame, metric)
-        lo, hi = ranges.bounds(metric.name, period, roles)
-        out[metric.name] = (values, evaluate(values, lo, hi))
+        lo, hi = ranges.bounds(metric.name, period, pd.Series(distinct, dtype=object))
+        out[metric.name] = (values, evaluate(values, lo[codes], hi[codes]))
     return out
 
 

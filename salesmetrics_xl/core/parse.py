@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain, islice, zip_longest
 
 import numpy as np
@@ -43,6 +44,7 @@ from salesmetrics_xl.core.workbook import (
 
 HEADER_SEARCH_ROWS = 20
 Row = tuple[object, ...]
+Column = list[object] | np.ndarray
 
 
 @dataclass
@@ -78,6 +80,25 @@ def _describe_found(rows: list[Row]) -> str:
     best = max(rows[:HEADER_SEARCH_ROWS], key=lambda r: sum(v is not None for v in r), default=())
     found = [str(v) for v in best if v is not None and str(v).strip()]
     return ", ".join(found[:12]) if found else "nothing"
+
+
+@dataclass
+class SheetColumns:
+    """The rows under the header as a columnar reader hands them over: a column of plain numbers is a float
+    array and a column of dates a datetime64 array, so a 200k-row sheet never becomes 2M Python objects.
+    Anything else is a list of cell values, as a row reader would give them."""
+
+    first_row: int  # Excel row number of each column's first value
+    values: dict[int, Column]  # 0-based sheet column -> values; a column past the data is absent
+    kept: np.ndarray  # per row: does any cell hold more than spaces (else it is an empty row)
+
+
+def _objects(values: Column) -> list[object]:
+    """Cell values as a row reader gives them (None for a blank), for the code that judges cell by cell."""
+    if not isinstance(values, np.ndarray):
+        return values
+    series = pd.Series(values)
+    return series.astype(object).where(series.notna(), None).tolist()
 
 
 class UncachedFormula(str):
@@ -143,14 +164,19 @@ def parse_number(value: object) -> float:
     return number / 100 if m[2] else number
 
 
-def _numbers(values: list[object]) -> tuple[np.ndarray, dict[int, str], list[int]]:
+def _numbers(values: Column) -> tuple[np.ndarray, dict[int, str], list[int]]:
     """Column -> floats, the reason for each cell that is not a usable number, and the cells holding a number
     as text (read, but Excel's own formulas will not count them). Fast on plain numbers."""
-    numeric = [v if not isinstance(v, str) else None for v in values]
-    out = pd.to_numeric(pd.Series(numeric, dtype=object), errors="coerce").to_numpy(dtype=float, copy=True)
     bad: dict[int, str] = {}
     as_text: list[int] = []
-    for i in np.flatnonzero(np.isnan(out)):
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":  # from a columnar reader: all plain numbers
+        out, unread = values.astype(float), np.array([], dtype=np.intp)
+    else:
+        values = _objects(values)
+        numeric = [v if not isinstance(v, str) else None for v in values]
+        out = pd.to_numeric(pd.Series(numeric, dtype=object), errors="coerce").to_numpy(dtype=float, copy=True)
+        unread = np.flatnonzero(np.isnan(out))
+    for i in unread:
         raw = values[i]
         if raw is None or (isinstance(raw, str) and not raw.strip()) or (isinstance(raw, float) and np.isnan(raw)):
             continue
@@ -179,9 +205,13 @@ def _text(value: object) -> str | None:
     return text or None
 
 
-def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.name
+def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.name,
+                   columns: Callable[[Header], SheetColumns | None] | None = None
                    ) -> tuple[TrackingData | None, list[Problem]]:
-    """The Tracking sheet's rows (row 1 first) -> TrackingData, or None when Week or Rep is missing."""
+    """The Tracking sheet's rows (row 1 first) -> TrackingData, or None when Week or Rep is missing.
+
+    ``columns``, when a reader offers it, reads the rows under the header column by column; it may decline
+    (None), and then the rows are read one by one. Both give the same data and the same problems."""
     it: Iterator[Row] = iter(rows)
     head = [tuple(r) for r in islice(it, HEADER_SEARCH_ROWS)]
     header = find_header(head, TRACKING, (WEEK, REP))
@@ -216,44 +246,31 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
             message=f"'{text}' means {name} too; {column_letter(first + 1)} ('{head[header.row - 1][first]}') is "
                     f"used and {column_letter(index + 1)} is ignored: rename or remove one"))
     wanted = {**header.columns, **header.extras}
-    week_at, rep_at = header.columns[WEEK], header.columns[REP]
-    body: list[Row] = []
-    row_numbers: list[int] = []
-    # Only rows with data are kept as they stream past: a stray value in row 1,048,576 costs time, not memory.
-    blank = (None, "")
-    for number, row in enumerate(chain(head[header.row:], it), start=header.row + 1):
-        size = len(row)
-        if (size > week_at and row[week_at] not in blank) or (size > rep_at and row[rep_at] not in blank) \
-                or any(_filled(v) for v in row):
-            body.append(row)
-            row_numbers.append(number)
-    del head
-    columns = list(zip_longest(*body)) if body else []  # transposed in C; short rows padded with None
-    cols = {name: list(columns[i]) if i < len(columns) else [None] * len(body) for name, i in wanted.items()}
-    del body, columns  # one copy of the data, by column
+    read = columns(header) if columns else None
+    if read is not None:
+        keep = np.flatnonzero(read.kept)
+        row_numbers = (keep + read.first_row).tolist()
+        cols = {name: _take(read.values.get(i), keep) for name, i in wanted.items()}
+        del head, read
+    else:
+        row_numbers, cols = _row_by_row(chain(head[header.row:], it), header.row + 1, wanted)
+        del head
     frame = pd.DataFrame({ROW: np.array(row_numbers, dtype=np.int64)})
     # Work on distinct values (a sheet holds few weeks and few names), and touch single rows only to report them.
-    parsed: dict[object, dt.date | str] = {}
-    for value in set(cols[WEEK]):
-        if value is None or (isinstance(value, str) and not value.strip()):
-            parsed[value] = "no week given"
-            continue
-        try:
-            parsed[value] = parse_week(value)
-        except ValueError as exc:
-            parsed[value] = str(exc)
-    weeks = [parsed[v] for v in cols[WEEK]]
-    if any(isinstance(w, str) for w in parsed.values()):
-        for i, week in enumerate(weeks):
-            if isinstance(week, str):
-                problems.append(problem(Severity.ERROR, "bad-week", f"{week}; this row is skipped", WEEK,
-                                        row_numbers[i]))
-                weeks[i] = None
-    frame[WEEK] = pd.to_datetime(pd.Series(weeks, dtype=object)).astype("datetime64[ns]")
+    codes, distinct = pd.factorize(pd.Series(cols[WEEK], dtype=None if isinstance(cols[WEEK], np.ndarray)
+                                             else object))
+    parsed: list[dt.date | str] = [_week_or_reason(v) for v in distinct] + ["no week given"]  # code -1: blank
+    failed = [k if k < len(distinct) else -1 for k, w in enumerate(parsed) if isinstance(w, str)]
+    for i in np.flatnonzero(np.isin(codes, failed)) if failed else ():
+        problems.append(problem(Severity.ERROR, "bad-week", f"{parsed[codes[i]]}; this row is skipped", WEEK,
+                                row_numbers[i]))
+    mondays = pd.to_datetime(pd.Series([w if not isinstance(w, str) else None for w in parsed], dtype=object))
+    frame[WEEK] = mondays.to_numpy(dtype="datetime64[ns]")[codes]
     for name in (REP, TEAM, ROLE):
         if name not in cols:
             frame[name] = pd.Series([None] * len(row_numbers), dtype=object)
             continue
+        cols[name] = _objects(cols[name])
         cleaned = {v: _text(v) for v in set(cols[name])}
         if any(isinstance(v, UncachedFormula) for v in cleaned):
             for i, value in enumerate(cols[name]):
@@ -279,7 +296,7 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
                 f"text; it is read as {values[i]:g}, but Excel formulas skip it: re-enter it as a number",
                 column.name, row_numbers[i]))
     for name in header.extras:
-        frame[name] = pd.Series([None if v == "" else v for v in cols[name]], dtype=object)
+        frame[name] = pd.Series([v if _filled(v) else None for v in _objects(cols[name])], dtype=object)
 
     if not row_numbers:
         problems.append(Problem(severity=Severity.WARNING, code="no-data", file=file, sheet=sheet,
@@ -288,6 +305,37 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
     usable = frame[WEEK].notna() & frame[REP].notna()
     return TrackingData(frame[usable].reset_index(drop=True), file=file, sheet=sheet, letters=letters,
                         header_row=header.row, last_row=max(row_numbers, default=header.row)), problems
+
+
+def _row_by_row(rows: Iterable[Row], first: int, wanted: dict[str, int]) -> tuple[list[int], dict[str, Column]]:
+    """Rows under the header -> their row numbers and the wanted columns. Only rows with data are kept as they
+    stream past: a stray value in row 1,048,576 costs time, not memory."""
+    body: list[Row] = []
+    row_numbers: list[int] = []
+    for number, row in enumerate(rows, start=first):
+        if any(_filled(v) for v in row):  # a row of blanks and spaces is an empty row, whichever reader saw it
+            body.append(row)
+            row_numbers.append(number)
+    columns = list(zip_longest(*body)) if body else []  # transposed in C; short rows padded with None
+    return row_numbers, {name: list(columns[i]) if i < len(columns) else [None] * len(body)
+                         for name, i in wanted.items()}
+
+
+def _take(values: Column | None, rows: np.ndarray) -> Column:
+    if values is None:
+        return [None] * len(rows)
+    if isinstance(values, np.ndarray):
+        return values[rows]
+    return values if len(rows) == len(values) else [values[i] for i in rows]
+
+
+def _week_or_reason(value: object) -> dt.date | str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "no week given"
+    try:
+        return parse_week(value)
+    except ValueError as exc:
+        return str(exc)
 
 
 def _bound(value: object, unit: Unit) -> float | None:
@@ -421,9 +469,10 @@ def _pick_sheet(names: list[str], spec: SheetSpec) -> str | None:
     return next((n for n in names if normalise(n) in keys), None)
 
 
-def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file: str, today: dt.date
-                   ) -> WorkbookData:
-    """A whole tracking workbook from its sheet names and a way to get each sheet's rows (row 1 first).
+def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file: str, today: dt.date,
+                   columns: Callable[[str, Header], SheetColumns | None] | None = None) -> WorkbookData:
+    """A whole tracking workbook from its sheet names and a way to get each sheet's rows (row 1 first), and
+    optionally a columnar way to read the Tracking rows under a header (see parse_tracking).
 
     Shared by the file reader and the live Excel book, so both find the same sheets and report the same problems.
     """
@@ -439,7 +488,8 @@ def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file:
             message=f"no '{TRACKING.name}' sheet (or any sheet with Week and Rep columns); sheets found: "
                     f"{', '.join(names)}"))
     else:
-        tracking, found = parse_tracking(rows(tracking_name), file=file, sheet=tracking_name)
+        tracking, found = parse_tracking(rows(tracking_name), file=file, sheet=tracking_name, columns=partial(
+            columns, tracking_name) if columns else None)
         problems += found
         if tracking is not None:
             problems += check_tracking(tracking, today)

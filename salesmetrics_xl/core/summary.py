@@ -126,21 +126,22 @@ def pick_week(tracking: TrackingData, week: dt.date | None) -> dt.date:
 
 
 def _streaks(frame: pd.DataFrame, statuses: dict[str, np.ndarray], week: pd.Timestamp) -> dict[str, dict[str, int]]:
-    """rep -> metric -> consecutive weeks out of range ending this week (a missing week ends a streak)."""
-    out: dict[str, dict[str, int]] = {}
-    order = frame.assign(_i=np.arange(len(frame))).sort_values([REP, WEEK], ascending=[True, False])
-    for rep, group in order[order[WEEK] <= week].groupby(REP, sort=False):
-        weeks, index = group[WEEK].to_numpy(), group["_i"].to_numpy()
-        out[rep] = {}
-        for metric, status in statuses.items():
-            count, expected = 0, np.datetime64(week)
-            for w, i in zip(weeks, index, strict=True):
-                if w != expected or status[i] not in (Status.BELOW.value, Status.ABOVE.value):
-                    break
-                count += 1
-                expected = expected - np.timedelta64(7, "D")
-            out[rep][metric] = count
-    return out
+    """rep -> metric -> consecutive weeks out of range ending this week (a missing week ends a streak).
+
+    One row per rep and week. A rep's out-of-range rows, sorted by weeks back from this one (k = 0, 1, ...),
+    form a streak exactly as long as the leading run where k equals the row's place in that list."""
+    back = ((week - frame[WEEK]) // pd.Timedelta(days=7)).to_numpy()
+    mine = np.flatnonzero(back >= 0)
+    codes, reps = pd.factorize(frame[REP].to_numpy()[mine])
+    order = np.lexsort((back[mine], codes))
+    rep_sorted, back_sorted, rows = codes[order], back[mine][order], mine[order]
+    counts = {}
+    for metric, status in statuses.items():
+        out = np.isin(status[rows], (Status.BELOW.value, Status.ABOVE.value))
+        rep, k = rep_sorted[out], back_sorted[out]
+        place = np.arange(len(rep)) - np.searchsorted(rep, rep)
+        counts[metric] = np.bincount(rep[k == place], minlength=len(reps))
+    return {rep: {m: int(c[i]) for m, c in counts.items()} for i, rep in enumerate(reps)}
 
 
 def _pooled(frame: pd.DataFrame, metric: Metric) -> float | None:
@@ -171,8 +172,8 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
 
     reps: list[RepWeek] = []
     in_week = (frame[WEEK] == this).to_numpy()
-    for i in np.flatnonzero(in_week):
-        rec = frame.iloc[i]
+    week_rows = frame[in_week]
+    for i, rec in zip(np.flatnonzero(in_week), week_rows.to_dict("records"), strict=True):
         prev = previous.get(rec[REP])
         row_status = {m: Status(statuses[m][i]) for m in statuses}
         categories = {c: category_status(row_status[m] for m in names) for c, names in by_category.items()}
@@ -195,7 +196,6 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     roles = sorted({r.role for r in reps}, key=lambda x: x or "")
     columns = [MetricColumn(name=m.name, category=m.category, unit=m.unit,
                             range=_range_text(ranges, m, Period.WEEK, roles)) for m in weekly]
-    week_rows = frame[in_week]
     team = []
     for m in weekly:
         status = statuses[m.name][in_week]
@@ -242,8 +242,9 @@ def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, reps: list[Re
             projection = mtd / elapsed * len(mondays)
         lo, hi = ranges.bounds(metric.name, Period.MONTH, roles)
         statuses = evaluate(projection, lo, hi)
+        by_role = {role: ranges.lookup(metric.name, Period.MONTH, role) for role in set(roles)}
         for i, rep in enumerate(reps):
-            found = ranges.lookup(metric.name, Period.MONTH, rep.role)
+            found = by_role[rep.role]
             if found is None or np.isnan(mtd[i]):
                 continue
             status = Status(statuses[i])

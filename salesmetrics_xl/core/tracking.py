@@ -82,7 +82,12 @@ def check_tracking(data: TrackingData, today: dt.date) -> list[Problem]:
         problems.append(data.problem(
             Severity.WARNING, "future-week", f"the week of {rec[WEEK]:%Y-%m-%d} is in the future", WEEK, rec[ROW]))
 
-    for rep, group in dated[dated[WEEK] <= this_week].groupby(REP, sort=False):
+    past = dated.loc[dated[WEEK] <= this_week, [REP, WEEK, ROW]]
+    # Only reps with a gap are looked at one by one: a 200k-row sheet has few gaps and many rows.
+    ordered = past.drop_duplicates([REP, WEEK], keep="last").sort_values([REP, WEEK], kind="stable")
+    gap = (ordered[REP] == ordered[REP].shift()) & (ordered[WEEK].diff() > pd.Timedelta(days=7))
+    gapped = set(ordered.loc[gap, REP])
+    for rep, group in past[past[REP].isin(gapped)].groupby(REP, sort=False):
         have = dict(zip(group[WEEK], group[ROW], strict=True))
         expected = pd.date_range(min(have), max(have), freq="7D")
         missing = [w for w in expected if w not in have]

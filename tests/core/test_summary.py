@@ -1,4 +1,5 @@
 import datetime as dt
+import random
 
 import pandas as pd
 import pytest
@@ -61,6 +62,29 @@ def test_trend_and_weeks_in_a_row_out_of_range():
     assert reps["Ann"].changes["Dials"] == -1 and reps["Ann"].streaks["Dials"] == 3
     assert reps["Bob"].changes["Dials"] is None and reps["Bob"].streaks["Dials"] == 1
     assert reps["Ann"].changes["Connect Rate"] == pytest.approx(10 / 44 - 10 / 45)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_weeks_in_a_row_match_a_week_by_week_walk(seed):
+    """Random reps with gaps, duplicates and future weeks against the definition: walk back from this week
+    while the rep has a row for the week before and that row is out of range."""
+    rng = random.Random(seed)
+    weeks = [W[2] - dt.timedelta(weeks=k) for k in range(12)] + [W[2] + dt.timedelta(weeks=1)]
+    rows = [row(week, f"Rep {r}", rng.choice([40, 60, 90]), rng.choice([0, 10]), rng.choice([0, 1, 9]))
+            for r in range(15) for week in weeks if rng.random() < 0.8]
+    rows += [rng.choice(rows) for _ in range(5)]  # duplicates: the last row of a rep's week counts
+    data = tracking(rows)
+    summary = build_summary(data, default_ranges(), week=W[2])
+    last = {(r[1], r[0]): r for r in rows}
+    for rep in summary.reps:
+        for metric in ("Dials", "Connect Rate", "SQLs"):
+            expected, week = 0, W[2]
+            while (rep.rep, week) in last:
+                one = build_summary(tracking([last[(rep.rep, week)]]), default_ranges())
+                if one.reps[0].statuses[metric] not in ("BELOW", "ABOVE"):
+                    break
+                expected, week = expected + 1, week - dt.timedelta(weeks=1)
+            assert rep.streaks[metric] == expected, (rep.rep, metric)
 
 
 def test_monthly_pacing_projects_in_a_straight_line():
