@@ -287,8 +287,11 @@ def _engine(requested: str | None) -> str:
         if all(importlib.util.find_spec(m) for m in ("python_calamine", "fastexcel", "pyarrow")):
             return "auto"  # columnar for a big Tracking sheet, calamine for the rest
         return "calamine" if importlib.util.find_spec("python_calamine") else "openpyxl"
-    if choice not in ("columnar", "calamine", "openpyxl"):
-        raise ValueError(f"unknown reader {choice!r}; use columnar, calamine or openpyxl")
+    needs = {"columnar": ("python_calamine", "fastexcel", "pyarrow"), "calamine": ("python_calamine",), "openpyxl": ()}
+    if choice not in needs:
+        raise ValueError(f"SALESMETRICS_READER={choice!r} is not a reader; use columnar, calamine or openpyxl")
+    if not all(importlib.util.find_spec(m) for m in needs[choice]):
+        raise ValueError(f"the {choice} reader needs the fast extra: pip install 'salesmetrics-xl[fast]'")
     return choice
 
 
@@ -297,7 +300,10 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
     path = Path(path)
     sniff(path)
     today = today or dt.date.today()
-    chosen = _engine(engine)
+    try:
+        chosen = _engine(engine)
+    except ValueError as exc:
+        raise _fail(path, "bad-setting", str(exc)) from None
     try:
         book = {"calamine": _CalamineBook, "openpyxl": _OpenpyxlBook}.get(chosen, _ColumnarBook)(path)
     except Exception as exc:  # the readers raise many kinds on malformed parts

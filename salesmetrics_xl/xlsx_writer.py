@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import html
+import io
 import math
 import os
 import queue
@@ -27,6 +28,7 @@ import tempfile
 import threading
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import IO
 from xml.sax.saxutils import escape
@@ -813,30 +815,43 @@ class WorkbookWriter:
                                                   "webPublishObjects", "extLst"), "workbook",
                                     f'<{p}calcPr fullCalcOnLoad="1"/>')
 
+    def _prepared(self, name: str, like: zipfile.ZipInfo | None) -> tuple[IO[bytes], zipfile.ZipInfo]:
+        """One big part (a sheet we generate, or a user's sheet we add range checks to) compressed into memory on
+        a worker thread, so the user's sheet inflates and deflates while ours is generated; the file is then
+        written in the package's own order from these buffers."""
+        buffer = io.BytesIO()
+        info = self._info(name, like)
+        with zipfile.ZipFile(buffer, "w") as part:
+            if name in self.edits:
+                assert like is not None
+                with self.zf.open(like) as src, part.open(info, "w", force_zip64=True) as dst:
+                    writer = _Background(dst)
+                    try:
+                        _stream_edit(src, writer, self.edits[name], self.styles)  # type: ignore[arg-type]
+                    finally:
+                        writer.close()
+            else:
+                _write_pieces(part, info, self.streams[name])
+        return buffer, part.getinfo(name)
+
     def _write_entries(self, out: zipfile.ZipFile) -> None:
         self.removed -= set(self.new) | set(self.streams)  # a replaced sheet's old chart part may be reused
-        with self.source.open("rb") as raw:
+        existing = {info.filename: info for info in self.zf.infolist()}
+        with self.source.open("rb") as raw, ThreadPoolExecutor(max_workers=2) as pool:
+            ready = {name: pool.submit(self._prepared, name, existing.get(name))
+                     for name in (*self.edits, *self.streams) if name not in self.removed}
             for info in self.zf.infolist():
                 name = info.filename
-                if name in self.removed:
-                    continue
-                if name in self.edits:
-                    with self.zf.open(info) as src, out.open(self._info(name, info), "w", force_zip64=True) as dst:
-                        writer = _Background(dst)
-                        try:
-                            _stream_edit(src, writer, self.edits[name], self.styles)  # type: ignore[arg-type]
-                        finally:
-                            writer.close()
-                elif name in self.streams:
-                    _write_pieces(out, self._info(name, info), self.streams.pop(name))
+                if name in ready:
+                    _copy_raw(*ready.pop(name).result(), out)
                 elif name in self.new:
                     out.writestr(self._info(name, info), self.new.pop(name))
-                else:
+                elif name not in self.removed:
                     _copy_raw(raw, info, out)
-        for name in sorted(self.new):
-            out.writestr(self._info(name, None), self.new[name])
-        for name in sorted(self.streams):
-            _write_pieces(out, self._info(name, None), self.streams[name])
+            for name in sorted(self.new):
+                out.writestr(self._info(name, None), self.new[name])
+            for name in sorted(ready):
+                _copy_raw(*ready[name].result(), out)
 
     @staticmethod
     def _info(name: str, like: zipfile.ZipInfo | None) -> zipfile.ZipInfo:

@@ -230,3 +230,10 @@ def test_hostile_files_fail_cleanly(tmp_path, case):
     assert caught.value.problem.code == code and words in caught.value.problem.message
     assert caught.value.problem.file == str(path)
     assert path.read_bytes() == before
+
+
+def test_an_unknown_reader_setting_is_a_clean_error(make_book, monkeypatch):
+    monkeypatch.setenv("SALESMETRICS_READER", "fastest")
+    with pytest.raises(WorkbookError) as caught:
+        read_workbook(book(make_book), today=TODAY)
+    assert caught.value.problem.code == "bad-setting" and "columnar, calamine or openpyxl" in str(caught.value)
