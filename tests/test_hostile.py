@@ -18,7 +18,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from salesmetrics_xl.core.problems import WorkbookError
+from salesmetrics_xl.reader import read_workbook
 from tests.conftest import EXAMPLE, ROOT, TRACKING_HEADER, default_ranges_rows, encrypted_workbook, xls_workbook
+from tests.test_reader import assert_identical
 
 W = dt.date(2026, 11, 16)
 
@@ -275,3 +278,16 @@ def test_unwritable_output_folder(tmp_path):
     result = cli("summary", str(EXAMPLE), "--out", "/proc/self/acme.summary.xlsx")  # a folder nothing may write in
     assert result.returncode == 2 and "cannot write in /proc/self" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_every_reader_reads_each_readable_case_alike(corpus):
+    """The columnar, calamine and openpyxl readers give the same data and problems on the whole corpus."""
+    readable = 0
+    for path in corpus.values():
+        try:
+            read_workbook(path)
+        except WorkbookError:
+            continue
+        assert_identical(path)
+        readable += 1
+    assert readable >= 15
