@@ -239,7 +239,6 @@ class _ColumnarBook(_CalamineBook):
         yield from islice(self.rows(name), len(head), None)
 
     def columns(self, name: str, header: Header) -> SheetColumns | None:
-        import fastexcel
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -247,7 +246,7 @@ class _ColumnarBook(_CalamineBook):
             sheet = self.columnar.load_sheet(name, header_row=None, skip_rows=header.row, schema_sample_rows=None,
                                              dtype_coercion="strict")
             batch = sheet.to_arrow()
-        except fastexcel.FastExcelError:
+        except Exception:  # whatever the columnar reader cannot do, the row reader does
             return None
         values: dict[int, list[object] | np.ndarray] = {}
         kept = np.zeros(batch.num_rows, dtype=bool)

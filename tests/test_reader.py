@@ -6,6 +6,7 @@ import random
 import zipfile
 from pathlib import Path
 
+import fastexcel
 import pandas as pd
 import pytest
 
@@ -129,10 +130,11 @@ def test_every_reader_agrees_on_the_example(columnar_reads):
 def _untidy_sheet(seed: int) -> list[list[object]]:
     """Valid in every cell's kind (numbers where numbers go) but untidy: a title above the header, data from
     column B, blank and whitespace-only rows, a row with only a note, negatives, fractions, times of day,
-    weeks on any weekday, blank cells, Unicode names, extra columns of numbers and of text."""
+    weeks on any weekday, blank cells, Unicode names, extra columns of numbers, of text and of dates."""
     rng = random.Random(seed)
     names = ["Ann", "Bob", "Zoë Ångström", "محمد", "李雷", "  Padded  "]
-    rows: list[list[object]] = [[None, "Acme pipeline review"], [], [None, *TRACKING_HEADER, "Notes", "Inbound"]]
+    rows: list[list[object]] = [[None, "Acme pipeline review"], [],
+                                [None, *TRACKING_HEADER, "Notes", "Inbound", "Next Call"]]
     for _ in range(300):
         roll = rng.random()
         if roll < 0.03:
@@ -152,7 +154,7 @@ def _untidy_sheet(seed: int) -> list[list[object]]:
                   for _ in range(8)]
         rows.append([None, week, rng.choice(names), rng.choice(["East", "West", None]),
                      rng.choice(["SDR", "AE", None]), *counts, rng.choice([None, "ok", "  "]),
-                     rng.choice([None, rng.randrange(0, 20)])])
+                     rng.choice([None, rng.randrange(0, 20)]), rng.choice([None, week + dt.timedelta(days=3)])])
     return rows
 
 
@@ -166,6 +168,19 @@ def test_a_column_that_mixes_numbers_and_text_is_read_cell_by_cell(make_book, co
     path = book(make_book, tracking=with_cell(GOOD, 3, 4, "12 calls"))
     assert read_workbook(path, today=TODAY, engine="columnar").problems[0].cell == "E3"
     assert columnar_reads == [False]
+
+
+def test_when_the_columnar_reader_fails_the_rows_are_read_one_by_one(make_book, monkeypatch):
+    class Broken:
+        def load_sheet(self, name, **options):
+            raise RuntimeError("a reader bug")
+
+    monkeypatch.setattr(fastexcel, "read_excel", lambda path: Broken())
+    path = book(make_book, tracking=_untidy_sheet(7))
+    fallen_back = read_workbook(path, today=TODAY, engine="columnar")
+    plain = read_workbook(path, today=TODAY, engine="openpyxl")
+    pd.testing.assert_frame_equal(fallen_back.tracking.frame, plain.tracking.frame)
+    assert fallen_back.problems == plain.problems
 
 
 def test_only_a_big_tracking_sheet_is_read_column_by_column(make_book, columnar_reads, monkeypatch):

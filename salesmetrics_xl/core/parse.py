@@ -196,6 +196,17 @@ def _filled(value: object) -> bool:
     return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
+def _extra(value: object) -> object:
+    """An extra column's cell as every reader gives it: readers differ on dates (date, datetime, Timestamp)."""
+    if not _filled(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime.combine(value, dt.time())
+    return value
+
+
 def _text(value: object) -> str | None:
     if value is None or isinstance(value, UncachedFormula):
         return None
@@ -296,7 +307,7 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
                 f"text; it is read as {values[i]:g}, but Excel formulas skip it: re-enter it as a number",
                 column.name, row_numbers[i]))
     for name in header.extras:
-        frame[name] = pd.Series([v if _filled(v) else None for v in _objects(cols[name])], dtype=object)
+        frame[name] = pd.Series([_extra(v) for v in _objects(cols[name])], dtype=object)
 
     if not row_numbers:
         problems.append(Problem(severity=Severity.WARNING, code="no-data", file=file, sheet=sheet,
