@@ -224,10 +224,7 @@ class _ColumnarBook(_CalamineBook):
     Other sheets, and a sheet whose columns mix kinds of value, are read row by row as before."""
 
     def __init__(self, path: Path):
-        import fastexcel
-
         super().__init__(path)
-        self.columnar = fastexcel.read_excel(str(path))
         self.heads: _OpenpyxlBook | None = None
 
     def header_first(self, name: str) -> Iterator[tuple[object, ...]]:
@@ -243,8 +240,10 @@ class _ColumnarBook(_CalamineBook):
         import pyarrow.compute as pc
 
         try:  # strict: a column that mixes numbers and text fails here, and its cells are judged one by one
-            sheet = self.columnar.load_sheet(name, header_row=None, skip_rows=header.row, schema_sample_rows=None,
-                                             dtype_coercion="strict")
+            import fastexcel  # only for a big sheet: importing it and pyarrow costs time and memory
+
+            sheet = fastexcel.read_excel(str(self.path)).load_sheet(
+                name, header_row=None, skip_rows=header.row, schema_sample_rows=None, dtype_coercion="strict")
             batch = sheet.to_arrow()
         except Exception:  # whatever the columnar reader cannot do, the row reader does
             return None
