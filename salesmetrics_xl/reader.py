@@ -279,16 +279,22 @@ def _read_errors() -> tuple[type[BaseException], ...]:
     return errors
 
 
+_NEEDS = {"columnar": ("python_calamine", "fastexcel", "pyarrow"), "calamine": ("python_calamine",), "openpyxl": ()}
+
+
+def _installed(reader: str) -> bool:
+    return all(importlib.util.find_spec(m) for m in _NEEDS[reader])
+
+
 def _engine(requested: str | None) -> str:
     choice = requested or os.environ.get("SALESMETRICS_READER", "auto")
     if choice == "auto":
-        if all(importlib.util.find_spec(m) for m in ("python_calamine", "fastexcel", "pyarrow")):
+        if _installed("columnar"):
             return "auto"  # columnar for a big Tracking sheet, calamine for the rest
-        return "calamine" if importlib.util.find_spec("python_calamine") else "openpyxl"
-    needs = {"columnar": ("python_calamine", "fastexcel", "pyarrow"), "calamine": ("python_calamine",), "openpyxl": ()}
-    if choice not in needs:
+        return "calamine" if _installed("calamine") else "openpyxl"
+    if choice not in _NEEDS:
         raise ValueError(f"SALESMETRICS_READER={choice!r} is not a reader; use columnar, calamine or openpyxl")
-    if not all(importlib.util.find_spec(m) for m in needs[choice]):
+    if not _installed(choice):
         raise ValueError(f"the {choice} reader needs the fast extra: pip install 'salesmetrics-xl[fast]'")
     return choice
 

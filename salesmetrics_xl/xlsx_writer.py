@@ -820,9 +820,8 @@ class WorkbookWriter:
 
     def _write_entries(self, out: zipfile.ZipFile) -> None:
         self.removed -= set(self.new) | set(self.streams)  # a replaced sheet's old chart part may be reused
-        existing = {info.filename: info for info in self.zf.infolist()}
         with self.source.open("rb") as raw, ThreadPoolExecutor(max_workers=2) as pool:
-            ready = {name: pool.submit(self._prepared, name, existing.get(name))
+            ready = {name: pool.submit(self._prepared, name, self.infos.get(name))
                      for name in (*self.edits, *self.streams) if name not in self.removed}
             for info in self.zf.infolist():
                 name = info.filename

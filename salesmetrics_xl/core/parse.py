@@ -270,9 +270,10 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
     # Work on distinct values (a sheet holds few weeks and few names), and touch single rows only to report them.
     codes, distinct = pd.factorize(pd.Series(cols[WEEK], dtype=None if isinstance(cols[WEEK], np.ndarray)
                                              else object))
-    parsed: list[dt.date | str] = [_week_or_reason(v) for v in distinct] + ["no week given"]  # code -1: blank
-    failed = [k if k < len(distinct) else -1 for k, w in enumerate(parsed) if isinstance(w, str)]
-    for i in np.flatnonzero(np.isin(codes, failed)) if failed else ():
+    codes = np.where(codes < 0, len(distinct), codes)  # a blank week: the code after the distinct values
+    parsed: list[dt.date | str] = [_week_or_reason(v) for v in distinct] + ["no week given"]
+    failed = [k for k, w in enumerate(parsed) if isinstance(w, str)]
+    for i in np.flatnonzero(np.isin(codes, failed)):
         problems.append(problem(Severity.ERROR, "bad-week", f"{parsed[codes[i]]}; this row is skipped", WEEK,
                                 row_numbers[i]))
     mondays = pd.to_datetime(pd.Series([w if not isinstance(w, str) else None for w in parsed], dtype=object))
@@ -341,7 +342,7 @@ def _take(values: Column | None, rows: np.ndarray) -> Column:
 
 
 def _week_or_reason(value: object) -> dt.date | str:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if not _filled(value):
         return "no week given"
     try:
         return parse_week(value)

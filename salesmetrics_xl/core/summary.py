@@ -134,7 +134,8 @@ def _streaks(frame: pd.DataFrame, statuses: dict[str, np.ndarray], week: pd.Time
     mine = np.flatnonzero(back >= 0)
     codes, reps = pd.factorize(frame[REP].to_numpy()[mine])
     order = np.lexsort((back[mine], codes))
-    rep_sorted, back_sorted, rows = codes[order], back[mine][order], mine[order]
+    rows = mine[order]
+    rep_sorted, back_sorted = codes[order], back[rows]
     counts = {}
     for metric, status in statuses.items():
         out = np.isin(status[rows], (Status.BELOW.value, Status.ABOVE.value))
