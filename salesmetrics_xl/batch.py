@@ -33,7 +33,9 @@ class RepLine(BaseModel):
     outcomes: dict[str, float | None]
     in_range: dict[Category, bool]
     diagnosis_code: str
+    diagnosis_headline: str
     diagnosis: str
+    on_track: bool
     busy_not_producing: bool
 
 
@@ -96,8 +98,9 @@ def summarise_one(path: str, week: dt.date | None, out_dir: str | None, in_place
     errors = [p for p in run.problems if p.severity is Severity.ERROR]
     lines = [RepLine(rep=r.rep, team=r.team, outcomes={m: r.values.get(m) for m in OUTCOMES},
                      in_range={c: r.categories[c] in (Status.IN_RANGE, Status.ABOVE) for c in Category},
-                     diagnosis_code=r.diagnosis_code, diagnosis=r.diagnosis,
-                     busy_not_producing=r.busy_not_producing) for r in s.reps]
+                     diagnosis_code=r.diagnosis_code, diagnosis_headline=r.diagnosis_headline,
+                     diagnosis=r.diagnosis, on_track=r.on_track, busy_not_producing=r.busy_not_producing)
+             for r in s.reps]
     return FileResult(
         file=path, status="failed" if errors else ("warnings" if run.exit_code else "ok"), output=str(run.output),
         week=s.week_label, reps=len(s.reps),
@@ -213,12 +216,12 @@ def rollup(results: list[FileResult]) -> list[TeamLine]:
     out = []
     for team, items in teams.items():
         lines = [line for _, line in items]
-        breaks = Counter(line.diagnosis.split(":", 1)[0] for line in lines if line.diagnosis_code != "on-track")
+        breaks = Counter(line.diagnosis_headline for line in lines if not line.on_track)
         out.append(TeamLine(
             team=team, files=sorted({f for f, _ in items}), reps=len(lines),
             outcomes={m: sum(line.outcomes.get(m) or 0 for line in lines) for m in OUTCOMES},
-            on_track=sum(line.diagnosis_code == "on-track" for line in lines),
-            needs_attention=sum(line.diagnosis_code != "on-track" for line in lines),
+            on_track=sum(line.on_track for line in lines),
+            needs_attention=sum(not line.on_track for line in lines),
             busy_not_producing=sum(line.busy_not_producing for line in lines),
             in_range={c: sum(line.in_range[c] for line in lines) for c in Category},
             main_break=breaks.most_common(1)[0][0] if breaks else "On track"))

@@ -150,8 +150,9 @@ def summary(
     s = run.summary
     console.print(f"[bold]Weekly summary[/]: {workbook.name}, week {s.week_label} (from {s.week:%Y-%m-%d})")
     attention = s.needs_attention
-    console.print(f"{len(s.reps)} reps: {len(s.reps) - len(attention)} on track, {len(attention)} need attention")
     console.print(s.team_diagnosis)
+    for note in s.range_review:
+        console.print(f"[italic]{note}[/]")
     if attention:
         table = Table(show_header=True, header_style="bold")
         table.add_column("Rep")

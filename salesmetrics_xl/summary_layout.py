@@ -44,7 +44,9 @@ SECTION = Style(bold=True, size=12, color="1F4E79")
 NOTE = Style(italic=True, color="595959")
 CATEGORY_FILL = {Category.ACTIVITY: "D9E1F2", Category.QUALITY: "E2EFDA", Category.OUTCOME: "FCE4D6"}
 FORMAT = {Unit.COUNT: "0", Unit.CURRENCY: '"$"#,##0', Unit.RATE: "0%"}
-CHANGE_FORMAT = {Unit.COUNT: "+0;-0;0", Unit.CURRENCY: '+"$"#,##0;-"$"#,##0;"$"0', Unit.RATE: "+0.0%;-0.0%;0.0%"}
+# A rate's change is in percentage points (12% -> 15% is +3.0 pp, not +25%): the value is written times 100.
+CHANGE_FORMAT = {Unit.COUNT: "+0;-0;0", Unit.CURRENCY: '+"$"#,##0;-"$"#,##0;"$"0',
+                 Unit.RATE: '+0.0" pp";-0.0" pp";0.0" pp"'}
 
 
 def status_highlight(status: Status, category: Category) -> Highlight | None:
@@ -76,7 +78,8 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     last = first + len(metrics) - 1
     out_col, diag_col = last + 1, last + 2
     sheet.widths = {1: 5, 2: 20, 3: 9, out_col: 28, diag_col: 72} | {
-        first + i: max(10.5, 2.0 + max(len(word) for word in m.name.split())) for i, m in enumerate(metrics)}
+        first + i: max(10.5, 2.0 + max(len(word) for word in m.name.split()), 1.0 + len(m.range))
+        for i, m in enumerate(metrics)}
 
     teams = ", ".join(summary.teams) if summary.teams else "all reps"
     sheet.put(1, 1, f"Weekly Summary: {summary.title}, week {summary.week_label} "
@@ -122,11 +125,15 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
         sheet.put(row, 2, rep.rep, Style(bold=rep.busy_not_producing))
         sheet.put(row, 3, rep.team)
         for i, m in enumerate(metrics):
-            status = rep.statuses[m.name]
+            status = rep.statuses[m.name]  # its weekly range; with only a monthly one, the month's pace
+            if status is Status.NO_RANGE:
+                status = rep.judged[m.name]
             sheet.put(row, first + i, rep.values[m.name], _styled(status_highlight(status, m.category),
                                                                   FORMAT[m.unit]))
-        out = ", ".join(f"{m} {'↓' if rep.statuses[m] is Status.BELOW else '↑'}{rep.streaks.get(m, 1)}"
-                        for m in rep.out_of_range)
+        out = ", ".join([*(f"{m} {'↓' if rep.statuses[m] is Status.BELOW else '↑'}{rep.streaks.get(m, 1)}"
+                           for m in rep.out_of_range),
+                         *(f"{m} behind pace" for m, s in rep.judged.items()
+                           if s is Status.BELOW and rep.statuses[m] is not Status.BELOW)])
         sheet.put(row, out_col, out or "none", Style(wrap=True))
         flag = "BUSY, NOT PRODUCING. " if rep.busy_not_producing else ""
         sheet.put(row, diag_col, flag + rep.diagnosis, Style(wrap=True, bold=bool(flag)))
@@ -142,6 +149,9 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     row = bottom + 2
     sheet.put(row, 2, "Team", SECTION)
     sheet.put(row, first, summary.team_diagnosis, Style(bold=True))
+    for note in summary.range_review:
+        row += 1
+        sheet.put(row, first, note, NOTE)
     for label, kind in (("Total (rates pooled)", "total"), ("Average per rep", "average"),
                         ("Reps in range", "share")):
         row += 1
@@ -158,7 +168,10 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
         row += 1
         sheet.put(row, 2, rep.rep)
         for i, m in enumerate(metrics):
-            sheet.put(row, first + i, rep.changes[m.name], Style(number_format=CHANGE_FORMAT[m.unit], align="center"))
+            change = rep.changes[m.name]
+            if change is not None and m.unit is Unit.RATE:
+                change = round(change * 100, 10)  # percentage points
+            sheet.put(row, first + i, change, Style(number_format=CHANGE_FORMAT[m.unit], align="center"))
     row = _monthly_block(sheet, summary, row + 2)
     row = _problems_block(sheet, summary, row + 2)
 
@@ -189,7 +202,7 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
         return row
     first = paces[0]
     sheet.put(row, 2, f"Monthly pacing, {summary.month} ({first.weeks_elapsed} of {first.weeks_in_month} weeks; "
-                      "straight-line projection to month end)", SECTION)
+                      "projected to month end at each rep's average week of the last 4)", SECTION)
     metrics = list(dict.fromkeys(p.metric for p in paces))
     by_key = {(p.rep, p.metric): p for p in paces}
     reps = list(dict.fromkeys(p.rep for p in paces))

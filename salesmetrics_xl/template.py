@@ -16,13 +16,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from salesmetrics_xl.core.metrics import CATALOG, Unit
+from salesmetrics_xl.core.metrics import CATALOG, DEALS_WON, NEW_MRR, Period, Unit
 from salesmetrics_xl.core.workbook import (
     HOW_TO,
     MAX,
     METRIC,
     MIN,
     NOTES,
+    PERIOD,
     RANGES,
     TRACKING,
     TRACKING_COUNTED,
@@ -74,8 +75,7 @@ def _tracking(ws: Worksheet, records: list[dict[str, object]]) -> None:
     ws.add_data_validation(counts)
 
 
-def _ranges(ws: Worksheet) -> None:
-    records = default_range_rows()
+def _ranges(ws: Worksheet, records: list[dict[str, object]]) -> None:
     _table(ws, RANGES, records)
     min_col = [c.name for c in RANGES.columns].index(MIN) + 1
     for row, record in enumerate(records, start=2):
@@ -132,14 +132,16 @@ def _how_to(ws: Worksheet) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def build(path: str | Path, records: list[dict[str, object]] | None = None, active: str = HOW_TO) -> Path:
-    """The standard workbook; with ``records`` it is a filled-in tracking workbook."""
+def build(path: str | Path, records: list[dict[str, object]] | None = None, active: str = HOW_TO,
+          ranges: list[dict[str, object]] | None = None) -> Path:
+    """The standard workbook; with ``records`` it is a filled-in tracking workbook, with ``ranges`` its own
+    Ranges table instead of the defaults."""
     book = Workbook()
     how_to = book.active
     how_to.title = HOW_TO
     _how_to(how_to)
     _tracking(book.create_sheet(TRACKING.name), records or [])
-    _ranges(book.create_sheet(RANGES.name))
+    _ranges(book.create_sheet(RANGES.name), ranges or default_range_rows())
     book.active = book.sheetnames.index(active)
     path = Path(path)
     book.save(path)
@@ -211,5 +213,19 @@ def example_records() -> list[dict[str, object]]:
     return records
 
 
+# Acme set its own monthly outcome targets, as a team does once it has a few months of data: the framework's
+# 5 deals won a month and the $5,000 placeholder quota are more than even its best SDR closes.
+EXAMPLE_TARGETS = {DEALS_WON: (2, "Acme's own target: its reps close 2 to 5 deals a month."),
+                   NEW_MRR: (2500, "Acme's own monthly quota per rep.")}
+
+
+def example_range_rows() -> list[dict[str, object]]:
+    rows = default_range_rows()
+    for row in rows:
+        if row[METRIC] in EXAMPLE_TARGETS and row[PERIOD] == Period.MONTH.value:
+            row[MIN], row[NOTES] = EXAMPLE_TARGETS[row[METRIC]]  # type: ignore[index]
+    return rows
+
+
 def build_example(path: str | Path) -> Path:
-    return build(path, example_records(), active=TRACKING.name)
+    return build(path, example_records(), active=TRACKING.name, ranges=example_range_rows())

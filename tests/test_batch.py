@@ -45,7 +45,7 @@ def test_one_bad_workbook_never_stops_the_batch(tmp_path):
     assert by_name["broken.xlsx"].status == "failed" and "damaged or truncated" in by_name["broken.xlsx"].problems[0]
     for name in ("team0.xlsx", "team1.xlsx"):
         r = by_name[name]
-        assert r.status == "warnings" and r.week == "2026-W47" and r.reps == 12 and r.needs_attention == 3
+        assert r.status == "warnings" and r.week == "2026-W47" and r.reps == 12 and r.needs_attention == 5
         assert "Weekly Summary" in openpyxl.load_workbook(r.output).sheetnames
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["team0.summary.xlsx", "team1.summary.xlsx"]
 
@@ -77,7 +77,8 @@ def test_rollup_one_row_per_team_outcomes_first(tmp_path):
         t.outcomes["SQLs"] for t in teams if t.team == n))
     assert {t.team for t in teams} == {"East", "West"} and sum(t.reps for t in teams) == 12
     east = next(t for t in teams if t.team == "East")
-    assert east.busy_not_producing == 1  # Ben Carter
+    assert east.busy_not_producing == 2  # Ben Carter and Emma Rossi: busy, not converting
+    assert east.on_track + east.needs_attention == east.reps
     out = tmp_path / "rollup.xlsx"
     assert run("batch", str(folder), "--out-dir", str(tmp_path / "o2"), "--rollup", str(out),
                "--rollup-reps").returncode == 1

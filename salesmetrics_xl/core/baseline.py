@@ -23,13 +23,24 @@ import pandas as pd
 from pydantic import BaseModel
 
 from salesmetrics_xl.core.evaluate import column_values, metric_values, scorecard_metrics
-from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category, Metric, Period, Range, Unit
+from salesmetrics_xl.core.metrics import (
+    DEALS_WON,
+    NEW_MRR,
+    SQLS,
+    Category,
+    Metric,
+    Period,
+    Range,
+    Unit,
+    format_value,
+)
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.tracking import TrackingData, monday, week_label
 from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
 
 METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
 MONTHLY_FACTOR = 52 / 12
+TOP_SHARE = 0.25  # the top quarter of reps by outcomes: the performers whose typical week sets the ranges
 
 
 class Spread(BaseModel):
@@ -79,12 +90,6 @@ def _spread(values: np.ndarray) -> Spread | None:
         return None
     p25, median, p75 = np.percentile(values, [25, 50, 75])
     return Spread(median=float(median), p25=float(p25), p75=float(p75))
-
-
-def format_value(value: float, unit: Unit) -> str:
-    if unit is Unit.RATE:
-        return f"{value:.0%}"
-    return f"${value:,.0f}" if unit is Unit.CURRENCY else f"{value:,.0f}"
 
 
 def _suggestion(top: Spread, category: Category, unit: Unit) -> Range:
@@ -138,7 +143,7 @@ def _pooled_by_rep(frame: pd.DataFrame, metric: Metric) -> pd.Series:
     return (sums["n"] / sums["d"].where(sums["d"] > 0)).dropna()
 
 
-def build_baseline(tracking: TrackingData, ranges: RangeSet, weeks: int = 8, top: float = 0.25,
+def build_baseline(tracking: TrackingData, ranges: RangeSet, weeks: int = 8, top: float = TOP_SHARE,
                    today: dt.date | None = None) -> list[Baseline]:
     """One baseline per role when the data has several roles (an SDR and an AE are judged differently), else one."""
     if weeks < 1:

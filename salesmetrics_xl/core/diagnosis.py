@@ -1,6 +1,10 @@
 """Where the funnel breaks: one rule table, read top to bottom, first match wins.
 
-The summary, the METRIC_DIAGNOSIS Excel function and the team view all use this table.
+Outcomes first. The outcome verdict decides whether a rep is on track; activity and quality only explain why
+not, and what to change. A category with no range (or no numbers) is "not judged" and never blocks the
+diagnosis: a team that starts with a Dials range and an SQLs range still gets an answer for every rep.
+
+The summary, the team line, the batch rollup and the METRIC_DIAGNOSIS Excel function all use this table.
 """
 
 from __future__ import annotations
@@ -10,44 +14,75 @@ from dataclasses import dataclass
 
 from salesmetrics_xl.core.status import Status
 
-BELOW, IN, ABOVE, NO_DATA = Status.BELOW, Status.IN_RANGE, Status.ABOVE, Status.NO_DATA
+BELOW, IN, ABOVE, NO_DATA, NO_RANGE = Status.BELOW, Status.IN_RANGE, Status.ABOVE, Status.NO_DATA, Status.NO_RANGE
 ANY = frozenset(Status)
 OK = frozenset({IN, ABOVE})
+UNJUDGED = frozenset({NO_DATA, NO_RANGE})  # no range applies, or no number to judge
 
 
 @dataclass(frozen=True)
 class Diagnosis:
     code: str
     headline: str  # what a manager says in one breath
-    advice: str  # what to do about it
+    why: str  # the evidence in general words; the summary replaces it with the rep's own numbers
+    action: str  # what to do about it
+    on_track: bool = False
 
     @property
     def sentence(self) -> str:
-        return f"{self.headline}: {self.advice}"
+        return f"{self.headline}: {self.why}; {self.action}"
 
 
-EFFORT = Diagnosis("effort", "Effort or capacity",
-                   "activity is below range; check time on task, territory and workload before coaching skills.")
+ON_TRACK = Diagnosis("on-track", "On track", "outcomes are in range or above", "keep going.", on_track=True)
+EFFICIENT = Diagnosis("efficient", "On track with less activity",
+                      "outcomes are in range or above with activity below its range",
+                      "learn from how this rep works.", on_track=True)
+IN_RANGE = Diagnosis("in-range", "In range on activity and quality",
+                     "no outcome range applies, so results are not judged", "add an SQLs range to judge them.",
+                     on_track=True)
+EFFORT = Diagnosis("effort", "Effort or capacity", "outcomes and activity are both below range",
+                   "check time on task, territory and workload before coaching skills.")
 VOLUME_OVER_QUALITY = Diagnosis("volume-over-quality", "Volume at the expense of quality",
-                                "activity is above range and conversion is below; slow down and work fewer, "
-                                "better-fit leads.")
-MESSAGING = Diagnosis("messaging", "Messaging or lead targeting",
-                      "the effort is there but it is not converting; review call recordings, the pitch and the "
-                      "lead list.")
-PIPELINE = Diagnosis("pipeline", "Volume or pipeline stage",
-                     "conversion is fine but too little reaches the finish; add top-of-funnel volume or push "
-                     "stalled deals.")
-ON_TRACK = Diagnosis("on-track", "On track", "activity, quality and outcomes are in range; keep going.")
-NOT_ENOUGH_DATA = Diagnosis("no-data", "Not enough data", "fill in this week's numbers and set the missing ranges.")
+                                "activity is above range and conversion is below",
+                                "slow down and work fewer, better-fit leads.")
+MESSAGING = Diagnosis("messaging", "Messaging or lead targeting", "the effort is there but it is not converting",
+                      "review call recordings, the pitch and the lead list.")
+PIPELINE = Diagnosis("pipeline", "Pipeline or later stage", "effort and conversion are in range but outcomes are not",
+                     "look at stalled opportunities and deal size, and check that the activity ranges add up to the "
+                     "outcome target.")
+VOLUME = Diagnosis("volume", "Volume", "conversion is in range but too little reaches the finish",
+                   "compare activity with the top reps (no activity range is set).")
+OUTCOME_BELOW = Diagnosis("outcome-below", "Outcomes below", "no activity or quality range says why",
+                          "set ranges for Dials or Conversations and the conversion rates.")
+ACTIVITY_BELOW = Diagnosis("activity-below", "Activity below range",
+                           "outcomes are not judged (no outcome range applies)",
+                           "check time on task, territory and workload.")
+NOT_ENOUGH_DATA = Diagnosis("no-data", "Not enough data", "no metric with a range has a number this week",
+                            "fill in this week's numbers or set ranges.")
+NO_ROW = Diagnosis("no-row", "No row this week", "this rep had rows in recent weeks but none this week",
+                   "add the week's numbers to Tracking.")
 
 # (activity, quality, outcome) -> diagnosis; each cell is the set of category statuses it matches.
 RULES: tuple[tuple[frozenset[Status], frozenset[Status], frozenset[Status], Diagnosis], ...] = (
-    (frozenset({BELOW}), ANY, ANY, EFFORT),
-    (frozenset({ABOVE}), frozenset({BELOW}), ANY, VOLUME_OVER_QUALITY),
-    (OK, frozenset({BELOW}), ANY, MESSAGING),
-    (ANY, OK, frozenset({BELOW}), PIPELINE),
-    (OK, OK, OK, ON_TRACK),
+    # outcomes in range or above: on track, whatever the activity
+    (frozenset({BELOW}), ANY, OK, EFFICIENT),
+    (ANY, ANY, OK, ON_TRACK),
+    # outcomes below: find the bottleneck, effort first
+    (frozenset({BELOW}), ANY, frozenset({BELOW}), EFFORT),
+    (frozenset({ABOVE}), frozenset({BELOW}), frozenset({BELOW}), VOLUME_OVER_QUALITY),
+    (OK | UNJUDGED, frozenset({BELOW}), frozenset({BELOW}), MESSAGING),
+    (OK, UNJUDGED, frozenset({BELOW}), MESSAGING),  # busy, no quality range: not converting
+    (OK, OK, frozenset({BELOW}), PIPELINE),
+    (UNJUDGED, OK, frozenset({BELOW}), VOLUME),
+    (UNJUDGED, UNJUDGED, frozenset({BELOW}), OUTCOME_BELOW),
+    # outcomes not judged: still say what activity and quality show
+    (frozenset({BELOW}), ANY, UNJUDGED, ACTIVITY_BELOW),
+    (frozenset({ABOVE}), frozenset({BELOW}), UNJUDGED, VOLUME_OVER_QUALITY),
+    (ANY, frozenset({BELOW}), UNJUDGED, MESSAGING),
+    (OK, OK | UNJUDGED, UNJUDGED, IN_RANGE),
+    (UNJUDGED, OK, UNJUDGED, IN_RANGE),
 )
+DIAGNOSES = (*dict.fromkeys(d for *_, d in RULES), NOT_ENOUGH_DATA, NO_ROW)
 
 
 def category_status(statuses: Iterable[str]) -> Status:
@@ -74,6 +109,7 @@ def diagnose(activity: str, quality: str, outcome: str) -> Diagnosis:
     return NOT_ENOUGH_DATA
 
 
-def busy_not_producing(activity: str, outcome: str) -> bool:
-    """Activity in range or above while outcomes are below: effort that does not pay."""
-    return Status(activity) in OK and Status(outcome) is BELOW
+def busy_not_producing(activity: str, quality: str, outcome: str) -> bool:
+    """Activity in range or above, outcomes below, and conversion not in range (below, or no quality range to
+    say): effort that does not pay. With conversion in range the leak is later in the pipeline, not the effort."""
+    return Status(activity) in OK and Status(quality) not in OK and Status(outcome) is BELOW

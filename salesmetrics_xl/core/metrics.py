@@ -102,6 +102,16 @@ class Range(BaseModel):
         return "no range"
 
 
+def format_value(value: float, unit: Unit, exact: bool = False) -> str:
+    """A number as a manager reads it: 12%, $4,500, 62. ``exact`` keeps one decimal where rounding would hide
+    it (7.7% beside a bound of 8%, a projection of 3.3), for sentences that compare a value with its range."""
+    if unit is Unit.RATE:
+        return f"{value:.1%}" if exact and round(value * 100, 1) != round(value * 100) else f"{value:.0%}"
+    if unit is Unit.CURRENCY:
+        return f"${value:,.0f}"
+    return f"{value:,.1f}" if exact and round(value, 1) != round(value) else f"{value:,.0f}"
+
+
 # The counted columns of the standard Tracking sheet, in template order.
 DIALS, EMAILS, CONVERSATIONS, MEETINGS = "Dials", "Emails", "Conversations", "Meetings Booked"
 SQLS, OPPORTUNITIES, DEALS_WON, NEW_MRR = "SQLs", "Opportunities", "Deals Won", "New MRR"

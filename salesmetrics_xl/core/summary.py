@@ -7,15 +7,30 @@ Computed once here, from tracking data and ranges; the layout turns it into cell
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+import math
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from salesmetrics_xl.core.diagnosis import ON_TRACK, busy_not_producing, category_status, diagnose
+from salesmetrics_xl.core.baseline import TOP_SHARE, rank_by_outcomes
+from salesmetrics_xl.core.diagnosis import (
+    ACTIVITY_BELOW,
+    EFFICIENT,
+    EFFORT,
+    MESSAGING,
+    NO_ROW,
+    OUTCOME_BELOW,
+    PIPELINE,
+    VOLUME,
+    VOLUME_OVER_QUALITY,
+    Diagnosis,
+    busy_not_producing,
+    category_status,
+    diagnose,
+)
 from salesmetrics_xl.core.evaluate import column_values, evaluate_rows, metric_values, scorecard_metrics
-from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category, Metric, Period, Unit
+from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category, Metric, Period, Unit, format_value
 from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.status import Status, evaluate
@@ -25,6 +40,9 @@ from salesmetrics_xl.core.workbook import REP, ROLE, TEAM, WEEK
 ORDERING_RULE = ("Reps are ordered by outcomes, never by activity: first by how many outcome metrics are in range "
                  "or above, then by SQLs, then deals won, then new MRR.")
 JUDGED = (Status.BELOW.value, Status.IN_RANGE.value, Status.ABOVE.value)
+RECENT_WEEKS = 4  # a rep with a row in the 4 weeks before, but none this week, is listed as missing
+PACE_WEEKS = 4  # a rep's typical week, for the monthly projection: the average of the last 4
+REVIEW_WEEKS = 8  # the range review looks at the top producers' last 8 weeks, as the baseline does
 
 
 class MetricColumn(BaseModel):
@@ -38,14 +56,17 @@ class RepWeek(BaseModel):
     rep: str
     team: str | None
     role: str | None
-    row: int  # the Tracking row, for links and messages
+    row: int | None  # the Tracking row, for links and messages; None for a rep with no row this week
     values: dict[str, float | None]
-    statuses: dict[str, Status]
-    changes: dict[str, float | None]  # from the previous week
+    statuses: dict[str, Status]  # each value against its weekly range: what the cells show
+    judged: dict[str, Status]  # what counts in the verdict: outcomes with a monthly range by the month's pace
+    changes: dict[str, float | None]  # from the previous week (rates: as a fraction, shown in percentage points)
     streaks: dict[str, int]  # weeks in a row out of range, this week included
     categories: dict[Category, Status]
     diagnosis_code: str
-    diagnosis: str
+    diagnosis_headline: str
+    diagnosis: str  # the sentence, built from this row's own numbers
+    on_track: bool  # the outcome verdict: outcomes in range or above (or, with no outcome range, the rest)
     busy_not_producing: bool
 
     @property
@@ -89,6 +110,7 @@ class WeeklySummary(BaseModel):
     reps: list[RepWeek]
     team: list[TeamMetric]
     team_diagnosis: str
+    range_review: list[str]  # activity ranges the top producers do not keep to: maybe set wrong
     month: str
     monthly: list[MonthlyPace]
     problems: list[Problem]
@@ -96,7 +118,7 @@ class WeeklySummary(BaseModel):
 
     @property
     def needs_attention(self) -> list[RepWeek]:
-        return [r for r in self.reps if r.diagnosis_code != ON_TRACK.code]
+        return [r for r in self.reps if not r.on_track]
 
 
 def _num(value: float) -> float | None:
@@ -104,10 +126,13 @@ def _num(value: float) -> float | None:
 
 
 def _range_text(ranges: RangeSet, metric: Metric, period: Period, roles: list[str | None]) -> str:
+    """The range under a metric's name; a metric with only a monthly range shows that one, judged by pace."""
     found = {ranges.lookup(metric.name, period, role) for role in roles}
     if len(found) > 1:
         return "by role"
     only = next(iter(found), None)
+    if only is None and period is Period.WEEK and any(ranges.lookup(metric.name, Period.MONTH, r) for r in roles):
+        return _range_text(ranges, metric, Period.MONTH, roles) + " a month"
     return only.describe(metric.unit) if only else "no range"
 
 
@@ -169,31 +194,56 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     last_week = np.flatnonzero((frame[WEEK] == this - pd.Timedelta(days=7)).to_numpy())
     previous = dict(zip(frame[REP].to_numpy()[last_week], last_week, strict=True))
     streaks = _streaks(frame, statuses, this)
-    by_category = {c: [m.name for m in weekly if m.category is c] for c in Category}
+    by_category = {c: [m for m in weekly if m.category is c] for c in Category}
 
-    reps: list[RepWeek] = []
     in_week = (frame[WEEK] == this).to_numpy()
     week_rows = frame[in_week]
+    recent = frame[(frame[WEEK] < this) & (frame[WEEK] >= this - pd.Timedelta(weeks=RECENT_WEEKS))]
+    missing = recent[~recent[REP].isin(set(week_rows[REP]))].drop_duplicates(REP, keep="last")
+    people = [(rec[REP], rec.get(ROLE)) for rec in (*week_rows.to_dict("records"), *missing.to_dict("records"))]
+    monthly, month_name = _monthly(frame, ranges, chosen, people)
+    paces = {(p.rep, p.metric): p for p in monthly}
+
+    reps: list[RepWeek] = []
     for i, rec in zip(np.flatnonzero(in_week), week_rows.to_dict("records"), strict=True):
         prev = previous.get(rec[REP])
+        role = rec.get(ROLE)
         row_status = {m: Status(statuses[m][i]) for m in statuses}
-        categories = {c: category_status(row_status[m] for m in names) for c, names in by_category.items()}
+        judged = {m.name: _judged(m, row_status[m.name], paces.get((rec[REP], m.name))) for m in weekly}
+        categories = {c: category_status(judged[m.name] for m in metrics) for c, metrics in by_category.items()}
         found = diagnose(categories[Category.ACTIVITY], categories[Category.QUALITY], categories[Category.OUTCOME])
-        reps.append(RepWeek(
-            rep=rec[REP], team=rec.get(TEAM), role=rec.get(ROLE), row=int(rec[ROW]),
-            values={m: _num(values[m][i]) for m in values}, statuses=row_status,
+        rep = RepWeek(
+            rep=rec[REP], team=rec.get(TEAM), role=role, row=int(rec[ROW]),
+            values={m: _num(values[m][i]) for m in values}, statuses=row_status, judged=judged,
             changes={m: (None if prev is None or np.isnan(values[m][prev]) or np.isnan(values[m][i])
                          else float(values[m][i] - values[m][prev])) for m in values},
             streaks=streaks.get(rec[REP], {}), categories=categories,
-            diagnosis_code=found.code, diagnosis=found.sentence,
-            busy_not_producing=busy_not_producing(categories[Category.ACTIVITY], categories[Category.OUTCOME]),
-        ))
+            diagnosis_code=found.code, diagnosis_headline=found.headline, diagnosis=found.sentence,
+            on_track=found.on_track,
+            busy_not_producing=busy_not_producing(*(categories[c] for c in Category)),
+        )
+        rep.diagnosis = explain(rep, found, weekly, ranges, paces)
+        reps.append(rep)
+    for rec in missing.to_dict("records"):
+        reps.append(RepWeek(
+            rep=rec[REP], team=rec.get(TEAM), role=rec.get(ROLE), row=None, values={m: None for m in values},
+            statuses={m: Status.NO_DATA for m in values}, judged={m: Status.NO_DATA for m in values},
+            changes={m: None for m in values}, streaks={m: 0 for m in values},
+            categories={c: Status.NO_DATA for c in Category},
+            diagnosis_code=NO_ROW.code, diagnosis_headline=NO_ROW.headline,
+            diagnosis=f"{NO_ROW.headline}: the last row is for the week of {rec[WEEK]:%Y-%m-%d}; {NO_ROW.action}",
+            on_track=False, busy_not_producing=False))
+
+    outcomes = [m.name for m in by_category[Category.OUTCOME]]
 
     def outcome_rank(r: RepWeek) -> tuple:
-        good = sum(r.statuses[m] in (Status.IN_RANGE, Status.ABOVE) for m in by_category[Category.OUTCOME])
-        return (-good, *(-(r.values.get(m) or 0) for m in (SQLS, DEALS_WON, NEW_MRR)), r.rep.casefold())
+        good = sum(r.judged[m] in (Status.IN_RANGE, Status.ABOVE) for m in outcomes)
+        return (r.row is None, -good, *(-(r.values.get(m) or 0) for m in (SQLS, DEALS_WON, NEW_MRR)),
+                r.rep.casefold())
 
     reps.sort(key=outcome_rank)
+    position = {r.rep: i for i, r in enumerate(reps)}
+    monthly.sort(key=lambda p: position[p.rep])  # rep by rep, each rep's metrics in table order
     roles = sorted({r.role for r in reps}, key=lambda x: x or "")
     columns = [MetricColumn(name=m.name, category=m.category, unit=m.unit,
                             range=_range_text(ranges, m, Period.WEEK, roles)) for m in weekly]
@@ -206,29 +256,117 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
             average=None if m.is_rate or np.isnan(counted).all() else float(np.nanmean(counted)),
             in_range=int((status == Status.IN_RANGE.value).sum()), judged=int(np.isin(status, JUDGED).sum())))
 
-    monthly, month_name = _monthly(frame, ranges, chosen, reps)
+    outcome_ranges = any(r.metric.category is Category.OUTCOME and not r.range.is_open for r in ranges.rules)
     return WeeklySummary(
         title=title or tracking.file, source=tracking.file,
         teams=sorted({t for t in week_rows[TEAM] if t}) if TEAM in week_rows else [],
         week=chosen, week_label=week_label(chosen), generated_at=now or dt.datetime.now().replace(microsecond=0),
-        metrics=columns, reps=reps, team=team, team_diagnosis=team_diagnosis(reps), month=month_name,
-        monthly=monthly, problems=_affecting(problems or [], tracking, week_rows, chosen),
+        metrics=columns, reps=reps, team=team, team_diagnosis=team_diagnosis(reps, outcome_ranges),
+        range_review=range_review(frame, ranges, this), month=month_name, monthly=monthly,
+        problems=_affecting(problems or [], tracking, week_rows, chosen),
     )
 
 
-def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, reps: list[RepWeek]
+def _judged(metric: Metric, weekly: Status, pace: MonthlyPace | None) -> Status:
+    """The status a metric counts with in the verdict. An outcome with a monthly range is judged by the month's
+    pace (one quiet week of a rep on pace is noise, not a problem); anything else by its weekly range, falling
+    back to the monthly pace when it only has a monthly one."""
+    if pace is not None and (metric.category is Category.OUTCOME or weekly in (Status.NO_RANGE, Status.NO_DATA)):
+        return pace.status
+    return weekly
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[str, str], MonthlyPace]) -> str:
+    """One metric out of range, in the rep's own numbers: what the sentence says, so it can never contradict the
+    cells beside it."""
+    pace = paces.get((rep.rep, metric.name))
+    weekly = rep.statuses[metric.name]
+    value = rep.values[metric.name]
+    if pace is not None and rep.judged[metric.name] is pace.status and (
+            metric.category is Category.OUTCOME or weekly not in (Status.BELOW, Status.ABOVE)):
+        where = {Status.BELOW: "behind pace", Status.ABOVE: "ahead of pace"}.get(pace.status, "on pace")
+        text = (f"{metric.name} {where}: {format_value(pace.month_to_date, metric.unit, exact=True)} so far, on "
+                f"course for {format_value(pace.projection, metric.unit, exact=True)} of {pace.range} a month")
+        if weekly is Status.BELOW and value is not None:
+            text += f" ({format_value(value, metric.unit, exact=True)} this week)"
+        return text
+    found = ranges.lookup(metric.name, Period.WEEK, rep.role)
+    text = (f"{metric.name} {format_value(value, metric.unit, exact=True) if value is not None else 'blank'} "
+            f"{weekly.value.lower()} {found.describe(metric.unit) if found else 'its range'}")
+    streak = rep.streaks.get(metric.name, 1)
+    return text + (f", {_ordinal(streak)} week in a row" if streak > 1 else "")
+
+
+def _listed(findings: list[str], most: int = 3) -> str:
+    shown = "; ".join(findings[:most])
+    return shown + (f"; and {len(findings) - most} more" if len(findings) > most else "")
+
+
+def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeSet,
+            paces: dict[tuple[str, str], MonthlyPace]) -> str:
+    """The diagnosis sentence for one rep, built from that rep's row: the table's verdict and action, with the
+    rep's own numbers as the evidence, and, when on track, every metric still out of range named as one to
+    watch, so an on-track sentence never sits next to a red cell it does not mention."""
+    def off(category: Category, status: Status) -> list[Metric]:
+        return [m for m in metrics if m.category is category and rep.judged[m.name] is status]
+
+    def say(chosen: list[Metric], most: int = 2) -> list[str]:
+        return [_listed([_finding(rep, m, ranges, paces) for m in chosen], most)] if chosen else []
+
+    activity_below, quality_below = off(Category.ACTIVITY, Status.BELOW), off(Category.QUALITY, Status.BELOW)
+    outcome_below = off(Category.OUTCOME, Status.BELOW)
+    evidence: list[Metric] = {
+        EFFICIENT.code: activity_below,
+        EFFORT.code: outcome_below + activity_below,
+        VOLUME_OVER_QUALITY.code: outcome_below + off(Category.ACTIVITY, Status.ABOVE) + quality_below,
+        MESSAGING.code: outcome_below + quality_below,
+        PIPELINE.code: outcome_below, VOLUME.code: outcome_below, OUTCOME_BELOW.code: outcome_below,
+        ACTIVITY_BELOW.code: activity_below,
+    }.get(found.code, [])
+    said = [*say([m for m in evidence if m.category is Category.OUTCOME]),
+            *say([m for m in evidence if m.category is Category.ACTIVITY]),
+            *say([m for m in evidence if m.category is Category.QUALITY])]
+    # the table's general words only where they are literally true of this row
+    clean = not activity_below and not quality_below
+    if found.on_track and outcome_below:  # the half rule let one outcome lag: say "most", and watch it below
+        said = [f"most outcomes are in range or above{' with ' + '; '.join(said) if said else ''}"]
+    elif found is EFFICIENT:
+        said = [f"outcomes are in range or above with {'; '.join(said)}"]
+    elif found in (ACTIVITY_BELOW, OUTCOME_BELOW) or (found in (MESSAGING, PIPELINE, VOLUME) and clean) or not said:
+        said.append(found.why)
+    sentence = f"{found.headline}: {'; '.join(said)}. {found.action[0].upper()}{found.action[1:]}"
+    if found.on_track:
+        named = {m.name for m in evidence}
+        watch = [m for m in metrics if m.name not in named and (
+            rep.statuses[m.name] is Status.BELOW or rep.judged[m.name] is Status.BELOW
+            or (m.category is Category.ACTIVITY and rep.statuses[m.name] is Status.ABOVE))]
+        if watch:
+            sentence += " Watch: " + "; ".join(_finding(rep, m, ranges, paces) for m in watch) + "."
+    return sentence
+
+
+def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: list[tuple[str, str | None]]
              ) -> tuple[list[MonthlyPace], str]:
-    """Month-to-date against monthly ranges, projected in a straight line; a week counts in its Monday's month."""
+    """Month to date against monthly ranges; a week counts in its Monday's month. A count is projected to month end
+    as the month so far plus, for each week left, the rep's average week over the last 4 (this one included): a
+    straight line from one quiet first week would call a rep who reaches the target most months "behind".
+    Rates are the month's pooled counts. ``people`` are (rep, role) pairs; paces come rep by rep, in table order."""
     first = week.replace(day=1)
     next_month = (first + dt.timedelta(days=32)).replace(day=1)
     mondays = [d for d in (first + dt.timedelta(days=i) for i in range((next_month - first).days))
                if d.weekday() == 0]
     elapsed = sum(d <= week for d in mondays)
     in_month = frame[(frame[WEEK] >= pd.Timestamp(first)) & (frame[WEEK] <= pd.Timestamp(week))]
-    names = [r.rep for r in reps]
-    roles = pd.Series([r.role for r in reps], dtype=object)
-    out = []
-    for metric in dict.fromkeys(r.metric for r in ranges.rules if r.period is Period.MONTH):
+    recent = frame[(frame[WEEK] > pd.Timestamp(week) - pd.Timedelta(weeks=PACE_WEEKS))
+                   & (frame[WEEK] <= pd.Timestamp(week))]
+    names = [rep for rep, _ in people]
+    roles = pd.Series([role for _, role in people], dtype=object)
+    found: dict[tuple[int, int], MonthlyPace] = {}
+    for k, metric in enumerate(dict.fromkeys(r.metric for r in ranges.rules if r.period is Period.MONTH)):
         present = [c for c in metric.columns if c in in_month]
         if len(present) < len(metric.columns):
             continue
@@ -240,38 +378,75 @@ def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, reps: list[Re
             projection = mtd
         else:
             mtd = sums[metric.column].to_numpy(float)
-            projection = mtd / elapsed * len(mondays)
+            typical = recent.groupby(REP)[metric.column].mean().reindex(names).to_numpy(float)
+            typical = np.where(np.isnan(typical), mtd / elapsed, typical)
+            projection = mtd + (len(mondays) - elapsed) * typical
         lo, hi = ranges.bounds(metric.name, Period.MONTH, roles)
         statuses = evaluate(projection, lo, hi)
         by_role = {role: ranges.lookup(metric.name, Period.MONTH, role) for role in set(roles)}
-        for i, rep in enumerate(reps):
-            found = by_role[rep.role]
-            if found is None or np.isnan(mtd[i]):
+        for i, (rep, role) in enumerate(people):
+            rule = by_role[role]
+            if rule is None or rule.is_open or np.isnan(mtd[i]):
                 continue
             status = Status(statuses[i])
-            out.append(MonthlyPace(
-                rep=rep.rep, metric=metric.name, unit=metric.unit, month_to_date=float(mtd[i]),
+            found[(i, k)] = MonthlyPace(
+                rep=rep, metric=metric.name, unit=metric.unit, month_to_date=float(mtd[i]),
                 weeks_elapsed=elapsed, weeks_in_month=len(mondays), projection=float(projection[i]),
-                range=found.describe(metric.unit), status=status, on_pace=status is not Status.BELOW))
-    position = {name: i for i, name in enumerate(names)}
-    out.sort(key=lambda p: position[p.rep])  # rep by rep, each rep's metrics in table order
-    return out, f"{first:%B %Y}"
+                range=rule.describe(metric.unit), status=status, on_pace=status is not Status.BELOW)
+    return [found[key] for key in sorted(found)], f"{first:%B %Y}"
 
 
-def team_diagnosis(reps: list[RepWeek]) -> str:
-    """Where most reps break, in one sentence for the team."""
+def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
+    """The headline: how many reps are on track (and how many of them with less activity than the range), how
+    many are off track, split by where they break. Counted from the same rows the sheet shows."""
     if not reps:
         return "No reps have data this week."
-    counts = Counter(r.diagnosis_code for r in reps)
-    on_track = counts.pop(ON_TRACK.code, 0)
-    if not counts:
-        return f"All {len(reps)} reps are on track."
-    code, n = counts.most_common(1)[0]
-    example = next(r for r in reps if r.diagnosis_code == code)
-    names = ", ".join(r.rep for r in reps if r.diagnosis_code == code)
-    headline = example.diagnosis.split(":", 1)[0]
-    return (f"{on_track} of {len(reps)} reps are on track. Most of the others break at {headline.lower()} "
-            f"({n} rep{'s' if n > 1 else ''}: {names}).")
+    on = [r for r in reps if r.on_track]
+    efficient = [r.rep for r in on if r.diagnosis_code == EFFICIENT.code]
+    missing = [r.rep for r in reps if r.diagnosis_code == NO_ROW.code]
+    off = [r for r in reps if not r.on_track and r.diagnosis_code != NO_ROW.code]
+    text = "" if outcomes_judged else "Outcomes are not judged: no outcome range is set. "
+    text += f"{len(on)} of {len(reps)} reps on track"
+    if efficient:
+        text += f" ({len(efficient)} with less activity than the range: {', '.join(efficient)})"
+    if off:
+        groups: dict[str, list[str]] = {}
+        for r in off:
+            groups.setdefault(r.diagnosis_headline, []).append(r.rep)
+        ordered = sorted(groups.items(), key=lambda kv: -len(kv[1]))  # stable: ties keep the sheet's order
+        text += f"; {len(off)} off track: " + "; ".join(f"{len(names)} {headline.lower()} ({', '.join(names)})"
+                                                          for headline, names in ordered)
+    if missing:
+        text += f"; {len(missing)} with no row this week ({', '.join(missing)})"
+    return text + "."
+
+
+def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, weeks: int = REVIEW_WEEKS) -> list[str]:
+    """The method's step 2 as a check: when most of the top producers by outcomes sit below an activity range's
+    Min (or above its Max) in most of their recent weeks, the range, not the reps, may be wrong."""
+    window = frame[(frame[WEEK] <= week) & (frame[WEEK] > week - pd.Timedelta(weeks=weeks))]
+    ranked = rank_by_outcomes(window) if len(window) else []
+    if len(ranked) < 2:
+        return []
+    top = ranked[: max(1, math.ceil(TOP_SHARE * len(ranked)))]
+    top_frame = window[window[REP].isin(top)].sort_values(WEEK)
+    activity = [m for m in ranges.metrics if m.category is Category.ACTIVITY]
+    roles = sorted({r for r in top_frame[ROLE].dropna()}) if ROLE in top_frame else []
+    notes = []
+    for metric, (_, statuses) in evaluate_rows(top_frame, ranges, metrics=activity).items():
+        judged = pd.Series(np.isin(statuses, JUDGED)).groupby(top_frame[REP].to_numpy()).sum()
+        for status, wrong in ((Status.BELOW, "too high"), (Status.ABOVE, "too low")):
+            hits = pd.Series(statuses == status.value).groupby(top_frame[REP].to_numpy()).sum()
+            flagged = [rep for rep in top if judged.get(rep, 0) and 2 * hits.get(rep, 0) > judged[rep]]
+            if 2 * len(flagged) > len(top):  # most of the top producers, not one efficient rep
+                shown = _range_text(ranges, next(m for m in activity if m.name == metric), Period.WEEK,
+                                    roles or [None])
+                who = ", ".join(f"{rep} ({hits[rep]} of {judged[rep]} weeks)" for rep in flagged)
+                notes.append(f"Range check: the {metric} range ({shown}) may be set {wrong}. "
+                             f"{len(flagged)} of the top {len(top)} reps by outcomes were {status.value.lower()} it "
+                             f"in most of the last {weeks} weeks: {who}. Run salesmetrics baseline to see what "
+                             "they do in a typical week.")
+    return notes
 
 
 def _affecting(problems: list[Problem], tracking: TrackingData, week_rows: pd.DataFrame, week: dt.date

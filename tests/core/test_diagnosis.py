@@ -1,33 +1,77 @@
 import pytest
 
 from salesmetrics_xl.core.diagnosis import (
+    ACTIVITY_BELOW,
+    DIAGNOSES,
+    EFFICIENT,
     EFFORT,
+    IN_RANGE,
     MESSAGING,
     NOT_ENOUGH_DATA,
     ON_TRACK,
+    OUTCOME_BELOW,
     PIPELINE,
+    VOLUME,
     VOLUME_OVER_QUALITY,
     busy_not_producing,
     category_status,
     diagnose,
 )
+from salesmetrics_xl.core.status import Status
 
 
 @pytest.mark.parametrize(("activity", "quality", "outcome", "expected"), [
-    ("BELOW", "IN RANGE", "IN RANGE", EFFORT),
-    ("BELOW", "BELOW", "BELOW", EFFORT),  # effort first: no point coaching the pitch of someone not calling
+    # outcomes in range or above: on track whatever the activity; less activity than the range is good news
+    ("BELOW", "IN RANGE", "IN RANGE", EFFICIENT),
+    ("BELOW", "BELOW", "ABOVE", EFFICIENT),
+    ("BELOW", "NO RANGE", "IN RANGE", EFFICIENT),
+    ("IN RANGE", "IN RANGE", "IN RANGE", ON_TRACK),
+    ("ABOVE", "BELOW", "IN RANGE", ON_TRACK),  # on track; the summary names Win Rate etc. to watch
+    ("NO RANGE", "NO RANGE", "IN RANGE", ON_TRACK),
+    # outcomes below: the bottleneck, effort first
+    ("BELOW", "IN RANGE", "BELOW", EFFORT),
+    ("BELOW", "BELOW", "BELOW", EFFORT),  # no point coaching the pitch of someone not calling
     ("ABOVE", "BELOW", "BELOW", VOLUME_OVER_QUALITY),
     ("IN RANGE", "BELOW", "BELOW", MESSAGING),
-    ("IN RANGE", "BELOW", "IN RANGE", MESSAGING),
+    ("NO RANGE", "BELOW", "BELOW", MESSAGING),
+    ("IN RANGE", "NO RANGE", "BELOW", MESSAGING),  # the method's example: busy, no quality range, no SQLs
+    ("ABOVE", "NO DATA", "BELOW", MESSAGING),
     ("IN RANGE", "IN RANGE", "BELOW", PIPELINE),
-    ("ABOVE", "IN RANGE", "BELOW", PIPELINE),
-    ("IN RANGE", "IN RANGE", "IN RANGE", ON_TRACK),
-    ("ABOVE", "ABOVE", "ABOVE", ON_TRACK),
+    ("ABOVE", "ABOVE", "BELOW", PIPELINE),
+    ("NO RANGE", "IN RANGE", "BELOW", VOLUME),
+    ("NO RANGE", "NO DATA", "BELOW", OUTCOME_BELOW),
+    # outcomes not judged: still diagnose activity and quality
+    ("BELOW", "IN RANGE", "NO RANGE", ACTIVITY_BELOW),
+    ("ABOVE", "BELOW", "NO RANGE", VOLUME_OVER_QUALITY),
+    ("IN RANGE", "BELOW", "NO DATA", MESSAGING),
+    ("IN RANGE", "IN RANGE", "NO RANGE", IN_RANGE),
+    ("IN RANGE", "NO RANGE", "NO RANGE", IN_RANGE),
+    ("NO RANGE", "IN RANGE", "NO RANGE", IN_RANGE),
     ("NO DATA", "NO DATA", "NO DATA", NOT_ENOUGH_DATA),
-    ("IN RANGE", "NO DATA", "IN RANGE", NOT_ENOUGH_DATA),
+    ("NO RANGE", "NO RANGE", "NO RANGE", NOT_ENOUGH_DATA),
 ])
 def test_rule_table(activity, quality, outcome, expected):
     assert diagnose(activity, quality, outcome) == expected
+
+
+@pytest.mark.parametrize("outcome", ["IN RANGE", "ABOVE"])
+@pytest.mark.parametrize("activity", list(Status))
+@pytest.mark.parametrize("quality", list(Status))
+def test_outcomes_in_range_are_always_on_track_and_never_told_to_work_harder(activity, quality, outcome):
+    found = diagnose(activity, quality, outcome)
+    assert found.on_track and found not in (EFFORT, ACTIVITY_BELOW)
+
+
+@pytest.mark.parametrize("activity", list(Status))
+@pytest.mark.parametrize("quality", list(Status))
+def test_outcomes_below_are_never_on_track(activity, quality):
+    assert not diagnose(activity, quality, "BELOW").on_track
+
+
+def test_every_diagnosis_has_a_distinct_code_and_a_full_sentence():
+    assert len({d.code for d in DIAGNOSES}) == len(DIAGNOSES)
+    for d in DIAGNOSES:
+        assert d.sentence == f"{d.headline}: {d.why}; {d.action}" and d.action.endswith(".")
 
 
 def test_a_category_is_below_when_at_least_half_its_judged_metrics_are():
@@ -39,5 +83,7 @@ def test_a_category_is_below_when_at_least_half_its_judged_metrics_are():
 
 
 def test_busy_not_producing():
-    assert busy_not_producing("IN RANGE", "BELOW") and busy_not_producing("ABOVE", "BELOW")
-    assert not busy_not_producing("BELOW", "BELOW") and not busy_not_producing("IN RANGE", "IN RANGE")
+    assert busy_not_producing("IN RANGE", "BELOW", "BELOW") and busy_not_producing("ABOVE", "NO RANGE", "BELOW")
+    assert not busy_not_producing("BELOW", "BELOW", "BELOW")  # not busy
+    assert not busy_not_producing("IN RANGE", "BELOW", "IN RANGE")  # producing
+    assert not busy_not_producing("IN RANGE", "IN RANGE", "BELOW")  # converting: the leak is later

@@ -130,3 +130,42 @@ def test_week_selection():
         build_summary(data, default_ranges(), week=W[1])
     assert isinstance(build_summary(data, default_ranges()).generated_at, dt.datetime)
     assert pd.Timestamp(W[2]) in data.weeks
+
+
+def test_example_judgment_reads_as_one_story(example):
+    from tests.core.test_summary_scenarios import assert_consistent
+
+    assert_consistent(example)
+    top_third = example.reps[: len(example.reps) // 3]  # the sheet's order: outcomes first
+    for rep in top_third:
+        assert rep.on_track and rep.diagnosis_code not in ("effort", "activity-below"), rep.diagnosis
+    quiet = next(r for r in example.reps if r.rep == EXAMPLE_STORIES["low_activity_high_outcome"])
+    assert quiet.diagnosis_code == "efficient" and quiet.statuses["Dials"] == "BELOW"
+    assert "1 with less activity than the range: Chloe Nguyen" in example.team_diagnosis
+
+
+@pytest.mark.parametrize("week", [None, dt.date(2026, 11, 2), dt.date(2026, 10, 12), dt.date(2026, 9, 28)])
+def test_starting_simple_gives_every_rep_with_numbers_an_answer(week):
+    """The method's advice: start with a few ranges. Dials 50-75 a week and SQLs at least 5 a month are enough."""
+    data = read_workbook(EXAMPLE, today=dt.date(2026, 11, 22))
+    starter, problems = parse_ranges([RANGES_HEADER, ["Dials", "activity", None, "week", 50, 75],
+                                      ["SQLs", "outcome", None, "month", 5, None]], tracking_columns=[])
+    assert problems == []
+    summary = build_summary(data.tracking, starter, week=week)
+    for rep in summary.reps:
+        assert rep.diagnosis_code not in ("no-data",), rep.diagnosis
+        assert rep.categories["outcome"] != "NO DATA" or rep.diagnosis_code == "no-row"
+    assert any(r.on_track for r in summary.reps) and not summary.team_diagnosis.startswith("0 of")
+
+
+def test_a_rate_change_is_in_percentage_points_on_the_sheet(example):
+    from salesmetrics_xl.summary_layout import summary_sheet
+
+    sheet = summary_sheet(example)
+    rep = example.reps[0]
+    change = rep.changes["Connect Rate"]
+    row = next(r for (r, c), cell in sheet.cells.items() if c == 2 and cell.value == rep.rep
+               and any(v.value == "Change from last week" for (rr, cc), v in sheet.cells.items() if rr < r and cc == 2))
+    col = 4 + [m.name for m in example.metrics].index("Connect Rate")
+    cell = sheet.cells[(row, col)]
+    assert cell.value == pytest.approx(change * 100) and cell.style.number_format.startswith('+0.0" pp"')

@@ -1,0 +1,199 @@
+"""The judgment as a table of rep stories: each with the ranges a team has, the rep's weeks, and the verdict and
+diagnosis a sales manager should read on Monday. The README's rule table states the same rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import pytest
+
+from salesmetrics_xl.core.diagnosis import DIAGNOSES
+from salesmetrics_xl.core.parse import parse_ranges, parse_tracking
+from salesmetrics_xl.core.ranges import RangeSet
+from salesmetrics_xl.core.status import Status
+from salesmetrics_xl.core.summary import WeeklySummary, build_summary
+from tests.conftest import RANGES_HEADER, TRACKING_HEADER
+
+# November 2026 has five Mondays (2, 9, 16, 23, 30): the week of the 16th is the third.
+THIS = dt.date(2026, 11, 16)
+WEEKS = [THIS - dt.timedelta(weeks=k) for k in (3, 2, 1, 0)]  # 26 Oct, 2, 9 and 16 Nov
+
+DIALS = ["Dials", "activity", None, "week", 50, 75]
+CONVERSATIONS = ["Conversations", "activity", None, "week", 10, 20]
+CONNECT = ["Connect Rate", "quality", "Conversations / Dials", "week", 0.15, None]
+QUALIFICATION = ["Qualification Rate", "quality", "SQLs / Conversations", "week", 0.08, None]
+WIN = ["Win Rate", "quality", "Deals Won / Opportunities", "week", 0.2, None]
+SQLS_MONTH = ["SQLs", "outcome", None, "month", 5, None]
+SQLS_WEEK = ["SQLs", "outcome", None, "week", 1, None]
+WON_MONTH = ["Deals Won", "outcome", None, "month", 2, None]
+
+STARTER = [DIALS, SQLS_MONTH]  # the method's advice: start with a few ranges
+BASIC = [DIALS, CONVERSATIONS, CONNECT, QUALIFICATION, SQLS_MONTH]
+
+
+def ranges(rows: list[list[object]]) -> RangeSet:
+    found, problems = parse_ranges([RANGES_HEADER, *rows], tracking_columns=TRACKING_HEADER)
+    assert problems == [], problems
+    return found
+
+
+def week(when: dt.date, dials: float | None, conv: float | None, sqls: float | None, opps: float = 1,
+         won: float = 0, role: str = "SDR", rep: str = "Rep") -> list[object]:
+    return [when, rep, "East", role, dials, 150, conv, 4, sqls, opps, won, 0]
+
+
+def steady(dials: float, conv: float, sqls: float, **kw: object) -> list[list[object]]:
+    """The same week four times over, ending this week."""
+    return [week(w, dials, conv, sqls, **kw) for w in WEEKS]  # type: ignore[arg-type]
+
+
+@dataclass
+class Story:
+    name: str
+    ranges: list[list[object]]
+    rows: list[list[object]]
+    code: str
+    says: tuple[str, ...] = ()  # words the rep's sentence must hold
+    busy: bool = False
+    rep: str = "Rep"
+    team_says: tuple[str, ...] = ()
+    others: list[list[object]] = field(default_factory=list)
+
+
+STORIES = [
+    Story("the efficient producer: 40 dials and 2 SQLs a week", STARTER, steady(40, 10, 2), "efficient",
+          ("On track with less activity", "Dials 40 below 50–75, 4th week in a row", "Learn from how this rep works")),
+    Story("efficient with good conversion", BASIC, steady(40, 12, 2), "efficient", ("Dials 40 below 50–75",)),
+    Story("the busy non-producer, with quality ranges", BASIC, steady(70, 15, 0), "messaging",
+          ("SQLs behind pace: 0 so far", "Qualification Rate 0% below at least 8%", "Review call recordings"),
+          busy=True),
+    Story("the busy non-producer, no quality range", STARTER, steady(70, 15, 0), "messaging",
+          ("SQLs behind pace", "the effort is there but it is not converting"), busy=True),
+    Story("volume at the expense of quality", BASIC, steady(120, 12, 0), "volume-over-quality",
+          ("Dials 120 above 50–75", "Connect Rate 10% below at least 15%", "Slow down"), busy=True),
+    Story("the low-effort non-producer", STARTER, steady(20, 4, 0), "effort",
+          ("SQLs behind pace", "Dials 20 below 50–75, 4th week in a row", "Check time on task")),
+    Story("on pace for the month with a bad week", [DIALS, SQLS_WEEK, SQLS_MONTH],
+          [week(w, 60, 12, s) for w, s in zip(WEEKS, (3, 3, 3, 0), strict=True)], "on-track",
+          ("SQLs on pace: 6 so far, on course for 10.5 of at least 5 a month (0 this week)",)),
+    Story("behind pace with good weeks", [DIALS, SQLS_WEEK, SQLS_MONTH],
+          [week(w, 60, 12, s) for w, s in zip(WEEKS, (0, 0, 1, 1), strict=True)], "messaging",
+          ("SQLs behind pace: 2 so far, on course for 3 of at least 5 a month",), busy=True),
+    Story("only activity ranges, in range", [DIALS, CONVERSATIONS], steady(60, 12, 0), "in-range",
+          ("no outcome range applies",), team_says=("Outcomes are not judged: no outcome range is set.",)),
+    Story("only activity ranges, below", [DIALS], steady(30, 6, 3), "activity-below",
+          ("Dials 30 below 50–75", "outcomes are not judged")),
+    Story("only outcome ranges, on pace", [SQLS_MONTH], steady(60, 12, 2), "on-track", ("outcomes are in range",)),
+    Story("only outcome ranges, behind", [SQLS_MONTH], steady(60, 12, 0), "outcome-below",
+          ("SQLs behind pace", "no activity or quality range says why")),
+    Story("conversion fine, no activity range, behind", [CONNECT, SQLS_MONTH], steady(60, 12, 0), "volume",
+          ("SQLs behind pace", "Compare activity with the top reps")),
+    Story("effort and conversion fine, deals not closing", [DIALS, CONNECT, WON_MONTH], steady(60, 12, 2),
+          "pipeline", ("Deals Won behind pace: 0 so far", "effort and conversion are in range",
+                       "Look at stalled opportunities")),
+    Story("a role-specific range: an AE at 30 dials is in range", [*STARTER, ["Dials", "activity", None, "week", 20,
+                                                                             40, None, "AE"]],
+          steady(30, 8, 2, role="AE"), "on-track", ("outcomes are in range",)),
+    Story("the same 30 dials for an SDR is less activity", [*STARTER, ["Dials", "activity", None, "week", 20, 40,
+                                                                       None, "AE"]],
+          steady(30, 8, 2), "efficient", ("Dials 30 below 50–75",)),
+    Story("a rep with no row this week", STARTER, [week(w, 60, 12, 2) for w in WEEKS[:3]], "no-row",
+          ("the last row is for the week of 2026-11-09",), others=steady(60, 12, 2, rep="Other"),
+          team_says=("1 with no row this week (Rep)",)),
+    Story("a new rep with two weeks of data", STARTER, [week(w, 60, 12, 2) for w in WEEKS[2:]], "on-track",
+          ("outcomes are in range",)),
+    Story("a blank row", STARTER, [week(THIS, None, None, None, opps=None)], "no-data",  # type: ignore[arg-type]
+          ("no metric with a range has a number this week", "Fill in this week's numbers")),
+    Story("Win Rate below three weeks running, outcomes fine", [DIALS, WIN, SQLS_MONTH],
+          steady(60, 12, 2, opps=2, won=0), "on-track",
+          ("Watch: Win Rate 0% below at least 20%, 4th week in a row",)),
+    Story("too busy but producing", STARTER, steady(90, 18, 2), "on-track", ("Watch: Dials 90 above 50–75",)),
+    Story("weekly outcome range only: a pattern", [DIALS, QUALIFICATION, SQLS_WEEK], steady(60, 12, 0),
+          "messaging", ("SQLs 0 below at least 1, 4th week in a row",), busy=True),
+    Story("weekly outcome range only: one bad week", [DIALS, QUALIFICATION, SQLS_WEEK],
+          [week(w, 60, 12, s) for w, s in zip(WEEKS, (2, 2, 2, 0), strict=True)], "messaging",
+          ("SQLs 0 below at least 1;", "Qualification Rate 0% below at least 8%"), busy=True),
+    Story("every rep on track", STARTER, steady(60, 12, 2), "on-track", team_says=("3 of 3 reps on track.",),
+          others=[*steady(62, 12, 3, rep="B"), *steady(70, 14, 2, rep="C")]),
+    Story("every rep off track", STARTER, steady(60, 12, 0), "messaging",
+          team_says=("0 of 3 reps on track; 3 off track: 2 messaging or lead targeting (B, Rep); "
+                     "1 effort or capacity (C).",),
+          others=[*steady(62, 12, 0, rep="B"), *steady(20, 4, 0, rep="C")], busy=True),
+]
+
+
+def summarise(story: Story) -> WeeklySummary:
+    data, problems = parse_tracking([TRACKING_HEADER, *story.others, *story.rows], file="t.xlsx")
+    assert not [p for p in problems if p.severity == "error"], problems
+    return build_summary(data, ranges(story.ranges), week=THIS)
+
+
+def test_the_table_has_the_stories_the_method_needs():
+    assert len(STORIES) >= 20
+    assert {s.code for s in STORIES} >= {d.code for d in DIAGNOSES}  # every diagnosis is told by some story
+
+
+@pytest.mark.parametrize("story", STORIES, ids=[s.name for s in STORIES])
+def test_story(story: Story):
+    summary = summarise(story)
+    rep = next(r for r in summary.reps if r.rep == story.rep)
+    assert rep.diagnosis_code == story.code, rep.diagnosis
+    assert rep.on_track == next(d.on_track for d in DIAGNOSES if d.code == story.code)
+    assert rep.busy_not_producing == story.busy
+    for words in story.says:
+        assert words in rep.diagnosis, rep.diagnosis
+    for words in story.team_says:
+        assert words in summary.team_diagnosis, summary.team_diagnosis
+    assert_consistent(summary)
+
+
+def assert_consistent(summary: WeeklySummary) -> None:
+    """What holds on every summary: the sentences agree with the cells beside them and the headline with the
+    rows and the pacing block."""
+    for rep in summary.reps:
+        if rep.diagnosis_code == "no-row":
+            continue
+        if rep.on_track:  # every red cell in an on-track row is named in its sentence
+            for metric, status in rep.statuses.items():
+                if status is Status.BELOW or rep.judged[metric] is Status.BELOW:
+                    assert metric in rep.diagnosis, (rep.rep, metric, rep.diagnosis)
+            assert "work harder" not in rep.diagnosis and "check time on task" not in rep.diagnosis
+        for pace in (p for p in summary.monthly if p.rep == rep.rep):
+            if next(m for m in summary.metrics if m.name == pace.metric).category == "outcome":
+                assert rep.judged[pace.metric] is pace.status  # the verdict and the pacing block agree
+    on = sum(r.on_track for r in summary.reps)
+    assert summary.team_diagnosis.startswith(f"{on} of {len(summary.reps)} reps on track") or \
+        summary.team_diagnosis.startswith("Outcomes are not judged")
+    off = [r for r in summary.reps if not r.on_track and r.diagnosis_code != "no-row"]
+    if off:
+        assert f"; {len(off)} off track: " in summary.team_diagnosis
+        counted = sum(int(n) for n in re.findall(r"(?:^|; )(\d+) [a-z]", summary.team_diagnosis.split(
+            " off track: ", 1)[1]))
+        missing = sum(r.diagnosis_code == "no-row" for r in summary.reps)
+        assert counted == len(off) + missing
+
+
+def test_range_review_names_the_top_producers_who_sit_below_an_activity_range():
+    rows = [*steady(40, 10, 3, rep="Ann"), *steady(42, 10, 3, rep="Bo"), *steady(60, 12, 1, rep="Cy"),
+            *steady(65, 13, 1, rep="Di"), *steady(70, 14, 1, rep="Ed"), *steady(60, 12, 1, rep="Fi"),
+            *steady(62, 12, 1, rep="Gus"), *steady(66, 12, 0, rep="Hal")]
+    data, _ = parse_tracking([TRACKING_HEADER, *rows], file="t.xlsx")
+    summary = build_summary(data, ranges(STARTER), week=THIS)
+    assert summary.range_review == [
+        "Range check: the Dials range (50–75) may be set too high. 2 of the top 2 reps by outcomes were below it in "
+        "most of the last 8 weeks: Ann (4 of 4 weeks), Bo (4 of 4 weeks). Run salesmetrics baseline to see what "
+        "they do in a typical week."]
+    # one efficient rep among the top producers is a rep to learn from, not a range to change
+    data, _ = parse_tracking([TRACKING_HEADER, *rows[:4], *steady(60, 12, 3, rep="Bo"), *rows[8:]], file="t.xlsx")
+    assert build_summary(data, ranges(STARTER), week=THIS).range_review == []
+
+
+def test_range_review_flags_a_max_the_top_producers_exceed():
+    rows = [*steady(90, 18, 3, rep="Ann"), *steady(60, 12, 1, rep="Bo"), *steady(60, 12, 1, rep="Cy"),
+            *steady(60, 12, 0, rep="Di")]
+    data, _ = parse_tracking([TRACKING_HEADER, *rows], file="t.xlsx")
+    (note,) = build_summary(data, ranges(STARTER), week=THIS).range_review
+    assert note.startswith("Range check: the Dials range (50–75) may be set too low. 1 of the top 1 reps by "
+                           "outcomes were above it")
