@@ -11,7 +11,7 @@ from typing import Literal
 
 from salesmetrics_xl.core.evaluate import scorecard_metrics
 from salesmetrics_xl.core.metrics import DEALS_WON, SQLS, Category, Period, Unit
-from salesmetrics_xl.core.problems import column_letter
+from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_letter, split_ref
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
 from salesmetrics_xl.core.status import Status
 from salesmetrics_xl.core.summary import WeeklySummary
@@ -28,6 +28,9 @@ from salesmetrics_xl.layout import (
     Style,
     Validation,
     WorkbookLayout,
+    formula_text,
+    quote_sheet,
+    sheet_ref,
 )
 
 SUMMARY_SHEET = "Weekly Summary"
@@ -63,10 +66,6 @@ def _styled(highlight: Highlight | None, number_format: str | None, bold: bool =
     if highlight is None:
         return Style(number_format=number_format, color=GREY_TEXT, align="center")
     return Style(fill=highlight.fill, color=highlight.color, number_format=number_format, align="center", bold=bold)
-
-
-def quote_sheet(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'" if any(not ch.isalnum() and ch != "_" for ch in name) else name
 
 
 # ---- the Weekly Summary sheet ------------------------------------------------------------------------------
@@ -241,7 +240,7 @@ def _problems_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int
 # ---- the Evaluation sheet: statuses as live formulas -------------------------------------------------------
 
 def _cell(sheet: str | None, ref: str) -> str:
-    return f"{quote_sheet(sheet)}!{ref}" if sheet else ref
+    return sheet_ref(sheet, ref) if sheet else ref
 
 
 def _absolute(ref: str) -> str:
@@ -249,7 +248,19 @@ def _absolute(ref: str) -> str:
     return f"${letters}${ref[len(letters):]}"
 
 
-def _bound(rules: list[RangeRule], ranges: RangeSet, side: str, role_ref: str | None) -> str:
+def _role_text(rule: RangeRule, ranges: RangeSet, file: str) -> str:
+    """The rule's Role as a formula literal; Role text that no formula can hold is an error at its Ranges cell."""
+    assert rule.role is not None
+    try:
+        return formula_text(rule.role)
+    except ValueError as exc:
+        letter = ranges.letters.get(ROLE)
+        cell = f"{letter}{split_ref(rule.cell)[0]}" if letter and rule.cell else rule.cell
+        raise WorkbookError(Problem(severity=Severity.ERROR, code="bad-range", message=f"the Role {exc}", file=file,
+                                    sheet=ranges.sheet, cell=cell)) from None
+
+
+def _bound(rules: list[RangeRule], ranges: RangeSet, side: str, role_ref: str | None, file: str = "") -> str:
     """The Min or Max that applies to this row: a role's own range if the row's Role has one, else the general."""
     def ref(rule: RangeRule | None) -> str:
         if rule is None:
@@ -258,13 +269,13 @@ def _bound(rules: list[RangeRule], ranges: RangeSet, side: str, role_ref: str | 
         cell = rule.min_cell if side == "min" else rule.max_cell
         if cell and ranges.sheet:
             return _cell(ranges.sheet, _absolute(cell))
-        return '""' if value is None else repr(value)
+        return '""' if value is None or not math.isfinite(value) else repr(value)
 
     general = next((r for r in rules if r.role is None), None)
     expr = ref(general)
     if role_ref:
         for rule in reversed([r for r in rules if r.role is not None]):
-            expr = f'IF({role_ref}="{rule.role}",{ref(rule)},{expr})'
+            expr = f"IF({role_ref}={_role_text(rule, ranges, file)},{ref(rule)},{expr})"
     return expr
 
 
@@ -309,7 +320,8 @@ def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: Ran
         sheet.put(2, col, metric.name, HEADER)
         sheet.widths[col] = 12
         rules = [r for r in ranges.rules if r.metric.name == metric.name and r.period is Period.WEEK]
-        lo, hi = _bound(rules, ranges, "min", role_ref), _bound(rules, ranges, "max", role_ref)
+        lo, hi = _bound(rules, ranges, "min", role_ref, tracking.file), _bound(rules, ranges, "max", role_ref,
+                                                                               tracking.file)
         cells = [tracking_cell(c) for c in metric.columns]
         if any(c is None for c in cells):
             formula = '"NO DATA"' if rules else '"NO RANGE"'
@@ -325,7 +337,7 @@ def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: Ran
         for status, hl in ((Status.BELOW, RED), (Status.IN_RANGE, GREEN),
                            (Status.ABOVE, AMBER if metric.category is Category.ACTIVITY else BLUE)):
             sheet.conditional_formats.append(
-                ConditionalFormat(ref, f'{column_letter(col)}{top}="{status.value}"', hl))
+                ConditionalFormat(ref, f"{column_letter(col)}{top}={formula_text(status.value)}", hl))
     return sheet
 
 
@@ -344,7 +356,8 @@ def tracking_checks(tracking: TrackingData, ranges: RangeSet) -> SheetEdit:
         rules = [r for r in ranges.rules if r.metric.name == metric.name and r.period is Period.WEEK]
         if metric.is_rate or letter is None or not rules:
             continue
-        lo, hi = _bound(rules, ranges, "min", role_ref), _bound(rules, ranges, "max", role_ref)
+        lo, hi = _bound(rules, ranges, "min", role_ref, tracking.file), _bound(rules, ranges, "max", role_ref,
+                                                                               tracking.file)
         cell = f"{letter}{first}"
         ref = f"{letter}{first}:{letter}{last}"
         above = AMBER if metric.category is Category.ACTIVITY else BLUE
@@ -368,17 +381,24 @@ def ranges_validations(letters: dict[str, str], first_row: int, last_row: int) -
                                         "greater than Max. Leave it blank for an open range."))
     if cat := letters.get(CATEGORY):
         out.append(Validation(f"{cat}{first_row}:{cat}{last_row}", "list",
-                              '"' + ",".join(c.value for c in Category) + '"', error="Pick activity, quality or "
-                                                                                     "outcome."))
+                              formula_text(",".join(c.value for c in Category)), error="Pick activity, quality or "
+                                                                                         "outcome."))
     if period := letters.get(PERIOD):
         out.append(Validation(f"{period}{first_row}:{period}{last_row}", "list",
-                              '"' + ",".join(p.value for p in Period) + '"', error="Pick week or month."))
+                              formula_text(",".join(p.value for p in Period)), error="Pick week or month."))
     return out
 
 
 def workbook_layout(summary: WeeklySummary, tracking: TrackingData, ranges: RangeSet,
                     formulas: Formulas = "native") -> WorkbookLayout:
     """Everything a summary run adds to a workbook: our two sheets and the range checks on the user's."""
+    for sheet in (tracking.sheet, ranges.sheet):  # both are named inside our formulas
+        try:
+            if sheet is not None:
+                quote_sheet(sheet)
+        except ValueError as exc:
+            raise WorkbookError(Problem(severity=Severity.ERROR, code="bad-sheet-name", message=str(exc),
+                                        file=tracking.file, sheet=sheet)) from None
     edits = [tracking_checks(tracking, ranges)]
     if ranges.sheet:
         first = ranges.header_row + 1

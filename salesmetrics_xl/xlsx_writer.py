@@ -55,6 +55,7 @@ from salesmetrics_xl.layout import (
     Style,
     Validation,
     WorkbookLayout,
+    sheet_ref,
 )
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -95,14 +96,49 @@ def cell_ref(row: int, col: int) -> str:
     return f"{column_letter(col)}{row}"
 
 
+# ---- namespace prefixes -------------------------------------------------------------------------------------
+# A part may bind its main namespace to a prefix (<x:styleSheet xmlns:x="...">, as the Open XML SDK writes)
+# instead of making it the default. What we splice in must then carry the same prefix.
+
+_PREFIX = r"((?:[A-Za-z_][\w.-]*:)?)"  # an element's prefix with its colon, or nothing
+
+
+def _root_prefix(xml: str, root: str) -> str:
+    """The prefix (with its colon, or "") of the part's root element ``root``."""
+    m = re.search(rf"<{_PREFIX}{root}[\s/>]", xml)
+    if m is None:
+        raise ValueError(f"no {root} element")
+    return m[1]
+
+
+def _prefixed(xml: str, prefix: str) -> str:
+    """Our unprefixed elements renamed into ``prefix``; elements that already have one are left alone."""
+    return re.sub(r"<(/?)(?=[A-Za-z_][\w.-]*[\s/>])", rf"<\g<1>{prefix}", xml) if prefix else xml
+
+
+def _append_to_root(xml: str, root: str, entries: str) -> str:
+    """Add entries (written unprefixed) as the last children of the root element, in the root's prefix."""
+    prefix = _root_prefix(xml, root)
+    at = xml.rindex(f"</{prefix}{root}>") if f"</{prefix}{root}>" in xml else None
+    if at is None:  # an empty root written as <Types/>
+        m = re.search(rf"<{re.escape(prefix)}{root}\b[^>]*?\s*/>", xml)
+        if m is None:
+            raise ValueError(f"no end of {root}")
+        opening = re.sub(r"\s*/>$", ">", m[0])
+        return xml[:m.start()] + opening + _prefixed(entries, prefix) + f"</{prefix}{root}>" + xml[m.end():]
+    return xml[:at] + _prefixed(entries, prefix) + xml[at:]
+
+
 # ---- styles.xml -------------------------------------------------------------------------------------------
 
 def _section(xml: str, prefix: str, name: str) -> re.Match[str] | None:
-    return re.search(rf"<{prefix}{name}\b[^>]*?(?:/>|>.*?</{prefix}{name}>)", xml, re.S)
+    p = re.escape(prefix)
+    return re.search(rf"<{p}{name}\b[^>]*?(?:/>|>.*?</{p}{name}>)", xml, re.S)
 
 
 def _children(section: str, prefix: str, child: str) -> list[str]:
-    return re.findall(rf"<{prefix}{child}\b(?:[^>]*?/>|[^>]*?>.*?</{prefix}{child}>)", section, re.S)
+    p = re.escape(prefix)
+    return re.findall(rf"<{p}{child}\b(?:[^>]*?/>|[^>]*?>.*?</{p}{child}>)", section, re.S)
 
 
 class Styles:
@@ -113,10 +149,7 @@ class Styles:
 
     def __init__(self, xml: str):
         self.original = xml
-        root = re.search(r"<(\w+:)?styleSheet\b", xml)
-        if root is None:
-            raise ValueError("styles.xml has no styleSheet")
-        self.p = root[1] or ""
+        self.p = _root_prefix(xml, "styleSheet")
         self.existing = {name: self._existing(name) for name in ("numFmts", "fonts", "fills", "borders",
                                                                  "cellXfs", "dxfs")}
         self.added: dict[str, list[str]] = {name: [] for name in self.existing}
@@ -141,7 +174,7 @@ class Styles:
         return len(pool)
 
     def _tag(self, xml: str) -> str:
-        return re.sub(r"<(/?)(?!/)", lambda m: f"<{m[1]}{self.p}", xml) if self.p else xml
+        return _prefixed(xml, self.p)
 
     def _num_fmt(self, code: str | None) -> int:
         if not code or code == "General":
@@ -371,8 +404,7 @@ def _range_cells(layout: SheetLayout, ref: str) -> list[Cell]:
 
 
 def _abs(sheet: str, ref: str) -> str:
-    quoted = "'" + sheet.replace("'", "''") + "'"
-    return quoted + "!" + ":".join("$" + re.sub(r"(\d+)", r"$\1", part) for part in ref.split(":"))
+    return sheet_ref(sheet, ":".join("$" + re.sub(r"(\d+)", r"$\1", part) for part in ref.split(":")))
 
 
 def chart_xml(layout: SheetLayout, chart: Chart) -> str:
@@ -469,7 +501,7 @@ def edit_tail(tail: str, prefix: str, edit: SheetEdit, styles: Styles) -> str:
         new = "".join(_cf_xml(cf, styles.dxf(cf.highlight), start + i, mark=True)
                       for i, cf in enumerate(edit.conditional_formats))
         if p:
-            new = re.sub(r"<(/?)(?=conditionalFormatting|cfRule|formula)", rf"<\g<1>{p}", new)
+            new = _prefixed(new, p)
         ends = [m.end() for m in re.finditer(rf"</{p}conditionalFormatting>", tail)]
         if ends:
             tail = tail[:ends[-1]] + new + tail[ends[-1]:]
@@ -478,7 +510,7 @@ def edit_tail(tail: str, prefix: str, edit: SheetEdit, styles: Styles) -> str:
     if edit.validations:
         new = "".join(_dv_xml(v) for v in edit.validations)
         if p:
-            new = re.sub(r"<(/?)(?=dataValidation|formula1)", rf"<\g<1>{p}", new)
+            new = _prefixed(new, p)
         block = re.search(rf"<{p}dataValidations\b[^>]*>(.*?)</{p}dataValidations>", tail, re.S)
         if block:
             inner = block[1] + new
@@ -524,7 +556,7 @@ def set_cells(xml: str, prefix: str, values: dict[str, object]) -> str:
         style = int(m[1]) if cell and (m := re.search(r'\bs="(\d+)"', cell[0].split(">", 1)[0])) else 0
         new = _cell_xml(ref, Cell(value), style) or f'<c r="{ref}"/>'
         if p:
-            new = re.sub(r"<(/?)(?=c\b|v\b|is\b|t\b)", rf"<\g<1>{p}", new)
+            new = _prefixed(new, p)
         if cell:
             block = block[:cell.start()] + new + block[cell.end():]
         else:
@@ -751,14 +783,17 @@ class WorkbookWriter:
         workbook = self._full_calc_on_load(workbook)
         self.new["xl/workbook.xml"] = workbook.encode("utf-8")
         if new_rels:
-            xml = self.read(wb_rels_name)
-            at = xml.rindex("</Relationships>")
-            self.new[wb_rels_name] = (xml[:at] + "".join(new_rels) + xml[at:]).encode("utf-8")
+            self.new[wb_rels_name] = _append_to_root(self.read(wb_rels_name), "Relationships",
+                                                     "".join(new_rels)).encode("utf-8")
+        types_prefix = _root_prefix(content_types, "Types")
+
+        def override(name: str) -> str:
+            return rf"<{re.escape(types_prefix)}Override\b[^>]*\bPartName=[\"']/{re.escape(name)}[\"'][^>]*/>"
+
         for name in sorted(self.removed):
-            content_types = re.sub(rf'<Override PartName="/{re.escape(name)}"[^>]*/>', "", content_types)
-        new_types = [t for t in new_types if t.split('"')[1] not in content_types]
-        at = content_types.rindex("</Types>")
-        self.new["[Content_Types].xml"] = (content_types[:at] + "".join(new_types) + content_types[at:]).encode()
+            content_types = re.sub(override(name), "", content_types)
+        new_types = [t for t in new_types if not re.search(override(t.split('"')[1][1:]), content_types)]
+        self.new["[Content_Types].xml"] = _append_to_root(content_types, "Types", "".join(new_types)).encode()
 
     def _drop_dependents(self, part: str) -> None:
         """Remove the drawings and charts of a generated sheet we are about to replace."""
@@ -774,13 +809,13 @@ class WorkbookWriter:
         self.new.pop(rels, None)
 
     def _add_sheets(self, workbook: str, new_sheets: list[str]) -> str:
-        m = re.search(r"</(\w+:)?sheets>", workbook)
+        m = re.search(rf"</{_PREFIX}sheets>", workbook)
         if m is None:
             raise _fail(self.source, "damaged", "xl/workbook.xml lists no sheets")
-        prefix = m[1] or ""
+        prefix = m[1]
         root_tag = re.search(r"<(?!\?)[^>]+>", workbook)
         assert root_tag is not None
-        r_prefix = re.search(rf'xmlns:(\w+)="{re.escape(NS_REL)}"', root_tag[0])
+        r_prefix = re.search(rf'xmlns:([\w.-]+)=["\']{re.escape(NS_REL)}["\']', root_tag[0])
         entries = "".join(new_sheets)
         if prefix:
             entries = entries.replace("<sheet ", f"<{prefix}sheet ")
@@ -793,12 +828,12 @@ class WorkbookWriter:
     @staticmethod
     def _full_calc_on_load(workbook: str) -> str:
         """Ask Excel to recalculate on open: the formulas we wrote must reflect the user's latest numbers."""
-        m = re.search(r"<(\w+:)?calcPr\b([^>]*?)(/?)>", workbook)
+        m = re.search(rf"<{_PREFIX}calcPr\b([^>]*?)(/?)>", workbook)
         if m:
             if "fullCalcOnLoad" in m[2]:
                 return re.sub(r'fullCalcOnLoad="[^"]*"', 'fullCalcOnLoad="1"', workbook, count=1)
             return workbook[:m.end(2)] + ' fullCalcOnLoad="1"' + workbook[m.end(2):]
-        p = (re.search(r"<(\w+:)?workbook\b", workbook) or [None, ""])[1] or ""
+        p = _root_prefix(workbook, "workbook")
         return _insert_before_first(workbook, p, ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr",
                                                   "smartTagTypes", "webPublishing", "fileRecoveryPr",
                                                   "webPublishObjects", "extLst"), "workbook",

@@ -14,7 +14,7 @@ import xlwings as xw
 
 from salesmetrics_xl.core.parse import WorkbookData, parse_workbook
 from salesmetrics_xl.core.problems import column_letter, split_range, split_ref
-from salesmetrics_xl.layout import Cell, Chart, SheetEdit, SheetLayout, Style, WorkbookLayout
+from salesmetrics_xl.layout import Cell, Chart, SheetEdit, SheetLayout, Style, WorkbookLayout, sheet_ref
 
 # A workbook-level name records that the range checks were added to the user's sheets: the live book cannot
 # list its existing conditional formats, so this is how a second run knows not to add them again.
@@ -172,7 +172,7 @@ def apply_edit(book: xw.Book, edit: SheetEdit) -> bool:
         _add_conditional_format(sheet, cf.ref, cf.formula, cf.highlight)
     for dv in edit.validations:
         if dv.kind == "list":
-            sheet[dv.ref].data_validation.set_list(dv.formula.strip('"').split(","))
+            sheet[dv.ref].data_validation.set_list(dv.formula[1:-1].replace('""', '"').split(","))
         elif dv.kind == "custom":
             sheet[dv.ref].data_validation.set_custom("=" + dv.formula)
     for ref, value in edit.values.items():
@@ -187,4 +187,4 @@ def render(book: xw.Book, layout: WorkbookLayout) -> None:
     added = [apply_edit(book, edit) for edit in layout.edits]
     if any(added) and CHECKS_NAME not in [n.name for n in book.names]:
         first = next(e for e in layout.edits)
-        book.names.add(CHECKS_NAME, f"='{first.name}'!$A$1")
+        book.names.add(CHECKS_NAME, "=" + sheet_ref(first.name, "$A$1"))
