@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import IO
+from xml.parsers import expat
 from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
@@ -94,6 +95,44 @@ def attr(value: str) -> str:
 
 def cell_ref(row: int, col: int) -> str:
     return f"{column_letter(col)}{row}"
+
+
+# ---- every part we write is parsed before the package is published ----------------------------------------
+
+INVALID_OUTPUT = "could not write a valid workbook; the original is untouched"
+
+
+class InvalidPartError(Exception):
+    """A part we wrote or edited is not well-formed XML: publishing it would hand Excel a damaged workbook."""
+
+
+class _XmlCheck:
+    """Parses a part as it is produced, piece by piece, so even a 200k-row sheet is checked without a second pass.
+    Our parts never declare a DTD or entities; one that does is refused like any other damage."""
+
+    def __init__(self) -> None:
+        self.parser = expat.ParserCreate()
+        self.parser.StartDoctypeDeclHandler = self._refuse
+        self.parser.EntityDeclHandler = self._refuse
+
+    @staticmethod
+    def _refuse(*_: object) -> None:
+        raise InvalidPartError("it declares a DTD or entities")
+
+    def feed(self, data: bytes, final: bool = False) -> None:
+        try:
+            self.parser.Parse(data, final)
+        except expat.ExpatError as exc:
+            raise InvalidPartError(f"not well-formed XML ({exc})") from None
+
+    def close(self) -> None:
+        self.feed(b"", final=True)
+
+
+def check_xml(data: bytes) -> None:
+    """Raise InvalidPartError unless ``data`` is one well-formed XML document."""
+    check = _XmlCheck()
+    check.feed(data, final=True)
 
 
 # ---- namespace prefixes -------------------------------------------------------------------------------------
@@ -577,21 +616,29 @@ def _stream_edit(src: IO[bytes], dst: IO[bytes], edit: SheetEdit, styles: Styles
         if end is None:
             raise ValueError("no sheetData in worksheet")
         data = set_cells(xml[:end.end()], prefix, edit.values)
-        dst.write((data + edit_tail(xml[end.end():], prefix, edit, styles)).encode("utf-8"))
+        edited = (data + edit_tail(xml[end.end():], prefix, edit, styles)).encode("utf-8")
+        check_xml(edited)
+        dst.write(edited)
         return
     window = src.read(1 << 16)
     root = re.search(rb"<(\w+:)?worksheet\b", window)
     if root is None:
         raise ValueError("not a worksheet part")
     prefix = (root[1] or b"").decode()
+    opening = re.compile(rb"<" + re.escape(root[0][1:]) + rb"[^>]*>").search(window, root.start())
+    if opening is None:
+        raise ValueError("not a worksheet part")
     ends = [f"</{prefix}sheetData>".encode(), f"<{prefix}sheetData/>".encode()]
     while True:
         hits = [(i, len(end)) for end in ends if (i := window.find(end)) >= 0]
         if hits:
             at, size = min(hits)
             dst.write(window[:at + size])
-            tail = (window[at + size:] + src.read()).decode("utf-8")
-            dst.write(edit_tail(tail, prefix, edit, styles).encode("utf-8"))
+            tail = edit_tail((window[at + size:] + src.read()).decode("utf-8"), prefix, edit, styles).encode("utf-8")
+            # The cell data before it is the user's, copied as it was; what we edited must close the sheet cleanly
+            # under the sheet's own root element (which declares its namespaces).
+            check_xml(opening[0] + tail)
+            dst.write(tail)
             return
         chunk = src.read(1 << 20)
         if not chunk:
@@ -844,13 +891,20 @@ class WorkbookWriter:
         a worker thread, so the user's sheet inflates and deflates while ours is generated; the file is then
         written in the package's own order from these buffers."""
         part = _Deflated()
-        if name in self.edits:
-            assert like is not None
-            with self.zf.open(like) as src:
-                _stream_edit(src, part, self.edits[name], self.styles)  # type: ignore[arg-type]
-        else:
-            for piece in self.streams[name]:
-                part.write(piece.encode("utf-8"))
+        try:
+            if name in self.edits:
+                assert like is not None
+                with self.zf.open(like) as src:
+                    _stream_edit(src, part, self.edits[name], self.styles)  # type: ignore[arg-type]
+            else:
+                check = _XmlCheck()
+                for piece in self.streams[name]:
+                    data = piece.encode("utf-8")
+                    check.feed(data)
+                    part.write(data)
+                check.close()
+        except InvalidPartError as exc:
+            raise InvalidPartError(f"{name}: {exc}") from None
         return part.entry(self._info(name, like))
 
     def _write_entries(self, out: zipfile.ZipFile) -> None:
@@ -879,10 +933,29 @@ class WorkbookWriter:
         setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", 1)
         return info
 
+    def _verify(self, written: Path, small: list[str]) -> None:
+        """Before publishing: every part we wrote is in the package, and the small ones read back from the disk as
+        the well-formed XML they were (the big ones were parsed as they were compressed)."""
+        with zipfile.ZipFile(written) as zf:
+            names = set(zf.namelist())
+            for name in (*small, *self.edits, *self.streams):
+                if name not in self.removed and name not in names:
+                    raise InvalidPartError(f"{name}: missing from the package")
+            for name in small:
+                if name.endswith((".xml", ".rels")):
+                    try:
+                        check_xml(zf.read(name))
+                    except InvalidPartError as exc:
+                        raise InvalidPartError(f"{name}: {exc}") from None
+                    except (zipfile.BadZipFile, OSError) as exc:
+                        raise InvalidPartError(f"{name}: cannot be read back ({exc})") from None
+
     def save(self, target: Path) -> None:
-        """Write to a temporary file beside the target, fsync, then atomically replace the target."""
+        """Write to a temporary file beside the target, fsync, parse what we wrote, then atomically replace the
+        target: a package with a damaged part is never published."""
         folder = target.parent
         _clean_stale_temporaries(target)
+        small = list(self.new)  # the parts written whole; _write_entries empties self.new
         try:
             fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".smxl-tmp", dir=folder)
         except OSError as exc:
@@ -894,10 +967,14 @@ class WorkbookWriter:
                     self._write_entries(out)
                 fh.flush()
                 os.fsync(fh.fileno())
+            self._verify(tmp, small)
             if target.exists():
                 shutil.copymode(target, tmp)
             os.replace(tmp, target)
             _fsync_dir(folder)
+        except InvalidPartError as exc:
+            tmp.unlink(missing_ok=True)
+            raise _fail(self.source, "invalid-output", f"{INVALID_OUTPUT} ({exc})") from None
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise _fail(target, "cannot-write", f"could not write {target.name}: {exc.strerror or exc}; "

@@ -363,3 +363,68 @@ def test_namespace_prefixed_parts_only_gain_entries(tmp_path, parts):
     ours = [r for cf in again["Tracking"].conditional_formatting for r in cf.rules
             if "salesmetrics-xl" in str(r.formula)]
     assert len(ours) == 1
+
+
+# ---- nothing damaged is published: every part we wrote is parsed before the rename ---------------------------
+
+def _break_styles(monkeypatch):
+    real = xlsx_writer.Styles.xml
+    monkeypatch.setattr(xlsx_writer.Styles, "xml", lambda self: (real(self) or "") + "<broken")
+
+
+def _break_generated_sheet(monkeypatch):
+    real = xlsx_writer.sheet_xml
+    monkeypatch.setattr(xlsx_writer, "sheet_xml", lambda *a: iter(list(real(*a))[:-1]))  # the sheet never closes
+
+
+def _break_edited_sheet(monkeypatch):
+    real = xlsx_writer.edit_tail
+    monkeypatch.setattr(xlsx_writer, "edit_tail", lambda *a: real(*a).replace("</conditionalFormatting>", "", 1))
+
+
+@pytest.mark.parametrize(("breaker", "part"), [(_break_styles, "xl/styles.xml"),
+                                               (_break_generated_sheet, "xl/worksheets/sheet3.xml"),
+                                               (_break_edited_sheet, "xl/worksheets/sheet1.xml")])
+def test_a_damaged_part_is_caught_before_the_rename(tmp_path, monkeypatch, breaker, part):
+    source = fidelity_book(tmp_path, "team.xlsx")
+    before = source.read_bytes()
+    breaker(monkeypatch)
+    with pytest.raises(WorkbookError) as caught:
+        write_workbook(source, summary_layout(), source)
+    problem = caught.value.problem
+    assert problem.code == "invalid-output"
+    assert problem.message.startswith("could not write a valid workbook; the original is untouched")
+    assert part in problem.message and "not well-formed" in problem.message
+    assert source.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["logo.png", "team.xlsx"]  # no temporary
+    with pytest.raises(WorkbookError):
+        write_workbook(source, summary_layout(), tmp_path / "new.xlsx")
+    assert not (tmp_path / "new.xlsx").exists()
+
+
+_BROKEN_CLI = textwrap.dedent("""
+    import sys
+    import salesmetrics_xl.xlsx_writer as w
+    real = w.Styles.xml
+    w.Styles.xml = lambda self: (real(self) or "") + "<broken"   # a deliberately damaged styles.xml
+    from salesmetrics_xl.cli import app
+    app(sys.argv[1:], prog_name="salesmetrics")
+""")
+
+
+def test_summary_and_batch_refuse_to_publish_a_damaged_workbook(tmp_path):
+    from tests.conftest import EXAMPLE
+    book = tmp_path / "team.xlsx"
+    book.write_bytes(EXAMPLE.read_bytes())
+    before = book.read_bytes()
+    root = Path(__file__).parent.parent
+    summary = subprocess.run([sys.executable, "-c", _BROKEN_CLI, "summary", str(book), "--in-place"],
+                             capture_output=True, text=True, cwd=root, timeout=300)
+    assert summary.returncode == 2, summary.stdout + summary.stderr
+    assert "could not write a valid workbook; the original is untouched" in " ".join(summary.stderr.split())
+    batch = subprocess.run([sys.executable, "-c", _BROKEN_CLI, "batch", str(book), "--in-place", "--jobs", "1",
+                            "--json"], capture_output=True, text=True, cwd=root, timeout=300)
+    assert batch.returncode == 2, batch.stdout + batch.stderr
+    assert "could not write a valid workbook; the original is untouched" in batch.stdout
+    assert book.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["team.xlsx"]
