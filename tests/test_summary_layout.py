@@ -183,3 +183,79 @@ def test_no_cell_in_ranges_gets_two_validations(tmp_path):
                 cells += [(row, col) for row in range(r.min_row, r.max_row + 1)
                           for col in range(r.min_col, r.max_col + 1)]
         assert cells and len(cells) == len(set(cells)), path.name
+
+
+# ---- hostile text in Ranges: escaped inside every formula, and LibreOffice still agrees with the core ---------
+
+HOSTILE_ROLE = "Q\"A', =(x),!\nNew"  # a quote, an apostrophe, =, (, ), a comma, ! and a line break
+HOSTILE_METRIC = "Touches \"x\"=(y),'z'!\nall"
+HOSTILE_RATE = "Rate \"r\"=(1),'!'"
+HOSTILE_UNIT = "\"count\"=(1),'u'!\n"
+
+
+def hostile_book(path: Path, rows: int = 600, seed: int = 11) -> Path:
+    """Roles, a metric name and units full of formula syntax; the Tracking rows carry the same Role text, also
+    upper-cased (the core and Excel both match roles whatever their case)."""
+    rng = random.Random(seed)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tracking"
+    ws.append([*TRACKING_HEADER, HOSTILE_METRIC])
+    for i in range(rows):
+        week = dt.date(2026, 11, 16) - dt.timedelta(weeks=i // 20)
+        role = rng.choice([HOSTILE_ROLE, HOSTILE_ROLE.upper(), "SDR", None])
+        record = [week, f"Rep {i % 20}", "T", role, *(_value(rng, c) for c in TRACKING_HEADER[4:])]
+        ws.append([*record, rng.choice([None, 2, 3, 4, 5, 6, 7, "n/a"])])
+    rs = wb.create_sheet("Ranges")
+    rs.append(RANGES_HEADER)
+    hostile = [["Dials", "activity", None, "week", 30, 45, HOSTILE_UNIT, HOSTILE_ROLE],
+               ["Connect Rate", "quality", None, "week", 0.2, None, HOSTILE_UNIT, HOSTILE_ROLE],
+               [HOSTILE_METRIC, "activity", None, "week", 3, 5, HOSTILE_UNIT],
+               [HOSTILE_METRIC, "activity", None, "week", 4, 4, HOSTILE_UNIT, HOSTILE_ROLE],
+               [HOSTILE_RATE, "quality", "SQLs / Conversations", "week", 0.1, 0.3, HOSTILE_UNIT, HOSTILE_ROLE]]
+    for r in RANGES + hostile:
+        rs.append(r + [None] * (len(RANGES_HEADER) - len(r)))
+    wb.save(path)
+    return path
+
+
+def test_a_role_cannot_inject_a_function(tmp_path, make_book):
+    from tests.test_layout import assert_only_our_formulas, formulas_in, functions
+
+    evil = 'x",HYPERLINK("http://evil"),"'
+    book = make_book({"Tracking": [TRACKING_HEADER, [dt.date(2026, 11, 16), "Ann", "T", evil, 60]],
+                      "Ranges": [RANGES_HEADER, ["Dials", "activity", None, "week", 50, 75],
+                                 ["Dials", "activity", None, "week", 20, 40, None, evil]]})
+    for formulas in ("native", "udf"):
+        out = summarise_workbook(book, out=tmp_path / f"{formulas}.xlsx", formulas=formulas, today=TODAY).output
+        assert assert_only_our_formulas(out, {"Tracking", "Ranges", SUMMARY_SHEET}) > 0
+        found = formulas_in(out)
+        assert not any("HYPERLINK" in functions(f) for _, f in found)
+        role_checks = [f for _, f in found if '"x"",HYPERLINK(""http://evil""),"""' in f]
+        assert {p for p, f in found if f in role_checks} >= {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet4.xml"}
+        ws = openpyxl.load_workbook(out)[EVALUATION_SHEET]  # the package loads: nothing for Excel to repair
+        assert ws["C3"].value.startswith("=IF(")
+
+
+@needs_libreoffice
+def test_libreoffice_agrees_with_python_when_ranges_hold_formula_syntax(tmp_path):
+    book = hostile_book(tmp_path / "hostile.xlsx")
+    expected = python_statuses(book)
+    assert {HOSTILE_METRIC, HOSTILE_RATE} <= set(next(iter(expected.values())))
+    out = summarise_workbook(book, out=tmp_path / "hostile.summary.xlsx", today=TODAY).output
+    (converted,) = convert([out], tmp_path / "lo")
+    ws = openpyxl.load_workbook(converted, read_only=True, data_only=True)[EVALUATION_SHEET]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    metrics = [h for h in rows[0][2:] if h]
+    assert {HOSTILE_METRIC, HOSTILE_RATE} <= set(metrics)
+    compared, found = 0, set()
+    for offset, values in enumerate(rows[1:]):
+        for metric, got in zip(metrics, values[2:], strict=False):
+            want = expected[2 + offset][metric]
+            assert got == want, f"Tracking row {2 + offset} {metric!r}: LibreOffice {got!r}, Python {want!r}"
+            compared += 1
+            found.add((metric, got))
+    assert compared == 600 * len(metrics)
+    # the role-specific ranges were really used: the hostile metric's role range (4 to 4) and general (3 to 5)
+    # give different statuses for 3 and 5, so both IN RANGE and BELOW/ABOVE occur for it
+    assert {(HOSTILE_METRIC, s) for s in ("BELOW", "IN RANGE", "ABOVE")} <= found

@@ -1,0 +1,205 @@
+"""User text inside formulas: one literal function and one sheet-reference function, and nothing can break out."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from defusedxml import ElementTree
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from openpyxl.formula.tokenizer import Token, Tokenizer
+from openpyxl.utils.exceptions import IllegalCharacterError
+
+from salesmetrics_xl.core.problems import WorkbookError
+from salesmetrics_xl.layout import MAX_LITERAL, formula_text, quote_sheet, sheet_ref
+from salesmetrics_xl.reader import read_workbook
+from salesmetrics_xl.summarise import summarise_workbook
+from salesmetrics_xl.summary_layout import SUMMARY_SHEET, workbook_layout
+from salesmetrics_xl.xlsx_writer import chart_xml
+from tests.conftest import RANGES_HEADER, TRACKING_HEADER
+
+# Every function a formula we write may call. Anything else in a formula came from someone's text.
+OURS = {"IF", "AND", "OR", "NOT", "ISNUMBER", "N", "CHAR", "METRIC_STATUS", "METRIC_RATE"}
+FORMULA_ELEMENTS = {"f", "formula", "formula1", "formula2", "definedName"}
+
+
+def functions(formula: str) -> set[str]:
+    """The functions a formula calls, as Excel's tokenizer reads it; raises TokenizerError when it is malformed."""
+    tokens = Tokenizer("=" + formula).items
+    return {t.value[:-1].upper() for t in tokens if t.type == Token.FUNC and t.subtype == Token.OPEN}
+
+
+def sheets_referenced(formula: str) -> set[str]:
+    return {t.value.rsplit("!", 1)[0] for t in Tokenizer("=" + formula).items
+            if t.type == Token.OPERAND and t.subtype == Token.RANGE and "!" in t.value}
+
+
+def formulas_in(path: Path) -> list[tuple[str, str]]:
+    """(part, formula) for every formula anywhere in the package: cells, conditional formats, validations, chart
+    series, defined names."""
+    out = []
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if not name.endswith(".xml"):
+                continue
+            for element in ElementTree.fromstring(zf.read(name)).iter():
+                if element.tag.rsplit("}", 1)[-1] in FORMULA_ELEMENTS and element.text:
+                    out.append((name, element.text))
+    return out
+
+
+def assert_only_our_formulas(path: Path, sheets: set[str]) -> int:
+    found = formulas_in(path)
+    for part, formula in found:
+        assert functions(formula) <= OURS, (part, formula)
+        assert sheets_referenced(formula) <= {quote_sheet(s) for s in sheets}, (part, formula)
+    return len(found)
+
+
+# ---- the two functions ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "literal"), [
+    ("AE", '"AE"'),
+    ('a"b', '"a""b"'),
+    ('x",HYPERLINK("http://evil"),"', '"x"",HYPERLINK(""http://evil""),"""'),
+    ("", '""'),
+    ("two\nlines", '("two"&CHAR(10)&"lines")'),
+    ("\ttab\r\n", '(CHAR(9)&"tab"&CHAR(13)&CHAR(10))'),
+])
+def test_formula_text(value, literal):
+    assert formula_text(value) == literal
+    assert functions(f"IF(A1={literal},1,2)") <= {"IF", "CHAR"}
+
+
+@pytest.mark.parametrize(("value", "why"), [("a\x07b", "U+0007"), ("a\x00", "U+0000"), ("\x7f", "U+007F"),
+                                            ("x" * (MAX_LITERAL + 1), "256 characters long"),
+                                            ("🚀" * 128, "256 characters long")])  # Excel counts UTF-16 units
+def test_formula_text_refuses_what_no_formula_can_hold(value, why):
+    with pytest.raises(ValueError, match=re.escape(why)):
+        formula_text(value)
+    formula_text("x" * MAX_LITERAL)
+
+
+@pytest.mark.parametrize(("sheet", "ref"), [("Tracking", "Tracking!A1"), ("It's", "'It''s'!A1"),
+                                            ("Weekly Summary", "'Weekly Summary'!A1"), ("A1", "'A1'!A1"),
+                                            ("R1C1", "'R1C1'!A1"), ("2026", "'2026'!A1"), ("Données", "'Données'!A1"),
+                                            ("x!y", "'x!y'!A1"), ("'", "''''!A1")])
+def test_sheet_ref(sheet, ref):
+    assert sheet_ref(sheet, "A1") == ref
+    assert sheets_referenced(ref) == {ref[:-3]}
+
+
+@pytest.mark.parametrize("sheet", ["", "a[b]", "a:b", "a/b", "a\x01b"])
+def test_sheet_names_excel_cannot_have_are_refused(sheet):
+    with pytest.raises(ValueError, match="sheet name"):
+        quote_sheet(sheet)
+
+
+# ---- any text, through the whole pipeline ----------------------------------------------------------------------
+
+# openpyxl cannot store these in a cell at all (Excel would write them as _x0001_ escapes); formula_text's refusal
+# of them is tested above.
+_CELL_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=[
+    chr(c) for c in range(32) if chr(c) not in "\t\n\r"]), min_size=1, max_size=40)
+
+
+def hostile_book(path: Path, role: str, metric: str, unit: str) -> Path:
+    """A tracking workbook whose Ranges carry ``role``, ``metric`` (an extra Tracking column) and ``unit``."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tracking"
+    ws.append([*TRACKING_HEADER, metric])
+    for week in range(3):
+        for n, who in enumerate((role, "SDR", None)):
+            values = [40 + 7 * n + week, 120, 12, 3, 1, 1, 0, 900]
+            ws.append([f"2026-11-{2 + 7 * week:02d}", f"Rep {n}", "T", who, *values, 5 + n])
+    rs = wb.create_sheet("Ranges")
+    rs.append(RANGES_HEADER)
+    rows = [["Dials", "activity", None, "week", 50, 75, None, None],
+            ["Dials", "activity", None, "week", 30, 45, unit, role],
+            [metric, "activity", None, "week", 4, 6, unit, None],
+            [metric, "activity", None, "week", 5, 5, unit, role],
+            ["Connect Rate", "quality", None, "week", 0.1, None, unit, role]]
+    for r in rows:
+        rs.append(r + [None] * (len(RANGES_HEADER) - len(r)))
+    wb.save(path)
+    return path
+
+
+@settings(deadline=None, max_examples=40)
+@given(role=_CELL_TEXT, metric=_CELL_TEXT, unit=_CELL_TEXT)
+@example(role='a"b', metric='m"(x)!', unit='u"')  # the two reported cases, always tried
+@example(role='x",HYPERLINK("http://evil"),"', metric='x",WEBSERVICE("http://evil"),"', unit="'")
+def test_any_role_metric_or_unit_gives_well_formed_formulas(role, metric, unit):
+    with tempfile.TemporaryDirectory() as folder:
+        _check_hostile_book(Path(folder), role, metric, unit)
+
+
+def _check_hostile_book(folder: Path, role: str, metric: str, unit: str) -> None:
+    try:
+        book = hostile_book(folder / "team.xlsx", role, metric, unit)
+    except IllegalCharacterError:
+        return
+    try:
+        run = summarise_workbook(book, out=folder / "out.xlsx")
+    except WorkbookError as exc:  # refused with its cell named, never written half-right
+        problem = exc.problem
+        assert problem.code in ("bad-range", "no-data", "bad-week"), problem
+        if problem.code == "bad-range":
+            # the cell of a Role that holds it (rows 3, 5 and 6 carry the role)
+            assert (problem.sheet, problem.cell) in {("Ranges", "H3"), ("Ranges", "H5"), ("Ranges", "H6")}
+            assert problem.message.startswith("the Role holds the control character") or "characters long" in \
+                problem.message
+        assert not (folder / "out.xlsx").exists()
+        return
+    assert assert_only_our_formulas(run.output, {"Tracking", "Ranges", SUMMARY_SHEET}) > 0
+    openpyxl.load_workbook(run.output)  # the package itself loads
+
+
+@settings(deadline=None, max_examples=60)
+@given(tracking=st.text(min_size=1, max_size=31), ranges=st.text(min_size=1, max_size=31), role=_CELL_TEXT)
+def test_any_sheet_name_gives_well_formed_references(tracking, ranges, role):
+    data = _sample()
+    rules = [r.model_copy(update={"role": role}) if r.role else r for r in data.ranges.rules]
+    range_set = data.ranges.model_copy(update={"sheet": ranges, "rules": rules})
+    tracking_data = dataclasses.replace(data.tracking, sheet=tracking)
+    try:
+        layout = workbook_layout(_SUMMARY[0], tracking_data, range_set)
+    except WorkbookError as exc:
+        assert exc.problem.code in ("bad-sheet-name", "bad-range")
+        if exc.problem.code == "bad-sheet-name":
+            assert exc.problem.sheet in (tracking, ranges) and "rename the sheet" in exc.problem.message
+        return
+    formulas = [f.formula for s in layout.sheets for f in s.fills]
+    formulas += [c.formula for s in layout.sheets for c in s.cells.values() if c.formula]
+    formulas += [cf.formula for s in [*layout.sheets, *layout.edits] for cf in s.conditional_formats]
+    formulas += [v.formula for s in [*layout.sheets, *layout.edits] for v in s.validations]
+    for formula in formulas:
+        assert functions(formula) <= OURS, formula
+        assert sheets_referenced(formula) <= {quote_sheet(tracking), quote_sheet(ranges)}, formula
+    assert any(quote_sheet(tracking) + "!" in f for f in formulas)
+    assert any(quote_sheet(ranges) + "!" in f for f in formulas)
+    chart_sheet = dataclasses.replace(layout.sheets[0], name=tracking)
+    for chart in chart_sheet.charts:
+        root = ElementTree.fromstring(chart_xml(chart_sheet, chart).encode())
+        refs = [e.text for e in root.iter("{http://schemas.openxmlformats.org/drawingml/2006/chart}f")]
+        assert refs and all(sheets_referenced(r) == {quote_sheet(tracking)} for r in refs)
+
+
+_SUMMARY: list = []
+
+
+def _sample():
+    """The example's data and summary, read once: the sheet-name property varies only names."""
+    from salesmetrics_xl.core.summary import build_summary
+    from tests.conftest import EXAMPLE
+    if not _SUMMARY:
+        data = read_workbook(EXAMPLE)
+        _SUMMARY.extend([build_summary(data.tracking, data.ranges, data.problems, title="x"), data])
+    return _SUMMARY[1]
