@@ -14,8 +14,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import settings
 
 from salesmetrics_xl.core.workbook import RANGES, TRACKING, default_range_rows
+
+# No test may depend on wall-clock speed: on a shared 2-core machine a Hypothesis deadline fails at random.
+settings.register_profile("no-deadlines", deadline=None)
+settings.load_profile("no-deadlines")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "acme_sales_team.xlsx"
