@@ -27,6 +27,7 @@ from salesmetrics_xl.core.problems import WorkbookError
 from salesmetrics_xl.layout import (
     Chart,
     ConditionalFormat,
+    Fill,
     Highlight,
     Series,
     SheetEdit,
@@ -373,8 +374,21 @@ def _break_styles(monkeypatch):
 
 
 def _break_generated_sheet(monkeypatch):
-    real = xlsx_writer.sheet_xml
-    monkeypatch.setattr(xlsx_writer, "sheet_xml", lambda *a: iter(list(real(*a))[:-1]))  # the sheet never closes
+    real = xlsx_writer._cell_xml
+    monkeypatch.setattr(xlsx_writer, "_cell_xml", lambda *a: real(*a).replace("</c>", "", 1))  # a cell never closes
+
+
+def _break_generated_template(monkeypatch):
+    real = xlsx_writer.text
+    monkeypatch.setattr(xlsx_writer, "text", lambda value: real(value).replace("&lt;", "<"))  # escaping forgotten
+
+
+def _filled_layout() -> WorkbookLayout:
+    """A sheet whose formula is filled down 5,000 rows from one template, and nothing else with a '<' in it."""
+    layout = summary_layout()
+    layout.sheets[0].conditional_formats.clear()
+    layout.sheets[0].fills.append(Fill("F3:F5002", 'IF(B3<1,"low","")'))
+    return layout
 
 
 def _break_edited_sheet(monkeypatch):
@@ -382,15 +396,18 @@ def _break_edited_sheet(monkeypatch):
     monkeypatch.setattr(xlsx_writer, "edit_tail", lambda *a: real(*a).replace("</conditionalFormatting>", "", 1))
 
 
-@pytest.mark.parametrize(("breaker", "part"), [(_break_styles, "xl/styles.xml"),
-                                               (_break_generated_sheet, "xl/worksheets/sheet3.xml"),
-                                               (_break_edited_sheet, "xl/worksheets/sheet1.xml")])
-def test_a_damaged_part_is_caught_before_the_rename(tmp_path, monkeypatch, breaker, part):
+@pytest.mark.parametrize(("breaker", "part", "layout"), [
+    (_break_styles, "xl/styles.xml", summary_layout),
+    (_break_generated_sheet, "xl/worksheets/sheet3.xml", summary_layout),
+    (_break_generated_template, "xl/worksheets/sheet3.xml", _filled_layout),
+    (_break_edited_sheet, "xl/worksheets/sheet1.xml", summary_layout)])
+def test_a_damaged_part_is_caught_before_the_rename(tmp_path, monkeypatch, breaker, part, layout):
     source = fidelity_book(tmp_path, "team.xlsx")
     before = source.read_bytes()
+    write_workbook(source, layout(), tmp_path / "unbroken.xlsx").unlink()  # the same layout, unbroken, is fine
     breaker(monkeypatch)
     with pytest.raises(WorkbookError) as caught:
-        write_workbook(source, summary_layout(), source)
+        write_workbook(source, layout(), source)
     problem = caught.value.problem
     assert problem.code == "invalid-output"
     assert problem.message.startswith("could not write a valid workbook; the original is untouched")
@@ -398,7 +415,7 @@ def test_a_damaged_part_is_caught_before_the_rename(tmp_path, monkeypatch, break
     assert source.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["logo.png", "team.xlsx"]  # no temporary
     with pytest.raises(WorkbookError):
-        write_workbook(source, summary_layout(), tmp_path / "new.xlsx")
+        write_workbook(source, layout(), tmp_path / "new.xlsx")
     assert not (tmp_path / "new.xlsx").exists()
 
 
