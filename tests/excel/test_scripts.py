@@ -145,3 +145,25 @@ def test_lite_main_reexports_the_functions_and_scripts():
     for name in ("metric_status", "metric_rate", "metric_score", "metric_diagnosis", "metric_range", "suggest_range",
                  "build_weekly_summary", "suggest_ranges"):
         assert name in text
+
+
+def test_the_live_book_escapes_text_inside_formulas_too(tmp_path):
+    """A Role full of formula syntax reaches the live book's formulas, range checks and validation only as text."""
+    from tests.test_layout import OURS, functions
+    from tests.test_summary_layout import HOSTILE_ROLE, hostile_book
+
+    book = hostile_book(tmp_path / "hostile.xlsx", rows=40)
+    wb = openpyxl.load_workbook(book)
+    wb["Ranges"]["H2"] = 'x",HYPERLINK("http://evil"),"'  # Dials' general row becomes a role row too
+    wb.save(book)
+    actions = run_script("build_weekly_summary", book_payload(book))
+    formulas = [v for a in actions if a["func"] == "setValues" for row in a["values"] for v in row
+                if isinstance(v, str) and v.startswith("=")]
+    formulas += [a["args"][0]["formula"] for a in actions if a["func"] == "addConditionalFormat"]
+    formulas += [a["args"][1] for a in actions if a["func"] == "namesAdd"]
+    assert len(formulas) > 100
+    for formula in formulas:
+        assert functions(formula.removeprefix("=")) <= OURS, formula
+    assert HOSTILE_ROLE == "Q\"A', =(x),!\nNew"
+    role = "(\"Q\"\"A', =(x),!\"&CHAR(10)&\"New\")"  # the quote doubled, the line break as CHAR(10)
+    assert any(role in f for f in formulas) and any('"x"",HYPERLINK(""http://evil""),"""' in f for f in formulas)
