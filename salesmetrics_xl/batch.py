@@ -105,7 +105,8 @@ def summarise_one(path: str, week: dt.date | None, out_dir: str | None, in_place
         file=path, status="failed" if errors else ("warnings" if run.exit_code else "ok"), output=str(run.output),
         week=s.week_label, reps=len(s.reps),
         in_range={c: sum(line.in_range[c] for line in lines) for c in Category},
-        needs_attention=len(s.needs_attention), warnings=len(run.problems) - len(errors), errors=len(errors),
+        needs_attention=len(s.needs_attention),
+        warnings=sum(p.severity is Severity.WARNING for p in run.problems), errors=len(errors),
         problems=[f"{p.file}: {p.where}: {p.message}" for p in run.problems], seconds=time.perf_counter() - start,
         lines=lines)
 

@@ -160,14 +160,31 @@ def normalise(text: object) -> str:
     return "" if text is None else re.sub(r"[^0-9a-z%]+", "", str(text).casefold())
 
 
-def unknown_message(kind: str, name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6) or difflib.get_close_matches(
-        normalise(name), [normalise(k) for k in known], n=1, cutoff=0.6
-    )
+def unknown_message(kind: str, name: str, known: list[str] | dict[str, tuple[str, ...]]) -> str:
+    """'unknown metric ...; did you mean ...?' only for a close match; otherwise the list of what is known."""
+    names = known if isinstance(known, dict) else {k: () for k in known}
+    close = closest_name(name, names)
     if close:
-        match = next((k for k in known if k == close[0] or normalise(k) == close[0]), close[0])
-        return f"unknown {kind} '{name}'; did you mean '{match}'?"
-    return f"unknown {kind} '{name}'; known: {', '.join(known)}"
+        return f"unknown {kind} '{name}'; did you mean '{close}'?"
+    return f"unknown {kind} '{name}'; known: {', '.join(names)}"
+
+
+def match_name(text: object, names: dict[str, tuple[str, ...]]) -> str | None:
+    """The one matcher for what people type: Tracking headers, Ranges metric names and sheet names all go through
+    it. ``names`` maps each canonical name to its aliases; case, spacing and punctuation are ignored."""
+    key = normalise(text)
+    if not key:
+        return None
+    return next((name for name, aliases in names.items() if key in {normalise(n) for n in (name, *aliases)}), None)
+
+
+def closest_name(text: object, names: dict[str, tuple[str, ...]], cutoff: float = 0.8) -> str | None:
+    """A canonical name whose name or alias is a close match (a typo, a plural), else None: a far-fetched
+    suggestion misleads more than none."""
+    key = normalise(text)
+    by_key = {normalise(n): name for name, aliases in names.items() for n in (name, *aliases)}
+    close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=cutoff) if key else []
+    return by_key[close[0]] if close else None
 
 
 _RATIO = re.compile(r"^\s*=?\s*\[?(?P<num>[^/\[\]]+?)\]?\s*/\s*\[?(?P<den>[^/\[\]]+?)\]?\s*$")

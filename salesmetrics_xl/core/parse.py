@@ -7,6 +7,7 @@ so every face reports the same problems in the same words.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -16,7 +17,16 @@ from itertools import chain, islice, zip_longest
 import numpy as np
 import pandas as pd
 
-from salesmetrics_xl.core.metrics import CATALOG, Category, Metric, Range, Unit, find_metric, normalise, parse_ratio
+from salesmetrics_xl.core.metrics import (
+    CATALOG,
+    Category,
+    Metric,
+    Range,
+    Unit,
+    match_name,
+    normalise,
+    parse_ratio,
+)
 from salesmetrics_xl.core.problems import Problem, Severity, column_letter
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
 from salesmetrics_xl.core.tracking import ROW, TrackingData, check_tracking, monday
@@ -27,16 +37,20 @@ from salesmetrics_xl.core.workbook import (
     METRIC,
     MIN,
     NOTES,
+    OUR_SHEETS,
     PERIOD,
     RANGES,
+    RANGES_SHEET_NAME,
     REP,
     ROLE,
     TEAM,
     TRACKING,
+    TRACKING_SHEET_NAME,
     UNIT,
     WEEK,
     SheetSpec,
     default_range_rows,
+    metric_named,
     parse_category,
     parse_period,
     parse_unit,
@@ -80,6 +94,39 @@ def _describe_found(rows: list[Row]) -> str:
     best = max(rows[:HEADER_SEARCH_ROWS], key=lambda r: sum(v is not None for v in r), default=())
     found = [str(v) for v in best if v is not None and str(v).strip()]
     return ", ".join(found[:12]) if found else "nothing"
+
+
+def missing_columns_message(rows: list[Row], spec: SheetSpec, required: tuple[str, ...],
+                            any_of: tuple[str, ...] = ()) -> str:
+    """Which required column is missing, the names it goes by, and the header that came closest, from the row in
+    the top 20 that looks most like a header row: what a user needs to rename one cell."""
+    def score(row: Row) -> tuple[int, int]:
+        return sum(spec.match(v) is not None for v in row), sum(_filled(v) for v in row)
+
+    number, best = max(enumerate(rows[:HEADER_SEARCH_ROWS], start=1), key=lambda nr: score(nr[1]),
+                       default=(1, ()))
+    found = {spec.match(v).name for v in best if spec.match(v) is not None}  # type: ignore[union-attr]
+    unmatched = {normalise(v): (str(v).strip(), i) for i, v in enumerate(best) if _filled(v) and spec.match(v) is None}
+    parts = []
+    wanted = [*required, *(any_of if not found & set(any_of) else ())]
+    for name in wanted:
+        if name in found:
+            continue
+        column = spec.column(name)
+        text = f"no {name} column (it may be called {', '.join(column.aliases)})" if column.aliases else \
+            f"no {name} column"
+        near = difflib.get_close_matches(normalise(name), list(unmatched), n=1, cutoff=0.5) or next(
+            (difflib.get_close_matches(normalise(a), list(unmatched), n=1, cutoff=0.6) for a in column.aliases
+             if difflib.get_close_matches(normalise(a), list(unmatched), n=1, cutoff=0.6)), [])
+        if near:
+            header, index = unmatched[near[0]]
+            text += f"; the closest header is '{header}' in {column_letter(index + 1)}{number}: rename it to {name}"
+        parts.append(text)
+    if len(any_of) > 1 and not found & set(any_of):
+        parts.append(f"at least one of {' or '.join(any_of)} is needed")
+    headers = ", ".join(str(v).strip() for v in best if _filled(v))[:300] or "nothing"
+    where = f"row {number}" if any(_filled(v) for v in best) else f"the first {HEADER_SEARCH_ROWS} rows"
+    return f"{'; '.join(parts)} (headers found in {where}: {headers})"
 
 
 @dataclass
@@ -227,11 +274,8 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
     head = [tuple(r) for r in islice(it, HEADER_SEARCH_ROWS)]
     header = find_header(head, TRACKING, (WEEK, REP))
     if header is None:
-        required = ", ".join(c.name for c in TRACKING.columns if c.required)
-        return None, [Problem(
-            severity=Severity.ERROR, code="missing-column", file=file, sheet=sheet, cell="A1",
-            message=f"no header row with {required} in the first {HEADER_SEARCH_ROWS} rows; found: "
-                    f"{_describe_found(head)}")]
+        return None, [Problem(severity=Severity.ERROR, code="missing-column", file=file, sheet=sheet, cell="A1",
+                              message=missing_columns_message(head, TRACKING, (WEEK, REP)))]
 
     problems: list[Problem] = []
     letters = {name: column_letter(i + 1) for name, i in {**header.columns, **header.extras}.items()}
@@ -267,6 +311,11 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
         row_numbers, cols = _row_by_row(chain(head[header.row:], it), header.row + 1, wanted)
         del head
     frame = pd.DataFrame({ROW: np.array(row_numbers, dtype=np.int64)})
+    row_problems: list[tuple[int, Problem]] = []  # (0-based row, problem): a totals row's are dropped below
+
+    def row_problem(severity: Severity, code: str, message: str, column: str, i: int) -> None:
+        row_problems.append((int(i), problem(severity, code, message, column, row_numbers[i])))
+
     # Work on distinct values (a sheet holds few weeks and few names), and touch single rows only to report them.
     codes, distinct = pd.factorize(pd.Series(cols[WEEK], dtype=None if isinstance(cols[WEEK], np.ndarray)
                                              else object))
@@ -274,10 +323,10 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
     parsed: list[dt.date | str] = [_week_or_reason(v) for v in distinct] + ["no week given"]
     failed = [k for k, w in enumerate(parsed) if isinstance(w, str)]
     for i in np.flatnonzero(np.isin(codes, failed)):
-        problems.append(problem(Severity.ERROR, "bad-week", f"{parsed[codes[i]]}; this row is skipped", WEEK,
-                                row_numbers[i]))
+        row_problem(Severity.ERROR, "bad-week", f"{parsed[codes[i]]}; this row is skipped", WEEK, i)
     mondays = pd.to_datetime(pd.Series([w if not isinstance(w, str) else None for w in parsed], dtype=object))
     frame[WEEK] = mondays.to_numpy(dtype="datetime64[ns]")[codes]
+    total = np.isin(codes, [k for k, v in enumerate(distinct) if isinstance(parsed[k], str) and is_total_label(v)])
     for name in (REP, TEAM, ROLE):
         if name not in cols:
             frame[name] = pd.Series([None] * len(row_numbers), dtype=object)
@@ -287,12 +336,12 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
         if any(isinstance(v, UncachedFormula) for v in cleaned):
             for i, value in enumerate(cols[name]):
                 if isinstance(value, UncachedFormula):
-                    problems.append(problem(Severity.ERROR, "bad-text", f"{name}: the formula here has no saved "
-                                            "result; open and save the file in Excel", name, row_numbers[i]))
+                    row_problem(Severity.ERROR, "bad-text", f"{name}: the formula here has no saved result; open and "
+                                "save the file in Excel", name, i)
         frame[name] = pd.Series([cleaned[v] for v in cols[name]], dtype=object)
+        total |= frame[name].isin([v for v in set(cleaned.values()) if is_total_label(v)]).to_numpy()
     for i in np.flatnonzero(frame[REP].isna().to_numpy()):
-        problems.append(problem(Severity.ERROR, "missing-rep", "no rep name; this row is skipped", REP,
-                                row_numbers[i]))
+        row_problem(Severity.ERROR, "missing-rep", "no rep name; this row is skipped", REP, i)
     for column in counted:
         if column.name not in cols:
             frame[column.name] = np.nan
@@ -300,21 +349,34 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
         values, bad, as_text = _numbers(cols[column.name])
         frame[column.name] = values
         for i, reason in bad.items():
-            problems.append(problem(Severity.ERROR, "bad-number", f"{column.name}: {reason}", column.name,
-                                    row_numbers[i]))
+            row_problem(Severity.ERROR, "bad-number", f"{column.name}: {reason}", column.name, i)
         for i in as_text:
-            problems.append(problem(
+            row_problem(
                 Severity.WARNING, "number-as-text", f"{column.name}: '{cols[column.name][i]}' is a number stored as "
                 f"text; it is read as {values[i]:g}, but Excel formulas skip it: re-enter it as a number",
-                column.name, row_numbers[i]))
+                column.name, i)
     for name in header.extras:
         frame[name] = pd.Series([_extra(v) for v in _objects(cols[name])], dtype=object)
+
+    # A totals row: labelled Total / Grand Total / Subtotal, or numbers (SUM formulas) with neither week nor rep.
+    numbers = [c.name for c in counted if c.name in cols]
+    if numbers:
+        total |= frame[WEEK].isna().to_numpy() & frame[REP].isna().to_numpy() & frame[numbers].notna().any(
+            axis=1).to_numpy()
+    problems += [p for i, p in row_problems if not total[i]]
+    if total.any():
+        skipped = [row_numbers[i] for i in np.flatnonzero(total)]
+        listed = ", ".join(str(r) for r in skipped[:10]) + (", ..." if len(skipped) > 10 else "")
+        problems.append(Problem(
+            severity=Severity.NOTE, code="totals-row", file=file, sheet=sheet, cell=f"A{skipped[0]}",
+            message=f"{'a totals row' if len(skipped) == 1 else f'{len(skipped)} totals rows'} (row"
+                    f"{'s' if len(skipped) > 1 else ''} {listed}) skipped: we add up the reps' rows ourselves"))
 
     if not row_numbers:
         problems.append(Problem(severity=Severity.WARNING, code="no-data", file=file, sheet=sheet,
                                 cell=f"A{header.row + 1}",
                                 message="no tracking rows yet; add one row per rep per week"))
-    usable = frame[WEEK].notna() & frame[REP].notna()
+    usable = frame[WEEK].notna() & frame[REP].notna() & ~total
     return TrackingData(frame[usable].reset_index(drop=True), file=file, sheet=sheet, letters=letters,
                         header_row=header.row, last_row=max(row_numbers, default=header.row)), problems
 
@@ -339,6 +401,14 @@ def _take(values: Column | None, rows: np.ndarray) -> Column:
     if isinstance(values, np.ndarray):
         return values[rows]
     return values if len(rows) == len(values) else [values[i] for i in rows]
+
+
+_TOTAL = re.compile(r"^(grand|sub|team|overall)?totals?\b|\b(sub)?totals?$|^sum$", re.I)
+
+
+def is_total_label(value: object) -> bool:
+    """'Total', 'Grand Total', 'Subtotal', 'Team A Total', 'TOTALS': a label a totals row carries."""
+    return isinstance(value, str) and bool(_TOTAL.search(re.sub(r"[^0-9a-z]+", " ", value.casefold()).strip()))
 
 
 def _week_or_reason(value: object) -> dt.date | str:
@@ -379,8 +449,7 @@ def parse_ranges(rows: Iterable[Row], *, tracking_columns: list[str], file: str 
     if header is None or not ({MIN, MAX} & header.columns.keys()):
         return RangeSet(rules=[]), [Problem(
             severity=Severity.ERROR, code="missing-column", file=file, sheet=sheet, cell="A1",
-            message=f"no header row with Metric, Min and Max in the first {HEADER_SEARCH_ROWS} rows; found: "
-                    f"{_describe_found(materialised)}")]
+            message=missing_columns_message(materialised, RANGES, (METRIC,), any_of=(MIN, MAX)))]
     problems: list[Problem] = []
     rules: list[RangeRule] = []
     seen: dict[tuple[str, str, str], str] = {}
@@ -447,7 +516,7 @@ def _bad(value: object, unit: Unit) -> bool:
 def _metric_for(name: str, formula: str | None, get: Callable[[str], object], known_columns: list[str]) -> Metric:
     """A catalog metric by name, or the user's own: a ratio formula, or one of their extra tracking columns."""
     try:
-        metric = find_metric(name)
+        metric = metric_named(name)
     except KeyError as exc:
         metric = None
         unknown = exc.args[0]
@@ -477,43 +546,81 @@ class WorkbookData:
 
 
 def _pick_sheet(names: list[str], spec: SheetSpec) -> str | None:
-    keys = {normalise(n) for n in (spec.name, *spec.aliases)}
-    return next((n for n in names if normalise(n) in keys), None)
+    """The first sheet named as the declaration names it (or an alias), whatever its case and spacing."""
+    return next((n for n in names if n not in OUR_SHEETS and match_name(n, {spec.name: spec.aliases})), None)
+
+
+def _header_in(rows: Iterable[Row], spec: SheetSpec, required: tuple[str, ...], any_of: tuple[str, ...] = ()) -> bool:
+    header = find_header([tuple(r) for r in islice(rows, HEADER_SEARCH_ROWS)], spec, required)
+    return header is not None and (not any_of or bool(set(any_of) & header.columns.keys()))
+
+
+def sheet_named(names: list[str], asked: str) -> str | None:
+    """The sheet a user asked for (a command-line option, a defined name): exact, else ignoring case and spaces."""
+    return asked if asked in names else next((n for n in names if normalise(n) == normalise(asked)), None)
 
 
 def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file: str, today: dt.date,
-                   columns: Callable[[str, Header], SheetColumns | None] | None = None) -> WorkbookData:
+                   columns: Callable[[str, Header], SheetColumns | None] | None = None,
+                   tracking_sheet: str | None = None, ranges_sheet: str | None = None) -> WorkbookData:
     """A whole tracking workbook from its sheet names and a way to get each sheet's rows (row 1 first), and
     optionally a columnar way to read the Tracking rows under a header (see parse_tracking).
 
-    Shared by the file reader and the live Excel book, so both find the same sheets and report the same problems.
+    The sheets are the ones asked for (``tracking_sheet``, ``ranges_sheet``), else the ones named as declared
+    (or an alias), else the first sheet whose header has the required columns: a team's own workbook is met as
+    it is. Shared by the file reader and the live Excel book, so both find the same sheets and report the same
+    problems.
     """
     problems: list[Problem] = []
-    tracking_name = _pick_sheet(names, TRACKING)
-    if tracking_name is None:  # any sheet whose header has Week and Rep will do
-        tracking_name = next((n for n in names if find_header([tuple(r) for r in islice(rows(n), HEADER_SEARCH_ROWS)],
-                                                              TRACKING, (WEEK, REP))), None)
-    tracking: TrackingData | None = None
-    if tracking_name is None:
-        problems.append(Problem(
-            severity=Severity.ERROR, code="missing-sheet", file=file,
-            message=f"no '{TRACKING.name}' sheet (or any sheet with Week and Rep columns); sheets found: "
-                    f"{', '.join(names)}"))
+    found = ", ".join(names)
+
+    def asked_for(asked: str, what: str, flag: str) -> str | None:
+        name = sheet_named(names, asked)
+        if name is None:
+            problems.append(Problem(
+                severity=Severity.ERROR, code="missing-sheet", file=file,
+                message=f"no sheet named '{asked}' (asked for as the {what} sheet, {flag}); sheets found: {found}"))
+        return name
+
+    if tracking_sheet:
+        tracking_name = asked_for(tracking_sheet, "tracking", "--tracking-sheet")
     else:
-        tracking, found = parse_tracking(rows(tracking_name), file=file, sheet=tracking_name, columns=partial(
+        tracking_name = _pick_sheet(names, TRACKING) or next(
+            (n for n in names if n not in OUR_SHEETS and _header_in(rows(n), TRACKING, (WEEK, REP))), None)
+        if tracking_name is None:
+            problems.append(Problem(
+                severity=Severity.ERROR, code="missing-sheet", file=file,
+                message=f"no '{TRACKING.name}' sheet (nor {_accepted(TRACKING, 1)}) and no sheet with Week and Rep "
+                        f"columns; sheets found: {found}. Point at yours with --tracking-sheet NAME (in Excel: "
+                        f"the defined name {TRACKING_SHEET_NAME})"))
+    tracking: TrackingData | None = None
+    if tracking_name is not None:
+        tracking, found_problems = parse_tracking(rows(tracking_name), file=file, sheet=tracking_name, columns=partial(
             columns, tracking_name) if columns else None)
-        problems += found
+        problems += found_problems
         if tracking is not None:
             problems += check_tracking(tracking, today)
-    ranges_name = _pick_sheet(names, RANGES)
+    if ranges_sheet:
+        ranges_name = asked_for(ranges_sheet, "ranges", "--ranges-sheet")
+    else:
+        ranges_name = _pick_sheet(names, RANGES) or next(
+            (n for n in names if n not in OUR_SHEETS and n != tracking_name
+             and _header_in(rows(n), RANGES, (METRIC,), (MIN, MAX))), None)
     if ranges_name is None:
         ranges = default_ranges()
-        problems.append(Problem(
-            severity=Severity.WARNING, code="missing-sheet", file=file,
-            message=f"no '{RANGES.name}' sheet; the default ranges are used (salesmetrics init makes a workbook with "
-                    "them)"))
+        if not ranges_sheet:
+            problems.append(Problem(
+                severity=Severity.WARNING, code="missing-sheet", file=file,
+                message=f"no '{RANGES.name}' sheet (nor {_accepted(RANGES, 1)}) and no sheet with Metric and Min/Max "
+                        f"columns, so the default ranges are used; sheets found: {found}. Point at yours with "
+                        f"--ranges-sheet NAME (in Excel: the defined name {RANGES_SHEET_NAME})"))
     else:
-        columns = list(tracking.letters) if tracking is not None else []
-        ranges, found = parse_ranges(rows(ranges_name), tracking_columns=columns, file=file, sheet=ranges_name)
-        problems += found
+        known = list(tracking.letters) if tracking is not None else []
+        ranges, found_problems = parse_ranges(rows(ranges_name), tracking_columns=known, file=file, sheet=ranges_name)
+        problems += found_problems
     return WorkbookData(file, tracking, ranges, problems)
+
+
+def _accepted(spec: SheetSpec, skip: int = 0) -> str:
+    names = [f"'{n}'" for n in spec.sheet_names[skip:]]
+    return ", ".join(names[:-1]) + f" or {names[-1]}"

@@ -19,9 +19,13 @@ from salesmetrics_xl.core.metrics import (
     OPPORTUNITIES,
     SQLS,
     Category,
+    Metric,
     Period,
     Unit,
+    find_metric,
+    match_name,
     normalise,
+    unknown_message,
 )
 
 
@@ -38,6 +42,11 @@ class Column:
     def keys(self) -> set[str]:
         return {normalise(n) for n in (self.name, *self.aliases)}
 
+    @property
+    def accepted(self) -> str:
+        """How a message names this column: 'Rep (or Sales Rep, Rep Name, ...)'."""
+        return f"{self.name} (or {', '.join(self.aliases)})" if self.aliases else self.name
+
 
 @dataclass(frozen=True)
 class SheetSpec:
@@ -51,8 +60,12 @@ class SheetSpec:
 
     def match(self, header: object) -> Column | None:
         """The declared column a header cell means, whatever its case, spacing or alias."""
-        key = normalise(header)
-        return next((c for c in self.columns if key and key in c.keys), None)
+        name = match_name(header, {c.name: c.aliases for c in self.columns})
+        return None if name is None else self.column(name)
+
+    @property
+    def sheet_names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
 
 
 WEEK, REP, TEAM, ROLE = "Week", "Rep", "Team", "Role"
@@ -60,12 +73,14 @@ WEEK, REP, TEAM, ROLE = "Week", "Rep", "Team", "Role"
 TRACKING = SheetSpec(
     name="Tracking",
     table="Tracking",
-    aliases=("Weekly Tracking", "Activity", "Data", "Tracker"),
+    aliases=("Weekly Tracking", "Weekly Activity", "Activity", "Activity Log", "Sales Activity", "Tracking Data",
+             "Data", "Tracker"),
     columns=(
         Column(WEEK, "date", True, ("Week Of", "Week Starting", "Week Start", "Week Beginning", "Week Commencing",
                                     "Date", "ISO Week"),
                "The Monday of the week (a date). A date inside the week, '2026-W47' or a text date also work.", 12),
-        Column(REP, "text", True, ("Sales Rep", "Rep Name", "Name", "Owner", "Salesperson", "Seller"),
+        Column(REP, "text", True, ("Sales Rep", "Rep Name", "Name", "Owner", "Salesperson", "Seller",
+                                   "Representative"),
                "The rep's name, spelled the same every week.", 22),
         Column(TEAM, "text", False, ("Team Name", "Squad", "Pod"), "Optional: the rep's team.", 14),
         Column(ROLE, "text", False, ("Title", "Position", "Rep Role"),
@@ -94,7 +109,8 @@ METRIC, CATEGORY, FORMULA, PERIOD, MIN, MAX, UNIT, NOTES = (
 RANGES = SheetSpec(
     name="Ranges",
     table="Ranges",
-    aliases=("Targets", "Range", "Metric Ranges"),
+    aliases=("Targets", "Goals", "Range", "Metric Ranges", "Metric Targets", "Weekly Targets", "KPI Targets", "KPIs",
+             "Quotas", "Benchmarks"),
     columns=(
         Column(METRIC, "text", True, ("Metric Name", "KPI"), "A metric from the catalog, or your own name.", 20),
         Column(CATEGORY, "text", False, ("Type", "Kind"), "activity, quality or outcome.", 11),
@@ -109,9 +125,33 @@ RANGES = SheetSpec(
 )
 
 HOW_TO = "How to use"
+# The sheets salesmetrics-xl writes; never read back as a user's Tracking or Ranges sheet.
+OUR_SHEETS = ("Weekly Summary", "Evaluation", "Suggested Ranges")
+# Workbook-level defined names that say which sheet is which, for a workbook whose sheets have other names.
+# Each may refer to any cell of the sheet (='Weekly Activity'!$A$1) or hold its name as text (="Weekly Activity").
+TRACKING_SHEET_NAME, RANGES_SHEET_NAME = "salesmetrics_tracking", "salesmetrics_ranges"
 
 TRACKING_COUNTED = tuple(c.name for c in TRACKING.columns if c.kind in ("count", "currency"))
 assert set(TRACKING_COUNTED) == {m.column for m in CATALOG if m.column}, "catalog and Tracking columns disagree"
+
+# A Ranges sheet names its metrics the way the Tracking headers do: a counted metric takes its column's aliases
+# (Calls is Dials there too), and the rates take a few of their own.
+RATE_ALIASES: dict[str, tuple[str, ...]] = {
+    "Connect Rate": ("Connection Rate", "Connect %", "Contact Rate"),
+    "Meeting Rate": ("Meeting Conversion", "Meeting %", "Meetings Rate"),
+    "Qualification Rate": ("SQL Rate", "Qualification %", "SQL Conversion"),
+    "Win Rate": ("Close Rate", "Closing Rate", "Win %"),
+}
+METRIC_NAMES: dict[str, tuple[str, ...]] = {
+    m.name: TRACKING.column(m.column).aliases if m.column else RATE_ALIASES.get(m.name, ()) for m in CATALOG}
+
+
+def metric_named(name: str) -> Metric:
+    """A catalog metric by its name or any alias; KeyError says what was meant only when that is close."""
+    found = match_name(name, METRIC_NAMES)
+    if found is None:
+        raise KeyError(unknown_message("metric", name, METRIC_NAMES))
+    return find_metric(found)
 
 
 @dataclass(frozen=True)
