@@ -75,8 +75,8 @@ def find_workbooks(paths: Iterable[str]) -> list[Path]:
     return list(found)
 
 
-def summarise_one(path: str, week: dt.date | None, out_dir: str | None, in_place: bool, formulas: Formulas
-                  ) -> FileResult:
+def summarise_one(path: str, week: dt.date | None, out_dir: str | None, in_place: bool, formulas: Formulas,
+                  sheets: tuple[str | None, str | None] = (None, None)) -> FileResult:
     """Runs in a worker process; every failure becomes a record, never an exception."""
     from salesmetrics_xl.summarise import summarise_workbook
 
@@ -84,7 +84,8 @@ def summarise_one(path: str, week: dt.date | None, out_dir: str | None, in_place
     source = Path(path)
     out = Path(out_dir) / f"{source.stem}.summary{source.suffix}" if out_dir else None
     try:
-        run = summarise_workbook(source, week=week, out=out, in_place=in_place, formulas=formulas)
+        run = summarise_workbook(source, week=week, out=out, in_place=in_place, formulas=formulas,
+                                 tracking_sheet=sheets[0], ranges_sheet=sheets[1])
     except WorkbookError as exc:
         p = exc.problem
         where = f"{p.sheet}!{p.cell}" if p.sheet and p.cell else (p.sheet or "")
@@ -113,8 +114,8 @@ def summarise_one(path: str, week: dt.date | None, out_dir: str | None, in_place
 
 def run_batch(files: list[Path], week: dt.date | None = None, out_dir: Path | None = None, in_place: bool = False,
               formulas: Formulas = "native", jobs: int | None = None,
-              on_start: Callable[[str], None] | None = None, on_done: Callable[[FileResult], None] | None = None
-              ) -> list[FileResult]:
+              on_start: Callable[[str], None] | None = None, on_done: Callable[[FileResult], None] | None = None,
+              sheets: tuple[str | None, str | None] = (None, None)) -> list[FileResult]:
     """Every file in worker processes. On Ctrl-C, files not started are cancelled, running ones finish (their
     writes are atomic anyway), and what finished is returned: the caller reports it."""
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -129,7 +130,7 @@ def run_batch(files: list[Path], week: dt.date | None = None, out_dir: Path | No
                 while pending and len(running) < jobs * 2:
                     path = str(pending.pop(0))
                     running[pool.submit(summarise_one, path, week, str(out_dir) if out_dir else None, in_place,
-                                        formulas)] = path
+                                        formulas, sheets)] = path
                     if on_start:
                         on_start(path)
                 done, _ = wait(running, return_when=FIRST_COMPLETED)

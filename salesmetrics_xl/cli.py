@@ -5,24 +5,64 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from salesmetrics_xl import __version__
-from salesmetrics_xl.core.evaluate import latest_week_findings
-from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, exit_code
-from salesmetrics_xl.core.tracking import week_label
-from salesmetrics_xl.core.workbook import REP
+
+if TYPE_CHECKING:
+    from salesmetrics_xl.core.problems import Problem
+
+# Imports of pandas, pydantic and the readers happen inside the commands: `salesmetrics --help` then starts in a
+# fraction of the time (benchmarks/startup.py measures it).
+
+
+def _plain_help() -> None:
+    """typer prints Python types in --help (`--json <bool>`, `<list[Path]>`); a user wants the flag, and for an
+    option what it takes (its metavar: WEEK, PATH, native|udf)."""
+    from typer.core import TyperArgument, TyperOption
+
+    def shown(self: Any, ctx: Any) -> str | None:
+        return self.metavar or None
+
+    def usage(self: Any) -> str:
+        return self.display_name_raw + ("..." if self.nargs != 1 else "")
+
+    TyperOption.display_type_rich = shown  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+    if hasattr(TyperArgument, "_usage_display_name"):
+        TyperArgument._usage_display_name = usage  # type: ignore[method-assign]
+
+
+_plain_help()
+FORMULAS = "native|udf"
+TRACKING_SHEET_HELP = "The tracking sheet, when its name is not one we recognise (Tracking, Weekly Activity, ...)."
+RANGES_SHEET_HELP = "The ranges sheet, when its name is not one we recognise (Ranges, Targets, Goals, ...)."
 
 app = typer.Typer(
     help="Sales activity, quality and outcome metrics against ranges, for tracking workbooks.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
 )
-console = Console()
-console_err = Console(stderr=True)
+
+
+class _Console:
+    """rich's Console, made on first use: importing rich costs more than all of `salesmetrics --help`."""
+
+    def __init__(self, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr)
+        return getattr(self._console, name)
+
+
+console = _Console()
+console_err = _Console(stderr=True)
 
 
 def _version(value: bool) -> None:
@@ -39,14 +79,18 @@ def main(
     """salesmetrics: check tracking workbooks and build weekly summaries."""
 
 
-def check_file(path: Path) -> dict[str, Any]:
+def check_file(path: Path, tracking_sheet: str | None = None, ranges_sheet: str | None = None) -> dict[str, Any]:
     """One workbook's check as a stable JSON-ready record."""
+    from salesmetrics_xl.core.evaluate import latest_week_findings
+    from salesmetrics_xl.core.problems import Severity, WorkbookError, exit_code
+    from salesmetrics_xl.core.tracking import week_label
+    from salesmetrics_xl.core.workbook import REP
     from salesmetrics_xl.reader import read_workbook
 
     record: dict[str, Any] = {"file": str(path), "reps": 0, "weeks": 0, "first_week": None, "latest_week": None,
                               "ranges": 0}
     try:
-        data = read_workbook(path)
+        data = read_workbook(path, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
     except WorkbookError as exc:
         problems = [exc.problem]
     else:
@@ -68,6 +112,10 @@ def check_file(path: Path) -> dict[str, Any]:
 
 
 def _print_check(record: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    from salesmetrics_xl.core.problems import Problem
+
     colour = ("green", "yellow", "red")[record["exit_code"]]
     console.rule(f"[bold]{record['file']}[/]")
     if record["latest_week"]:
@@ -79,7 +127,7 @@ def _print_check(record: dict[str, Any]) -> None:
             table.add_column(name, overflow="fold")
         for p in record["problems"]:
             problem = Problem(**p)
-            style = "red" if problem.severity is Severity.ERROR else "yellow"
+            style = {"error": "red", "warning": "yellow"}.get(problem.severity.value, "cyan")
             table.add_row(f"[{style}]{problem.severity.value}[/]", problem.where, problem.message)
         console.print(table)
     console.print(f"[{colour}]{record['status']}[/]: {record['errors']} error(s), {record['warnings']} warning(s)")
@@ -87,14 +135,17 @@ def _print_check(record: dict[str, Any]) -> None:
 
 @app.command()
 def check(
-    workbooks: Annotated[list[Path], typer.Argument(help="Tracking workbooks (.xlsx/.xlsm) to check.")],
+    workbooks: Annotated[list[Path], typer.Argument(help="Tracking workbooks (.xlsx/.xlsm) to check.",
+                                                    metavar="WORKBOOK", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per file.")] = False,
+    tracking_sheet: Annotated[str | None, typer.Option(help=TRACKING_SHEET_HELP, metavar="NAME")] = None,
+    ranges_sheet: Annotated[str | None, typer.Option(help=RANGES_SHEET_HELP, metavar="NAME")] = None,
 ) -> None:
     """Check tracking workbooks: every data problem with its cell, and the latest week's values out of range.
 
     Never modifies a file. Exit 0 clean, 1 warnings only, 2 errors or unreadable input.
     """
-    records = [check_file(p) for p in workbooks]
+    records = [check_file(p, tracking_sheet, ranges_sheet) for p in workbooks]
     if as_json:
         print(json.dumps(records, indent=2, ensure_ascii=False))
     else:
@@ -116,20 +167,26 @@ def _week(value: str | None) -> dt.date | None:
 
 @app.command()
 def summary(
-    workbook: Annotated[Path, typer.Argument(help="The tracking workbook (.xlsx/.xlsm).")],
+    workbook: Annotated[Path, typer.Argument(help="The tracking workbook (.xlsx/.xlsm).", metavar="WORKBOOK")],
     week: Annotated[str | None, typer.Option(help="Week to summarise: 2026-W47 or any date in it. Default: the "
-                                                  "latest week with data.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Write here. Default: NAME.summary.xlsx beside the input.")] = None,
+                                                  "latest week with data.", metavar="WEEK")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write here. Default: NAME.summary.xlsx beside the input.",
+                                             metavar="PATH")] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Add the sheets to the workbook itself (atomically; "
                                                               "refused while Excel has it open).")] = False,
     formulas: Annotated[str, typer.Option(help="Evaluation sheet formulas: 'native' Excel formulas, or 'udf' "
-                                               "(=METRIC_STATUS, needs the add-in).")] = "native",
+                                               "(=METRIC_STATUS, needs the add-in).", metavar=FORMULAS)] = "native",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    tracking_sheet: Annotated[str | None, typer.Option(help=TRACKING_SHEET_HELP, metavar="NAME")] = None,
+    ranges_sheet: Annotated[str | None, typer.Option(help=RANGES_SHEET_HELP, metavar="NAME")] = None,
 ) -> None:
     """Build the Weekly Summary and Evaluation sheets and the range checks; never touches your original.
 
     Exit 0 clean and all on track, 1 warnings or reps needing attention, 2 errors or unreadable input.
     """
+    from rich.table import Table
+
+    from salesmetrics_xl.core.problems import Severity, WorkbookError
     from salesmetrics_xl.summarise import summarise_workbook
 
     if formulas not in ("native", "udf"):
@@ -138,7 +195,8 @@ def summary(
         raise typer.BadParameter("use --out or --in-place, not both")
     try:
         with console_err.status(f"Summarising {workbook.name}..."):
-            run = summarise_workbook(workbook, _week(week), out, in_place, formulas)  # type: ignore[arg-type]
+            run = summarise_workbook(workbook, _week(week), out, in_place, formulas,  # type: ignore[arg-type]
+                                     tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
     except WorkbookError as exc:
         _fail(exc.problem, as_json, workbook)
     if as_json:
@@ -162,8 +220,11 @@ def summary(
             table.add_row(rep.rep, flag + rep.diagnosis)
         console.print(table)
     errors = sum(p.severity is Severity.ERROR for p in run.problems)
-    if run.problems:
-        console.print(f"[yellow]{len(run.problems)} data problem(s)[/] ({errors} error(s)); "
+    for note in (p for p in run.problems if p.severity is Severity.NOTE):
+        console.print(f"[cyan]note[/]: {note.message}")
+    problems = [p for p in run.problems if p.severity is not Severity.NOTE]
+    if problems:
+        console.print(f"[yellow]{len(problems)} data problem(s)[/] ({errors} error(s)); "
                   f"run [bold]salesmetrics check {workbook}[/] for the list")
     console.print(f"wrote [bold]{run.output}[/]: the Weekly Summary and Evaluation sheets, and range checks on "
                   "the Tracking and Ranges sheets")
@@ -172,32 +233,40 @@ def summary(
 
 @app.command()
 def baseline(
-    workbook: Annotated[Path, typer.Argument(help="The tracking workbook (.xlsx/.xlsm).")],
-    weeks: Annotated[int, typer.Option(help="How many complete weeks to look back.")] = 8,
-    top: Annotated[float, typer.Option(help="Share of reps counted as top performers, by outcomes.")] = 0.25,
+    workbook: Annotated[Path, typer.Argument(help="The tracking workbook (.xlsx/.xlsm).", metavar="WORKBOOK")],
+    weeks: Annotated[int, typer.Option(help="How many complete weeks to look back.", metavar="N")] = 8,
+    top: Annotated[float, typer.Option(help="Share of reps counted as top performers, by outcomes.",
+                                       metavar="SHARE")] = 0.25,
     write: Annotated[bool, typer.Option("--write", help="Add a Suggested Ranges sheet (to a new file beside the "
                                                         "workbook unless --in-place).")] = False,
     apply: Annotated[bool, typer.Option("--apply", help="Also write the suggestions into your Ranges table, keeping "
                                                         "the old values in its Notes column.")] = False,
-    out: Annotated[Path | None, typer.Option(help="Write here. Default: NAME.baseline.xlsx beside the input.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write here. Default: NAME.baseline.xlsx beside the input.",
+                                             metavar="PATH")] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Write into the workbook itself.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the baseline as JSON.")] = False,
     as_of: Annotated[str | None, typer.Option(help="Count the complete weeks before this date (2026-11-22 or "
-                                                   "2026-W47), to redo an earlier baseline. Default: today.")] = None,
+                                                   "2026-W47), to redo an earlier baseline. Default: today.",
+                                              metavar="DATE")] = None,
+    tracking_sheet: Annotated[str | None, typer.Option(help=TRACKING_SHEET_HELP, metavar="NAME")] = None,
+    ranges_sheet: Annotated[str | None, typer.Option(help=RANGES_SHEET_HELP, metavar="NAME")] = None,
 ) -> None:
     """Document today's numbers and suggest starting ranges from what the top performers (by outcomes) do.
 
     Prints the team's baseline and the suggestion beside the current range. Never changes your Ranges table
     unless --apply is given. Exit 0 ok, 1 with notes (too few weeks, ...), 2 bad input.
     """
+    from rich.table import Table
+
     from salesmetrics_xl.baseline_layout import apply_suggestions, suggested_sheet
     from salesmetrics_xl.core.baseline import build_baseline
+    from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError
     from salesmetrics_xl.layout import WorkbookLayout
     from salesmetrics_xl.reader import read_workbook
     from salesmetrics_xl.xlsx_writer import output_path, write_workbook
 
     try:
-        data = read_workbook(workbook)
+        data = read_workbook(workbook, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
         if data.tracking is None:
             raise WorkbookError(next(p for p in data.problems if p.severity is Severity.ERROR))
         baselines = build_baseline(data.tracking, data.ranges, weeks=weeks, top=top, today=_week(as_of))
@@ -256,6 +325,7 @@ def _spread_text(spread: Any, unit: Any) -> str:
 
 
 def _fail(problem: Problem, as_json: bool, workbook: Path) -> NoReturn:
+    """Print the one problem that stops this command, and exit 2."""
     if as_json:
         print(json.dumps({"file": str(workbook), "exit_code": 2, "error": problem.model_dump(mode="json")}, indent=2,
                          ensure_ascii=False))
@@ -267,18 +337,24 @@ def _fail(problem: Problem, as_json: bool, workbook: Path) -> NoReturn:
 
 @app.command()
 def batch(
-    paths: Annotated[list[str], typer.Argument(help="Workbooks, folders (searched recursively) or glob patterns.")],
+    paths: Annotated[list[str], typer.Argument(help="Workbooks, folders (searched recursively) or glob patterns.",
+                                               metavar="PATH", show_default=False)],
     week: Annotated[str | None, typer.Option(help="Week to summarise in every file (default: each file's "
-                                                  "latest).")] = None,
+                                                  "latest).", metavar="WEEK")] = None,
     out_dir: Annotated[Path | None, typer.Option(help="Write the outputs here (default: beside each "
-                                                      "workbook).")] = None,
+                                                      "workbook).", metavar="DIR")] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Add the sheets to each workbook itself.")] = False,
-    jobs: Annotated[int | None, typer.Option(help="Worker processes (default: the number of cores).")] = None,
-    formulas: Annotated[str, typer.Option(help="Evaluation formulas: native or udf.")] = "native",
-    report: Annotated[Path | None, typer.Option(help="Write a per-file report: report.json or report.csv.")] = None,
-    rollup: Annotated[Path | None, typer.Option(help="Write a cross-team rollup workbook here.")] = None,
+    jobs: Annotated[int | None, typer.Option(help="Worker processes (default: the number of cores).",
+                                             metavar="N")] = None,
+    formulas: Annotated[str, typer.Option(help="Evaluation formulas: native or udf.", metavar=FORMULAS)] = "native",
+    report: Annotated[Path | None, typer.Option(help="Write a per-file report: report.json or report.csv.",
+                                                metavar="PATH")] = None,
+    rollup: Annotated[Path | None, typer.Option(help="Write a cross-team rollup workbook here.",
+                                                metavar="PATH")] = None,
     rollup_reps: Annotated[bool, typer.Option("--rollup-reps", help="Also list every rep in the rollup.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the per-file results as JSON.")] = False,
+    tracking_sheet: Annotated[str | None, typer.Option(help=TRACKING_SHEET_HELP, metavar="NAME")] = None,
+    ranges_sheet: Annotated[str | None, typer.Option(help=RANGES_SHEET_HELP, metavar="NAME")] = None,
 ) -> None:
     """Summarise many workbooks in parallel; one bad file is recorded and the run goes on.
 
@@ -305,7 +381,8 @@ def batch(
         try:
             results = run_batch(files, _week(week), out_dir, in_place, formulas, jobs,  # type: ignore[arg-type]
                                 on_start=lambda path: progress.update(task, current=Path(path).name),
-                                on_done=lambda result: progress.advance(task))
+                                on_done=lambda result: progress.advance(task),
+                                sheets=(tracking_sheet, ranges_sheet))
         except BatchInterruptedError as stop:
             results, interrupted = stop.finished, True
     if report:
@@ -349,9 +426,10 @@ def addin_path() -> None:
 
 @addin_app.command("install")
 def addin_install(
-    dest: Annotated[Path | None, typer.Option(help="Copy the add-in here instead of Excel's start-up folder.")] = None,
+    dest: Annotated[Path | None, typer.Option(help="Copy the add-in here instead of Excel's start-up folder.",
+                                              metavar="DIR")] = None,
     config_dir: Annotated[Path | None, typer.Option(help="Write the add-in's config here (default "
-                                                         "~/.salesmetrics_xl).")] = None,
+                                                         "~/.salesmetrics_xl).", metavar="DIR")] = None,
 ) -> None:
     """Copy the add-in into Excel's start-up folder and write its config (this Python, the function module)."""
     from salesmetrics_xl.excel.addin import install
@@ -368,7 +446,7 @@ def addin_install(
 
 @addin_app.command("build")
 def addin_build(
-    out: Annotated[Path, typer.Option(help="Where to write the .xlam.")] = Path("salesmetrics_xl.xlam"),
+    out: Annotated[Path, typer.Option(help="Where to write the .xlam.", metavar="PATH")] = Path("salesmetrics_xl.xlam"),
 ) -> None:
     """Rebuild the add-in from xlwings' ribbon add-in (what the bundled one was made with)."""
     from salesmetrics_xl.excel.addin import build
@@ -378,7 +456,8 @@ def addin_build(
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the new workbook.")] = Path("sales_tracking.xlsx"),
+    path: Annotated[Path, typer.Argument(help="Where to write the new workbook.", metavar="PATH")] = Path(
+        "sales_tracking.xlsx"),
     example: Annotated[bool, typer.Option("--example", help="Fill it with the Acme example data.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
 ) -> None:

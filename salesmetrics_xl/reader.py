@@ -23,8 +23,10 @@ from salesmetrics_xl.core.parse import (
     UncachedFormula,
     WorkbookData,
     parse_workbook,
+    sheet_in_name,
 )
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index
+from salesmetrics_xl.core.workbook import RANGES_SHEET_NAME, TRACKING_SHEET_NAME
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -110,6 +112,18 @@ def _sheet_part(zf: zipfile.ZipFile, name: str) -> str | None:
     if target is None:
         return None
     return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+def defined_sheets(path: Path) -> tuple[str | None, str | None]:
+    """The tracking and ranges sheets the workbook names itself, through its defined names (see
+    TRACKING_SHEET_NAME): a workbook shared by a team says once where its data is."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    with zipfile.ZipFile(path) as zf:
+        workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    defined = {(d.get("name") or "").casefold(): d.text or "" for d in workbook.iter(f"{{{main}}}definedName")
+               if d.get("localSheetId") is None}
+    return tuple(sheet_in_name(defined[n]) if n in defined else None  # type: ignore[return-value]
+                 for n in (TRACKING_SHEET_NAME, RANGES_SHEET_NAME))
 
 
 def sheet_bytes(path: Path, name: str) -> bytes:
@@ -299,10 +313,17 @@ def _engine(requested: str | None) -> str:
     return choice
 
 
-def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | None = None) -> WorkbookData:
-    """Every problem is collected rather than raised, so one run tells the user everything to fix."""
+def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | None = None,
+                  tracking_sheet: str | None = None, ranges_sheet: str | None = None) -> WorkbookData:
+    """Every problem is collected rather than raised, so one run tells the user everything to fix.
+
+    The sheets asked for here win over the ones the workbook's defined names point at."""
     path = Path(path)
     sniff(path)
+    try:
+        named_tracking, named_ranges = defined_sheets(path)
+    except (KeyError, ParseError, DefusedXmlException):
+        named_tracking = named_ranges = None  # the reader below says what is wrong with the file
     today = today or dt.date.today()
     try:
         chosen = _engine(engine)
@@ -328,7 +349,8 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
         def columns(name: str, header: Header) -> SheetColumns | None:
             return book.columns(name, header) if name in columnar and isinstance(book, _ColumnarBook) else None
 
-        return parse_workbook(names, rows, str(path), today, columns)
+        return parse_workbook(names, rows, str(path), today, columns, tracking_sheet=tracking_sheet or named_tracking,
+                              ranges_sheet=ranges_sheet or named_ranges)
     except DefusedXmlException as exc:
         raise _fail(path, "unsafe-xml", f"the workbook contains an XML attack ({type(exc).__name__}); "
                                         "refused") from None

@@ -28,9 +28,10 @@ class SummaryRun:
 
 
 def summarise_workbook(source: Path, week: dt.date | None = None, out: Path | None = None, in_place: bool = False,
-                       formulas: Formulas = "native", today: dt.date | None = None) -> SummaryRun:
+                       formulas: Formulas = "native", today: dt.date | None = None,
+                       tracking_sheet: str | None = None, ranges_sheet: str | None = None) -> SummaryRun:
     """Raises WorkbookError when the workbook cannot be summarised at all (unreadable, no Tracking data)."""
-    data = read_workbook(source, today=today)
+    data = read_workbook(source, today=today, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
     if data.tracking is None or data.tracking.frame.empty:
         blocking = [p for p in data.problems if p.severity is Severity.ERROR] or [Problem(
             severity=Severity.ERROR, code="no-data", file=str(source), sheet=data.tracking.sheet if data.tracking

@@ -555,6 +555,18 @@ def _header_in(rows: Iterable[Row], spec: SheetSpec, required: tuple[str, ...], 
     return header is not None and (not any_of or bool(set(any_of) & header.columns.keys()))
 
 
+def sheet_in_name(refers_to: str) -> str | None:
+    """The sheet a defined name points at: ='Weekly Activity'!$A$1, Goals!A1:F20, or the text ="Goals"."""
+    text = refers_to.strip().lstrip("=").strip()
+    if m := re.fullmatch(r"'((?:[^']|'')+)'!.*", text):
+        return m[1].replace("''", "'")
+    if m := re.fullmatch(r"([^!'\"]+)!.*", text):
+        return m[1]
+    if m := re.fullmatch(r'"([^"]+)"', text):
+        return m[1]
+    return None
+
+
 def sheet_named(names: list[str], asked: str) -> str | None:
     """The sheet a user asked for (a command-line option, a defined name): exact, else ignoring case and spaces."""
     return asked if asked in names else next((n for n in names if normalise(n) == normalise(asked)), None)
@@ -574,16 +586,16 @@ def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file:
     problems: list[Problem] = []
     found = ", ".join(names)
 
-    def asked_for(asked: str, what: str, flag: str) -> str | None:
+    def asked_for(asked: str, what: str) -> str | None:
         name = sheet_named(names, asked)
         if name is None:
             problems.append(Problem(
                 severity=Severity.ERROR, code="missing-sheet", file=file,
-                message=f"no sheet named '{asked}' (asked for as the {what} sheet, {flag}); sheets found: {found}"))
+                message=f"no sheet named '{asked}' (asked for as the {what} sheet); sheets found: {found}"))
         return name
 
     if tracking_sheet:
-        tracking_name = asked_for(tracking_sheet, "tracking", "--tracking-sheet")
+        tracking_name = asked_for(tracking_sheet, "tracking")
     else:
         tracking_name = _pick_sheet(names, TRACKING) or next(
             (n for n in names if n not in OUR_SHEETS and _header_in(rows(n), TRACKING, (WEEK, REP))), None)
@@ -601,7 +613,7 @@ def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file:
         if tracking is not None:
             problems += check_tracking(tracking, today)
     if ranges_sheet:
-        ranges_name = asked_for(ranges_sheet, "ranges", "--ranges-sheet")
+        ranges_name = asked_for(ranges_sheet, "ranges")
     else:
         ranges_name = _pick_sheet(names, RANGES) or next(
             (n for n in names if n not in OUR_SHEETS and n != tracking_name
