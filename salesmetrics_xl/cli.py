@@ -53,12 +53,15 @@ class _Console:
         self._stderr = stderr
         self._console: Any = None
 
-    def __getattr__(self, name: str) -> Any:
+    def real(self) -> Any:
         if self._console is None:
             from rich.console import Console
 
             self._console = Console(stderr=self._stderr)
-        return getattr(self._console, name)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
 
 
 console = _Console()
@@ -376,7 +379,7 @@ def batch(
         raise typer.Exit(2)
     interrupted = False
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.fields[current]}"), console=console_err, transient=as_json) as progress:
+                  TextColumn("{task.fields[current]}"), console=console_err.real(), transient=as_json) as progress:
         task = progress.add_task("Summarising", total=len(files), current="")
         try:
             results = run_batch(files, _week(week), out_dir, in_place, formulas, jobs,  # type: ignore[arg-type]
