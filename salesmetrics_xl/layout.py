@@ -187,3 +187,4 @@ class SheetEdit:
 class WorkbookLayout:
     sheets: list[SheetLayout] = field(default_factory=list)
     edits: list[SheetEdit] = field(default_factory=list)
+    active: str | None = None  # the sheet the workbook opens on (one of ours), else as the user left it

@@ -403,4 +403,5 @@ def workbook_layout(summary: WeeklySummary, tracking: TrackingData, ranges: Rang
     if ranges.sheet:
         first = ranges.header_row + 1
         edits.append(SheetEdit(ranges.sheet, validations=ranges_validations(ranges.letters, first, first + 199)))
-    return WorkbookLayout([summary_sheet(summary), evaluation_sheet(summary, tracking, ranges, formulas)], edits)
+    return WorkbookLayout([summary_sheet(summary), evaluation_sheet(summary, tracking, ranges, formulas)], edits,
+                          active=SUMMARY_SHEET)

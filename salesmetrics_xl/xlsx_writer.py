@@ -349,7 +349,7 @@ def _dv_xml(dv: Validation) -> str:
             f'error={attr(dv.error)} sqref="{dv.ref}"><formula1>{text(dv.formula)}</formula1></dataValidation>')
 
 
-def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None) -> Iterator[str]:
+def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, selected: bool = False) -> Iterator[str]:
     """The sheet part in pieces, so a 200k-row sheet is never one string in memory. Styles are registered before
     this returns (styles.xml is written first); only the rows are produced lazily."""
     rows: dict[int, list[tuple[int, str]]] = {}
@@ -395,8 +395,9 @@ def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None) -> I
     if layout.tab_color or layout.fit_width:
         props = ("<sheetPr>" + (f'<tabColor rgb="FF{layout.tab_color}"/>' if layout.tab_color else "")
                  + ('<pageSetUpPr fitToPage="1"/>' if layout.fit_width else "") + "</sheetPr>")
-    view = f'<sheetView workbookViewId="0">{_pane(layout.freeze)}</sheetView>' if layout.freeze \
-        else '<sheetView workbookViewId="0"/>'
+    selected_attr = ' tabSelected="1"' if selected else ""
+    view = f'<sheetView{selected_attr} workbookViewId="0">{_pane(layout.freeze)}</sheetView>' if layout.freeze \
+        else f'<sheetView{selected_attr} workbookViewId="0"/>'
     cols = "".join(f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>' for c, w in sorted(layout.widths.items()))
     merges = (f'<mergeCells count="{len(layout.merges)}">'
               + "".join(f'<mergeCell ref="{m}"/>' for m in layout.merges) + "</mergeCells>") if layout.merges else ""
@@ -602,8 +603,41 @@ def set_cells(xml: str, prefix: str, values: dict[str, object]) -> str:
     return xml
 
 
-def _stream_edit(src: IO[bytes], dst: IO[bytes], edit: SheetEdit, styles: Styles) -> None:
-    """Copy the cell data through in chunks; only the tail after it is held in memory and edited."""
+_SELECTED = re.compile(rb'(<(?:\w+:)?sheetView\b[^>]*?)\stabSelected="(?:1|true)"')
+
+
+def _selected(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Is this user's sheet's tab selected? Its sheetViews come before the cells, in the first few KiB."""
+    with zf.open(info) as part:
+        head = part.read(1 << 14)
+    return _SELECTED.search(head.split(b"<sheetData", 1)[0]) is not None
+
+
+class _Unselected:
+    """A sheet part read with tabSelected taken off its sheetView: two selected tabs would open as a group, and a
+    user's next edit would go to every sheet of it. Only the head before the cells is looked at."""
+
+    def __init__(self, src: IO[bytes]):
+        self.src, self.done = src, False
+
+    def read(self, size: int = -1) -> bytes:
+        if self.done:
+            return self.src.read(size)
+        self.done = True
+        data = self.src.read(max(size, 1 << 16) if size >= 0 else -1)
+        while b"<sheetData" not in data and (more := self.src.read(1 << 16)):
+            data += more
+        head, sep, rest = data.partition(b"<sheetData")
+        return _SELECTED.sub(rb"\1", head) + sep + rest
+
+
+def _stream_edit(src: IO[bytes], dst: IO[bytes], edit: SheetEdit | None, styles: Styles) -> None:
+    """Copy the cell data through in chunks; only the tail after it is held in memory and edited (no edit: the
+    part is copied as it is read)."""
+    if edit is None:
+        while chunk := src.read(1 << 20):
+            dst.write(chunk)
+        return
     if edit.values:  # a small sheet whose cells the user asked us to change: edit it whole
         xml = src.read().decode("utf-8")
         root = re.search(r"<(\w+:)?worksheet\b", xml)
@@ -743,6 +777,7 @@ class WorkbookWriter:
         self.streams: dict[str, Iterator[str]] = {}  # generated sheets, written piece by piece
         self.removed: set[str] = set()
         self.edits: dict[str, SheetEdit] = {}
+        self.unselect: set[str] = set()  # user's sheets whose tab was selected: ours is now, and only ours
 
     def read(self, name: str) -> str:
         if name in self.new:
@@ -807,7 +842,7 @@ class WorkbookWriter:
                 drawing_rid = "rId1"
                 self.new[_rels_name(part)] = rels_xml(
                     [("rId1", REL_DRAWING, "../drawings/" + PurePosixPath(drawing).name)]).encode("utf-8")
-            self.streams[part] = sheet_xml(sheet, styles, drawing_rid)
+            self.streams[part] = sheet_xml(sheet, styles, drawing_rid, selected=sheet.name == layout.active)
 
         for edit in layout.edits:
             found = sheets.get(edit.name.casefold())
@@ -824,6 +859,13 @@ class WorkbookWriter:
         if new_sheets:
             workbook = self._add_sheets(workbook, new_sheets)
         workbook = self._full_calc_on_load(workbook)
+        if layout.active is not None:
+            workbook = self._open_on(workbook, layout.active)
+            ours = {self._sheet_part(targets, sheets, s.name) for s in layout.sheets}
+            for _, rid in sheets.values():
+                part = targets.get(rid)
+                if part and part not in ours and part in self.infos and _selected(self.zf, self.infos[part]):
+                    self.unselect.add(part)
         self.new["xl/workbook.xml"] = workbook.encode("utf-8")
         if new_rels:
             self.new[wb_rels_name] = _append_to_root(self.read(wb_rels_name), "Relationships",
@@ -837,6 +879,28 @@ class WorkbookWriter:
             content_types = re.sub(override(name), "", content_types)
         new_types = [t for t in new_types if not re.search(override(t.split('"')[1][1:]), content_types)]
         self.new["[Content_Types].xml"] = _append_to_root(content_types, "Types", "".join(new_types)).encode()
+
+    @staticmethod
+    def _sheet_part(targets: dict[str, str], sheets: dict[str, tuple[str, str]], name: str) -> str | None:
+        return targets.get(sheets[name.casefold()][1])
+
+    @staticmethod
+    def _open_on(workbook: str, name: str) -> str:
+        """Make one sheet the tab the workbook opens on: activeTab (and firstSheet, so its tab is in view) of the
+        first workbookView, added when the workbook has none. An additive edit: nothing else in bookViews moves."""
+        root = ElementTree.fromstring(workbook.encode("utf-8"))
+        names = [(s.get("name") or "").casefold() for s in root.iter(f"{{{NS_MAIN}}}sheet")]
+        index = names.index(name.casefold())
+        m = re.search(r"<(\w+:)?workbookView\b([^>]*?)(/?)>", workbook)
+        if m is None:
+            p = (re.search(r"<(\w+:)?workbook\b", workbook) or [None, ""])[1] or ""
+            return _insert_before_first(workbook, p, ("sheets",), "workbook",
+                                        f'<{p}bookViews><{p}workbookView activeTab="{index}"/></{p}bookViews>')
+        attrs = re.sub(r'\sactiveTab="[^"]*"', "", m[2]) + f' activeTab="{index}"'
+        first = re.search(r'\sfirstSheet="(\d+)"', attrs)
+        if first and int(first[1]) > index:
+            attrs = attrs.replace(first[0], f' firstSheet="{index}"')
+        return workbook[:m.start(2)] + attrs + workbook[m.end(2):]
 
     def _drop_dependents(self, part: str) -> None:
         """Remove the drawings and charts of a generated sheet we are about to replace."""
@@ -888,10 +952,11 @@ class WorkbookWriter:
         written in the package's own order from these buffers."""
         part = _Deflated()
         try:
-            if name in self.edits:
+            if name in self.edits or name in self.unselect:
                 assert like is not None
                 with self.zf.open(like) as src:
-                    _stream_edit(src, part, self.edits[name], self.styles)  # type: ignore[arg-type]
+                    _stream_edit(_Unselected(src) if name in self.unselect else src,  # type: ignore[arg-type]
+                                 part, self.edits.get(name), self.styles)  # type: ignore[arg-type]
             else:
                 for piece in self.streams[name]:  # sheet_xml parses what it generates before its last piece
                     part.write(piece.encode("utf-8"))
@@ -902,8 +967,9 @@ class WorkbookWriter:
     def _write_entries(self, out: zipfile.ZipFile) -> None:
         self.removed -= set(self.new) | set(self.streams)  # a replaced sheet's old chart part may be reused
         with self.source.open("rb") as raw, ThreadPoolExecutor(max_workers=2) as pool:
+            parts = dict.fromkeys((*self.edits, *self.unselect, *self.streams))
             ready = {name: pool.submit(self._prepared, name, self.infos.get(name))
-                     for name in (*self.edits, *self.streams) if name not in self.removed}
+                     for name in parts if name not in self.removed}
             for info in self.zf.infolist():
                 name = info.filename
                 if name in ready:
@@ -930,7 +996,7 @@ class WorkbookWriter:
         the well-formed XML they were (the big ones were parsed as they were compressed)."""
         with zipfile.ZipFile(written) as zf:
             names = set(zf.namelist())
-            for name in (*small, *self.edits, *self.streams):
+            for name in (*small, *self.edits, *self.unselect, *self.streams):
                 if name not in self.removed and name not in names:
                     raise InvalidPartError(f"{name}: missing from the package")
             for name in small:

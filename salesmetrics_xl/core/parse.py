@@ -342,12 +342,15 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
         total |= frame[name].isin([v for v in set(cleaned.values()) if is_total_label(v)]).to_numpy()
     for i in np.flatnonzero(frame[REP].isna().to_numpy()):
         row_problem(Severity.ERROR, "missing-rep", "no rep name; this row is skipped", REP, i)
+    numeric = np.zeros(len(row_numbers), dtype=bool)  # a number, or something meant as one (a bad or empty formula)
     for column in counted:
         if column.name not in cols:
             frame[column.name] = np.nan
             continue
         values, bad, as_text = _numbers(cols[column.name])
         frame[column.name] = values
+        numeric |= ~np.isnan(values)
+        numeric[list(bad)] = True
         for i, reason in bad.items():
             row_problem(Severity.ERROR, "bad-number", f"{column.name}: {reason}", column.name, i)
         for i in as_text:
@@ -359,10 +362,7 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
         frame[name] = pd.Series([_extra(v) for v in _objects(cols[name])], dtype=object)
 
     # A totals row: labelled Total / Grand Total / Subtotal, or numbers (SUM formulas) with neither week nor rep.
-    numbers = [c.name for c in counted if c.name in cols]
-    if numbers:
-        total |= frame[WEEK].isna().to_numpy() & frame[REP].isna().to_numpy() & frame[numbers].notna().any(
-            axis=1).to_numpy()
+    total |= frame[WEEK].isna().to_numpy() & frame[REP].isna().to_numpy() & numeric
     problems += [p for i, p in row_problems if not total[i]]
     if total.any():
         skipped = [row_numbers[i] for i in np.flatnonzero(total)]
