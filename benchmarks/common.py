@@ -25,8 +25,9 @@ def bench_folder() -> Path:
     return folder
 
 
-def tracking_workbook(path: Path, rows: int, reps: int | None = None) -> Path:
-    """A standard tracking workbook with ``rows`` data rows (reps x weeks, at most 200 weeks), in constant memory."""
+def tracking_workbook(path: Path, rows: int, reps: int | None = None, funnel_every: int = 0) -> Path:
+    """A standard tracking workbook with ``rows`` data rows (reps x weeks, at most 200 weeks), in constant memory.
+    ``funnel_every=4`` gives every 4th row more deals won than opportunities (a funnel warning each)."""
     if path.exists():
         return path
     reps = reps or max(20, rows // 200)
@@ -47,8 +48,10 @@ def tracking_workbook(path: Path, rows: int, reps: int | None = None) -> Path:
             conv = dials // 5
             sqls = conv // 6
             ws.write_datetime(r, 0, week, date)
+            opps = max(sqls - 1, 0)
+            won = opps + 1 if funnel_every and r % funnel_every == 0 else max(sqls - 2, 0)
             ws.write_row(r, 1, [f"Rep {rep:03d}", f"Team {rep % 4}", "SDR", dials, 100 + seed, conv, conv // 3,
-                                sqls, max(sqls - 1, 0), max(sqls - 2, 0), 900 * max(sqls - 2, 0)])
+                                sqls, opps, won, 900 * won])
             r += 1
     ranges = wb.add_worksheet("Ranges")
     names = list(default_range_rows()[0])

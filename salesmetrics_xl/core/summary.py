@@ -452,11 +452,12 @@ def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, week
 def _affecting(problems: list[Problem], tracking: TrackingData, week_rows: pd.DataFrame, week: dt.date
                ) -> list[Problem]:
     """The reader's problems that touch this week: its rows, the ranges, and whole-sheet problems."""
-    rows = {int(r) for r in week_rows[ROW]}
+    rows = {str(r) for r in week_rows[ROW].tolist()}
+    day = f"{week:%Y-%m-%d}"
     out = []
     for p in problems:
-        row = int("".join(ch for ch in (p.cell or "") if ch.isdigit()) or 0)
+        row = (p.cell or "").lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ$")
         if p.sheet != tracking.sheet or row in rows or p.code in ("missing-column", "missing-sheet", "no-data") \
-                or f"{week:%Y-%m-%d}" in p.message:
+                or day in p.message:
             out.append(p)
     return out

@@ -33,6 +33,15 @@ class TrackingData:
         return Problem(severity=severity, code=code, message=message, file=self.file, sheet=self.sheet,
                        cell=self.cell(column, row))
 
+    def problems(self, severity: Severity, code: str, messages: list[str], column: str, rows: list[int]
+                 ) -> list[Problem]:
+        """Many problems of one kind in one column, built from whole columns: a sheet with a warning on every
+        other row must not cost a pandas row lookup per warning."""
+        letter = self.letters.get(column)
+        return [Problem(severity=severity, code=code, message=message, file=self.file,
+                        sheet=self.sheet, cell=f"{letter}{row}" if letter else None)
+                for message, row in zip(messages, rows, strict=True)]
+
     @property
     def weeks(self) -> list[pd.Timestamp]:
         return sorted(self.frame[WEEK].dropna().unique())
@@ -72,15 +81,19 @@ def check_tracking(data: TrackingData, today: dt.date) -> list[Problem]:
 
     for bigger, smaller, why in _FUNNEL:
         if bigger in frame and smaller in frame:
-            for _, rec in frame[frame[bigger] > frame[smaller]].iterrows():
-                problems.append(data.problem(
-                    Severity.WARNING, "impossible-funnel",
-                    f"{rec[REP]}: {bigger} {rec[bigger]:g} > {smaller} {rec[smaller]:g}: {why}", bigger, rec[ROW]))
+            bad = frame.loc[frame[bigger] > frame[smaller], [REP, bigger, smaller, ROW]]
+            problems += data.problems(
+                Severity.WARNING, "impossible-funnel",
+                [f"{rep}: {bigger} {big:g} > {smaller} {small:g}: {why}" for rep, big, small in
+                 zip(bad[REP].tolist(), bad[bigger].tolist(), bad[smaller].tolist(), strict=True)],
+                bigger, bad[ROW].tolist())
 
     this_week = pd.Timestamp(monday(today))
-    for _, rec in dated[dated[WEEK] > this_week].iterrows():
-        problems.append(data.problem(
-            Severity.WARNING, "future-week", f"the week of {rec[WEEK]:%Y-%m-%d} is in the future", WEEK, rec[ROW]))
+    future = dated.loc[dated[WEEK] > this_week, [WEEK, ROW]]
+    problems += data.problems(
+        Severity.WARNING, "future-week",
+        [f"the week of {week:%Y-%m-%d} is in the future" for week in future[WEEK].dt.date.tolist()], WEEK,
+        future[ROW].tolist())
 
     past = dated.loc[dated[WEEK] <= this_week, [REP, WEEK, ROW]]
     # Only reps with a gap are looked at one by one: a 200k-row sheet has few gaps and many rows.
