@@ -1,0 +1,58 @@
+"""Start-up: what a user waits for before anything happens, against Python itself starting.
+
+    python benchmarks/startup.py [--runs 7]
+
+Runs, in this one invocation, each as a fresh process (best of ``--runs``, so a busy machine's noise is not
+counted): ``python -c pass`` (the floor), ``salesmetrics --help``, and ``salesmetrics summary`` of a 1,000-row
+workbook end to end (read, compute, write a copy). Targets: --help <= 0.3 s, the summary <= 0.7 s. On a machine
+slower or busier than the one the targets were set on, read the time above the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import bench_folder, tracking_workbook
+
+
+def best(command: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    folder = bench_folder()
+    source = tracking_workbook(folder / "tracking_1000.xlsx", 1000)
+    out = folder / "startup_1000.summary.xlsx"
+    script = shutil.which("salesmetrics")  # the console script, as users run it
+    tool = [script] if script else [sys.executable, "-m", "salesmetrics_xl"]
+    cases = [
+        ("python -c pass", [sys.executable, "-c", "pass"], None),
+        ("salesmetrics --help", [*tool, "--help"], 0.3),
+        ("summary, 1,000 rows", [*tool, "summary", str(source), "--out", str(out)], 0.7),
+    ]
+    floor = None
+    print(f"{'case':>22} {'best s':>8} {'above python':>13} {'target':>8}")
+    for name, command, target in cases:
+        seconds = best(command, args.runs)
+        floor = seconds if floor is None else floor
+        verdict = "" if target is None else f"{'ok' if seconds <= target else 'MISSED'} {target:.1f} s"
+        print(f"{name:>22} {seconds:8.3f} {seconds - floor:12.3f}s {verdict:>8}")
+
+
+if __name__ == "__main__":
+    main()
