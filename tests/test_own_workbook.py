@@ -1,0 +1,180 @@
+"""A team's own workbook, as a sales ops person keeps it, through every command: no template needed.
+
+"Weekly Activity" with a title block above the header, headers under their aliases (Calls, Sales Qualified Leads,
+Closed Won...), a Targets (or Goals) sheet naming metrics the same way, and a Total row of SUM formulas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from defusedxml import ElementTree
+
+WEEKS = [dt.date(2026, 10, 26) + dt.timedelta(weeks=i) for i in range(4)]
+HEADER = ["Week Of", "Sales Rep", "Team", "Calls", "Emails Sent", "Connects", "Meetings Set", "Sales Qualified Leads",
+          "Opps", "Closed Won", "MRR"]
+REPS = {"Ann Lee": (62, 130, 13, 4, 2, 2, 1, 1200), "Bo Chen": (40, 90, 5, 1, 0, 0, 0, 0),
+        "Cy Diaz": (70, 150, 15, 5, 2, 1, 1, 900)}
+TARGETS = [["Metric", "Period", "Min", "Max"],
+           ["Calls", "week", 50, 75], ["Emails Sent", "week", 100, 200], ["Connects", "week", 10, 20],
+           ["Meetings Set", "week", 3, 6], ["Sales Qualified Leads", "week", 1, None],
+           ["Closed Won", "month", 2, None], ["Connect Rate", "week", 0.15, None]]
+JUDGED = ["Dials", "Emails", "Conversations", "Meetings Booked", "SQLs", "Deals Won", "Connect Rate"]
+
+
+def own_workbook(path: Path, targets: str = "Targets", total: str = "Total") -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Weekly Activity"
+    ws.append(["Acme EMEA: weekly activity"])
+    ws.append(["Kept by Sales Ops; one row per rep per week"])
+    ws.append([])
+    ws.append(HEADER)
+    for week in WEEKS:
+        for rep, numbers in REPS.items():
+            ws.append([week, rep, "EMEA", *numbers])
+    last = ws.max_row
+    letters = "DEFGHIJK"
+    ws.append([None, total, None, *[f"=SUM({c}5:{c}{last})" for c in letters]])
+    goals = wb.create_sheet(targets)
+    for row in TARGETS:
+        goals.append(row)
+    wb.save(path)
+    return path
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "salesmetrics_xl", *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def opens_on(path: Path) -> str:
+    """The sheet Excel shows first: bookViews' activeTab, which must also be the one selected tab (two selected
+    tabs open as a group, and the next edit goes to both)."""
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    with zipfile.ZipFile(path) as zf:
+        workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target") for r in rels}
+        sheets = [(s.get("name"), "xl/" + targets[s.get(f"{rel}id")].removeprefix("/xl/"))
+                  for s in workbook.iter(f"{main}sheet")]
+        active = int(next(workbook.iter(f"{main}workbookView")).get("activeTab", 0))
+        selected = [name for name, part in sheets
+                    if any(v.get("tabSelected") in ("1", "true")
+                           for v in ElementTree.fromstring(zf.read(part)).iter(f"{main}sheetView"))]
+    assert selected == [sheets[active][0]], f"selected tabs {selected}, active tab {sheets[active][0]}"
+    return sheets[active][0]
+
+
+@pytest.mark.parametrize("targets", ["Targets", "Goals"])
+def test_check_summary_baseline_and_batch_take_the_workbook_as_it_is(tmp_path, targets):
+    source = own_workbook(tmp_path / "emea.xlsx", targets)
+    before = source.read_bytes()
+
+    check = run("check", "--json", str(source))
+    record = json.loads(check.stdout)[0]
+    assert check.returncode in (0, 1) and record["errors"] == 0, check.stdout
+    assert record["reps"] == 3 and record["weeks"] == 4 and record["ranges"] == len(TARGETS) - 1
+    codes = [p["code"] for p in record["problems"]]
+    assert codes.count("totals-row") == 1 and "missing-sheet" not in codes and "bad-range" not in codes
+    note = next(p for p in record["problems"] if p["code"] == "totals-row")
+    assert note["severity"] == "note" and note["cell"] == "A17"
+
+    summary = run("summary", "--json", str(source))
+    assert summary.returncode in (0, 1), summary.stdout + summary.stderr
+    result = json.loads(summary.stdout)
+    judged = {m["name"]: m["range"] for m in result["summary"]["metrics"]}
+    assert set(JUDGED) <= set(judged) and judged["Dials"] == "50–75" and judged["Connect Rate"] == "at least 15%"
+    bo = next(r for r in result["summary"]["reps"] if r["rep"] == "Bo Chen")
+    assert bo["statuses"]["Dials"] == "BELOW" and bo["statuses"]["SQLs"] == "BELOW"
+    output = Path(result["output"])
+    assert opens_on(output) == "Weekly Summary"
+    assert not any(p["severity"] == "error" for p in result["problems"])
+
+    baseline = run("baseline", "--write", "--as-of", "2026-11-23", str(source))
+    assert baseline.returncode in (0, 1), baseline.stdout + baseline.stderr
+    assert "Deals Won" in baseline.stdout and "error" not in baseline.stderr
+
+    batch = run("batch", "--json", "--out-dir", str(tmp_path / "out"), str(source))
+    assert batch.returncode in (0, 1), batch.stdout + batch.stderr
+    (done,) = json.loads(batch.stdout)["results"]
+    assert done["status"] in ("ok", "warnings") and done["errors"] == 0 and done["reps"] == 3
+    assert opens_on(Path(done["output"])) == "Weekly Summary"
+    assert source.read_bytes() == before
+
+
+def test_a_total_row_without_a_label_is_a_note_not_an_error(make_book):
+    from salesmetrics_xl.reader import read_workbook
+
+    rows = [["Week", "Rep", "Dials", "SQLs"], [WEEKS[0], "Ann", 60, 2], [WEEKS[0], "Bo", 50, 1], [None, None, 110, 3],
+            [WEEKS[1], "Grand Total", 100, 3], ["Subtotal", None, 40, 1]]
+    data = read_workbook(make_book({"Tracking": rows}), today=dt.date(2026, 11, 23))
+    assert [p.code for p in data.problems if p.severity != "warning"] == ["totals-row"]
+    (note,) = [p for p in data.problems if p.code == "totals-row"]
+    assert note.message.startswith("3 totals rows (rows 4, 5, 6) skipped")
+    assert sorted(data.tracking.frame["Rep"]) == ["Ann", "Bo"]
+
+
+def test_sheets_named_on_the_command_line_or_by_defined_names(tmp_path):
+    source = own_workbook(tmp_path / "odd.xlsx", targets="Q4 numbers")
+    wb = openpyxl.load_workbook(source)
+    wb["Weekly Activity"].title = "Sheet 7"
+    wb.save(source)
+    plain = json.loads(run("check", "--json", str(source)).stdout)[0]
+    # the tracking sheet is still found by its header; the ranges sheet too, by Metric and Min/Max
+    assert plain["reps"] == 3 and plain["ranges"] == len(TARGETS) - 1
+    asked = json.loads(run("check", "--json", "--tracking-sheet", "sheet 7", "--ranges-sheet", "Q4 Numbers",
+                           str(source)).stdout)[0]
+    assert asked["reps"] == 3 and asked["ranges"] == len(TARGETS) - 1 and asked["errors"] == 0
+    wrong = run("check", "--json", "--ranges-sheet", "Goals", str(source))
+    problem = next(p for p in json.loads(wrong.stdout)[0]["problems"] if p["code"] == "missing-sheet")
+    assert wrong.returncode == 2 and "no sheet named 'Goals'" in problem["message"]
+    assert "sheets found: Sheet 7, Q4 numbers" in problem["message"]
+
+    wb = openpyxl.load_workbook(source)
+    wb.create_sheet("Ranges").append(["Metric", "Min"])  # a decoy the names below must win over
+    wb.create_sheet("Ranges").append(["Calls", 999])
+    wb.defined_names["salesmetrics_ranges"] = openpyxl.workbook.defined_name.DefinedName(
+        "salesmetrics_ranges", attr_text="'Q4 numbers'!$A$1")
+    wb.save(source)
+    named = json.loads(run("check", "--json", str(source)).stdout)[0]
+    assert named["ranges"] == len(TARGETS) - 1 and named["errors"] == 0
+
+
+def test_no_ranges_sheet_lists_the_sheets_found_and_the_names_accepted(make_book):
+    from salesmetrics_xl.reader import read_workbook
+
+    rows = [["Week", "Rep", "Dials"], [WEEKS[0], "Ann", 60]]
+    data = read_workbook(make_book({"Tracking": rows, "Notes": [["hello"]]}), today=dt.date(2026, 11, 23))
+    (warning,) = [p for p in data.problems if p.code == "missing-sheet"]
+    assert "sheets found: Tracking, Notes" in warning.message and "'Goals'" in warning.message
+    assert "'Targets'" in warning.message and "--ranges-sheet" in warning.message
+    assert warning.severity == "warning" and data.ranges.sheet is None
+
+
+def test_a_missing_required_column_is_named_with_its_other_names_and_the_closest_header(make_book):
+    from salesmetrics_xl.reader import read_workbook
+
+    rows = [["Acme"], [], ["Week", "Notes", "Reps", "Calls"], [WEEKS[0], "", "Ann", 60]]
+    data = read_workbook(make_book({"Tracking": rows}), today=dt.date(2026, 11, 23))
+    (error,) = [p for p in data.problems if p.severity == "error"]
+    assert error.message.startswith("no Rep column (it may be called Sales Rep, Rep Name, Name, Owner, Salesperson")
+    assert "the closest header is 'Reps' in C3: rename it to Rep" in error.message
+    assert "Week" in error.message.split("headers found in row 3:")[1]
+
+
+def test_help_shows_plain_flags_and_the_choices():
+    for command in ("check", "summary", "baseline", "batch"):
+        text = run(command, "--help").stdout
+        assert "<bool>" not in text and "<list[" not in text and "<str>" not in text and "<path>" not in text
+        assert "--tracking-sheet NAME" in text and "--ranges-sheet NAME" in text
+    assert "--formulas native|udf" in run("summary", "--help").stdout
+    assert "--formulas native|udf" in run("batch", "--help").stdout
