@@ -41,6 +41,7 @@ Formulas = Literal["native", "udf"]
 GREEN, RED, AMBER, BLUE = Highlight("C6EFCE", "006100"), Highlight("FFC7CE", "9C0006"), \
     Highlight("FFEB9C", "9C5700"), Highlight("BDD7EE", "1F4E79")
 GREY_TEXT = "808080"
+NO_DATA_FILL = "EDEDED"  # no data or no range: grey, in the legend and in the cells alike
 HEADER = Style(bold=True, fill="DDEBF7", border=True, align="center", wrap=True)
 TITLE = Style(bold=True, size=16)
 SECTION = Style(bold=True, size=12, color="1F4E79")
@@ -64,7 +65,7 @@ def status_highlight(status: Status, category: Category) -> Highlight | None:
 
 def _styled(highlight: Highlight | None, number_format: str | None, bold: bool = False) -> Style:
     if highlight is None:
-        return Style(number_format=number_format, color=GREY_TEXT, align="center")
+        return Style(number_format=number_format, color=GREY_TEXT, fill=NO_DATA_FILL, align="center", bold=bold)
     return Style(fill=highlight.fill, color=highlight.color, number_format=number_format, align="center", bold=bold)
 
 
@@ -121,8 +122,8 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     for n, rep in enumerate(summary.reps):
         row = top + n
         sheet.put(row, 1, n + 1, Style(align="center"))
-        sheet.put(row, 2, rep.rep, Style(bold=rep.busy_not_producing))
-        sheet.put(row, 3, rep.team)
+        sheet.put(row, 2, rep.rep, Style(bold=rep.busy_not_producing, align="left"))
+        sheet.put(row, 3, rep.team, Style(align="left"))
         for i, m in enumerate(metrics):
             status = rep.statuses[m.name]  # its weekly range; with only a monthly one, the month's pace
             if status is Status.NO_RANGE:

@@ -125,11 +125,30 @@ def _how_to(ws: Worksheet) -> None:
             for col in range(1, len(line) + 1):
                 ws.cell(row=row, column=col).font = BOLD
                 ws.cell(row=row, column=col).fill = BAND
-    for letter, width in zip("ABCDE", (22, 40, 30, 60, 70), strict=True):
+    widths = dict(zip("ABCDE", (22, 40, 30, 60, 70), strict=True))
+    for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     for row in ws.iter_rows():
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    # The title runs on one line across the page; the paragraph under it spans the table's width. Every other row
+    # is as tall as its longest wrapped cell, so no text is cut or runs into the next row whatever the viewer.
+    ws["A1"].alignment = Alignment(wrap_text=False, vertical="center")
+    ws.row_dimensions[1].height = 24
+    ws.merge_cells("A3:E3")
+    for number, line in enumerate(lines, start=1):
+        if number == 1 or not line:
+            continue
+        if number == 3:
+            room = sum(widths.values())
+            ws.row_dimensions[3].height = 15 * max(1, -(-len(str(line[0])) * 11 // 10 // room))
+            continue
+        wrapped = [-(-len(str(v)) * 11 // 10 // widths[get_column_letter(c)]) for c, v in enumerate(line, start=1)
+                   if v is not None]
+        ws.row_dimensions[number].height = 15 * max([1, *wrapped])
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def build(path: str | Path, records: list[dict[str, object]] | None = None, active: str = HOW_TO,

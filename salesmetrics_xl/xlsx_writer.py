@@ -242,8 +242,9 @@ class Styles:
             '<border><left/><right/><top/><bottom style="thin"><color rgb="FF808080"/></bottom><diagonal/></border>'))
         align = ""
         if style.align or style.wrap:
+            # centred vertically: in a row made tall by wrapped text, values sit beside it, not at the bottom
             align = self._tag("<alignment" + (f' horizontal="{style.align}"' if style.align else "")
-                              + (' vertical="center" wrapText="1"' if style.wrap else "") + "/>")
+                              + ' vertical="center"' + (' wrapText="1"' if style.wrap else "") + "/>")
         applies = (' applyNumberFormat="1"' if num else "") + ' applyFont="1"' + (
             ' applyFill="1"' if fill else "") + (' applyBorder="1"' if border else "")
         xf = f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"{applies}'

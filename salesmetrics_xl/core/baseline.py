@@ -92,6 +92,17 @@ def _spread(values: np.ndarray) -> Spread | None:
     return Spread(median=float(median), p25=float(p25), p75=float(p75))
 
 
+def singular(name: str) -> str:
+    """'Deals Won' -> 'Deal Won', 'Opportunities' -> 'Opportunity', for 'had 1 ...'; a name that is not a plural
+    ('New MRR') stays as it is."""
+    first, _, rest = name.partition(" ")
+    if first.endswith("ies"):
+        first = first[:-3] + "y"
+    elif first.endswith("s") and not first.endswith("ss"):
+        first = first[:-1]
+    return f"{first} {rest}".strip()
+
+
 def _suggestion(top: Spread, category: Category, unit: Unit) -> Range:
     """The rule: min from the top performers' 25th percentile; a max (their 75th) for activity only."""
     high = nice(top.p75, unit, up=True) if category is Category.ACTIVITY else None
@@ -207,7 +218,8 @@ def _metric(metric: Metric, frame: pd.DataFrame, top_frame: pd.DataFrame, ranges
         else:
             spread = (f"{format_value(top.p25, metric.unit)}–{format_value(top.p75, metric.unit)}" if top.p25 != top.p75
                       else format_value(top.p25, metric.unit))
-            why = f"{who} had {spread} {metric.name} in a typical {per}"
+            one = top.p25 == top.p75 and format_value(top.p25, metric.unit) == "1"
+            why = f"{who} had {spread} {singular(metric.name) if one else metric.name} in a typical {per}"
             if period is Period.MONTH:
                 why += " (weekly figures x 52/12)"
     return MetricBaseline(metric=metric.name, category=metric.category, unit=metric.unit, period=period, team=team,

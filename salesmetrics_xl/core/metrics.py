@@ -90,7 +90,7 @@ class Range(BaseModel):
             if unit is Unit.RATE:
                 return f"{v:.0%}" if round(v * 100, 6) == round(v * 100) else f"{v:.1%}"
             if unit is Unit.CURRENCY:
-                return f"{v:,.0f}"
+                return f"${v:,.0f}"
             return f"{v:g}"
 
         if self.min is not None and self.max is not None:

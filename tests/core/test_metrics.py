@@ -31,4 +31,4 @@ def test_ratio_formula_is_parsed_without_eval():
 def test_range_description_for_each_unit():
     assert Range(min=50, max=75).describe() == "50–75"
     assert Range(min=0.15).describe(Unit.RATE) == "at least 15%"
-    assert Range(max=5000).describe(Unit.CURRENCY) == "at most 5,000"
+    assert Range(max=5000).describe(Unit.CURRENCY) == "at most $5,000"
