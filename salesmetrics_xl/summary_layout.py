@@ -215,6 +215,8 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
         col = 4 + 3 * i
         for j, label in enumerate((f"{name} so far", "Projected", f"Range: {rng}")):
             sheet.put(row, col + j, label, HEADER)
+            lines = math.ceil(1.15 * len(label) / sheet.widths.get(col + j, 10))  # a header is never cut
+            sheet.heights[row] = max(sheet.heights[row], 15.0 * lines)
         for n, rep in enumerate(reps):
             pace = by_key.get((rep, name))
             sheet.put(row + 1 + n, 2, rep)
