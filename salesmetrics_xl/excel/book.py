@@ -12,8 +12,9 @@ from typing import Any
 
 import xlwings as xw
 
-from salesmetrics_xl.core.parse import WorkbookData, parse_workbook
+from salesmetrics_xl.core.parse import WorkbookData, parse_workbook, sheet_in_name
 from salesmetrics_xl.core.problems import column_letter, split_range, split_ref
+from salesmetrics_xl.core.workbook import RANGES_SHEET_NAME, TRACKING_SHEET_NAME
 from salesmetrics_xl.layout import Cell, Chart, SheetEdit, SheetLayout, Style, WorkbookLayout, sheet_ref
 
 # A workbook-level name records that the range checks were added to the user's sheets: the live book cannot
@@ -34,7 +35,23 @@ def read_book(book: xw.Book, today: dt.date | None = None) -> WorkbookData:
         for row in values:
             yield tuple(pad + list(row))
 
-    return parse_workbook(names, rows, book.name, today or dt.date.today())
+    tracking_sheet, ranges_sheet = named_sheets(book)
+    return parse_workbook(names, rows, book.name, today or dt.date.today(), tracking_sheet=tracking_sheet,
+                          ranges_sheet=ranges_sheet)
+
+
+def named_sheets(book: xw.Book) -> tuple[str | None, str | None]:
+    """The tracking and ranges sheets the book names itself (the defined names salesmetrics_tracking and
+    salesmetrics_ranges), as the file reader reads them: the button has no options to type into."""
+    refers: dict[str, str] = {}
+    for name in book.names:
+        try:
+            refers[name.name.casefold()] = name.refers_to or ""
+        except (KeyError, TypeError, AttributeError):  # a name the client sent without a definition
+            continue
+    found = (sheet_in_name(refers[key]) if key in refers else None for key in (TRACKING_SHEET_NAME,
+                                                                               RANGES_SHEET_NAME))
+    return next(found), next(found)
 
 
 def _cell_value(cell: Cell) -> Any:

@@ -1,0 +1,30 @@
+"""The live book reads the sheets a workbook names itself, as the file reader does."""
+
+from __future__ import annotations
+
+import openpyxl
+import xlwings as xw
+
+from salesmetrics_xl.excel.book import read_book
+from tests.excel.payloads import book_payload
+from tests.test_own_workbook import TARGETS, own_workbook
+
+
+def test_the_button_reads_the_sheets_the_defined_names_point_at(tmp_path):
+    source = own_workbook(tmp_path / "odd.xlsx", targets="Q4 numbers")
+    wb = openpyxl.load_workbook(source)
+    wb.create_sheet("Ranges").append(["Metric", "Min"])  # a decoy the defined name must win over
+    wb["Ranges"].append(["Calls", 999])
+    wb.save(source)
+    payload = book_payload(source)
+    plain = read_book(xw.Book(json=payload))
+    assert [r.range.min for r in plain.ranges.rules] == [999]
+
+    payload["names"] = [{"name": "salesmetrics_ranges", "book_scope": True, "scope_sheet_name": None,
+                         "refers_to": "='Q4 numbers'!$A$1", "sheet_index": 1, "address": "A1"},
+                        {"name": "salesmetrics_tracking", "book_scope": True, "scope_sheet_name": None,
+                         "refers_to": '="Weekly Activity"', "sheet_index": None, "address": None}]
+    named = read_book(xw.Book(json=payload))
+    assert named.ranges.sheet == "Q4 numbers" and len(named.ranges.rules) == len(TARGETS) - 1
+    assert named.tracking is not None and named.tracking.sheet == "Weekly Activity"
+    assert not [p for p in named.problems if p.severity == "error"]
