@@ -560,7 +560,7 @@ def sheet_in_name(refers_to: str) -> str | None:
     text = refers_to.strip().lstrip("=").strip()
     if m := re.fullmatch(r"'((?:[^']|'')+)'!.*", text):
         return m[1].replace("''", "'")
-    if m := re.fullmatch(r"([^!'\"]+)!.*", text):
+    if m := re.fullmatch(r"([^!'\"#]+)!.*", text):  # not #REF!: the sheet it named was deleted
         return m[1]
     if m := re.fullmatch(r'"([^"]+)"', text):
         return m[1]
