@@ -342,15 +342,16 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
         total |= frame[name].isin([v for v in set(cleaned.values()) if is_total_label(v)]).to_numpy()
     for i in np.flatnonzero(frame[REP].isna().to_numpy()):
         row_problem(Severity.ERROR, "missing-rep", "no rep name; this row is skipped", REP, i)
-    numeric = np.zeros(len(row_numbers), dtype=bool)  # a number, or something meant as one (a bad or empty formula)
+    numeric = np.zeros(len(row_numbers), dtype=np.int64)  # numbers, or cells meant as one (a bad or empty formula)
     for column in counted:
         if column.name not in cols:
             frame[column.name] = np.nan
             continue
         values, bad, as_text = _numbers(cols[column.name])
         frame[column.name] = values
-        numeric |= ~np.isnan(values)
-        numeric[list(bad)] = True
+        meant = ~np.isnan(values)
+        meant[list(bad)] = True
+        numeric += meant
         for i, reason in bad.items():
             row_problem(Severity.ERROR, "bad-number", f"{column.name}: {reason}", column.name, i)
         for i in as_text:
@@ -361,8 +362,11 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
     for name in header.extras:
         frame[name] = pd.Series([_extra(v) for v in _objects(cols[name])], dtype=object)
 
-    # A totals row: labelled Total / Grand Total / Subtotal, or numbers (SUM formulas) with neither week nor rep.
-    total |= frame[WEEK].isna().to_numpy() & frame[REP].isna().to_numpy() & numeric
+    # A totals row: labelled Total / Grand Total / Subtotal, or a row of numbers (SUM formulas) with neither week
+    # nor rep right under the data. One stray number far below is not a total: it stays an error to look at.
+    numbers = np.array(row_numbers, dtype=np.int64)
+    under_data = np.diff(numbers, prepend=numbers[:1] - 99) <= 2
+    total |= frame[WEEK].isna().to_numpy() & frame[REP].isna().to_numpy() & (numeric >= 2) & under_data
     problems += [p for i, p in row_problems if not total[i]]
     if total.any():
         skipped = [row_numbers[i] for i in np.flatnonzero(total)]
