@@ -205,3 +205,5 @@ def render(book: xw.Book, layout: WorkbookLayout) -> None:
     if any(added) and CHECKS_NAME not in [n.name for n in book.names]:
         first = next(e for e in layout.edits)
         book.names.add(CHECKS_NAME, "=" + sheet_ref(first.name, "$A$1"))
+    if layout.active is not None:  # show what was just built, as the file written by the command line opens on it
+        book.sheets[layout.active].activate()

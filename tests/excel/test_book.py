@@ -28,3 +28,21 @@ def test_the_button_reads_the_sheets_the_defined_names_point_at(tmp_path):
     assert named.ranges.sheet == "Q4 numbers" and len(named.ranges.rules) == len(TARGETS) - 1
     assert named.tracking is not None and named.tracking.sheet == "Weekly Activity"
     assert not [p for p in named.problems if p.severity == "error"]
+
+
+def test_the_button_leaves_the_weekly_summary_on_screen(tmp_path):
+    import asyncio
+
+    import xlwings.server as server
+
+    from salesmetrics_xl.excel import scripts
+    from tests.conftest import EXAMPLE
+
+    payload = book_payload(EXAMPLE)
+    book = xw.Book(json=payload)
+    asyncio.run(server.custom_scripts_call(scripts, "build_weekly_summary", typehint_to_value={xw.Book: book}))
+    actions = book.json()["actions"]
+    added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
+    names = [s["name"] for s in payload["sheets"]] + added
+    (shown,) = [a["args"] for a in actions if a["func"] == "activateSheet"]
+    assert names[shown] == "Weekly Summary" and actions[-1]["func"] == "activateSheet"
