@@ -44,5 +44,5 @@ def test_the_button_leaves_the_weekly_summary_on_screen(tmp_path):
     actions = book.json()["actions"]
     added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
     names = [s["name"] for s in payload["sheets"]] + added
-    (shown,) = [a["args"] for a in actions if a["func"] == "activateSheet"]
+    (shown,) = [a["args"][0] for a in actions if a["func"] == "activateSheet"]
     assert names[shown] == "Weekly Summary" and actions[-1]["func"] == "activateSheet"
