@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from salesmetrics_xl.core.baseline import Baseline, MetricBaseline
 from salesmetrics_xl.core.metrics import Range, Unit
@@ -55,6 +56,13 @@ def _describe(r: Range | None, unit: Unit) -> str:
     return r.describe(unit) if r else "no range"
 
 
+def _same(a: Range | None, b: Range) -> bool:
+    def close(x: float | None, y: float | None) -> bool:
+        return (x is None and y is None) or (x is not None and y is not None and math.isclose(x, y, abs_tol=1e-9))
+
+    return a is not None and close(a.min, b.min) and close(a.max, b.max)
+
+
 def apply_suggestions(baselines: list[Baseline], ranges: RangeSet, today: dt.date
                       ) -> tuple[SheetEdit | None, list[MetricBaseline]]:
     """New Min/Max for the Ranges rows the suggestions match (metric, period, role), the old values kept in
@@ -72,6 +80,8 @@ def apply_suggestions(baselines: list[Baseline], ranges: RangeSet, today: dt.dat
                          and (r.role or None) == baseline.role), None)
             if rule is None or not (rule.min_cell and rule.max_cell and rule.cell):
                 left.append(m)
+                continue
+            if _same(rule.range, m.suggested):  # nothing changes: no new "Was ..." note on a second run
                 continue
             edit.values[rule.min_cell] = m.suggested.min
             edit.values[rule.max_cell] = m.suggested.max

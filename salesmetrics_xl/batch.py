@@ -39,9 +39,16 @@ class RepLine(BaseModel):
     busy_not_producing: bool
 
 
+# What a file's status means, the same in the console, the report and the rollup:
+# ok: written, no problem and every rep on track; warnings: written, with warnings or reps needing attention;
+# errors: written, but some cells could not be judged (shown as NO DATA on the sheets, each listed with its cell);
+# unreadable: nothing was written (the file could not be read or summarised, or its output not written).
+STATUSES = ("ok", "warnings", "errors", "unreadable")
+
+
 class FileResult(BaseModel):
     file: str
-    status: str  # ok, warnings, failed
+    status: str  # one of STATUSES
     output: str | None = None
     week: str | None = None
     reps: int = 0
@@ -58,9 +65,13 @@ class FileResult(BaseModel):
         return {"ok": 0, "warnings": 1}.get(self.status, 2)
 
 
+class OutputClashError(ValueError):
+    """Two inputs would write the same output (or one would overwrite an input): refused before anything is written."""
+
+
 def find_workbooks(paths: Iterable[str]) -> list[Path]:
     """Files, folders (searched recursively) and glob patterns; Excel's ~$ lock files and our outputs skipped."""
-    found: dict[Path, None] = {}
+    found: dict[Path, Path] = {}  # by resolved path: teams/a.xlsx and ./teams/../teams/a.xlsx are one file
     for item in paths:
         searched = glob.has_magic(item) or Path(item).is_dir()  # a file named exactly is taken as given
         matches = [Path(p) for p in sorted(glob.glob(item, recursive=True))] or [Path(item)]
@@ -71,30 +82,60 @@ def find_workbooks(paths: Iterable[str]) -> list[Path]:
                 if searched and (path.suffix.lower() not in (".xlsx", ".xlsm") or path.name.startswith("~$")
                                  or path.stem.endswith(OUR_OUTPUTS)):
                     continue
-                found.setdefault(path, None)
-    return list(found)
+                found.setdefault(path.resolve(), path)
+    return list(found.values())
 
 
-def summarise_one(path: str, week: dt.date | None, out_dir: str | None, in_place: bool, formulas: Formulas,
+def plan_outputs(files: list[Path], out_dir: Path | None, in_place: bool) -> list[Path]:
+    """Each file's output. Under --out-dir, each input's folder is mirrored below the common root of the inputs
+    (emea/team.xlsx and amer/team.xlsx go to OUT/emea/team.summary.xlsx and OUT/amer/team.summary.xlsx). Raises
+    OutputClashError when two inputs would still share an output, or an output would overwrite an input."""
+    if in_place:
+        return list(files)
+    if out_dir is None:
+        outputs = [f.with_name(f"{f.stem}.summary{f.suffix}") for f in files]
+    else:
+        folders = [f.resolve().parent for f in files]
+        try:
+            root: Path | None = Path(os.path.commonpath(folders)) if folders else None
+        except ValueError:  # different drives: mirror each whole path
+            root = None
+        outputs = [out_dir / (folder.relative_to(root) if root else folder.relative_to(folder.anchor))
+                   / f"{f.stem}.summary{f.suffix}" for f, folder in zip(files, folders, strict=True)]
+    key = {str(f.resolve()).casefold(): f for f in files}  # casefolded: a shared drive may ignore case
+    seen: dict[str, Path] = {}
+    for source, output in zip(files, outputs, strict=True):
+        k = str(output.resolve()).casefold()
+        if k in seen:
+            raise OutputClashError(f"{seen[k]} and {source} would both be written to {output}; nothing was written. "
+                                   "Rename one of them, or run them separately with different --out-dir")
+        if k in key:
+            raise OutputClashError(f"the output of {source} would overwrite the input {key[k]}; nothing was "
+                                   "written. Choose another --out-dir")
+        seen[k] = source
+    return outputs
+
+
+def summarise_one(path: str, week: dt.date | None, out: str | None, in_place: bool, formulas: Formulas,
                   sheets: tuple[str | None, str | None] = (None, None)) -> FileResult:
     """Runs in a worker process; every failure becomes a record, never an exception."""
     from salesmetrics_xl.summarise import summarise_workbook
 
     start = time.perf_counter()
     source = Path(path)
-    out = Path(out_dir) / f"{source.stem}.summary{source.suffix}" if out_dir else None
     try:
-        run = summarise_workbook(source, week=week, out=out, in_place=in_place, formulas=formulas,
-                                 tracking_sheet=sheets[0], ranges_sheet=sheets[1])
+        run = summarise_workbook(source, week=week, out=Path(out) if out else None, in_place=in_place,
+                                 formulas=formulas, tracking_sheet=sheets[0], ranges_sheet=sheets[1])
     except WorkbookError as exc:
         p = exc.problem
         where = f"{p.sheet}!{p.cell}" if p.sheet and p.cell else (p.sheet or "")
-        return FileResult(file=path, status="failed", errors=1, problems=[f"{path}: {where}: {p.message}"
-                                                                          if where else f"{path}: {p.message}"],
+        return FileResult(file=path, status="unreadable", errors=1,
+                          problems=[f"{p.file or path}: {where}: {p.message}" if where
+                                    else f"{p.file or path}: {p.message}"],
                           seconds=time.perf_counter() - start)
     except Exception as exc:  # a bug or an OS error must not stop the other files
-        return FileResult(file=path, status="failed", errors=1, problems=[f"{path}: {type(exc).__name__}: {exc}"],
-                          seconds=time.perf_counter() - start)
+        return FileResult(file=path, status="unreadable", errors=1,
+                          problems=[f"{path}: {type(exc).__name__}: {exc}"], seconds=time.perf_counter() - start)
     s = run.summary
     errors = [p for p in run.problems if p.severity is Severity.ERROR]
     lines = [RepLine(rep=r.rep, team=r.team, outcomes={m: r.values.get(m) for m in OUTCOMES},
@@ -102,13 +143,15 @@ def summarise_one(path: str, week: dt.date | None, out_dir: str | None, in_place
                      diagnosis_code=r.diagnosis_code, diagnosis_headline=r.diagnosis_headline,
                      diagnosis=r.diagnosis, on_track=r.on_track, busy_not_producing=r.busy_not_producing)
              for r in s.reps]
+    ordered = errors + [p for p in run.problems if p.severity is not Severity.ERROR]  # the errors first
     return FileResult(
-        file=path, status="failed" if errors else ("warnings" if run.exit_code else "ok"), output=str(run.output),
+        file=path, status="errors" if errors else ("warnings" if run.exit_code else "ok"), output=str(run.output),
         week=s.week_label, reps=len(s.reps),
         in_range={c: sum(line.in_range[c] for line in lines) for c in Category},
         needs_attention=len(s.needs_attention),
         warnings=sum(p.severity is Severity.WARNING for p in run.problems), errors=len(errors),
-        problems=[f"{p.file}: {p.where}: {p.message}" for p in run.problems], seconds=time.perf_counter() - start,
+        problems=[f"{p.file}: {p.where}: {p.message}" if p.where else f"{p.file}: {p.message}" for p in ordered],
+        seconds=time.perf_counter() - start,
         lines=lines)
 
 
@@ -117,10 +160,15 @@ def run_batch(files: list[Path], week: dt.date | None = None, out_dir: Path | No
               on_start: Callable[[str], None] | None = None, on_done: Callable[[FileResult], None] | None = None,
               sheets: tuple[str | None, str | None] = (None, None)) -> list[FileResult]:
     """Every file in worker processes. On Ctrl-C, files not started are cancelled, running ones finish (their
-    writes are atomic anyway), and what finished is returned: the caller reports it."""
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    writes are atomic anyway), and what finished is returned: the caller reports it. Raises OutputClashError, before
+    anything is written, when two files would share an output."""
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
+    jobs = jobs or os.cpu_count() or 1
+    outputs = dict(zip(files, plan_outputs(files, out_dir, in_place), strict=True))
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        for folder in sorted({o.parent for o in outputs.values()}):
+            folder.mkdir(parents=True, exist_ok=True)
     results: list[FileResult] = []
     pending = list(files)
     with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_ctrl_c) as pool:
@@ -128,9 +176,10 @@ def run_batch(files: list[Path], week: dt.date | None = None, out_dir: Path | No
         try:
             while pending or running:
                 while pending and len(running) < jobs * 2:
-                    path = str(pending.pop(0))
-                    running[pool.submit(summarise_one, path, week, str(out_dir) if out_dir else None, in_place,
-                                        formulas, sheets)] = path
+                    file = pending.pop(0)
+                    path = str(file)
+                    out = str(outputs[file]) if out_dir else None
+                    running[pool.submit(summarise_one, path, week, out, in_place, formulas, sheets)] = path
                     if on_start:
                         on_start(path)
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -139,7 +188,7 @@ def run_batch(files: list[Path], week: dt.date | None = None, out_dir: Path | No
                     try:
                         result = future.result()
                     except Exception as exc:  # the worker itself died
-                        result = FileResult(file=path, status="failed", errors=1,
+                        result = FileResult(file=path, status="unreadable", errors=1,
                                             problems=[f"{path}: worker failed: {type(exc).__name__}: {exc}"])
                     results.append(result)
                     if on_done:
@@ -151,7 +200,7 @@ def run_batch(files: list[Path], week: dt.date | None = None, out_dir: Path | No
                 try:
                     results.append(future.result())
                 except Exception as exc:
-                    results.append(FileResult(file=running[future], status="failed", errors=1,
+                    results.append(FileResult(file=running[future], status="unreadable", errors=1,
                                               problems=[f"{running[future]}: worker failed: {exc}"]))
             raise BatchInterruptedError(results) from None
     return results
@@ -172,6 +221,7 @@ def exit_code(results: list[FileResult]) -> int:
     return max((r.exit_code for r in results), default=0)
 
 
+REPORT_SUFFIXES = (".json", ".csv")
 REPORT_FIELDS = ("file", "status", "output", "week", "reps", "activity_in_range", "quality_in_range",
                  "outcome_in_range", "needs_attention", "warnings", "errors", "seconds", "problems")
 
@@ -185,6 +235,8 @@ def _row(r: FileResult) -> dict[str, object]:
 def write_report(results: list[FileResult], path: Path) -> Path:
     """JSON (a list of objects) or CSV (one row per file, problems joined by ' | '), by the file's suffix."""
     rows = [_row(r) for r in results]
+    if path.suffix.lower() not in REPORT_SUFFIXES:
+        raise ValueError(f"a report is written as .json or .csv, not {path.suffix or 'a file without a suffix'}")
     if path.suffix.lower() == ".csv":
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=REPORT_FIELDS)

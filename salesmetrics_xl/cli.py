@@ -225,6 +225,8 @@ def summary(
     errors = sum(p.severity is Severity.ERROR for p in run.problems)
     for note in (p for p in run.problems if p.severity is Severity.NOTE):
         console.print(f"[cyan]note[/]: {note.message}")
+    for kept in (p for p in run.problems if p.code == "sheet-kept"):
+        console.print(f"[yellow]warning[/]: {kept.message}")
     problems = [p for p in run.problems if p.severity is not Severity.NOTE]
     if problems:
         console.print(f"[yellow]{len(problems)} data problem(s)[/] ({errors} error(s)); "
@@ -278,15 +280,15 @@ def baseline(
     except ValueError as exc:
         _fail(Problem(severity=Severity.ERROR, code="bad-input", message=str(exc), file=str(workbook)), as_json,
               workbook)
-    target, left = None, []
+    target, left, kept = None, [], []
     if write or apply:
         layout = WorkbookLayout([suggested_sheet(baselines, workbook.name, dt.datetime.now().replace(microsecond=0))])
         if apply:
-            edit, left = apply_suggestions(baselines, data.ranges, dt.date.today())
+            edit, left = apply_suggestions(baselines, data.ranges, _note_date(as_of))
             if edit is not None:
                 layout.edits.append(edit)
         try:
-            target = write_workbook(workbook, layout, output_path(workbook, out, in_place, "baseline"))
+            target = write_workbook(workbook, layout, output_path(workbook, out, in_place, "baseline"), kept)
         except WorkbookError as exc:
             _fail(exc.problem, as_json, workbook)
     notes = [n for b in baselines for n in b.notes]
@@ -310,6 +312,8 @@ def baseline(
         console.print(table)
         for note in b.notes:
             console.print(f"[yellow]note[/]: {note}")
+    for problem in kept:
+        console.print(f"[yellow]warning[/]: {problem.message}")
     if target:
         console.print(f"wrote [bold]{target}[/]: the Suggested Ranges sheet"
                       + (", and the suggestions into your Ranges table (old values kept in Notes)" if apply else ""))
@@ -317,6 +321,16 @@ def baseline(
         console.print(f"[yellow]not applied[/]: {m.metric} ({m.period.value}) has no row in Ranges to update; add it "
                       "from the Suggested Ranges sheet")
     raise typer.Exit(code)
+
+
+def _note_date(as_of: str | None) -> dt.date:
+    """The date an --apply note carries: --as-of as given (a week: its Monday), else today."""
+    if as_of is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(as_of.strip())
+    except ValueError:
+        return _week(as_of) or dt.date.today()
 
 
 def _spread_text(spread: Any, unit: Any) -> str:
@@ -338,6 +352,19 @@ def _fail(problem: Problem, as_json: bool, workbook: Path) -> NoReturn:
     raise typer.Exit(2)
 
 
+def _refuse(sentence: str) -> NoReturn:
+    console_err.print(f"[red]error[/]: {sentence}")
+    raise typer.Exit(2)
+
+
+def _writable(option: str, target: Path) -> None:
+    """An output file the command will write: one sentence and exit 2 when it cannot be, before any work."""
+    if target.is_dir():
+        _refuse(f"{option} {target} is a folder; give a file name in it")
+    if not target.parent.is_dir():
+        _refuse(f"{option} {target}: the folder {target.parent} does not exist; create it first")
+
+
 @app.command()
 def batch(
     paths: Annotated[list[str], typer.Argument(help="Workbooks, folders (searched recursively) or glob patterns.",
@@ -347,8 +374,8 @@ def batch(
     out_dir: Annotated[Path | None, typer.Option(help="Write the outputs here (default: beside each "
                                                       "workbook).", metavar="DIR")] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Add the sheets to each workbook itself.")] = False,
-    jobs: Annotated[int | None, typer.Option(help="Worker processes (default: the number of cores).",
-                                             metavar="N")] = None,
+    jobs: Annotated[int | None, typer.Option(min=1, help="Worker processes, at least 1 (default: the number of "
+                                                         "cores).", metavar="N")] = None,
     formulas: Annotated[str, typer.Option(help="Evaluation formulas: native or udf.", metavar=FORMULAS)] = "native",
     report: Annotated[Path | None, typer.Option(help="Write a per-file report: report.json or report.csv.",
                                                 metavar="PATH")] = None,
@@ -361,22 +388,46 @@ def batch(
 ) -> None:
     """Summarise many workbooks in parallel; one bad file is recorded and the run goes on.
 
-    Exit 0 all clean, 1 some warnings, 2 some files failed (or bad arguments); 130 when interrupted (Ctrl-C),
-    after reporting what finished.
+    Each file is ok, warnings, errors (written, bad cells shown as NO DATA) or unreadable (nothing written).
+    Exit 0 all ok, 1 some warnings, 2 some errors or unreadable files (or bad arguments); 130 when interrupted
+    (Ctrl-C), after reporting what finished.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from salesmetrics_xl.batch import BatchInterruptedError, exit_code, find_workbooks, run_batch, write_report
+    from salesmetrics_xl.batch import (
+        REPORT_SUFFIXES,
+        STATUSES,
+        BatchInterruptedError,
+        OutputClashError,
+        exit_code,
+        find_workbooks,
+        plan_outputs,
+        run_batch,
+        write_report,
+    )
     from salesmetrics_xl.batch import rollup as team_rollup
 
     if formulas not in ("native", "udf"):
         raise typer.BadParameter("--formulas must be 'native' or 'udf'")
     if in_place and out_dir is not None:
         raise typer.BadParameter("use --out-dir or --in-place, not both")
+    for option, target in (("--report", report), ("--rollup", rollup)):
+        if target is not None:
+            _writable(option, target)
+    if report and report.suffix.lower() not in REPORT_SUFFIXES:
+        raise typer.BadParameter(f"--report {report}: the report is written as .json or .csv; name it report.json "
+                                 "or report.csv")
+    if rollup and rollup.suffix.lower() != ".xlsx":
+        raise typer.BadParameter(f"--rollup {rollup}: the rollup is an Excel workbook; name it rollup.xlsx")
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        _refuse(f"--out-dir {out_dir} is a file; give a folder (it is created when missing)")
     files = find_workbooks(paths)
     if not files:
-        console_err.print(f"[red]error[/]: no .xlsx/.xlsm workbooks found in {', '.join(paths)}")
-        raise typer.Exit(2)
+        _refuse(f"no .xlsx/.xlsm workbooks found in {', '.join(paths)}")
+    try:
+        plan_outputs(files, out_dir, in_place)  # two inputs sharing an output: refused before anything is written
+    except OutputClashError as exc:
+        _refuse(str(exc))
     interrupted = False
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.fields[current]}"), console=console_err.real(), transient=as_json) as progress:
@@ -400,13 +451,14 @@ def batch(
                           "exit_code": code, "results": [r.model_dump(mode="json", exclude={"lines"})
                                                          for r in results]}, indent=2, ensure_ascii=False))
         raise typer.Exit(code)
-    counts = {s: sum(r.status == s for r in results) for s in ("ok", "warnings", "failed")}
+    counts = {s: sum(r.status == s for r in results) for s in STATUSES}
     console.print(f"{len(results)} of {len(files)} workbooks: {counts['ok']} ok, {counts['warnings']} with warnings "
-                  f"or reps needing attention, {counts['failed']} failed"
+                  f"or reps needing attention, {counts['errors']} with errors (written, bad cells shown as NO DATA), "
+                  f"{counts['unreadable']} unreadable (nothing written)"
                   + (" [yellow](interrupted: the rest were not started)[/]" if interrupted else ""))
     for result in results:
-        if result.status == "failed":
-            console.print(f"[red]failed[/]: {result.problems[0] if result.problems else result.file}")
+        if result.status in ("errors", "unreadable"):  # problems list the errors first
+            console.print(f"[red]{result.status}[/]: {result.problems[0] if result.problems else result.file}")
     if report:
         console.print(f"report: [bold]{report}[/]")
     if rollup:
@@ -467,8 +519,11 @@ def init(
     """Write a new standard tracking workbook (How to use, Tracking, Ranges with default ranges)."""
     from salesmetrics_xl.template import build, build_example
 
+    if path.is_dir():
+        _refuse(f"{path} is a folder; give the new workbook's file name, such as {path / 'sales_tracking.xlsx'}")
     if path.exists() and not force:
-        console_err.print(f"[red]error[/]: {path} exists; pass --force to replace it")
-        raise typer.Exit(2)
+        _refuse(f"{path} exists; pass --force to replace it")
+    if not path.parent.is_dir():
+        _refuse(f"cannot write {path}: the folder {path.parent} does not exist; create it first")
     (build_example if example else build)(path)
     console.print(f"wrote {path}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 CellValue = str | int | float | bool | dt.date | dt.datetime | None
@@ -188,3 +189,50 @@ class WorkbookLayout:
     sheets: list[SheetLayout] = field(default_factory=list)
     edits: list[SheetEdit] = field(default_factory=list)
     active: str | None = None  # the sheet the workbook opens on (one of ours), else as the user left it
+
+
+# ---- which sheets are ours ----------------------------------------------------------------------------------
+# A workbook-level name lists the sheets salesmetrics-xl made, as "sheetId:name" entries joined by "/" (neither
+# character can appear in a sheet name; the live book, which cannot see sheet ids, writes names only). Only a
+# listed sheet is ever replaced: a user's sheet that happens to have one of our names is kept, and ours is written
+# under the next free name, "Evaluation (2)".
+OWNED_NAME = "salesmetrics_xl_sheets"
+# Our first cells, for workbooks written before the list existed: a sheet whose A1 or A2 reads like this was made
+# by us (the Weekly Summary, Suggested Ranges and Rollup say "Generated ... by salesmetrics-xl" in A2, the
+# Evaluation sheet starts "Statuses of every Tracking row as live ..." in A1).
+SIGNATURES = ("by salesmetrics-xl", "Statuses of every Tracking row as live ")
+
+
+def owned_entries(refers_to: str | None) -> list[tuple[str | None, str]]:
+    """The (sheet id or None, name) pairs of ``="3:Weekly Summary/4:Evaluation"``; nothing for anything else."""
+    value = (refers_to or "").strip().lstrip("=").strip()
+    if len(value) < 2 or not (value.startswith('"') and value.endswith('"')):
+        return []
+    entries = []
+    for entry in value[1:-1].replace('""', '"').split("/"):
+        sheet_id, _, name = entry.rpartition(":")
+        if name:
+            entries.append((sheet_id or None, name))
+    return entries
+
+
+def owned_formula(entries: list[tuple[str | None, str]]) -> str:
+    """The name's value: one text constant (quotes doubled, as in any Excel formula)."""
+    body = "/".join(f"{i}:{n}" if i else n for i, n in entries)
+    return '"' + body.replace('"', '""') + '"'
+
+
+def made_by_us(first_cells: list[object]) -> bool:
+    """A sheet an earlier version of salesmetrics-xl wrote, recognised by its first cells (A1, A2)."""
+    return any(isinstance(v, str) and (SIGNATURES[0] in v or v.startswith(SIGNATURES[1])) for v in first_cells)
+
+
+def claim_name(name: str, state: Callable[[str], str]) -> str:
+    """Where our sheet ``name`` goes: the first of name, "name (2)", "name (3)", ... that is ours or free.
+    ``state(candidate)`` says "ours", "free" or "theirs"."""
+    n = 1
+    while True:
+        candidate = name if n == 1 else f"{name[:26]} ({n})"  # a sheet name holds 31 characters at most
+        if state(candidate) in ("ours", "free"):
+            return candidate
+        n += 1

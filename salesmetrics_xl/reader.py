@@ -53,10 +53,19 @@ def _fail(path: Path, code: str, message: str) -> WorkbookError:
 
 def sniff(path: Path) -> None:
     """Say plainly what a file is when it is not an .xlsx/.xlsm we can read, before any parser sees it."""
+    if path.is_dir():
+        raise _fail(path, "is-a-folder", "this is a folder, not a workbook; give a .xlsx file (salesmetrics batch "
+                                         "reads whole folders)")
     if not path.is_file():
+        if not path.parent.is_dir():
+            raise _fail(path, "not-found", f"file not found: the folder {path.parent} does not exist")
         raise _fail(path, "not-found", "file not found")
     with path.open("rb") as fh:
         magic = fh.read(8)
+        head = magic + fh.read(XML_SNIFF_BYTES)
+    if not magic:
+        raise _fail(path, "empty", "this is an empty file (0 bytes), not a workbook; it was probably not saved "
+                                   "completely: restore it from a backup, or start again with salesmetrics init")
     if magic.startswith(OLE_MAGIC):
         data = path.read_bytes()[: 4 * 1024 * 1024]
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
@@ -65,9 +74,10 @@ def sniff(path: Path) -> None:
         raise _fail(path, "old-format", "this is an old Excel 97-2003 (.xls) file; open it in Excel and save it "
                                         "as .xlsx")
     if not magic.startswith(ZIP_MAGIC):
-        if path.suffix.lower() in (".csv", ".txt", ".tsv"):
-            raise _fail(path, "not-a-workbook", "this is a CSV/text file; open it in Excel and save it as .xlsx "
-                                                "(or start from workbook_template.xlsx)")
+        if path.suffix.lower() in (".csv", ".txt", ".tsv") or _is_text(head):
+            raise _fail(path, "not-a-workbook", "this is a text/CSV file, not an Excel workbook (whatever its name "
+                                                "says); open it in Excel and save it as an Excel Workbook (.xlsx), "
+                                                "or start from workbook_template.xlsx")
         raise _fail(path, "not-a-workbook", "this is not an Excel workbook (.xlsx or .xlsm)")
     try:
         with zipfile.ZipFile(path) as zf:
@@ -97,6 +107,14 @@ def sniff(path: Path) -> None:
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise _fail(path, "damaged", f"the file is damaged or truncated ({exc}); restore it or save it again") \
             from None
+
+
+def _is_text(head: bytes) -> bool:
+    """Plain text (a CSV, a text export): UTF-16 with its byte order mark, or no control characters but tabs and
+    line ends. A binary file has them within its first few bytes."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return bool(head) and not any(b < 32 and b not in (9, 10, 13) for b in head)
 
 
 _CELL_START = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*>")

@@ -9,7 +9,7 @@ from pathlib import Path
 from salesmetrics_xl.batch import OUTCOMES, FileResult, TeamLine
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category
 from salesmetrics_xl.core.problems import column_letter
-from salesmetrics_xl.layout import Chart, Series, SheetLayout, Style, WorkbookLayout
+from salesmetrics_xl.layout import OWNED_NAME, Chart, Series, SheetLayout, Style, WorkbookLayout, owned_formula
 from salesmetrics_xl.summary_layout import HEADER, NOTE, SECTION, TITLE
 from salesmetrics_xl.xlsx_writer import write_workbook
 
@@ -22,10 +22,14 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
                  ) -> SheetLayout:
     sheet = SheetLayout(ROLLUP_SHEET, freeze="B5", landscape=True, fit_width=True, tab_color="1F4E79")
     weeks = sorted({r.week for r in results if r.week})
-    failed = [r for r in results if r.status == "failed"]
+    unreadable = sum(r.status == "unreadable" for r in results)  # exactly the files missing from the Files column
+    with_errors = sum(r.status == "errors" for r in results)
+    notes = "; ".join(n for n in (f"{unreadable} could not be read" if unreadable else "",
+                                  f"{with_errors} with errors, their bad cells counted as no data" if with_errors
+                                  else "") if n)
     sheet.put(1, 1, f"Sales metrics rollup: {len(teams)} teams, week {', '.join(weeks) or 'n/a'}", TITLE)
     sheet.put(2, 1, f"Generated {generated:%Y-%m-%d %H:%M} by salesmetrics-xl from {len(results)} workbooks"
-                    f"{f' ({len(failed)} could not be read: see the report)' if failed else ''}. Teams are ordered "
+                    f"{f' ({notes}: see the report)' if notes else ''}. Teams are ordered "
                     "by outcomes: SQLs, then deals won, then new MRR.", NOTE)
     header = ["Team", "Reps", *OUTCOMES, "On track", "Need attention", "Busy, not producing",
               *(f"{c.value.capitalize()} in range" for c in Category), "Where most break", "Files"]
@@ -69,11 +73,14 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
 def write_rollup(path: Path, teams: list[TeamLine], results: list[FileResult], with_reps: bool) -> Path:
     """A new workbook holding the rollup, written like every other file: atomically, through the lossless writer."""
     from openpyxl import Workbook
+    from openpyxl.workbook.defined_name import DefinedName
 
     with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
         blank = Path(tmp) / "blank.xlsx"
         book = Workbook()
-        book.active.title = ROLLUP_SHEET
+        book.active.title = ROLLUP_SHEET  # a stand-in the writer replaces: recorded as ours (openpyxl's sheet id 1)
+        book.defined_names[OWNED_NAME] = DefinedName(OWNED_NAME, attr_text=owned_formula([("1", ROLLUP_SHEET)]),
+                                                     hidden=True)
         book.save(blank)
         sheet = rollup_sheet(teams, results, with_reps, dt.datetime.now().replace(microsecond=0))
         return write_workbook(blank, WorkbookLayout([sheet]), path)

@@ -43,5 +43,6 @@ def summarise_workbook(source: Path, week: dt.date | None = None, out: Path | No
         raise WorkbookError(Problem(severity=Severity.ERROR, code="bad-week", message=str(exc), file=str(source),
                                     sheet=data.tracking.sheet)) from None
     target = output_path(source, out, in_place)
-    write_workbook(source, workbook_layout(summary, data.tracking, data.ranges, formulas), target)
-    return SummaryRun(source, target, summary, data.problems)
+    problems = list(data.problems)
+    write_workbook(source, workbook_layout(summary, data.tracking, data.ranges, formulas), target, problems)
+    return SummaryRun(source, target, summary, problems)

@@ -15,6 +15,7 @@ formats and rich text, and is slow and memory-hungry on big sheets. Instead we e
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import html
 import math
@@ -47,6 +48,7 @@ from salesmetrics_xl.core.problems import (
     split_ref,
 )
 from salesmetrics_xl.layout import (
+    OWNED_NAME,
     Cell,
     Chart,
     ConditionalFormat,
@@ -56,6 +58,10 @@ from salesmetrics_xl.layout import (
     Style,
     Validation,
     WorkbookLayout,
+    claim_name,
+    made_by_us,
+    owned_entries,
+    owned_formula,
     sheet_ref,
 )
 
@@ -63,17 +69,22 @@ NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 REL_WORKSHEET = NS_REL + "/worksheet"
+REL_SHARED_STRINGS = NS_REL + "/sharedStrings"
 REL_DRAWING = NS_REL + "/drawing"
 REL_CHART = NS_REL + "/chart"
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 
+# The sheets earlier versions wrote before the workbook recorded which sheets are ours (OWNED_NAME): a sheet with one
+# of these names (or "Name (2)") is recognised as ours when its first cells carry our signature (layout.SIGNATURES).
+LEGACY_SHEETS = ("Weekly Summary", "Evaluation", "Suggested Ranges", "Rollup")
 # Our additions to a user's sheet carry this, so the next run can find and replace them.
 MARK = "salesmetrics-xl"
 MARK_FORMULA = f'N("{MARK}")=0'
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+EXCEL_EPOCH_1904 = dt.datetime(1904, 1, 1)  # Mac Excel's "1904 date system" (<workbookPr date1904="1"/>)
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10,
                     "mm-dd-yy": 14, "d-mmm-yy": 15, "d-mmm": 16, "mmm-yy": 17, "@": 49}
@@ -294,18 +305,36 @@ def _insert_before_first(xml: str, prefix: str, names: tuple[str, ...], root: st
     return xml[:at] + new + xml[at:]
 
 
+def _set_defined_name(workbook: str, name: str, value: str) -> str:
+    """A hidden workbook-level name with this value: our earlier one replaced, any other name left alone."""
+    p = (re.search(r"<(\w+:)?workbook\b", workbook) or [None, ""])[1] or ""
+    entry = f'<{p}definedName name="{name}" hidden="1">{text(value)}</{p}definedName>'
+    ours = re.search(rf'<{p}definedName\b(?=[^>]*\bname="{re.escape(name)}")(?![^>]*\blocalSheetId=)[^>]*?'
+                     rf'(?:/>|>.*?</{p}definedName>)', workbook, re.S)
+    if ours:
+        return workbook[:ours.start()] + entry + workbook[ours.end():]
+    if m := re.search(rf"</{p}definedNames>", workbook):
+        return workbook[:m.start()] + entry + workbook[m.start():]
+    if m := re.search(rf"<{p}definedNames\s*/>", workbook):
+        return workbook[:m.start()] + f"<{p}definedNames>{entry}</{p}definedNames>" + workbook[m.end():]
+    return _insert_before_first(workbook, p, ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches",
+                                              "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr",
+                                              "webPublishObjects", "extLst"), "workbook",
+                                f"<{p}definedNames>{entry}</{p}definedNames>")
+
+
 # ---- a generated sheet ------------------------------------------------------------------------------------
 
 def _number(value: float) -> str:
     return repr(float(value)) if not float(value).is_integer() else str(int(value))
 
 
-def _cell_xml(ref: str, cell: Cell, s: int) -> str:
+def _cell_xml(ref: str, cell: Cell, s: int, epoch: dt.datetime = EXCEL_EPOCH) -> str:
     style = f' s="{s}"' if s else ""
     value = cell.value
     if isinstance(value, dt.datetime | dt.date):
         moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
-        value = (moment - EXCEL_EPOCH).total_seconds() / 86400
+        value = (moment - epoch).total_seconds() / 86400
     if cell.formula is not None:
         formula = f"<f>{text(cell.formula)}</f>"
         if isinstance(value, bool):
@@ -350,12 +379,14 @@ def _dv_xml(dv: Validation) -> str:
             f'error={attr(dv.error)} sqref="{dv.ref}"><formula1>{text(dv.formula)}</formula1></dataValidation>')
 
 
-def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, selected: bool = False) -> Iterator[str]:
+def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, selected: bool = False,
+              epoch: dt.datetime = EXCEL_EPOCH) -> Iterator[str]:
     """The sheet part in pieces, so a 200k-row sheet is never one string in memory. Styles are registered before
-    this returns (styles.xml is written first); only the rows are produced lazily."""
+    this returns (styles.xml is written first); only the rows are produced lazily. Dates are counted from
+    ``epoch``: 1904 in a workbook set to the 1904 date system."""
     rows: dict[int, list[tuple[int, str]]] = {}
     for (r, c), cell in layout.cells.items():
-        xml = _cell_xml(cell_ref(r, c), cell, styles.cell_xf(cell.style))
+        xml = _cell_xml(cell_ref(r, c), cell, styles.cell_xf(cell.style), epoch)
         if xml:
             rows.setdefault(r, []).append((c, xml))
     spans = []  # (first row, last row, column, shared cell xml with \0 for the row number)
@@ -568,7 +599,7 @@ def edit_tail(tail: str, prefix: str, edit: SheetEdit, styles: Styles) -> str:
     return tail
 
 
-def set_cells(xml: str, prefix: str, values: dict[str, object]) -> str:
+def set_cells(xml: str, prefix: str, values: dict[str, object], epoch: dt.datetime = EXCEL_EPOCH) -> str:
     """Change single cells' values inside sheetData, keeping each cell's style; missing cells and rows are added
     in order. For small sheets the user asked us to change (their Ranges table), never for cell data at scale."""
     p = prefix
@@ -591,7 +622,7 @@ def set_cells(xml: str, prefix: str, values: dict[str, object]) -> str:
             block = block[:-2] + f"></{p}row>"
         cell = re.search(rf'<{p}c\b[^>]*\br="{ref}"[^>]*?(?:/>|>.*?</{p}c>)', block, re.S)
         style = int(m[1]) if cell and (m := re.search(r'\bs="(\d+)"', cell[0].split(">", 1)[0])) else 0
-        new = _cell_xml(ref, Cell(value), style) or f'<c r="{ref}"/>'
+        new = _cell_xml(ref, Cell(value), style, epoch) or f'<c r="{ref}"/>'  # type: ignore[arg-type]
         if p:
             new = _prefixed(new, p)
         if cell:
@@ -632,7 +663,8 @@ class _Unselected:
         return _SELECTED.sub(rb"\1", head) + sep + rest
 
 
-def _stream_edit(src: IO[bytes], dst: IO[bytes], edit: SheetEdit | None, styles: Styles) -> None:
+def _stream_edit(src: IO[bytes], dst: IO[bytes], edit: SheetEdit | None, styles: Styles,
+                 epoch: dt.datetime = EXCEL_EPOCH) -> None:
     """Copy the cell data through in chunks; only the tail after it is held in memory and edited (no edit: the
     part is copied as it is read)."""
     if edit is None:
@@ -646,7 +678,7 @@ def _stream_edit(src: IO[bytes], dst: IO[bytes], edit: SheetEdit | None, styles:
         end = re.search(rf"</{prefix}sheetData>|<{prefix}sheetData/>", xml)
         if end is None:
             raise ValueError("no sheetData in worksheet")
-        data = set_cells(xml[:end.end()], prefix, edit.values)
+        data = set_cells(xml[:end.end()], prefix, edit.values, epoch)
         edited = (data + edit_tail(xml[end.end():], prefix, edit, styles)).encode("utf-8")
         check_xml(edited)
         dst.write(edited)
@@ -766,7 +798,30 @@ def output_path(source: Path, out: Path | None, in_place: bool, tag: str = "summ
     """Where a run writes: the source itself only when asked, else ``team.summary.xlsx`` beside it."""
     if in_place:
         return source
-    return out or source.with_name(f"{source.stem}.{tag}{source.suffix}")
+    if out is not None and same_file(out, source):
+        raise _fail(source, "out-is-input", f"--out {out} is the workbook itself, which is only written with "
+                                            "--in-place; pass --in-place instead, or another --out")
+    target = out or source.with_name(f"{source.stem}.{tag}{source.suffix}")
+    check_output(target)
+    return target
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """The same file, however the path is spelled (relative, a link, another case on a case-blind drive)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist yet
+        return a.resolve() == b.resolve()
+
+
+def check_output(target: Path) -> None:
+    """One sentence instead of an OS error deep in the write: the target must be a file name in a folder."""
+    if target.is_dir():
+        raise _fail(target, "is-a-folder", "is a folder, not a file name; give the file to write, such as "
+                                           f"{target / 'team.summary.xlsx'}")
+    if not target.parent.is_dir():
+        raise _fail(target, "no-folder", f"the folder {target.parent} does not exist; create it first or write "
+                                         "somewhere else")
 
 
 class WorkbookWriter:
@@ -779,6 +834,8 @@ class WorkbookWriter:
         self.removed: set[str] = set()
         self.edits: dict[str, SheetEdit] = {}
         self.unselect: set[str] = set()  # user's sheets whose tab was selected: ours is now, and only ours
+        self.warnings: list[Problem] = []  # a user's sheet kept under its name, ours written under another
+        self.epoch = EXCEL_EPOCH
 
     def read(self, name: str) -> str:
         if name in self.new:
@@ -799,9 +856,13 @@ class WorkbookWriter:
         workbook = self.read("xl/workbook.xml")
         rels = _parse_rels(self.read(wb_rels_name))
         root = ElementTree.fromstring(workbook.encode("utf-8"))
+        if any(p.get("date1904") in ("1", "true") for p in root.iter(f"{{{NS_MAIN}}}workbookPr")):
+            self.epoch = EXCEL_EPOCH_1904
         sheets = {s.get("name").casefold(): (s.get("sheetId"), s.get(f"{{{NS_REL}}}id"))
                   for s in root.iter(f"{{{NS_MAIN}}}sheet")}
         targets = {rid: _part("xl", target) for rid, _, target in rels}
+        owned = self._owned(root, rels, targets)
+        display = {s.get("name").casefold(): s.get("name") for s in root.iter(f"{{{NS_MAIN}}}sheet")}
         styles_rel = next((t for rid, kind, t in rels if kind.endswith("/styles")), None)
         styles_name = _part("xl", styles_rel) if styles_rel else None
         if styles_name is None or not self.exists(styles_name):
@@ -812,9 +873,23 @@ class WorkbookWriter:
         new_sheets: list[str] = []
         new_types: list[str] = []
 
+        placed: dict[str, str] = {}  # our sheet's name -> where it goes (a user's sheet may hold the name)
         for sheet in layout.sheets:
+            original = sheet.name
+            name = claim_name(sheet.name, lambda n: "ours" if n.casefold() in owned
+                              else ("theirs" if n.casefold() in sheets else "free"))
+            if name != sheet.name and name.casefold() not in owned:  # said once, when ours first goes there
+                self.warnings.append(Problem(
+                    severity=Severity.WARNING, code="sheet-kept", file=str(self.source), sheet=sheet.name,
+                    message=f"the sheet '{sheet.name}' was not made by salesmetrics-xl, so it is kept as it is; "
+                            f"ours is written as '{name}'"))
+            if name != sheet.name:
+                sheet = dataclasses.replace(sheet, name=name)
+            placed[original] = name
+            owned.add(name.casefold())
+            display[name.casefold()] = name
             existing = sheets.get(sheet.name.casefold())
-            if existing:  # replace in place: same position, same sheet id, same part
+            if existing:  # our own sheet: replace in place (same position, same sheet id, same part)
                 part = targets[existing[1]]
                 self._drop_dependents(part)
             else:
@@ -843,7 +918,8 @@ class WorkbookWriter:
                 drawing_rid = "rId1"
                 self.new[_rels_name(part)] = rels_xml(
                     [("rId1", REL_DRAWING, "../drawings/" + PurePosixPath(drawing).name)]).encode("utf-8")
-            self.streams[part] = sheet_xml(sheet, styles, drawing_rid, selected=sheet.name == layout.active)
+            self.streams[part] = sheet_xml(sheet, styles, drawing_rid, selected=original == layout.active,
+                                         epoch=self.epoch)
 
         for edit in layout.edits:
             found = sheets.get(edit.name.casefold())
@@ -859,10 +935,12 @@ class WorkbookWriter:
             self.new[styles_name] = styles_xml.encode("utf-8")
         if new_sheets:
             workbook = self._add_sheets(workbook, new_sheets)
+        record = [(sheets[n][0], display[n]) for n in sorted(owned, key=lambda n: int(sheets[n][0]))]
+        workbook = _set_defined_name(workbook, OWNED_NAME, owned_formula(record))
         workbook = self._full_calc_on_load(workbook)
         if layout.active is not None:
-            workbook = self._open_on(workbook, layout.active)
-            ours = {self._sheet_part(targets, sheets, s.name) for s in layout.sheets}
+            workbook = self._open_on(workbook, placed.get(layout.active, layout.active))
+            ours = {self._sheet_part(targets, sheets, placed[s.name]) for s in layout.sheets}
             for _, rid in sheets.values():
                 part = targets.get(rid)
                 if part and part not in ours and part in self.infos and _selected(self.zf, self.infos[part]):
@@ -902,6 +980,60 @@ class WorkbookWriter:
         if first and int(first[1]) > index:
             attrs = attrs.replace(first[0], f' firstSheet="{index}"')
         return workbook[:m.start(2)] + attrs + workbook[m.end(2):]
+
+    def _owned(self, root: object, rels: list[tuple[str, str, str]], targets: dict[str, str]) -> set[str]:
+        """The (casefolded) names of the sheets we made, by the workbook's record of them; in a workbook written
+        before the record existed, by our signature in their first cells. Only worksheets: never a chart sheet."""
+        kinds = {rid: kind for rid, kind, _ in rels}
+        record = None
+        for defined in root.iter(f"{{{NS_MAIN}}}definedName"):  # type: ignore[attr-defined]
+            if defined.get("name") == OWNED_NAME and defined.get("localSheetId") is None:
+                record = owned_entries(defined.text)
+        owned = set()
+        for s in root.iter(f"{{{NS_MAIN}}}sheet"):  # type: ignore[attr-defined]
+            name, sheet_id, rid = s.get("name"), s.get("sheetId"), s.get(f"{{{NS_REL}}}id")
+            if kinds.get(rid) != REL_WORKSHEET or not self.exists(targets.get(rid, "")):
+                continue
+            if record is not None:
+                mine = any(n.casefold() == name.casefold() and i in (None, sheet_id) for i, n in record)
+            else:
+                mine = re.sub(r" \(\d+\)$", "", name) in LEGACY_SHEETS and made_by_us(self._first_cells(targets[rid]))
+            if mine:
+                owned.add(name.casefold())
+        return owned
+
+    def _first_cells(self, part: str) -> list[object]:
+        """The text of A1 and A2, read from the start of the part (shared strings looked up as far as needed)."""
+        with self.zf.open(part) as fh:
+            head = fh.read(1 << 16).decode("utf-8", "ignore")
+        values: list[object] = []
+        for ref in ("A1", "A2"):
+            cell = re.search(rf'<(?:\w+:)?c\b([^>]*\br="{ref}"[^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', head, re.S)
+            if cell is None or not cell[2]:
+                continue
+            kind = re.search(r'\bt="(\w+)"', cell[1])
+            if kind and kind[1] == "s":
+                index = re.search(r"<(?:\w+:)?v>(\d+)<", cell[2])
+                values.append(self._shared_string(int(index[1])) if index else None)
+            elif kind and kind[1] in ("inlineStr", "str"):
+                pieces = re.findall(r"<(?:\w+:)?[tv]\b[^>]*>([^<]*)<", cell[2])
+                values.append(html.unescape("".join(pieces)))
+        return values
+
+    def _shared_string(self, index: int) -> str | None:
+        rels = _parse_rels(self.read("xl/_rels/workbook.xml.rels"))
+        target = next((_part("xl", t) for _, kind, t in rels if kind == REL_SHARED_STRINGS), None)
+        if target is None or not self.exists(target):
+            return None
+        with self.zf.open(target) as fh:
+            for _, item in ElementTree.iterparse(fh):
+                if not item.tag.endswith("}si"):
+                    continue
+                if index == 0:
+                    return "".join(t.text or "" for t in item.iter() if t.tag.endswith("}t"))
+                index -= 1
+                item.clear()
+        return None
 
     def _drop_dependents(self, part: str) -> None:
         """Remove the drawings and charts of a generated sheet we are about to replace."""
@@ -957,7 +1089,7 @@ class WorkbookWriter:
                 assert like is not None
                 with self.zf.open(like) as src:
                     _stream_edit(_Unselected(src) if name in self.unselect else src,  # type: ignore[arg-type]
-                                 part, self.edits.get(name), self.styles)  # type: ignore[arg-type]
+                                 part, self.edits.get(name), self.styles, self.epoch)  # type: ignore[arg-type]
             else:
                 for piece in self.streams[name]:  # sheet_xml parses what it generates before its last piece
                     part.write(piece.encode("utf-8"))
@@ -1027,8 +1159,10 @@ class WorkbookWriter:
                 fh.flush()
                 os.fsync(fh.fileno())
             self._verify(tmp, small)
-            if target.exists():
+            if target.exists():  # in place, or an earlier output: keep its mode
                 shutil.copymode(target, tmp)
+            else:  # mkstemp made it 0600: a new file gets what the user's umask allows, like any other
+                os.chmod(tmp, 0o666 & ~_umask())
             os.replace(tmp, target)
             _fsync_dir(folder)
         except InvalidPartError as exc:
@@ -1044,6 +1178,12 @@ class WorkbookWriter:
 
     def close(self) -> None:
         self.zf.close()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -1075,17 +1215,21 @@ def glob_escape(name: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", name)
 
 
-def write_workbook(source: Path, layout: WorkbookLayout, target: Path) -> Path:
-    """Add ``layout`` to a copy of ``source`` at ``target`` (which may be ``source`` itself: in place)."""
-    if target.resolve() == source.resolve() and _excel_has_open(source):
+def write_workbook(source: Path, layout: WorkbookLayout, target: Path, warnings: list[Problem] | None = None
+                   ) -> Path:
+    """Add ``layout`` to a copy of ``source`` at ``target`` (which may be ``source`` itself: in place). A sheet of
+    the user's with one of our names is kept, ours goes under another name, and ``warnings`` gets a sentence."""
+    if same_file(target, source) and _excel_has_open(source):
         raise _fail(source, "open-in-excel", f"{source.name} is open in Excel (there is an ~$ lock file beside it); "
-                                             "close it there first, or write to a new file with --out")
+                                             "close it there first, or run without --in-place to write a copy")
     writer = WorkbookWriter(source)
     try:
         writer.apply(layout)
         writer.save(target)
     finally:
         writer.close()
+    if warnings is not None:
+        warnings.extend(writer.warnings)
     return target
 
 

@@ -67,3 +67,28 @@ def test_baseline_bad_input(tmp_path):
     bad.write_text("nope")
     result = run("baseline", str(bad), "--json")
     assert result.returncode == 2 and json.loads(result.stdout)["error"]["code"] == "not-a-workbook"
+
+
+def test_apply_twice_adds_no_second_note_and_the_note_carries_the_as_of_date(tmp_path):
+    team = tmp_path / "team.xlsx"
+    team.write_bytes(EXAMPLE.read_bytes())
+    assert run("baseline", str(team), "--apply", "--in-place", *AS_OF).returncode == 0
+    first = {r.metric.name + r.period.value: r.notes for r in read_workbook(team).ranges.rules}
+    assert first["Dialsweek"].startswith("Was 50–75 before 2026-11-22 (salesmetrics baseline). ")
+    assert run("baseline", str(team), "--apply", "--in-place", *AS_OF).returncode == 0
+    again = {r.metric.name + r.period.value: r.notes for r in read_workbook(team).ranges.rules}
+    assert again == first  # nothing changed, so nothing was noted
+    assert again["Dialsweek"].count("Was ") == 1
+
+
+def test_a_users_suggested_ranges_sheet_is_kept(tmp_path):
+    book = openpyxl.load_workbook(EXAMPLE)
+    book.create_sheet("Suggested Ranges")["A1"] = "Ideas from the offsite"
+    team = tmp_path / "team.xlsx"
+    book.save(team)
+    result = run("baseline", str(team), "--write", *AS_OF)
+    assert result.returncode == 0, result.stderr
+    assert "the sheet 'Suggested Ranges' was not made by salesmetrics-xl" in " ".join(result.stdout.split())
+    out = openpyxl.load_workbook(tmp_path / "team.baseline.xlsx")
+    assert out["Suggested Ranges"]["A1"].value == "Ideas from the offsite"
+    assert out["Suggested Ranges (2)"]["A1"].value == "Suggested ranges from your top performers"

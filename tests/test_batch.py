@@ -13,8 +13,9 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 
-from salesmetrics_xl.batch import find_workbooks, rollup, run_batch
+from salesmetrics_xl.batch import OutputClashError, find_workbooks, plan_outputs, rollup, run_batch
 from tests.conftest import EXAMPLE, ROOT
 from tests.test_cli import run
 
@@ -35,6 +36,8 @@ def test_finding_workbooks_skips_lock_files_and_our_outputs(tmp_path):
     found = {p.relative_to(folder).as_posix() for p in find_workbooks([str(folder)])}
     assert found == {"team0.xlsx", "team1.xlsx", "sub/deep.xlsm"}
     assert [p.name for p in find_workbooks([str(folder / "team*.xlsx")])] == ["team0.xlsx", "team1.xlsx"]
+    same = [str(folder / "team0.xlsx"), str(folder / "sub" / ".." / "team0.xlsx")]  # one file, two spellings
+    assert len(find_workbooks(same)) == 1
 
 
 def test_one_bad_workbook_never_stops_the_batch(tmp_path):
@@ -42,7 +45,8 @@ def test_one_bad_workbook_never_stops_the_batch(tmp_path):
     (folder / "broken.xlsx").write_bytes(EXAMPLE.read_bytes()[:3000])
     results = run_batch(find_workbooks([str(folder)]), out_dir=tmp_path / "out", jobs=2)
     by_name = {Path(r.file).name: r for r in results}
-    assert by_name["broken.xlsx"].status == "failed" and "damaged or truncated" in by_name["broken.xlsx"].problems[0]
+    broken = by_name["broken.xlsx"]
+    assert broken.status == "unreadable" and "damaged or truncated" in broken.problems[0]
     for name in ("team0.xlsx", "team1.xlsx"):
         r = by_name[name]
         assert r.status == "warnings" and r.week == "2026-W47" and r.reps == 12 and r.needs_attention == 5
@@ -59,7 +63,7 @@ def test_cli_reports_and_exit_codes(tmp_path):
     record = json.loads(result.stdout)
     assert record["files"] == record["finished"] == 3 and not record["interrupted"]
     rows = list(csv.DictReader(report.open()))
-    assert {r["status"] for r in rows} == {"warnings", "failed"}
+    assert {r["status"] for r in rows} == {"warnings", "unreadable"}
     assert set(rows[0]) == {"file", "status", "output", "week", "reps", "activity_in_range", "quality_in_range",
                             "outcome_in_range", "needs_attention", "warnings", "errors", "seconds", "problems"}
     (folder / "junk.xlsx").unlink()
@@ -91,24 +95,149 @@ def test_rollup_one_row_per_team_outcomes_first(tmp_path):
         assert any(n.startswith("xl/charts/chart") for n in zf.namelist())
 
 
+def _ctrl_c_default() -> None:
+    """The batch as a terminal starts it: a test run started in the background (a CI runner, `pytest &`) inherits an
+    ignored SIGINT, and Python keeps an ignored SIGINT ignored, so Ctrl-C would never reach the batch."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_cleanly_and_reports_what_finished(tmp_path):
-    folder = team_folder(tmp_path / "in", copies=40)
+    folder = team_folder(tmp_path / "in", copies=200)  # far more than can finish while Ctrl-C is on its way
     out = tmp_path / "out"
     report = tmp_path / "report.json"
     proc = subprocess.Popen([sys.executable, "-m", "salesmetrics_xl", "batch", str(folder), "--out-dir", str(out),
                              "--jobs", "2", "--report", str(report)], cwd=ROOT, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_ctrl_c_default)
+    deadline = time.monotonic() + 600  # a hang guard only: a loaded machine may take long to start the batch
     while time.monotonic() < deadline and (not out.exists() or len(list(out.glob("*.summary.xlsx"))) < 3):
         time.sleep(0.05)
+    assert len(list(out.glob("*.summary.xlsx"))) >= 3, "the batch never got going"
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole process group
-    stdout, stderr = proc.communicate(timeout=120)
+    stdout, stderr = proc.communicate(timeout=600)
     assert proc.returncode == 130, stderr
     assert "interrupted" in stdout and "Traceback" not in stdout + stderr
     finished = json.loads(report.read_text())
     outputs = sorted(out.iterdir())
-    assert 3 <= len(finished) < 40
+    assert 3 <= len(finished) < 200
     assert not [p for p in outputs if not p.name.endswith(".summary.xlsx")]  # no temporaries left
     assert {Path(r["output"]).name for r in finished} == {p.name for p in outputs}
     for path in outputs:  # every output is whole
         assert "Weekly Summary" in openpyxl.load_workbook(path, read_only=True).sheetnames
+
+
+def run_wide(*args: str) -> subprocess.CompletedProcess:
+    """The command line with a console wide enough that no message is folded inside a long temporary path."""
+    return subprocess.run([sys.executable, "-m", "salesmetrics_xl", *args], capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "COLUMNS": "1000"})
+
+
+def min_gt_max(path: Path) -> Path:
+    """The example with its Dials range upside down (Min 100 > Max 75): readable, with one error at Ranges!E2."""
+    book = openpyxl.load_workbook(EXAMPLE)
+    assert book["Ranges"]["A2"].value == "Dials"
+    book["Ranges"]["E2"] = 100
+    book.save(path)
+    return path
+
+
+def test_out_dir_mirrors_each_inputs_folder_so_two_teams_never_share_an_output(tmp_path):
+    shared = tmp_path / "shared" / "sales"
+    for region in ("emea", "amer"):  # the same file name in each region, each with its own reps
+        (shared / region).mkdir(parents=True)
+        book = openpyxl.load_workbook(EXAMPLE)
+        for cell in book["Tracking"]["B"]:
+            if cell.value == "Ben Carter":
+                cell.value = f"Ben Carter ({region})"
+        book.save(shared / region / "team.xlsx")
+    out, report = tmp_path / "summaries", tmp_path / "report.json"
+    result = run("batch", str(shared / "**" / "*.xlsx"), "--out-dir", str(out), "--report", str(report))
+    assert result.returncode == 1, result.stderr
+    outputs = sorted(r["output"] for r in json.loads(report.read_text()))
+    assert outputs == [str(out / "amer" / "team.summary.xlsx"), str(out / "emea" / "team.summary.xlsx")]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.xlsx")) == [
+        "amer/team.summary.xlsx", "emea/team.summary.xlsx"]
+    for region, other in (("emea", "amer"), ("amer", "emea")):  # each output is its own team's
+        ws = openpyxl.load_workbook(out / region / "team.summary.xlsx")["Weekly Summary"]
+        reps = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+        assert f"Ben Carter ({region})" in reps and f"Ben Carter ({other})" not in reps
+
+
+def test_two_inputs_that_would_share_an_output_are_refused_before_anything_is_written(tmp_path):
+    folder = team_folder(tmp_path / "in", copies=1)
+    (folder / "Team0.xlsx").write_bytes(EXAMPLE.read_bytes())  # same name but for case: one file on a shared drive
+    files = find_workbooks([str(folder)])
+    with pytest.raises(OutputClashError, match="would both be written to"):
+        plan_outputs(files, tmp_path / "out", in_place=False)
+    result = run("batch", str(folder), "--out-dir", str(tmp_path / "out"), "--report", str(tmp_path / "r.json"))
+    assert result.returncode == 2 and "would both be written to" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path / "r.json").exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["Team0.xlsx", "team0.xlsx"]  # nothing beside them either
+    # an output that would overwrite another input is refused too
+    (folder / "Team0.xlsx").unlink()
+    (folder / "team0.summary.xlsx").write_bytes(EXAMPLE.read_bytes())
+    with pytest.raises(OutputClashError, match="overwrite the input"):
+        plan_outputs([folder / "team0.xlsx", folder / "team0.summary.xlsx"], None, in_place=False)
+
+
+def test_each_status_means_one_thing_in_the_console_the_report_and_the_rollup(tmp_path):
+    folder = team_folder(tmp_path / "in", copies=1)
+    min_gt_max(folder / "min_gt_max.xlsx")
+    (folder / "junk.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    report, rollup_path = tmp_path / "report.csv", tmp_path / "rollup.xlsx"
+    result = run_wide("batch", str(folder), "--out-dir", str(tmp_path / "out"), "--report", str(report),
+                      "--rollup", str(rollup_path))
+    assert result.returncode == 2, result.stderr
+    statuses = {Path(r["file"]).name: r for r in csv.DictReader(report.open())}
+    assert {n: r["status"] for n, r in statuses.items()} == {
+        "team0.xlsx": "warnings", "min_gt_max.xlsx": "errors", "junk.xlsx": "unreadable"}
+    assert statuses["min_gt_max.xlsx"]["output"].endswith("min_gt_max.summary.xlsx")  # written, with the error
+    first_problem = statuses["min_gt_max.xlsx"]["problems"].split(" | ")[0]
+    assert "Ranges!E2" in first_problem  # the error first, then the warnings
+    assert statuses["junk.xlsx"]["output"] == ""
+    out = " ".join(result.stdout.split())
+    assert "3 of 3 workbooks: 0 ok, 1 with warnings or reps needing attention, 1 with errors (written, bad cells " \
+           "shown as NO DATA), 1 unreadable (nothing written)" in out
+    error_line = out.split(" errors: ", 1)[1].split(" unreadable: ")[0]
+    assert "Ranges!E2" in error_line and "has no row" not in error_line  # the error, not the first warning
+    assert "junk.xlsx" in out.split(" unreadable: ", 1)[1]
+    ws = openpyxl.load_workbook(rollup_path)["Rollup"]
+    listed = {name for row in ws.iter_rows(min_row=5, values_only=True) if row[-1] for name in row[-1].split(", ")}
+    assert listed == {"team0.xlsx", "min_gt_max.xlsx"}
+    missing = 3 - len(listed)
+    assert f"({missing} could not be read; 1 with errors" in ws["A2"].value
+
+
+def test_in_place_with_an_error_reports_errors_not_failed(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    book = min_gt_max(folder / "min_gt_max.xlsx")
+    result = run("batch", str(folder), "--in-place", "--json")
+    record = json.loads(result.stdout)["results"][0]
+    assert result.returncode == 2 and record["status"] == "errors" and record["output"] == str(book)
+    assert "Weekly Summary" in openpyxl.load_workbook(book).sheetnames  # it was written, and says so
+
+
+def test_bad_batch_arguments_are_refused_with_one_sentence(tmp_path):
+    folder = team_folder(tmp_path / "in", copies=1)
+    for args, says in ((["--report", str(tmp_path / "report.txt")], ".json or .csv"),
+                       (["--rollup", str(tmp_path / "rollup.csv")], "rollup.xlsx"),
+                       (["--jobs", "0"], "--jobs"), (["--jobs", "-2"], "--jobs"),
+                       (["--report", str(tmp_path / "nowhere" / "r.json")], "does not exist"),
+                       (["--report", str(tmp_path)], "is a folder"),
+                       (["--out-dir", str(folder / "team0.xlsx")], "is a file")):
+        result = run("batch", str(folder), *args)
+        assert result.returncode == 2, args
+        assert says in " ".join(result.stderr.split()) and "Traceback" not in result.stderr, (args, result.stderr)
+    assert sorted(p.name for p in folder.iterdir()) == ["team0.xlsx"]  # nothing was written
+    assert not (tmp_path / "report.txt").exists()
+    with pytest.raises(ValueError, match="at least 1"):
+        run_batch([folder / "team0.xlsx"], jobs=0)
+
+
+def test_the_lock_file_message_suggests_what_batch_can_do(tmp_path):
+    folder = team_folder(tmp_path / "in", copies=1)
+    (folder / "~$team0.xlsx").write_bytes(b"owner")
+    result = run_wide("batch", str(folder), "--in-place")
+    assert result.returncode == 2
+    assert "open in Excel" in result.stdout and "without --in-place" in result.stdout
+    assert "--out" not in result.stdout

@@ -10,7 +10,7 @@ from tests.conftest import EXAMPLE
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "salesmetrics_xl", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+                          cwd=cwd, timeout=600)  # a hang guard only, generous for a loaded machine
 
 
 def test_check_the_example_exits_1_with_its_warnings_and_leaves_the_file_alone():
@@ -96,3 +96,41 @@ def test_summary_in_place_refused_while_excel_has_it_open(tmp_path):
     result = run("summary", str(source), "--in-place")
     assert result.returncode == 2 and "open in Excel" in result.stderr
     assert source.read_bytes() == EXAMPLE.read_bytes()
+
+
+def test_summary_out_that_is_the_input_is_refused_naming_in_place(tmp_path):
+    source = tmp_path / "team.xlsx"
+    source.write_bytes(EXAMPLE.read_bytes())
+    for out in (str(source), "team.xlsx", "./sub/../team.xlsx"):
+        (tmp_path / "sub").mkdir(exist_ok=True)
+        result = run("summary", str(source), "--out", out, cwd=tmp_path)
+        assert result.returncode == 2 and "--in-place" in result.stderr and "Traceback" not in result.stderr, out
+    assert source.read_bytes() == EXAMPLE.read_bytes()
+
+
+def test_a_missing_folder_a_folder_for_a_file_or_a_folder_for_an_output_is_one_sentence(tmp_path):
+    folder = tmp_path / "teams"
+    folder.mkdir()
+    team = tmp_path / "team.xlsx"
+    team.write_bytes(EXAMPLE.read_bytes())
+    cases = [
+        (["init", str(tmp_path / "nodir" / "x.xlsx")], "does not exist"),
+        (["init", str(folder)], "is a folder"),
+        (["check", str(folder)], "is a folder"),
+        (["check", str(tmp_path / "nodir" / "x.xlsx")], "does not exist"),
+        (["summary", str(folder)], "is a folder"),
+        (["summary", str(tmp_path / "nodir" / "x.xlsx")], "does not exist"),
+        (["summary", str(team), "--out", str(folder)], "is a folder"),
+        (["summary", str(team), "--out", str(tmp_path / "nodir" / "x.xlsx")], "does not exist"),
+        (["baseline", str(folder)], "is a folder"),
+        (["baseline", str(tmp_path / "nodir" / "x.xlsx")], "does not exist"),
+        (["baseline", str(team), "--write", "--out", str(folder), "--as-of", "2026-11-22"], "is a folder"),
+        (["batch", str(team), "--rollup", str(folder)], "is a folder"),
+        (["batch", str(team), "--report", str(tmp_path / "nodir" / "r.json")], "does not exist"),
+    ]
+    for args, says in cases:
+        result = run(*args)
+        said = " ".join((result.stderr + result.stdout).split())
+        assert result.returncode == 2 and says in said and "Traceback" not in said, (args, said)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["team.xlsx", "teams"]  # nothing written anywhere
+    assert list(folder.iterdir()) == []

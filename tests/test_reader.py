@@ -232,6 +232,14 @@ HOSTILE = {
     "encrypted": (encrypted_workbook, "encrypted", "password-protected"),
     "csv": (lambda p: (p.with_suffix(".csv").write_text("Week,Rep\n2026-W47,Ann\n"), p.with_suffix(".csv"))[1],
             "not-a-workbook", "CSV"),
+    "csv renamed .xlsx": (lambda p: (p.write_text("Week,Rep,Dials\n2026-W47,Ann,50\n"), p)[1], "not-a-workbook",
+                          "this is a text/CSV file, not an Excel workbook"),
+    "utf-16 text export renamed .xlsx": (lambda p: (p.write_text("Week\tRep\n", encoding="utf-16"), p)[1],
+                                         "not-a-workbook", "text/CSV file"),
+    "empty": (lambda p: (p.write_bytes(b""), p)[1], "empty", "this is an empty file (0 bytes)"),
+    "binary junk": (lambda p: (p.write_bytes(bytes(range(256))), p)[1], "not-a-workbook",
+                    "this is not an Excel workbook"),
+    "a folder": (lambda p: (p.mkdir(), p)[1], "is-a-folder", "this is a folder, not a workbook"),
 }
 
 
@@ -239,12 +247,12 @@ HOSTILE = {
 def test_hostile_files_fail_cleanly(tmp_path, case):
     make, code, words = HOSTILE[case]
     path = make(tmp_path / "team.xlsx")
-    before = path.read_bytes()
+    before = path.read_bytes() if path.is_file() else None
     with pytest.raises(WorkbookError) as caught:
         read_workbook(path, today=TODAY)
     assert caught.value.problem.code == code and words in caught.value.problem.message
     assert caught.value.problem.file == str(path)
-    assert path.read_bytes() == before
+    assert (path.read_bytes() if path.is_file() else None) == before
 
 
 def test_an_unknown_reader_setting_is_a_clean_error(make_book, monkeypatch):

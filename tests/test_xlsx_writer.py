@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import html
 import os
 import re
 import signal
@@ -14,6 +15,7 @@ import textwrap
 import time
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -21,6 +23,8 @@ import pytest
 import xlsxwriter
 import xlwings
 from isal import isal_zlib
+from openpyxl.chart import BarChart, Reference
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from salesmetrics_xl import xlsx_writer
 from salesmetrics_xl.core.problems import WorkbookError
@@ -36,7 +40,9 @@ from salesmetrics_xl.layout import (
     Validation,
     WorkbookLayout,
 )
+from salesmetrics_xl.summarise import summarise_workbook
 from salesmetrics_xl.xlsx_writer import iter_parts, output_path, write_workbook
+from tests.conftest import EXAMPLE
 from tests.libreoffice import convert, needs_libreoffice
 
 XLWINGS_XLSM = Path(xlwings.__file__).parent / "quickstart.xlsm"  # a real macro workbook saved by Excel
@@ -286,7 +292,7 @@ def test_killing_the_writer_mid_write_leaves_the_original_intact(tmp_path):
         import salesmetrics_xl.xlsx_writer as w
         from tests.test_xlsx_writer import summary_layout
         real = w._stream_edit
-        def slow(src, dst, edit, styles):
+        def slow(src, dst, edit, styles, *rest):
             dst.write(src.read(4096))          # part of the new file is on disk ...
             Path({str(signal_file)!r}).touch()
             time.sleep(60)                     # ... when the writer is killed
@@ -294,7 +300,7 @@ def test_killing_the_writer_mid_write_leaves_the_original_intact(tmp_path):
         w.write_workbook(Path({str(source)!r}), summary_layout(), Path({str(source)!r}))
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parent.parent)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 600  # a hang guard only, generous for a loaded machine
     while not signal_file.exists() and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
     assert signal_file.exists(), "the writer never reached the middle of its write"
@@ -445,3 +451,162 @@ def test_summary_and_batch_refuse_to_publish_a_damaged_workbook(tmp_path):
     assert "could not write a valid workbook; the original is untouched" in batch.stdout
     assert book.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["team.xlsx"]
+
+
+# ---- sheets we own, and sheets we don't -------------------------------------------------------------------
+
+def _example_with(tmp_path: Path, add: Callable[[openpyxl.Workbook], None], name: str = "team.xlsx") -> Path:
+    """The example workbook with something of the user's added (through openpyxl: a test fixture only)."""
+    book = openpyxl.load_workbook(EXAMPLE)
+    add(book)
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def _users_evaluation_with_a_chart(book: openpyxl.Workbook) -> None:
+    ws = book.create_sheet("Evaluation")
+    ws["A1"] = "My own evaluation notes"
+    for r, (rep, score) in enumerate([("Ann", 3), ("Bob", 5)], start=2):
+        ws.cell(r, 1, rep), ws.cell(r, 2, score)
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=2, max_row=3))
+    ws.add_chart(chart, "D2")
+
+
+def _sheet_parts(path: Path) -> dict[str, str]:
+    """Sheet name -> its part, from the package itself."""
+    parts = dict(iter_parts(path))
+    rels = {m[1]: m[2] for m in re.finditer(r'Id="([^"]+)"[^>]*Target="([^"]+)"',
+                                           parts["xl/_rels/workbook.xml.rels"].decode())}
+    rels |= {m[2]: m[1] for m in re.finditer(r'Target="([^"]+)"[^>]*Id="([^"]+)"',
+                                             parts["xl/_rels/workbook.xml.rels"].decode())}
+    return {html.unescape(m[1]): "xl/" + rels[m[2]].lstrip("/").removeprefix("xl/")
+            for m in re.finditer(r'<sheet name="([^"]+)"[^>]*r:id="([^"]+)"', parts["xl/workbook.xml"].decode())}
+
+
+def test_a_users_sheet_named_like_ours_is_kept_with_its_chart_and_ours_gets_another_name(tmp_path):
+    source = _example_with(tmp_path, _users_evaluation_with_a_chart)
+    before = dict(iter_parts(source))
+    user_part = _sheet_parts(source)["Evaluation"]
+    run = summarise_workbook(source)
+    kept = [p for p in run.problems if p.code == "sheet-kept"]
+    assert [p.message for p in kept] == ["the sheet 'Evaluation' was not made by salesmetrics-xl, so it is kept as "
+                                         "it is; ours is written as 'Evaluation (2)'"]
+    after = dict(iter_parts(run.output))
+    assert after[user_part] == before[user_part]  # the user's sheet, byte for byte
+    assert [n for n in before if n.startswith(("xl/charts/", "xl/drawings/"))] and all(
+        after[n] == before[n] for n in before if n.startswith(("xl/charts/", "xl/drawings/")))
+    book = openpyxl.load_workbook(run.output)
+    assert book["Evaluation"]["A1"].value == "My own evaluation notes" and len(book["Evaluation"]._charts) == 1
+    assert book["Evaluation (2)"]["A2"].value == "Week"  # ours
+    # running again on the result replaces our "Evaluation (2)", never the user's, and adds no "(3)"
+    again = summarise_workbook(run.output, in_place=True)
+    assert not [p for p in again.problems if p.code == "sheet-kept"]  # said once, when ours first went there
+    book = openpyxl.load_workbook(again.output)
+    assert [n for n in book.sheetnames if n.startswith(("Evaluation", "Weekly"))] == [
+        "Evaluation", "Weekly Summary", "Evaluation (2)"]
+    assert dict(iter_parts(again.output))[user_part] == before[user_part]
+
+
+def test_a_users_chart_sheet_named_like_ours_is_kept_and_the_package_stays_valid(tmp_path):
+    def chartsheet(book: openpyxl.Workbook) -> None:
+        data = book.create_sheet("Data")
+        for r in range(1, 4):
+            data.cell(r, 1, r * 10)
+        chart = BarChart()
+        chart.add_data(Reference(data, min_col=1, min_row=1, max_row=3))
+        book.create_chartsheet("Weekly Summary").add_chart(chart)
+
+    source = _example_with(tmp_path, chartsheet)
+    run = summarise_workbook(source)
+    book = openpyxl.load_workbook(run.output)  # raised AttributeError when a worksheet was put in the chartsheet
+    assert "Weekly Summary" in [c.title for c in book.chartsheets]
+    assert book["Weekly Summary (2)"]["A1"].value.startswith("Weekly Summary: team, week 2026-W47")
+    with zipfile.ZipFile(run.output) as zf:
+        chartsheets = [n for n in zf.namelist() if n.startswith("xl/chartsheets/") and n.endswith(".xml")]
+        assert chartsheets and all(b"<chartsheet" in zf.read(n) for n in chartsheets)
+    assert any(p.code == "sheet-kept" for p in run.problems)
+
+
+def test_we_record_our_sheets_and_recognise_those_an_earlier_version_wrote(tmp_path):
+    source = tmp_path / "team.xlsx"
+    source.write_bytes(EXAMPLE.read_bytes())
+    first = summarise_workbook(source).output
+    workbook = dict(iter_parts(first))["xl/workbook.xml"].decode()
+    ids = dict(re.findall(r'<sheet name="([^"]+)" sheetId="(\d+)"', workbook))
+    record = re.search(r'<definedName name="salesmetrics_xl_sheets" hidden="1">([^<]*)</definedName>', workbook)
+    assert record and html.unescape(record[1]) == \
+        f'"{ids["Weekly Summary"]}:Weekly Summary/{ids["Evaluation"]}:Evaluation"'
+    # The previous version wrote the same sheets without the record: strip it, as that version left them.
+    legacy = tmp_path / "legacy.xlsx"
+    with zipfile.ZipFile(first) as zf, zipfile.ZipFile(legacy, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in zf.infolist():
+            data = zf.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = re.sub(rb"<definedName name=\"salesmetrics_xl_sheets\"[^>]*>[^<]*</definedName>", b"", data)
+            out.writestr(info, data)
+    # ... and one the user saved since, in a program that turns our inline text into shared strings
+    resaved = tmp_path / "resaved.xlsx"
+    openpyxl.load_workbook(legacy).save(resaved)
+    for old in (legacy, resaved):
+        assert b"salesmetrics_xl_sheets" not in dict(iter_parts(old))["xl/workbook.xml"]
+        run = summarise_workbook(old, in_place=True)
+        assert not [p for p in run.problems if p.code == "sheet-kept"], old.name
+        names = openpyxl.load_workbook(old).sheetnames
+        assert names.count("Weekly Summary") == names.count("Evaluation") == 1 and len(names) == 5, names
+        assert b"salesmetrics_xl_sheets" in dict(iter_parts(old))["xl/workbook.xml"]
+
+
+def test_a_same_named_sheet_without_our_signature_is_the_users_even_in_an_old_workbook(tmp_path):
+    def notes(book: openpyxl.Workbook) -> None:
+        book.create_sheet("Weekly Summary")["A1"] = "Monday meeting notes"
+
+    run = summarise_workbook(_example_with(tmp_path, notes))
+    book = openpyxl.load_workbook(run.output)
+    assert book["Weekly Summary"]["A1"].value == "Monday meeting notes"
+    assert book["Weekly Summary (2)"]["A2"].value.startswith("Generated ")
+
+
+def test_dates_in_a_1904_workbook_are_counted_from_1904(tmp_path):
+    source = tmp_path / "mac.xlsx"
+    book = openpyxl.Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    book.active.title = "Tracking"
+    book.active["A1"] = "Week"
+    book.save(source)
+    assert b'date1904="1"' in dict(iter_parts(source))["xl/workbook.xml"]
+    sheet = SheetLayout("Weekly Summary")
+    sheet.put(1, 1, dt.date(2026, 11, 16), Style(number_format="yyyy-mm-dd"))
+    sheet.put(2, 1, dt.datetime(2026, 11, 23, 8, 30), Style(number_format="yyyy-mm-dd hh:mm"))
+    target = write_workbook(source, WorkbookLayout([sheet]), tmp_path / "out.xlsx")
+    ws = openpyxl.load_workbook(target)["Weekly Summary"]
+    assert ws["A1"].value == dt.datetime(2026, 11, 16) and ws["A2"].value == dt.datetime(2026, 11, 23, 8, 30)
+    plain = write_workbook(fidelity_book(tmp_path), WorkbookLayout([sheet]), tmp_path / "plain.xlsx")
+    assert openpyxl.load_workbook(plain)["Weekly Summary"]["A1"].value == dt.datetime(2026, 11, 16)
+
+
+def test_a_new_file_follows_the_umask_and_in_place_keeps_the_mode(tmp_path):
+    source = fidelity_book(tmp_path, "team.xlsx")
+    old = os.umask(0o022)
+    try:
+        fresh = write_workbook(source, summary_layout(), tmp_path / "new.xlsx")
+        assert fresh.stat().st_mode & 0o777 == 0o644  # readable by colleagues, as any new file here
+        os.umask(0o027)
+        assert write_workbook(source, summary_layout(), tmp_path / "new2.xlsx").stat().st_mode & 0o777 == 0o640
+        source.chmod(0o660)
+        write_workbook(source, summary_layout(), source)
+        assert source.stat().st_mode & 0o777 == 0o660
+    finally:
+        os.umask(old)
+
+
+def test_out_that_is_the_input_or_a_folder_is_refused(tmp_path):
+    source = fidelity_book(tmp_path, "team.xlsx")
+    for same in (source, tmp_path / "." / "team.xlsx", Path(os.path.relpath(source))):
+        with pytest.raises(WorkbookError, match="--in-place"):
+            output_path(source, same, in_place=False)
+    with pytest.raises(WorkbookError, match="is a folder"):
+        output_path(source, tmp_path, in_place=False)
+    with pytest.raises(WorkbookError, match="does not exist"):
+        output_path(source, tmp_path / "nowhere" / "x.xlsx", in_place=False)

@@ -6,6 +6,7 @@ a snapshot that does not see its own writes, so every range written here is size
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +16,20 @@ import xlwings as xw
 from salesmetrics_xl.core.parse import WorkbookData, parse_workbook, sheet_in_name
 from salesmetrics_xl.core.problems import column_letter, split_range, split_ref
 from salesmetrics_xl.core.workbook import RANGES_SHEET_NAME, TRACKING_SHEET_NAME
-from salesmetrics_xl.layout import Cell, Chart, SheetEdit, SheetLayout, Style, WorkbookLayout, sheet_ref
+from salesmetrics_xl.layout import (
+    OWNED_NAME,
+    Cell,
+    Chart,
+    SheetEdit,
+    SheetLayout,
+    Style,
+    WorkbookLayout,
+    claim_name,
+    made_by_us,
+    owned_entries,
+    owned_formula,
+    sheet_ref,
+)
 
 # A workbook-level name records that the range checks were added to the user's sheets: the live book cannot
 # list its existing conditional formats, so this is how a second run knows not to add them again.
@@ -122,10 +136,23 @@ def _apply_style(rng: xw.Range, style: Style) -> None:
         rng.wrap_text = True
 
 
+def _name(book: xw.Book, name: str) -> xw.main.Name | None:
+    return next((n for n in book.names if n.name == name), None)
+
+
+def _owned(book: xw.Book) -> set[str]:
+    """The (casefolded) names of our sheets: those the book's record lists; in a book written before the record
+    existed, those whose first cells carry our signature. The live book cannot see sheet ids: names only."""
+    record = _name(book, OWNED_NAME)
+    if record is not None:
+        return {n.casefold() for _, n in owned_entries(record.refers_to)}
+    return {s.name.casefold() for s in book.sheets if made_by_us(list(s["A1:A2"].value or []))}
+
+
 def _sheet(book: xw.Book, name: str) -> xw.Sheet:
     """Our sheet, emptied in place if it exists (same position, and references to it from the user's sheets stay
     valid), else added at the end. It is wholly ours, so everything on it goes: values, formats, merges, rules,
-    charts."""
+    charts. Only called for a sheet we made (see render)."""
     names = [s.name for s in book.sheets]
     if name not in names:
         return book.sheets.add(name, after=book.sheets[names[-1]])
@@ -197,13 +224,36 @@ def apply_edit(book: xw.Book, edit: SheetEdit) -> bool:
     return True
 
 
-def render(book: xw.Book, layout: WorkbookLayout) -> None:
-    """Our sheets replaced whole; additions to the user's sheets made once."""
+def render(book: xw.Book, layout: WorkbookLayout) -> list[str]:
+    """Our sheets replaced whole, a same-named sheet of the user's kept (ours goes under another name, and the
+    warning is shown and returned); additions to the user's sheets made once."""
+    owned = _owned(book)
+    existing = {s.name.casefold() for s in book.sheets}
+    warnings = []
+    placed: dict[str, str] = {}  # our sheet's name -> where it goes (a user's sheet may hold the name)
     for sheet in layout.sheets:
+        name = claim_name(sheet.name, lambda n: "ours" if n.casefold() in owned
+                          else ("theirs" if n.casefold() in existing else "free"))
+        if name != sheet.name and name.casefold() not in owned:  # said once, when ours first goes there
+            warnings.append(f"The sheet '{sheet.name}' was not made by salesmetrics-xl, so it is kept as it is; "
+                            f"ours is written as '{name}'.")
+        placed[sheet.name] = name
+        if name != sheet.name:
+            sheet = dataclasses.replace(sheet, name=name)
+        owned.add(name.casefold())
         render_sheet(book, sheet)
+    record = _name(book, OWNED_NAME)
+    entries = owned_formula([(None, s.name) for s in book.sheets if s.name.casefold() in owned])
+    if record is None:
+        book.names.add(OWNED_NAME, "=" + entries)
+    elif owned_entries(record.refers_to) != owned_entries(entries):
+        record.refers_to = "=" + entries
+    for warning in warnings:
+        book.app.alert(warning, title="salesmetrics-xl")
     added = [apply_edit(book, edit) for edit in layout.edits]
     if any(added) and CHECKS_NAME not in [n.name for n in book.names]:
         first = next(e for e in layout.edits)
         book.names.add(CHECKS_NAME, "=" + sheet_ref(first.name, "$A$1"))
     if layout.active is not None:  # show what was just built, as the file written by the command line opens on it
-        book.sheets[layout.active].activate()
+        book.sheets[placed.get(layout.active, layout.active)].activate()
+    return warnings

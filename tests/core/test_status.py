@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesmetrics_xl.core.metrics import Range
@@ -37,6 +37,7 @@ def ranges(draw: st.DrawFn) -> tuple[float | None, float | None]:
     return lo, hi
 
 
+@settings(deadline=None)  # no test depends on wall-clock speed; speed is measured in benchmarks/
 @given(value=values, bounds=ranges())
 def test_scalar_matches_the_stated_rule(value, bounds):
     lo, hi = bounds
@@ -44,6 +45,7 @@ def test_scalar_matches_the_stated_rule(value, bounds):
     assert status(value, Range(min=lo, max=hi)).value == expected
 
 
+@settings(deadline=None)
 @given(data=st.lists(st.tuples(values, ranges()), min_size=1, max_size=200))
 def test_vectorised_with_per_row_bounds_matches_scalar(data):
     vals = [v for v, _ in data]
@@ -53,6 +55,7 @@ def test_vectorised_with_per_row_bounds_matches_scalar(data):
     assert list(got) == [status(v, Range(min=b[0], max=b[1])).value for v, b in data]
 
 
+@settings(deadline=None, max_examples=25)  # 100,000 values per example: a few hundred ms each on a busy machine
 @given(bounds=ranges(), seed=st.integers(0, 2**32 - 1))
 def test_100k_values_in_one_call_match_one_by_one(bounds, seed):
     lo, hi = bounds

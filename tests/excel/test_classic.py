@@ -46,7 +46,7 @@ CLASSIC = textwrap.dedent("""
 def test_classic_decorators_and_the_vba_wrapper():
     env = {k: v for k, v in os.environ.items() if k not in ("XLWINGS_ON_SERVER", "XLWINGS_LICENSE_KEY")}
     result = subprocess.run([sys.executable, "-c", CLASSIC], capture_output=True, text=True, cwd=ROOT, env=env,
-                            timeout=120)
+                            timeout=600)
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
     meta, vba = found["meta"], found["vba"]

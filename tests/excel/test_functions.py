@@ -1,7 +1,6 @@
 """The UDFs as Excel calls them: directly, and through xlwings Server/Lite with the exact Office.js payload."""
 
 import asyncio
-import time
 
 import numpy as np
 import xlwings.server as server
@@ -69,11 +68,9 @@ def test_function_wizard_metadata_for_every_udf():
     assert [p.get("optional", False) for p in status["parameters"]] == [False, True, True, True, True]
 
 
-def test_one_call_over_100k_values_matches_the_core_and_is_fast():
+def test_one_call_over_100k_values_matches_the_core():
     rng = np.random.default_rng(1)
     column = [[float(v)] if v >= 0 else [None] for v in rng.integers(-5, 100, 100_000)]
-    start = time.perf_counter()
     result = functions.metric_status(column, 50, 75)
-    elapsed = time.perf_counter() - start
     assert [r[0] for r in result] == list(evaluate([c[0] for c in column], 50, 75))
-    assert elapsed < 1.0  # the 50 ms target is measured in benchmarks/udf.py, not here
+    # its speed (one call against 100,000 single-cell calls) is measured in benchmarks/udf.py, not here

@@ -16,6 +16,7 @@ from salesmetrics_xl.core.summary import build_summary
 from salesmetrics_xl.excel import scripts
 from salesmetrics_xl.excel.book import CHECKS_NAME
 from salesmetrics_xl.excel.run import SalesMetricsError, weekly_summary
+from salesmetrics_xl.layout import OWNED_NAME
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.summary_layout import EVALUATION_SHEET, SUMMARY_SHEET, workbook_layout
 from salesmetrics_xl.xlsx_writer import write_workbook
@@ -99,11 +100,12 @@ def test_parity_with_the_file_route(tmp_path):
 def test_range_checks_are_added_once(tmp_path):
     payload = book_payload(EXAMPLE)
     first = run_script("build_weekly_summary", payload)
-    assert sum(a["func"] == "namesAdd" for a in first) == 1
+    assert sum(a["func"] == "namesAdd" and a["args"][0] == CHECKS_NAME for a in first) == 1
     payload["names"] = [{"name": CHECKS_NAME, "refers_to": "=Tracking!$A$1", "scope_sheet_name": None,
                          "scope_sheet_index": None, "book_scope": True}]
     second = run_script("build_weekly_summary", payload)
-    assert not [a for a in second if a["func"] in ("namesAdd", "setDataValidationRule")]
+    assert not [a for a in second if a["func"] == "setDataValidationRule"
+                or (a["func"] == "namesAdd" and a["args"][0] == CHECKS_NAME)]
     assert not [a for a in second if a["func"] == "addConditionalFormat" and a["sheet_position"] == 1]
 
 
@@ -167,3 +169,30 @@ def test_the_live_book_escapes_text_inside_formulas_too(tmp_path):
     assert HOSTILE_ROLE == "Q\"A', =(x),!\nNew"
     role = "(\"Q\"\"A', =(x),!\"&CHAR(10)&\"New\")"  # the quote doubled, the line break as CHAR(10)
     assert any(role in f for f in formulas) and any('"x"",HYPERLINK(""http://evil""),"""' in f for f in formulas)
+
+
+def _sheet(name: str, values: list[list[Any]]) -> dict[str, Any]:
+    return {"name": name, "values": values, "pictures": [], "tables": [], "charts": [], "shapes": [],
+            "pivot_tables": [], "visibility": "Visible"}
+
+
+def test_a_users_sheet_named_like_ours_is_kept_in_the_live_book():
+    payload = book_payload(EXAMPLE)
+    payload["sheets"].append(_sheet("Evaluation", [["My own evaluation notes"]]))
+    actions = run_script("build_weekly_summary", payload)
+    assert [a["args"][1] for a in actions if a["func"] == "addSheet"] == [SUMMARY_SHEET, "Evaluation (2)"]
+    assert 3 not in [a["sheet_position"] for a in actions if a["func"].startswith("sheet")]  # never cleared
+    assert not [a for a in actions if a.get("sheet_position") == 3]  # nothing at all written to the user's sheet
+    alerts = [a["args"][0] for a in actions if a["func"] == "alert"]
+    assert alerts == ["The sheet 'Evaluation' was not made by salesmetrics-xl, so it is kept as it is; ours is "
+                      "written as 'Evaluation (2)'."]
+    record = next(a["args"] for a in actions if a["func"] == "namesAdd" and a["args"][0] == OWNED_NAME)
+    assert record[1] == '="Weekly Summary/Evaluation (2)"'
+    # the next run finds its own sheets by the record and refills them in place; the user's is left alone
+    payload["sheets"] += [_sheet(SUMMARY_SHEET, [["Weekly Summary: old"]]), _sheet("Evaluation (2)", [["old"]])]
+    payload["names"] = [{"name": OWNED_NAME, "refers_to": record[1], "sheet_index": None, "address": None,
+                         "scope_sheet_name": None, "scope_sheet_index": None, "book_scope": True}]
+    again = run_script("build_weekly_summary", payload)
+    assert not [a for a in again if a["func"] in ("addSheet", "alert")]
+    assert sorted(a["sheet_position"] for a in again if a["func"] == "sheetClear") == [4, 5]
+    assert not [a for a in again if a.get("sheet_position") == 3]
