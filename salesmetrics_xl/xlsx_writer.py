@@ -58,6 +58,7 @@ from salesmetrics_xl.layout import (
     WorkbookLayout,
     sheet_ref,
 )
+from salesmetrics_xl.package import explain
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -1080,12 +1081,17 @@ def write_workbook(source: Path, layout: WorkbookLayout, target: Path) -> Path:
     if target.resolve() == source.resolve() and _excel_has_open(source):
         raise _fail(source, "open-in-excel", f"{source.name} is open in Excel (there is an ~$ lock file beside it); "
                                              "close it there first, or write to a new file with --out")
-    writer = WorkbookWriter(source)
     try:
-        writer.apply(layout)
-        writer.save(target)
-    finally:
-        writer.close()
+        writer = WorkbookWriter(source)
+        try:
+            writer.apply(layout)
+            writer.save(target)
+        finally:
+            writer.close()
+    except WorkbookError:
+        raise
+    except Exception as exc:  # damage the reader did not need to see (styles, content types, a part's bytes)
+        raise explain(str(source), exc, "written to") from exc
     return target
 
 
