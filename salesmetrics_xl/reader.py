@@ -325,7 +325,7 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
     sheets = sniff(path)
     try:
         named_tracking, named_ranges = defined_sheets(path)
-    except Exception:
+    except Exception:  # whatever it is, the reader below says what is wrong with the file
         named_tracking = named_ranges = None
     tracking_sheet, ranges_sheet = tracking_sheet or named_tracking, ranges_sheet or named_ranges
     _worksheets(path, [s.name for s in sheets], sheets, (tracking_sheet, ranges_sheet))  # before a reader chokes
