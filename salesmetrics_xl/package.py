@@ -79,7 +79,7 @@ def explain(file: str, exc: BaseException, doing: str = "read") -> WorkbookError
         return damaged(file, "its XML is nested far deeper than Excel ever writes")
     if isinstance(exc, (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError)) or name in ("error", "Error"):
         return damaged(file, f"its zip container is inconsistent ({exc})")
-    if isinstance(exc, NotImplementedError):
+    if isinstance(exc, NotImplementedError) and "compression" in str(exc):
         return damaged(file, f"part of it is packed in a way Excel never writes ({exc})")
     if name in ("ParseError", "XmlError") or "xml" in name.lower():
         return damaged(file, f"part of its XML is not well-formed ({exc})")

@@ -284,7 +284,10 @@ class _ColumnarBook(_CalamineBook):
             if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
                 values[at] = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
             elif pa.types.is_timestamp(column.type):
-                values[at] = column.to_numpy(zero_copy_only=False)
+                stamps = column.to_numpy(zero_copy_only=False)
+                if ((stamps < np.datetime64("1900-01-01")) | (stamps > np.datetime64("9999-12-31"))).any():
+                    return None  # a date serial outside the calendar: the row reader reports its cell
+                values[at] = stamps
             else:
                 values[at] = column.to_pylist()
         return SheetColumns(first_row=header.row + 1, values=values, kept=kept)

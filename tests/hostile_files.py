@@ -198,6 +198,7 @@ PART_DAMAGE: dict[str, Callable[[Parts], Parts]] = {
     "date-cell-not-a-date": lambda p: _cell(p, "A2", b'<c r="A2" t="d"><v>next tuesday</v></c>'),
     "date-serial-far": _date_serial(b"1e12"),
     "date-serial-negative": _date_serial(b"-1e9"),
+    "date-serial-after-9999": _date_serial(b"2958466"),
     "bool-cell-not-bool": lambda p: _cell(p, "E2", b'<c r="E2" t="b"><v>maybe</v></c>'),
     "error-cell-unknown": lambda p: _cell(p, "E2", b'<c r="E2" t="e"><v>#WHAT?</v></c>'),
     "unknown-cell-type": lambda p: _cell(p, "E2", b'<c r="E2" t="zz"><v>60</v></c>'),

@@ -312,7 +312,9 @@ DAMAGE_CODES: dict[str, str | None] = {
     "sheet-not-xml": "damaged", "cell-ref-last-cell-in-row-2": "too-wide", "number-1e400": "damaged",
     "number-infinity": "damaged", "number-nan": "damaged", "date-cell-not-a-date": "damaged",
     "tracking-chartsheet": "not-a-worksheet", "tracking-dialogsheet": "not-a-worksheet",
-    "wide-16384-columns": "too-wide", "dimension-huge": None,
+    "wide-16384-columns": "too-wide", "dimension-huge": None, "shared-string-out-of-range": "damaged",
+    "number-text": "damaged", "bool-cell-not-bool": "damaged", "date-serial-far": "bad-week",
+    "date-serial-negative": "bad-week", "date-serial-after-9999": "bad-week",
 }
 
 
