@@ -188,17 +188,6 @@ def not_a_worksheet(file: str, sheet: Sheet) -> WorkbookError:
 
 # ---- the cells of a sheet --------------------------------------------------------------------------------------
 
-def _at_most_number(n: int) -> str:
-    """A regex for whole numbers (no leading zero) from 1 to n."""
-    s = str(n)
-    alts = [rf"[1-9]\d{{0,{len(s) - 2}}}"] if len(s) > 1 else []
-    for i, ch in enumerate(s):
-        low = "1" if i == 0 else "0"
-        if ch > low:
-            alts.append(s[:i] + f"[{low}-{int(ch) - 1}]" + rf"\d{{{len(s) - i - 1}}}")
-    return "(?:" + "|".join([*alts, s]) + ")"
-
-
 def _at_most_column(n: int) -> str:
     """A regex for column letters from A to column n."""
     s = column_letter(n)
@@ -278,12 +267,25 @@ def check_cells(data: bytes, file: str, sheet: str) -> Extent:
     # scan for any reference that is malformed or lies beyond it: none in a sound sheet, so one scan in all.
     ends = data[:65536] + b" " + data[-65536:]
     tail = data[-65536:]  # rows only from the end: calamine sizes its grid from the last cell it meets
-    shown_row = max([int(m[2]) for m in _REF.finditer(tail)] + [int(m[1]) for m in _ROW_NUMBER.finditer(tail)] + [1])
-    shown_col = max([column_index(m[1].decode()) for m in _REF.finditer(ends)] + [1])
-    shown_row, shown_col = min(shown_row, MAX_ROW), min(shown_col, widest)
-    beyond = re.compile(rb' r="(?!(?:' + _at_most_column(shown_col).encode() + rb")?"
-                        + _at_most_number(shown_row).encode() + rb'")([^"]{0,40})')
-    last_row, last_col, ordered = shown_row, shown_col, True
+    refs = [(int(m[2]), column_index(m[1].decode())) for m in _REF.finditer(ends)]
+    refs = [(r, c) for r, c in refs if r <= MAX_ROW and c <= widest]  # the rest are judged by the scan below
+    tail_refs = [(int(m[2]), column_index(m[1].decode())) for m in _REF.finditer(tail)]
+    shown_row = max([r for r, c in tail_refs if r <= MAX_ROW and c <= widest]
+                    + [int(m[1]) for m in _ROW_NUMBER.finditer(tail) if int(m[1]) <= MAX_ROW] + [1])
+    shown_col = max([c for _, c in refs] + [1])
+    # Columns exactly (calamine's grid is as wide as the widest); rows by their count of digits, which is cheaper to
+    # match: calamine spans its grid from the first cell's row to the last cell's, so a stray row in between is
+    # dropped by it, never allocated for (and one further down than any row at the end marks the sheet unordered).
+    columns = f"[A-{column_letter(shown_col)}]" if shown_col <= 26 else _at_most_column(shown_col)
+    beyond = re.compile(rb' r="(?!(?:' + columns.encode() + rb")?[1-9]\d{0,"
+                        + str(len(str(shown_row)) - 1).encode() + rb'}")([^"]{0,40})')
+    if shown_row >= 1_000_000:  # the digit count no longer bounds the grid: look at every seven-digit row
+        for m in re.finditer(rb' r="[A-Z]{0,3}(\d{7,})"', data):
+            if int(m[1]) > MAX_ROW:
+                raise damaged(file, f"cell or row {m[1].decode()[:20]} lies outside Excel's grid of 16,384 columns "
+                                    "(A to XFD) and 1,048,576 rows", sheet=sheet)
+    first = _REF.search(data[:65536])
+    last_row, last_col, ordered = shown_row, shown_col, first is None or int(first[2]) <= shown_row
     for m in beyond.finditer(data):
         element, value = _element(data, m.start()), m[1]
         shown = value.decode("ascii", "replace")
