@@ -1,3 +1,3 @@
-from salesmetrics_xl.cli import app
+from salesmetrics_xl.cli import run
 
-app(prog_name="salesmetrics")
+run()

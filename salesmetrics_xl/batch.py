@@ -8,7 +8,9 @@ import glob
 import json
 import os
 import signal
+import sys
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -19,6 +21,7 @@ from pydantic import BaseModel
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, OPPORTUNITIES, SQLS, Category
 from salesmetrics_xl.core.problems import Severity, WorkbookError
 from salesmetrics_xl.core.status import Status
+from salesmetrics_xl.package import debugging
 from salesmetrics_xl.summary_layout import Formulas
 
 OUR_OUTPUTS = (".summary", ".baseline")
@@ -127,6 +130,8 @@ def summarise_one(path: str, week: dt.date | None, out: str | None, in_place: bo
         run = summarise_workbook(source, week=week, out=Path(out) if out else None, in_place=in_place,
                                  formulas=formulas, tracking_sheet=sheets[0], ranges_sheet=sheets[1])
     except WorkbookError as exc:
+        if debugging() and (exc.__cause__ or exc.__context__):
+            traceback.print_exception(exc.__cause__ or exc.__context__, file=sys.stderr)
         p = exc.problem
         where = f"{p.sheet}!{p.cell}" if p.sheet and p.cell else (p.sheet or "")
         return FileResult(file=path, status="unreadable", errors=1,
@@ -134,8 +139,11 @@ def summarise_one(path: str, week: dt.date | None, out: str | None, in_place: bo
                                     else f"{p.file or path}: {p.message}"],
                           seconds=time.perf_counter() - start)
     except Exception as exc:  # a bug or an OS error must not stop the other files
-        return FileResult(file=path, status="unreadable", errors=1,
-                          problems=[f"{path}: {type(exc).__name__}: {exc}"], seconds=time.perf_counter() - start)
+        if debugging():
+            traceback.print_exception(exc, file=sys.stderr)
+        return FileResult(file=path, status="unreadable", errors=1, problems=[
+            f"{path}: unexpected error ({type(exc).__name__}: {exc}); run again with --debug and report it"],
+                          seconds=time.perf_counter() - start)
     s = run.summary
     errors = [p for p in run.problems if p.severity is Severity.ERROR]
     lines = [RepLine(rep=r.rep, team=r.team, outcomes={m: r.values.get(m) for m in OUTCOMES},

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import sys
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -78,8 +81,36 @@ def _version(value: bool) -> None:
 def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Print the cause of an error (the traceback), for a bug "
+                                                        "report. Same as SALESMETRICS_DEBUG=1.")] = False,
 ) -> None:
     """salesmetrics: check tracking workbooks and build weekly summaries."""
+    if debug:
+        os.environ["SALESMETRICS_DEBUG"] = "1"  # batch's worker processes inherit it
+
+
+def _print_cause(exc: BaseException) -> None:
+    """With --debug, what really went wrong under a clean error, for a bug report."""
+    from salesmetrics_xl.package import debugging
+
+    cause = exc.__cause__ or exc.__context__
+    if debugging() and cause is not None:
+        traceback.print_exception(cause, file=sys.stderr)
+
+
+def run() -> None:
+    """The command line's entry point: whatever escapes a command (a bug, not bad input) is one sentence and exit
+    2, never a traceback, unless --debug asks for it."""
+    from salesmetrics_xl.package import debugging
+
+    try:
+        app(prog_name="salesmetrics")
+    except Exception as exc:
+        if debugging() or "--debug" in sys.argv:
+            traceback.print_exception(exc, file=sys.stderr)
+        console_err.print(f"[red]error[/]: salesmetrics stopped on an unexpected error ({type(exc).__name__}: "
+                          f"{str(exc)[:200]}); run it again with --debug and report what it prints")
+        sys.exit(2)
 
 
 def check_file(path: Path, tracking_sheet: str | None = None, ranges_sheet: str | None = None) -> dict[str, Any]:
@@ -95,6 +126,7 @@ def check_file(path: Path, tracking_sheet: str | None = None, ranges_sheet: str 
     try:
         data = read_workbook(path, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
     except WorkbookError as exc:
+        _print_cause(exc)
         problems = [exc.problem]
     else:
         problems = list(data.problems)
@@ -201,6 +233,7 @@ def summary(
             run = summarise_workbook(workbook, _week(week), out, in_place, formulas,  # type: ignore[arg-type]
                                      tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
     except WorkbookError as exc:
+        _print_cause(exc)
         _fail(exc.problem, as_json, workbook)
     if as_json:
         print(json.dumps({"file": str(workbook), "output": str(run.output), "exit_code": run.exit_code,
@@ -276,6 +309,7 @@ def baseline(
             raise WorkbookError(next(p for p in data.problems if p.severity is Severity.ERROR))
         baselines = build_baseline(data.tracking, data.ranges, weeks=weeks, top=top, today=_week(as_of))
     except WorkbookError as exc:
+        _print_cause(exc)
         _fail(exc.problem, as_json, workbook)
     except ValueError as exc:
         _fail(Problem(severity=Severity.ERROR, code="bad-input", message=str(exc), file=str(workbook)), as_json,
@@ -290,6 +324,7 @@ def baseline(
         try:
             target = write_workbook(workbook, layout, output_path(workbook, out, in_place, "baseline"), kept)
         except WorkbookError as exc:
+            _print_cause(exc)
             _fail(exc.problem, as_json, workbook)
     notes = [n for b in baselines for n in b.notes]
     code = 1 if notes else 0

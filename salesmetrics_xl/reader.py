@@ -11,7 +11,6 @@ import zlib
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
-from xml.etree.ElementTree import ParseError
 
 import numpy as np
 from defusedxml import DefusedXmlException, ElementTree
@@ -22,11 +21,13 @@ from salesmetrics_xl.core.parse import (
     SheetColumns,
     UncachedFormula,
     WorkbookData,
+    _pick_sheet,
     parse_workbook,
     sheet_in_name,
 )
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index
-from salesmetrics_xl.core.workbook import RANGES_SHEET_NAME, TRACKING_SHEET_NAME
+from salesmetrics_xl.core.workbook import RANGES, RANGES_SHEET_NAME, TRACKING, TRACKING_SHEET_NAME
+from salesmetrics_xl.package import Sheet, check_cells, check_package, explain, is_panic, not_a_worksheet
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -51,8 +52,9 @@ def _fail(path: Path, code: str, message: str) -> WorkbookError:
     return WorkbookError(Problem(severity=Severity.ERROR, code=code, message=message, file=str(path)))
 
 
-def sniff(path: Path) -> None:
-    """Say plainly what a file is when it is not an .xlsx/.xlsm we can read, before any parser sees it."""
+def sniff(path: Path) -> list[Sheet]:
+    """Say plainly what a file is when it is not an .xlsx/.xlsm we can read, before any parser sees it; check its
+    package structure (see package.py) and return its sheets with their kinds."""
     if path.is_dir():
         raise _fail(path, "is-a-folder", "this is a folder, not a workbook; give a .xlsx file (salesmetrics batch "
                                          "reads whole folders)")
@@ -97,6 +99,7 @@ def sniff(path: Path) -> None:
             if total > most:
                 raise _fail(path, "too-large", f"the workbook unpacks to {total:,} bytes, over the {most:,}-byte "
                                                "limit (SALESMETRICS_MAX_UNPACKED_BYTES raises it)")
+            sheets = check_package(zf, str(path))  # entries, methods, relationships (package.py)
             for info in zf.infolist():  # Excel never writes a DTD; one here is an XML attack (entities, XXE)
                 if info.filename.endswith((".xml", ".rels", ".vml")):
                     with zf.open(info) as part:
@@ -104,9 +107,17 @@ def sniff(path: Path) -> None:
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                         raise _fail(path, "unsafe-xml", f"{info.filename} declares XML entities, which Excel never "
                                                         "writes; refused to protect this computer (XML attack)")
+            return sheets
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise _fail(path, "damaged", f"the file is damaged or truncated ({exc}); restore it or save it again") \
-            from None
+            from exc
+    except WorkbookError:
+        raise
+    except DefusedXmlException as exc:
+        raise _fail(path, "unsafe-xml", f"the workbook contains an XML attack ({type(exc).__name__}); "
+                                        "refused") from exc
+    except Exception as exc:
+        raise explain(str(path), exc) from exc
 
 
 def _is_text(head: bytes) -> bool:
@@ -277,7 +288,9 @@ class _ColumnarBook(_CalamineBook):
             sheet = fastexcel.read_excel(str(self.path)).load_sheet(
                 name, header_row=None, skip_rows=header.row, schema_sample_rows=None, dtype_coercion="strict")
             batch = sheet.to_arrow()
-        except Exception:  # whatever the columnar reader cannot do, the row reader does
+        except BaseException as exc:  # whatever the columnar reader cannot do (even a panic), the row reader does
+            if not (isinstance(exc, Exception) or is_panic(exc)):
+                raise
             return None
         values: dict[int, list[object] | np.ndarray] = {}
         kept = np.zeros(batch.num_rows, dtype=bool)
@@ -289,7 +302,10 @@ class _ColumnarBook(_CalamineBook):
             if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
                 values[at] = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
             elif pa.types.is_timestamp(column.type):
-                values[at] = column.to_numpy(zero_copy_only=False)
+                stamps = column.to_numpy(zero_copy_only=False)
+                if ((stamps < np.datetime64("1900-01-01")) | (stamps > np.datetime64("9999-12-31"))).any():
+                    return None  # a date serial outside the calendar: the row reader reports its cell
+                values[at] = stamps
             else:
                 values[at] = column.to_pylist()
         return SheetColumns(first_row=header.row + 1, values=values, kept=kept)
@@ -298,17 +314,6 @@ class _ColumnarBook(_CalamineBook):
         super().close()
         if self.heads:
             self.heads.close()
-
-
-def _read_errors() -> tuple[type[BaseException], ...]:
-    """What a reader raises on a malformed part: reported as a damaged file, never as a traceback."""
-    errors: tuple[type[BaseException], ...] = (ParseError, DefusedXmlException, zipfile.BadZipFile, zlib.error,
-                                               EOFError, KeyError)
-    if importlib.util.find_spec("python_calamine"):
-        import python_calamine
-
-        errors += (python_calamine.CalamineError,)
-    return errors
 
 
 _NEEDS = {"columnar": ("python_calamine", "fastexcel", "pyarrow"), "calamine": ("python_calamine",), "openpyxl": ()}
@@ -333,15 +338,18 @@ def _engine(requested: str | None) -> str:
 
 def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | None = None,
                   tracking_sheet: str | None = None, ranges_sheet: str | None = None) -> WorkbookData:
-    """Every problem is collected rather than raised, so one run tells the user everything to fix.
+    """Every problem is collected rather than raised, so one run tells the user everything to fix. Whatever a
+    reader raises (even a panic in a native one) comes out as one WorkbookError with a sentence.
 
     The sheets asked for here win over the ones the workbook's defined names point at."""
     path = Path(path)
-    sniff(path)
+    sheets = sniff(path)
     try:
         named_tracking, named_ranges = defined_sheets(path)
-    except (KeyError, ParseError, DefusedXmlException):
-        named_tracking = named_ranges = None  # the reader below says what is wrong with the file
+    except Exception:  # whatever it is, the reader below says what is wrong with the file
+        named_tracking = named_ranges = None
+    tracking_sheet, ranges_sheet = tracking_sheet or named_tracking, ranges_sheet or named_ranges
+    _worksheets(path, [s.name for s in sheets], sheets, (tracking_sheet, ranges_sheet))  # before a reader chokes
     today = today or dt.date.today()
     try:
         chosen = _engine(engine)
@@ -349,15 +357,18 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
         raise _fail(path, "bad-setting", str(exc)) from None
     try:
         book = {"calamine": _CalamineBook, "openpyxl": _OpenpyxlBook}.get(chosen, _ColumnarBook)(path)
-    except Exception as exc:  # the readers raise many kinds on malformed parts
-        raise _fail(path, "damaged", f"the workbook cannot be read: {type(exc).__name__}: {exc}") from None
+    except BaseException as exc:  # the readers raise many kinds on malformed parts
+        if not (isinstance(exc, Exception) or is_panic(exc)):
+            raise
+        raise explain(str(path), exc) from exc
     columnar: set[str] = set()  # sheets whose rows under the header are read column by column
     try:
-        names = book.sheetnames
+        names = _worksheets(path, book.sheetnames, sheets)
 
         def rows(name: str) -> Iterator[tuple[object, ...]]:
             data = sheet_bytes(path, name)
-            special, is_sparse = special_cells(data), sparse(data)
+            extent = check_cells(data, str(path), name)  # before any native reader sees the sheet
+            special, is_sparse = special_cells(data), sparse(data) or not extent.native_safe
             if isinstance(book, _ColumnarBook) and not special and not is_sparse and (
                     chosen == "columnar" or len(data) >= COLUMNAR_MIN_BYTES):
                 columnar.add(name)
@@ -367,12 +378,32 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
         def columns(name: str, header: Header) -> SheetColumns | None:
             return book.columns(name, header) if name in columnar and isinstance(book, _ColumnarBook) else None
 
-        return parse_workbook(names, rows, str(path), today, columns, tracking_sheet=tracking_sheet or named_tracking,
-                              ranges_sheet=ranges_sheet or named_ranges)
+        return parse_workbook(names, rows, str(path), today, columns, tracking_sheet=tracking_sheet,
+                              ranges_sheet=ranges_sheet)
+    except WorkbookError:
+        raise
     except DefusedXmlException as exc:
         raise _fail(path, "unsafe-xml", f"the workbook contains an XML attack ({type(exc).__name__}); "
-                                        "refused") from None
-    except _read_errors() as exc:
-        raise _fail(path, "damaged", f"the workbook cannot be read: {type(exc).__name__}: {exc}") from None
+                                        "refused") from exc
+    except BaseException as exc:
+        if not (isinstance(exc, Exception) or is_panic(exc)):
+            raise  # Ctrl-C and exits pass
+        raise explain(str(path), exc) from exc
     finally:
         book.close()
+
+
+def _worksheets(path: Path, names: list[str], sheets: list[Sheet],
+                asked: tuple[str | None, ...] = ()) -> list[str]:
+    """The worksheets among a reader's sheet names. A chart or dialog sheet where the Tracking or Ranges data is
+    expected (by its name, or asked for) gets its own sentence, not 'no Tracking sheet'."""
+    kinds = {s.name: s for s in sheets}
+    grids = [n for n in names if n not in kinds or kinds[n].kind == "worksheet"]
+    others = [n for n in names if n not in grids]
+    for name in asked:
+        if name is not None and name in others:
+            raise not_a_worksheet(str(path), kinds[name])
+    for spec in (TRACKING, RANGES):
+        if _pick_sheet(grids, spec) is None and (other := _pick_sheet(others, spec)) is not None:
+            raise not_a_worksheet(str(path), kinds[other])
+    return grids

@@ -64,6 +64,7 @@ from salesmetrics_xl.layout import (
     owned_formula,
     sheet_ref,
 )
+from salesmetrics_xl.package import explain
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -1222,12 +1223,17 @@ def write_workbook(source: Path, layout: WorkbookLayout, target: Path, warnings:
     if same_file(target, source) and _excel_has_open(source):
         raise _fail(source, "open-in-excel", f"{source.name} is open in Excel (there is an ~$ lock file beside it); "
                                              "close it there first, or run without --in-place to write a copy")
-    writer = WorkbookWriter(source)
     try:
-        writer.apply(layout)
-        writer.save(target)
-    finally:
-        writer.close()
+        writer = WorkbookWriter(source)
+        try:
+            writer.apply(layout)
+            writer.save(target)
+        finally:
+            writer.close()
+    except WorkbookError:
+        raise
+    except Exception as exc:  # damage the reader did not need to see (styles, content types, a part's bytes)
+        raise explain(str(source), exc, "written to") from exc
     if warnings is not None:
         warnings.extend(writer.warnings)
     return target

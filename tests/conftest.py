@@ -58,6 +58,11 @@ def xls_workbook(path: Path) -> Path:
 MakeBook = Callable[..., Path]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--fuzz-long", action="store_true", help="run the hostile-file fuzz test on 3,000 workbooks "
+                                                              "instead of 300")
+
+
 @pytest.fixture
 def make_book(tmp_path: Path) -> MakeBook:
     """make_book({"Tracking": rows, "Ranges": rows}, name="x.xlsx"): a real .xlsx written by openpyxl."""

@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import resource
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -21,6 +23,7 @@ import pytest
 from salesmetrics_xl.core.problems import WorkbookError
 from salesmetrics_xl.reader import read_workbook
 from tests.conftest import EXAMPLE, ROOT, TRACKING_HEADER, default_ranges_rows, encrypted_workbook, xls_workbook
+from tests.hostile_files import CASE_NAMES, COMMANDS, READERS, make_case
 from tests.test_reader import assert_identical
 
 W = dt.date(2026, 11, 16)
@@ -291,3 +294,130 @@ def test_every_reader_reads_each_readable_case_alike(corpus):
         assert_identical(path)
         readable += 1
     assert readable >= 15
+
+
+# ---- every kind of damage found by the malformed-workbook study (issue 14), in every reader ----------------------
+
+@pytest.fixture(scope="module")
+def damaged_books(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("damaged")
+    return {name: make_case(name, folder / f"{name}.xlsx") for name in CASE_NAMES}
+
+
+# The problem code each kind of damage gets, whichever reader runs; None: readable (the damage is harmless).
+DAMAGE_CODES: dict[str, str | None] = {
+    **dict.fromkeys([n for n in CASE_NAMES if n.startswith(("zip-", "rels-", "styles-", "cell-ref", "row-"))],
+                    "damaged"),
+    "zip-stored": None, "no-content-types": "damaged", "no-workbook-rels": "damaged", "workbook-not-xml": "damaged",
+    "sheet-not-xml": "damaged", "cell-ref-last-cell-in-row-2": "too-wide", "number-1e400": "damaged",
+    "number-infinity": "damaged", "number-nan": "damaged", "date-cell-not-a-date": "damaged",
+    "tracking-chartsheet": "not-a-worksheet", "tracking-dialogsheet": "not-a-worksheet",
+    "wide-16384-columns": "too-wide", "dimension-huge": None, "shared-string-out-of-range": "damaged",
+    "number-text": "damaged", "bool-cell-not-bool": "damaged", "date-serial-far": "bad-week",
+    "date-serial-negative": "bad-week", "date-serial-after-9999": "bad-week",
+}
+
+
+@pytest.mark.parametrize("reader", ["columnar", "calamine", "openpyxl"])
+def test_every_kind_of_damage_is_one_sentence_in_bounded_time(damaged_books, reader):
+    """check, in one child process per reader: a clean record for every file (an abort would kill the process
+    and fail here), the right code where the damage has one, never a traceback, nothing changed."""
+    before = _digest(damaged_books)
+    env = {**os.environ, "SALESMETRICS_READER": reader}
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "salesmetrics_xl", "check", "--json",
+                             *map(str, damaged_books.values())], capture_output=True, text=True, cwd=ROOT, env=env,
+                            timeout=30 * len(damaged_books), preexec_fn=_limited)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stdout + result.stderr and "panicked" not in result.stderr
+    records = {Path(r["file"]).stem: r for r in json.loads(result.stdout)}
+    for name, code in DAMAGE_CODES.items():
+        codes = {p["code"] for p in records[name]["problems"]}
+        if code is None:
+            assert records[name]["exit_code"] in (0, 1), (name, records[name]["problems"])
+        else:
+            assert code in codes and records[name]["exit_code"] == 2, (name, reader, records[name]["problems"])
+    for record in records.values():
+        for p in record["problems"]:
+            if p["code"] == "damaged":
+                assert p["message"].startswith("the file is damaged") and "save it again" in p["message"], p
+    assert _digest(damaged_books) == before
+    assert time.perf_counter() - start < 30 * len(damaged_books)
+
+
+def test_the_aborts_and_the_hang_are_clean_errors_in_every_command(damaged_books, tmp_path):
+    """What used to abort (SIGABRT from a native reader) or hang, through summary, baseline and batch: exit 2
+    with a sentence, within a generous 30 s each, no output and no temporary file left."""
+    for name in ("cell-ref-far", "cell-ref-last-cell-in-row-2", "cell-ref-digits", "wide-16384-columns",
+                 "tracking-chartsheet", "no-content-types", "styles-not-stylesheet", "zip-bzip2", "nested-xml"):
+        path = damaged_books[name]
+        for args in (["summary", str(path), "--out", str(tmp_path / "out.xlsx")],
+                     ["baseline", str(path), "--write", "--out", str(tmp_path / "out.xlsx")]):
+            result = cli(*args, timeout=30)
+            assert result.returncode == 2, (name, args[0], result.stderr[-2000:])
+            assert "Traceback" not in result.stderr + result.stdout, (name, args[0])
+            said = " ".join(result.stderr.split())
+            assert said.startswith("error:") and any(w in said for w in ("damaged", "not a worksheet",
+                                                                         "SALESMETRICS_MAX_COLUMNS")), (name, said)
+        assert not list(tmp_path.iterdir()), name
+    result = cli("batch", *(str(p) for p in damaged_books.values()), "--out-dir", str(tmp_path / "out"), "--json",
+                 "--jobs", "2", timeout=30 * len(damaged_books))
+    assert "Traceback" not in result.stdout + result.stderr
+    record = json.loads(result.stdout)
+    assert record["finished"] == len(damaged_books) and result.returncode == 2
+    statuses = {Path(r["file"]).stem: r for r in record["results"]}
+    for name, code in DAMAGE_CODES.items():
+        assert (statuses[name]["status"] in ("errors", "unreadable")) == (code is not None), (name, statuses[name])
+        assert not any("unexpected error" in p for p in statuses[name]["problems"]), statuses[name]
+        assert statuses[name]["seconds"] < 30, name
+    assert not [p for p in (tmp_path / "out").iterdir() if not p.name.endswith(".summary.xlsx")]
+
+
+def test_limits_name_their_environment_variable(damaged_books):
+    wide = damaged_books["wide-16384-columns"]
+    result = cli("check", str(wide))
+    assert result.returncode == 2 and "SALESMETRICS_MAX_COLUMNS" in " ".join(result.stdout.split())
+    raised = subprocess.run([sys.executable, "-m", "salesmetrics_xl", "check", "--json", str(wide)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=30, preexec_fn=_limited,
+                            env={**os.environ, "SALESMETRICS_MAX_COLUMNS": "20000"})
+    assert json.loads(raised.stdout)[0]["exit_code"] < 2  # within a raised limit the sheet is read
+    cells = subprocess.run([sys.executable, "-m", "salesmetrics_xl", "check", "--json", str(EXAMPLE)],
+                           capture_output=True, text=True, cwd=ROOT, timeout=30, preexec_fn=_limited,
+                           env={**os.environ, "SALESMETRICS_MAX_CELLS": "1000"})
+    problem = json.loads(cells.stdout)[0]["problems"][0]
+    assert problem["code"] == "too-large" and "SALESMETRICS_MAX_CELLS" in problem["message"]
+
+
+def test_debug_prints_the_cause(damaged_books):
+    path = str(damaged_books["sheet-not-xml"])
+    quiet = cli("summary", path, "--out", "/tmp/never-written.xlsx")
+    assert quiet.returncode == 2 and "Traceback" not in quiet.stderr
+    loud = cli("--debug", "summary", path, "--out", "/tmp/never-written.xlsx")
+    assert loud.returncode == 2 and "Traceback" in loud.stderr and "not well-formed" in loud.stderr
+    env = subprocess.run([sys.executable, "-m", "salesmetrics_xl", "check", path],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60,
+                         env={**os.environ, "SALESMETRICS_DEBUG": "1"})
+    assert env.returncode == 2 and "Traceback" in env.stderr
+
+
+# ---- the fuzz test ------------------------------------------------------------------------------------------
+
+def test_fuzz_mutated_workbooks(tmp_path, request):
+    """Seeded mutated workbooks (zip layer, XML layer, cell values, sheet kinds), each through the code paths of
+    check and then summary, baseline or batch, with each of the three readers in turn. Every case ends in a
+    WorkbookError or success; the input is byte-identical; nothing is left behind; an output opens in openpyxl.
+    They run in one child process that records each case before it starts, so an abort names its case."""
+    long = request.config.getoption("--fuzz-long")
+    count, seed = (3000, 1914) if long else (300, 14)
+    result = subprocess.run([sys.executable, "-m", "tests.hostile_files", str(tmp_path), str(seed), str(count)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=60 * count, preexec_fn=_limited)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    done = [line for line in lines if "start" not in line]
+    assert result.returncode == 0, (f"died on case {lines[-1]} with {result.returncode}", result.stderr[-3000:])
+    assert len(done) == count
+    failed = [case for case in done if case["failures"]]
+    assert not failed, failed[:5]
+    outcomes = {case["outcome"] for case in done}
+    assert {"refused", "written"} <= outcomes  # both ends are exercised
+    assert {(c["reader"], c["command"]) for c in done} == {(r, c) for r in READERS for c in COMMANDS}
+    assert max(case["seconds"] for case in done) < 30

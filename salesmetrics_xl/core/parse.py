@@ -236,6 +236,9 @@ def _numbers(values: Column) -> tuple[np.ndarray, dict[int, str], list[int]]:
     for i in np.flatnonzero(out < 0):
         bad[int(i)] = f"{out[i]:g} is negative; counts cannot be below zero"
         out[i] = np.nan
+    for i in np.flatnonzero(np.isinf(out)):  # 1e400 or Infinity in a damaged file
+        bad[int(i)] = f"{out[i]:g} is not a number a cell can hold"
+        out[i] = np.nan
     return out, bad, as_text
 
 

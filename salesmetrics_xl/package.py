@@ -1,0 +1,336 @@
+"""What is checked in a workbook's package before any reader or the writer sees it, and the one boundary that turns
+whatever a reader still raises into a sentence.
+
+The native readers (python-calamine, fastexcel) are fast because they trust the file: a cell reference far outside
+the grid makes them size a grid of billions of cells, and the process aborts (SIGABRT), which no ``except`` can
+catch. So the cell references, the used range and the package structure are checked here first, with byte scans
+that cost little even on a 200,000-row sheet, and only a sheet that passes reaches them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from defusedxml import ElementTree
+
+from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index, column_letter
+
+# Excel's own grid.
+MAX_ROW = 1_048_576
+MAX_COLUMN = 16_384
+# Our limits: a standard tracking sheet has 12-30 columns and a few thousand rows. Raise them with the environment
+# variables SALESMETRICS_MAX_COLUMNS and SALESMETRICS_MAX_CELLS.
+MAX_COLUMNS = 1_000
+MAX_CELLS = 10_000_000
+# Above this many cells in the grid a native reader would allocate (rows spanned x columns spanned, most of them
+# empty), a sheet is read row by row by openpyxl instead, whose memory follows the cells that are there.
+MAX_GRID = 16_000_000
+SMALL_SHEET = 2 * 1024**2  # bytes of XML under which the rarer checks below cost nothing worth measuring
+# The smaller parts, up to this many bytes in all, are inflated once to check their CRC; the big sheets are checked
+# when they are read.
+CRC_CHECKED_BYTES = 64 * 1024**2
+SAVE_AGAIN = "open it in Excel and save it again (File > Save As, Excel Workbook)"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+SHEET_KINDS = {"worksheet": "worksheet", "chartsheet": "chart sheet", "dialogsheet": "dialog sheet",
+               "xlMacrosheet": "macro sheet", "xlIntlMacrosheet": "macro sheet"}
+
+
+def limit(name: str, default: int) -> int:
+    """A limit from SALESMETRICS_<name>, or the default when it is unset or not a whole number."""
+    try:
+        return int(os.environ.get(f"SALESMETRICS_{name}", default))
+    except ValueError:
+        return default
+
+
+def damaged(file: str, what: str, sheet: str | None = None, cell: str | None = None,
+            code: str = "damaged") -> WorkbookError:
+    """The file is damaged: say what is wrong, then what to do."""
+    return WorkbookError(Problem(severity=Severity.ERROR, code=code, file=file, sheet=sheet, cell=cell,
+                                 message=f"the file is damaged: {what}; {SAVE_AGAIN}"))
+
+
+def debugging() -> bool:
+    """--debug or SALESMETRICS_DEBUG=1: print the cause of an error, for a bug report."""
+    return os.environ.get("SALESMETRICS_DEBUG", "") not in ("", "0")
+
+
+def is_panic(exc: BaseException) -> bool:
+    """A Rust panic inside a native reader reaches Python as pyo3's PanicException, a BaseException."""
+    return type(exc).__name__ == "PanicException"
+
+
+def explain(file: str, exc: BaseException, doing: str = "read") -> WorkbookError:
+    """Any failure of a reader or the writer as one WorkbookError: what is wrong and what to do. The original is
+    kept as the cause (``raise ... from exc``) for --debug."""
+    if isinstance(exc, WorkbookError):
+        return exc
+    name = type(exc).__name__
+    if isinstance(exc, RecursionError):
+        return damaged(file, "its XML is nested far deeper than Excel ever writes")
+    if isinstance(exc, (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError)) or name in ("error", "Error"):
+        return damaged(file, f"its zip container is inconsistent ({exc})")
+    if isinstance(exc, NotImplementedError) and "compression" in str(exc):
+        return damaged(file, f"part of it is packed in a way Excel never writes ({exc})")
+    if name in ("ParseError", "XmlError") or "xml" in name.lower():
+        return damaged(file, f"part of its XML is not well-formed ({exc})")
+    if is_panic(exc):
+        return damaged(file, f"the reader stopped on a value it cannot handle ({exc})")
+    if isinstance(exc, MemoryError):
+        return WorkbookError(Problem(severity=Severity.ERROR, code="too-large", file=file,
+                                     message="the workbook needs more memory than this computer has to be "
+                                             f"{doing}; split it, or remove unused rows and columns"))
+    detail = str(exc).splitlines()[0][:200] if str(exc) else name
+    return damaged(file, f"it cannot be {doing} ({name}: {detail})")
+
+
+# ---- the package ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Sheet:
+    name: str
+    part: str | None  # the zip entry, None when its relationship is broken
+    kind: str  # worksheet, chartsheet, dialogsheet, ...
+
+
+def _part(base: str, target: str) -> str | None:
+    """A relationship target as a zip entry name; None when it climbs out of the package."""
+    pieces = PurePosixPath(target[1:]).parts if target.startswith("/") else (PurePosixPath(base) / target).parts
+    out: list[str] = []
+    for piece in pieces:
+        if piece == "..":
+            if not out:
+                return None
+            out.pop()
+        elif piece not in (".", ""):
+            out.append(piece)
+    return "/".join(out)
+
+
+def _root_name(head: bytes) -> str | None:
+    """The local name of a part's root element, from its first bytes."""
+    m = re.search(rb"<(?![?!])(?:[\w.-]+:)?([\w.-]+)", head)
+    return m[1].decode() if m else None
+
+
+def check_package(zf: zipfile.ZipFile, file: str) -> list[Sheet]:
+    """The package structure a reader relies on: unique entries, methods Excel writes, the content types, the
+    workbook's relationships (each with a target inside the package), a styles part that is a styleSheet.
+    Returns the sheets in workbook order with their kind."""
+    infos = zf.infolist()
+    seen: set[str] = set()
+    for info in infos:
+        if info.filename in seen:
+            raise damaged(file, f"two parts share the name {info.filename}")
+        seen.add(info.filename)
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            method = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA"}.get(info.compress_type,
+                                                                                   f"method {info.compress_type}")
+            raise damaged(file, f"{info.filename} is compressed with {method}, which Excel never uses")
+    budget = CRC_CHECKED_BYTES  # parts the writer copies unread must not carry damage into the output
+    for info in sorted(infos, key=lambda i: i.file_size):
+        if info.file_size > budget:
+            break
+        budget -= info.file_size
+        with zf.open(info) as fh:  # zipfile checks the CRC at the end of each part
+            while fh.read(1 << 20):
+                pass
+    for required in ("[Content_Types].xml", WORKBOOK_RELS):
+        if required not in seen:
+            raise damaged(file, f"it has no {required}")
+    rels = ElementTree.fromstring(zf.read(WORKBOOK_RELS))
+    targets: dict[str, tuple[str, str | None]] = {}
+    for rel in rels.iter(f"{{{PACKAGE_RELS}}}Relationship"):
+        if rel.get("TargetMode") == "External":
+            continue
+        target, kind = rel.get("Target"), (rel.get("Type") or "").rsplit("/", 1)[-1]
+        if not target:
+            raise damaged(file, f"relationship {rel.get('Id')} in {WORKBOOK_RELS} has no target")
+        part = _part("xl", target)
+        if part is None:
+            raise damaged(file, f"relationship {rel.get('Id')} points outside the workbook ({target})")
+        targets[rel.get("Id") or ""] = (kind, part)
+    for kind, part in targets.values():
+        if kind == "styles":
+            if part not in seen:
+                raise damaged(file, f"its styles part {part} is missing")
+            with zf.open(part) as fh:
+                root = _root_name(fh.read(4096))
+            if root != "styleSheet":
+                raise damaged(file, f"{part} is not a styleSheet")
+    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    sheets = []
+    for s in workbook.iter(f"{{{MAIN}}}sheet"):
+        kind, part = targets.get(s.get(f"{{{REL}}}id") or "", ("", None))
+        name = s.get("name") or ""
+        if part is None or part not in seen:
+            raise damaged(file, f"the part holding sheet '{name}' is missing", sheet=name)
+        sheets.append(Sheet(name, part, kind or "worksheet"))
+    return sheets
+
+
+def not_a_worksheet(file: str, sheet: Sheet) -> WorkbookError:
+    what = SHEET_KINDS.get(sheet.kind, f"{sheet.kind} sheet")
+    return WorkbookError(Problem(
+        severity=Severity.ERROR, code="not-a-worksheet", file=file, sheet=sheet.name,
+        message=f"'{sheet.name}' is a {what}, not a worksheet: the data must be in a worksheet (a grid of cells) of "
+                f"that name; rename the {what} and put the data in a worksheet named '{sheet.name}'"))
+
+
+# ---- the cells of a sheet --------------------------------------------------------------------------------------
+
+def _at_most_column(n: int) -> str:
+    """A regex for column letters from A to column n."""
+    s = column_letter(n)
+    alts = [rf"[A-Z]{{1,{len(s) - 1}}}"] if len(s) > 1 else []
+    alts += [s[:i] + f"[A-{chr(ord(ch) - 1)}]" + rf"[A-Z]{{{len(s) - i - 1}}}" for i, ch in enumerate(s) if ch > "A"]
+    return "(?:" + "|".join([*alts, s]) + ")"
+
+
+# Every pattern starts with a literal (' r="', 'v>', ' t="d"'), which the regex engine finds with a fast scan;
+# a pattern that starts with '<' and an optional prefix was ten times slower on a 100 MB sheet.
+_REF = re.compile(rb' r="([A-Z]{1,3})([1-9]\d{0,6})"')
+_ROW_NUMBER = re.compile(rb' r="([1-9]\d{0,6})"')
+_CELL_REF = re.compile(rb"([A-Z]{1,3})([1-9]\d{0,6})")
+_ROW_REF = re.compile(rb"[1-9]\d{0,6}")
+_ODD_NUMBER = re.compile(rb"v>\s*([+-]?(?:[iI][nN][fF]|[nN][aA][nN]|\d*\.?\d*[eE][+-]?\d{3,})[^<]{0,40})<")
+_DATE_TYPE = re.compile(rb' t="d"')
+
+
+def _cell_at(data: bytes, at: int) -> tuple[bytes, bytes]:
+    """The attributes and the value of the cell around position ``at`` (found by a scan for something rare)."""
+    start = max(data.rfind(b"<c ", 0, at), data.rfind(b":c ", 0, at))
+    end = data.find(b">", start)
+    close = data.find(b"c>", end)
+    body = data[end:close if close >= 0 else len(data)]
+    value = re.search(rb"<(?:\w+:)?v>([^<]*)<", body)
+    return data[start:end], value[1] if value else b""
+
+
+@dataclass
+class Extent:
+    """What the checks learnt: the cells there are, and the grid a native reader would allocate for them."""
+
+    cells: int
+    rows: int  # the last used row (a bound on the rows calamine spans, first cell to last)
+    columns: int  # the last used column
+    grid: int
+    ordered: bool = True  # no cell further down stored before the last row: calamine assumes it
+
+    @property
+    def native_safe(self) -> bool:
+        """A native reader sizes its grid from the first and last cells it meets: fine when that grid is small
+        or mostly filled, and the cells are in order."""
+        return self.ordered and self.grid <= max(MAX_GRID, 2 * self.cells)
+
+
+def _ref_of(attrs: bytes) -> str | None:
+    m = re.search(rb'\sr="([^"]{0,20})"', b" " + attrs)
+    return m[1].decode("ascii", "replace") if m else None
+
+
+def _may_be_odd(data: bytes) -> bool:
+    """Whether a number might be spelled inf, nan or with a huge exponent: plain finds first, as the full pattern
+    costs seconds on a big sheet."""
+    return any(n in data for n in (b"inf", b"Inf", b"INF", b"nan", b"NaN", b"NAN")) or any(
+        re.search(p, data) for p in (rb"e\+?[1-9]\d\d", rb"E\+?[1-9]\d\d"))
+
+
+def _element(data: bytes, at: int) -> bytes:
+    """The local name of the element whose attribute starts at ``at``."""
+    start = data.rfind(b"<", 0, at) + 1
+    return data[start:at].split(None, 1)[0].rsplit(b":", 1)[-1] if start else b""
+
+
+def check_cells(data: bytes, file: str, sheet: str) -> Extent:
+    """Refuse a sheet whose cells a reader cannot take safely: a reference that is not one, or is outside
+    A1:XFD1048576 (a damaged file); more used columns or cells than the limits; numbers no cell can hold;
+    dates that are not dates. Costs a few plain scans of the bytes, not one Python step per cell."""
+    cells = data.count(b"<c ") or data.count(b":c ")
+    most = limit("MAX_CELLS", MAX_CELLS)
+    if cells > most:
+        raise WorkbookError(Problem(
+            severity=Severity.ERROR, code="too-large", file=file, sheet=sheet,
+            message=f"the sheet has {cells:,} cells, over the limit of {most:,}; split the workbook, or raise the "
+                    "limit with the environment variable SALESMETRICS_MAX_CELLS"))
+    widest = min(limit("MAX_COLUMNS", MAX_COLUMNS), MAX_COLUMN)
+    # The extent the ends of the sheet show (the header row is near the start, the last row at the end); then one
+    # scan for any reference that is malformed or lies beyond it: none in a sound sheet, so one scan in all.
+    ends = data[:65536] + b" " + data[-65536:]
+    tail = data[-65536:]  # rows only from the end: calamine sizes its grid from the last cell it meets
+    refs = [(int(m[2]), column_index(m[1].decode())) for m in _REF.finditer(ends)]
+    refs = [(r, c) for r, c in refs if r <= MAX_ROW and c <= widest]  # the rest are judged by the scan below
+    tail_refs = [(int(m[2]), column_index(m[1].decode())) for m in _REF.finditer(tail)]
+    shown_row = max([r for r, c in tail_refs if r <= MAX_ROW and c <= widest]
+                    + [int(m[1]) for m in _ROW_NUMBER.finditer(tail) if int(m[1]) <= MAX_ROW] + [1])
+    shown_col = max([c for _, c in refs] + [1])
+    # Columns exactly (calamine's grid is as wide as the widest); rows by their count of digits, which is cheaper to
+    # match: calamine spans its grid from the first cell's row to the last cell's, so a stray row in between is
+    # dropped by it, never allocated for (and one further down than any row at the end marks the sheet unordered).
+    columns = f"[A-{column_letter(shown_col)}]" if shown_col <= 26 else _at_most_column(shown_col)
+    beyond = re.compile(rb' r="(?!(?:' + columns.encode() + rb")?[1-9]\d{0,"
+                        + str(len(str(shown_row)) - 1).encode() + rb'}")([^"]{0,40})')
+    if shown_row >= 1_000_000:  # the digit count no longer bounds the grid: look at every seven-digit row
+        for m in re.finditer(rb' r="[A-Z]{0,3}(\d{7,})"', data):
+            if int(m[1]) > MAX_ROW:
+                raise damaged(file, f"cell or row {m[1].decode()[:20]} lies outside Excel's grid of 16,384 columns "
+                                    "(A to XFD) and 1,048,576 rows", sheet=sheet)
+    first = _REF.search(data[:65536])
+    last_row, last_col, ordered = shown_row, shown_col, first is None or int(first[2]) <= shown_row
+    for m in beyond.finditer(data):
+        element, value = _element(data, m.start()), m[1]
+        shown = value.decode("ascii", "replace")
+        shown = shown[:20] + "..." if len(shown) > 20 else shown
+        if element == b"c":
+            ref = _CELL_REF.fullmatch(value)
+            if ref is None:
+                raise damaged(file, f"a cell is named '{shown}', which is not a cell reference Excel can have",
+                              sheet=sheet)
+            row, col = int(ref[2]), column_index(ref[1].decode())
+        elif element == b"row":
+            if _ROW_REF.fullmatch(value) is None:
+                raise damaged(file, f"a row is numbered '{shown}', which is not a row number Excel can have",
+                              sheet=sheet)
+            row, col = int(value), 0
+        else:
+            continue
+        if row > MAX_ROW or col > MAX_COLUMN:
+            raise damaged(file, f"cell or row {shown} lies outside Excel's grid of 16,384 columns (A to XFD) and "
+                                "1,048,576 rows", sheet=sheet)
+        if col > widest:
+            raise WorkbookError(Problem(
+                severity=Severity.ERROR, code="too-wide", file=file, sheet=sheet, cell=shown,
+                message=f"the sheet uses columns beyond {column_letter(widest)} (column {widest:,}), over the limit "
+                        f"of {widest:,} used columns; delete the columns you do not need, or raise the limit with "
+                        "the environment variable SALESMETRICS_MAX_COLUMNS"))
+        ordered = ordered and row <= shown_row  # else a cell further down sits earlier in the file
+        last_row, last_col = max(last_row, row), max(last_col, col)
+    small = len(data) < SMALL_SHEET  # on a big sheet the parser reports these cells; here they get a sentence
+    for m in _ODD_NUMBER.finditer(data) if small and _may_be_odd(data) else ():  # values like inf, nan, 1e400
+        attrs, value = _cell_at(data, m.start())
+        if b' t="' in attrs and b' t="n"' not in attrs:
+            continue  # text, a shared-string index, an error: not a number cell
+        try:
+            finite = math.isfinite(float(value))
+        except ValueError:
+            finite = False
+        if not finite:
+            raise damaged(file, f"a number cell holds '{value.decode('ascii', 'replace')[:40]}', which is not a "
+                                "number Excel can store", sheet=sheet, cell=_ref_of(attrs))
+    for m in _DATE_TYPE.finditer(data) if small and b' t="d"' in data else ():  # t="d": only in strict files
+        attrs, value = _cell_at(data, m.start())
+        try:
+            dt.datetime.fromisoformat(value.decode("ascii").strip())
+        except (ValueError, UnicodeDecodeError):
+            raise damaged(file, f"a date cell holds '{value.decode('utf-8', 'replace')[:40]}', which is not a date",
+                          sheet=sheet, cell=_ref_of(attrs)) from None
+    return Extent(cells, last_row, last_col, last_row * last_col, ordered)
