@@ -13,7 +13,6 @@ import os
 import resource
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -324,7 +323,6 @@ def test_every_kind_of_damage_is_one_sentence_in_bounded_time(damaged_books, rea
     and fail here), the right code where the damage has one, never a traceback, nothing changed."""
     before = _digest(damaged_books)
     env = {**os.environ, "SALESMETRICS_READER": reader}
-    start = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "salesmetrics_xl", "check", "--json",
                              *map(str, damaged_books.values())], capture_output=True, text=True, cwd=ROOT, env=env,
                             timeout=30 * len(damaged_books), preexec_fn=_limited)
@@ -341,8 +339,7 @@ def test_every_kind_of_damage_is_one_sentence_in_bounded_time(damaged_books, rea
         for p in record["problems"]:
             if p["code"] == "damaged":
                 assert p["message"].startswith("the file is damaged") and "save it again" in p["message"], p
-    assert _digest(damaged_books) == before
-    assert time.perf_counter() - start < 30 * len(damaged_books)
+    assert _digest(damaged_books) == before  # the timeout above bounds the time: generously, 30 s a file
 
 
 def test_the_aborts_and_the_hang_are_clean_errors_in_every_command(damaged_books, tmp_path):
@@ -353,7 +350,7 @@ def test_the_aborts_and_the_hang_are_clean_errors_in_every_command(damaged_books
         path = damaged_books[name]
         for args in (["summary", str(path), "--out", str(tmp_path / "out.xlsx")],
                      ["baseline", str(path), "--write", "--out", str(tmp_path / "out.xlsx")]):
-            result = cli(*args, timeout=30)
+            result = cli(*args, timeout=60)  # generous: process start-up on a busy machine included
             assert result.returncode == 2, (name, args[0], result.stderr[-2000:])
             assert "Traceback" not in result.stderr + result.stdout, (name, args[0])
             said = " ".join(result.stderr.split())
