@@ -262,8 +262,10 @@ def summary(
         console.print(f"[yellow]warning[/]: {kept.message}")
     problems = [p for p in run.problems if p.severity is not Severity.NOTE]
     if problems:
-        console.print(f"[yellow]{len(problems)} data problem(s)[/] ({errors} error(s)); "
-                  f"run [bold]salesmetrics check {workbook}[/] for the list")
+        this_week = len([p for p in run.summary.problems if p.severity is not Severity.NOTE])
+        console.print(f"[yellow]{len(problems)} data problem(s) in the workbook[/] ({errors} error(s); {this_week} "
+                      f"in this week's rows, listed on the sheet); run [bold]salesmetrics check {workbook}[/] for "
+                      "all of them, with the latest week's values out of range")
     console.print(f"wrote [bold]{run.output}[/]: the Weekly Summary and Evaluation sheets, and range checks on "
                   "the Tracking and Ranges sheets")
     raise typer.Exit(run.exit_code)

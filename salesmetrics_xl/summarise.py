@@ -35,7 +35,8 @@ def summarise_workbook(source: Path, week: dt.date | None = None, out: Path | No
     if data.tracking is None or data.tracking.frame.empty:
         blocking = [p for p in data.problems if p.severity is Severity.ERROR] or [Problem(
             severity=Severity.ERROR, code="no-data", file=str(source), sheet=data.tracking.sheet if data.tracking
-            else None, message="no usable tracking rows to summarise")]
+            else None, message="no tracking rows to summarise yet: add one row per rep per week (Week, Rep and "
+                                   "the week's numbers), then run it again")]
         raise WorkbookError(blocking[0])
     try:
         summary = build_summary(data.tracking, data.ranges, data.problems, week=week, title=source.stem)

@@ -47,7 +47,9 @@ TITLE = Style(bold=True, size=16)
 SECTION = Style(bold=True, size=12, color="1F4E79")
 NOTE = Style(italic=True, color="595959")
 CATEGORY_FILL = {Category.ACTIVITY: "D9E1F2", Category.QUALITY: "E2EFDA", Category.OUTCOME: "FCE4D6"}
-FORMAT = {Unit.COUNT: "0", Unit.CURRENCY: '"$"#,##0', Unit.RATE: "0%"}
+# Rates with one decimal: 7.7% must not read as 8% beside a red cell under "at least 8%".
+FORMAT = {Unit.COUNT: "0", Unit.CURRENCY: '"$"#,##0', Unit.RATE: "0.0%"}
+PROJECTION_FORMAT = {**FORMAT, Unit.COUNT: "0.0"}  # a projection of 1.5 must not read as 2 beside "at least 2"
 # A rate's change is in percentage points (12% -> 15% is +3.0 pp, not +25%): the value is written times 100.
 CHANGE_FORMAT = {Unit.COUNT: "+0;-0;0", Unit.CURRENCY: '+"$"#,##0;-"$"#,##0;"$"0',
                  Unit.RATE: '+0.0" pp";-0.0" pp";0.0" pp"'}
@@ -125,15 +127,11 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
         sheet.put(row, 2, rep.rep, Style(bold=rep.busy_not_producing, align="left"))
         sheet.put(row, 3, rep.team, Style(align="left"))
         for i, m in enumerate(metrics):
-            status = rep.statuses[m.name]  # its weekly range; with only a monthly one, the month's pace
-            if status is Status.NO_RANGE:
-                status = rep.judged[m.name]
+            status = rep.judged[m.name]  # what counts in the verdict: a paced outcome by the month's pace
             sheet.put(row, first + i, rep.values[m.name], _styled(status_highlight(status, m.category),
                                                                   FORMAT[m.unit]))
         out = ", ".join([*(f"{m} {'↓' if rep.statuses[m] is Status.BELOW else '↑'}{rep.streaks.get(m, 1)}"
-                           for m in rep.out_of_range),
-                         *(f"{m} behind pace" for m, s in rep.judged.items()
-                           if s is Status.BELOW and rep.statuses[m] is not Status.BELOW)])
+                           for m in rep.out_of_range), *(f"{m} behind pace" for m in rep.behind_pace)])
         sheet.put(row, out_col, out or "none", Style(wrap=True))
         flag = "BUSY, NOT PRODUCING. " if rep.busy_not_producing else ""
         sheet.put(row, diag_col, flag + rep.diagnosis, Style(wrap=True, bold=bool(flag)))
@@ -224,7 +222,7 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
                 continue
             hl = status_highlight(pace.status, Category.OUTCOME)
             sheet.put(row + 1 + n, col, pace.month_to_date, Style(number_format=FORMAT[unit], align="center"))
-            sheet.put(row + 1 + n, col + 1, pace.projection, _styled(hl, FORMAT[unit]))
+            sheet.put(row + 1 + n, col + 1, pace.projection, _styled(hl, PROJECTION_FORMAT[unit]))
             sheet.put(row + 1 + n, col + 2, "on pace" if pace.on_pace else "behind", _styled(hl, None))
     return row + len(reps)
 

@@ -109,7 +109,8 @@ def diagnose(activity: str, quality: str, outcome: str) -> Diagnosis:
     return NOT_ENOUGH_DATA
 
 
-def busy_not_producing(activity: str, quality: str, outcome: str) -> bool:
-    """Activity in range or above, outcomes below, and conversion not in range (below, or no quality range to
-    say): effort that does not pay. With conversion in range the leak is later in the pipeline, not the effort."""
-    return Status(activity) in OK and Status(quality) not in OK and Status(outcome) is BELOW
+def busy_not_producing(activity: str, outcomes: Iterable[str]) -> bool:
+    """Activity in range or above while every judged outcome is below: effort that produces nothing in range.
+    A rep behind on deals but on pace for SQLs is off track, but producing."""
+    judged = [Status(s) for s in outcomes if Status(s) in (BELOW, IN, ABOVE)]
+    return Status(activity) in OK and bool(judged) and all(s is BELOW for s in judged)

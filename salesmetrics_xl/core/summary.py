@@ -59,7 +59,8 @@ class RepWeek(BaseModel):
     row: int | None  # the Tracking row, for links and messages; None for a rep with no row this week
     values: dict[str, float | None]
     statuses: dict[str, Status]  # each value against its weekly range: what the cells show
-    judged: dict[str, Status]  # what counts in the verdict: outcomes with a monthly range by the month's pace
+    judged: dict[str, Status]  # what counts in the verdict, and colours the cell: a paced metric by the pace
+    paced: list[str] = []  # metrics judged by the month's pace: outcomes with a monthly range
     changes: dict[str, float | None]  # from the previous week (rates: as a fraction, shown in percentage points)
     streaks: dict[str, int]  # weeks in a row out of range, this week included
     categories: dict[Category, Status]
@@ -71,7 +72,12 @@ class RepWeek(BaseModel):
 
     @property
     def out_of_range(self) -> list[str]:
-        return [m for m, s in self.statuses.items() if s in (Status.BELOW, Status.ABOVE)]
+        """Metrics out of their weekly range, leaving out the outcomes judged by the month's pace."""
+        return [m for m, s in self.statuses.items() if s in (Status.BELOW, Status.ABOVE) and m not in self.paced]
+
+    @property
+    def behind_pace(self) -> list[str]:
+        return [m for m in self.paced if self.judged[m] is Status.BELOW]
 
 
 class MonthlyPace(BaseModel):
@@ -209,18 +215,20 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         prev = previous.get(rec[REP])
         role = rec.get(ROLE)
         row_status = {m: Status(statuses[m][i]) for m in statuses}
-        judged = {m.name: _judged(m, row_status[m.name], paces.get((rec[REP], m.name))) for m in weekly}
+        paced = [m.name for m in weekly if _paced(m, row_status[m.name], paces.get((rec[REP], m.name)))]
+        judged = {m: paces[(rec[REP], m)].status if m in paced else row_status[m] for m in row_status}
         categories = {c: category_status(judged[m.name] for m in metrics) for c, metrics in by_category.items()}
         found = diagnose(categories[Category.ACTIVITY], categories[Category.QUALITY], categories[Category.OUTCOME])
         rep = RepWeek(
             rep=rec[REP], team=rec.get(TEAM), role=role, row=int(rec[ROW]),
-            values={m: _num(values[m][i]) for m in values}, statuses=row_status, judged=judged,
+            values={m: _num(values[m][i]) for m in values}, statuses=row_status, judged=judged, paced=paced,
             changes={m: (None if prev is None or np.isnan(values[m][prev]) or np.isnan(values[m][i])
                          else float(values[m][i] - values[m][prev])) for m in values},
             streaks=streaks.get(rec[REP], {}), categories=categories,
             diagnosis_code=found.code, diagnosis_headline=found.headline, diagnosis=found.sentence,
             on_track=found.on_track,
-            busy_not_producing=busy_not_producing(*(categories[c] for c in Category)),
+            busy_not_producing=busy_not_producing(categories[Category.ACTIVITY],
+                                                  (judged[m.name] for m in by_category[Category.OUTCOME])),
         )
         rep.diagnosis = explain(rep, found, weekly, ranges, paces)
         reps.append(rep)
@@ -245,16 +253,20 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     position = {r.rep: i for i, r in enumerate(reps)}
     monthly.sort(key=lambda p: position[p.rep])  # rep by rep, each rep's metrics in table order
     roles = sorted({r.role for r in reps}, key=lambda x: x or "")
+    monthly_outcomes = {r.metric.name for r in ranges.rules if r.period is Period.MONTH
+                        and r.metric.category is Category.OUTCOME}
     columns = [MetricColumn(name=m.name, category=m.category, unit=m.unit,
-                            range=_range_text(ranges, m, Period.WEEK, roles)) for m in weekly]
+                            range=_range_text(ranges, m, Period.MONTH, roles) + " a month"
+                            if m.name in monthly_outcomes else _range_text(ranges, m, Period.WEEK, roles))
+               for m in weekly]
     team = []
-    for m in weekly:
-        status = statuses[m.name][in_week]
+    for m in weekly:  # reps in range as the cells show them: a paced outcome by its pace
+        shown = [r.judged[m.name] for r in reps]
         counted = metric_values(week_rows, m)
         team.append(TeamMetric(
             metric=m.name, total=_pooled(week_rows, m),
             average=None if m.is_rate or np.isnan(counted).all() else float(np.nanmean(counted)),
-            in_range=int((status == Status.IN_RANGE.value).sum()), judged=int(np.isin(status, JUDGED).sum())))
+            in_range=shown.count(Status.IN_RANGE), judged=sum(s.value in JUDGED for s in shown)))
 
     outcome_ranges = any(r.metric.category is Category.OUTCOME and not r.range.is_open for r in ranges.rules)
     return WeeklySummary(
@@ -267,13 +279,11 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     )
 
 
-def _judged(metric: Metric, weekly: Status, pace: MonthlyPace | None) -> Status:
-    """The status a metric counts with in the verdict. An outcome with a monthly range is judged by the month's
-    pace (one quiet week of a rep on pace is noise, not a problem); anything else by its weekly range, falling
-    back to the monthly pace when it only has a monthly one."""
-    if pace is not None and (metric.category is Category.OUTCOME or weekly in (Status.NO_RANGE, Status.NO_DATA)):
-        return pace.status
-    return weekly
+def _paced(metric: Metric, weekly: Status, pace: MonthlyPace | None) -> bool:
+    """Whether a metric counts in the verdict by the month's pace rather than its weekly range: an outcome with a
+    monthly range (one quiet week of a rep on pace is noise, not a problem), or any metric with only a monthly
+    range."""
+    return pace is not None and (metric.category is Category.OUTCOME or weekly in (Status.NO_RANGE, Status.NO_DATA))
 
 
 def _ordinal(n: int) -> str:
@@ -286,8 +296,7 @@ def _finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[s
     pace = paces.get((rep.rep, metric.name))
     weekly = rep.statuses[metric.name]
     value = rep.values[metric.name]
-    if pace is not None and rep.judged[metric.name] is pace.status and (
-            metric.category is Category.OUTCOME or weekly not in (Status.BELOW, Status.ABOVE)):
+    if pace is not None and metric.name in rep.paced:
         where = {Status.BELOW: "behind pace", Status.ABOVE: "ahead of pace"}.get(pace.status, "on pace")
         text = (f"{metric.name} {where}: {format_value(pace.month_to_date, metric.unit, exact=True)} so far, on "
                 f"course for {format_value(pace.projection, metric.unit, exact=True)} of {pace.range} a month")
@@ -301,11 +310,6 @@ def _finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[s
     return text + (f", {_ordinal(streak)} week in a row" if streak > 1 else "")
 
 
-def _listed(findings: list[str], most: int = 3) -> str:
-    shown = "; ".join(findings[:most])
-    return shown + (f"; and {len(findings) - most} more" if len(findings) > most else "")
-
-
 def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeSet,
             paces: dict[tuple[str, str], MonthlyPace]) -> str:
     """The diagnosis sentence for one rep, built from that rep's row: the table's verdict and action, with the
@@ -314,8 +318,11 @@ def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: Range
     def off(category: Category, status: Status) -> list[Metric]:
         return [m for m in metrics if m.category is category and rep.judged[m.name] is status]
 
+    named: set[str] = set()  # the metrics the sentence gives with their numbers
+
     def say(chosen: list[Metric], most: int = 2) -> list[str]:
-        return [_listed([_finding(rep, m, ranges, paces) for m in chosen], most)] if chosen else []
+        named.update(m.name for m in chosen[:most])
+        return [_finding(rep, m, ranges, paces) for m in chosen[:most]]
 
     activity_below, quality_below = off(Category.ACTIVITY, Status.BELOW), off(Category.QUALITY, Status.BELOW)
     outcome_below = off(Category.OUTCOME, Status.BELOW)
@@ -324,7 +331,7 @@ def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: Range
         EFFORT.code: outcome_below + activity_below,
         VOLUME_OVER_QUALITY.code: outcome_below + off(Category.ACTIVITY, Status.ABOVE) + quality_below,
         MESSAGING.code: outcome_below + quality_below,
-        PIPELINE.code: outcome_below, VOLUME.code: outcome_below, OUTCOME_BELOW.code: outcome_below,
+        PIPELINE.code: outcome_below + quality_below, VOLUME.code: outcome_below, OUTCOME_BELOW.code: outcome_below,
         ACTIVITY_BELOW.code: activity_below,
     }.get(found.code, [])
     said = [*say([m for m in evidence if m.category is Category.OUTCOME]),
@@ -339,13 +346,16 @@ def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: Range
     elif found in (ACTIVITY_BELOW, OUTCOME_BELOW) or (found in (MESSAGING, PIPELINE, VOLUME) and clean) or not said:
         said.append(found.why)
     sentence = f"{found.headline}: {'; '.join(said)}. {found.action[0].upper()}{found.action[1:]}"
-    if found.on_track:
-        named = {m.name for m in evidence}
+    if found.on_track:  # every red cell named, with its numbers
         watch = [m for m in metrics if m.name not in named and (
             rep.statuses[m.name] is Status.BELOW or rep.judged[m.name] is Status.BELOW
             or (m.category is Category.ACTIVITY and rep.statuses[m.name] is Status.ABOVE))]
         if watch:
             sentence += " Watch: " + "; ".join(_finding(rep, m, ranges, paces) for m in watch) + "."
+    else:  # the evidence above gives the numbers of the main ones; the rest by name
+        rest = [m.name for m in metrics if m.name not in named and rep.judged[m.name] is Status.BELOW]
+        if rest:
+            sentence += f" Also below: {', '.join(rest)}."
     return sentence
 
 
@@ -425,6 +435,7 @@ def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, week
     """The method's step 2 as a check: when most of the top producers by outcomes sit below an activity range's
     Min (or above its Max) in most of their recent weeks, the range, not the reps, may be wrong."""
     window = frame[(frame[WEEK] <= week) & (frame[WEEK] > week - pd.Timedelta(weeks=weeks))]
+    weeks = window[WEEK].nunique()
     ranked = rank_by_outcomes(window) if len(window) else []
     if len(ranked) < 2:
         return []
@@ -438,14 +449,14 @@ def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, week
         for status, wrong in ((Status.BELOW, "too high"), (Status.ABOVE, "too low")):
             hits = pd.Series(statuses == status.value).groupby(top_frame[REP].to_numpy()).sum()
             flagged = [rep for rep in top if judged.get(rep, 0) and 2 * hits.get(rep, 0) > judged[rep]]
-            if 2 * len(flagged) > len(top):  # most of the top producers, not one efficient rep
+            if len(flagged) >= 2 and 2 * len(flagged) > len(top):  # most top producers, not one efficient rep
                 shown = _range_text(ranges, next(m for m in activity if m.name == metric), Period.WEEK,
                                     roles or [None])
                 who = ", ".join(f"{rep} ({hits[rep]} of {judged[rep]} weeks)" for rep in flagged)
                 notes.append(f"Range check: the {metric} range ({shown}) may be set {wrong}. "
-                             f"{len(flagged)} of the top {len(top)} reps by outcomes were {status.value.lower()} it "
-                             f"in most of the last {weeks} weeks: {who}. Run salesmetrics baseline to see what "
-                             "they do in a typical week.")
+                             f"{len(flagged)} of the top {len(top)} reps by outcomes over the last {weeks} weeks "
+                             f"were {status.value.lower()} it in most of those weeks: {who}. Run salesmetrics "
+                             "baseline to see what they do in a typical week.")
     return notes
 
 

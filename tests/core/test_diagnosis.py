@@ -83,7 +83,7 @@ def test_a_category_is_below_when_at_least_half_its_judged_metrics_are():
 
 
 def test_busy_not_producing():
-    assert busy_not_producing("IN RANGE", "BELOW", "BELOW") and busy_not_producing("ABOVE", "NO RANGE", "BELOW")
-    assert not busy_not_producing("BELOW", "BELOW", "BELOW")  # not busy
-    assert not busy_not_producing("IN RANGE", "BELOW", "IN RANGE")  # producing
-    assert not busy_not_producing("IN RANGE", "IN RANGE", "BELOW")  # converting: the leak is later
+    assert busy_not_producing("IN RANGE", ["BELOW"]) and busy_not_producing("ABOVE", ["BELOW", "NO RANGE", "BELOW"])
+    assert not busy_not_producing("BELOW", ["BELOW"])  # not busy
+    assert not busy_not_producing("IN RANGE", ["BELOW", "IN RANGE"])  # behind on one outcome, producing another
+    assert not busy_not_producing("IN RANGE", ["NO RANGE"])  # outcomes not judged

@@ -107,7 +107,7 @@ def test_team_block_pools_rates_and_counts_reps_in_range():
     assert team["Dials"].total == 180 and team["Dials"].average == 60
     assert (team["Dials"].in_range, team["Dials"].judged) == (1, 3)
     assert team["Connect Rate"].total == pytest.approx(36 / 180)  # pooled, not an average of ratios
-    assert team["Deals Won"].judged == 0  # no weekly range: shown, not judged
+    assert team["Deals Won"].judged == 3  # judged by the month's pace, as its cells are coloured
 
 
 def test_role_specific_ranges_win_over_the_general_one():

@@ -69,3 +69,12 @@ def test_funnel_and_future_warnings_from_whole_columns_name_each_cell():
     future = [(p.cell, p.message) for p in problems if p.code == "future-week"]
     assert future == [("A4", "the week of 2026-12-07 is in the future"), ("A7", "the week of 2026-12-07 is in the "
                                                                                "future")]
+
+
+def test_a_goals_sheet_with_a_target_column_gives_minimums():
+    from salesmetrics_xl.core.parse import parse_ranges
+
+    ranges, problems = parse_ranges([["Metric", "Target", "Stretch"], ["Calls", 50, 90],
+                                     ["Sales Qualified Leads", 5, 8]], tracking_columns=[])
+    assert [p for p in problems if p.severity == "error"] == []
+    assert ranges.lookup("Dials").min == 50 and ranges.lookup("SQLs").min == 5
