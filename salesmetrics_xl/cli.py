@@ -214,6 +214,8 @@ def summary(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     tracking_sheet: Annotated[str | None, typer.Option(help=TRACKING_SHEET_HELP, metavar="NAME")] = None,
     ranges_sheet: Annotated[str | None, typer.Option(help=RANGES_SHEET_HELP, metavar="NAME")] = None,
+    window: Annotated[int, typer.Option(help="Weeks (ending with the summarised one) each rep's conversion rates "
+                                             "are pooled over, for what the outcome targets take.")] = 8,
 ) -> None:
     """Build the Weekly Summary and Evaluation sheets and the range checks; never touches your original.
 
@@ -228,10 +230,12 @@ def summary(
         raise typer.BadParameter("--formulas must be 'native' or 'udf'")
     if in_place and out is not None:
         raise typer.BadParameter("use --out or --in-place, not both")
+    if window < 1:
+        raise typer.BadParameter("--window must be at least 1 week")
     try:
         with console_err.status(f"Summarising {workbook.name}..."):
             run = summarise_workbook(workbook, _week(week), out, in_place, formulas,  # type: ignore[arg-type]
-                                     tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
+                                     tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet, window=window)
     except WorkbookError as exc:
         _print_cause(exc)
         _fail(exc.problem, as_json, workbook)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from salesmetrics_xl.core.funnel import WINDOW_WEEKS
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, exit_code
 from salesmetrics_xl.core.summary import WeeklySummary, build_summary
 from salesmetrics_xl.reader import read_workbook
@@ -29,7 +30,8 @@ class SummaryRun:
 
 def summarise_workbook(source: Path, week: dt.date | None = None, out: Path | None = None, in_place: bool = False,
                        formulas: Formulas = "native", today: dt.date | None = None,
-                       tracking_sheet: str | None = None, ranges_sheet: str | None = None) -> SummaryRun:
+                       tracking_sheet: str | None = None, ranges_sheet: str | None = None,
+                       window: int = WINDOW_WEEKS) -> SummaryRun:
     """Raises WorkbookError when the workbook cannot be summarised at all (unreadable, no Tracking data)."""
     data = read_workbook(source, today=today, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
     if data.tracking is None or data.tracking.frame.empty:
@@ -39,7 +41,8 @@ def summarise_workbook(source: Path, week: dt.date | None = None, out: Path | No
                                    "the week's numbers), then run it again")]
         raise WorkbookError(blocking[0])
     try:
-        summary = build_summary(data.tracking, data.ranges, data.problems, week=week, title=source.stem)
+        summary = build_summary(data.tracking, data.ranges, data.problems, week=week, title=source.stem,
+                                window=window)
     except ValueError as exc:
         raise WorkbookError(Problem(severity=Severity.ERROR, code="bad-week", message=str(exc), file=str(source),
                                     sheet=data.tracking.sheet)) from None

@@ -30,6 +30,7 @@ from salesmetrics_xl.core.diagnosis import (
     diagnose,
 )
 from salesmetrics_xl.core.evaluate import column_values, evaluate_rows, metric_values, scorecard_metrics
+from salesmetrics_xl.core.funnel import WINDOW_WEEKS, RepFunnel, funnel_sentence, rep_funnels
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category, Metric, Period, Unit, format_value
 from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.ranges import RangeSet
@@ -121,6 +122,8 @@ class WeeklySummary(BaseModel):
     monthly: list[MonthlyPace]
     problems: list[Problem]
     ordering_rule: str = ORDERING_RULE
+    window_weeks: int = WINDOW_WEEKS  # the trailing weeks each rep's funnel is pooled over
+    funnels: list[RepFunnel] = []  # per rep with a row this week: rates, what each outcome target takes, leaks
 
     @property
     def needs_attention(self) -> list[RepWeek]:
@@ -188,8 +191,8 @@ def _pooled(frame: pd.DataFrame, metric: Metric) -> float | None:
 
 
 def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Problem] | None = None,
-                  week: dt.date | None = None, now: dt.datetime | None = None, title: str | None = None
-                  ) -> WeeklySummary:
+                  week: dt.date | None = None, now: dt.datetime | None = None, title: str | None = None,
+                  window: int = WINDOW_WEEKS) -> WeeklySummary:
     frame = tracking.frame.drop_duplicates([REP, WEEK], keep="last").reset_index(drop=True)
     chosen = pick_week(TrackingData(frame, tracking.file, tracking.sheet, tracking.letters), week)
     this = pd.Timestamp(chosen)
@@ -209,6 +212,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     people = [(rec[REP], rec.get(ROLE)) for rec in (*week_rows.to_dict("records"), *missing.to_dict("records"))]
     monthly, month_name = _monthly(frame, ranges, chosen, people)
     paces = {(p.rep, p.metric): p for p in monthly}
+    funnels = _funnels(frame, ranges, this, people[:len(week_rows)], window, monthly)
 
     reps: list[RepWeek] = []
     for i, rec in zip(np.flatnonzero(in_week), week_rows.to_dict("records"), strict=True):
@@ -230,7 +234,10 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
             busy_not_producing=busy_not_producing(categories[Category.ACTIVITY],
                                                   (judged[m.name] for m in by_category[Category.OUTCOME])),
         )
-        rep.diagnosis = explain(rep, found, weekly, ranges, paces)
+        funnel = funnels.get(rep.rep)
+        if funnel is not None and not found.on_track and categories[Category.OUTCOME] is Status.BELOW:
+            funnel.behind_on = [m.name for m in by_category[Category.OUTCOME] if judged[m.name] is Status.BELOW]
+        rep.diagnosis = explain(rep, found, weekly, ranges, paces, funnel)
         reps.append(rep)
     for rec in missing.to_dict("records"):
         reps.append(RepWeek(
@@ -275,8 +282,16 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         week=chosen, week_label=week_label(chosen), generated_at=now or dt.datetime.now().replace(microsecond=0),
         metrics=columns, reps=reps, team=team, team_diagnosis=team_diagnosis(reps, outcome_ranges),
         range_review=range_review(frame, ranges, this), month=month_name, monthly=monthly,
-        problems=_affecting(problems or [], tracking, week_rows, chosen),
+        problems=_affecting(problems or [], tracking, week_rows, chosen), window_weeks=window,
+        funnels=sorted(funnels.values(), key=lambda f: position[f.rep]),
     )
+
+
+def _funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, people: list[tuple[str, str | None]],
+             window: int, monthly: list[MonthlyPace]) -> dict[str, RepFunnel]:
+    """Each rep's funnel (core/funnel.py), projected to month end from the month so far."""
+    month = {(p.rep, p.metric): (p.month_to_date, p.weeks_in_month - p.weeks_elapsed) for p in monthly}
+    return rep_funnels(frame, ranges, week, people, window, month)
 
 
 def _paced(metric: Metric, weekly: Status, pace: MonthlyPace | None) -> bool:
@@ -311,10 +326,12 @@ def _finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[s
 
 
 def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeSet,
-            paces: dict[tuple[str, str], MonthlyPace]) -> str:
+            paces: dict[tuple[str, str], MonthlyPace], funnel: RepFunnel | None = None) -> str:
     """The diagnosis sentence for one rep, built from that rep's row: the table's verdict and action, with the
     rep's own numbers as the evidence, and, when on track, every metric still out of range named as one to
-    watch, so an on-track sentence never sits next to a red cell it does not mention."""
+    watch, so an on-track sentence never sits next to a red cell it does not mention. For a rep behind on
+    outcomes, the funnel's numbers follow: where it leaks against the top reps, and the activity the target
+    takes at the rep's own rates."""
     def off(category: Category, status: Status) -> list[Metric]:
         return [m for m in metrics if m.category is category and rep.judged[m.name] is status]
 
@@ -356,6 +373,8 @@ def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: Range
         rest = [m.name for m in metrics if m.name not in named and rep.judged[m.name] is Status.BELOW]
         if rest:
             sentence += f" Also below: {', '.join(rest)}."
+    if funnel is not None and funnel.behind_on and (extra := funnel_sentence(funnel)):
+        sentence += " " + extra
     return sentence
 
 

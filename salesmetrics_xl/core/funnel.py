@@ -1,0 +1,391 @@
+"""From outcomes to actions: each rep's funnel, the activity an outcome target takes, and where the funnel leaks.
+
+The method, stated once:
+- The funnel is declared by the metrics: every rate metric (the catalog's and a team's own from its Ranges
+  table) links its denominator to its numerator (Dials -> Conversations by Connect Rate, Conversations -> SQLs
+  by Qualification Rate, ...). Two links have no rate metric of their own and are declared here: SQLs ->
+  Opportunities and Deals Won -> New MRR (average deal size). A link whose columns are not in the data is not
+  there: the chain stops, and no rate is ever assumed.
+- Rates are pooled from each rep's counts over a trailing window (8 weeks unless asked), never averaged from
+  weekly ratios. A rate pooled from fewer than 20 of its denominator (20 conversations, 20 dials...) is too thin:
+  the team's pooled rate (same role) stands in for it, and the sentence says so.
+- The weekly activity an outcome target takes: the target per week (a monthly target times 12/52) divided by
+  the chain's rates, stage by stage back to the first activity. A rate of zero reaches nothing: no number.
+- The leaking stage: at each link with a rate of the rep's own, the outcomes the rep would add at the top
+  performers' rate (the top quarter by outcomes, chosen as the baseline chooses them) at the rep's own volume;
+  the link that costs the most is the leak.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from salesmetrics_xl.core.baseline import MONTHLY_FACTOR, TOP_SHARE, rank_by_outcomes
+from salesmetrics_xl.core.evaluate import column_values, scorecard_metrics
+from salesmetrics_xl.core.metrics import (
+    CATALOG,
+    DEALS_WON,
+    NEW_MRR,
+    OPPORTUNITIES,
+    SQLS,
+    Category,
+    Period,
+    Unit,
+    format_value,
+)
+from salesmetrics_xl.core.ranges import RangeSet
+from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
+
+METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
+WINDOW_WEEKS = 8
+MIN_COUNT = 20  # a rate pooled from fewer of its denominator is too thin to plan with
+
+
+@dataclass(frozen=True)
+class Link:
+    """One conversion: ``source`` (the denominator) becomes ``stage`` (the numerator) at rate ``name``."""
+
+    name: str
+    stage: str
+    source: str
+    unit: Unit = Unit.RATE
+    step: str = ""  # how the loss reads: "lost at connecting"
+
+    @property
+    def short(self) -> str:
+        """The rate as a sentence names it: "connect" for Connect Rate."""
+        return _SHORT.get(self.name, self.name.removesuffix(" Rate").removesuffix(" rate").lower())
+
+
+_SHORT = {"Connect Rate": "connect", "Meeting Rate": "meeting", "Qualification Rate": "qualification",
+          "Win Rate": "win", "Opportunity Rate": "SQL-to-opportunity", "Average Deal Size": "average deal"}
+_STEPS = {"Connect Rate": "connecting", "Meeting Rate": "booking meetings", "Qualification Rate": "qualifying",
+          "Win Rate": "closing", "Opportunity Rate": "turning SQLs into opportunities",
+          "Average Deal Size": "deal size"}
+# The two links the issue's funnel names that no rate metric declares.
+BRIDGES = (Link("Opportunity Rate", OPPORTUNITIES, SQLS, step=_STEPS["Opportunity Rate"]),
+           Link("Average Deal Size", NEW_MRR, DEALS_WON, Unit.CURRENCY, _STEPS["Average Deal Size"]))
+
+
+def funnel_links(ranges: RangeSet | None = None, columns: Sequence[str] | None = None) -> tuple[Link, ...]:
+    """Every link the metric declarations make, the catalog's first, then a team's own rates, then the bridges;
+    with ``columns``, only the links whose two columns are in the data."""
+    metrics = scorecard_metrics(ranges) if ranges is not None else list(CATALOG)
+    links = [Link(m.name, m.numerator, m.denominator, step=_STEPS.get(m.name, f"the {m.numerator} stage"))  # type: ignore[arg-type]
+             for m in metrics if m.is_rate]
+    links += [b for b in BRIDGES if not any(link.stage == b.stage for link in links)]
+    if columns is not None:
+        links = [link for link in links if link.stage in columns and link.source in columns]
+    return tuple(links)
+
+
+def chain(outcome: str, links: Sequence[Link]) -> list[Link]:
+    """The links that lead to ``outcome``, nearest first (SQLs: Qualification Rate, then Connect Rate)."""
+    out: list[Link] = []
+    seen = {outcome}
+    stage = outcome
+    while (link := next((x for x in links if x.stage == stage and x.source not in seen), None)) is not None:
+        out.append(link)
+        seen.add(link.source)
+        stage = link.source
+    return out
+
+
+def per_week(target: float, period: Period) -> float:
+    return target / MONTHLY_FACTOR if period is Period.MONTH else target
+
+
+def activity_needed(target_per_week: float, rates: Sequence[float]) -> list[float | None]:
+    """The weekly count needed at each stage back up the chain, nearest first: target / r1, / (r1 r2), ...;
+    None from the first rate that is zero or unknown on (no amount of activity reaches the target there)."""
+    out: list[float | None] = []
+    need: float | None = float(target_per_week)
+    for r in rates:
+        need = None if need is None or r is None or not r > 0 or not math.isfinite(r) else need / r
+        out.append(need)
+    return out
+
+
+def outcomes_lost(rep_rates: Sequence[float], top_rates: Sequence[float | None], volume: float
+                  ) -> list[float | None]:
+    """Per link, the outcomes a week the rep would add at the top performers' rate at that link, all else the
+    rep's own: volume x (top - rep) x the product of the other rates. Never divides, so a zero rate is fine."""
+    out: list[float | None] = []
+    for k, (mine, top) in enumerate(zip(rep_rates, top_rates, strict=True)):
+        if top is None or mine is None:
+            out.append(None)
+            continue
+        others = math.prod(r for j, r in enumerate(rep_rates) if j != k)
+        out.append(volume * (top - mine) * others)
+    return out
+
+
+class StageRate(BaseModel):
+    """One link of a rep's funnel over the window."""
+
+    rate: str  # "Connect Rate"
+    stage: str  # "Conversations": the numerator
+    source: str  # "Dials": the denominator
+    unit: Unit
+    rep: float | None  # the rep's own pooled rate; None when there is no denominator
+    count: float  # the rep's denominator over the window (how much the rate rests on)
+    team: float | None  # the team's pooled rate (same role); None when the team's is thin too
+    top: float | None  # the top performers' pooled rate
+    used: float | None  # the rep's rate, or the team's when the rep's is thin; None: the chain stops here
+    thin: bool  # the rep's own count is under MIN_COUNT
+
+
+class Leak(BaseModel):
+    rate: str  # the link where the rep loses most against the top performers
+    stage: str
+    rep: float
+    top: float
+    lost: float  # outcomes a period (the target's) lost there at the rep's volume
+    sentence: str
+
+
+class ActivityNeed(BaseModel):
+    """What one outcome target takes, in weekly activity, at the rep's own rates."""
+
+    outcome: str
+    unit: Unit
+    period: Period  # the target's period
+    target: float  # the range's Min, in its period
+    target_per_week: float
+    rates: list[str]  # the links used, nearest the outcome first
+    needed: dict[str, float | None]  # stage -> count needed a week (None: unreachable at a zero rate)
+    this_week: dict[str, float | None]  # stage -> the rep's count this week
+    average: dict[str, float | None]  # stage -> the rep's weekly average over the window
+    activity: str | None  # the first stage of the chain (Dials): where effort goes in
+    projection: float | None  # outcomes this period at this week's activity and these rates
+    leak: Leak | None
+    notes: list[str]  # thin rates replaced by the team's, rates of zero, a chain that stops
+    sentence: str
+
+
+class RepFunnel(BaseModel):
+    rep: str
+    role: str | None
+    weeks: int  # weeks of the window with a row for this rep
+    rates: list[StageRate]
+    needs: list[ActivityNeed]
+    behind_on: list[str] = []  # outcome metrics judged below this week: the needs the summary shows
+
+
+def _fmt_count(value: float | None, unit: Unit = Unit.COUNT) -> str:
+    if value is None:
+        return "none"
+    if unit is Unit.CURRENCY:
+        return format_value(value, unit)
+    return f"{value:,.1f}" if abs(value) < 10 and round(value, 1) != round(value) else f"{value:,.0f}"
+
+
+def _fmt_rate(value: float, unit: Unit) -> str:
+    return format_value(value, unit, exact=True) if unit is Unit.RATE and value < 0.1 else format_value(value, unit)
+
+
+def _words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def lower(name: str) -> str:
+    """A column name inside a sentence: "conversations", but "SQLs" and "new MRR" keep their capitals."""
+    return " ".join(w if any(c.isupper() for c in w[1:]) else w.lower() for w in name.split())
+
+
+def first_name(rep: str) -> str:
+    return rep.split()[0] if rep.split() else rep
+
+
+def _sums(frame: pd.DataFrame, codes: np.ndarray, n: int, link: Link) -> tuple[np.ndarray, np.ndarray]:
+    """Per group, the numerator and denominator pooled over the rows where both are there."""
+    num, den = column_values(frame, link.stage), column_values(frame, link.source)
+    ok = ~np.isnan(num) & ~np.isnan(den)
+    return (np.bincount(codes[ok], num[ok], minlength=n), np.bincount(codes[ok], den[ok], minlength=n))
+
+
+def _rate(num: float, den: float) -> float | None:
+    return float(num / den) if den > 0 else None
+
+
+def rep_funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, people: list[tuple[str, str | None]],
+                window: int = WINDOW_WEEKS, month: dict[tuple[str, str], tuple[float, int]] | None = None
+                ) -> dict[str, RepFunnel]:
+    """Each rep's funnel over the ``window`` weeks ending with ``week`` (one row per rep and week in ``frame``).
+
+    ``people`` are the (rep, role) pairs to plan for; ``month`` gives, per (rep, outcome), the month so far and
+    the weeks left, for the projection of a monthly target."""
+    if window < 1:
+        raise ValueError("--window must be at least 1 week")
+    links = funnel_links(ranges, [c for c in frame.columns])
+    rows = frame[(frame[WEEK] <= week) & (frame[WEEK] > week - pd.Timedelta(weeks=window))]
+    if not links or rows.empty or not people:
+        return {}
+    rep_codes, rep_names = pd.factorize(rows[REP].to_numpy())
+    where = {name: i for i, name in enumerate(rep_names)}
+    n = len(rep_names)
+    roles = rows[ROLE].fillna("").astype(str).to_numpy() if ROLE in rows else np.full(len(rows), "")
+    role_codes, role_names = pd.factorize(roles)
+    # top performers within each role, by outcomes, as the baseline picks them
+    top_mask = np.zeros(len(rows), dtype=bool)
+    for r in range(len(role_names)):
+        group = rows[role_codes == r]
+        ranked = rank_by_outcomes(group)
+        top_mask |= rows[REP].isin(ranked[: max(1, math.ceil(TOP_SHARE * len(ranked)))]).to_numpy() & (role_codes == r)
+    rep_sums = {link.name: _sums(rows, rep_codes, n, link) for link in links}
+    team_sums = {link.name: _sums(rows, role_codes, len(role_names), link) for link in links}
+    top_frame = rows[top_mask]
+    top_codes = role_codes[top_mask]
+    top_sums = {link.name: _sums(top_frame, top_codes, len(role_names), link) for link in links}
+    columns = list(dict.fromkeys(c for link in links for c in (link.stage, link.source)))
+    totals, counts = {}, {}
+    for c in columns:
+        values = column_values(rows, c)
+        ok = ~np.isnan(values)
+        totals[c] = np.bincount(rep_codes[ok], values[ok], minlength=n)
+        counts[c] = np.bincount(rep_codes[ok], minlength=n)
+    weeks_with_rows = np.bincount(rep_codes, minlength=n)
+    latest_rows = rows[rows[WEEK] == week].drop_duplicates(REP, keep="last")
+    latest = dict(zip(latest_rows[REP], latest_rows[[c for c in columns if c in latest_rows]].to_dict("records"),
+                      strict=True))
+    outcome_targets = [m for m in scorecard_metrics(ranges) if m.category is Category.OUTCOME and not m.is_rate]
+    activity = {m.column for m in scorecard_metrics(ranges) if m.category is Category.ACTIVITY and m.column}
+    role_of = {name: i for i, name in enumerate(role_names)}
+
+    out: dict[str, RepFunnel] = {}
+    for rep, given in people:
+        i = where.get(rep)
+        if i is None:
+            continue
+        role = given if isinstance(given, str) and given.strip() else None
+        g = role_of.get(role or "", 0)
+        rates = []
+        for link in links:
+            num, den = rep_sums[link.name][0][i], rep_sums[link.name][1][i]
+            tnum, tden = team_sums[link.name][0][g], team_sums[link.name][1][g]
+            team = _rate(tnum, tden) if tden >= MIN_COUNT else None
+            thin = den < MIN_COUNT
+            mine = _rate(num, den)
+            rates.append(StageRate(
+                rate=link.name, stage=link.stage, source=link.source, unit=link.unit, rep=mine, count=float(den),
+                team=team, top=_rate(*(s[g] for s in top_sums[link.name])), used=team if thin else mine, thin=thin))
+        by_name = {r.rate: r for r in rates}
+        mine_now = latest.get(rep, {})
+        this_week = {c: None if pd.isna(v) else float(v) for c, v in mine_now.items()}
+        average = {c: (float(totals[c][i] / counts[c][i]) if counts[c][i] else None) for c in columns}
+        needs = []
+        for metric in outcome_targets:
+            path = chain(metric.column, links)  # type: ignore[arg-type]
+            if not path:
+                continue
+            for period in Period:
+                found = ranges.lookup(metric.name, period, role)
+                if found is None or found.min is None or found.min <= 0:
+                    continue
+                needs.append(_need(rep, metric.name, metric.unit, period, found.min, path, by_name, this_week,
+                                   average, activity, (month or {}).get((rep, metric.name))))
+        out[rep] = RepFunnel(rep=rep, role=role, weeks=int(weeks_with_rows[i]),
+                             rates=rates, needs=needs)
+    return out
+
+
+def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, path: list[Link],
+          rates: dict[str, StageRate], this_week: dict[str, float | None], average: dict[str, float | None],
+          activity: set[str], month: tuple[float, int] | None) -> ActivityNeed:
+    name = first_name(rep)
+    weekly = per_week(target, period)
+    used, notes, links = [], [], []
+    for link in path:
+        r = rates[link.name]
+        if r.used is None:
+            notes.append(f"{link.name}: too few {lower(link.source)} ({r.count:g}) to know the rate, even for the "
+                         "team; the chain stops there")
+            break
+        if r.thin:
+            notes.append(f"{link.name}: {name} had {r.count:g} {lower(link.source)} in the window, too few for a "
+                         f"rate of {name}'s own; the team's {_fmt_rate(r.used, link.unit)} is used")
+        links.append(link)
+        used.append(r.used)
+    counts = activity_needed(weekly, used)
+    needed = {link.source: count for link, count in zip(links, counts, strict=True)}
+    for link, r, count in zip(links, used, counts, strict=True):
+        if count is None:
+            notes.append(f"{link.name} is 0% ({rates[link.name].count:g} {lower(link.source)} in the window): "
+                         f"no amount of {lower(link.source)} reaches {_fmt_count(target, unit)} {outcome} at it")
+            break
+    root = links[-1].source if links else None
+    projection = None
+    if root is not None and this_week.get(root) is not None:
+        expected = this_week[root] * math.prod(used)  # type: ignore[operator]
+        if period is Period.WEEK:
+            projection = expected
+        elif month is not None:
+            projection = month[0] + month[1] * expected
+    leak = None
+    if links and average.get(root) is not None:  # type: ignore[arg-type]
+        # a thin link cannot be judged, but its (team) rate still carries the rep's volume through
+        lost = outcomes_lost(used, [rates[x.name].top if not rates[x.name].thin else None
+                                                 for x in links], average[root] or 0.0)  # type: ignore[index]
+        best = max((k for k, v in enumerate(lost) if v is not None and v > 0), key=lambda k: lost[k], default=None)
+        if best is not None:
+            link, r = links[best], rates[links[best].name]
+            amount = lost[best] * (MONTHLY_FACTOR if period is Period.MONTH else 1.0)  # type: ignore[operator]
+            leak = Leak(rate=link.name, stage=link.stage, rep=r.used, top=r.top, lost=amount,  # type: ignore[arg-type]
+                        sentence=f"{link.name} {_fmt_rate(r.used, link.unit)} vs {_fmt_rate(r.top, link.unit)} "  # type: ignore[arg-type]
+                                 f"for the top reps: about {_fmt_count(amount, unit)} {outcome} a {period.value} "
+                                 f"lost at {link.step}")
+    shown = [s for s in needed if s in activity] or list(needed)
+    sentence = ""
+    if links:
+        own = [f"{_fmt_rate(r, x.unit)} {x.short}" for x, r in zip(links, used, strict=True) if not rates[x.name].thin]
+        team = [x.short for x in links if rates[x.name].thin]
+        what = f"{_fmt_count(target, unit)} {outcome} a {period.value} at "
+        if own:
+            what += f"{name}'s {_words(own)} rate{'s' if len(own) > 1 else ''}"
+            if team:
+                what += f" (the team's {_words(team)} rate{'s' if len(team) > 1 else ''}: too few of {name}'s own)"
+        else:
+            what += f"the team's {_words(team)} rate{'s' if len(team) > 1 else ''} (too few of {name}'s own)"
+        if all(needed[s] is not None for s in shown):
+            takes = ", or ".join(f"about {_fmt_count(needed[s])} {lower(s)}" for s in shown)
+            did = [_fmt_count(this_week.get(s)) for s in shown]
+            sentence = f"{what} takes {takes}, a week. {name} did {_words(did)}."
+        else:
+            sentence = f"{what} cannot be reached by more activity: {notes[-1]}."
+        if projection is not None:
+            when = "this month" if period is Period.MONTH else "this week"
+            sentence += (f" At this week's activity and these rates, on course for "
+                         f"{format_value(projection, unit, exact=True)} {outcome} {when}.")
+    return ActivityNeed(outcome=outcome, unit=unit, period=period, target=target, target_per_week=weekly,
+                        rates=[x.name for x in links], needed=needed,
+                        this_week={s: this_week.get(s) for s in needed},
+                        average={s: average.get(s) for s in needed}, activity=root, projection=projection,
+                        leak=leak, notes=notes, sentence=sentence)
+
+
+def focus(funnel: RepFunnel) -> ActivityNeed | None:
+    """The need a summary shows for a rep who is behind: the first outcome behind (a monthly target before a
+    weekly one, as the verdict judges monthly outcomes by pace) that has a chain to plan with."""
+    for outcome in funnel.behind_on:
+        found = [n for n in funnel.needs if n.outcome == outcome and n.needed]
+        if found:
+            return sorted(found, key=lambda n: n.period is not Period.MONTH)[0]
+    return None
+
+
+def funnel_sentence(funnel: RepFunnel | None) -> str:
+    """What the diagnosis adds for a rep who is behind: where the funnel leaks and the activity the target takes."""
+    need = focus(funnel) if funnel is not None else None
+    if need is None:
+        return ""
+    if need.leak is not None:
+        leak = f"Leak: {need.leak.sentence}."
+    else:
+        leak = "No stage converts below the top reps; the gap is volume."
+    return f"{leak} {need.sentence}"
