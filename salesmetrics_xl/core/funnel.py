@@ -215,8 +215,8 @@ def _rate(num: float, den: float) -> float | None:
 
 
 def rep_funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, people: list[tuple[str, str | None]],
-                window: int = WINDOW_WEEKS, month: dict[tuple[str, str], tuple[float, int]] | None = None
-                ) -> dict[str, RepFunnel]:
+                window: int = WINDOW_WEEKS, month: dict[tuple[str, str], tuple[float, int]] | None = None,
+                min_count: float = MIN_COUNT) -> dict[str, RepFunnel]:
     """Each rep's funnel over the ``window`` weeks ending with ``week`` (one row per rep and week in ``frame``).
 
     ``people`` are the (rep, role) pairs to plan for; ``month`` gives, per (rep, outcome), the month so far and
@@ -269,8 +269,8 @@ def rep_funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, peopl
         for link in links:
             num, den = rep_sums[link.name][0][i], rep_sums[link.name][1][i]
             tnum, tden = team_sums[link.name][0][g], team_sums[link.name][1][g]
-            team = _rate(tnum, tden) if tden >= MIN_COUNT else None
-            thin = den < MIN_COUNT
+            team = _rate(tnum, tden) if tden >= min_count else None
+            thin = den < min_count
             mine = _rate(num, den)
             rates.append(StageRate(
                 rate=link.name, stage=link.stage, source=link.source, unit=link.unit, rep=mine, count=float(den),
@@ -314,7 +314,7 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
         used.append(r.used)
     counts = activity_needed(weekly, used)
     needed = {link.source: count for link, count in zip(links, counts, strict=True)}
-    for link, r, count in zip(links, used, counts, strict=True):
+    for link, count in zip(links, counts, strict=True):
         if count is None:
             notes.append(f"{link.name} is 0% ({rates[link.name].count:g} {lower(link.source)} in the window): "
                          f"no amount of {lower(link.source)} reaches {_fmt_count(target, unit)} {outcome} at it")
@@ -344,7 +344,7 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
     sentence = ""
     if links:
         own = [f"{_fmt_rate(r, x.unit)} {x.short}" for x, r in zip(links, used, strict=True) if not rates[x.name].thin]
-        team = [x.short for x in links if rates[x.name].thin]
+        team = [f"{_fmt_rate(r, x.unit)} {x.short}" for x, r in zip(links, used, strict=True) if rates[x.name].thin]
         what = f"{_fmt_count(target, unit)} {outcome} a {period.value} at "
         if own:
             what += f"{name}'s {_words(own)} rate{'s' if len(own) > 1 else ''}"
