@@ -25,7 +25,8 @@ def suggested_sheet(baselines: list[Baseline], source: str, generated: dt.dateti
                     f"complete weeks ({first.weeks[0]} to {first.weeks[-1]}). Top performers are chosen by outcomes, "
                     "never activity. Copy the ones you agree with into Ranges, or run salesmetrics baseline --apply.",
               NOTE)
-    sheet.put(3, 1, " ".join([*(n for b in baselines for n in b.notes)]) or "", NOTE)
+    sheet.put(3, 1, " ".join([*(n for b in baselines for n in b.notes),
+                              *(f"Range check: {u}." for b in baselines for u in b.unreachable)]) or "", NOTE)
     for col, name in enumerate(COLUMNS, start=1):
         sheet.put(4, col, name, HEADER)
     sheet.widths = {1: 8, 2: 20, 3: 10, 4: 8, len(COLUMNS): 90} | {c: 11 for c in range(5, len(COLUMNS))}
@@ -41,7 +42,7 @@ def suggested_sheet(baselines: list[Baseline], source: str, generated: dt.dateti
             for col in (7, 8):
                 sheet.put(row, col, values[col - 1], Style(number_format=FORMAT[m.unit], align="center", bold=True,
                                                            fill="FCE4D6"))
-            sheet.put(row, len(COLUMNS), m.why)
+            sheet.put(row, len(COLUMNS), "; ".join([m.why, *(t.sentence for t in m.needed)]))
             row += 1
     return sheet
 

@@ -278,7 +278,9 @@ def summary(
 @app.command()
 def baseline(
     workbook: Annotated[Path, typer.Argument(help="The tracking workbook (.xlsx/.xlsm).", metavar="WORKBOOK")],
-    weeks: Annotated[int, typer.Option(help="How many complete weeks to look back.", metavar="N")] = 8,
+    weeks: Annotated[int, typer.Option("--weeks", "--window", help="How many complete weeks to look back (for the "
+                                                                   "ranges and the conversion rates).",
+                                       metavar="N")] = 8,
     top: Annotated[float, typer.Option(help="Share of reps counted as top performers, by outcomes.",
                                        metavar="SHARE")] = 0.25,
     write: Annotated[bool, typer.Option("--write", help="Add a Suggested Ranges sheet (to a new file beside the "
@@ -332,7 +334,7 @@ def baseline(
         except WorkbookError as exc:
             _print_cause(exc)
             _fail(exc.problem, as_json, workbook)
-    notes = [n for b in baselines for n in b.notes]
+    notes = [n for b in baselines for n in (*b.notes, *b.unreachable)]
     code = 1 if notes else 0
     if as_json:
         print(json.dumps({"file": str(workbook), "output": str(target) if target else None, "exit_code": code,
@@ -344,15 +346,19 @@ def baseline(
         console.print(f"{len(b.weeks)} complete weeks ({b.weeks[0]} to {b.weeks[-1]}), {len(b.reps)} reps; top "
                       f"performers by outcomes: {', '.join(b.top_reps)}")
         table = Table(show_header=True, header_style="bold")
-        for name in ("Metric", "Per", "Team median (25th–75th)", "Top performers", "Current", "Suggested", "Why"):
+        for name in ("Metric", "Per", "Team median (25th–75th)", "Top performers", "Current", "Suggested",
+                     "Targets take a week (top / team rates)", "Why"):
             table.add_column(name, overflow="fold")
         for m in b.metrics:
             table.add_row(m.metric, m.period.value, _spread_text(m.team, m.unit), _spread_text(m.top, m.unit),
                           m.current.describe(m.unit) if m.current else "none",
-                          f"[bold]{m.suggested.describe(m.unit)}[/]" if m.suggested else "none", m.why)
+                          f"[bold]{m.suggested.describe(m.unit)}[/]" if m.suggested else "none",
+                          _takes_text(m.needed), m.why)
         console.print(table)
         for note in b.notes:
             console.print(f"[yellow]note[/]: {note}")
+        for flag in b.unreachable:
+            console.print(f"[yellow]range check[/]: {flag}")
     for problem in kept:
         console.print(f"[yellow]warning[/]: {problem.message}")
     if target:
@@ -372,6 +378,15 @@ def _note_date(as_of: str | None) -> dt.date:
         return dt.date.fromisoformat(as_of.strip())
     except ValueError:
         return _week(as_of) or dt.date.today()
+
+
+def _takes_text(needed: list[Any]) -> str:
+    """Per outcome target: the weekly activity it takes at the top performers' and at the team's rates."""
+    def about(value: float | None) -> str:
+        return "–" if value is None else f"{value:,.0f}"
+
+    return "; ".join(f"{t.target:g} {t.outcome}/{t.period.value}: {about(t.at_top)} / {about(t.at_team)}"
+                     + (" [yellow]unreachable at Max[/]" if t.reachable is False else "") for t in needed)
 
 
 def _spread_text(spread: Any, unit: Any) -> str:

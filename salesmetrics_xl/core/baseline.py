@@ -49,6 +49,20 @@ class Spread(BaseModel):
     p75: float
 
 
+class TargetActivity(BaseModel):
+    """What an outcome target takes of one activity, a week: the funnel (core/funnel.py) run backwards."""
+
+    outcome: str
+    period: Period  # the target's
+    target: float  # the outcome range's Min
+    rates: list[str]  # the links from the activity to the outcome, nearest the outcome first
+    at_top: float | None  # weekly activity needed at the top performers' pooled rates
+    at_team: float | None  # ... at the team's pooled rates
+    reach_at_max: float | None  # outcomes a period the current range's Max reaches at the team's rates
+    reachable: bool | None  # False: the activity range cannot reach the target at the team's rates
+    sentence: str
+
+
 class MetricBaseline(BaseModel):
     metric: str
     category: Category
@@ -60,6 +74,7 @@ class MetricBaseline(BaseModel):
     current: Range | None
     suggested: Range | None
     why: str
+    needed: list[TargetActivity] = []  # activity only: what each outcome target takes
 
 
 class Baseline(BaseModel):
@@ -70,6 +85,7 @@ class Baseline(BaseModel):
     metrics: list[MetricBaseline]
     notes: list[str]
     method: str = METHOD
+    unreachable: list[str] = []  # activity ranges whose Max cannot reach an outcome target at the team's rates
 
 
 def nice(value: float, unit: Unit, up: bool) -> float:
@@ -194,8 +210,69 @@ def _baseline(frame: pd.DataFrame, ranges: RangeSet, role: str | None, window: l
         out.append(_metric(metric, frame, top_frame, ranges, role, who, len(window), Period.WEEK))
         if any(r.metric.name == metric.name and r.period is Period.MONTH for r in ranges.rules):
             out.append(_metric(metric, frame, top_frame, ranges, role, who, len(window), Period.MONTH))
+    unreachable = []
+    for m in out:
+        if m.category is Category.ACTIVITY and m.unit is not Unit.RATE and m.period is Period.WEEK:
+            m.needed = target_activity(m.metric, frame, top_frame, ranges, role, m.current)
+            unreachable += [t.sentence for t in m.needed if t.reachable is False]
     return Baseline(role=role, weeks=[week_label(w) for w in window], reps=ranked, top_reps=top_reps, metrics=out,
-                    notes=notes)
+                    notes=notes, unreachable=unreachable)
+
+
+def target_activity(activity: str, frame: pd.DataFrame, top_frame: pd.DataFrame, ranges: RangeSet,
+                    role: str | None, current: Range | None) -> list[TargetActivity]:
+    """For each outcome range with a Min whose funnel starts at (or passes through) ``activity``: the weekly
+    activity it takes at the top performers' and at the team's pooled rates, and whether the activity range's
+    Max reaches it at the team's rates. Thin or missing rates give no number, never a guess."""
+    from salesmetrics_xl.core.funnel import MIN_COUNT, activity_needed, chain, funnel_links, per_week
+
+    links = funnel_links(ranges, list(frame.columns))
+
+    def pooled(rows: pd.DataFrame, names: list) -> list[float | None]:
+        out: list[float | None] = []
+        for link in names:
+            num, den = column_values(rows, link.stage), column_values(rows, link.source)
+            ok = ~np.isnan(num) & ~np.isnan(den)
+            total = float(den[ok].sum())
+            out.append(float(num[ok].sum()) / total if total >= MIN_COUNT else None)
+        return out
+
+    found = []
+    for metric in scorecard_metrics(ranges):
+        if metric.category is not Category.OUTCOME or metric.is_rate:
+            continue
+        path = chain(metric.column, links)  # type: ignore[arg-type]
+        sources = [link.source for link in path]
+        if activity not in sources:
+            continue
+        path = path[: sources.index(activity) + 1]
+        top_rates, team_rates = pooled(top_frame, path), pooled(frame, path)
+        for period in Period:
+            target = ranges.lookup(metric.name, period, role)
+            if target is None or target.min is None or target.min <= 0:
+                continue
+            weekly = per_week(target.min, period)
+            at_top, at_team = activity_needed(weekly, top_rates)[-1], activity_needed(weekly, team_rates)[-1]
+            factor = MONTHLY_FACTOR if period is Period.MONTH else 1.0
+            reach = None
+            if current is not None and current.max is not None and None not in team_rates:
+                reach = current.max * math.prod(team_rates) * factor  # type: ignore[arg-type]
+            goal = f"{format_value(target.min, metric.unit)} {metric.name} a {period.value}"
+            sentence = (f"{goal} takes {_about(at_top)} {activity} a week at the top performers' rates, "
+                        f"{_about(at_team)} at the team's")
+            if reach is not None and reach < target.min:
+                sentence = (f"{activity} {current.describe()} reach at most {format_value(reach, metric.unit, exact=True)} "  # type: ignore[union-attr]
+                            f"{metric.name} a {period.value} at the team's rates; the target is "
+                            f"{format_value(target.min, metric.unit)}")
+            found.append(TargetActivity(
+                outcome=metric.name, period=period, target=target.min, rates=[link.name for link in path],
+                at_top=at_top, at_team=at_team, reach_at_max=reach,
+                reachable=None if reach is None else reach >= target.min, sentence=sentence))
+    return found
+
+
+def _about(value: float | None) -> str:
+    return "no number (too few counts to know a rate, or a rate of 0)" if value is None else f"about {value:,.0f}"
 
 
 def _metric(metric: Metric, frame: pd.DataFrame, top_frame: pd.DataFrame, ranges: RangeSet, role: str | None,
