@@ -10,6 +10,7 @@ from pathlib import PurePath
 from typing import Literal
 
 from salesmetrics_xl.core.evaluate import scorecard_metrics
+from salesmetrics_xl.core.funnel import focus
 from salesmetrics_xl.core.metrics import DEALS_WON, SQLS, Category, Period, Unit
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_letter, split_ref
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
@@ -171,6 +172,7 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
                 change = round(change * 100, 10)  # percentage points
             sheet.put(row, first + i, change, Style(number_format=CHANGE_FORMAT[m.unit], align="center"))
     row = _monthly_block(sheet, summary, row + 2)
+    row = _what_it_takes_block(sheet, summary, row + 2)
     row = _problems_block(sheet, summary, row + 2)
 
     outcome = [m.name for m in metrics if m.name in (SQLS, DEALS_WON)]
@@ -225,6 +227,47 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
             sheet.put(row + 1 + n, col + 1, pace.projection, _styled(hl, PROJECTION_FORMAT[unit]))
             sheet.put(row + 1 + n, col + 2, "on pace" if pace.on_pace else "behind", _styled(hl, None))
     return row + len(reps)
+
+
+def _what_it_takes_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
+    """Per rep behind on outcomes: the weekly activity the target takes at the rep's own rates against this
+    week's, and the stage where the funnel leaks most against the top reps (core/funnel.py)."""
+    behind = [(f, need) for f in summary.funnels if (need := focus(f)) is not None]
+    sheet.put(row, 2, f"What it takes: weekly activity for each target at the rep's own rates (pooled over the last "
+                      f"{summary.window_weeks} weeks), and where the funnel leaks against the top reps", SECTION)
+    if not behind:
+        sheet.put(row + 1, 2, "No rep is behind on an outcome target with a funnel to plan from.")
+        return row + 1
+    stages = [m.name for m in summary.metrics if any(m.name in need.needed for _, need in behind)
+              and m.category is Category.ACTIVITY]
+    row += 1
+    sheet.heights[row] = 30
+    labels = ["Behind on", *(f"{s} {w}" for s in stages for w in ("needed a week", "this week")), "Leaking stage",
+              "Rep's rate", "Top reps' rate", "Outcomes lost", "Projected"]
+    sheet.put(row, 2, "Rep", HEADER)
+    for i, label in enumerate(labels):
+        sheet.put(row, 4 + i, label, HEADER)
+    for n, (funnel, need) in enumerate(behind, start=1):
+        r = row + n
+        unit = FORMAT[need.unit]
+        sheet.put(r, 2, funnel.rep)
+        sheet.put(r, 4, f"{need.target:,.0f} {need.outcome} a {need.period.value}", Style(align="center"))
+        for i, stage in enumerate(stages):
+            needed, actual = need.needed.get(stage), need.this_week.get(stage)
+            short = needed is not None and actual is not None and actual < needed
+            sheet.put(r, 5 + 2 * i, needed, Style(number_format="0", align="center"))
+            sheet.put(r, 6 + 2 * i, actual, _styled(RED if short else GREEN if actual is not None else None, "0"))
+        col = 5 + 2 * len(stages)
+        leak = need.leak
+        leak_format = FORMAT[Unit.CURRENCY] if leak is not None and leak.rate == "Average Deal Size" else "0.0%"
+        sheet.put(r, col, leak.rate if leak else "none below the top reps", Style(align="center"))
+        sheet.put(r, col + 1, leak.rep if leak else None, Style(number_format=leak_format, align="center"))
+        sheet.put(r, col + 2, leak.top if leak else None, Style(number_format=leak_format, align="center"))
+        sheet.put(r, col + 3, leak.lost if leak else None,
+                  Style(number_format=unit if need.unit is Unit.CURRENCY else "0.0", align="center"))
+        sheet.put(r, col + 4, need.projection, Style(number_format=unit if need.unit is Unit.CURRENCY else "0.0",
+                                                    align="center"))
+    return row + len(behind)
 
 
 def _problems_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:

@@ -261,7 +261,8 @@ def target_activity(activity: str, frame: pd.DataFrame, top_frame: pd.DataFrame,
             sentence = (f"{goal} takes {_about(at_top)} {activity} a week at the top performers' rates, "
                         f"{_about(at_team)} at the team's")
             if reach is not None and reach < target.min:
-                sentence = (f"{activity} {current.describe()} reach at most {format_value(reach, metric.unit, exact=True)} "  # type: ignore[union-attr]
+                most = format_value(reach, metric.unit, exact=True)
+                sentence = (f"{activity} {current.describe()} reach at most {most} "  # type: ignore[union-attr]
                             f"{metric.name} a {period.value} at the team's rates; the target is "
                             f"{format_value(target.min, metric.unit)}")
             found.append(TargetActivity(
