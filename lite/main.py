@@ -1,6 +1,8 @@
 # xlwings Lite: paste this into the add-in's main.py (and the line in requirements.txt into its requirements).
 # The functions appear as =METRIC_STATUS(...) and friends; the scripts as buttons in the task pane.
 from salesmetrics_xl.excel.functions import (  # noqa: F401
+    activity_needed,
+    funnel_leak,
     metric_diagnosis,
     metric_range,
     metric_rate,

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from xlwings import arg, func
 
-from salesmetrics_xl.core import baseline
+from salesmetrics_xl.core import baseline, funnel
 from salesmetrics_xl.core.diagnosis import diagnose
 from salesmetrics_xl.core.metrics import CATALOG, Category, Period, Unit, normalise, unknown_message
 from salesmetrics_xl.core.parse import parse_ranges
@@ -222,3 +222,88 @@ def suggest_range(values: Any, outcomes: Any, reps: Any = None, top: Any = 0.25,
     except (ValueError, KeyError, TypeError) as exc:
         return _message(exc)
 
+
+
+def _rates(values: tuple[Any, ...]) -> tuple[list[float | None], Period]:
+    """Rates from cells or ranges, in order; a trailing "week" or "month" is the target's period."""
+    cells = [cell for value in values for cell in _flat(value)[0]]
+    while cells and cells[-1] in (None, ""):
+        cells.pop()
+    period = Period.WEEK
+    if cells and isinstance(cells[-1], str):
+        found = parse_period(cells.pop())
+        if found is None:
+            raise ValueError("the last argument may be the target's period: week or month")
+        period = found
+    if not cells:
+        raise ValueError("give at least one conversion rate, e.g. 19% for a connect rate")
+    rates: list[float | None] = []
+    for n, cell in enumerate(cells, start=1):
+        if cell in (None, ""):
+            rates.append(None)
+        elif isinstance(cell, bool) or not isinstance(cell, (int, float)):
+            raise ValueError(f"rate {n} '{cell}' is not a number (a rate is a fraction: 19% is 0.19)")
+        else:
+            rates.append(float(cell))
+    return rates, period
+
+
+@func(category=CATEGORY)
+@arg("target", doc="The outcome target, e.g. 5 (SQLs). Weekly unless the last argument is \"month\".")
+@arg("rates", ndim=2, doc="The conversion rates from the outcome back to the activity, e.g. 7% (qualification), "
+                          "19% (connect); the last argument may be \"week\" or \"month\" (the target's period).")
+def activity_needed(target: Any, *rates: Any) -> Grid:
+    """The weekly activity an outcome target takes at these conversion rates: target / (rate1 x rate2 x ...).
+
+    =ACTIVITY_NEEDED(5, 7%, 19%, "month"): 5 SQLs a month at 7% qualification and 19% connect take about 87 dials
+    a week. A monthly target counts 12/52 of it a week. A rate of 0 reaches no target: a sentence, never #DIV/0!.
+    """
+    try:
+        goal = _scalar(target)
+        if isinstance(goal, bool) or not isinstance(goal, (int, float)) or goal < 0:
+            raise ValueError(f"target '{goal}' must be a number of zero or more")
+        found, period = _rates(rates)
+        for n, r in enumerate(found, start=1):
+            if r is None or not r > 0:
+                raise ValueError(f"rate {n} is {'blank' if r is None else format(r, '.0%')}: at that rate no amount "
+                                 "of activity reaches the target")
+        return [[funnel.activity_needed(funnel.per_week(float(goal), period), found)[-1]]]  # type: ignore[list-item]
+    except (ValueError, TypeError) as exc:
+        return _message(exc)
+
+
+@func(category=CATEGORY)
+@arg("stages", ndim=2, doc="The stages' names, e.g. \"Connect Rate\", \"Qualification Rate\" (a row or column).")
+@arg("rep_rates", ndim=2, doc="The rep's rate at each stage, same order.")
+@arg("top_rates", ndim=2, doc="The top performers' rate at each stage; leave one blank to skip that stage.")
+@arg("volume", doc="Optional: the rep's weekly activity at the top of the funnel (e.g. dials a week), to say how "
+                   "many outcomes the leak costs.")
+@arg("period", doc="Optional: week (default) or month, for the outcomes lost.")
+def funnel_leak(stages: Any, rep_rates: Any, top_rates: Any, volume: Any = None, period: Any = None) -> Grid:
+    """The stage where the rep's funnel loses most against the top performers, and the outcomes it costs.
+
+    Spills the stage's name and, with a volume, the outcomes lost a week (or month) at the rep's own volume:
+    volume x (top rate - rep rate) x the rep's other rates. The same rule as the Weekly Summary's leaking stage.
+    """
+    try:
+        names, _ = _flat(stages)
+        mine, top = (_flat(x)[0] for x in (rep_rates, top_rates))
+        if not len(names) == len(mine) == len(top):
+            raise ValueError(f"stages, rep_rates and top_rates must have as many cells ({len(names)}, {len(mine)}, "
+                             f"{len(top)})")
+        own = [float(v) for v in as_numbers(mine)]
+        if any(v != v for v in own):
+            raise ValueError("every stage needs the rep's rate")
+        best_top = [None if v != v else float(v) for v in as_numbers(top)]
+        amount = _scalar(volume)
+        which = parse_period(period) if period not in (None, "") else Period.WEEK
+        if which is None:
+            raise ValueError(f"period '{period}' must be week or month")
+        lost = funnel.outcomes_lost(own, best_top, float(amount) if amount not in (None, "") else 1.0)
+        best = max((k for k, v in enumerate(lost) if v is not None and v > 0), key=lambda k: lost[k], default=None)
+        if best is None:
+            return [["none below the top reps", 0.0 if amount not in (None, "") else ""]]
+        factor = baseline.MONTHLY_FACTOR if which is Period.MONTH else 1.0
+        return [[str(names[best]), lost[best] * factor if amount not in (None, "") else ""]]  # type: ignore[operator]
+    except (ValueError, TypeError) as exc:
+        return _message(exc)

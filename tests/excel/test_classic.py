@@ -51,7 +51,7 @@ def test_classic_decorators_and_the_vba_wrapper():
     found = json.loads(result.stdout)
     meta, vba = found["meta"], found["vba"]
     assert set(meta) == {"metric_status", "metric_rate", "metric_score", "metric_diagnosis", "metric_range",
-                         "suggest_range"}
+                         "suggest_range", "activity_needed", "funnel_leak"}
     assert {m["category"] for m in meta.values()} == {"Sales Metrics"}
     assert meta["metric_status"]["args"] == ["value", "min_or_metric", "max_or_ranges", "role", "period"]
     assert meta["metric_status"]["optional"] == [False, True, True, True, True]
@@ -59,7 +59,9 @@ def test_classic_decorators_and_the_vba_wrapper():
            "Optional period)" in vba
     assert 'XLPy.CallUDF("salesmetrics_xl.excel.functions", "metric_status", Array(value, min_or_metric, ' \
            'max_or_ranges, role, period)' in vba
-    assert len(re.findall(r"^Function ", vba, re.M)) == 6
+    assert len(re.findall(r"^Function ", vba, re.M)) == 8
+    assert "Function activity_needed(target, ParamArray rates())" in vba  # =ACTIVITY_NEEDED(5, 7%, 19%, "month")
+    assert "Function funnel_leak(stages, rep_rates, top_rates, Optional volume, Optional period)" in vba
 
 
 def test_ribbon_button_runs_main_through_a_real_vba_callback():

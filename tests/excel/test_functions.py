@@ -3,6 +3,7 @@
 import asyncio
 
 import numpy as np
+import pytest
 import xlwings.server as server
 
 from salesmetrics_xl.core.status import evaluate
@@ -59,7 +60,13 @@ def test_companion_functions():
 def test_function_wizard_metadata_for_every_udf():
     meta = {f["name"]: f for f in server.custom_functions_meta(functions)["functions"]}
     assert set(meta) == {"METRIC_STATUS", "METRIC_RATE", "METRIC_SCORE", "METRIC_DIAGNOSIS", "METRIC_RANGE",
-                         "SUGGEST_RANGE"}
+                         "SUGGEST_RANGE", "ACTIVITY_NEEDED", "FUNNEL_LEAK"}
+    needed = meta["ACTIVITY_NEEDED"]
+    assert needed["description"].startswith("The weekly activity an outcome target takes")
+    assert [(p["name"], p.get("repeating", False)) for p in needed["parameters"]] == [("target", False),
+                                                                                    ("rates", True)]
+    assert [p.get("optional", False) for p in meta["FUNNEL_LEAK"]["parameters"]] == [False, False, False, True,
+                                                                                      True]
     status = meta["METRIC_STATUS"]
     assert status["description"].startswith("Status of a value against its range")
     assert [p["name"] for p in status["parameters"]] == ["value", "min_or_metric", "max_or_ranges", "role",
@@ -74,3 +81,41 @@ def test_one_call_over_100k_values_matches_the_core():
     result = functions.metric_status(column, 50, 75)
     assert [r[0] for r in result] == list(evaluate([c[0] for c in column], 50, 75))
     # its speed (one call against 100,000 single-cell calls) is measured in benchmarks/udf.py, not here
+
+
+def test_activity_needed_and_funnel_leak_by_hand():
+    # 5 SQLs a month is 15/13 a week; at 7% and 19%: 15/13 / 0.07 / 0.19
+    assert call("activity_needed", 5, 0.07, 0.19, "month")[0][0] == pytest.approx(15 / 13 / 0.07 / 0.19)
+    assert call("activity_needed", 2, [[0.5], [0.25]]) == [[16.0]]  # rates as one range; weekly by default
+    assert call("activity_needed", 5, 0, 0.19) == [["rate 1 is 0%: at that rate no amount of activity reaches "
+                                                    "the target"]]
+    assert call("activity_needed", 5, "lots")[0][0].startswith("the last argument may be the target's period")
+    stages = [["Connect Rate", "Qualification Rate"]]
+    # 75 dials x (22% - 12%) x 10% = 0.75 SQLs a week, 3.25 a month
+    assert call("funnel_leak", stages, [[0.12, 0.1]], [[0.22, 0.1]], 75, "month") == [["Connect Rate", 3.25]]
+    assert call("funnel_leak", stages, [[0.12, 0.1]], [[0.22, None]]) == [["Connect Rate", ""]]
+    assert call("funnel_leak", stages, [[0.3, 0.2]], [[0.22, 0.1]], 75) == [["none below the top reps", 0.0]]
+    assert call("funnel_leak", stages, [[0.3]], [[0.22, 0.1]])[0][0].startswith("stages, rep_rates and top_rates")
+
+
+def test_the_functions_give_the_summarys_numbers_for_the_same_rep():
+    from salesmetrics_xl.core.funnel import focus
+    from salesmetrics_xl.core.summary import build_summary
+    from salesmetrics_xl.reader import read_workbook
+    from tests.conftest import EXAMPLE
+
+    data = read_workbook(EXAMPLE)
+    summary = build_summary(data.tracking, data.ranges)
+    behind = [f for f in summary.funnels if focus(f) is not None]
+    assert {f.rep for f in behind} == {r.rep for r in summary.reps if not r.on_track and r.row is not None}
+    for funnel in behind:
+        need = focus(funnel)
+        rates = {r.rate: r for r in funnel.rates}
+        used = [rates[name].used for name in need.rates]
+        for k, stage in enumerate(need.needed):  # each stage back up the chain, as the summary shows it
+            got = call("activity_needed", need.target, [[u] for u in used[: k + 1]], need.period.value)
+            assert got[0][0] == pytest.approx(need.needed[stage]), (funnel.rep, stage)
+        tops = [None if rates[name].thin else rates[name].top for name in need.rates]
+        leak = call("funnel_leak", [need.rates], [used], [tops], need.average[need.activity], need.period.value)
+        assert need.leak is not None
+        assert leak[0][0] == need.leak.rate and leak[0][1] == pytest.approx(need.leak.lost), funnel.rep
