@@ -221,3 +221,134 @@ def test_a_reps_rate_is_pooled_not_averaged(weeks):
 def test_link_names_read_in_a_sentence():
     assert Link("Reply Rate", "Replies", "Emails").short == "reply"
     assert dt.date(2026, 11, 16) == W2.date()
+
+
+# ---- on the bundled example: the summary, the layout, baseline, the CLI and the README -----------------------
+
+def _example():
+    from salesmetrics_xl.reader import read_workbook
+    from tests.conftest import EXAMPLE
+
+    return read_workbook(EXAMPLE)
+
+
+def test_every_rep_behind_gets_a_leak_and_a_needed_weekly_activity():
+    from salesmetrics_xl.core.funnel import focus
+    from salesmetrics_xl.core.summary import build_summary
+
+    data = _example()
+    summary = build_summary(data.tracking, data.ranges)
+    behind = [r for r in summary.reps if not r.on_track and r.row is not None]
+    assert len(behind) == 5
+    funnels = {f.rep: f for f in summary.funnels}
+    for rep in behind:
+        need = focus(funnels[rep.rep])
+        assert need is not None and need.leak is not None, rep.rep
+        assert f"Leak: {need.leak.sentence}." in rep.diagnosis and need.sentence in rep.diagnosis
+        assert need.needed["Dials"] > 0 and " a week." in need.sentence
+    for rep in summary.reps:  # on track: the sentence is the table's, with no funnel added
+        if rep.on_track:
+            assert "Leak:" not in rep.diagnosis and funnels[rep.rep].behind_on == []
+    ben = focus(funnels["Ben Carter"])
+    assert ben.needed == pytest.approx({"Conversations": 5 * 12 / 52 / (3 / 114), "Dials": 5 * 12 / 52 / (3 / 574)})
+    assert ben.leak.lost == pytest.approx(114 / 8 * (ben.leak.top - 3 / 114) * 52 / 12)
+    # a longer window pools more weeks: Ben's 26 weeks, not 8
+    longer = {f.rep: f for f in build_summary(data.tracking, data.ranges, window=26).funnels}
+    assert next(r for r in longer["Ben Carter"].rates if r.rate == "Connect Rate").count > 574
+
+
+def test_the_what_it_takes_block_lists_each_rep_behind():
+    from salesmetrics_xl.core.summary import build_summary
+    from salesmetrics_xl.summary_layout import summary_sheet
+
+    data = _example()
+    summary = build_summary(data.tracking, data.ranges)
+    sheet = summary_sheet(summary)
+    title = next(r for (r, c), cell in sheet.cells.items() if str(cell.value).startswith("What it takes"))
+    header = [sheet.cells[(title + 1, c)].value for c in range(4, 15) if (title + 1, c) in sheet.cells]
+    assert header[:5] == ["Behind on", "Dials needed a week", "Dials this week", "Conversations needed a week",
+                          "Conversations this week"]
+    rows = {sheet.cells[(title + 1 + n, 2)].value: [sheet.cells[(title + 1 + n, c)].value for c in range(4, 14)]
+            for n in range(1, 6)}
+    assert set(rows) == {r.rep for r in summary.reps if not r.on_track and r.row is not None}
+    ben = rows["Ben Carter"]
+    assert ben[0] == "5 SQLs a month" and round(ben[1]) == 221 and ben[2] == 75 and ben[5] == "Qualification Rate"
+    assert sheet.cells[(title + 1 + list(rows).index("Ben Carter") + 1, 6)].style.fill == "FFC7CE"  # short: red
+
+
+def test_baseline_says_what_the_targets_take_and_flags_a_range_that_cannot_reach_one():
+    from salesmetrics_xl.core.baseline import build_baseline
+    from salesmetrics_xl.core.metrics import Range
+
+    data = _example()
+    today = dt.date(2026, 11, 22)
+    found = build_baseline(data.tracking, data.ranges, today=today)[0]
+    dials = next(m for m in found.metrics if m.metric == "Dials")
+    sqls = next(t for t in dials.needed if t.outcome == "SQLs" and t.period is Period.MONTH)
+    window = data.tracking.frame[data.tracking.frame["Week"] >= pd.Timestamp(2026, 9, 21)]
+    window = window[window["Week"] <= pd.Timestamp(2026, 11, 9)]
+    top = window[window["Rep"].isin(found.top_reps)]
+    assert sqls.at_team == pytest.approx(5 * 12 / 52 / (window["SQLs"].sum() / window["Dials"].sum()))
+    assert sqls.at_top == pytest.approx(5 * 12 / 52 / (top["SQLs"].sum() / top["Dials"].sum()))
+    assert round(sqls.at_top) == 25 and round(sqls.at_team) == 42 and sqls.reachable
+    assert found.unreachable == []  # Acme's own targets add up
+    # the framework's 5 deals won a month does not, at the team's rates
+    rules = [r.model_copy(update={"range": Range(min=5)}) if r.metric.name == "Deals Won" and r.period is Period.MONTH
+             else r for r in data.ranges.rules]
+    flagged = build_baseline(data.tracking, RangeSet(rules=rules), today=today)[0]
+    assert flagged.unreachable[0] == ("Dials 50–75 reach at most 2.7 Deals Won a month at the team's rates; the "
+                                      "target is 5")
+    won = next(t for t in next(m for m in flagged.metrics if m.metric == "Dials").needed
+               if t.outcome == "Deals Won")
+    assert won.reach_at_max == pytest.approx(75 * 52 / 12 * window["Deals Won"].sum() / window["Dials"].sum())
+    assert won.reachable is False
+
+
+def test_cli_summary_and_baseline_json_carry_the_funnel(tmp_path):
+    import json
+
+    from tests.conftest import EXAMPLE
+    from tests.test_cli import run
+
+    result = run("summary", str(EXAMPLE), "--out", str(tmp_path / "s.xlsx"), "--json", "--window", "6")
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["window_weeks"] == 6
+    ben = next(f for f in summary["funnels"] if f["rep"] == "Ben Carter")
+    assert ben["behind_on"][0] == "SQLs"  # the first outcome behind is the one the sentence plans for
+    need = next(n for n in ben["needs"] if n["period"] == "month")
+    assert set(need) >= {"outcome", "period", "target", "needed", "this_week", "projection", "leak", "sentence"}
+    assert need["leak"]["rate"] == "Qualification Rate"
+    assert run("summary", str(EXAMPLE), "--out", str(tmp_path / "s.xlsx"), "--window", "0").returncode == 2
+    result = run("baseline", str(EXAMPLE), "--as-of", "2026-11-22", "--window", "8", "--json")
+    assert result.returncode == 0, result.stderr
+    dials = next(m for m in json.loads(result.stdout)["baselines"][0]["metrics"] if m["metric"] == "Dials")
+    assert {t["outcome"] for t in dials["needed"]} == {"SQLs", "Opportunities", "Deals Won", "New MRR"}
+    # with the framework's 5 deals won a month, the activity ranges do not add up: said, and exit 1
+    import openpyxl
+
+    book = openpyxl.load_workbook(EXAMPLE)
+    ranges_sheet = book["Ranges"]
+    header = [c.value for c in ranges_sheet[1]]
+    for row in ranges_sheet.iter_rows(min_row=2):
+        values = dict(zip(header, (c.value for c in row), strict=False))
+        if values["Metric"] == "Deals Won" and values["Period"] == "month":
+            row[header.index("Min")].value = 5
+    book.save(tmp_path / "framework.xlsx")
+    result = run("baseline", str(tmp_path / "framework.xlsx"), "--as-of", "2026-11-22")
+    assert result.returncode == 1
+    assert ("range check: Dials 50–75 reach at most 2.7 Deals Won a month at the team's rates; the target is 5"
+            in " ".join(result.stdout.split()))
+
+
+def test_the_readme_worked_example_is_what_the_tool_says():
+    from salesmetrics_xl.core.summary import build_summary
+    from tests.conftest import ROOT
+
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    data = _example()
+    reps = {r.rep: " ".join(r.diagnosis.split()) for r in build_summary(data.tracking, data.ranges).reps}
+    quote = readme.split("Ben Carter's diagnosis ends: > ", 1)[1].split(" Ben had 114", 1)[0].replace(" > ", " ")
+    assert reps["Ben Carter"].endswith(quote)
+    emma = readme.split('so hers reads "', 1)[1].split('" The Weekly', 1)[0]
+    assert emma in reps["Emma Rossi"]
+    assert activity_needed(5 * 12 / 52, [3 / 114, 114 / 574])[-1] == pytest.approx(220.77, abs=0.01)
