@@ -18,13 +18,13 @@ The method, stated once:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
 
 from salesmetrics_xl.core.baseline import MONTHLY_FACTOR, TOP_SHARE, rank_by_outcomes
 from salesmetrics_xl.core.evaluate import column_values, scorecard_metrics
@@ -126,7 +126,8 @@ def outcomes_lost(rep_rates: Sequence[float], top_rates: Sequence[float | None],
     return out
 
 
-class StageRate(BaseModel):
+@dataclass
+class StageRate:
     """One link of a rep's funnel over the window."""
 
     rate: str  # "Connect Rate"
@@ -141,7 +142,8 @@ class StageRate(BaseModel):
     thin: bool  # the rep's own count is under MIN_COUNT
 
 
-class Leak(BaseModel):
+@dataclass
+class Leak:
     rate: str  # the link where the rep loses most against the top performers
     stage: str
     rep: float
@@ -150,7 +152,8 @@ class Leak(BaseModel):
     sentence: str
 
 
-class ActivityNeed(BaseModel):
+@dataclass
+class ActivityNeed:
     """What one outcome target takes, in weekly activity, at the rep's own rates."""
 
     outcome: str
@@ -169,13 +172,14 @@ class ActivityNeed(BaseModel):
     sentence: str
 
 
-class RepFunnel(BaseModel):
+@dataclass
+class RepFunnel:
     rep: str
     role: str | None
     weeks: int  # weeks of the window with a row for this rep
     rates: list[StageRate]
     needs: list[ActivityNeed]
-    behind_on: list[str] = []  # outcome metrics judged below this week: the needs the summary shows
+    behind_on: list[str] = field(default_factory=list)  # outcomes judged below this week: the needs shown
 
 
 def _fmt_count(value: float | None, unit: Unit = Unit.COUNT) -> str:
@@ -194,6 +198,7 @@ def _words(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+@functools.lru_cache(maxsize=256)
 def lower(name: str) -> str:
     """A column name inside a sentence: "conversations", but "SQLs" and "new MRR" keep their capitals."""
     return " ".join(w if any(c.isupper() for c in w[1:]) else w.lower() for w in name.split())
@@ -203,11 +208,13 @@ def first_name(rep: str) -> str:
     return rep.split()[0] if rep.split() else rep
 
 
-def _sums(frame: pd.DataFrame, codes: np.ndarray, n: int, link: Link) -> tuple[np.ndarray, np.ndarray]:
+def _sums(frame: pd.DataFrame, codes: np.ndarray, n: int, link: Link) -> tuple[list[float], list[float]]:
     """Per group, the numerator and denominator pooled over the rows where both are there."""
     num, den = column_values(frame, link.stage), column_values(frame, link.source)
     ok = ~np.isnan(num) & ~np.isnan(den)
-    return (np.bincount(codes[ok], num[ok], minlength=n), np.bincount(codes[ok], den[ok], minlength=n))
+    # as Python floats: a rep's funnel reads them one by one, where numpy scalars are slow
+    return (np.bincount(codes[ok], num[ok], minlength=n).tolist(),
+            np.bincount(codes[ok], den[ok], minlength=n).tolist())
 
 
 def _rate(num: float, den: float) -> float | None:
@@ -217,82 +224,101 @@ def _rate(num: float, den: float) -> float | None:
 def rep_funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, people: list[tuple[str, str | None]],
                 window: int = WINDOW_WEEKS, month: dict[tuple[str, str], tuple[float, int]] | None = None,
                 min_count: float = MIN_COUNT) -> dict[str, RepFunnel]:
-    """Each rep's funnel over the ``window`` weeks ending with ``week`` (one row per rep and week in ``frame``).
+    """Each rep's funnel, every outcome target planned (see Funnels)."""
+    plan = Funnels(frame, ranges, week, window, month, min_count)
+    return {rep: found for rep, role in people if (found := plan.rep(rep, role)) is not None}
 
-    ``people`` are the (rep, role) pairs to plan for; ``month`` gives, per (rep, outcome), the month so far and
-    the weeks left, for the projection of a monthly target."""
-    if window < 1:
-        raise ValueError("--window must be at least 1 week")
-    links = funnel_links(ranges, [c for c in frame.columns])
-    rows = frame[(frame[WEEK] <= week) & (frame[WEEK] > week - pd.Timedelta(weeks=window))]
-    if not links or rows.empty or not people:
-        return {}
-    rep_codes, rep_names = pd.factorize(rows[REP].to_numpy())
-    where = {name: i for i, name in enumerate(rep_names)}
-    n = len(rep_names)
-    roles = rows[ROLE].fillna("").astype(str).to_numpy() if ROLE in rows else np.full(len(rows), "")
-    role_codes, role_names = pd.factorize(roles)
-    # top performers within each role, by outcomes, as the baseline picks them
-    top_mask = np.zeros(len(rows), dtype=bool)
-    for r in range(len(role_names)):
-        group = rows[role_codes == r]
-        ranked = rank_by_outcomes(group)
-        top_mask |= rows[REP].isin(ranked[: max(1, math.ceil(TOP_SHARE * len(ranked)))]).to_numpy() & (role_codes == r)
-    rep_sums = {link.name: _sums(rows, rep_codes, n, link) for link in links}
-    team_sums = {link.name: _sums(rows, role_codes, len(role_names), link) for link in links}
-    top_frame = rows[top_mask]
-    top_codes = role_codes[top_mask]
-    top_sums = {link.name: _sums(top_frame, top_codes, len(role_names), link) for link in links}
-    columns = list(dict.fromkeys(c for link in links for c in (link.stage, link.source)))
-    totals, counts = {}, {}
-    for c in columns:
-        values = column_values(rows, c)
-        ok = ~np.isnan(values)
-        totals[c] = np.bincount(rep_codes[ok], values[ok], minlength=n)
-        counts[c] = np.bincount(rep_codes[ok], minlength=n)
-    weeks_with_rows = np.bincount(rep_codes, minlength=n)
-    latest_rows = rows[rows[WEEK] == week].drop_duplicates(REP, keep="last")
-    latest = dict(zip(latest_rows[REP], latest_rows[[c for c in columns if c in latest_rows]].to_dict("records"),
-                      strict=True))
-    outcome_targets = [m for m in scorecard_metrics(ranges) if m.category is Category.OUTCOME and not m.is_rate]
-    activity = {m.column for m in scorecard_metrics(ranges) if m.category is Category.ACTIVITY and m.column}
-    role_of = {name: i for i, name in enumerate(role_names)}
 
-    out: dict[str, RepFunnel] = {}
-    for rep, given in people:
-        i = where.get(rep)
+class Funnels:
+    """The window's counts pooled once for every rep, role and role's top performers (vectorised); a rep's
+    funnel is then built on demand, so a summary pays only for the reps it plans for.
+
+    ``frame`` has one row per rep and week; the window is the ``window`` weeks ending with ``week``. ``month``
+    gives, per (rep, outcome), the month so far and the weeks left, for the projection of a monthly target."""
+
+    def __init__(self, frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: int = WINDOW_WEEKS,
+                 month: dict[tuple[str, str], tuple[float, int]] | None = None, min_count: float = MIN_COUNT):
+        if window < 1:
+            raise ValueError("--window must be at least 1 week")
+        self.ranges, self.month, self.min_count = ranges, month or {}, min_count
+        self.links = links = funnel_links(ranges, list(frame.columns))
+        rows = frame[(frame[WEEK] <= week) & (frame[WEEK] > week - pd.Timedelta(weeks=window))]
+        rep_codes, rep_names = pd.factorize(rows[REP].to_numpy())
+        self.where = {name: i for i, name in enumerate(rep_names)} if links else {}
+        n = len(rep_names)
+        roles = rows[ROLE].fillna("").astype(str).to_numpy() if ROLE in rows else np.full(len(rows), "")
+        role_codes, role_names = pd.factorize(roles)
+        self.role_of = {name: i for i, name in enumerate(role_names)}
+        # top performers within each role, by outcomes, as the baseline picks them
+        top_mask = np.zeros(len(rows), dtype=bool)
+        for r in range(len(role_names)):
+            ranked = rank_by_outcomes(rows[role_codes == r])
+            top = ranked[: max(1, math.ceil(TOP_SHARE * len(ranked)))]
+            top_mask |= rows[REP].isin(top).to_numpy() & (role_codes == r)
+        self.rep_sums = {x.name: _sums(rows, rep_codes, n, x) for x in links}
+        self.team_sums = {x.name: _sums(rows, role_codes, len(role_names), x) for x in links}
+        self.top_sums = {x.name: _sums(rows[top_mask], role_codes[top_mask], len(role_names), x) for x in links}
+        self.columns = columns = list(dict.fromkeys(c for x in links for c in (x.stage, x.source)))
+        self.average: dict[str, list[float | None]] = {}  # per column, each rep's weekly average
+        for c in columns:
+            values = column_values(rows, c)
+            ok = ~np.isnan(values)
+            totals = np.bincount(rep_codes[ok], values[ok], minlength=n)
+            counts = np.bincount(rep_codes[ok], minlength=n)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                self.average[c] = [None if k == 0 else v for v, k in zip((totals / counts).tolist(), counts.tolist(),
+                                                                         strict=True)]
+        self.weeks = np.bincount(rep_codes, minlength=n).tolist()
+        latest = rows[rows[WEEK] == week].drop_duplicates(REP, keep="last")
+        self.latest = dict(zip(latest[REP], latest[[c for c in columns if c in latest]].to_dict("records"),
+                               strict=True))
+        metrics = scorecard_metrics(ranges)
+        self.activity = {m.column for m in metrics if m.category is Category.ACTIVITY and m.column}
+        self.paths = [(m, path) for m in metrics if m.category is Category.OUTCOME and not m.is_rate
+                      and (path := chain(m.column, links))]  # type: ignore[arg-type]
+        self._targets: dict[tuple[str, Period, str | None], float | None] = {}
+
+    def target(self, metric: str, period: Period, role: str | None) -> float | None:
+        """The outcome range's Min for a role (looked up once per role, not once per rep)."""
+        key = (metric, period, role)
+        if key not in self._targets:
+            found = self.ranges.lookup(metric, period, role)
+            self._targets[key] = found.min if found is not None and found.min is not None and found.min > 0 \
+                else None
+        return self._targets[key]
+
+    def rep(self, rep: str, given_role: str | None, outcomes: Sequence[str] | None = None) -> RepFunnel | None:
+        """One rep's rates and, for each outcome target (only ``outcomes`` when given), what it takes."""
+        i = self.where.get(rep)
         if i is None:
-            continue
-        role = given if isinstance(given, str) and given.strip() else None
-        g = role_of.get(role or "", 0)
+            return None
+        role = given_role if isinstance(given_role, str) and given_role.strip() else None
+        g = self.role_of.get(role or "", 0)
         rates = []
-        for link in links:
-            num, den = rep_sums[link.name][0][i], rep_sums[link.name][1][i]
-            tnum, tden = team_sums[link.name][0][g], team_sums[link.name][1][g]
-            team = _rate(tnum, tden) if tden >= min_count else None
-            thin = den < min_count
+        for link in self.links:
+            num, den = self.rep_sums[link.name][0][i], self.rep_sums[link.name][1][i]
+            tnum, tden = self.team_sums[link.name][0][g], self.team_sums[link.name][1][g]
+            team = _rate(tnum, tden) if tden >= self.min_count else None
+            thin = bool(den < self.min_count)
             mine = _rate(num, den)
             rates.append(StageRate(
                 rate=link.name, stage=link.stage, source=link.source, unit=link.unit, rep=mine, count=float(den),
-                team=team, top=_rate(*(s[g] for s in top_sums[link.name])), used=team if thin else mine, thin=thin))
+                team=team, top=_rate(*(s[g] for s in self.top_sums[link.name])), used=team if thin else mine,
+                thin=thin))
         by_name = {r.rate: r for r in rates}
-        mine_now = latest.get(rep, {})
-        this_week = {c: None if pd.isna(v) else float(v) for c, v in mine_now.items()}
-        average = {c: (float(totals[c][i] / counts[c][i]) if counts[c][i] else None) for c in columns}
+        this_week = {c: None if pd.isna(v) else float(v) for c, v in self.latest.get(rep, {}).items()}
+        average = {c: self.average[c][i] for c in self.columns}
         needs = []
-        for metric in outcome_targets:
-            path = chain(metric.column, links)  # type: ignore[arg-type]
-            if not path:
+        for metric, path in self.paths:
+            if outcomes is not None and metric.name not in outcomes:
                 continue
             for period in Period:
-                found = ranges.lookup(metric.name, period, role)
-                if found is None or found.min is None or found.min <= 0:
-                    continue
-                needs.append(_need(rep, metric.name, metric.unit, period, found.min, path, by_name, this_week,
-                                   average, activity, (month or {}).get((rep, metric.name))))
-        out[rep] = RepFunnel(rep=rep, role=role, weeks=int(weeks_with_rows[i]),
-                             rates=rates, needs=needs)
-    return out
+                goal = self.target(metric.name, period, role)
+                if goal is not None:
+                    needs.append(_need(rep, metric.name, metric.unit, period, goal, path, by_name, this_week,
+                                       average, self.activity, self.month.get((rep, metric.name))))
+        return RepFunnel(rep=rep, role=role, weeks=int(self.weeks[i]), rates=rates, needs=needs,
+                                         behind_on=[])
 
 
 def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, path: list[Link],
@@ -362,11 +388,11 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
             when = "this month" if period is Period.MONTH else "this week"
             sentence += (f" At this week's activity and these rates, on course for "
                          f"{format_value(projection, unit, exact=True)} {outcome} {when}.")
-    return ActivityNeed(outcome=outcome, unit=unit, period=period, target=target, target_per_week=weekly,
-                        rates=[x.name for x in links], needed=needed,
-                        this_week={s: this_week.get(s) for s in needed},
-                        average={s: average.get(s) for s in needed}, activity=root, projection=projection,
-                        leak=leak, notes=notes, sentence=sentence)
+    return ActivityNeed(
+        outcome=outcome, unit=unit, period=period, target=target, target_per_week=weekly,
+        rates=[x.name for x in links], needed=needed, this_week={s: this_week.get(s) for s in needed},
+        average={s: average.get(s) for s in needed}, activity=root, projection=projection, leak=leak, notes=notes,
+        sentence=sentence)
 
 
 def focus(funnel: RepFunnel) -> ActivityNeed | None:

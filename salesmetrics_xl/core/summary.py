@@ -30,7 +30,7 @@ from salesmetrics_xl.core.diagnosis import (
     diagnose,
 )
 from salesmetrics_xl.core.evaluate import column_values, evaluate_rows, metric_values, scorecard_metrics
-from salesmetrics_xl.core.funnel import WINDOW_WEEKS, RepFunnel, funnel_sentence, rep_funnels
+from salesmetrics_xl.core.funnel import WINDOW_WEEKS, Funnels, RepFunnel, funnel_sentence
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category, Metric, Period, Unit, format_value
 from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.ranges import RangeSet
@@ -123,7 +123,7 @@ class WeeklySummary(BaseModel):
     problems: list[Problem]
     ordering_rule: str = ORDERING_RULE
     window_weeks: int = WINDOW_WEEKS  # the trailing weeks each rep's funnel is pooled over
-    funnels: list[RepFunnel] = []  # per rep with a row this week: rates, what each outcome target takes, leaks
+    funnels: list[RepFunnel] = []  # per rep behind on outcomes: rates, what each target behind takes, the leak
 
     @property
     def needs_attention(self) -> list[RepWeek]:
@@ -212,7 +212,8 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     people = [(rec[REP], rec.get(ROLE)) for rec in (*week_rows.to_dict("records"), *missing.to_dict("records"))]
     monthly, month_name = _monthly(frame, ranges, chosen, people)
     paces = {(p.rep, p.metric): p for p in monthly}
-    funnels = _funnels(frame, ranges, this, people[:len(week_rows)], window, monthly)
+    plan = _funnels(frame, ranges, this, window, monthly)
+    funnels: dict[str, RepFunnel] = {}
 
     reps: list[RepWeek] = []
     for i, rec in zip(np.flatnonzero(in_week), week_rows.to_dict("records"), strict=True):
@@ -234,9 +235,12 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
             busy_not_producing=busy_not_producing(categories[Category.ACTIVITY],
                                                   (judged[m.name] for m in by_category[Category.OUTCOME])),
         )
-        funnel = funnels.get(rep.rep)
-        if funnel is not None and not found.on_track and categories[Category.OUTCOME] is Status.BELOW:
-            funnel.behind_on = [m.name for m in by_category[Category.OUTCOME] if judged[m.name] is Status.BELOW]
+        funnel = None
+        if not found.on_track and categories[Category.OUTCOME] is Status.BELOW:  # behind: what it takes
+            behind = [m.name for m in by_category[Category.OUTCOME] if judged[m.name] is Status.BELOW]
+            if (funnel := plan.rep(rep.rep, role, behind)) is not None:
+                funnel.behind_on = behind
+                funnels[rep.rep] = funnel
         rep.diagnosis = explain(rep, found, weekly, ranges, paces, funnel)
         reps.append(rep)
     for rec in missing.to_dict("records"):
@@ -287,11 +291,11 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     )
 
 
-def _funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, people: list[tuple[str, str | None]],
-             window: int, monthly: list[MonthlyPace]) -> dict[str, RepFunnel]:
-    """Each rep's funnel (core/funnel.py), projected to month end from the month so far."""
+def _funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: int, monthly: list[MonthlyPace]
+             ) -> Funnels:
+    """The reps' funnels (core/funnel.py), projected to month end from the month so far."""
     month = {(p.rep, p.metric): (p.month_to_date, p.weeks_in_month - p.weeks_elapsed) for p in monthly}
-    return rep_funnels(frame, ranges, week, people, window, month)
+    return Funnels(frame, ranges, week, window, month)
 
 
 def _paced(metric: Metric, weekly: Status, pace: MonthlyPace | None) -> bool:

@@ -248,7 +248,8 @@ def test_every_rep_behind_gets_a_leak_and_a_needed_weekly_activity():
         assert need.needed["Dials"] > 0 and " a week." in need.sentence
     for rep in summary.reps:  # on track: the sentence is the table's, with no funnel added
         if rep.on_track:
-            assert "Leak:" not in rep.diagnosis and funnels[rep.rep].behind_on == []
+            assert "Leak:" not in rep.diagnosis and rep.rep not in funnels
+    assert list(funnels) == [r.rep for r in behind]  # in the sheet's order
     ben = focus(funnels["Ben Carter"])
     assert ben.needed == pytest.approx({"Conversations": 5 * 12 / 52 / (3 / 114), "Dials": 5 * 12 / 52 / (3 / 574)})
     assert ben.leak.lost == pytest.approx(114 / 8 * (ben.leak.top - 3 / 114) * 52 / 12)
