@@ -9,6 +9,9 @@ The method, stated once:
 - Rates: each top performer's rate pooled from their counts over the window (not an average of weekly ratios);
   min = the 25th percentile of those; no max.
 - Monthly ranges: the weekly suggestion times 52/12.
+- Activity against the outcome targets: for each outcome range with a Min whose funnel (core/funnel.py) passes
+  through an activity, the weekly activity it takes at the top performers' and at the team's pooled rates; an
+  activity range whose Max cannot reach the target at the team's rates is flagged.
 - Rounded to numbers a manager would write down: min rounded down and max rounded up to a step that suits the size
   (1 under 20, 5 under 100, 10 under 1,000, then 50, 100, 500), rates to whole percents.
 """

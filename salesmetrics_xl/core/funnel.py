@@ -167,6 +167,7 @@ class ActivityNeed:
     average: dict[str, float | None]  # stage -> the rep's weekly average over the window
     activity: str | None  # the first stage of the chain (Dials): where effort goes in
     projection: float | None  # outcomes this period at this week's activity and these rates
+    compared: list[str]  # the links with a rate of the rep's own, compared with the top performers'
     leak: Leak | None
     notes: list[str]  # thin rates replaced by the team's, rates of zero, a chain that stops
     sentence: str
@@ -317,8 +318,7 @@ class Funnels:
                 if goal is not None:
                     needs.append(_need(rep, metric.name, metric.unit, period, goal, path, by_name, this_week,
                                        average, self.activity, self.month.get((rep, metric.name))))
-        return RepFunnel(rep=rep, role=role, weeks=int(self.weeks[i]), rates=rates, needs=needs,
-                                         behind_on=[])
+        return RepFunnel(rep=rep, role=role, weeks=int(self.weeks[i]), rates=rates, needs=needs)
 
 
 def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, path: list[Link],
@@ -354,10 +354,11 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
         elif month is not None:
             projection = month[0] + month[1] * expected
     leak = None
-    if links and average.get(root) is not None:  # type: ignore[arg-type]
+    compared = [x.name for x in links if not rates[x.name].thin and rates[x.name].top is not None]
+    if compared and average.get(root) is not None:  # type: ignore[arg-type]
         # a thin link cannot be judged, but its (team) rate still carries the rep's volume through
-        lost = outcomes_lost(used, [rates[x.name].top if not rates[x.name].thin else None
-                                                 for x in links], average[root] or 0.0)  # type: ignore[index]
+        tops = [rates[x.name].top if x.name in compared else None for x in links]
+        lost = outcomes_lost(used, tops, average[root] or 0.0)  # type: ignore[index]
         best = max((k for k, v in enumerate(lost) if v is not None and v > 0), key=lambda k: lost[k], default=None)
         if best is not None:
             link, r = links[best], rates[links[best].name]
@@ -391,8 +392,8 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
     return ActivityNeed(
         outcome=outcome, unit=unit, period=period, target=target, target_per_week=weekly,
         rates=[x.name for x in links], needed=needed, this_week={s: this_week.get(s) for s in needed},
-        average={s: average.get(s) for s in needed}, activity=root, projection=projection, leak=leak, notes=notes,
-        sentence=sentence)
+        average={s: average.get(s) for s in needed}, activity=root, projection=projection, compared=compared,
+        leak=leak, notes=notes, sentence=sentence)
 
 
 def focus(funnel: RepFunnel) -> ActivityNeed | None:
@@ -412,6 +413,8 @@ def funnel_sentence(funnel: RepFunnel | None) -> str:
         return ""
     if need.leak is not None:
         leak = f"Leak: {need.leak.sentence}."
-    else:
+    elif need.compared:
         leak = "No stage converts below the top reps; the gap is volume."
+    else:
+        leak = "Too few counts of the rep's own to say where the funnel leaks."
     return f"{leak} {need.sentence}"

@@ -17,6 +17,7 @@ from salesmetrics_xl.core.funnel import (
     activity_needed,
     chain,
     funnel_links,
+    funnel_sentence,
     outcomes_lost,
     rep_funnels,
 )
@@ -99,7 +100,10 @@ def test_the_leak_is_the_link_that_costs_most_against_the_top_rep():
     # a win rate of 0 is where everything is lost: 100 x 0.5 x (0.5 x 1/12 x 0.12) = 0.25 a week
     assert ben.leak is not None and ben.leak.rate == "Win Rate"
     assert ben.leak.lost == pytest.approx(0.25 * 52 / 12)
-    assert hand()["Chloe"].needs[0].leak is None  # the top rep leaks nowhere against herself
+    chloe = hand()["Chloe"]
+    assert chloe.needs[0].leak is None  # the top rep leaks nowhere against herself
+    chloe.behind_on = ["Deals Won"]
+    assert funnel_sentence(chloe).startswith("No stage converts below the top reps; the gap is volume. 2 Deals Won")
 
 
 def test_a_zero_rate_never_divides():
@@ -131,7 +135,9 @@ def test_a_thin_rate_falls_back_to_the_teams_and_says_so():
                              "Lucky's own) takes about 9.9 conversations, or about 49 dials, a week. Lucky did 3 "
                              "and 5.")
     assert any("Lucky had 3 conversations in the window, too few" in n for n in need.notes)
-    assert need.leak is None  # no rate of Lucky's own to compare
+    assert need.leak is None and need.compared == []  # no rate of Lucky's own to compare
+    found.behind_on = ["SQLs"]
+    assert funnel_sentence(found).startswith("Too few counts of the rep's own to say where the funnel leaks. 5 SQLs")
 
 
 def test_when_the_team_is_thin_too_the_chain_stops():
