@@ -205,6 +205,7 @@ def lower(name: str) -> str:
     return " ".join(w if any(c.isupper() for c in w[1:]) else w.lower() for w in name.split())
 
 
+@functools.lru_cache(maxsize=4096)
 def first_name(rep: str) -> str:
     return rep.split()[0] if rep.split() else rep
 
@@ -289,7 +290,8 @@ class Funnels:
         return self._targets[key]
 
     def rep(self, rep: str, given_role: str | None, outcomes: Sequence[str] | None = None) -> RepFunnel | None:
-        """One rep's rates and, for each outcome target (only ``outcomes`` when given), what it takes."""
+        """One rep's rates and what each outcome target takes; with ``outcomes`` (those behind, in order), only
+        the targets of the first of them that can be planned."""
         i = self.where.get(rep)
         if i is None:
             return None
@@ -307,17 +309,18 @@ class Funnels:
                 team=team, top=_rate(*(s[g] for s in self.top_sums[link.name])), used=team if thin else mine,
                 thin=thin))
         by_name = {r.rate: r for r in rates}
-        this_week = {c: None if pd.isna(v) else float(v) for c, v in self.latest.get(rep, {}).items()}
+        this_week = {c: None if v is None or v != v else float(v) for c, v in self.latest.get(rep, {}).items()}
         average = {c: self.average[c][i] for c in self.columns}
         needs = []
-        for metric, path in self.paths:
-            if outcomes is not None and metric.name not in outcomes:
-                continue
+        paths = self.paths if outcomes is None else [p for name in outcomes for p in self.paths if p[0].name == name]
+        for metric, path in paths:
             for period in Period:
                 goal = self.target(metric.name, period, role)
                 if goal is not None:
                     needs.append(_need(rep, metric.name, metric.unit, period, goal, path, by_name, this_week,
                                        average, self.activity, self.month.get((rep, metric.name))))
+            if outcomes is not None and any(n.needed for n in needs):
+                break  # the first outcome behind that can be planned is the one the summary plans
         return RepFunnel(rep=rep, role=role, weeks=int(self.weeks[i]), rates=rates, needs=needs)
 
 

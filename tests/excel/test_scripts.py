@@ -145,7 +145,7 @@ def test_only_the_scripts_are_exposed():
 def test_lite_main_reexports_the_functions_and_scripts():
     text = (Path(__file__).parents[2] / "lite" / "main.py").read_text()
     for name in ("metric_status", "metric_rate", "metric_score", "metric_diagnosis", "metric_range", "suggest_range",
-                 "build_weekly_summary", "suggest_ranges"):
+                 "activity_needed", "funnel_leak", "build_weekly_summary", "suggest_ranges"):
         assert name in text
 
 
