@@ -348,7 +348,7 @@ def baseline(
         table = Table(show_header=True, header_style="bold")
         for name in ("Metric", "Per", "Team median (25th–75th)", "Top performers", "Current", "Suggested",
                      "Targets take a week (top / team rates)", "Why"):
-            table.add_column(name, overflow="fold")
+            table.add_column(name, overflow="fold", no_wrap=name == "Metric")  # the name stays whole
         for m in b.metrics:
             table.add_row(m.metric, m.period.value, _spread_text(m.team, m.unit), _spread_text(m.top, m.unit),
                           m.current.describe(m.unit) if m.current else "none",
