@@ -54,8 +54,8 @@ def formula_text(value: str) -> str:
 def quote_sheet(name: str) -> str:
     """A sheet name as a formula refers to it: bare only when plainly safe (``Tracking``), else in single quotes
     with each ``'`` doubled (``'It''s'``). Raises ValueError for a name Excel could not have."""
-    if not name or (bad := _unwritable(name)) is not None or (bad := next(
-            (ch for ch in name if ch in _SHEET_FORBIDDEN), None)) is not None:
+    if not name or (bad := _unwritable(name)) is not None or (bad := next(  # a break neither: XML would fold \r
+            (ch for ch in name if ch in _SHEET_FORBIDDEN or ch in _BREAKS), None)) is not None:
         what = "is empty" if not name else f"holds {bad!r}, which Excel does not allow in a sheet name"
         raise ValueError(f"the sheet name {name!r} {what}; rename the sheet")
     if _PLAIN_SHEET.fullmatch(name) and not _LOOKS_LIKE_REF.fullmatch(name):

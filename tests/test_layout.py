@@ -203,3 +203,9 @@ def _sample():
         data = read_workbook(EXAMPLE)
         _SUMMARY.extend([build_summary(data.tracking, data.ranges, data.problems, title="x"), data])
     return _SUMMARY[1]
+
+
+@pytest.mark.parametrize("name", ["\r", "a\nb", "tab\there"])
+def test_a_sheet_name_with_a_line_break_or_tab_is_refused(name):
+    with pytest.raises(ValueError, match="rename the sheet"):
+        quote_sheet(name)
