@@ -25,7 +25,8 @@ def suggested_sheet(baselines: list[Baseline], source: str, generated: dt.dateti
                     f"complete weeks ({first.weeks[0]} to {first.weeks[-1]}). Top performers are chosen by outcomes, "
                     "never activity. Copy the ones you agree with into Ranges, or run salesmetrics baseline --apply.",
               NOTE)
-    sheet.put(3, 1, " ".join([*(n for b in baselines for n in b.notes)]) or "", NOTE)
+    sheet.put(3, 1, " ".join([*(n for b in baselines for n in b.notes),
+                              *dict.fromkeys(b.left_out for b in baselines if b.left_out)]) or "", NOTE)
     for col, name in enumerate(COLUMNS, start=1):
         sheet.put(4, col, name, HEADER)
     sheet.widths = {1: 8, 2: 20, 3: 10, 4: 8, len(COLUMNS): 90} | {c: 11 for c in range(5, len(COLUMNS))}

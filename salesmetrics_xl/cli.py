@@ -349,6 +349,8 @@ def baseline(
         console.print(table)
         for note in b.notes:
             console.print(f"[yellow]note[/]: {note}")
+        if b.left_out:
+            console.print(f"[dim]note[/]: {b.left_out}")
     for problem in kept:
         console.print(f"[yellow]warning[/]: {problem.message}")
     if target:

@@ -49,7 +49,7 @@ def test_one_bad_workbook_never_stops_the_batch(tmp_path):
     assert broken.status == "unreadable" and "damaged or truncated" in broken.problems[0]
     for name in ("team0.xlsx", "team1.xlsx"):
         r = by_name[name]
-        assert r.status == "warnings" and r.week == "2026-W47" and r.reps == 12 and r.needs_attention == 5
+        assert r.status == "warnings" and r.week == "2026-W47" and r.reps == 13 and r.needs_attention == 4
         assert "Weekly Summary" in openpyxl.load_workbook(r.output).sheetnames
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["team0.summary.xlsx", "team1.summary.xlsx"]
 
@@ -79,7 +79,7 @@ def test_rollup_one_row_per_team_outcomes_first(tmp_path):
     teams = rollup(results)
     assert [t.team for t in teams] == sorted([t.team for t in teams], key=lambda n: -next(
         t.outcomes["SQLs"] for t in teams if t.team == n))
-    assert {t.team for t in teams} == {"East", "West"} and sum(t.reps for t in teams) == 12
+    assert {t.team for t in teams} == {"East", "West"} and sum(t.reps for t in teams) == 13
     east = next(t for t in teams if t.team == "East")
     assert east.busy_not_producing == 2  # Ben Carter and Emma Rossi: busy, not converting
     assert east.on_track + east.needs_attention == east.reps
