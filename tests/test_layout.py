@@ -25,7 +25,9 @@ from salesmetrics_xl.xlsx_writer import chart_xml
 from tests.conftest import RANGES_HEADER, TRACKING_HEADER
 
 # Every function a formula we write may call. Anything else in a formula came from someone's text.
-OURS = {"IF", "AND", "OR", "NOT", "ISNUMBER", "N", "CHAR", "METRIC_STATUS", "METRIC_RATE"}
+OURS = {"IF", "AND", "OR", "NOT", "ISNUMBER", "N", "CHAR", "METRIC_STATUS", "METRIC_RATE",
+        # the fair-range rule (core/effective.py): month of tenure, ramp share, a Reps sheet look-up, the bound
+        "ROUND", "WEEKDAY", "YEAR", "MONTH", "DAY", "INDEX", "MATCH", "ISTEXT"}
 FORMULA_ELEMENTS = {"f", "formula", "formula1", "formula2", "definedName"}
 
 

@@ -251,12 +251,16 @@ def hostile_book(path: Path, rows: int = 600, seed: int = 11) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Tracking"
-    ws.append([*TRACKING_HEADER, HOSTILE_METRIC])
+    ws.append([*TRACKING_HEADER[:4], *COUNTED, "Days Worked", "Start Date", HOSTILE_METRIC])
     for i in range(rows):
         week = dt.date(2026, 11, 16) - dt.timedelta(weeks=i // 20)
         role = rng.choice([HOSTILE_ROLE, HOSTILE_ROLE.upper(), "SDR", None])
-        record = [week, f"Rep {i % 20}", "T", role, *(_value(rng, c) for c in TRACKING_HEADER[4:])]
+        record = [week, f"Rep {i % 20}", "T", role, *(_value(rng, c) for c in COUNTED),
+                  rng.choice([None, 0, 3, 5]), rng.choice([None, week - dt.timedelta(days=40)])]
         ws.append([*record, rng.choice([None, 2, 3, 4, 5, 6, 7, "n/a"])])
+    ramp = wb.create_sheet("Ramp")  # the hostile Role has its own ramp: a formula literal too
+    for row in (["Month", "Share", "Role"], [1, 0.25], [2, 0.5], [2, 0.4, HOSTILE_ROLE]):
+        ramp.append(row)
     rs = wb.create_sheet("Ranges")
     rs.append(RANGES_HEADER)
     hostile = [["Dials", "activity", None, "week", 30, 45, HOSTILE_UNIT, HOSTILE_ROLE],
@@ -279,7 +283,7 @@ def test_a_role_cannot_inject_a_function(tmp_path, make_book):
                                  ["Dials", "activity", None, "week", 20, 40, None, evil]]})
     for formulas in ("native", "udf"):
         out = summarise_workbook(book, out=tmp_path / f"{formulas}.xlsx", formulas=formulas, today=TODAY).output
-        assert assert_only_our_formulas(out, {"Tracking", "Ranges", SUMMARY_SHEET}) > 0
+        assert assert_only_our_formulas(out, {"Tracking", "Ranges", "Ramp", SUMMARY_SHEET, EVALUATION_SHEET}) > 0
         found = formulas_in(out)
         assert not any("HYPERLINK" in functions(f) for _, f in found)
         role_checks = [f for _, f in found if '"x"",HYPERLINK(""http://evil""),"""' in f]
