@@ -241,3 +241,20 @@ def test_the_lock_file_message_suggests_what_batch_can_do(tmp_path):
     assert result.returncode == 2
     assert "open in Excel" in result.stdout and "without --in-place" in result.stdout
     assert "--out" not in result.stdout
+
+
+def test_a_rep_off_this_week_is_not_counted_as_needing_attention(make_book):
+    from tests.conftest import TRACKING_HEADER, default_ranges_rows
+
+    header = [*TRACKING_HEADER[:TRACKING_HEADER.index("Days Worked")], "Days Worked"]
+    rows = [header]
+    for k, week in enumerate(("2026-11-02", "2026-11-09", "2026-11-16")):
+        rows.append([week, "Ann", "East", "SDR", 60, 150, 12, 4, 2, 1, 1, 900, 5])
+        rows.append([week, "Bo", "East", "SDR", *((0,) * 8 if k == 2 else (60, 150, 12, 4, 2, 1, 1, 900)),
+                     0 if k == 2 else 5])  # Bo is on holiday in the last week
+    book = make_book({"Tracking": rows, "Ranges": default_ranges_rows()}, name="team.xlsx")
+    (result,) = run_batch([book], out_dir=book.parent / "out", jobs=1)
+    bo = next(line for line in result.lines if line.rep == "Bo")
+    assert bo.diagnosis_code == "off" and not bo.on_track
+    (east,) = rollup([result])
+    assert east.reps == 2 and east.needs_attention == result.needs_attention == 0
