@@ -181,10 +181,11 @@ def _sheet(name: str, values: list[list[Any]]) -> dict[str, Any]:
 def test_a_users_sheet_named_like_ours_is_kept_in_the_live_book():
     payload = book_payload(EXAMPLE)
     payload["sheets"].append(_sheet("Evaluation", [["My own evaluation notes"]]))
+    user = len(payload["sheets"]) - 1  # the user's own Evaluation sheet, after the example's five
     actions = run_script("build_weekly_summary", payload)
     assert [a["args"][1] for a in actions if a["func"] == "addSheet"] == [SUMMARY_SHEET, "Evaluation (2)"]
-    assert 3 not in [a["sheet_position"] for a in actions if a["func"].startswith("sheet")]  # never cleared
-    assert not [a for a in actions if a.get("sheet_position") == 3]  # nothing at all written to the user's sheet
+    assert user not in [a["sheet_position"] for a in actions if a["func"].startswith("sheet")]  # never cleared
+    assert not [a for a in actions if a.get("sheet_position") == user]  # nothing at all written to the user's sheet
     alerts = [a["args"][0] for a in actions if a["func"] == "alert"]
     assert alerts == ["The sheet 'Evaluation' was not made by salesmetrics-xl, so it is kept as it is; ours is "
                       "written as 'Evaluation (2)'."]
@@ -196,5 +197,5 @@ def test_a_users_sheet_named_like_ours_is_kept_in_the_live_book():
                          "scope_sheet_name": None, "scope_sheet_index": None, "book_scope": True}]
     again = run_script("build_weekly_summary", payload)
     assert not [a for a in again if a["func"] in ("addSheet", "alert")]
-    assert sorted(a["sheet_position"] for a in again if a["func"] == "sheetClear") == [4, 5]
-    assert not [a for a in again if a.get("sheet_position") == 3]
+    assert sorted(a["sheet_position"] for a in again if a["func"] == "sheetClear") == [user + 1, user + 2]
+    assert not [a for a in again if a.get("sheet_position") == user]
