@@ -26,7 +26,8 @@ def suggested_sheet(baselines: list[Baseline], source: str, generated: dt.dateti
                     "never activity. Copy the ones you agree with into Ranges, or run salesmetrics baseline --apply.",
               NOTE)
     sheet.put(3, 1, " ".join([*(n for b in baselines for n in b.notes),
-                              *(f"Range check: {u}." for b in baselines for u in b.unreachable)]) or "", NOTE)
+                              *(f"Range check: {u}." for b in baselines for u in b.unreachable),
+                              *dict.fromkeys(b.left_out for b in baselines if b.left_out)]) or "", NOTE)
     for col, name in enumerate(COLUMNS, start=1):
         sheet.put(4, col, name, HEADER)
     sheet.widths = {1: 8, 2: 20, 3: 10, 4: 8, len(COLUMNS): 90} | {c: 11 for c in range(5, len(COLUMNS))}

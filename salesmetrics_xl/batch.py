@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from salesmetrics_xl.core.diagnosis import OFF_WEEK
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, OPPORTUNITIES, SQLS, Category
 from salesmetrics_xl.core.problems import Severity, WorkbookError
 from salesmetrics_xl.core.status import Status
@@ -278,12 +279,13 @@ def rollup(results: list[FileResult]) -> list[TeamLine]:
     out = []
     for team, items in teams.items():
         lines = [line for _, line in items]
-        breaks = Counter(line.diagnosis_headline for line in lines if not line.on_track)
+        judged = [line for line in lines if line.diagnosis_code != OFF_WEEK.code]  # a rep off this week: not judged
+        breaks = Counter(line.diagnosis_headline for line in judged if not line.on_track)
         out.append(TeamLine(
             team=team, files=sorted({f for f, _ in items}), reps=len(lines),
             outcomes={m: sum(line.outcomes.get(m) or 0 for line in lines) for m in OUTCOMES},
             on_track=sum(line.on_track for line in lines),
-            needs_attention=sum(not line.on_track for line in lines),
+            needs_attention=sum(not line.on_track for line in judged),
             busy_not_producing=sum(line.busy_not_producing for line in lines),
             in_range={c: sum(line.in_range[c] for line in lines) for c in Category},
             main_break=breaks.most_common(1)[0][0] if breaks else "On track"))

@@ -359,6 +359,8 @@ def baseline(
             console.print(f"[yellow]note[/]: {note}")
         for flag in b.unreachable:
             console.print(f"[yellow]range check[/]: {flag}")
+        if b.left_out:
+            console.print(f"[dim]note[/]: {b.left_out}")
     for problem in kept:
         console.print(f"[yellow]warning[/]: {problem.message}")
     if target:

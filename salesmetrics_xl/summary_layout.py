@@ -9,15 +9,28 @@ import math
 from pathlib import PurePath
 from typing import Literal
 
+from salesmetrics_xl.core.effective import DECIMALS
 from salesmetrics_xl.core.evaluate import scorecard_metrics
 from salesmetrics_xl.core.funnel import focus
-from salesmetrics_xl.core.metrics import DEALS_WON, SQLS, Category, Period, Unit
+from salesmetrics_xl.core.metrics import DEALS_WON, SQLS, Category, Period, Unit, format_value
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_letter, split_ref
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
 from salesmetrics_xl.core.status import Status
 from salesmetrics_xl.core.summary import WeeklySummary
 from salesmetrics_xl.core.tracking import TrackingData
-from salesmetrics_xl.core.workbook import CATEGORY, MAX, MIN, PERIOD, REP, ROLE, WEEK
+from salesmetrics_xl.core.workbook import (
+    CATEGORY,
+    DAYS_WORKED,
+    FAIRNESS_COLUMNS,
+    FTE,
+    MAX,
+    MIN,
+    PERIOD,
+    REP,
+    ROLE,
+    START_DATE,
+    WEEK,
+)
 from salesmetrics_xl.layout import (
     Chart,
     ConditionalFormat,
@@ -125,12 +138,22 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     for n, rep in enumerate(summary.reps):
         row = top + n
         sheet.put(row, 1, n + 1, Style(align="center"))
-        sheet.put(row, 2, rep.rep, Style(bold=rep.busy_not_producing, align="left"))
+        # a rep judged against smaller ranges says why under the name ("3 of 5 days", "ramp 50 %", "OFF")
+        name = f"{rep.rep}\n{rep.judged_on}" if rep.judged_on else rep.rep
+        sheet.put(row, 2, name, Style(bold=rep.busy_not_producing, align="left", wrap=bool(rep.judged_on)))
         sheet.put(row, 3, rep.team, Style(align="left"))
         for i, m in enumerate(metrics):
             status = rep.judged[m.name]  # what counts in the verdict: a paced outcome by the month's pace
-            sheet.put(row, first + i, rep.values[m.name], _styled(status_highlight(status, m.category),
-                                                                  FORMAT[m.unit]))
+            style = _styled(status_highlight(status, m.category), FORMAT[m.unit])
+            value = rep.values[m.name]
+            if m.name in rep.effective and value is not None:  # the effective range under the pro-rated value
+                value = f"{format_value(value, m.unit)}\n{rep.effective[m.name]}"
+                style = Style(fill=style.fill, color=style.color, align="center", wrap=True)
+            sheet.put(row, first + i, value, style)
+        if rep.off:
+            sheet.put(row, out_col, "OFF: not judged", Style(wrap=True, color=GREY_TEXT))
+            sheet.put(row, diag_col, rep.diagnosis, Style(wrap=True, color=GREY_TEXT))
+            continue
         out = ", ".join([*(f"{m} {'↓' if rep.statuses[m] is Status.BELOW else '↑'}{rep.streaks.get(m, 1)}"
                            for m in rep.out_of_range), *(f"{m} behind pace" for m in rep.behind_pace)])
         sheet.put(row, out_col, out or "none", Style(wrap=True))
@@ -139,10 +162,10 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     bottom = top + max(len(summary.reps), 1) - 1
     sheet.freeze = f"D{top}"
     sheet.heights = {names: 30}
-    for n in range(len(summary.reps)):  # enough lines for the wrapped diagnosis and out-of-range text
+    for n, rep in enumerate(summary.reps):  # enough lines for the wrapped diagnosis and out-of-range text
         lines = max(math.ceil(1.15 * len(str(sheet.cells[(top + n, c)].value)) / sheet.widths[c])
                     for c in (out_col, diag_col))
-        sheet.heights[top + n] = 15.0 * max(lines, 1)
+        sheet.heights[top + n] = 15.0 * max(lines, 2 if rep.judged_on else 1)
 
     # team block, under the same metric columns
     row = bottom + 2
@@ -211,7 +234,8 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
     sheet.put(row, 2, "Rep", HEADER)
     for i, name in enumerate(metrics):
         sample = next(p for p in paces if p.metric == name)
-        unit, rng = sample.unit, sample.range
+        full = [p.range for p in paces if p.metric == name and p.share == 1]
+        unit, rng = sample.unit, full[0] if full else "by rep"
         col = 4 + 3 * i
         for j, label in enumerate((f"{name} so far", "Projected", f"Range: {rng}")):
             sheet.put(row, col + j, label, HEADER)
@@ -225,7 +249,13 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
             hl = status_highlight(pace.status, Category.OUTCOME)
             sheet.put(row + 1 + n, col, pace.month_to_date, Style(number_format=FORMAT[unit], align="center"))
             sheet.put(row + 1 + n, col + 1, pace.projection, _styled(hl, PROJECTION_FORMAT[unit]))
-            sheet.put(row + 1 + n, col + 2, "on pace" if pace.on_pace else "behind", _styled(hl, None))
+            verdict = "on pace" if pace.on_pace else "behind"
+            style = _styled(hl, None)
+            if pace.share != 1:  # held to its share of the monthly range (days worked, FTE, ramp): shown under
+                verdict += "\n" + pace.range.replace("at least ", "≥ ").replace("at most ", "≤ ")
+                style = Style(fill=style.fill, color=style.color, align="center", wrap=True)
+                sheet.heights[row + 1 + n] = 30
+            sheet.put(row + 1 + n, col + 2, verdict, style)
     return row + len(reps)
 
 
@@ -335,6 +365,104 @@ def rate_formula(numerator: str, denominator: str) -> str:
     return f'IF(AND(ISNUMBER({numerator}),ISNUMBER({denominator})),IF({denominator}>0,{numerator}/{denominator},""),"")'
 
 
+# ---- the effective range as formulas (core/effective.py's rule, cell by cell) ---------------------------------
+
+SCALE_HEADERS = ("Month of tenure", "Ramp share", "Activity scale", "Outcome scale")
+ROSTER_HEADERS = ("Start Date used", "FTE used", "Role used")  # with a Reps sheet: looked up once per row
+
+
+def fairness_declared(tracking: TrackingData, ranges: RangeSet) -> bool:
+    return ranges.fairness.roster is not None or any(c in tracking.letters for c in FAIRNESS_COLUMNS)
+
+
+class FairRow:
+    """The inputs of one Tracking row's effective range as formula expressions, relative to row ``row`` (Tracking
+    cells first, then the Reps sheet for what the row leaves blank), and the expressions built from them."""
+
+    def __init__(self, tracking: TrackingData, ranges: RangeSet, row: int):
+        self.fairness = f = ranges.fairness
+        self.tracking, self.row = tracking, row
+        self.week_days = (_cell(f.settings_sheet, _absolute(f.week_cell)) if f.settings_sheet and f.week_cell
+                          else f"{f.working_week:g}")
+        self.rep = self._own(REP)
+        self.days = self._own(DAYS_WORKED)
+        self.start = self._with_roster(START_DATE, "ISNUMBER")
+        self.fte = self._with_roster(FTE, "ISNUMBER")
+        self.role = self._with_roster(ROLE, "ISTEXT")
+
+    def _own(self, column: str) -> str | None:
+        letter = self.tracking.letters.get(column)
+        return _cell(self.tracking.sheet, f"${letter}{self.row}") if letter else None
+
+    def _with_roster(self, column: str, test: str) -> str | None:
+        own, roster = self._own(column), self.fairness.roster
+        if roster is None or column not in roster.letters or REP not in roster.letters or self.rep is None:
+            return own
+        span = f"{roster.first_row}:{{0}}${roster.last_row + 200}"
+
+        def col(name: str) -> str:
+            letter = roster.letters[name]
+            return _cell(roster.sheet, f"${letter}${span.format('$' + letter)}")
+
+        found = f"INDEX({col(column)},MATCH({self.rep},{col(REP)},0))"
+        looked = f'IF({test}({found}),{found},"")'
+        if own is None:
+            return looked
+        blank = f'{own}<>""' if test == "ISTEXT" else f"ISNUMBER({own})"
+        return f"IF({blank},{own},{looked})"
+
+    def days_share(self) -> str:
+        d, w = self.days, self.week_days
+        return f"IF(ISNUMBER({d}),IF(AND({d}>=0,{d}<={w}),{d}/{w},1),1)" if d else "1"
+
+    def fte_value(self) -> str:
+        f = self.fte
+        return f"IF(ISNUMBER({f}),IF(AND({f}>=0,{f}<=1),{f},1),1)" if f else "1"
+
+    def month(self) -> str:
+        """Complete calendar months from the start date to the week's Monday, plus 1; month 1 when it starts
+        later. Blank without a start date."""
+        s, week = self.start, self._own(WEEK)
+        if s is None or week is None:
+            return '""'
+        w = f"({week}-WEEKDAY({week},3))"
+        months = f"(YEAR({w})-YEAR({s}))*12+MONTH({w})-MONTH({s})-IF(DAY({w})<DAY({s}),1,0)+1"
+        return f'IF(AND(ISNUMBER({s}),ISNUMBER({week})),IF({s}>{w},1,{months}),"")'
+
+    def ramp(self, month: str) -> str:
+        """The share for ``month`` (a cell holding month()): the Ramp row for it, a role's own rows first."""
+        def chain(steps: list) -> str:
+            expr = "1"
+            for step in reversed(steps):
+                m = (_cell(self.fairness.ramp_sheet, _absolute(step.month_cell))
+                     if self.fairness.ramp_sheet and step.month_cell else str(step.month))
+                share = (_cell(self.fairness.ramp_sheet, _absolute(step.share_cell))
+                         if self.fairness.ramp_sheet and step.share_cell else repr(step.share))
+                expr = f"IF(AND({month}={m},ISNUMBER({share})),{share},{expr})"
+            return expr
+
+        expr = chain(self.fairness.steps(None))
+        if self.role:
+            for role in reversed(list(dict.fromkeys(s.role for s in self.fairness.ramp if s.role is not None))):
+                expr = f"IF({self.role}={self._role_text(role)},{chain(self.fairness.steps(role))},{expr})"
+        return f"IF(ISNUMBER({month}),{expr},1)"
+
+    def _role_text(self, role: str) -> str:
+        """A Ramp Role as a formula literal; text no formula can hold is an error at its Ramp cell."""
+        try:
+            return formula_text(role)
+        except ValueError as exc:
+            step = next(s for s in self.fairness.ramp if s.role == role)
+            raise WorkbookError(Problem(severity=Severity.ERROR, code="bad-ramp", message=f"the Role {exc}",
+                                        file=self.tracking.file, sheet=self.fairness.ramp_sheet,
+                                        cell=step.month_cell)) from None
+
+
+def scaled_bound(bound: str, scale: str) -> str:
+    """A bound times its scale, rounded as core/effective.py rounds it; blank stays blank (an open side)."""
+    return f'IF(ISNUMBER({bound}),ROUND({bound}*{scale},{DECIMALS}),"")'
+
+
 def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: RangeSet,
                      formulas: Formulas = "native") -> SheetLayout:
     sheet = SheetLayout(EVALUATION_SHEET, freeze="C3", tab_color="70AD47")
@@ -359,22 +487,52 @@ def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: Ran
                                 f'IF({ref}="","",{ref})', style))
     role = tracking.letters.get(ROLE)
     role_ref = _cell(src, f"${role}{first}") if role else None  # the Role column stays put; its row moves
-    for i, metric in enumerate(scorecard_metrics(ranges)):
+    metrics = scorecard_metrics(ranges)
+    fair = FairRow(tracking, ranges, first) if fairness_declared(tracking, ranges) else None
+    scales: dict[str, str] = {}
+    if fair is not None:  # helper columns after the metrics: the row's month of tenure, ramp share and scales
+        helpers = [*SCALE_HEADERS, *(ROSTER_HEADERS if ranges.fairness.roster else ())]
+        at = {name: f"${column_letter(3 + len(metrics) + k)}{top}" for k, name in enumerate(helpers)}
+        month, ramp, act, out = (at[h] for h in SCALE_HEADERS)
+        exprs = []
+        if ranges.fairness.roster:  # what the row leaves blank, from the Reps sheet
+            exprs = [fair.start or '""', fair.fte or '""', fair.role or '""']
+            fair.start, fair.fte, fair.role = (at[h] for h in ROSTER_HEADERS)
+        role_ref = fair.role
+        for k, (name, expr) in enumerate(zip(helpers, (
+                fair.month(), fair.ramp(month), f"{fair.days_share()}*{fair.fte_value()}*{ramp}",
+                f"{fair.fte_value()}*{ramp}", *exprs), strict=True)):
+            col = 3 + len(metrics) + k
+            sheet.put(2, col, name, HEADER)
+            sheet.widths[col] = 11
+            number = {0: "0", 4: "yyyy-mm-dd", 5: "0%", 6: "@"}.get(k, "0%")
+            sheet.fills.append(Fill(f"{column_letter(col)}{top}:{column_letter(col)}{bottom}",
+                                    f'IF({tracking_cell(REP)}="","",{expr})', Style(number_format=number,
+                                                                                   align="center")))
+        scales = {"off": f"{act}=0", Category.ACTIVITY.value: act, Category.OUTCOME.value: out}
+    for i, metric in enumerate(metrics):
         col = 3 + i
         sheet.put(2, col, metric.name, HEADER)
         sheet.widths[col] = 12
         rules = [r for r in ranges.rules if r.metric.name == metric.name and r.period is Period.WEEK]
         lo, hi = _bound(rules, ranges, "min", role_ref, tracking.file), _bound(rules, ranges, "max", role_ref,
                                                                                tracking.file)
+        scale = None if metric.is_rate or metric.category is Category.QUALITY else scales.get(metric.category.value)
         cells = [tracking_cell(c) for c in metric.columns]
         if any(c is None for c in cells):
             formula = '"NO DATA"' if rules else '"NO RANGE"'
         elif formulas == "udf":
             value = f"METRIC_RATE({cells[0]},{cells[1]})" if metric.is_rate else cells[0]
             formula = f"METRIC_STATUS({value},{lo},{hi})"
+            if scales:  # the add-in applies the same rule: a scale of 0 is OFF
+                formula = f'METRIC_STATUS({value},{lo},{hi},"","",IF({scales["off"]},0,{scale or 1}))'
         else:
             value = rate_formula(cells[0], cells[1]) if metric.is_rate else cells[0]
+            if scale:
+                lo, hi = scaled_bound(lo, scale), scaled_bound(hi, scale)
             formula = status_formula(value, lo, hi)
+        if scales and not (formulas == "udf" and all(cells)):
+            formula = f'IF({scales["off"]},"OFF",{formula})'
         sheet.fills.append(Fill(f"{column_letter(col)}{top}:{column_letter(col)}{bottom}",
                                 f'IF({tracking_cell(REP)}="","",{formula})', Style(align="center")))
         ref = f"{column_letter(col)}{top}:{column_letter(col)}{bottom}"
@@ -395,6 +553,21 @@ def tracking_checks(tracking: TrackingData, ranges: RangeSet) -> SheetEdit:
     last = max(tracking.last_row, first) + 500
     role = tracking.letters.get(ROLE)
     role_ref = f"${role}{first}" if role else None
+    scales: dict[str, str] = {}
+    if fairness_declared(tracking, ranges):
+        # the row's scales are the Evaluation sheet's helper columns (Tracking row ``first`` is its row 3); rows
+        # past the Evaluation sheet (typed after the last run) are judged at full scale until the next run
+        helper = 3 + len(scorecard_metrics(ranges))
+
+        def ref(k: int) -> str:
+            return _cell(EVALUATION_SHEET, f"${column_letter(helper + k)}3")
+
+        def at(k: int) -> str:
+            return f"IF(ISNUMBER({ref(k)}),{ref(k)},1)"
+
+        scales = {"on": f"{at(2)}>0", Category.ACTIVITY.value: at(2), Category.OUTCOME.value: at(3)}
+        if ranges.fairness.roster:  # with a Reps sheet, its Role where the row has none: the Evaluation's
+            role_ref = ref(len(SCALE_HEADERS) + ROSTER_HEADERS.index("Role used"))
     for metric in ranges.metrics:
         letter = tracking.letters.get(metric.column or "")
         rules = [r for r in ranges.rules if r.metric.name == metric.name and r.period is Period.WEEK]
@@ -405,10 +578,14 @@ def tracking_checks(tracking: TrackingData, ranges: RangeSet) -> SheetEdit:
         cell = f"{letter}{first}"
         ref = f"{letter}{first}:{letter}{last}"
         above = AMBER if metric.category is Category.ACTIVITY else BLUE
+        scale = scales.get(metric.category.value)
+        on = f",{scales['on']}" if scales else ""
+        if scale:  # an error (an open side times the scale) leaves the cell unformatted, as it should
+            lo, hi = f"ROUND({lo}*{scale},{DECIMALS})", f"ROUND({hi}*{scale},{DECIMALS})"
         edit.conditional_formats.append(ConditionalFormat(
-            ref, f"AND(ISNUMBER({cell}),ISNUMBER({lo}),{cell}<{lo})", Highlight(RED.fill, RED.color)))
+            ref, f"AND(ISNUMBER({cell}),ISNUMBER({lo}){on},{cell}<{lo})", Highlight(RED.fill, RED.color)))
         edit.conditional_formats.append(ConditionalFormat(
-            ref, f"AND(ISNUMBER({cell}),ISNUMBER({hi}),{cell}>{hi})", Highlight(above.fill, above.color)))
+            ref, f"AND(ISNUMBER({cell}),ISNUMBER({hi}){on},{cell}>{hi})", Highlight(above.fill, above.color)))
     return edit
 
 

@@ -147,7 +147,8 @@ def _wide(columns: int) -> Callable[[Parts], Parts]:
     from salesmetrics_xl.core.problems import column_letter
 
     def change(d: bytes) -> bytes:
-        extra = b"".join(f'<c r="{column_letter(c)}2" t="n"><v>{c}</v></c>'.encode() for c in range(13, columns + 1))
+        first = len(TRACKING_HEADER) + 1  # past the declared columns (Days Worked, Start Date, FTE included)
+        extra = b"".join(f'<c r="{column_letter(c)}2" t="n"><v>{c}</v></c>'.encode() for c in range(first, columns + 1))
         return d.replace(b'<v>900.5</v></c></row>', b"<v>900.5</v></c>" + extra + b"</row>", 1)
     return lambda p: _sheet(p, change)
 

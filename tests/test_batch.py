@@ -49,7 +49,7 @@ def test_one_bad_workbook_never_stops_the_batch(tmp_path):
     assert broken.status == "unreadable" and "damaged or truncated" in broken.problems[0]
     for name in ("team0.xlsx", "team1.xlsx"):
         r = by_name[name]
-        assert r.status == "warnings" and r.week == "2026-W47" and r.reps == 12 and r.needs_attention == 5
+        assert r.status == "warnings" and r.week == "2026-W47" and r.reps == 13 and r.needs_attention == 4
         assert "Weekly Summary" in openpyxl.load_workbook(r.output).sheetnames
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["team0.summary.xlsx", "team1.summary.xlsx"]
 
@@ -79,7 +79,7 @@ def test_rollup_one_row_per_team_outcomes_first(tmp_path):
     teams = rollup(results)
     assert [t.team for t in teams] == sorted([t.team for t in teams], key=lambda n: -next(
         t.outcomes["SQLs"] for t in teams if t.team == n))
-    assert {t.team for t in teams} == {"East", "West"} and sum(t.reps for t in teams) == 12
+    assert {t.team for t in teams} == {"East", "West"} and sum(t.reps for t in teams) == 13
     east = next(t for t in teams if t.team == "East")
     assert east.busy_not_producing == 1  # Ben Carter: busy, every outcome behind (Emma is on pace for SQLs)
     assert east.on_track + east.needs_attention == east.reps
@@ -241,3 +241,20 @@ def test_the_lock_file_message_suggests_what_batch_can_do(tmp_path):
     assert result.returncode == 2
     assert "open in Excel" in result.stdout and "without --in-place" in result.stdout
     assert "--out" not in result.stdout
+
+
+def test_a_rep_off_this_week_is_not_counted_as_needing_attention(make_book):
+    from tests.conftest import TRACKING_HEADER, default_ranges_rows
+
+    header = [*TRACKING_HEADER[:TRACKING_HEADER.index("Days Worked")], "Days Worked"]
+    rows = [header]
+    for k, week in enumerate(("2026-11-02", "2026-11-09", "2026-11-16")):
+        rows.append([week, "Ann", "East", "SDR", 60, 150, 12, 4, 2, 1, 1, 900, 5])
+        rows.append([week, "Bo", "East", "SDR", *((0,) * 8 if k == 2 else (60, 150, 12, 4, 2, 1, 1, 900)),
+                     0 if k == 2 else 5])  # Bo is on holiday in the last week
+    book = make_book({"Tracking": rows, "Ranges": default_ranges_rows()}, name="team.xlsx")
+    (result,) = run_batch([book], out_dir=book.parent / "out", jobs=1)
+    bo = next(line for line in result.lines if line.rep == "Bo")
+    assert bo.diagnosis_code == "off" and not bo.on_track
+    (east,) = rollup([result])
+    assert east.reps == 2 and east.needs_attention == result.needs_attention == 0

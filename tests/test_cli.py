@@ -29,7 +29,7 @@ def test_check_json_has_one_stable_object_per_file(tmp_path):
     assert result.returncode == 2
     records = json.loads(result.stdout)
     assert [r["status"] for r in records] == ["warnings", "errors"]
-    assert records[0]["latest_week"] == "2026-W47" and records[0]["reps"] == 12
+    assert records[0]["latest_week"] == "2026-W47" and records[0]["reps"] == 13
     assert set(records[0]) == {"file", "reps", "weeks", "first_week", "latest_week", "ranges", "status",
                                "exit_code", "errors", "warnings", "problems"}
     assert set(records[0]["problems"][0]) == {"severity", "code", "message", "file", "sheet", "cell"}

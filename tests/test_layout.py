@@ -20,12 +20,14 @@ from salesmetrics_xl.core.problems import WorkbookError
 from salesmetrics_xl.layout import MAX_LITERAL, formula_text, quote_sheet, sheet_ref
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.summarise import summarise_workbook
-from salesmetrics_xl.summary_layout import SUMMARY_SHEET, workbook_layout
+from salesmetrics_xl.summary_layout import EVALUATION_SHEET, SUMMARY_SHEET, workbook_layout
 from salesmetrics_xl.xlsx_writer import chart_xml
 from tests.conftest import RANGES_HEADER, TRACKING_HEADER
 
 # Every function a formula we write may call. Anything else in a formula came from someone's text.
-OURS = {"IF", "AND", "OR", "NOT", "ISNUMBER", "N", "CHAR", "METRIC_STATUS", "METRIC_RATE"}
+OURS = {"IF", "AND", "OR", "NOT", "ISNUMBER", "N", "CHAR", "METRIC_STATUS", "METRIC_RATE",
+        # the fair-range rule (core/effective.py): month of tenure, ramp share, a Reps sheet look-up, the bound
+        "ROUND", "WEEKDAY", "YEAR", "MONTH", "DAY", "INDEX", "MATCH", "ISTEXT"}
 FORMULA_ELEMENTS = {"f", "formula", "formula1", "formula2", "definedName"}
 
 
@@ -158,7 +160,8 @@ def _check_hostile_book(folder: Path, role: str, metric: str, unit: str) -> None
                 problem.message
         assert not (folder / "out.xlsx").exists()
         return
-    assert assert_only_our_formulas(run.output, {"Tracking", "Ranges", SUMMARY_SHEET}) > 0
+    # the Tracking checks read each row's fair-range scale from the Evaluation sheet
+    assert assert_only_our_formulas(run.output, {"Tracking", "Ranges", SUMMARY_SHEET, EVALUATION_SHEET}) > 0
     openpyxl.load_workbook(run.output)  # the package itself loads
 
 
@@ -180,9 +183,11 @@ def test_any_sheet_name_gives_well_formed_references(tracking, ranges, role):
     formulas += [c.formula for s in layout.sheets for c in s.cells.values() if c.formula]
     formulas += [cf.formula for s in [*layout.sheets, *layout.edits] for cf in s.conditional_formats]
     formulas += [v.formula for s in [*layout.sheets, *layout.edits] for v in s.validations]
+    fair = range_set.fairness  # the example's Ramp and Settings sheets, and our Evaluation (the row's scale)
+    ours = {quote_sheet(s) for s in (fair.ramp_sheet, fair.settings_sheet, EVALUATION_SHEET) if s}
     for formula in formulas:
         assert functions(formula) <= OURS, formula
-        assert sheets_referenced(formula) <= {quote_sheet(tracking), quote_sheet(ranges)}, formula
+        assert sheets_referenced(formula) <= {quote_sheet(tracking), quote_sheet(ranges), *ours}, formula
     assert any(quote_sheet(tracking) + "!" in f for f in formulas)
     assert any(quote_sheet(ranges) + "!" in f for f in formulas)
     chart_sheet = dataclasses.replace(layout.sheets[0], name=tracking)

@@ -134,7 +134,7 @@ def _untidy_sheet(seed: int) -> list[list[object]]:
     rng = random.Random(seed)
     names = ["Ann", "Bob", "Zoë Ångström", "محمد", "李雷", "  Padded  "]
     rows: list[list[object]] = [[None, "Acme pipeline review"], [],
-                                [None, *TRACKING_HEADER, "Notes", "Inbound", "Next Call"]]
+                                [None, *TRACKING_HEADER[:12], "Notes", "Inbound", "Next Call", *TRACKING_HEADER[12:]]]
     for _ in range(300):
         roll = rng.random()
         if roll < 0.03:
@@ -154,7 +154,9 @@ def _untidy_sheet(seed: int) -> list[list[object]]:
                   for _ in range(8)]
         rows.append([None, week, rng.choice(names), rng.choice(["East", "West", None]),
                      rng.choice(["SDR", "AE", None]), *counts, rng.choice([None, "ok", "  "]),
-                     rng.choice([None, rng.randrange(0, 20)]), rng.choice([None, week + dt.timedelta(days=3)])])
+                     rng.choice([None, rng.randrange(0, 20)]), rng.choice([None, week + dt.timedelta(days=3)]),
+                     rng.choice([None, 0, 3, 5, 2.5]), rng.choice([None, week - dt.timedelta(days=40)]),
+                     rng.choice([None, 1, 0.6])])  # Days Worked, Start Date, FTE
     return rows
 
 

@@ -15,7 +15,7 @@ from salesmetrics_xl.core.evaluate import evaluate_rows, scorecard_metrics
 from salesmetrics_xl.core.tracking import ROW
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.summarise import summarise_workbook
-from salesmetrics_xl.summary_layout import EVALUATION_SHEET, SUMMARY_SHEET
+from salesmetrics_xl.summary_layout import EVALUATION_SHEET, ROSTER_HEADERS, SCALE_HEADERS, SUMMARY_SHEET
 from tests.conftest import EXAMPLE, RANGES_HEADER, TRACKING_HEADER
 from tests.libreoffice import convert, needs_libreoffice
 
@@ -57,29 +57,66 @@ def _value(rng: random.Random, column: str) -> object:
     return rng.randint(0, 120) if column != "New MRR" else rng.randint(0, 9000)
 
 
-def random_book(path: Path, rows: int, seed: int = 7) -> Path:
+COUNTED = TRACKING_HEADER[4:TRACKING_HEADER.index("Days Worked")]
+
+
+def _fair(rng: random.Random, week: dt.date) -> list[object]:
+    """Days Worked, Start Date, FTE: blank, ordinary, at the edges, and impossible (read as blank)."""
+    days = rng.choice([None, None, 0, 1, 2, 3, 4, 5, 2.5, 6, -1])
+    start = rng.choice([None, week - dt.timedelta(days=rng.randint(0, 200)),
+                        week + dt.timedelta(days=rng.randint(0, 9)),
+                        dt.date(week.year, week.month, 1) + dt.timedelta(days=rng.choice([-31, -30, -29, -28, 30]))])
+    fte = rng.choice([None, None, 1, 0.5, 0.6, 0, 1.5])
+    return [days, start, fte]
+
+
+def random_book(path: Path, rows: int, seed: int = 7, fair: bool = False, roster: bool = False) -> Path:
+    """Rows with every kind of value. ``fair``: Days Worked, Start Date and FTE too, with a Ramp (its own for AEs)
+    and a 5-day working week in Settings; ``roster``: Start Date, Role and FTE from a Reps sheet instead."""
     rng = random.Random(seed)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Tracking"
-    ws.append(TRACKING_HEADER)
+    header = TRACKING_HEADER if fair and not roster else TRACKING_HEADER[:TRACKING_HEADER.index("Days Worked")]
+    ws.append(header + (["Days Worked"] if roster else []))
     reps = 100
     for i in range(rows):
         week = dt.date(2026, 11, 16) - dt.timedelta(weeks=i // reps)
-        record = [week, f"Rep {i % reps}", "T", rng.choice(["SDR", "AE", None])]
-        record += [_value(rng, c) for c in TRACKING_HEADER[4:]]
+        record = [week, f"Rep {i % reps}", "T", rng.choice(["SDR", "AE", None]) if not roster or i % 3 else None]
+        record += [_value(rng, c) for c in COUNTED]
         if rng.random() < 0.1:  # a rate exactly on its boundary: 15 of 100 dials connect
             record[4], record[6] = 100, 15
+        if fair and rng.random() < 0.15:  # exactly on a scaled bound: 3 of 5 days of 50-75 dials is 30-45
+            record[4] = rng.choice([30, 45, 25, 37.5, 20, 30])
+        if fair:
+            record += _fair(rng, week)[:1 if roster else 3]
         ws.append(record)
     rs = wb.create_sheet("Ranges")
     rs.append(RANGES_HEADER)
     for r in RANGES:
         rs.append(r + [None] * (len(RANGES_HEADER) - len(r)))
+    if fair:
+        ramp = wb.create_sheet("Ramp")
+        ramp.append(["Month", "Share", "Role", "Notes"])
+        for row in ([1, 0.25], [2, 0.5], [3, 0.75], [1, 0.4, "AE"], [2, None, "AE"], [3, 0.8, "AE"]):
+            ramp.append(row)
+        settings = wb.create_sheet("Settings")
+        settings.append(["Setting", "Value", "Notes"])
+        settings.append(["Working Week", 5])
+    if roster:
+        people = wb.create_sheet("Reps")
+        people.append(["Rep", "Start Date", "Role", "FTE"])
+        for n in range(0, reps, 1):
+            if n % 10 == 9:
+                continue  # not on the roster
+            start = dt.date(2026, 11, 16) - dt.timedelta(days=rng.randint(-10, 300)) if n % 4 else None
+            people.append([f"Rep {n}", start, rng.choice(["SDR", "AE", None]), rng.choice([None, 1, 0.5, 0.8])])
     wb.save(path)
     return path
 
 
 def python_statuses(path: Path) -> dict[int, dict[str, str]]:
+    """Tracking row -> metric -> the core's status."""
     data = read_workbook(path, today=TODAY)
     evaluated = evaluate_rows(data.tracking.frame, data.ranges, metrics=scorecard_metrics(data.ranges))
     return {int(row): {m: statuses[i] for m, (_, statuses) in evaluated.items()}
@@ -88,14 +125,18 @@ def python_statuses(path: Path) -> dict[int, dict[str, str]]:
 
 @needs_libreoffice
 def test_libreoffice_agrees_with_python_on_every_status(tmp_path):
-    books = [EXAMPLE, random_book(tmp_path / "random.xlsx", 10_000)]
+    # 10,000 rows with days worked, start dates and FTE (every status, OFF included, on scaled bounds), fewer
+    # without them (the plain formulas) and with a Reps sheet (the look-ups): LibreOffice takes a while
+    books = [EXAMPLE, random_book(tmp_path / "random.xlsx", 3_000),
+             random_book(tmp_path / "fair.xlsx", 10_000, seed=8, fair=True),
+             random_book(tmp_path / "roster.xlsx", 2_000, seed=9, fair=True, roster=True)]
     outputs = [summarise_workbook(b, out=tmp_path / f"{b.stem}.summary.xlsx", today=TODAY).output for b in books]
     for book, converted in zip(books, convert(outputs, tmp_path / "lo"), strict=True):
         expected = python_statuses(book)
         ws = openpyxl.load_workbook(converted, read_only=True, data_only=True)[EVALUATION_SHEET]
         rows = list(ws.iter_rows(min_row=2, values_only=True))
         header, body = rows[0], rows[1:]
-        metrics = [h for h in header[2:] if h]
+        metrics = [h for h in header[2:] if h and h not in (*SCALE_HEADERS, *ROSTER_HEADERS)]
         compared = mismatches = 0
         seen = {"NO RANGE", "NO DATA", "BELOW", "IN RANGE", "ABOVE"}
         found = set()
@@ -111,10 +152,11 @@ def test_libreoffice_agrees_with_python_on_every_status(tmp_path):
                     mismatches += 1
                     assert got == want, f"{book.name} Tracking row {tracking_row} {metric}: LibreOffice {got!r}, " \
                                         f"Python {want!r}"
-        assert compared >= (12 * 10_000 if book.name == "random.xlsx" else 12 * 280)
+        assert compared >= {"random.xlsx": 12 * 3_000, "fair.xlsx": 12 * 10_000, "roster.xlsx": 12 * 2_000}.get(
+            book.name, 12 * 280)
         assert mismatches == 0
-        if book.name == "random.xlsx":
-            assert found == seen  # every status actually occurred, so the agreement means something
+        if book.name != EXAMPLE.name:  # every status actually occurred, so the agreement means something
+            assert found == seen | ({"OFF"} if book.name != "random.xlsx" else set())
 
 
 def test_summary_sheets_and_range_checks_are_written(tmp_path):
@@ -122,13 +164,17 @@ def test_summary_sheets_and_range_checks_are_written(tmp_path):
     run = summarise_workbook(EXAMPLE, out=tmp_path / "acme.summary.xlsx", today=TODAY)
     assert EXAMPLE.read_bytes() == before
     book = openpyxl.load_workbook(run.output)
-    assert book.sheetnames == ["How to use", "Tracking", "Ranges", SUMMARY_SHEET, EVALUATION_SHEET]
+    assert book.sheetnames == ["How to use", "Tracking", "Ranges", "Ramp", "Settings", SUMMARY_SHEET, EVALUATION_SHEET]
     ws = book[SUMMARY_SHEET]
     assert ws["A1"].value.startswith("Weekly Summary: acme_sales_team, week 2026-W47")
     assert ws.freeze_panes == "D8"
     assert [ws.cell(6, c).value for c in range(4, 16)][:2] == ["Dials", "Emails"]
-    reps = [ws.cell(r, 2).value for r in range(8, 20)]
+    names = [ws.cell(r, 2).value for r in range(8, 8 + len(run.summary.reps))]
+    reps = [name.split("\n")[0] for name in names]  # a pro-rated rep says why under the name
     assert reps == [r.rep for r in run.summary.reps]
+    assert "Daniel Kim\n3 of 5 days" in names and "Isabel Martín\nramp 50 %" in names and "Mei Chen\n60 % FTE" in names
+    daniel = 8 + reps.index("Daniel Kim")
+    assert ws.cell(daniel, 4).value == "41\n30–45"  # the effective range under the pro-rated value
     with zipfile.ZipFile(run.output) as zf:
         charts = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 1 and "<c:v>Chloe Nguyen</c:v>" in charts[0] and "<c:v>SQLs</c:v>" in charts[0]
@@ -139,13 +185,18 @@ def test_summary_sheets_and_range_checks_are_written(tmp_path):
     validations = book["Ranges"].data_validations.dataValidation
     assert {dv.type for dv in validations if dv.errorTitle == "salesmetrics-xl"} == {"custom", "list"}
     evaluation = book[EVALUATION_SHEET]
-    assert evaluation["C3"].value.startswith('=IF(Tracking!B2="","",IF(AND(NOT(ISNUMBER(Ranges!$E$2))')
+    # the example declares Days Worked: the bound is the Ranges cell times the row's scale (Q), OFF at 0
+    assert evaluation["C3"].value.startswith('=IF(Tracking!B2="","",IF($Q3=0,"OFF",IF(AND(NOT(ISNUMBER(IF(ISNUMBER('
+                                             'Ranges!$E$2),ROUND(Ranges!$E$2*$Q3,9),""))')
+    assert [evaluation.cell(2, c).value for c in range(15, 19)] == list(SCALE_HEADERS)
+    assert any("Evaluation!$Q3" in str(r.formula) for r in tracking_rules)  # Tracking follows the same scale
 
 
 def test_udf_formulas_when_the_add_in_is_used(tmp_path):
     run = summarise_workbook(EXAMPLE, out=tmp_path / "udf.xlsx", formulas="udf", today=TODAY)
     evaluation = openpyxl.load_workbook(run.output)[EVALUATION_SHEET]
-    assert evaluation["C3"].value == '=IF(Tracking!B2="","",METRIC_STATUS(Tracking!E2,Ranges!$E$2,Ranges!$F$2))'
+    assert evaluation["C3"].value == \
+        '=IF(Tracking!B2="","",METRIC_STATUS(Tracking!E2,Ranges!$E$2,Ranges!$F$2,"","",IF($Q3=0,0,$Q3)))'
     assert evaluation["G3"].value.startswith('=IF(Tracking!B2="","",METRIC_STATUS(METRIC_RATE(Tracking!G2,'
                                              'Tracking!E2)')
 
@@ -200,12 +251,16 @@ def hostile_book(path: Path, rows: int = 600, seed: int = 11) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Tracking"
-    ws.append([*TRACKING_HEADER, HOSTILE_METRIC])
+    ws.append([*TRACKING_HEADER[:4], *COUNTED, "Days Worked", "Start Date", HOSTILE_METRIC])
     for i in range(rows):
         week = dt.date(2026, 11, 16) - dt.timedelta(weeks=i // 20)
         role = rng.choice([HOSTILE_ROLE, HOSTILE_ROLE.upper(), "SDR", None])
-        record = [week, f"Rep {i % 20}", "T", role, *(_value(rng, c) for c in TRACKING_HEADER[4:])]
+        record = [week, f"Rep {i % 20}", "T", role, *(_value(rng, c) for c in COUNTED),
+                  rng.choice([None, 0, 3, 5]), rng.choice([None, week - dt.timedelta(days=40)])]
         ws.append([*record, rng.choice([None, 2, 3, 4, 5, 6, 7, "n/a"])])
+    ramp = wb.create_sheet("Ramp")  # the hostile Role has its own ramp: a formula literal too
+    for row in (["Month", "Share", "Role"], [1, 0.25], [2, 0.5], [2, 0.4, HOSTILE_ROLE]):
+        ramp.append(row)
     rs = wb.create_sheet("Ranges")
     rs.append(RANGES_HEADER)
     hostile = [["Dials", "activity", None, "week", 30, 45, HOSTILE_UNIT, HOSTILE_ROLE],
@@ -228,7 +283,7 @@ def test_a_role_cannot_inject_a_function(tmp_path, make_book):
                                  ["Dials", "activity", None, "week", 20, 40, None, evil]]})
     for formulas in ("native", "udf"):
         out = summarise_workbook(book, out=tmp_path / f"{formulas}.xlsx", formulas=formulas, today=TODAY).output
-        assert assert_only_our_formulas(out, {"Tracking", "Ranges", SUMMARY_SHEET}) > 0
+        assert assert_only_our_formulas(out, {"Tracking", "Ranges", "Ramp", SUMMARY_SHEET, EVALUATION_SHEET}) > 0
         found = formulas_in(out)
         assert not any("HYPERLINK" in functions(f) for _, f in found)
         role_checks = [f for _, f in found if '"x"",HYPERLINK(""http://evil""),"""' in f]
@@ -246,7 +301,7 @@ def test_libreoffice_agrees_with_python_when_ranges_hold_formula_syntax(tmp_path
     (converted,) = convert([out], tmp_path / "lo")
     ws = openpyxl.load_workbook(converted, read_only=True, data_only=True)[EVALUATION_SHEET]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
-    metrics = [h for h in rows[0][2:] if h]
+    metrics = [h for h in rows[0][2:] if h and h not in (*SCALE_HEADERS, *ROSTER_HEADERS)]
     assert {HOSTILE_METRIC, HOSTILE_RATE} <= set(metrics)
     compared, found = 0, set()
     for offset, values in enumerate(rows[1:]):

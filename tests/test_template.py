@@ -3,10 +3,22 @@
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from salesmetrics_xl.core.evaluate import evaluate_rows
-from salesmetrics_xl.core.workbook import HOW_TO, RANGES, REP, TRACKING, WEEK
+from salesmetrics_xl.core.workbook import (
+    DAYS_WORKED,
+    FTE,
+    HOW_TO,
+    RAMP,
+    RANGES,
+    REP,
+    SETTINGS,
+    START_DATE,
+    TRACKING,
+    WEEK,
+)
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.template import EXAMPLE_STORIES, build, build_example
 from tests.conftest import EXAMPLE, ROOT
@@ -37,9 +49,13 @@ def test_committed_workbook_matches_its_builder(tmp_path, committed, builder):
 
 def test_template_declares_the_standard_sheets_and_tables():
     book = openpyxl.load_workbook(ROOT / "workbook_template.xlsx")
-    assert book.sheetnames == [HOW_TO, TRACKING.name, RANGES.name]
+    assert book.sheetnames == [HOW_TO, TRACKING.name, RANGES.name, RAMP.name, SETTINGS.name]
     assert list(book[TRACKING.name].tables) == [TRACKING.table]
     assert list(book[RANGES.name].tables) == [RANGES.table]
+    ramp = [[c.value for c in row] for row in book[RAMP.name].iter_rows()]
+    assert [r[:2] for r in ramp] == [["Month", "Share"], [1, 0.25], [2, 0.5], [3, 0.75]]
+    assert "sales platforms" in ramp[1][3]  # where the defaults come from
+    assert [c.value for c in book[SETTINGS.name][2]][:2] == ["Working Week", 5]
     header = [c.value for c in book[TRACKING.name][1]]
     assert header == [c.name for c in TRACKING.columns]
     how_to = "\n".join(str(c.value) for row in book[HOW_TO].iter_rows() for c in row if c.value)
@@ -49,7 +65,7 @@ def test_template_declares_the_standard_sheets_and_tables():
 def test_example_has_the_stories_the_features_need():
     data = read_workbook(EXAMPLE)
     frame = data.tracking.frame
-    assert frame[REP].nunique() == 12 and frame["Team"].nunique() == 2 and frame[WEEK].nunique() == 26
+    assert frame[REP].nunique() == 13 and frame["Team"].nunique() == 2 and frame[WEEK].nunique() == 26
     latest = frame[frame[WEEK] == frame[WEEK].max()].set_index(REP)
     statuses = {name: dict(zip(latest.index, s, strict=True))
                 for name, (_, s) in evaluate_rows(latest.reset_index(), data.ranges).items()}
@@ -61,4 +77,15 @@ def test_example_has_the_stories_the_features_need():
     assert statuses["Dials"][EXAMPLE_STORIES["above_dials_max"]] == "ABOVE"
     ramping, start = EXAMPLE_STORIES["ramping"]
     ramp = frame[frame[REP] == ramping].sort_values(WEEK)
-    assert ramp[WEEK].min().date() == start and ramp["Dials"].iloc[0] < 30 < 45 < ramp["Dials"].iloc[-1]
+    assert ramp[WEEK].min().date() == start == latest.loc[ramping, START_DATE].date()
+    assert (frame[WEEK].max().date() - start).days == 42  # 6 weeks before the last week
+    assert ramp["Dials"].iloc[0] < 25 < ramp["Dials"].iloc[-1] < 50  # month 2: 50 % of 50-75 is 25-37.5
+    assert statuses["Dials"][ramping] == "IN RANGE"
+    part_timer, fte = EXAMPLE_STORIES["part_time"]
+    assert latest.loc[part_timer, FTE] == fte and latest.loc[part_timer, "Dials"] < 50
+    assert statuses["Dials"][part_timer] == "IN RANGE"
+    short, _, days = EXAMPLE_STORIES["short_week"]
+    assert latest.loc[short, DAYS_WORKED] == days and statuses["Dials"][short] == "IN RANGE"
+    off, off_week = EXAMPLE_STORIES["off_week"]
+    row = frame[(frame[REP] == off) & (frame[WEEK] == pd.Timestamp(off_week))]
+    assert row[DAYS_WORKED].tolist() == [0] and row["Dials"].tolist() == [0]

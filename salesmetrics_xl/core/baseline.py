@@ -1,7 +1,9 @@
 """From "what do we do today" to "what should we aim for": the team's baseline and suggested starting ranges.
 
 The method, stated once:
-- Window: the last N complete weeks (a week is complete once its Sunday has passed).
+- Window: the last N complete weeks (a week is complete once its Sunday has passed). With Days Worked, Start Date
+  or FTE declared, only full weeks count: rep-weeks that are OFF, short, part-time or in a ramp month are left out
+  of the top-performer choice and the quartiles (not weighted), and the notes say how many and whose.
 - Top performers are chosen by outcomes, never activity: the top share of reps by SQLs per week, ties broken by
   deals won per week, then new MRR per week (at least one rep).
 - Counts (activity and outcome): min = the top performers' 25th percentile of weekly values; for activity,
@@ -25,6 +27,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from salesmetrics_xl.core.effective import row_scales
 from salesmetrics_xl.core.evaluate import column_values, metric_values, scorecard_metrics
 from salesmetrics_xl.core.metrics import (
     DEALS_WON,
@@ -86,9 +89,10 @@ class Baseline(BaseModel):
     reps: list[str]
     top_reps: list[str]
     metrics: list[MetricBaseline]
-    notes: list[str]
+    notes: list[str]  # what limits the baseline (too few weeks, one rep, ties): a finding
     method: str = METHOD
     unreachable: list[str] = []  # activity ranges whose Max cannot reach an outcome target at the team's rates
+    left_out: str = ""  # the rep-weeks that were not full weeks, left out by the method: information, not a finding
 
 
 def nice(value: float, unit: Unit, up: bool) -> float:
@@ -190,10 +194,32 @@ def build_baseline(tracking: TrackingData, ranges: RangeSet, weeks: int = 8, top
     if len(window) < weeks:
         notes.append(f"only {len(window)} complete week{'s' if len(window) > 1 else ''} of data; used "
                      f"{'all of them' if len(window) > 1 else 'it'} instead of {weeks}")
-    frame = frame[frame[WEEK].isin(window)]
+    frame = frame[frame[WEEK].isin(window)].reset_index(drop=True)
+    frame, left_out = _full_weeks(frame, ranges)
     roles = sorted({r for r in frame[ROLE].dropna()}) if ROLE in frame else []
     groups = [(role, frame[frame[ROLE] == role]) for role in roles] if len(roles) > 1 else [(None, frame)]
-    return [_baseline(group, ranges, role, window, top, list(notes)) for role, group in groups]
+    return [_baseline(group, ranges, role, window, top, list(notes)).model_copy(update={"left_out": left_out})
+            for role, group in groups]
+
+
+def _full_weeks(frame: pd.DataFrame, ranges: RangeSet) -> tuple[pd.DataFrame, str]:
+    """Only the rep-weeks that are a full week, full time, out of ramp: a holiday week or a new rep's month 1
+    would drag the quartiles down and never picks a top performer fairly."""
+    scales = row_scales(frame, ranges.fairness)
+    if scales is None:
+        return frame, ""
+    full = scales.activity == 1
+    if full.all():
+        return frame, ""
+    if not full.any():
+        return frame, "no rep-week is a full week at full time and full ramp; all of them are used"
+    kinds = [("OFF", scales.off), ("ramping", ~scales.off & (scales.ramp < 1)),
+             ("part-time", ~scales.off & (scales.ramp == 1) & (scales.fte < 1)),
+             ("short", ~scales.off & (scales.ramp == 1) & (scales.fte == 1) & (scales.days < 1))]
+    counts = ", ".join(f"{int(mask.sum())} {kind}" for kind, mask in kinds if mask.any())
+    who = ", ".join(sorted(set(frame.loc[~full, REP])))
+    return frame[full], (f"left out {int((~full).sum())} rep-weeks that were not a full week at full time and full "
+                          f"ramp ({counts}: {who}) from the top-performer choice and the quartiles")
 
 
 def _baseline(frame: pd.DataFrame, ranges: RangeSet, role: str | None, window: list[pd.Timestamp], top: float,

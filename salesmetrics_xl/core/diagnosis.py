@@ -82,7 +82,8 @@ RULES: tuple[tuple[frozenset[Status], frozenset[Status], frozenset[Status], Diag
     (OK, OK | UNJUDGED, UNJUDGED, IN_RANGE),
     (UNJUDGED, OK, UNJUDGED, IN_RANGE),
 )
-DIAGNOSES = (*dict.fromkeys(d for *_, d in RULES), NOT_ENOUGH_DATA, NO_ROW)
+OFF_WEEK = Diagnosis("off", "Off this week", "0 days worked", "not judged, and no streak counts this week.")
+DIAGNOSES = (*dict.fromkeys(d for *_, d in RULES), NOT_ENOUGH_DATA, NO_ROW, OFF_WEEK)
 
 
 def category_status(statuses: Iterable[str]) -> Status:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from salesmetrics_xl.core.effective import describe, row_scales
 from salesmetrics_xl.core.metrics import CATALOG, Category, Metric, Period, Unit
 from salesmetrics_xl.core.problems import Problem, Severity
 from salesmetrics_xl.core.ranges import RangeSet
@@ -35,14 +36,17 @@ def scorecard_metrics(ranges: RangeSet) -> list[Metric]:
 
 def evaluate_rows(frame: pd.DataFrame, ranges: RangeSet, period: Period = Period.WEEK,
                   metrics: list[Metric] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """metric name -> (values, statuses) for each row of ``frame``, each rep judged by its Role's range."""
+    """metric name -> (values, statuses) for each row of ``frame``, each rep judged by its Role's range, moved by
+    the row's days worked, FTE and ramp (core/effective.py) when the workbook declares them."""
     roles = frame[ROLE] if ROLE in frame else pd.Series([None] * len(frame))
     codes, distinct = pd.factorize(roles.fillna("").astype(str))  # bounds are found per role, not per row
+    scales = row_scales(frame, ranges.fairness) if period is Period.WEEK else None
     out = {}
     for metric in metrics if metrics is not None else ranges.metrics:
         values = metric_values(frame, metric)
         lo, hi = ranges.bounds(metric.name, period, pd.Series(distinct, dtype=object))
-        out[metric.name] = (values, evaluate(values, lo[codes], hi[codes]))
+        scale = None if scales is None else scales.for_metric(metric)
+        out[metric.name] = (values, evaluate(values, lo[codes], hi[codes], scale))
     return out
 
 
@@ -57,18 +61,24 @@ def latest_week_findings(data: TrackingData, ranges: RangeSet) -> list[Problem]:
     if not data.weeks:
         return []
     week = data.weeks[-1]
-    rows = data.frame[data.frame[WEEK] == week].drop_duplicates([REP], keep="last")
+    rows = data.frame[data.frame[WEEK] == week].drop_duplicates([REP], keep="last").reset_index(drop=True)
+    scales = row_scales(rows, ranges.fairness)
     findings = []
     for name, (values, statuses) in evaluate_rows(rows, ranges).items():
         metric = next(m for m in ranges.metrics if m.name == name)
         if metric.is_rate:
             continue  # a rate has no cell of its own; the summary shows it
-        for (_, rec), value, status in zip(rows.iterrows(), values, statuses, strict=True):
+        for i, ((_, rec), value, status) in enumerate(zip(rows.iterrows(), values, statuses, strict=True)):
             if status in (Status.BELOW, Status.ABOVE):
                 found = ranges.lookup(name, Period.WEEK, rec[ROLE])
                 assert found is not None
+                shown = found.describe(metric.unit)
+                scale = 1.0 if scales is None else float(scales.for_metric(metric)[i])
+                if scale != 1:
+                    why = scales.note(i, ranges.fairness.working_week, metric)  # type: ignore[union-attr]
+                    shown = f"{describe(found, scale, metric.unit)} ({why})"
                 findings.append(data.problem(
                     Severity.WARNING, "out-of-range",
                     f"{rec[REP]}: {name} {_fmt(value, metric)} is {status.lower()} its range of "
-                    f"{found.describe(metric.unit)} (week of {week:%Y-%m-%d})", metric.column or name, rec[ROW]))
+                    f"{shown} (week of {week:%Y-%m-%d})", metric.column or name, rec[ROW]))
     return findings

@@ -17,6 +17,7 @@ from itertools import chain, islice, zip_longest
 import numpy as np
 import pandas as pd
 
+from salesmetrics_xl.core.effective import Fairness, RampStep, Roster
 from salesmetrics_xl.core.metrics import (
     CATALOG,
     Category,
@@ -29,25 +30,37 @@ from salesmetrics_xl.core.metrics import (
 )
 from salesmetrics_xl.core.problems import Problem, Severity, column_letter
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
-from salesmetrics_xl.core.tracking import ROW, TrackingData, check_tracking, monday
+from salesmetrics_xl.core.tracking import ROW, TrackingData, check_fairness, check_tracking, monday
 from salesmetrics_xl.core.workbook import (
     CATEGORY,
+    DAYS_WORKED,
+    DEFAULT_WORKING_WEEK,
     FORMULA,
+    FTE,
     MAX,
     METRIC,
     MIN,
+    MONTH,
     NOTES,
     OUR_SHEETS,
     PERIOD,
+    RAMP,
     RANGES,
     RANGES_SHEET_NAME,
     REP,
+    REPS,
     ROLE,
+    SETTING,
+    SETTINGS,
+    SHARE,
+    START_DATE,
     TEAM,
     TRACKING,
     TRACKING_SHEET_NAME,
     UNIT,
+    VALUE,
     WEEK,
+    WORKING_WEEK,
     SheetSpec,
     default_range_rows,
     metric_named,
@@ -362,6 +375,16 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
                 Severity.WARNING, "number-as-text", f"{column.name}: '{cols[column.name][i]}' is a number stored as "
                 f"text; it is read as {values[i]:g}, but Excel formulas skip it: re-enter it as a number",
                 column.name, i)
+    for name in (DAYS_WORKED, FTE):
+        if name in cols:
+            values, bad, _ = _numbers(cols[name])
+            frame[name] = values
+            for i, reason in bad.items():
+                row_problem(Severity.ERROR, "bad-number", f"{name}: {reason}", name, i)
+    if START_DATE in cols:
+        frame[START_DATE], bad = _dates(cols[START_DATE])
+        for i, reason in bad.items():
+            row_problem(Severity.ERROR, "bad-date", f"{START_DATE}: {reason}", START_DATE, i)
     for name in header.extras:
         frame[name] = pd.Series([_extra(v) for v in _objects(cols[name])], dtype=object)
 
@@ -416,6 +439,40 @@ _TOTAL = re.compile(r"^(grand|sub|team|overall)?totals?\b|\b(sub)?totals?$|^sum$
 def is_total_label(value: object) -> bool:
     """'Total', 'Grand Total', 'Subtotal', 'Team A Total', 'TOTALS': a label a totals row carries."""
     return isinstance(value, str) and bool(_TOTAL.search(re.sub(r"[^0-9a-z]+", " ", value.casefold()).strip()))
+
+
+def parse_date(value: object) -> dt.date:
+    """A day (a start date): a real date, an Excel date serial, or a text date as ``parse_week`` reads them."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 <= value <= 80000:
+        return (EXCEL_EPOCH + dt.timedelta(days=float(value))).date()
+    text = str(value).strip()
+    for fmt in _TEXT_DATES:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(f"'{text}' is not a date")
+
+
+def _dates(values: Column) -> tuple[np.ndarray, dict[int, str]]:
+    """A column of dates as datetime64 (NaT for a blank), and the reason for each cell that is not a date."""
+    if isinstance(values, np.ndarray) and values.dtype.kind == "M":  # a columnar reader's dates: the day, as below
+        return values.astype("datetime64[D]").astype("datetime64[ns]"), {}
+    out, bad = [], {}
+    for i, value in enumerate(_objects(values)):
+        if not _filled(value) or (isinstance(value, float) and np.isnan(value)):
+            out.append(None)
+            continue
+        try:
+            out.append(parse_date(value))
+        except ValueError as exc:
+            bad[i] = str(exc)
+            out.append(None)
+    return pd.to_datetime(pd.Series(out, dtype=object)).to_numpy(dtype="datetime64[ns]"), bad
 
 
 def _week_or_reason(value: object) -> dt.date | str:
@@ -544,6 +601,175 @@ def _metric_for(name: str, formula: str | None, get: Callable[[str], object], kn
     return Metric(name=name, category=category, unit=unit if unit is not Unit.RATE else Unit.COUNT, column=column)
 
 
+def _table_rows(rows: Iterable[Row], spec: SheetSpec, file: str, sheet: str
+                ) -> tuple[Header | None, list[tuple[int, Callable[[str], object]]], list[Problem]]:
+    """A small declared sheet (Settings, Ramp, Reps): its header and, per filled row, its number and a getter."""
+    materialised = [tuple(r) for r in rows]
+    required = tuple(c.name for c in spec.columns if c.required)
+    header = find_header(materialised, spec, required)
+    if header is None:
+        return None, [], [Problem(
+            severity=Severity.ERROR, code="missing-column", file=file, sheet=sheet, cell="A1",
+            message=f"no header row with {', '.join(required)} in the first {HEADER_SEARCH_ROWS} rows; found: "
+                    f"{_describe_found(materialised)}")]
+    out = []
+    for number, row in enumerate(materialised[header.row:], start=header.row + 1):
+        if not any(_filled(v) for v in row):
+            continue
+
+        def get(name: str, row: Row = row) -> object:
+            index = header.columns.get(name)
+            return row[index] if index is not None and index < len(row) else None
+
+        out.append((number, get))
+    return header, out, []
+
+
+def _letter(header: Header, name: str) -> str:
+    return column_letter(header.columns[name] + 1)
+
+
+def parse_settings(rows: Iterable[Row], file: str = "", sheet: str = SETTINGS.name
+                   ) -> tuple[float, str | None, list[Problem]]:
+    """The team-wide working week (days) and its cell, from the Settings sheet."""
+    header, body, problems = _table_rows(rows, SETTINGS, file, sheet)
+    for number, get in body:
+        if header is None or normalise(get(SETTING)) != normalise(WORKING_WEEK):
+            continue
+        cell = f"{_letter(header, VALUE)}{number}"
+        try:
+            days = parse_number(get(VALUE))
+            if not 0 < days <= 7:
+                raise ValueError(f"{days:g} is not a number of days between 1 and 7")
+        except ValueError as exc:
+            problems.append(Problem(severity=Severity.ERROR, code="bad-setting", file=file, sheet=sheet, cell=cell,
+                                    message=f"{WORKING_WEEK}: {exc}; {DEFAULT_WORKING_WEEK:g} days are used"))
+            return DEFAULT_WORKING_WEEK, None, problems
+        return days, cell, problems
+    return DEFAULT_WORKING_WEEK, None, problems
+
+
+def parse_ramp(rows: Iterable[Row], file: str = "", sheet: str = RAMP.name
+               ) -> tuple[tuple[RampStep, ...], list[Problem]]:
+    """The Ramp sheet: month of tenure -> share of the range, optionally per Role."""
+    header, body, problems = _table_rows(rows, RAMP, file, sheet)
+    steps: list[RampStep] = []
+    seen: dict[tuple[int, str], int] = {}
+    for number, get in body:
+        assert header is not None
+        month_cell, share_cell = f"{_letter(header, MONTH)}{number}", f"{_letter(header, SHARE)}{number}"
+
+        def error(message: str, cell: str) -> None:
+            problems.append(Problem(severity=Severity.ERROR, code="bad-ramp", file=file, sheet=sheet, cell=cell,
+                                    message=message))
+
+        try:
+            month = parse_number(get(MONTH))
+            if month < 1 or not float(month).is_integer():
+                raise ValueError(f"{month:g} is not a month of tenure (1, 2, 3, ...)")
+        except ValueError as exc:
+            error(f"Month: {exc}", month_cell)
+            continue
+        if not _filled(get(SHARE)):
+            continue  # a blank share: that month is judged at 100 %
+        try:
+            share = parse_number(get(SHARE))
+            if share > 1 and share <= 100:
+                raise ValueError(f"{share:g} is above 100%; write {share:g}% (or {share / 100:g})")
+            if not 0 <= share <= 1:
+                raise ValueError(f"{share:g} is not a share between 0% and 100%")
+        except ValueError as exc:
+            error(f"Share for month {month:g}: {exc}", share_cell)
+            continue
+        role = _text(get(ROLE))
+        key = (int(month), normalise(role or ""))
+        if key in seen:
+            error(f"month {month:g}{' for ' + role if role else ''} already has a share in row {seen[key]}",
+                  month_cell)
+            continue
+        seen[key] = number
+        steps.append(RampStep(month=int(month), share=share, role=role, month_cell=month_cell,
+                              share_cell=share_cell))
+    return tuple(steps), problems
+
+
+def parse_reps(rows: Iterable[Row], file: str = "", sheet: str = REPS.name
+               ) -> tuple[dict[str, dict[str, object]], Roster | None, list[Problem]]:
+    """The Reps sheet: per rep (by name, case-insensitive as Excel's MATCH), Start Date, Role and FTE."""
+    header, body, problems = _table_rows(rows, REPS, file, sheet)
+    if header is None:
+        return {}, None, problems
+    reps: dict[str, dict[str, object]] = {}
+    for number, get in body:
+        name = _text(get(REP))
+        if name is None:
+            continue
+        record: dict[str, object] = {"row": number}
+        if _filled(get(START_DATE)):
+            try:
+                record[START_DATE] = parse_date(get(START_DATE))
+            except ValueError as exc:
+                problems.append(Problem(severity=Severity.ERROR, code="bad-date", file=file, sheet=sheet,
+                                        cell=f"{_letter(header, START_DATE)}{number}",
+                                        message=f"{name}: {START_DATE}: {exc}"))
+        if _filled(get(FTE)):
+            try:
+                record[FTE] = parse_number(get(FTE))
+            except ValueError as exc:
+                problems.append(Problem(severity=Severity.ERROR, code="bad-number", file=file, sheet=sheet,
+                                        cell=f"{_letter(header, FTE)}{number}", message=f"{name}: FTE: {exc}"))
+        record[ROLE] = _text(get(ROLE))
+        reps.setdefault(name.casefold(), record)  # MATCH finds the first
+    last = max((n for n, _ in body), default=header.row + 1)
+    letters = {name: column_letter(i + 1) for name, i in header.columns.items()}
+    return reps, Roster(sheet=sheet, letters=letters, first_row=header.row + 1, last_row=last), problems
+
+
+def _with_roster(tracking: TrackingData, reps: dict[str, dict[str, object]]) -> TrackingData:
+    """Start Date, Role and FTE from the Reps sheet where the Tracking row has none (the row's own value wins)."""
+    frame = tracking.frame.copy()
+    keys = frame[REP].map(lambda r: str(r).casefold())
+    for name in (START_DATE, FTE, ROLE):
+        looked = keys.map(lambda k, name=name: reps.get(k, {}).get(name))
+        if name == START_DATE:
+            looked = pd.to_datetime(looked)
+        if name == ROLE:  # text: None, never NaN, where neither has one
+            frame[ROLE] = pd.Series([o if isinstance(o, str) else (lk if isinstance(lk, str) else None)
+                                     for o, lk in zip(frame[ROLE], looked, strict=True)], index=frame.index,
+                                    dtype=object)
+        elif name not in frame:
+            frame[name] = looked
+        else:
+            own = frame[name]
+            frame[name] = own.where(own.notna(), looked)
+    return TrackingData(frame, tracking.file, tracking.sheet, tracking.letters, tracking.header_row,
+                        tracking.last_row)
+
+
+def _fairness(names: list[str], rows: Callable[[str], Iterable[Row]], file: str, tracking: TrackingData | None,
+              problems: list[Problem]) -> tuple[Fairness, TrackingData | None]:
+    """The Settings, Ramp and Reps sheets, when there are any; without them, the defaults."""
+    fairness, reps, roster = Fairness(), {}, None
+    if name := _pick_sheet(names, SETTINGS):
+        week, cell, found = parse_settings(rows(name), file, name)
+        problems += found
+        fairness = fairness.model_copy(update={"working_week": week, "week_cell": cell,
+                                               "settings_sheet": name if cell else None})
+    if name := _pick_sheet(names, RAMP):
+        steps, found = parse_ramp(rows(name), file, name)
+        problems += found
+        fairness = fairness.model_copy(update={"ramp": steps, "ramp_sheet": name})
+    if name := _pick_sheet(names, REPS):
+        reps, roster, found = parse_reps(rows(name), file, name)
+        problems += found
+    if tracking is not None:
+        problems += check_fairness(tracking, fairness, reps, roster)
+        if roster is not None:
+            tracking = _with_roster(tracking, reps)
+            fairness = fairness.model_copy(update={"roster": roster})
+    return fairness, tracking
+
+
 @dataclass
 class WorkbookData:
     path: str
@@ -637,7 +863,8 @@ def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file:
         known = list(tracking.letters) if tracking is not None else []
         ranges, found_problems = parse_ranges(rows(ranges_name), tracking_columns=known, file=file, sheet=ranges_name)
         problems += found_problems
-    return WorkbookData(file, tracking, ranges, problems)
+    fairness, tracking = _fairness(names, rows, file, tracking, problems)
+    return WorkbookData(file, tracking, ranges.model_copy(update={"fairness": fairness}), problems)
 
 
 def _accepted(spec: SheetSpec, skip: int = 0) -> str:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from salesmetrics_xl.core.effective import Fairness
 from salesmetrics_xl.core.metrics import Metric, Period, Range, normalise
 
 
@@ -29,6 +30,7 @@ class RangeSet(BaseModel):
     sheet: str | None = None  # the Ranges sheet the rules came from; None for the built-in defaults
     header_row: int = 1
     letters: dict[str, str] = {}  # Ranges column name -> Excel column letter
+    fairness: Fairness = Fairness()  # the working week, the ramp and any Reps sheet: how bounds move per row
 
     @property
     def metrics(self) -> list[Metric]:

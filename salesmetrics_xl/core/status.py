@@ -9,6 +9,9 @@ native Excel formula we write, which a LibreOffice test holds to the same answer
     value > max                 -> ABOVE
     otherwise                   -> IN RANGE     (bounds inclusive)
 
+A ``scale`` moves the bounds for a rep who worked part of the week, part time or is ramping (the rule is in
+``core/effective.py``); a scale of 0 is a week off, OFF, which is not judged at all.
+
 Rates are fractions (0.12 is 12 %); a rate whose denominator is zero or empty is NO DATA.
 """
 
@@ -19,6 +22,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from salesmetrics_xl.core.effective import scaled
 from salesmetrics_xl.core.metrics import Range
 
 
@@ -28,6 +32,7 @@ class Status(StrEnum):
     ABOVE = "ABOVE"
     NO_DATA = "NO DATA"
     NO_RANGE = "NO RANGE"
+    OFF = "OFF"  # a week with 0 days worked: not judged
 
 
 Bound = float | None | np.ndarray | pd.Series
@@ -63,18 +68,23 @@ def _bound(bound: Bound, fill: float) -> np.ndarray | float:
     return np.where(np.isnan(arr), fill, arr)
 
 
-_LABELS = np.array([s.value for s in (Status.IN_RANGE, Status.NO_RANGE, Status.NO_DATA, Status.BELOW, Status.ABOVE)],
-                   dtype=object)
+_LABELS = np.array([s.value for s in (Status.IN_RANGE, Status.NO_RANGE, Status.NO_DATA, Status.BELOW, Status.ABOVE,
+                                       Status.OFF)], dtype=object)
 
 
-def evaluate(values: object, min: Bound = None, max: Bound = None) -> np.ndarray:
-    """Statuses for many values in one call; ``min``/``max`` may be scalars or per-value arrays."""
+def evaluate(values: object, min: Bound = None, max: Bound = None, scale: Bound = None) -> np.ndarray:
+    """Statuses for many values in one call; ``min``/``max`` (and ``scale``) may be scalars or per-value arrays."""
     v = as_numbers(values)
     lo, hi = _bound(min, -np.inf), _bound(max, np.inf)
     no_range = np.isneginf(lo) & np.isposinf(hi)
+    conditions, codes = [no_range, np.isnan(v), v < lo, v > hi], [1, 2, 3, 4]
+    if scale is not None:
+        s = _bound(scale, 1.0)
+        with np.errstate(invalid="ignore"):  # an open side (infinite) times 0 stays open
+            lo, hi = np.where(np.isinf(lo), lo, scaled(lo, s)), np.where(np.isinf(hi), hi, scaled(hi, s))
+        conditions, codes = [np.asarray(s) == 0, no_range, np.isnan(v), v < lo, v > hi], [5, 1, 2, 3, 4]
     # the first condition that holds wins, in the order of the rule above; codes index _LABELS
-    codes = np.select([no_range, np.isnan(v), v < lo, v > hi], [1, 2, 3, 4], default=0)
-    return _LABELS[codes]
+    return _LABELS[np.select(conditions, codes, default=0)]
 
 
 def status(value: object, range: Range | None) -> Status:

@@ -20,6 +20,7 @@ from salesmetrics_xl.core.diagnosis import (
     EFFORT,
     MESSAGING,
     NO_ROW,
+    OFF_WEEK,
     OUTCOME_BELOW,
     PIPELINE,
     VOLUME,
@@ -29,6 +30,7 @@ from salesmetrics_xl.core.diagnosis import (
     category_status,
     diagnose,
 )
+from salesmetrics_xl.core.effective import Scales, describe, ramp_shares, row_scales, tenure_month
 from salesmetrics_xl.core.evaluate import column_values, evaluate_rows, metric_values, scorecard_metrics
 from salesmetrics_xl.core.funnel import WINDOW_WEEKS, Funnels, RepFunnel, funnel_sentence
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category, Metric, Period, Unit, format_value
@@ -36,7 +38,7 @@ from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.status import Status, evaluate
 from salesmetrics_xl.core.tracking import ROW, TrackingData, monday, week_label
-from salesmetrics_xl.core.workbook import REP, ROLE, TEAM, WEEK
+from salesmetrics_xl.core.workbook import REP, ROLE, START_DATE, TEAM, WEEK
 
 ORDERING_RULE = ("Reps are ordered by outcomes, never by activity: first by how many outcome metrics are in range "
                  "or above, then by SQLs, then deals won, then new MRR.")
@@ -70,6 +72,10 @@ class RepWeek(BaseModel):
     diagnosis: str  # the sentence, built from this row's own numbers
     on_track: bool  # the outcome verdict: outcomes in range or above (or, with no outcome range, the rest)
     busy_not_producing: bool
+    off: bool = False  # 0 days worked this week: not judged, not counted in the team's shares
+    judged_on: str | None = None  # why the ranges are smaller this week: "3 of 5 days", "ramp 50 %"
+    effective: dict[str, str] = {}  # metric -> its effective range, where it differs from the sheet's
+    effective_why: dict[str, str] = {}  # metric -> why ("3 of 5 days, ramp 50 %"; outcomes leave the days out)
 
     @property
     def out_of_range(self) -> list[str]:
@@ -92,6 +98,7 @@ class MonthlyPace(BaseModel):
     range: str
     status: Status  # of the projection against the monthly range
     on_pace: bool
+    share: float = 1.0  # of the monthly range this rep is held to: days worked, FTE and ramp over the month
 
 
 class TeamMetric(BaseModel):
@@ -127,7 +134,7 @@ class WeeklySummary(BaseModel):
 
     @property
     def needs_attention(self) -> list[RepWeek]:
-        return [r for r in self.reps if not r.on_track]
+        return [r for r in self.reps if not r.on_track and not r.off]
 
 
 def _num(value: float) -> float | None:
@@ -159,17 +166,25 @@ def pick_week(tracking: TrackingData, week: dt.date | None) -> dt.date:
     return wanted
 
 
-def _streaks(frame: pd.DataFrame, statuses: dict[str, np.ndarray], week: pd.Timestamp) -> dict[str, dict[str, int]]:
-    """rep -> metric -> consecutive weeks out of range ending this week (a missing week ends a streak).
+def _streaks(frame: pd.DataFrame, statuses: dict[str, np.ndarray], week: pd.Timestamp,
+             off: np.ndarray | None = None) -> dict[str, dict[str, int]]:
+    """rep -> metric -> consecutive weeks out of range ending this week (a missing week ends a streak; an OFF
+    week is skipped: a holiday neither breaks a streak nor adds to it).
 
-    One row per rep and week. A rep's out-of-range rows, sorted by weeks back from this one (k = 0, 1, ...),
-    form a streak exactly as long as the leading run where k equals the row's place in that list."""
+    One row per rep and week. A rep's out-of-range rows, sorted by weeks worked back from this one (k = 0, 1,
+    ...), form a streak exactly as long as the leading run where k equals the row's place in that list."""
     back = ((week - frame[WEEK]) // pd.Timedelta(days=7)).to_numpy()
     mine = np.flatnonzero(back >= 0)
     codes, reps = pd.factorize(frame[REP].to_numpy()[mine])
     order = np.lexsort((back[mine], codes))
     rows = mine[order]
     rep_sorted, back_sorted = codes[order], back[rows]
+    if off is not None:  # count back in weeks worked: each OFF week closer to this one moves the rest up by one
+        was_off = off[rows].astype(np.int64)
+        before = np.cumsum(was_off) - was_off
+        back_sorted = back_sorted - (before - before[np.searchsorted(rep_sorted, rep_sorted)])
+        keep = ~off[rows]
+        rows, rep_sorted, back_sorted = rows[keep], rep_sorted[keep], back_sorted[keep]
     counts = {}
     for metric, status in statuses.items():
         out = np.isin(status[rows], (Status.BELOW.value, Status.ABOVE.value))
@@ -202,7 +217,9 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     values = {m: v for m, (v, _) in evaluated.items()}
     last_week = np.flatnonzero((frame[WEEK] == this - pd.Timedelta(days=7)).to_numpy())
     previous = dict(zip(frame[REP].to_numpy()[last_week], last_week, strict=True))
-    streaks = _streaks(frame, statuses, this)
+    scales = row_scales(frame, ranges.fairness)
+    off = scales.off if scales is not None else None
+    streaks = _streaks(frame, statuses, this, off)
     by_category = {c: [m for m in weekly if m.category is c] for c in Category}
 
     in_week = (frame[WEEK] == this).to_numpy()
@@ -210,7 +227,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     recent = frame[(frame[WEEK] < this) & (frame[WEEK] >= this - pd.Timedelta(weeks=RECENT_WEEKS))]
     missing = recent[~recent[REP].isin(set(week_rows[REP]))].drop_duplicates(REP, keep="last")
     people = [(rec[REP], rec.get(ROLE)) for rec in (*week_rows.to_dict("records"), *missing.to_dict("records"))]
-    monthly, month_name = _monthly(frame, ranges, chosen, people)
+    monthly, month_name = _monthly(frame, ranges, chosen, people, scales)
     paces = {(p.rep, p.metric): p for p in monthly}
     plan = _funnels(frame, ranges, this, window, monthly)
     funnels: dict[str, RepFunnel] = {}
@@ -219,6 +236,9 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     for i, rec in zip(np.flatnonzero(in_week), week_rows.to_dict("records"), strict=True):
         prev = previous.get(rec[REP])
         role = rec.get(ROLE)
+        if off is not None and off[i]:
+            reps.append(_off_week(rec, {m: _num(values[m][i]) for m in values}, ranges.fairness.working_week))
+            continue
         row_status = {m: Status(statuses[m][i]) for m in statuses}
         paced = [m.name for m in weekly if _paced(m, row_status[m.name], paces.get((rec[REP], m.name)))]
         judged = {m: paces[(rec[REP], m)].status if m in paced else row_status[m] for m in row_status}
@@ -234,6 +254,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
             on_track=found.on_track,
             busy_not_producing=busy_not_producing(categories[Category.ACTIVITY],
                                                   (judged[m.name] for m in by_category[Category.OUTCOME])),
+            **_effective(weekly, ranges, role, scales, i),
         )
         funnel = None
         if not found.on_track and categories[Category.OUTCOME] is Status.BELOW:  # behind: what it takes
@@ -257,7 +278,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
 
     def outcome_rank(r: RepWeek) -> tuple:
         good = sum(r.judged[m] in (Status.IN_RANGE, Status.ABOVE) for m in outcomes)
-        return (r.row is None, -good, *(-(r.values.get(m) or 0) for m in (SQLS, DEALS_WON, NEW_MRR)),
+        return (r.row is None, r.off, -good, *(-(r.values.get(m) or 0) for m in (SQLS, DEALS_WON, NEW_MRR)),
                 r.rep.casefold())
 
     reps.sort(key=outcome_rank)
@@ -271,9 +292,10 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
                             if m.name in monthly_outcomes else _range_text(ranges, m, Period.WEEK, roles))
                for m in weekly]
     team = []
+    worked = week_rows if off is None else week_rows[~off[in_week]]
     for m in weekly:  # reps in range as the cells show them: a paced outcome by its pace
         shown = [r.judged[m.name] for r in reps]
-        counted = metric_values(week_rows, m)
+        counted = metric_values(worked, m)  # per rep who worked: an OFF week is not a 0
         team.append(TeamMetric(
             metric=m.name, total=_pooled(week_rows, m),
             average=None if m.is_rate or np.isnan(counted).all() else float(np.nanmean(counted)),
@@ -285,7 +307,8 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         teams=sorted({t for t in week_rows[TEAM] if t}) if TEAM in week_rows else [],
         week=chosen, week_label=week_label(chosen), generated_at=now or dt.datetime.now().replace(microsecond=0),
         metrics=columns, reps=reps, team=team, team_diagnosis=team_diagnosis(reps, outcome_ranges),
-        range_review=range_review(frame, ranges, this), month=month_name, monthly=monthly,
+        range_review=range_review(frame, ranges, this, full=None if scales is None else scales.activity == 1),
+        month=month_name, monthly=monthly,
         problems=_affecting(problems or [], tracking, week_rows, chosen), window_weeks=window,
         funnels=sorted(funnels.values(), key=lambda f: position[f.rep]),
     )
@@ -296,6 +319,35 @@ def _funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: 
     """The reps' funnels (core/funnel.py), projected to month end from the month so far."""
     month = {(p.rep, p.metric): (p.month_to_date, p.weeks_in_month - p.weeks_elapsed) for p in monthly}
     return Funnels(frame, ranges, week, window, month)
+
+
+def _off_week(rec: dict, values: dict[str, float | None], working_week: float) -> RepWeek:
+    """A week with 0 days worked: shown, never judged, and left out of streaks, shares and the team line's count."""
+    return RepWeek(
+        rep=rec[REP], team=rec.get(TEAM), role=rec.get(ROLE), row=int(rec[ROW]), values=values,
+        statuses={m: Status.OFF for m in values}, judged={m: Status.OFF for m in values},
+        changes={m: None for m in values}, streaks={m: 0 for m in values},
+        categories={c: Status.OFF for c in Category}, diagnosis_code=OFF_WEEK.code,
+        diagnosis_headline=OFF_WEEK.headline,
+        diagnosis=f"{OFF_WEEK.headline}: 0 of {working_week:g} days worked; {OFF_WEEK.action}",
+        on_track=False, busy_not_producing=False, off=True, judged_on="OFF")
+
+
+def _effective(metrics: list[Metric], ranges: RangeSet, role: str | None, scales: Scales | None, i: int
+               ) -> dict[str, object]:
+    """A row's effective ranges where they differ from the sheet's, with why, for the cells and the sentences."""
+    if scales is None:
+        return {}
+    effective, why = {}, {}
+    for m in metrics:
+        found = ranges.lookup(m.name, Period.WEEK, role)
+        scale = float(scales.for_metric(m)[i])
+        if found is not None and not found.is_open and scale != 1:
+            effective[m.name] = describe(found, scale, m.unit)
+            why[m.name] = scales.note(i, ranges.fairness.working_week, m) or ""
+    return {"judged_on": scales.note(i, ranges.fairness.working_week), "effective": effective,
+            "effective_why": why}
+
 
 
 def _paced(metric: Metric, weekly: Status, pace: MonthlyPace | None) -> bool:
@@ -319,12 +371,17 @@ def _finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[s
         where = {Status.BELOW: "behind pace", Status.ABOVE: "ahead of pace"}.get(pace.status, "on pace")
         text = (f"{metric.name} {where}: {format_value(pace.month_to_date, metric.unit, exact=True)} so far, on "
                 f"course for {format_value(pace.projection, metric.unit, exact=True)} of {pace.range} a month")
+        if pace.share != 1:
+            text += f" ({pace.share:.0%} of the range: days worked, FTE and ramp)".replace("%", " %")
         if weekly is Status.BELOW and value is not None:
             text += f" ({format_value(value, metric.unit, exact=True)} this week)"
         return text
     found = ranges.lookup(metric.name, Period.WEEK, rep.role)
+    shown = found.describe(metric.unit) if found else "its range"
+    if metric.name in rep.effective:
+        shown = f"{rep.effective[metric.name]} ({rep.effective_why[metric.name]})"
     text = (f"{metric.name} {format_value(value, metric.unit, exact=True) if value is not None else 'blank'} "
-            f"{weekly.value.lower()} {found.describe(metric.unit) if found else 'its range'}")
+            f"{weekly.value.lower()} {shown}")
     streak = rep.streaks.get(metric.name, 1)
     return text + (f", {_ordinal(streak)} week in a row" if streak > 1 else "")
 
@@ -382,12 +439,14 @@ def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: Range
     return sentence
 
 
-def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: list[tuple[str, str | None]]
-             ) -> tuple[list[MonthlyPace], str]:
+def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: list[tuple[str, str | None]],
+             scales: Scales | None = None) -> tuple[list[MonthlyPace], str]:
     """Month to date against monthly ranges; a week counts in its Monday's month. A count is projected to month end
     as the month so far plus, for each week left, the rep's average week over the last 4 (this one included): a
     straight line from one quiet first week would call a rep who reaches the target most months "behind".
-    Rates are the month's pooled counts. ``people`` are (rep, role) pairs; paces come rep by rep, in table order."""
+    Rates are the month's pooled counts. ``people`` are (rep, role) pairs; paces come rep by rep, in table order.
+    With ``scales`` (core/effective.py), an OFF week is left out of the typical week, and each rep's monthly range
+    is scaled by the month's share (days worked, FTE and ramp, week by week; weeks to come count as full)."""
     first = week.replace(day=1)
     next_month = (first + dt.timedelta(days=32)).replace(day=1)
     mondays = [d for d in (first + dt.timedelta(days=i) for i in range((next_month - first).days))
@@ -397,6 +456,10 @@ def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: list[
     recent = frame[(frame[WEEK] > pd.Timestamp(week) - pd.Timedelta(weeks=PACE_WEEKS))
                    & (frame[WEEK] <= pd.Timestamp(week))]
     names = [rep for rep, _ in people]
+    share = None
+    if scales is not None:
+        recent = recent[~scales.off[recent.index.to_numpy()]]
+        share = _month_share(frame, ranges, scales, mondays, week, names)
     roles = pd.Series([role for _, role in people], dtype=object)
     found: dict[tuple[int, int], MonthlyPace] = {}
     for k, metric in enumerate(dict.fromkeys(r.metric for r in ranges.rules if r.period is Period.MONTH)):
@@ -415,18 +478,54 @@ def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: list[
             typical = np.where(np.isnan(typical), mtd / elapsed, typical)
             projection = mtd + (len(mondays) - elapsed) * typical
         lo, hi = ranges.bounds(metric.name, Period.MONTH, roles)
-        statuses = evaluate(projection, lo, hi)
+        scale = None if share is None or metric.is_rate or metric.category is Category.QUALITY else share
+        statuses = evaluate(projection, lo, hi, scale)
         by_role = {role: ranges.lookup(metric.name, Period.MONTH, role) for role in set(roles)}
         for i, (rep, role) in enumerate(people):
             rule = by_role[role]
             if rule is None or rule.is_open or np.isnan(mtd[i]):
                 continue
             status = Status(statuses[i])
+            part = 1.0 if scale is None else float(scale[i])
             found[(i, k)] = MonthlyPace(
                 rep=rep, metric=metric.name, unit=metric.unit, month_to_date=float(mtd[i]),
                 weeks_elapsed=elapsed, weeks_in_month=len(mondays), projection=float(projection[i]),
-                range=rule.describe(metric.unit), status=status, on_pace=status is not Status.BELOW)
+                range=describe(rule, part, metric.unit) if part != 1 else rule.describe(metric.unit), status=status,
+                on_pace=status is not Status.BELOW, share=part)
     return [found[key] for key in sorted(found)], f"{first:%B %Y}"
+
+
+def _month_share(frame: pd.DataFrame, ranges: RangeSet, scales: Scales, mondays: list[dt.date], week: dt.date,
+                 names: list[str]) -> np.ndarray:
+    """Each rep's share of a monthly range: the average over the month's weeks of days worked / working week x
+    FTE x ramp share. A week with a row uses the row's; a week to come (or with no row) counts as a full week at
+    the rep's FTE and the ramp share of that week's Monday; a week before the start date counts 0."""
+    activity = scales.activity
+    this = frame[frame[WEEK] == pd.Timestamp(week)]
+    rows = {(r, w): activity[i] for i, r, w in zip(frame.index, frame[REP], frame[WEEK], strict=True)
+            if w >= pd.Timestamp(mondays[0]) and w <= pd.Timestamp(week)}
+    out = np.ones(len(names))
+    here = dict(zip(this[REP], this.index, strict=True))
+    for n, rep in enumerate(names):
+        if rep not in here:
+            continue  # no row this week: nothing to judge the month by but the sheet's range
+        i = here[rep]
+        mine = frame.loc[[i]]
+        start = mine[START_DATE].iloc[0] if START_DATE in mine else None
+        weeks = []
+        for day in mondays:
+            at = pd.Timestamp(day)
+            if (rep, at) in rows:
+                weeks.append(rows[(rep, at)])
+            elif start is not None and not pd.isna(start) and pd.Timestamp(start) > at + pd.Timedelta(days=6):
+                weeks.append(0.0)
+            else:
+                months = tenure_month([start], [at])
+                ramp = ramp_shares(months, pd.Series([mine[ROLE].iloc[0] if ROLE in mine else None]),
+                                   ranges.fairness)[0]
+                weeks.append(float(scales.fte[i] * ramp))
+        out[n] = float(np.mean(weeks))
+    return out
 
 
 def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
@@ -437,9 +536,10 @@ def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
     on = [r for r in reps if r.on_track]
     efficient = [r.rep for r in on if r.diagnosis_code == EFFICIENT.code]
     missing = [r.rep for r in reps if r.diagnosis_code == NO_ROW.code]
-    off = [r for r in reps if not r.on_track and r.diagnosis_code != NO_ROW.code]
+    away = [r.rep for r in reps if r.off]
+    off = [r for r in reps if not r.on_track and r.diagnosis_code != NO_ROW.code and not r.off]
     text = "" if outcomes_judged else "Outcomes are not judged: no outcome range is set. "
-    text += f"{len(on)} of {len(reps)} reps on track"
+    text += f"{len(on)} of {len(reps) - len(away)} reps on track"
     if efficient:
         text += f" ({len(efficient)} with less activity than the range: {', '.join(efficient)})"
     if off:
@@ -451,13 +551,19 @@ def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
                                                           for headline, names in ordered)
     if missing:
         text += f"; {len(missing)} with no row this week ({', '.join(missing)})"
+    if away:
+        text += f"; {len(away)} off this week, not judged ({', '.join(away)})"
     return text + "."
 
 
-def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, weeks: int = REVIEW_WEEKS) -> list[str]:
+def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, weeks: int = REVIEW_WEEKS,
+                 full: np.ndarray | None = None) -> list[str]:
     """The method's step 2 as a check: when most of the top producers by outcomes sit below an activity range's
-    Min (or above its Max) in most of their recent weeks, the range, not the reps, may be wrong."""
+    Min (or above its Max) in most of their recent weeks, the range, not the reps, may be wrong. With ``full``
+    (rows that are a full week at full time and full ramp), only those count, as in the baseline."""
     window = frame[(frame[WEEK] <= week) & (frame[WEEK] > week - pd.Timedelta(weeks=weeks))]
+    if full is not None:
+        window = window[full[window.index.to_numpy()]]
     weeks = window[WEEK].nunique()
     ranked = rank_by_outcomes(window) if len(window) else []
     if len(ranked) < 2:

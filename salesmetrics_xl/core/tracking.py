@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from salesmetrics_xl.core.effective import Fairness, Roster
 from salesmetrics_xl.core.metrics import CONVERSATIONS, DEALS_WON, DIALS, OPPORTUNITIES, SQLS
 from salesmetrics_xl.core.problems import Problem, Severity
-from salesmetrics_xl.core.workbook import REP, TRACKING, WEEK
+from salesmetrics_xl.core.workbook import DAYS_WORKED, FTE, REP, START_DATE, TRACKING, WEEK
 
 ROW = "_row"  # the Excel row each record came from, so every message can name its cell
 
@@ -110,4 +111,55 @@ def check_tracking(data: TrackingData, today: dt.date) -> list[Problem]:
             problems.append(data.problem(
                 Severity.WARNING, "missing-week",
                 f"{rep} has no row for the week{'s' if len(missing) > 1 else ''} of {weeks}", REP, int(have[after])))
+    return problems
+
+
+def check_fairness(data: TrackingData, fairness: Fairness, reps: dict[str, dict[str, object]] | None = None,
+                   roster: Roster | None = None) -> list[Problem]:
+    """Values that cannot be right: more days worked than the working week, an FTE outside 0-1, a start date
+    after a week the rep has numbers for. Errors, each with its cell; the first two are then read as blank."""
+    frame, problems, week = data.frame, [], fairness.working_week
+    if DAYS_WORKED in frame:
+        for _, rec in frame[frame[DAYS_WORKED] > week].iterrows():
+            problems.append(data.problem(
+                Severity.ERROR, "impossible-days",
+                f"{rec[REP]}: Days Worked {rec[DAYS_WORKED]:g} is more than the {week:g}-day working week (week of "
+                f"{rec[WEEK]:%Y-%m-%d}); it is read as a full week. Fix the number, or the Working Week in Settings",
+                DAYS_WORKED, rec[ROW]))
+    if FTE in frame:
+        for _, rec in frame[(frame[FTE] > 1) | (frame[FTE] < 0)].iterrows():
+            problems.append(data.problem(
+                Severity.ERROR, "impossible-fte",
+                f"{rec[REP]}: FTE {rec[FTE]:g} is outside 0 to 1 (0.6 is three days in five); it is read as 1",
+                FTE, rec[ROW]))
+    # a start date after the end of a week the rep has numbers for: one finding per rep, at its first such week
+    own = frame[START_DATE] if START_DATE in frame else pd.Series(pd.NaT, index=frame.index)
+    late = frame[own.notna() & (own > frame[WEEK] + pd.Timedelta(days=6))]
+    for rep, group in late.groupby(REP, sort=False):
+        rec = group.sort_values(WEEK).iloc[0]
+        problems.append(data.problem(
+            Severity.ERROR, "start-after-week",
+            f"{rep}: Start Date {rec[START_DATE]:%Y-%m-%d} is after the week of {rec[WEEK]:%Y-%m-%d}, which has "
+            f"numbers ({len(group)} week{'s' if len(group) > 1 else ''} before the start)", START_DATE, rec[ROW]))
+    for key, record in (reps or {}).items():
+        if roster is None:
+            break
+        start, fte = record.get(START_DATE), record.get(FTE)
+        cell = roster.letters.get(FTE, "A")
+        if isinstance(fte, float) and not 0 <= fte <= 1:
+            problems.append(Problem(severity=Severity.ERROR, code="impossible-fte", file=data.file,
+                                    sheet=roster.sheet, cell=f"{cell}{record['row']}",
+                                    message=f"FTE {fte:g} is outside 0 to 1; it is read as 1"))
+        if start is None:
+            continue
+        mine = frame[(frame[REP].str.casefold() == key) & own.isna()]
+        weeks = mine[mine[WEEK] + pd.Timedelta(days=6) < pd.Timestamp(start)]  # type: ignore[arg-type]
+        if len(weeks):
+            first = weeks[WEEK].min()
+            problems.append(Problem(
+                severity=Severity.ERROR, code="start-after-week", file=data.file, sheet=roster.sheet,
+                cell=f"{roster.letters.get(START_DATE, 'A')}{record['row']}",
+                message=f"{mine[REP].iloc[0]}: Start Date {start:%Y-%m-%d} is after the week of {first:%Y-%m-%d}, "
+                        f"which has numbers in {data.sheet} ({len(weeks)} week{'s' if len(weeks) > 1 else ''} "
+                        "before the start)"))
     return problems

@@ -69,6 +69,7 @@ class SheetSpec:
 
 
 WEEK, REP, TEAM, ROLE = "Week", "Rep", "Team", "Role"
+DAYS_WORKED, START_DATE, FTE = "Days Worked", "Start Date", "FTE"
 
 TRACKING = SheetSpec(
     name="Tracking",
@@ -99,6 +100,15 @@ TRACKING = SheetSpec(
         Column(DEALS_WON, "count", False, ("Won", "Closed Won", "Wins", "Deals Closed", "Deals"), "Deals closed-won."),
         Column(NEW_MRR, "currency", False, ("MRR", "New Monthly Recurring Revenue", "MRR Won", "Net New MRR"),
                "New monthly recurring revenue closed this week.", 12),
+        # Optional: what makes a range fair to a rep who worked part of the week, part time or is new
+        # (salesmetrics_xl/core/effective.py). Blank = a full week, full time, not ramping.
+        Column(DAYS_WORKED, "days", False, ("Working Days", "Days", "Days Active"),
+               "Optional: days worked this week (0 = off: the week is not judged). Blank = the full working week.",
+               12),
+        Column(START_DATE, "start", False, ("Hire Date", "Ramp Start", "Start"),
+               "Optional: the rep's first day, for the ramp (see the Ramp sheet). Blank = not ramping.", 12),
+        Column(FTE, "fte", False, ("Full Time Equivalent", "Part Time", "Part-Time"),
+               "Optional: share of full time, 0 to 1 (0.6 = three days a week). Blank = 1.", 7),
     ),
 )
 
@@ -131,8 +141,66 @@ OUR_SHEETS = ("Weekly Summary", "Evaluation", "Suggested Ranges")
 # Workbook-level defined names that say which sheet is which, for a workbook whose sheets have other names.
 # Each may refer to any cell of the sheet (='Weekly Activity'!$A$1) or hold its name as text (="Weekly Activity").
 TRACKING_SHEET_NAME, RANGES_SHEET_NAME = "salesmetrics_tracking", "salesmetrics_ranges"
+FAIRNESS_COLUMNS = (DAYS_WORKED, START_DATE, FTE)
+
+# A roster, as an alternative to Start Date, Role and FTE columns in Tracking: one row per rep.
+REPS = SheetSpec(
+    name="Reps",
+    table="Reps",
+    aliases=("Roster", "Team Members", "People"),
+    columns=(
+        Column(REP, "text", True, ("Sales Rep", "Rep Name", "Name", "Owner", "Salesperson", "Seller"),
+               "The rep's name, spelled as in Tracking.", 22),
+        Column(START_DATE, "start", False, ("Hire Date", "Ramp Start", "Start"), "The rep's first day.", 12),
+        Column(ROLE, "text", False, ("Title", "Position", "Rep Role"), "Used where the Tracking row has none.", 10),
+        Column(FTE, "fte", False, ("Full Time Equivalent", "Part Time", "Part-Time"), "0 to 1; blank = 1.", 7),
+    ),
+)
+
+MONTH, SHARE = "Month", "Share"
+RAMP = SheetSpec(
+    name="Ramp",
+    table="Ramp",
+    aliases=("Ramp Up", "Ramping", "Onboarding"),
+    columns=(
+        Column(MONTH, "number", True, ("Month of Tenure", "Tenure Month", "Tenure"),
+               "Month of tenure: 1 is the rep's first calendar month from the Start Date.", 10),
+        Column(SHARE, "number", True, ("Ramp Share", "% of Range", "Percent", "Quota Share", "Ramp"),
+               "Share of the range expected that month (months not listed: 100%).", 10),
+        Column(ROLE, "text", False, ("Applies To",), "Blank = everyone; else only reps with this Role.", 10),
+        Column(NOTES, "text", False, ("Note", "Source", "Comment"), "Where the share comes from.", 70),
+    ),
+)
+
+_RAMP_SOURCE = ("Typical of sales platforms' ramped quotas (25-50% in month 1, 100% by month 3-4). "
+                "Replace it with your own onboarding plan.")
+DEFAULT_RAMP: tuple[tuple[int, float, str], ...] = (
+    (1, 0.25, "Month 1: learning the product and the pitch. " + _RAMP_SOURCE),
+    (2, 0.50, "Month 2: half the range. " + _RAMP_SOURCE),
+    (3, 0.75, "Month 3: three quarters. From month 4 on, the full range."),
+)
+
+SETTING, VALUE = "Setting", "Value"
+WORKING_WEEK = "Working Week"
+DEFAULT_WORKING_WEEK = 5.0
+SETTINGS = SheetSpec(
+    name="Settings",
+    table="Settings",
+    aliases=("Options", "Config"),
+    columns=(
+        Column(SETTING, "text", True, ("Name", "Option"), "", 20),
+        Column(VALUE, "number", True, ("Days",), "", 10),
+        Column(NOTES, "text", False, ("Note", "Comment"), "", 70),
+    ),
+)
+DEFAULT_SETTINGS: tuple[tuple[str, float, str], ...] = (
+    (WORKING_WEEK, DEFAULT_WORKING_WEEK, "Days in a full working week for the whole team. Days Worked in Tracking "
+                                         "is read against it: 3 of 5 days is judged against 3/5 of each activity "
+                                         "range."),
+)
 
 TRACKING_COUNTED = tuple(c.name for c in TRACKING.columns if c.kind in ("count", "currency"))
+assert tuple(c.name for c in TRACKING.columns if c.kind in ("days", "start", "fte")) == FAIRNESS_COLUMNS
 assert set(TRACKING_COUNTED) == {m.column for m in CATALOG if m.column}, "catalog and Tracking columns disagree"
 
 # A Ranges sheet names its metrics the way the Tracking headers do: a counted metric takes its column's aliases

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from xlwings import arg, func
 
 from salesmetrics_xl.core import baseline, funnel
@@ -107,14 +108,23 @@ def _lookup(metric: str, table: Any, role: Any, period: Any) -> tuple[float | No
 @arg("max_or_ranges", ndim=2, doc="The range's Max (blank = no upper bound), or the Ranges table with its headers.")
 @arg("role", doc="Optional, with a metric name: the rep's Role, for role-specific ranges.")
 @arg("period", doc="Optional, with a metric name: week (default) or month.")
+@arg("scale", ndim=2, doc="Optional: what the range is multiplied by for this row (METRIC_SCALE: days worked, FTE, "
+                          "ramp); a value or a column like value. 0 = a week off: OFF.")
 def metric_status(value: Any, min_or_metric: Any = None, max_or_ranges: Any = None, role: Any = None,
-                  period: Any = None) -> Grid:
-    """Status of a value against its range: BELOW, IN RANGE, ABOVE, NO DATA (blank) or NO RANGE.
+                  period: Any = None, scale: Any = None) -> Grid:
+    """Status of a value against its range: BELOW, IN RANGE, ABOVE, NO DATA (blank), NO RANGE, or OFF (scale 0).
 
     =METRIC_STATUS(value, min, max) or =METRIC_STATUS(value, "Dials", Ranges[#All]). Bounds are inclusive.
+    With a scale, the bounds are Min and Max times the scale (a fair range for a short week, a part-timer, a
+    new rep).
     """
     try:
         cells, shape = _flat(value)
+        factors = None
+        if scale is not None and not all(v in (None, "") for v in _flat(scale)[0]):
+            factors = as_numbers(_flat(scale)[0])
+            if len(factors) not in (1, len(cells)):
+                raise ValueError(f"scale has {len(factors)} cells but value has {len(cells)}")
         if isinstance(min_or_metric, str) and min_or_metric.strip():
             low, high = _lookup(min_or_metric, max_or_ranges, role, period)
         else:
@@ -122,9 +132,10 @@ def metric_status(value: Any, min_or_metric: Any = None, max_or_ranges: Any = No
             for name, bound in (("min", low), ("max", high)):
                 if bound is not None and not isinstance(bound, (int, float)):
                     raise ValueError(f"{name} '{bound}' is not a number")
-        if low is None and high is None:
+        if low is None and high is None and factors is None:
             return _shape([Status.NO_RANGE.value] * len(cells), shape)
-        return _shape(evaluate(cells, low, high), shape)
+        return _shape(evaluate(cells, low, high, factors if factors is None or len(factors) > 1 else factors[0]),
+                      shape)
     except (ValueError, KeyError, TypeError) as exc:
         return _message(exc)
 
@@ -306,4 +317,72 @@ def funnel_leak(stages: Any, rep_rates: Any, top_rates: Any, volume: Any = None,
         factor = baseline.MONTHLY_FACTOR if which is Period.MONTH else 1.0
         return [[str(names[best]), lost[best] * factor if amount not in (None, "") else ""]]  # type: ignore[operator]
     except (ValueError, TypeError) as exc:
+        return _message(exc)
+
+
+def _column(value: Any, n: int, name: str) -> list[Any]:
+    """One argument as n cells: a single value is repeated, a column must have n."""
+    cells = _flat(value)[0] if value is not None else [None]
+    if len(cells) == 1:
+        return cells * n
+    if len(cells) != n:
+        raise ValueError(f"{name} has {len(cells)} cells but the longest argument has {n}")
+    return cells
+
+
+def _day(value: Any) -> Any:
+    """A date as Excel passes it: a date, a serial number (xlwings Server and Lite), or a text date."""
+    from salesmetrics_xl.core.parse import parse_date
+
+    if value in (None, ""):
+        return None
+    if isinstance(value, str) and "T" in value:  # an ISO date-time, as Office.js sends dates
+        value = value.split("T", 1)[0]
+    return parse_date(value)
+
+
+@func(category=CATEGORY)
+@arg("days", ndim=2, doc="Days worked this week (blank = the full week; 0 = off), a value or a column.")
+@arg("week", doc="Days in a full working week (blank = 5).")
+@arg("fte", ndim=2, doc="Optional: share of full time, 0 to 1 (blank = 1), a value or a column.")
+@arg("start", ndim=2, doc="Optional: the rep's start date, for the ramp (blank = not ramping).")
+@arg("week_of", ndim=2, doc="The week (any day in it), a value or a column: the ramp month counts from start to it.")
+@arg("ramp", ndim=2, doc="Optional: the Ramp table with its header (Month, Share, Role); blank = 25/50/75 %.")
+@arg("role", doc="Optional: the rep's Role, for a role's own ramp.")
+def metric_scale(days: Any = None, week: Any = None, fte: Any = None, start: Any = None, week_of: Any = None,
+                 ramp: Any = None, role: Any = None) -> Grid:
+    """What a range is multiplied by for this row: days worked / working week x FTE x ramp share (0 = OFF).
+
+    For an activity range pass the days; for an outcome range leave days blank (FTE x ramp). Rates are never
+    scaled. Use it as METRIC_STATUS's scale.
+    """
+    from salesmetrics_xl.core.effective import DEFAULT_STEPS, Fairness, row_scales
+    from salesmetrics_xl.core.parse import parse_ramp, parse_week
+    from salesmetrics_xl.core.workbook import DAYS_WORKED, DEFAULT_WORKING_WEEK, FTE, ROLE, START_DATE, WEEK
+
+    try:
+        grids = [_flat(x) for x in (days, fte, start, week_of) if x is not None]
+        n, shape = max(((len(cells), shape) for cells, shape in grids), default=(1, (1, 1)))
+        working = float(as_numbers([_scalar(week)])[0]) if _scalar(week) not in (None, "") else DEFAULT_WORKING_WEEK
+        if not working > 0:
+            raise ValueError(f"week {working:g} must be the number of days in a working week, such as 5")
+        steps = DEFAULT_STEPS
+        if ramp is not None and any(v not in (None, "") for v in _flat(ramp)[0]):
+            steps, problems = parse_ramp([tuple(r) for r in _grid(ramp)])
+            if problems:
+                raise ValueError(f"ramp: {problems[0].message}")
+        weeks = [_day(v) for v in _column(week_of, n, "week_of")]
+        if any(w is None for w in weeks):
+            raise ValueError("week_of is blank: pass the week (a date) of each row")
+        frame = pd.DataFrame({
+            WEEK: pd.to_datetime([parse_week(w) for w in weeks]),
+            DAYS_WORKED: as_numbers(_column(days, n, "days")),
+            FTE: as_numbers(_column(fte, n, "fte")),
+            START_DATE: pd.to_datetime(pd.Series([_day(v) for v in _column(start, n, "start")], dtype=object)),
+            ROLE: pd.Series([str(role) if role not in (None, "") else None] * n, dtype=object),
+        })
+        scales = row_scales(frame, Fairness(working_week=working, ramp=steps))
+        assert scales is not None
+        return _shape(scales.activity, shape if n > 1 else (1, 1))
+    except (ValueError, KeyError, TypeError) as exc:
         return _message(exc)

@@ -40,8 +40,9 @@ def ranges(rows: list[list[object]]) -> RangeSet:
 
 
 def week(when: dt.date, dials: float | None, conv: float | None, sqls: float | None, opps: float = 1,
-         won: float = 0, role: str = "SDR", rep: str = "Rep") -> list[object]:
-    return [when, rep, "East", role, dials, 150, conv, 4, sqls, opps, won, 0]
+         won: float = 0, role: str = "SDR", rep: str = "Rep", days: float | None = None,
+         start: dt.date | None = None, fte: float | None = None) -> list[object]:
+    return [when, rep, "East", role, dials, 150, conv, 4, sqls, opps, won, 0, days, start, fte]
 
 
 def steady(dials: float, conv: float, sqls: float, **kw: object) -> list[list[object]]:
@@ -117,6 +118,25 @@ STORIES = [
           ("SQLs 0 below at least 1;", "Qualification Rate 0% below at least 8%"), busy=True),
     Story("every rep on track", STARTER, steady(60, 12, 2), "on-track", team_says=("3 of 3 reps on track.",),
           others=[*steady(62, 12, 3, rep="B"), *steady(70, 14, 2, rep="C")]),
+    # fair ranges (core/effective.py): a new rep, a short week, a part-timer, a week off
+    Story("month 2 of the ramp: 30 dials against 50–75 is in range (25–37.5)", STARTER,
+          steady(30, 8, 1, start=THIS - dt.timedelta(weeks=6)), "on-track",
+          ("outcomes are in range",)),
+    Story("2 of 5 days worked: 24 dials against 50–75 is in range (20–30)", STARTER,
+          [*(week(w, 60, 12, 2) for w in WEEKS[:3]), week(THIS, 24, 5, 1, days=2)], "on-track",
+          ("outcomes are in range",)),
+    Story("a part-timer at 60 %: 33 dials is in range (30–45)", STARTER, steady(33, 8, 1.5, fte=0.6), "on-track",
+          ("outcomes are in range",)),
+    Story("a short week still short of its pro-rated range", STARTER,
+          [*(week(w, 60, 12, 2) for w in WEEKS[:3]), week(THIS, 12, 3, 1, days=3)], "efficient",
+          ("Dials 12 below 30–45 (3 of 5 days)",)),
+    Story("a week off is not judged", STARTER,
+          [*(week(w, 60, 12, 2) for w in WEEKS[:3]), week(THIS, 0, 0, 0, days=0)], "off",
+          ("0 of 5 days worked", "not judged"), others=steady(60, 12, 2, rep="Other"),
+          team_says=("1 of 1 reps on track; 1 off this week, not judged (Rep).",)),
+    Story("a week off breaks no streak", STARTER,
+          [week(WEEKS[0], 30, 8, 2), week(WEEKS[1], 30, 8, 2), week(WEEKS[2], 0, 0, 0, days=0),
+           week(THIS, 30, 8, 2)], "efficient", ("Dials 30 below 50–75, 3rd week in a row",)),
     Story("every rep off track", STARTER, steady(60, 12, 0), "messaging",
           team_says=("0 of 3 reps on track; 3 off track: 2 messaging or lead targeting (B, Rep); "
                      "1 effort or capacity (C).",),
@@ -153,7 +173,7 @@ def assert_consistent(summary: WeeklySummary) -> None:
     """What holds on every summary: the sentences agree with the cells beside them and the headline with the
     rows and the pacing block."""
     for rep in summary.reps:
-        if rep.diagnosis_code == "no-row":
+        if rep.diagnosis_code == "no-row" or rep.off:
             continue
         for metric, status in rep.judged.items():  # every red cell is named in its row's sentence
             if status is Status.BELOW:
@@ -167,9 +187,10 @@ def assert_consistent(summary: WeeklySummary) -> None:
             if next(m for m in summary.metrics if m.name == pace.metric).category == "outcome":
                 assert rep.judged[pace.metric] is pace.status  # the verdict and the pacing block agree
     on = sum(r.on_track for r in summary.reps)
-    assert summary.team_diagnosis.startswith(f"{on} of {len(summary.reps)} reps on track") or \
+    away = sum(r.off for r in summary.reps)
+    assert summary.team_diagnosis.startswith(f"{on} of {len(summary.reps) - away} reps on track") or \
         summary.team_diagnosis.startswith("Outcomes are not judged")
-    off = [r for r in summary.reps if not r.on_track and r.diagnosis_code != "no-row"]
+    off = [r for r in summary.reps if not r.on_track and r.diagnosis_code != "no-row" and not r.off]
     if off:
         assert f"; {len(off)} off track: " in summary.team_diagnosis
         counted = sum(int(n) for n in re.findall(r"(?:^|; )(\d+) [a-z]", summary.team_diagnosis.split(

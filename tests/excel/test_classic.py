@@ -51,15 +51,15 @@ def test_classic_decorators_and_the_vba_wrapper():
     found = json.loads(result.stdout)
     meta, vba = found["meta"], found["vba"]
     assert set(meta) == {"metric_status", "metric_rate", "metric_score", "metric_diagnosis", "metric_range",
-                         "suggest_range", "activity_needed", "funnel_leak"}
+                         "suggest_range", "activity_needed", "funnel_leak", "metric_scale"}
     assert {m["category"] for m in meta.values()} == {"Sales Metrics"}
-    assert meta["metric_status"]["args"] == ["value", "min_or_metric", "max_or_ranges", "role", "period"]
-    assert meta["metric_status"]["optional"] == [False, True, True, True, True]
+    assert meta["metric_status"]["args"] == ["value", "min_or_metric", "max_or_ranges", "role", "period", "scale"]
+    assert meta["metric_status"]["optional"] == [False, True, True, True, True, True]
     assert "Function metric_status(value, Optional min_or_metric, Optional max_or_ranges, Optional role, " \
-           "Optional period)" in vba
+           "Optional period, Optional scale)" in vba
     assert 'XLPy.CallUDF("salesmetrics_xl.excel.functions", "metric_status", Array(value, min_or_metric, ' \
-           'max_or_ranges, role, period)' in vba
-    assert len(re.findall(r"^Function ", vba, re.M)) == 8
+           'max_or_ranges, role, period, scale)' in vba
+    assert len(re.findall(r"^Function ", vba, re.M)) == 9
     assert "Function activity_needed(target, ParamArray rates())" in vba  # =ACTIVITY_NEEDED(5, 7%, 19%, "month")
     assert "Function funnel_leak(stages, rep_rates, top_rates, Optional volume, Optional period)" in vba
 

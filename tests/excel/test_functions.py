@@ -60,7 +60,8 @@ def test_companion_functions():
 def test_function_wizard_metadata_for_every_udf():
     meta = {f["name"]: f for f in server.custom_functions_meta(functions)["functions"]}
     assert set(meta) == {"METRIC_STATUS", "METRIC_RATE", "METRIC_SCORE", "METRIC_DIAGNOSIS", "METRIC_RANGE",
-                         "SUGGEST_RANGE", "ACTIVITY_NEEDED", "FUNNEL_LEAK"}
+                         "SUGGEST_RANGE", "ACTIVITY_NEEDED", "FUNNEL_LEAK",
+                         "METRIC_SCALE"}
     needed = meta["ACTIVITY_NEEDED"]
     assert needed["description"].startswith("The weekly activity an outcome target takes")
     assert [(p["name"], p.get("repeating", False)) for p in needed["parameters"]] == [("target", False),
@@ -70,9 +71,11 @@ def test_function_wizard_metadata_for_every_udf():
     status = meta["METRIC_STATUS"]
     assert status["description"].startswith("Status of a value against its range")
     assert [p["name"] for p in status["parameters"]] == ["value", "min_or_metric", "max_or_ranges", "role",
-                                                          "period"]
+                                                          "period", "scale"]
     assert all(p["description"] for f in meta.values() for p in f["parameters"])
-    assert [p.get("optional", False) for p in status["parameters"]] == [False, True, True, True, True]
+    assert [p.get("optional", False) for p in status["parameters"]] == [False, True, True, True, True, True]
+    assert [p["name"] for p in meta["METRIC_SCALE"]["parameters"]] == ["days", "week", "fte", "start", "week_of",
+                                                                        "ramp", "role"]
 
 
 def test_one_call_over_100k_values_matches_the_core():
@@ -119,3 +122,34 @@ def test_the_functions_give_the_summarys_numbers_for_the_same_rep():
         leak = call("funnel_leak", [need.rates], [used], [tops], need.average[need.activity], need.period.value)
         assert need.leak is not None
         assert leak[0][0] == need.leak.rate and leak[0][1] == pytest.approx(need.leak.lost), funnel.rep
+
+
+RAMP = [["Month", "Share", "Role"], [1, 0.25, None], [2, 0.5, None], [3, 0.75, None], [1, 0.5, "AE"]]
+
+
+def test_a_fair_range_through_office_js():
+    """METRIC_SCALE computes the scale (the core's rule) and METRIC_STATUS's scale moves the bounds."""
+    # month 2 of the default ramp (started 6 weeks before): 50 %, so 30 dials is in range against 50-75
+    (ramp,), = call("metric_scale", None, 5, None, "2026-10-05", "2026-11-16")
+    assert ramp == 0.5
+    assert call("metric_status", 30, 50, 75, None, None, ramp) == [["IN RANGE"]]
+    assert call("metric_status", 30, 50, 75) == [["BELOW"]]  # without the scale, as before
+    # 2 of 5 days worked: 24 dials against 50-75 is judged against 20-30
+    days = call("metric_scale", [[2], [5], [None], [0], [3]], 5, [[1], [1], [0.6], [1], [1]], None,
+                [["2026-11-16"]] * 5)
+    assert days == [[0.4], [1.0], [0.6], [0.0], [0.6]]
+    assert call("metric_status", [[24], [24], [24], [24], [30]], 50, 75, None, None, days) == [
+        ["IN RANGE"], ["BELOW"], ["BELOW"], ["OFF"], ["IN RANGE"]]
+    # the Ramp table passed in, with a role's own ramp; a date as Excel's serial number
+    assert call("metric_scale", None, 5, None, 46300, 46342, RAMP, "AE") == [[1.0]]  # month 2: AEs have no row
+    assert call("metric_scale", None, 5, None, "2026-11-10", "2026-11-16", RAMP, "AE") == [[0.5]]
+    assert call("metric_status", 30, "Dials", RANGES, None, None, 0.5) == [["IN RANGE"]]
+    assert call("metric_status", 9, "Dials", RANGES, "AE", None, 0.5) == [["BELOW"]]  # 10-20
+
+
+def test_metric_scale_errors_are_sentences():
+    assert call("metric_scale", 2, 0, None, None, "2026-11-16")[0][0].startswith("week 0 must be")
+    assert call("metric_scale", [[1], [2]], 5, [[1], [1], [1]], None, "2026-11-16")[0][0].startswith(
+        "days has 2 cells but the longest argument has 3")
+    assert call("metric_status", [[1], [2]], 50, 75, None, None, [[1], [1], [1]]) == [
+        ["scale has 3 cells but value has 2"]]

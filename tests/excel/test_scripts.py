@@ -63,12 +63,14 @@ def test_build_weekly_summary_adds_and_fills_both_sheets():
     actions = run_script("build_weekly_summary", book_payload(EXAMPLE))
     added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
     assert added == [SUMMARY_SHEET, EVALUATION_SHEET]
-    filled = grids(actions, ["How to use", "Tracking", "Ranges"])
+    filled = grids(actions, ["How to use", "Tracking", "Ranges", "Ramp", "Settings"])
     assert str(filled[SUMMARY_SHEET][(1, 1)]).startswith("Weekly Summary: acme_sales_team, week 2026-W47")
+    # the example declares Days Worked, Start Date and FTE: the add-in gets each row's scale (Q: activity, 0 = OFF)
     assert filled[EVALUATION_SHEET][(3, 3)] == \
-        '=IF(Tracking!B2="","",METRIC_STATUS(Tracking!E2,Ranges!$E$2,Ranges!$F$2))'
+        '=IF(Tracking!B2="","",METRIC_STATUS(Tracking!E2,Ranges!$E$2,Ranges!$F$2,"","",IF($Q3=0,0,$Q3)))'
     assert filled[EVALUATION_SHEET][(4, 3)] == \
-        '=IF(Tracking!B3="","",METRIC_STATUS(Tracking!E3,Ranges!$E$2,Ranges!$F$2))'
+        '=IF(Tracking!B3="","",METRIC_STATUS(Tracking!E3,Ranges!$E$2,Ranges!$F$2,"","",IF($Q4=0,0,$Q4)))'
+    assert filled[EVALUATION_SHEET][(2, 17)] == "Activity scale"
     kinds = {a["func"] for a in actions}
     assert {"addChart", "addConditionalFormat", "freezePaneAtRange", "setDataValidationRule", "namesAdd"} <= kinds
     checks = [a for a in actions if a["func"] == "addConditionalFormat" and a["sheet_position"] == 1]
@@ -83,7 +85,7 @@ def test_parity_with_the_file_route(tmp_path):
                             tmp_path / "file.xlsx")
     book = xw.Book(json=book_payload(EXAMPLE))
     weekly_summary(book, formulas="udf", now=NOW)
-    live = grids(book.json()["actions"], ["How to use", "Tracking", "Ranges"])
+    live = grids(book.json()["actions"], ["How to use", "Tracking", "Ranges", "Ramp", "Settings"])
     written = openpyxl.load_workbook(target)
     for name in (SUMMARY_SHEET, EVALUATION_SHEET):
         ws = written[name]
@@ -117,8 +119,8 @@ def test_running_again_replaces_our_sheets_in_place(tmp_path):
     actions = run_script("build_weekly_summary", book_payload(summarised))
     assert not [a for a in actions if a["func"] in ("addSheet", "sheetDelete")]  # same sheets, same places
     cleared = [a["sheet_position"] for a in actions if a["func"] == "sheetClear"]
-    assert sorted(cleared) == [3, 4]
-    filled = grids(actions, ["How to use", "Tracking", "Ranges", SUMMARY_SHEET, EVALUATION_SHEET])
+    assert sorted(cleared) == [5, 6]
+    filled = grids(actions, ["How to use", "Tracking", "Ranges", "Ramp", "Settings", SUMMARY_SHEET, EVALUATION_SHEET])
     assert str(filled[SUMMARY_SHEET][(1, 1)]).startswith("Weekly Summary: s, week 2026-W47")  # the book is s.xlsx
 
 
@@ -179,10 +181,11 @@ def _sheet(name: str, values: list[list[Any]]) -> dict[str, Any]:
 def test_a_users_sheet_named_like_ours_is_kept_in_the_live_book():
     payload = book_payload(EXAMPLE)
     payload["sheets"].append(_sheet("Evaluation", [["My own evaluation notes"]]))
+    user = len(payload["sheets"]) - 1  # the user's own Evaluation sheet, after the example's five
     actions = run_script("build_weekly_summary", payload)
     assert [a["args"][1] for a in actions if a["func"] == "addSheet"] == [SUMMARY_SHEET, "Evaluation (2)"]
-    assert 3 not in [a["sheet_position"] for a in actions if a["func"].startswith("sheet")]  # never cleared
-    assert not [a for a in actions if a.get("sheet_position") == 3]  # nothing at all written to the user's sheet
+    assert user not in [a["sheet_position"] for a in actions if a["func"].startswith("sheet")]  # never cleared
+    assert not [a for a in actions if a.get("sheet_position") == user]  # nothing at all written to the user's sheet
     alerts = [a["args"][0] for a in actions if a["func"] == "alert"]
     assert alerts == ["The sheet 'Evaluation' was not made by salesmetrics-xl, so it is kept as it is; ours is "
                       "written as 'Evaluation (2)'."]
@@ -194,5 +197,5 @@ def test_a_users_sheet_named_like_ours_is_kept_in_the_live_book():
                          "scope_sheet_name": None, "scope_sheet_index": None, "book_scope": True}]
     again = run_script("build_weekly_summary", payload)
     assert not [a for a in again if a["func"] in ("addSheet", "alert")]
-    assert sorted(a["sheet_position"] for a in again if a["func"] == "sheetClear") == [4, 5]
-    assert not [a for a in again if a.get("sheet_position") == 3]
+    assert sorted(a["sheet_position"] for a in again if a["func"] == "sheetClear") == [user + 1, user + 2]
+    assert not [a for a in again if a.get("sheet_position") == user]

@@ -1,0 +1,193 @@
+"""The effective range: a fair range for a rep who worked part of the week, works part time, or is new.
+
+The rule, stated once. The summary, ``check``, the baseline, ``=METRIC_SCALE`` and ``=METRIC_STATUS``'s scale,
+and the native formulas written into the Evaluation sheet and the Tracking checks all follow it (a LibreOffice
+test holds the formulas to this module's answers). Only the bounds move; the status rule is unchanged.
+
+    metric                      effective Min and Max = Min and Max x scale, where scale is
+    activity (counts)           Days Worked / working week x FTE x ramp share
+    outcome, weekly range       FTE x ramp share
+    outcome, monthly range      the average over the month's weeks of (Days Worked / working week x FTE x ramp
+                                share); weeks still to come count as full weeks
+    rates                       never scaled (1)
+    a week with a scale of 0    OFF (0 days worked): not judged, not in streaks, not in team shares
+
+- Blank Days Worked = the full working week (Settings: Working Week, default 5); blank FTE = 1; no Start Date =
+  not ramping. A value that cannot be right (Days Worked below 0 or above the working week, FTE outside 0-1) is
+  reported by ``check`` and read as blank.
+- Ramp share: the Ramp row for the rep's month of tenure (a Role's own rows win over the general ones); months not
+  listed are 100 %. Month of tenure = complete calendar months from the Start Date to the week's Monday, plus 1 (a
+  rep who starts during the week is in month 1).
+- Effective bound = round(bound x scale, 9): the 9 decimals only remove floating-point noise (3/5 x 50 is 30, not
+  30.000000000000004). Sheets and sentences round for display; the comparison uses the bound itself.
+- A workbook that declares none of Days Worked, Start Date, FTE (in Tracking or a Reps sheet) is judged exactly as
+  before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from salesmetrics_xl.core.metrics import Category, Metric, Range, Unit, normalise
+from salesmetrics_xl.core.workbook import (
+    DAYS_WORKED,
+    DEFAULT_RAMP,
+    DEFAULT_WORKING_WEEK,
+    FAIRNESS_COLUMNS,
+    FTE,
+    ROLE,
+    START_DATE,
+    WEEK,
+)
+
+DECIMALS = 9  # effective bounds are rounded to this many decimals, to remove floating-point noise only
+
+
+class RampStep(BaseModel):
+    """One row of the Ramp sheet: in this month of tenure, this share of the range is expected."""
+
+    model_config = ConfigDict(frozen=True)
+
+    month: int
+    share: float
+    role: str | None = None
+    month_cell: str | None = None  # where Month and Share live, so formulas we write can refer to them
+    share_cell: str | None = None
+
+
+DEFAULT_STEPS = tuple(RampStep(month=m, share=s) for m, s, _ in DEFAULT_RAMP)
+
+
+class Roster(BaseModel):
+    """Where a Reps sheet lives, so formulas can look a rep's Start Date, Role and FTE up in it."""
+
+    sheet: str
+    letters: dict[str, str]  # Reps column name -> Excel column letter
+    first_row: int
+    last_row: int
+
+
+class Fairness(BaseModel):
+    """The workbook's working week and ramp (Settings and Ramp sheets, or the defaults) and its Reps sheet."""
+
+    working_week: float = DEFAULT_WORKING_WEEK
+    week_cell: str | None = None  # e.g. "B2" on ``settings_sheet``
+    settings_sheet: str | None = None
+    ramp: tuple[RampStep, ...] = DEFAULT_STEPS
+    ramp_sheet: str | None = None
+    roster: Roster | None = None
+
+    def steps(self, role: str | None) -> list[RampStep]:
+        """A role's own ramp when it has one, else the general rows."""
+        own = [s for s in self.ramp if s.role is not None and role is not None and normalise(s.role) == normalise(role)]
+        return own or [s for s in self.ramp if s.role is None]
+
+
+def declared(frame: pd.DataFrame) -> bool:
+    """Whether a Tracking frame says anything about days, start dates or FTE; if not, nothing is scaled."""
+    return any(c in frame for c in FAIRNESS_COLUMNS)
+
+
+def tenure_month(start: object, week: object) -> np.ndarray:
+    """Month of tenure (1 = the first calendar month from the start date) for each row; NaN without a start."""
+    s = pd.DatetimeIndex(pd.to_datetime(pd.Series(start), errors="coerce")).normalize()
+    w = pd.DatetimeIndex(pd.to_datetime(pd.Series(week), errors="coerce"))
+    months = (w.year - s.year) * 12 + (w.month - s.month) - (w.day < s.day).astype(float)
+    months = np.where(s > w, 0, months)  # started during the week: month 1
+    return np.where(s.isna() | w.isna(), np.nan, months + 1.0)
+
+
+def ramp_shares(months: np.ndarray, roles: pd.Series, fairness: Fairness) -> np.ndarray:
+    """The ramp share for each row's month of tenure and role; 1 where there is no start date or no row."""
+    out = np.ones(len(months))
+    codes, distinct = pd.factorize(roles.fillna("").astype(str))
+    for code, role in enumerate(distinct):
+        mask = codes == code
+        for step in fairness.steps(role or None):
+            out[mask & (months == step.month)] = step.share
+    return out
+
+
+@dataclass
+class Scales:
+    """Per Tracking row: what each kind of range is multiplied by. ``off`` rows are not judged at all."""
+
+    days: np.ndarray  # Days Worked / working week (1 when blank)
+    fte: np.ndarray
+    ramp: np.ndarray
+    month: np.ndarray  # month of tenure, NaN when there is no start date
+
+    @property
+    def activity(self) -> np.ndarray:
+        return self.days * self.fte * self.ramp
+
+    @property
+    def outcome(self) -> np.ndarray:
+        return self.fte * self.ramp
+
+    @property
+    def off(self) -> np.ndarray:
+        return self.activity == 0
+
+    def for_metric(self, metric: Metric) -> np.ndarray:
+        """The scale of one metric's range on each row: 0 on an OFF row, whatever the metric."""
+        if metric.unit is Unit.RATE or metric.category is Category.QUALITY:
+            base = np.ones(len(self.days))
+        else:
+            base = self.activity if metric.category is Category.ACTIVITY else self.outcome
+        return np.where(self.off, 0.0, base)
+
+    def note(self, i: int, working_week: float, metric: Metric | None = None) -> str | None:
+        """Why row ``i`` is judged against a smaller range, in a manager's words: "3 of 5 days", "ramp 50 %".
+        For an outcome metric the days are left out: they do not move its range."""
+        if self.off[i]:
+            return "OFF"
+        parts = []
+        if self.days[i] != 1 and (metric is None or metric.category is Category.ACTIVITY):
+            parts.append(f"{round(self.days[i] * working_week, 6):g} of {working_week:g} days")
+        if self.fte[i] != 1:
+            parts.append(f"{self.fte[i]:.0%} FTE".replace("%", " %"))
+        if self.ramp[i] != 1:
+            parts.append(f"ramp {self.ramp[i]:.0%}".replace("%", " %"))
+        return ", ".join(parts) or None
+
+
+def row_scales(frame: pd.DataFrame, fairness: Fairness) -> Scales | None:
+    """The scales of every row, or None when the workbook declares none of the columns (nothing is scaled)."""
+    if not declared(frame):
+        return None
+    n = len(frame)
+
+    def numbers(column: str) -> np.ndarray:
+        if column not in frame:
+            return np.full(n, np.nan)
+        return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+
+    days, fte = numbers(DAYS_WORKED), numbers(FTE)
+    week = fairness.working_week
+    days = np.where((days >= 0) & (days <= week), days / week, 1.0)  # NaN compares False: blank = full week
+    fte = np.where((fte >= 0) & (fte <= 1), fte, 1.0)
+    start = frame[START_DATE] if START_DATE in frame else pd.Series([None] * n)
+    months = tenure_month(start.to_numpy(), frame[WEEK].to_numpy())
+    roles = frame[ROLE] if ROLE in frame else pd.Series([None] * n, dtype=object)
+    ramp = ramp_shares(months, roles.reset_index(drop=True), fairness)
+    return Scales(days=days, fte=fte, ramp=ramp, month=months)
+
+
+def scaled(bound: float | np.ndarray | None, scale: float | np.ndarray) -> float | np.ndarray | None:
+    """A bound times its scale, without floating-point noise: the one place a bound is moved."""
+    if bound is None:
+        return None
+    return np.round(np.asarray(bound, dtype=float) * scale, DECIMALS)
+
+
+def describe(rng: Range, scale: float, unit: Unit) -> str:
+    """An effective range as a manager reads it (one decimal at most): "25–37.5", "at least 2.5"."""
+    def shown(v: float | None) -> float | None:
+        return None if v is None else round(float(scaled(v, scale)), 0 if unit is Unit.CURRENCY else 1)  # type: ignore[arg-type]
+
+    return Range(min=shown(rng.min), max=shown(rng.max)).describe(unit)
