@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import bench_folder, measure, report, tracking_workbook
-from salesmetrics_xl.layout import (
+from salesmetrics_xl.layouts.sheet import (
     Chart,
     ConditionalFormat,
     Highlight,

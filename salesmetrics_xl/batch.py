@@ -22,8 +22,8 @@ from salesmetrics_xl.core.diagnosis import OFF_WEEK
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, OPPORTUNITIES, SQLS, Category
 from salesmetrics_xl.core.problems import Severity, WorkbookError
 from salesmetrics_xl.core.status import Status
+from salesmetrics_xl.layouts.summary import Formulas
 from salesmetrics_xl.package import debugging
-from salesmetrics_xl.summary_layout import Formulas
 
 OUR_OUTPUTS = (".summary", ".baseline")
 OUTCOMES = (SQLS, OPPORTUNITIES, DEALS_WON, NEW_MRR)

@@ -304,10 +304,10 @@ def baseline(
     """
     from rich.table import Table
 
-    from salesmetrics_xl.baseline_layout import apply_suggestions, suggested_sheet
     from salesmetrics_xl.core.baseline import build_baseline
     from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError
-    from salesmetrics_xl.layout import WorkbookLayout
+    from salesmetrics_xl.layouts.baseline import apply_suggestions, suggested_sheet
+    from salesmetrics_xl.layouts.sheet import WorkbookLayout
     from salesmetrics_xl.reader import read_workbook
     from salesmetrics_xl.xlsx_writer import output_path, write_workbook
 
@@ -500,7 +500,7 @@ def batch(
     if report:
         write_report(results, report)
     if rollup:
-        from salesmetrics_xl.rollup_layout import write_rollup
+        from salesmetrics_xl.layouts.rollup import write_rollup
 
         write_rollup(rollup, team_rollup(results), results, rollup_reps)
     code = 130 if interrupted else exit_code(results)

@@ -9,8 +9,8 @@ from pathlib import Path
 from salesmetrics_xl.core.funnel import WINDOW_WEEKS
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, exit_code
 from salesmetrics_xl.core.summary import WeeklySummary, build_summary
+from salesmetrics_xl.layouts.summary import Formulas, workbook_layout
 from salesmetrics_xl.reader import read_workbook
-from salesmetrics_xl.summary_layout import Formulas, workbook_layout
 from salesmetrics_xl.xlsx_writer import output_path, write_workbook
 
 

@@ -47,7 +47,7 @@ from salesmetrics_xl.core.problems import (
     split_range,
     split_ref,
 )
-from salesmetrics_xl.layout import (
+from salesmetrics_xl.layouts.sheet import (
     OWNED_NAME,
     Cell,
     Chart,

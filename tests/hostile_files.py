@@ -408,10 +408,10 @@ COMMANDS = ("summary", "baseline", "batch")
 
 def _baseline(path: Path, out: Path) -> Path | None:
     """What `salesmetrics baseline --write --apply` does, as the CLI does it."""
-    from salesmetrics_xl.baseline_layout import apply_suggestions, suggested_sheet
     from salesmetrics_xl.core.baseline import build_baseline
     from salesmetrics_xl.core.problems import Severity, WorkbookError
-    from salesmetrics_xl.layout import WorkbookLayout
+    from salesmetrics_xl.layouts.baseline import apply_suggestions, suggested_sheet
+    from salesmetrics_xl.layouts.sheet import WorkbookLayout
     from salesmetrics_xl.reader import read_workbook
     from salesmetrics_xl.xlsx_writer import write_workbook
 

@@ -13,8 +13,8 @@ import openpyxl
 
 from salesmetrics_xl.core.baseline import build_baseline
 from salesmetrics_xl.core.parse import default_ranges, parse_tracking
+from salesmetrics_xl.layouts.summary import SUMMARY_SHEET
 from salesmetrics_xl.summarise import summarise_workbook
-from salesmetrics_xl.summary_layout import SUMMARY_SHEET
 from tests.conftest import ROOT, TRACKING_HEADER, default_ranges_rows
 
 WEEK = dt.date(2026, 11, 16)

@@ -28,7 +28,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from salesmetrics_xl import xlsx_writer
 from salesmetrics_xl.core.problems import WorkbookError
-from salesmetrics_xl.layout import (
+from salesmetrics_xl.layouts.sheet import (
     Chart,
     ConditionalFormat,
     Fill,

@@ -16,7 +16,7 @@ import xlwings as xw
 from salesmetrics_xl.core.parse import WorkbookData, parse_workbook, sheet_in_name
 from salesmetrics_xl.core.problems import column_letter, split_range, split_ref
 from salesmetrics_xl.core.workbook import RANGES_SHEET_NAME, TRACKING_SHEET_NAME
-from salesmetrics_xl.layout import (
+from salesmetrics_xl.layouts.sheet import (
     OWNED_NAME,
     Cell,
     Chart,

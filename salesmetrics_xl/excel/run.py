@@ -6,13 +6,13 @@ import datetime as dt
 
 import xlwings as xw
 
-from salesmetrics_xl.baseline_layout import suggested_sheet
 from salesmetrics_xl.core.baseline import build_baseline
 from salesmetrics_xl.core.problems import Problem, Severity
 from salesmetrics_xl.core.summary import WeeklySummary, build_summary
 from salesmetrics_xl.excel.book import read_book, render
-from salesmetrics_xl.layout import WorkbookLayout
-from salesmetrics_xl.summary_layout import Formulas, workbook_layout
+from salesmetrics_xl.layouts.baseline import suggested_sheet
+from salesmetrics_xl.layouts.sheet import WorkbookLayout
+from salesmetrics_xl.layouts.summary import Formulas, workbook_layout
 
 
 class SalesMetricsError(Exception):

@@ -266,7 +266,7 @@ def test_every_rep_behind_gets_a_leak_and_a_needed_weekly_activity():
 
 def test_the_what_it_takes_block_lists_each_rep_behind():
     from salesmetrics_xl.core.summary import build_summary
-    from salesmetrics_xl.summary_layout import summary_sheet
+    from salesmetrics_xl.layouts.summary import summary_sheet
 
     data = _example()
     summary = build_summary(data.tracking, data.ranges)

@@ -159,7 +159,7 @@ def test_starting_simple_gives_every_rep_with_numbers_an_answer(week):
 
 
 def test_a_rate_change_is_in_percentage_points_on_the_sheet(example):
-    from salesmetrics_xl.summary_layout import summary_sheet
+    from salesmetrics_xl.layouts.summary import summary_sheet
 
     sheet = summary_sheet(example)
     rep = example.reps[0]

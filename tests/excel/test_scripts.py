@@ -16,9 +16,9 @@ from salesmetrics_xl.core.summary import build_summary
 from salesmetrics_xl.excel import scripts
 from salesmetrics_xl.excel.book import CHECKS_NAME
 from salesmetrics_xl.excel.run import SalesMetricsError, weekly_summary
-from salesmetrics_xl.layout import OWNED_NAME
+from salesmetrics_xl.layouts.sheet import OWNED_NAME
+from salesmetrics_xl.layouts.summary import EVALUATION_SHEET, SUMMARY_SHEET, workbook_layout
 from salesmetrics_xl.reader import read_workbook
-from salesmetrics_xl.summary_layout import EVALUATION_SHEET, SUMMARY_SHEET, workbook_layout
 from salesmetrics_xl.xlsx_writer import write_workbook
 from tests.conftest import EXAMPLE
 from tests.excel.payloads import book_payload
@@ -153,8 +153,8 @@ def test_lite_main_reexports_the_functions_and_scripts():
 
 def test_the_live_book_escapes_text_inside_formulas_too(tmp_path):
     """A Role full of formula syntax reaches the live book's formulas, range checks and validation only as text."""
-    from tests.test_layout import OURS, functions
-    from tests.test_summary_layout import HOSTILE_ROLE, hostile_book
+    from tests.layouts.test_sheet import OURS, functions
+    from tests.layouts.test_summary import HOSTILE_ROLE, hostile_book
 
     book = hostile_book(tmp_path / "hostile.xlsx", rows=40)
     wb = openpyxl.load_workbook(book)

@@ -9,8 +9,8 @@ from pathlib import Path
 from salesmetrics_xl.batch import OUTCOMES, FileResult, TeamLine
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category
 from salesmetrics_xl.core.problems import column_letter
-from salesmetrics_xl.layout import OWNED_NAME, Chart, Series, SheetLayout, Style, WorkbookLayout, owned_formula
-from salesmetrics_xl.summary_layout import HEADER, NOTE, SECTION, TITLE
+from salesmetrics_xl.layouts.sheet import OWNED_NAME, Chart, Series, SheetLayout, Style, WorkbookLayout, owned_formula
+from salesmetrics_xl.layouts.summary import HEADER, NOTE, SECTION, TITLE
 from salesmetrics_xl.xlsx_writer import write_workbook
 
 ROLLUP_SHEET = "Rollup"

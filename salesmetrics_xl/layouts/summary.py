@@ -31,7 +31,7 @@ from salesmetrics_xl.core.workbook import (
     START_DATE,
     WEEK,
 )
-from salesmetrics_xl.layout import (
+from salesmetrics_xl.layouts.sheet import (
     Chart,
     ConditionalFormat,
     Fill,

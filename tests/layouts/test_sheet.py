@@ -17,10 +17,10 @@ from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from salesmetrics_xl.core.problems import WorkbookError
-from salesmetrics_xl.layout import MAX_LITERAL, formula_text, quote_sheet, sheet_ref
+from salesmetrics_xl.layouts.sheet import MAX_LITERAL, formula_text, quote_sheet, sheet_ref
+from salesmetrics_xl.layouts.summary import EVALUATION_SHEET, SUMMARY_SHEET, workbook_layout
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.summarise import summarise_workbook
-from salesmetrics_xl.summary_layout import EVALUATION_SHEET, SUMMARY_SHEET, workbook_layout
 from salesmetrics_xl.xlsx_writer import chart_xml
 from tests.conftest import RANGES_HEADER, TRACKING_HEADER
 

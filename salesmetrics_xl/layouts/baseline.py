@@ -9,8 +9,8 @@ from salesmetrics_xl.core.baseline import Baseline, MetricBaseline
 from salesmetrics_xl.core.metrics import Range, Unit
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.workbook import NOTES
-from salesmetrics_xl.layout import SheetEdit, SheetLayout, Style
-from salesmetrics_xl.summary_layout import FORMAT, HEADER, NOTE, TITLE
+from salesmetrics_xl.layouts.sheet import SheetEdit, SheetLayout, Style
+from salesmetrics_xl.layouts.summary import FORMAT, HEADER, NOTE, TITLE
 
 SUGGESTED_SHEET = "Suggested Ranges"
 COLUMNS = ("Role", "Metric", "Category", "Period", "Current Min", "Current Max", "Suggested Min", "Suggested Max",

@@ -13,9 +13,9 @@ import pytest
 
 from salesmetrics_xl.core.evaluate import evaluate_rows, scorecard_metrics
 from salesmetrics_xl.core.tracking import ROW
+from salesmetrics_xl.layouts.summary import EVALUATION_SHEET, ROSTER_HEADERS, SCALE_HEADERS, SUMMARY_SHEET
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.summarise import summarise_workbook
-from salesmetrics_xl.summary_layout import EVALUATION_SHEET, ROSTER_HEADERS, SCALE_HEADERS, SUMMARY_SHEET
 from tests.conftest import EXAMPLE, RANGES_HEADER, TRACKING_HEADER
 from tests.libreoffice import convert, needs_libreoffice
 
@@ -275,7 +275,7 @@ def hostile_book(path: Path, rows: int = 600, seed: int = 11) -> Path:
 
 
 def test_a_role_cannot_inject_a_function(tmp_path, make_book):
-    from tests.test_layout import assert_only_our_formulas, formulas_in, functions
+    from tests.layouts.test_sheet import assert_only_our_formulas, formulas_in, functions
 
     evil = 'x",HYPERLINK("http://evil"),"'
     book = make_book({"Tracking": [TRACKING_HEADER, [dt.date(2026, 11, 16), "Ann", "T", evil, 60]],
