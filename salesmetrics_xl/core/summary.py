@@ -141,15 +141,20 @@ def _num(value: float) -> float | None:
     return None if value is None or (isinstance(value, float) and np.isnan(value)) else float(value)
 
 
-def _range_text(ranges: RangeSet, metric: Metric, period: Period, roles: list[str | None]) -> str:
-    """The range under a metric's name; a metric with only a monthly range shows that one, judged by pace."""
-    found = {ranges.lookup(metric.name, period, role) for role in roles}
-    if len(found) > 1:
-        return "by role"
-    only = next(iter(found), None)
-    if only is None and period is Period.WEEK and any(ranges.lookup(metric.name, Period.MONTH, r) for r in roles):
-        return _range_text(ranges, metric, Period.MONTH, roles) + " a month"
-    return only.describe(metric.unit) if only else "no range"
+def _range_text(ranges: RangeSet, metric: Metric, roles: list[str | None]) -> str:
+    """The range that judges a metric in the verdict, under its name: the monthly one (judged by pace) for an
+    outcome that has one or a metric with no weekly range, the weekly one otherwise (the rule of ``_paced``)."""
+
+    def shown(period: Period) -> str | None:
+        found = {ranges.lookup(metric.name, period, role) for role in roles}
+        if found <= {None}:
+            return None
+        return "by role" if len(found) > 1 else next(iter(found)).describe(metric.unit)  # type: ignore[union-attr]
+
+    weekly, monthly = shown(Period.WEEK), shown(Period.MONTH)
+    if monthly and (metric.category is Category.OUTCOME or weekly is None):
+        return f"{monthly} a month"
+    return weekly or "no range"
 
 
 def pick_week(tracking: TrackingData, week: dt.date | None) -> dt.date:
@@ -285,11 +290,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     position = {r.rep: i for i, r in enumerate(reps)}
     monthly.sort(key=lambda p: position[p.rep])  # rep by rep, each rep's metrics in table order
     roles = sorted({r.role for r in reps}, key=lambda x: x or "")
-    monthly_outcomes = {r.metric.name for r in ranges.rules if r.period is Period.MONTH
-                        and r.metric.category is Category.OUTCOME}
-    columns = [MetricColumn(name=m.name, category=m.category, unit=m.unit,
-                            range=_range_text(ranges, m, Period.MONTH, roles) + " a month"
-                            if m.name in monthly_outcomes else _range_text(ranges, m, Period.WEEK, roles))
+    columns = [MetricColumn(name=m.name, category=m.category, unit=m.unit, range=_range_text(ranges, m, roles))
                for m in weekly]
     team = []
     worked = week_rows if off is None else week_rows[~off[in_week]]
@@ -579,8 +580,7 @@ def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, week
             hits = pd.Series(statuses == status.value).groupby(top_frame[REP].to_numpy()).sum()
             flagged = [rep for rep in top if judged.get(rep, 0) and 2 * hits.get(rep, 0) > judged[rep]]
             if len(flagged) >= 2 and 2 * len(flagged) > len(top):  # most top producers, not one efficient rep
-                shown = _range_text(ranges, next(m for m in activity if m.name == metric), Period.WEEK,
-                                    roles or [None])
+                shown = _range_text(ranges, next(m for m in activity if m.name == metric), roles or [None])
                 who = ", ".join(f"{rep} ({hits[rep]} of {judged[rep]} weeks)" for rep in flagged)
                 notes.append(f"Range check: the {metric} range ({shown}) may be set {wrong}. "
                              f"{len(flagged)} of the top {len(top)} reps by outcomes over the last {weeks} weeks "
