@@ -259,7 +259,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
             on_track=found.on_track,
             busy_not_producing=busy_not_producing(categories[Category.ACTIVITY],
                                                   (judged[m.name] for m in by_category[Category.OUTCOME])),
-            **_effective(weekly, ranges, role, scales, i),
+            **_effective(weekly, ranges, role, scales, i, {m: paces[(rec[REP], m)] for m in paced}),
         )
         funnel = None
         if not found.on_track and categories[Category.OUTCOME] is Status.BELOW:  # behind: what it takes
@@ -334,13 +334,20 @@ def _off_week(rec: dict, values: dict[str, float | None], working_week: float) -
         on_track=False, busy_not_producing=False, off=True, judged_on="OFF")
 
 
-def _effective(metrics: list[Metric], ranges: RangeSet, role: str | None, scales: Scales | None, i: int
-               ) -> dict[str, object]:
-    """A row's effective ranges where they differ from the sheet's, with why, for the cells and the sentences."""
+def _effective(metrics: list[Metric], ranges: RangeSet, role: str | None, scales: Scales | None, i: int,
+               paced: dict[str, MonthlyPace]) -> dict[str, object]:
+    """A row's effective ranges where they differ from the sheet's, with why, for the cells and the sentences: the
+    range that judged each cell, so a paced outcome shows its month's range, not a weekly one it was not judged by."""
     if scales is None:
         return {}
     effective, why = {}, {}
     for m in metrics:
+        pace = paced.get(m.name)
+        if pace is not None:
+            if pace.share != 1:
+                effective[m.name] = f"{pace.range} a month"
+                why[m.name] = f"{pace.share:.0%} of the month's range: days worked, FTE and ramp".replace("%", " %")
+            continue
         found = ranges.lookup(m.name, Period.WEEK, role)
         scale = float(scales.for_metric(m)[i])
         if found is not None and not found.is_open and scale != 1:

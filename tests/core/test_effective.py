@@ -185,3 +185,18 @@ def test_the_baseline_leaves_out_weeks_that_are_not_full(make_book: MakeBook):
                                         "(1 OFF, 4 ramping, 4 short: Ann, Bo, Cy)")
     dials = next(m for m in baseline.metrics if m.metric == "Dials")
     assert dials.top is not None and dials.top.p25 == 60  # Ann's worked weeks, not her week off
+
+
+def test_a_paced_outcome_shows_the_months_range_it_was_judged_by(make_book: MakeBook):
+    """A part-timer's SQLs are judged by the month's pace against 60 % of the monthly range: the cell's range and
+    the sentence both say that month range, never a weekly one the verdict did not use."""
+    weeks = [dt.date(2026, 11, 2), dt.date(2026, 11, 9), THIS]
+    book = make_book({
+        "Tracking": [[*PLAIN, FTE], *([w, "Mei", "West", "SDR", 40, 80, 8, 2, 0, 0, 0, 0, 0.6] for w in weeks)],
+        "Ranges": [RANGES_HEADER, ["Dials", "activity", None, "week", 50, 75],
+                   ["SQLs", "outcome", None, "week", 1, None], ["SQLs", "outcome", None, "month", 5, None]]})
+    data = read_workbook(book, today=TODAY)
+    mei = build_summary(data.tracking, data.ranges, week=THIS).reps[0]
+    assert mei.paced == ["SQLs"] and mei.judged["SQLs"] == "BELOW"
+    assert mei.effective == {"Dials": "30–45", "SQLs": "at least 3 a month"}
+    assert "of at least 3 a month (60 % of the range" in mei.diagnosis
