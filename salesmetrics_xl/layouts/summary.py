@@ -580,12 +580,13 @@ def tracking_checks(tracking: TrackingData, ranges: RangeSet) -> SheetEdit:
         above = AMBER if metric.category is Category.ACTIVITY else BLUE
         scale = scales.get(metric.category.value)
         on = f",{scales['on']}" if scales else ""
-        if scale:  # an error (an open side times the scale) leaves the cell unformatted, as it should
-            lo, hi = f"ROUND({lo}*{scale},{DECIMALS})", f"ROUND({hi}*{scale},{DECIMALS})"
+        if scale:  # an open side stays blank, not 0: a blank Max times a scale would colour every value
+            lo, hi = scaled_bound(lo, scale), scaled_bound(hi, scale)
+        value = f"ISNUMBER({cell}),{cell}>=0"  # a negative count is no data, as the Evaluation sheet says
         edit.conditional_formats.append(ConditionalFormat(
-            ref, f"AND(ISNUMBER({cell}),ISNUMBER({lo}){on},{cell}<{lo})", Highlight(RED.fill, RED.color)))
+            ref, f"AND({value},ISNUMBER({lo}){on},{cell}<{lo})", Highlight(RED.fill, RED.color)))
         edit.conditional_formats.append(ConditionalFormat(
-            ref, f"AND(ISNUMBER({cell}),ISNUMBER({hi}){on},{cell}>{hi})", Highlight(above.fill, above.color)))
+            ref, f"AND({value},ISNUMBER({hi}){on},{cell}>{hi})", Highlight(above.fill, above.color)))
     return edit
 
 

@@ -314,3 +314,47 @@ def test_libreoffice_agrees_with_python_when_ranges_hold_formula_syntax(tmp_path
     # the role-specific ranges were really used: the hostile metric's role range (4 to 4) and general (3 to 5)
     # give different statuses for 3 and 5, so both IN RANGE and BELOW/ABOVE occur for it
     assert {(HOSTILE_METRIC, s) for s in ("BELOW", "IN RANGE", "ABOVE")} <= found
+
+
+def _on_tracking(formula: str, origin: str, target: str) -> str:
+    """A conditional format's formula as a cell formula for ``target``: its relative references moved from the
+    format's top-left cell, as Excel applies it, and its unqualified references pointed at Tracking."""
+    from openpyxl.formula import Tokenizer
+    from openpyxl.formula.translate import Translator
+
+    moved = Translator(f"={formula}", origin=origin).translate_formula(target)
+    return "=" + "".join(f"Tracking!{t.value}" if t.type == "OPERAND" and t.subtype == "RANGE" and "!" not in t.value
+                   else t.value for t in Tokenizer(moved).items)
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("fair", [False, True])
+def test_libreoffice_colours_the_tracking_cells_as_python_judges_them(tmp_path, fair):
+    """The range checks on the Tracking sheet (conditional formats, with days worked, FTE, ramp and a Reps sheet's
+    roles) are the same rule as the core: each format's formula, recalculated by LibreOffice for every cell it
+    covers, is true exactly where Python's status is BELOW (the red format) or ABOVE (the other one)."""
+    book = random_book(tmp_path / "book.xlsx", 600, seed=11, fair=fair, roster=fair)
+    run = summarise_workbook(book, out=tmp_path / "book.summary.xlsx", today=TODAY)
+    wb = openpyxl.load_workbook(run.output)
+    header = [c.value for c in wb["Tracking"][1]]
+    expected = python_statuses(book)
+    check = wb.create_sheet("Check")
+    cells: list[tuple[int, str, str]] = []  # (Tracking row, metric, the status the format stands for)
+    for cf in wb["Tracking"].conditional_formatting:
+        origin = str(cf.sqref).split(":")[0]
+        column = re.match(r"[A-Z]+", origin)[0]
+        metric = header[openpyxl.utils.column_index_from_string(column) - 1]
+        for rule in cf.rules:
+            status = "BELOW" if "<" in rule.formula[0] else "ABOVE"
+            for row in sorted(expected):
+                cells.append((row, metric, status))
+                check.cell(len(cells), 1, _on_tracking(rule.formula[0], origin, f"{column}{row}"))
+    assert {m for _, m, _ in cells} == {*COUNTED} - {"Deals Won"}  # Deals Won has only a monthly range
+    wb.save(tmp_path / "check.xlsx")
+    [converted] = convert([tmp_path / "check.xlsx"], tmp_path / "lo")
+    got = [r[0] for r in openpyxl.load_workbook(converted, data_only=True)["Check"].iter_rows(values_only=True)]
+    assert len(got) == len(cells)
+    coloured = {(row, metric, status) for (row, metric, status), on in zip(cells, got, strict=True) if on is True}
+    want = {(row, metric, status) for row, metric, status in cells if expected[row][metric] == status}
+    assert coloured == want
+    assert {s for _, _, s in want} == {"BELOW", "ABOVE"} and len(want) > 300  # both colours, many cells
