@@ -75,6 +75,8 @@ class OutputClashError(ValueError):
 
 def find_workbooks(paths: Iterable[str]) -> list[Path]:
     """Files, folders (searched recursively) and glob patterns; Excel's ~$ lock files and our outputs skipped."""
+    from salesmetrics_xl.layouts.rollup import is_rollup  # the rollup lays out this module's results
+
     found: dict[Path, Path] = {}  # by resolved path: teams/a.xlsx and ./teams/../teams/a.xlsx are one file
     for item in paths:
         searched = glob.has_magic(item) or Path(item).is_dir()  # a file named exactly is taken as given
@@ -84,7 +86,7 @@ def find_workbooks(paths: Iterable[str]) -> list[Path]:
                 if path.is_dir():
                     continue
                 if searched and (path.suffix.lower() not in (".xlsx", ".xlsm") or path.name.startswith("~$")
-                                 or path.stem.endswith(OUR_OUTPUTS)):
+                                 or path.stem.endswith(OUR_OUTPUTS) or is_rollup(path)):
                     continue
                 found.setdefault(path.resolve(), path)
     return list(found.values())
@@ -121,7 +123,7 @@ def plan_outputs(files: list[Path], out_dir: Path | None, in_place: bool) -> lis
 
 
 def summarise_one(path: str, week: dt.date | None, out: str | None, in_place: bool, formulas: Formulas,
-                  sheets: tuple[str | None, str | None] = (None, None)) -> FileResult:
+                  sheets: tuple[str | None, str | None] = (None, None), force: bool = False) -> FileResult:
     """Runs in a worker process; every failure becomes a record, never an exception."""
     from salesmetrics_xl.summarise import summarise_workbook
 
@@ -129,7 +131,7 @@ def summarise_one(path: str, week: dt.date | None, out: str | None, in_place: bo
     source = Path(path)
     try:
         run = summarise_workbook(source, week=week, out=Path(out) if out else None, in_place=in_place,
-                                 formulas=formulas, tracking_sheet=sheets[0], ranges_sheet=sheets[1])
+                                 formulas=formulas, tracking_sheet=sheets[0], ranges_sheet=sheets[1], force=force)
     except WorkbookError as exc:
         if debugging() and (exc.__cause__ or exc.__context__):
             traceback.print_exception(exc.__cause__ or exc.__context__, file=sys.stderr)
@@ -167,7 +169,7 @@ def summarise_one(path: str, week: dt.date | None, out: str | None, in_place: bo
 def run_batch(files: list[Path], week: dt.date | None = None, out_dir: Path | None = None, in_place: bool = False,
               formulas: Formulas = "native", jobs: int | None = None,
               on_start: Callable[[str], None] | None = None, on_done: Callable[[FileResult], None] | None = None,
-              sheets: tuple[str | None, str | None] = (None, None)) -> list[FileResult]:
+              sheets: tuple[str | None, str | None] = (None, None), force: bool = False) -> list[FileResult]:
     """Every file in worker processes. On Ctrl-C, files not started are cancelled, running ones finish (their
     writes are atomic anyway), and what finished is returned: the caller reports it. Raises OutputClashError, before
     anything is written, when two files would share an output."""
@@ -188,7 +190,7 @@ def run_batch(files: list[Path], week: dt.date | None = None, out_dir: Path | No
                     file = pending.pop(0)
                     path = str(file)
                     out = str(outputs[file]) if out_dir else None
-                    running[pool.submit(summarise_one, path, week, out, in_place, formulas, sheets)] = path
+                    running[pool.submit(summarise_one, path, week, out, in_place, formulas, sheets, force)] = path
                     if on_start:
                         on_start(path)
                 done, _ = wait(running, return_when=FIRST_COMPLETED)

@@ -223,6 +223,8 @@ def summary(
     ranges_sheet: Annotated[str | None, typer.Option(help=RANGES_SHEET_HELP, metavar="NAME")] = None,
     window: Annotated[int, typer.Option(help="Weeks (ending with the summarised one) each rep's conversion rates "
                                              "are pooled over, for what the outcome targets take.")] = 8,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output file that salesmetrics-xl "
+                                                        "did not write.")] = False,
 ) -> None:
     """Build the Weekly Summary and Evaluation sheets and the range checks; never touches your original.
 
@@ -242,7 +244,8 @@ def summary(
     try:
         with console_err.status(f"Summarising {workbook.name}..."):
             run = summarise_workbook(workbook, _week(week), out, in_place, formulas,  # type: ignore[arg-type]
-                                     tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet, window=window)
+                                     tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet, window=window,
+                                     force=force)
     except WorkbookError as exc:
         _print_cause(exc)
         _fail(exc.problem, as_json, workbook)
@@ -303,6 +306,8 @@ def baseline(
                                               metavar="DATE")] = None,
     tracking_sheet: Annotated[str | None, typer.Option(help=TRACKING_SHEET_HELP, metavar="NAME")] = None,
     ranges_sheet: Annotated[str | None, typer.Option(help=RANGES_SHEET_HELP, metavar="NAME")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output file that salesmetrics-xl "
+                                                        "did not write.")] = False,
 ) -> None:
     """Document today's numbers and suggest starting ranges from what the top performers (by outcomes) do.
 
@@ -337,7 +342,7 @@ def baseline(
             if edit is not None:
                 layout.edits.append(edit)
         try:
-            target = write_workbook(workbook, layout, output_path(workbook, out, in_place, "baseline"), kept)
+            target = write_workbook(workbook, layout, output_path(workbook, out, in_place, "baseline", force), kept)
         except WorkbookError as exc:
             _print_cause(exc)
             _fail(exc.problem, as_json, workbook)
@@ -450,6 +455,8 @@ def batch(
     as_json: Annotated[bool, typer.Option("--json", help="Print the per-file results as JSON.")] = False,
     tracking_sheet: Annotated[str | None, typer.Option(help=TRACKING_SHEET_HELP, metavar="NAME")] = None,
     ranges_sheet: Annotated[str | None, typer.Option(help=RANGES_SHEET_HELP, metavar="NAME")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output file that salesmetrics-xl "
+                                                        "did not write.")] = False,
 ) -> None:
     """Summarise many workbooks in parallel; one bad file is recorded and the run goes on.
 
@@ -490,9 +497,20 @@ def batch(
     if not files:
         _refuse(f"no .xlsx/.xlsm workbooks found in {', '.join(paths)}")
     try:
-        plan_outputs(files, out_dir, in_place)  # two inputs sharing an output: refused before anything is written
+        outputs = plan_outputs(files, out_dir, in_place)  # two inputs sharing an output: refused before writing
     except OutputClashError as exc:
         _refuse(str(exc))
+    if rollup:
+        from salesmetrics_xl.layouts.rollup import is_rollup
+        from salesmetrics_xl.xlsx_writer import same_file
+
+        clash = next((f for f in (*files, *outputs) if same_file(rollup, f)), None)
+        if clash is not None:
+            _refuse(f"--rollup {rollup} would overwrite {clash}, {'an input' if clash in files else 'an output'} of "
+                    "this run; nothing was written. Give the rollup its own file name")
+        if rollup.exists() and not is_rollup(rollup):
+            _refuse(f"--rollup {rollup} exists and is not a rollup written by salesmetrics-xl; nothing was written. "
+                    "Give the rollup a new file name, or move that file away first")
     interrupted = False
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.fields[current]}"), console=console_err.real(), transient=as_json) as progress:
@@ -501,7 +519,7 @@ def batch(
             results = run_batch(files, _week(week), out_dir, in_place, formulas, jobs,  # type: ignore[arg-type]
                                 on_start=lambda path: progress.update(task, current=Path(path).name),
                                 on_done=lambda result: progress.advance(task),
-                                sheets=(tracking_sheet, ranges_sheet))
+                                sheets=(tracking_sheet, ranges_sheet), force=force)
         except BatchInterruptedError as stop:
             results, interrupted = stop.finished, True
     if report:

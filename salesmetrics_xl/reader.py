@@ -143,14 +143,19 @@ def _sheet_part(zf: zipfile.ZipFile, name: str) -> str | None:
     return target.lstrip("/") if target.startswith("/") else "xl/" + target
 
 
-def defined_sheets(path: Path) -> tuple[str | None, str | None]:
-    """The tracking and ranges sheets the workbook names itself, through its defined names (see
-    TRACKING_SHEET_NAME): a workbook shared by a team says once where its data is."""
+def defined_names(path: Path) -> dict[str, str]:
+    """The workbook-level defined names (casefolded, as Excel compares them) and what each refers to."""
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     with zipfile.ZipFile(path) as zf:
         workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    defined = {(d.get("name") or "").casefold(): d.text or "" for d in workbook.iter(f"{{{main}}}definedName")
-               if d.get("localSheetId") is None}
+    return {(d.get("name") or "").casefold(): d.text or "" for d in workbook.iter(f"{{{main}}}definedName")
+            if d.get("localSheetId") is None}
+
+
+def defined_sheets(path: Path) -> tuple[str | None, str | None]:
+    """The tracking and ranges sheets the workbook names itself, through its defined names (see
+    TRACKING_SHEET_NAME): a workbook shared by a team says once where its data is."""
+    defined = defined_names(path)
     return tuple(sheet_in_name(defined[n]) if n in defined else None  # type: ignore[return-value]
                  for n in (TRACKING_SHEET_NAME, RANGES_SHEET_NAME))
 

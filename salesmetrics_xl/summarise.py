@@ -31,7 +31,7 @@ class SummaryRun:
 def summarise_workbook(source: Path, week: dt.date | None = None, out: Path | None = None, in_place: bool = False,
                        formulas: Formulas = "native", today: dt.date | None = None,
                        tracking_sheet: str | None = None, ranges_sheet: str | None = None,
-                       window: int = WINDOW_WEEKS) -> SummaryRun:
+                       window: int = WINDOW_WEEKS, force: bool = False) -> SummaryRun:
     """Raises WorkbookError when the workbook cannot be summarised at all (unreadable, no Tracking data)."""
     data = read_workbook(source, today=today, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
     if data.tracking is None or data.tracking.frame.empty:
@@ -46,7 +46,7 @@ def summarise_workbook(source: Path, week: dt.date | None = None, out: Path | No
     except ValueError as exc:
         raise WorkbookError(Problem(severity=Severity.ERROR, code="bad-week", message=str(exc), file=str(source),
                                     sheet=data.tracking.sheet)) from None
-    target = output_path(source, out, in_place)
+    target = output_path(source, out, in_place, force=force)
     problems = list(data.problems)
     write_workbook(source, workbook_layout(summary, data.tracking, data.ranges, formulas), target, problems)
     return SummaryRun(source, target, summary, problems)

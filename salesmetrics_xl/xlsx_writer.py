@@ -795,16 +795,37 @@ def _excel_has_open(path: Path) -> bool:
     return any(p.exists() for p in {path.with_name("~$" + path.name), owner_file(path)})
 
 
-def output_path(source: Path, out: Path | None, in_place: bool, tag: str = "summary") -> Path:
-    """Where a run writes: the source itself only when asked, else ``team.summary.xlsx`` beside it."""
+def output_path(source: Path, out: Path | None, in_place: bool, tag: str = "summary", force: bool = False) -> Path:
+    """Where a run writes: the source itself only when asked (the file a link points to, so the link stays a
+    link), else ``team.summary.xlsx`` beside it. An output keeps its source's kind: Excel refuses to open a
+    macro-enabled package named .xlsx, or a plain one named .xlsm. An existing file is replaced only when it is an
+    earlier output of ours (it records our sheets), or with ``force``: a mistyped --out never costs a workbook."""
     if in_place:
-        return source
+        return Path(os.path.realpath(source))
     if out is not None and same_file(out, source):
         raise _fail(source, "out-is-input", f"--out {out} is the workbook itself, which is only written with "
                                             "--in-place; pass --in-place instead, or another --out")
     target = out or source.with_name(f"{source.stem}.{tag}{source.suffix}")
     check_output(target)
+    if out is not None and out.suffix.lower() != source.suffix.lower():
+        why = "an .xlsx cannot hold its macros" if source.suffix.lower() == ".xlsm" else "Excel refuses to open " \
+              "a workbook without macros named .xlsm"
+        raise _fail(source, "wrong-suffix", f"--out {out}: the output is the same kind of workbook as the input "
+                                            f"({why}); name it {out.with_suffix(source.suffix).name}")
+    if not force and target.is_file() and not written_by_us(target):
+        raise _fail(target, "not-ours", "exists and was not written by salesmetrics-xl; nothing was written. Give "
+                                        "another --out, or pass --force to replace it")
     return target
+
+
+def written_by_us(path: Path) -> bool:
+    """A workbook that records sheets of ours: an earlier summary or baseline, safe to write again."""
+    from salesmetrics_xl.reader import defined_names
+
+    try:
+        return OWNED_NAME.casefold() in defined_names(path)
+    except Exception:  # not a workbook: certainly not ours
+        return False
 
 
 def same_file(a: Path, b: Path) -> bool:

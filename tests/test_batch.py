@@ -258,3 +258,27 @@ def test_a_rep_off_this_week_is_not_counted_as_needing_attention(make_book):
     assert bo.diagnosis_code == "off" and not bo.on_track
     (east,) = rollup([result])
     assert east.reps == 2 and east.needs_attention == result.needs_attention == 0
+
+
+def test_the_rollup_never_replaces_a_workbook_that_is_not_a_rollup(tmp_path):
+    """--rollup naming an input, an output of the run, or any other existing file is refused before anything is
+    written; an earlier rollup is replaced, and a rollup saved among the inputs is not taken for a team's file."""
+    folder = team_folder(tmp_path / "teams", copies=2)
+    inputs = sorted(folder.iterdir())
+    before = {p: p.read_bytes() for p in inputs}
+    other = tmp_path / "plan.xlsx"
+    other.write_bytes(EXAMPLE.read_bytes())
+    out = tmp_path / "out"
+    out.mkdir()
+    for target, said in ((inputs[0], "an input of this run"), (out / f"{inputs[1].stem}.summary.xlsx", "an output"),
+                         (other, "is not a rollup written by salesmetrics-xl")):
+        result = run("batch", str(folder), "--out-dir", str(out), "--rollup", str(target))
+        assert result.returncode == 2 and said in " ".join(result.stderr.split()), result.stderr
+        assert "Traceback" not in result.stderr and not any(out.iterdir())
+    assert {p: p.read_bytes() for p in inputs} == before and other.read_bytes() == EXAMPLE.read_bytes()
+    rollup_file = folder / "rollup.xlsx"
+    for _ in range(2):  # the second run replaces its own rollup, and does not read it as a team's workbook
+        result = run("batch", str(folder), "--out-dir", str(out), "--rollup", str(rollup_file), "--json")
+        assert result.returncode in (0, 1), result.stderr
+        assert json.loads(result.stdout)["files"] == len(inputs)
+    assert openpyxl.load_workbook(rollup_file).sheetnames == ["Rollup"]

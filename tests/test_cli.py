@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
+
 from tests.conftest import EXAMPLE
 
 
@@ -134,3 +136,21 @@ def test_a_missing_folder_a_folder_for_a_file_or_a_folder_for_an_output_is_one_s
         assert result.returncode == 2 and says in said and "Traceback" not in said, (args, said)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["team.xlsx", "teams"]  # nothing written anywhere
     assert list(folder.iterdir()) == []
+
+
+def test_an_existing_file_is_replaced_only_when_ours_or_forced(tmp_path):
+    """A mistyped --out never costs a workbook: a file salesmetrics-xl did not write is refused (exit 2, untouched)
+    unless --force; our own earlier output is replaced on the next run, as a weekly re-run needs."""
+    source = tmp_path / "team.xlsx"
+    source.write_bytes(EXAMPLE.read_bytes())
+    precious = tmp_path / "plan.xlsx"
+    precious.write_bytes(EXAMPLE.read_bytes())
+    for command in (["summary"], ["baseline", "--write"]):
+        result = run(*command, str(source), "--out", str(precious))
+        assert result.returncode == 2 and "was not written by salesmetrics-xl" in " ".join(result.stderr.split())
+        assert precious.read_bytes() == EXAMPLE.read_bytes()
+    assert run("summary", str(source), "--out", str(precious), "--force").returncode == 1
+    assert "Weekly Summary" in openpyxl.load_workbook(precious).sheetnames
+    for _ in range(2):  # the default output, twice: the second run replaces the first
+        assert run("summary", str(source)).returncode == 1
+    assert run("baseline", str(source), "--write", "--out", str(precious)).returncode in (0, 1)  # ours by now

@@ -610,3 +610,25 @@ def test_out_that_is_the_input_or_a_folder_is_refused(tmp_path):
         output_path(source, tmp_path, in_place=False)
     with pytest.raises(WorkbookError, match="does not exist"):
         output_path(source, tmp_path / "nowhere" / "x.xlsx", in_place=False)
+
+
+def test_an_output_keeps_its_sources_kind_of_workbook(tmp_path):
+    """Excel refuses a macro-enabled package named .xlsx (and a plain one named .xlsm): such an --out is refused
+    with the name to use, before anything is written."""
+    macros = fidelity_book(tmp_path, "macros.xlsm")
+    with pytest.raises(WorkbookError, match=r"an .xlsx cannot hold its macros\); name it out.xlsm"):
+        output_path(macros, tmp_path / "out.xlsx", in_place=False)
+    with pytest.raises(WorkbookError, match=r"name it out.xlsx"):
+        output_path(EXAMPLE, tmp_path / "out.xlsm", in_place=False)
+    assert output_path(macros, tmp_path / "out.XLSM", in_place=False) == tmp_path / "out.XLSM"
+    assert output_path(macros, None, in_place=False).name == "macros.summary.xlsm"
+
+
+def test_in_place_through_a_link_writes_the_workbook_and_keeps_the_link(tmp_path):
+    real = tmp_path / "real.xlsx"
+    real.write_bytes(EXAMPLE.read_bytes())
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(real)
+    run = summarise_workbook(link, in_place=True)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert run.output == real and "Weekly Summary" in openpyxl.load_workbook(real).sheetnames

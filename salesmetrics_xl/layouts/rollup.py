@@ -9,7 +9,16 @@ from pathlib import Path
 from salesmetrics_xl.batch import OUTCOMES, FileResult, TeamLine
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category
 from salesmetrics_xl.core.problems import column_letter
-from salesmetrics_xl.layouts.sheet import OWNED_NAME, Chart, Series, SheetLayout, Style, WorkbookLayout, owned_formula
+from salesmetrics_xl.layouts.sheet import (
+    OWNED_NAME,
+    Chart,
+    Series,
+    SheetLayout,
+    Style,
+    WorkbookLayout,
+    owned_entries,
+    owned_formula,
+)
 from salesmetrics_xl.layouts.summary import HEADER, NOTE, SECTION, TITLE
 from salesmetrics_xl.xlsx_writer import write_workbook
 
@@ -68,6 +77,18 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
             for col, value in enumerate(values, start=1):
                 sheet.put(n, col, value, MONEY if rep_header[col - 1] == NEW_MRR else None)
     return sheet
+
+
+def is_rollup(path: Path) -> bool:
+    """A workbook that is a rollup we wrote (its record of our sheets holds the Rollup sheet and nothing else):
+    the only existing file --rollup replaces, and one a batch over its folder does not take for a team's."""
+    from salesmetrics_xl.reader import defined_names
+
+    try:
+        record = defined_names(path).get(OWNED_NAME.casefold())
+    except Exception:  # not a workbook at all: not ours either
+        return False
+    return [name for _, name in owned_entries(record)] == [ROLLUP_SHEET]
 
 
 def write_rollup(path: Path, teams: list[TeamLine], results: list[FileResult], with_reps: bool) -> Path:
