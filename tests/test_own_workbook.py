@@ -338,3 +338,17 @@ def test_a_bad_settings_value_that_a_higher_name_overrides_is_a_warning(tmp_path
                                   "sheet); sheets found: ")
     assert bad.message.endswith("did you mean 'Goals'?") and data.ranges.sheet == "Goals"
     assert not [p for p in data.problems if p.severity == "error"]
+
+
+def test_a_misspelt_setting_is_a_warning_in_its_cell_not_ignored_without_a_word(tmp_path):
+    from salesmetrics_xl.reader import read_workbook
+
+    source = settings_workbook(tmp_path / "team.xlsx")
+    wb = openpyxl.load_workbook(source)
+    wb["Settings"]["A3"], wb["Settings"]["A5"], wb["Settings"]["B5"] = "Trackng Sheet", "Currency", "EUR"
+    wb.save(source)
+    data = read_workbook(source, today=dt.date(2026, 11, 23))
+    (warning,) = [p for p in data.problems if p.code == "unknown-setting"]  # Currency is no near miss: no word
+    assert (warning.severity, warning.sheet, warning.cell) == ("warning", "Settings", "A3")
+    assert warning.message == "unknown setting 'Trackng Sheet', so it is ignored; did you mean 'Tracking Sheet'?"
+    assert data.tracking.sheet == "Tracking" and data.ranges.sheet == "Goals"

@@ -813,17 +813,27 @@ _EXCEL_ERROR = re.compile(r"#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_D
                           r"CONNECT!|BUSY!|UNKNOWN!|PYTHON!)")
 
 
-def sheet_settings(rows: Iterable[Row], sheet: str) -> dict[str, tuple[object, str]]:
+def sheet_settings(rows: Iterable[Row], file: str, sheet: str
+                   ) -> tuple[dict[str, tuple[object, str]], list[Problem]]:
     """The Settings rows that name sheets (Tracking Sheet, Ranges Sheet, or an alias): each one's value as the cell
-    holds it and its cell. Blank values are left out: blank means not set. A Settings sheet without a header has
-    none; parse_settings reports that."""
-    header, body, _ = _table_rows(rows, SETTINGS, "", sheet)
+    holds it and its cell. Blank values are left out: blank means not set. A Setting that is a near miss of a
+    known one (Trackng Sheet) is a warning, as it would otherwise be ignored without a word. A Settings sheet
+    without a header has none; parse_settings reports that."""
+    header, body, _ = _table_rows(rows, SETTINGS, file, sheet)
     found: dict[str, tuple[object, str]] = {}
+    problems: list[Problem] = []
+    known = {WORKING_WEEK: (), **SHEET_SETTINGS}
     for number, get in body:
+        assert header is not None
         name = match_name(get(SETTING), SHEET_SETTINGS)
-        if header is not None and name is not None and name not in found and _filled(get(VALUE)):
+        if name is not None and name not in found and _filled(get(VALUE)):
             found[name] = get(VALUE), f"{_letter(header, VALUE)}{number}"
-    return found
+        elif match_name(get(SETTING), known) is None and (close := closest_name(get(SETTING), known)):
+            problems.append(Problem(
+                severity=Severity.WARNING, code="unknown-setting", file=file, sheet=sheet,
+                cell=f"{_letter(header, SETTING)}{number}",
+                message=f"unknown setting '{_text(get(SETTING))}', so it is ignored; did you mean '{close}'?"))
+    return found, problems
 
 
 def _sheet_in_setting(value: object, names: list[str]) -> str:
@@ -906,7 +916,10 @@ def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file:
     problems: list[Problem] = []
     found = ", ".join(names)
     settings_name = _pick_sheet(names, SETTINGS)
-    settings = sheet_settings(rows(settings_name), settings_name) if settings_name else {}
+    settings: dict[str, tuple[object, str]] = {}
+    if settings_name:
+        settings, found_problems = sheet_settings(rows(settings_name), file, settings_name)
+        problems += found_problems
     tracking_name, tracking_asked = named_sheet(
         "tracking", tracking_sheet, defined[0], settings.get(TRACKING_SHEET_SETTING), settings_name, names, file,
         problems)
