@@ -41,8 +41,11 @@ def _plain_help() -> None:
 
 _plain_help()
 FORMULAS = "native|udf"
-TRACKING_SHEET_HELP = "The tracking sheet, when its name is not one we recognise (Tracking, Weekly Activity, ...)."
-RANGES_SHEET_HELP = "The ranges sheet, when its name is not one we recognise (Ranges, Targets, Goals, ...)."
+TRACKING_SHEET_HELP = ("The tracking sheet, when its name is not one we recognise (Tracking, Weekly Activity, ...). "
+                       "Wins over the workbook's defined name salesmetrics_tracking and its Settings row Tracking "
+                       "Sheet.")
+RANGES_SHEET_HELP = ("The ranges sheet, when its name is not one we recognise (Ranges, Targets, Goals, ...). Wins over "
+                     "the workbook's defined name salesmetrics_ranges and its Settings row Ranges Sheet.")
 
 app = typer.Typer(
     help="Sales activity, quality and outcome metrics against ranges, for tracking workbooks.",

@@ -346,15 +346,15 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
     """Every problem is collected rather than raised, so one run tells the user everything to fix. Whatever a
     reader raises (even a panic in a native one) comes out as one WorkbookError with a sentence.
 
-    The sheets asked for here win over the ones the workbook's defined names point at."""
+    The sheets asked for here win over the ones the workbook names itself (parse.named_sheet has the rule)."""
     path = Path(path)
     sheets = sniff(path)
     try:
-        named_tracking, named_ranges = defined_sheets(path)
+        defined = defined_sheets(path)
     except Exception:  # whatever it is, the reader below says what is wrong with the file
-        named_tracking = named_ranges = None
-    tracking_sheet, ranges_sheet = tracking_sheet or named_tracking, ranges_sheet or named_ranges
-    _worksheets(path, [s.name for s in sheets], sheets, (tracking_sheet, ranges_sheet))  # before a reader chokes
+        defined = (None, None)
+    asked = (tracking_sheet or defined[0], ranges_sheet or defined[1])
+    _worksheets(path, [s.name for s in sheets], sheets, asked)  # before a reader chokes
     today = today or dt.date.today()
     try:
         chosen = _engine(engine)
@@ -384,7 +384,7 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
             return book.columns(name, header) if name in columnar and isinstance(book, _ColumnarBook) else None
 
         return parse_workbook(names, rows, str(path), today, columns, tracking_sheet=tracking_sheet,
-                              ranges_sheet=ranges_sheet)
+                              ranges_sheet=ranges_sheet, defined=defined)
     except WorkbookError:
         raise
     except DefusedXmlException as exc:

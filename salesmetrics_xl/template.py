@@ -31,12 +31,14 @@ from salesmetrics_xl.core.workbook import (
     PERIOD,
     RAMP,
     RANGES,
+    RANGES_SHEET_SETTING,
     SETTING,
     SETTINGS,
     SHARE,
     START_DATE,
     TRACKING,
     TRACKING_COUNTED,
+    TRACKING_SHEET_SETTING,
     UNIT,
     VALUE,
     WORKING_WEEK,
@@ -143,7 +145,8 @@ def _how_to(ws: Worksheet) -> None:
         (RAMP.name, "What a new rep is held to, by month of tenure from the Start Date in Tracking (months not "
                     "listed: 100%). A Role may have its own rows."),
         (SETTINGS.name, f"{WORKING_WEEK}: days in a full week for the whole team (Days Worked is read against "
-                        "it)."),
+                        f"it). {TRACKING_SHEET_SETTING} and {RANGES_SHEET_SETTING}: the sheets to read when yours "
+                        "have other names (blank = Tracking and Ranges)."),
         (),
         ("Fair ranges", "Days Worked, Start Date and FTE in Tracking are optional. Blank = a full week, full "
                         "time, not ramping."),

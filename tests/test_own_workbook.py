@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -178,3 +179,176 @@ def test_help_shows_plain_flags_and_the_choices():
         assert "--tracking-sheet NAME" in text and "--ranges-sheet NAME" in text
     assert "--formulas native|udf" in run("summary", "--help").stdout
     assert "--formulas native|udf" in run("batch", "--help").stdout
+
+
+# ---- the workbook names its own sheets in its Settings sheet --------------------------------------------------
+
+# Goals differ from the template's Ranges (Dials 50-75) where it shows: Ann's 62 calls are BELOW 65-80 only here.
+GOALS = [row if row[0] != "Calls" else ["Calls", "week", 65, 80] for row in TARGETS]
+
+
+def settings_workbook(path: Path, tracking: object = "Weekly Activity", ranges: object = "Goals") -> Path:
+    """The standard template, its Tracking left empty and its Ranges at the defaults (as a team that copied it
+    leaves them), the team's data in Weekly Activity and its targets in Goals, named in Settings B3 and B4."""
+    from salesmetrics_xl.template import build
+
+    build(path)
+    own = openpyxl.load_workbook(own_workbook(path.with_name("own.xlsx")))
+    wb = openpyxl.load_workbook(path)
+    for name, rows in (("Weekly Activity", own["Weekly Activity"].iter_rows(values_only=True)), ("Goals", GOALS)):
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(list(row))
+    assert [wb["Settings"][f"A{r}"].value for r in (3, 4)] == ["Tracking Sheet", "Ranges Sheet"]
+    wb["Settings"]["B3"], wb["Settings"]["B4"] = tracking, ranges
+    wb.save(path)
+    return path
+
+
+def test_check_summary_baseline_and_batch_read_the_sheets_settings_names(tmp_path):
+    source = settings_workbook(tmp_path / "team.xlsx")
+    before = source.read_bytes()
+
+    check = run("check", "--json", str(source))
+    record = json.loads(check.stdout)[0]
+    assert check.returncode == 1 and record["errors"] == 0, check.stdout
+    assert record["reps"] == 3 and record["weeks"] == 4 and record["ranges"] == len(GOALS) - 1
+    assert {p["sheet"] for p in record["problems"] if p["sheet"]} == {"Weekly Activity"}
+
+    summary = run("summary", "--json", str(source))
+    assert summary.returncode == 1, summary.stdout + summary.stderr
+    result = json.loads(summary.stdout)
+    judged = {m["name"]: m["range"] for m in result["summary"]["metrics"]}
+    assert judged["Dials"] == "65–80" and judged["Opportunities"] == judged["Win Rate"] == "no range"
+    statuses = {r["rep"]: r["statuses"]["Dials"] for r in result["summary"]["reps"]}
+    assert statuses == {"Ann Lee": "BELOW", "Bo Chen": "BELOW", "Cy Diaz": "IN RANGE"}
+    assert opens_on(Path(result["output"])) == "Weekly Summary"
+
+    baseline = run("baseline", "--json", "--as-of", "2026-11-23", str(source))
+    assert baseline.returncode in (0, 1), baseline.stdout + baseline.stderr
+    (team,) = json.loads(baseline.stdout)["baselines"]
+    current = {m["metric"]: m["current"] for m in team["metrics"] if m["period"] == "week"}
+    assert len(team["reps"]) == 3 and current["Dials"] == {"min": 65, "max": 80} and current["Opportunities"] is None
+
+    batch = run("batch", "--json", "--out-dir", str(tmp_path / "out"), str(source))
+    assert batch.returncode == 1, batch.stdout + batch.stderr
+    (done,) = json.loads(batch.stdout)["results"]
+    assert done["status"] == "warnings" and done["errors"] == 0 and done["reps"] == 3
+    assert source.read_bytes() == before
+
+
+def test_a_settings_value_that_names_no_sheet_is_an_error_with_its_cell(tmp_path):
+    source = settings_workbook(tmp_path / "team.xlsx", tracking="Weekly Activty")
+    for command in ("check", "summary", "baseline", "batch"):
+        args = ["--out-dir", str(tmp_path / "out")] if command == "batch" else []
+        result = run(command, *args, str(source))
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        said = " ".join((result.stdout + result.stderr).split())
+        assert "Settings!B3" in said and "no sheet named 'Weekly Activty'" in said, (command, said)
+    (record,) = json.loads(run("check", "--json", str(source)).stdout)
+    (error,) = [p for p in record["problems"] if p["severity"] == "error"]
+    assert (record["file"], error["sheet"], error["cell"], error["code"]) == (str(source), "Settings", "B3",
+                                                                           "bad-setting")
+    assert error["message"] == ("Tracking Sheet: no sheet named 'Weekly Activty'; sheets found: How to use, "
+                                "Tracking, Ranges, Ramp, Settings, Weekly Activity, Goals; did you mean "
+                                "'Weekly Activity'?")
+
+
+def test_one_precedence_option_then_defined_name_then_settings_then_the_recognised_names(tmp_path):
+    from salesmetrics_xl.reader import read_workbook
+
+    def log(rep: str) -> list[list[object]]:
+        return [["Week", "Rep", "Dials"], [WEEKS[0], rep, 60]]
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Tracking"
+    wb.active.append(["Week", "Rep", "Dials"])
+    wb.active.append([WEEKS[0], "by name", 60])
+    for title, rows in (("Log A", log("by option")), ("Log B", log("by defined name")), ("Log C", log("by Settings")),
+                        ("Settings", [["Setting", "Value"], ["Working Week", 5], ["tracking sheet", "log c"]])):
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    wb.defined_names["salesmetrics_tracking"] = openpyxl.workbook.defined_name.DefinedName(
+        "salesmetrics_tracking", attr_text="'Log B'!$A$1")
+    source = tmp_path / "logs.xlsx"
+    wb.save(source)
+
+    def rep(**options: str) -> str:
+        data = read_workbook(source, today=dt.date(2026, 11, 23), **options)
+        assert not [p for p in data.problems if p.severity == "error"], data.problems
+        return data.tracking.frame["Rep"].iloc[0]
+
+    assert rep(tracking_sheet="Log A") == "by option"
+    assert rep() == "by defined name"
+    del wb.defined_names["salesmetrics_tracking"]
+    wb.save(source)
+    assert rep() == "by Settings"
+    wb["Settings"]["B3"] = "  "  # blank: not set
+    wb.save(source)
+    assert rep() == "by name"
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    ("Weekly Activty", "Tracking Sheet: no sheet named 'Weekly Activty'; sheets found: How to use, Tracking, Ranges, "
+                       "Ramp, Settings, Weekly Activity, Goals; did you mean 'Weekly Activity'?"),
+    ("Sales numbers", "Tracking Sheet: no sheet named 'Sales numbers'; sheets found: How to use, Tracking, Ranges, "
+                      "Ramp, Settings, Weekly Activity, Goals"),
+    (42, "Tracking Sheet: 42 is a number, not a sheet name; sheets found: "),
+    (True, "Tracking Sheet: TRUE/FALSE is not a sheet name; type the sheet's name; sheets found: "),
+    (dt.date(2026, 11, 16), "Tracking Sheet: a date is not a sheet name; type the sheet's name; sheets found: "),
+    ("=1/0", "Tracking Sheet: the cell shows the Excel error #DIV/0!; type the sheet's name; sheets found: "),
+    ("=Goals!Z1", "Tracking Sheet: the formula here has no saved result"),
+])
+def test_a_settings_value_that_cannot_name_a_sheet_is_an_error_in_its_cell(tmp_path, value, said):
+    from salesmetrics_xl.reader import read_workbook
+    from tests.hostile_files import edit, read_parts, write_parts
+
+    source = settings_workbook(tmp_path / "team.xlsx", tracking=value)
+    if value == "=1/0":  # as Excel saves it: the formula with its result, the error
+        part = "xl/worksheets/sheet5.xml"
+        write_parts(source, edit(read_parts(source), part, lambda d: re.sub(
+            rb'<c r="B3"[^>]*>.*?</c>', b'<c r="B3" t="e"><f>1/0</f><v>#DIV/0!</v></c>', d, count=1)))
+    data = read_workbook(source, today=dt.date(2026, 11, 23))
+    (error,) = [p for p in data.problems if p.severity == "error"]
+    assert (error.sheet, error.cell, error.code) == ("Settings", "B3", "bad-setting")
+    assert error.message.startswith(said) and data.tracking is None  # never a silent search elsewhere
+    assert data.ranges.sheet == "Goals"
+
+
+def test_a_number_that_is_a_sheets_name_names_it(tmp_path):
+    from salesmetrics_xl.reader import read_workbook
+
+    source = settings_workbook(tmp_path / "team.xlsx")
+    wb = openpyxl.load_workbook(source)
+    wb["Weekly Activity"].title, wb["Settings"]["B3"] = "2026", 2026
+    wb.save(source)
+    data = read_workbook(source, today=dt.date(2026, 11, 23))
+    assert data.tracking.sheet == "2026" and not [p for p in data.problems if p.severity == "error"]
+
+
+def test_a_bad_settings_value_that_a_higher_name_overrides_is_a_warning(tmp_path):
+    from salesmetrics_xl.reader import read_workbook
+
+    source = settings_workbook(tmp_path / "team.xlsx", ranges="Gaols")
+    data = read_workbook(source, today=dt.date(2026, 11, 23), ranges_sheet="Goals")
+    (bad,) = [p for p in data.problems if p.code == "bad-setting"]
+    assert bad.severity == "warning" and (bad.sheet, bad.cell) == ("Settings", "B4")
+    assert bad.message.startswith("Ranges Sheet: no sheet named 'Gaols' (not used: --ranges-sheet names the ranges "
+                                  "sheet); sheets found: ")
+    assert bad.message.endswith("did you mean 'Goals'?") and data.ranges.sheet == "Goals"
+    assert not [p for p in data.problems if p.severity == "error"]
+
+
+def test_a_misspelt_setting_is_a_warning_in_its_cell_not_ignored_without_a_word(tmp_path):
+    from salesmetrics_xl.reader import read_workbook
+
+    source = settings_workbook(tmp_path / "team.xlsx")
+    wb = openpyxl.load_workbook(source)
+    wb["Settings"]["A3"], wb["Settings"]["A5"], wb["Settings"]["B5"] = "Trackng Sheet", "Currency", "EUR"
+    wb.save(source)
+    data = read_workbook(source, today=dt.date(2026, 11, 23))
+    (warning,) = [p for p in data.problems if p.code == "unknown-setting"]  # Currency is no near miss: no word
+    assert (warning.severity, warning.sheet, warning.cell) == ("warning", "Settings", "A3")
+    assert warning.message == "unknown setting 'Trackng Sheet', so it is ignored; did you mean 'Tracking Sheet'?"
+    assert data.tracking.sheet == "Tracking" and data.ranges.sheet == "Goals"

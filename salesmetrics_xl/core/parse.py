@@ -24,6 +24,7 @@ from salesmetrics_xl.core.metrics import (
     Metric,
     Range,
     Unit,
+    closest_name,
     match_name,
     normalise,
     parse_ratio,
@@ -47,16 +48,19 @@ from salesmetrics_xl.core.workbook import (
     RAMP,
     RANGES,
     RANGES_SHEET_NAME,
+    RANGES_SHEET_SETTING,
     REP,
     REPS,
     ROLE,
     SETTING,
     SETTINGS,
     SHARE,
+    SHEET_SETTINGS,
     START_DATE,
     TEAM,
     TRACKING,
     TRACKING_SHEET_NAME,
+    TRACKING_SHEET_SETTING,
     UNIT,
     VALUE,
     WEEK,
@@ -805,31 +809,125 @@ def sheet_named(names: list[str], asked: str) -> str | None:
     return asked if asked in names else next((n for n in names if normalise(n) == normalise(asked)), None)
 
 
+_EXCEL_ERROR = re.compile(r"#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!|"
+                          r"CONNECT!|BUSY!|UNKNOWN!|PYTHON!)")
+
+
+def sheet_settings(rows: Iterable[Row], file: str, sheet: str
+                   ) -> tuple[dict[str, tuple[object, str]], list[Problem]]:
+    """The Settings rows that name sheets (Tracking Sheet, Ranges Sheet, or an alias): each one's value as the cell
+    holds it and its cell. Blank values are left out: blank means not set. A Setting that is a near miss of a
+    known one (Trackng Sheet) is a warning, as it would otherwise be ignored without a word. A Settings sheet
+    without a header has none; parse_settings reports that."""
+    header, body, _ = _table_rows(rows, SETTINGS, file, sheet)
+    found: dict[str, tuple[object, str]] = {}
+    problems: list[Problem] = []
+    known = {WORKING_WEEK: (), **SHEET_SETTINGS}
+    for number, get in body:
+        assert header is not None
+        name = match_name(get(SETTING), SHEET_SETTINGS)
+        if name is not None and name not in found and _filled(get(VALUE)):
+            found[name] = get(VALUE), f"{_letter(header, VALUE)}{number}"
+        elif match_name(get(SETTING), known) is None and (close := closest_name(get(SETTING), known)):
+            problems.append(Problem(
+                severity=Severity.WARNING, code="unknown-setting", file=file, sheet=sheet,
+                cell=f"{_letter(header, SETTING)}{number}",
+                message=f"unknown setting '{_text(get(SETTING))}', so it is ignored; did you mean '{close}'?"))
+    return found, problems
+
+
+def _sheet_in_setting(value: object, names: list[str]) -> str:
+    """The sheet a Settings value names; ValueError says why the value cannot name one."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        if sheet := sheet_named(names, str(value)):  # a sheet named 2026, typed as a number
+            return sheet
+        raise ValueError(f"{value:g} is a number, not a sheet name")
+    if isinstance(value, UncachedFormula):
+        raise ValueError("the formula here has no saved result (the file was saved by a program that does not "
+                         "calculate); open and save it in Excel, or type the sheet's name")
+    if not isinstance(value, str):
+        what = "TRUE/FALSE" if isinstance(value, bool) else "a date" if isinstance(value, dt.date) else \
+            type(value).__name__
+        raise ValueError(f"{what} is not a sheet name; type the sheet's name")
+    text = value.strip()
+    if sheet := sheet_named(names, text):
+        return sheet
+    if _EXCEL_ERROR.fullmatch(text):
+        raise ValueError(f"the cell shows the Excel error {text}; type the sheet's name")
+    raise ValueError(f"no sheet named '{text}'")
+
+
+def _sheets_found(names: list[str], asked: object = None) -> str:
+    found = f"sheets found: {', '.join(names)}"
+    close = closest_name(asked, {n: () for n in names}) if isinstance(asked, str) else None
+    return found + (f"; did you mean '{close}'?" if close else "")
+
+
+def named_sheet(what: str, option: str | None, defined: str | None, setting: tuple[object, str] | None,
+                settings_sheet: str | None, names: list[str], file: str,
+                problems: list[Problem]) -> tuple[str | None, bool]:
+    """Which sheet the user named as the tracking (or ranges) sheet. The one precedence rule, for every face:
+    the command-line option (--tracking-sheet, --ranges-sheet), else the workbook's defined name
+    (salesmetrics_tracking, salesmetrics_ranges), else its Settings row (Tracking Sheet, Ranges Sheet), else none:
+    then the sheet is found by its recognised names or its header. Returns the sheet (None when the one named is
+    not there: an error, never a silent search elsewhere) and whether one was named at all.
+
+    A Settings value that cannot name a sheet is an error with its cell; a warning when a higher one wins."""
+    name_of, label = (TRACKING_SHEET_NAME, TRACKING_SHEET_SETTING) if what == "tracking" else \
+        (RANGES_SHEET_NAME, RANGES_SHEET_SETTING)
+    winner = next(((asked, source) for asked, source in (
+        (option, f"--{what}-sheet"), (defined, f"the defined name {name_of}")) if asked), None)
+    chosen: str | None = None
+    if setting is not None:
+        value, cell = setting
+        try:
+            chosen = _sheet_in_setting(value, names)
+        except ValueError as exc:
+            unused = f" (not used: {winner[1]} names the {what} sheet)" if winner else ""
+            problems.append(Problem(
+                severity=Severity.WARNING if winner else Severity.ERROR, code="bad-setting", file=file,
+                sheet=settings_sheet, cell=cell, message=f"{label}: {exc}{unused}; {_sheets_found(names, value)}"))
+    if winner is None:
+        return chosen, setting is not None
+    asked, source = winner
+    name = sheet_named(names, asked)
+    if name is None:
+        problems.append(Problem(
+            severity=Severity.ERROR, code="missing-sheet", file=file,
+            message=f"no sheet named '{asked}' (asked for as the {what} sheet by {source}); "
+                    f"{_sheets_found(names, asked)}"))
+    return name, True
+
+
 def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file: str, today: dt.date,
                    columns: Callable[[str, Header], SheetColumns | None] | None = None,
-                   tracking_sheet: str | None = None, ranges_sheet: str | None = None) -> WorkbookData:
+                   tracking_sheet: str | None = None, ranges_sheet: str | None = None,
+                   defined: tuple[str | None, str | None] = (None, None)) -> WorkbookData:
     """A whole tracking workbook from its sheet names and a way to get each sheet's rows (row 1 first), and
     optionally a columnar way to read the Tracking rows under a header (see parse_tracking).
 
-    The sheets are the ones asked for (``tracking_sheet``, ``ranges_sheet``), else the ones named as declared
-    (or an alias), else the first sheet whose header has the required columns: a team's own workbook is met as
-    it is. Shared by the file reader and the live Excel book, so both find the same sheets and report the same
-    problems.
+    The sheets are the ones named (``tracking_sheet``/``ranges_sheet`` from the command line, ``defined`` by the
+    workbook's defined names, else its Settings rows: see named_sheet), else the ones named as declared (or an
+    alias), else the first sheet whose header has the required columns: a team's own workbook is met as it is.
+    Shared by the file reader and the live Excel book, so both find the same sheets and report the same problems.
     """
     problems: list[Problem] = []
     found = ", ".join(names)
+    settings_name = _pick_sheet(names, SETTINGS)
+    settings: dict[str, tuple[object, str]] = {}
+    if settings_name:
+        settings, found_problems = sheet_settings(rows(settings_name), file, settings_name)
+        problems += found_problems
+    tracking_name, tracking_asked = named_sheet(
+        "tracking", tracking_sheet, defined[0], settings.get(TRACKING_SHEET_SETTING), settings_name, names, file,
+        problems)
+    ranges_name, ranges_asked = named_sheet(
+        "ranges", ranges_sheet, defined[1], settings.get(RANGES_SHEET_SETTING), settings_name, names, file,
+        problems)
 
-    def asked_for(asked: str, what: str) -> str | None:
-        name = sheet_named(names, asked)
-        if name is None:
-            problems.append(Problem(
-                severity=Severity.ERROR, code="missing-sheet", file=file,
-                message=f"no sheet named '{asked}' (asked for as the {what} sheet); sheets found: {found}"))
-        return name
-
-    if tracking_sheet:
-        tracking_name = asked_for(tracking_sheet, "tracking")
-    else:
+    if not tracking_asked:
         tracking_name = _pick_sheet(names, TRACKING) or next(
             (n for n in names if n not in OUR_SHEETS and _header_in(rows(n), TRACKING, (WEEK, REP))), None)
         if tracking_name is None:
@@ -837,7 +935,8 @@ def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file:
                 severity=Severity.ERROR, code="missing-sheet", file=file,
                 message=f"no '{TRACKING.name}' sheet (nor {_accepted(TRACKING, 1)}) and no sheet with Week and Rep "
                         f"columns; sheets found: {found}. Point at yours with --tracking-sheet NAME (in Excel: "
-                        f"the defined name {TRACKING_SHEET_NAME})"))
+                        f"the defined name {TRACKING_SHEET_NAME}, or the {TRACKING_SHEET_SETTING} row in "
+                        f"{SETTINGS.name})"))
     tracking: TrackingData | None = None
     if tracking_name is not None:
         tracking, found_problems = parse_tracking(rows(tracking_name), file=file, sheet=tracking_name, columns=partial(
@@ -845,20 +944,19 @@ def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file:
         problems += found_problems
         if tracking is not None:
             problems += check_tracking(tracking, today)
-    if ranges_sheet:
-        ranges_name = asked_for(ranges_sheet, "ranges")
-    else:
+    if not ranges_asked:
         ranges_name = _pick_sheet(names, RANGES) or next(
             (n for n in names if n not in OUR_SHEETS and n != tracking_name
              and _header_in(rows(n), RANGES, (METRIC,), (MIN, MAX))), None)
     if ranges_name is None:
         ranges = default_ranges()
-        if not ranges_sheet:
+        if not ranges_asked:
             problems.append(Problem(
                 severity=Severity.WARNING, code="missing-sheet", file=file,
                 message=f"no '{RANGES.name}' sheet (nor {_accepted(RANGES, 1)}) and no sheet with Metric and Min/Max "
                         f"columns, so the default ranges are used; sheets found: {found}. Point at yours with "
-                        f"--ranges-sheet NAME (in Excel: the defined name {RANGES_SHEET_NAME})"))
+                        f"--ranges-sheet NAME (in Excel: the defined name {RANGES_SHEET_NAME}, or the "
+                        f"{RANGES_SHEET_SETTING} row in {SETTINGS.name})"))
     else:
         known = list(tracking.letters) if tracking is not None else []
         ranges, found_problems = parse_ranges(rows(ranges_name), tracking_columns=known, file=file, sheet=ranges_name)

@@ -193,10 +193,21 @@ SETTINGS = SheetSpec(
         Column(NOTES, "text", False, ("Note", "Comment"), "", 70),
     ),
 )
-DEFAULT_SETTINGS: tuple[tuple[str, float, str], ...] = (
+# The sheets to read, for a workbook whose sheets have other names (see parse.named_sheet for the precedence).
+TRACKING_SHEET_SETTING, RANGES_SHEET_SETTING = "Tracking Sheet", "Ranges Sheet"
+SHEET_SETTINGS: dict[str, tuple[str, ...]] = {
+    TRACKING_SHEET_SETTING: ("Tracking", "Tracking Sheet Name", "Tracking Tab", "Activity Sheet", "Data Sheet"),
+    RANGES_SHEET_SETTING: ("Ranges", "Ranges Sheet Name", "Ranges Tab", "Range Sheet", "Targets Sheet",
+                           "Goals Sheet"),
+}
+DEFAULT_SETTINGS: tuple[tuple[str, float | None, str], ...] = (
     (WORKING_WEEK, DEFAULT_WORKING_WEEK, "Days in a full working week for the whole team. Days Worked in Tracking "
                                          "is read against it: 3 of 5 days is judged against 3/5 of each activity "
                                          "range."),
+    (TRACKING_SHEET_SETTING, None, "The sheet with one row per rep per week, if it is not Tracking: type its "
+                                   "name (e.g. Weekly Activity). Blank = Tracking."),
+    (RANGES_SHEET_SETTING, None, "The sheet with the ranges, if it is not Ranges: type its name (e.g. Goals). "
+                                 "Blank = Ranges."),
 )
 
 TRACKING_COUNTED = tuple(c.name for c in TRACKING.columns if c.kind in ("count", "currency"))

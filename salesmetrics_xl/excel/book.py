@@ -49,14 +49,13 @@ def read_book(book: xw.Book, today: dt.date | None = None) -> WorkbookData:
         for row in values:
             yield tuple(pad + list(row))
 
-    tracking_sheet, ranges_sheet = named_sheets(book)
-    return parse_workbook(names, rows, book.name, today or dt.date.today(), tracking_sheet=tracking_sheet,
-                          ranges_sheet=ranges_sheet)
+    return parse_workbook(names, rows, book.name, today or dt.date.today(), defined=named_sheets(book))
 
 
 def named_sheets(book: xw.Book) -> tuple[str | None, str | None]:
-    """The tracking and ranges sheets the book names itself (the defined names salesmetrics_tracking and
-    salesmetrics_ranges), as the file reader reads them: the button has no options to type into."""
+    """The tracking and ranges sheets the book names itself through the defined names salesmetrics_tracking and
+    salesmetrics_ranges, as the file reader reads them (its Settings rows are read with the sheets): the button
+    has no options to type into."""
     refers: dict[str, str] = {}
     for name in book.names:
         try:

@@ -46,3 +46,47 @@ def test_the_button_leaves_the_weekly_summary_on_screen(tmp_path):
     names = [s["name"] for s in payload["sheets"]] + added
     (shown,) = [a["args"][0] for a in actions if a["func"] == "activateSheet"]
     assert names[shown] == "Weekly Summary" and actions[-1]["func"] == "activateSheet"
+
+
+def test_the_button_reads_the_sheets_the_settings_sheet_names(tmp_path):
+    import asyncio
+
+    import xlwings.server as server
+
+    from salesmetrics_xl.excel import scripts
+    from tests.test_own_workbook import settings_workbook
+
+    payload = book_payload(settings_workbook(tmp_path / "team.xlsx"))
+    data = read_book(xw.Book(json=payload))
+    assert data.tracking is not None and data.tracking.sheet == "Weekly Activity" and data.ranges.sheet == "Goals"
+    assert len(data.tracking.frame) == 12 and not [p for p in data.problems if p.severity == "error"]
+
+    book = xw.Book(json=payload)
+    asyncio.run(server.custom_scripts_call(scripts, "build_weekly_summary", typehint_to_value={xw.Book: book}))
+    actions = book.json()["actions"]
+    written = [v for a in actions if a["func"] == "setValues" for row in a["values"] for v in row]
+    assert "65–80" in written and "Ann Lee" in written  # Dials judged against Goals, the reps from Weekly Activity
+    formulas = [v for v in written if isinstance(v, str) and v.startswith("=")]
+    assert any("'Weekly Activity'!" in f and "Goals!" in f for f in formulas)
+
+    # the defined name wins over Settings, as on the command line
+    payload["names"] = [{"name": "salesmetrics_ranges", "book_scope": True, "scope_sheet_name": None,
+                         "refers_to": "=Ranges!$A$1", "sheet_index": 2, "address": "A1"}]
+    assert read_book(xw.Book(json=payload)).ranges.sheet == "Ranges"
+
+
+def test_the_button_says_which_settings_cell_names_no_sheet(tmp_path):
+    import pytest
+
+    from salesmetrics_xl.excel.run import SalesMetricsError, weekly_summary
+    from tests.test_own_workbook import settings_workbook
+
+    payload = book_payload(settings_workbook(tmp_path / "team.xlsx"))
+    settings = next(s for s in payload["sheets"] if s["name"] == "Settings")
+    settings["values"][2][1] = "#REF!"  # what Office.js sends for a cell showing an error
+    with pytest.raises(SalesMetricsError, match=r"^Settings!B3: Tracking Sheet: the cell shows the Excel error "
+                                                r"#REF!; type the sheet's name; sheets found: How to use, Tracking"):
+        weekly_summary(xw.Book(json=payload))
+    settings["values"][2][1] = "Weekly Activty"
+    with pytest.raises(SalesMetricsError, match=r"did you mean 'Weekly Activity'\?$"):
+        weekly_summary(xw.Book(json=payload))
