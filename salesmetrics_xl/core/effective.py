@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from salesmetrics_xl.core.metrics import Category, Metric, Range, Unit, normalise
+from salesmetrics_xl.core.metrics import Category, Metric, Range, Unit, text_key
 from salesmetrics_xl.core.workbook import (
     DAYS_WORKED,
     DEFAULT_RAMP,
@@ -82,8 +82,9 @@ class Fairness(BaseModel):
     roster: Roster | None = None
 
     def steps(self, role: str | None) -> list[RampStep]:
-        """A role's own ramp when it has one, else the general rows."""
-        own = [s for s in self.ramp if s.role is not None and role is not None and normalise(s.role) == normalise(role)]
+        """A role's own ramp when it has one, else the general rows; roles match as the formulas match them."""
+        wanted = text_key(role) if role is not None else ""
+        own = [s for s in self.ramp if s.role is not None and wanted and text_key(s.role) == wanted]
         return own or [s for s in self.ramp if s.role is None]
 
 

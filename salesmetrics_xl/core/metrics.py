@@ -160,6 +160,25 @@ def normalise(text: object) -> str:
     return "" if text is None else re.sub(r"[^0-9a-z%]+", "", str(text).casefold())
 
 
+def trim(text: str) -> str:
+    """Excel's TRIM: the ASCII space only (not tabs, line breaks or no-break spaces), dropped around the text and
+    made single inside it. A formula we write applies TRIM to the same cell, so the core must trim alike."""
+    return " ".join(part for part in text.split(" ") if part)
+
+
+def text_key(text: object) -> str:
+    """The key of a user's text that a formula we write also compares (a Role, a Rep name on the Reps sheet): two
+    texts are the same when they are equal after TRIM and ignoring case, as ``TRIM(cell)="text"`` decides it in
+    a spreadsheet. Unlike normalise(), punctuation and accents count ("S.D.R." is not "SDR", "Vèntes" is not
+    "Ventes"), or the core and the workbook would judge the same row against different ranges.
+
+    Case is folded by upper-casing, which is what LibreOffice's ``=`` does (ı, ſ and ς match I, S and σ; ﬁ
+    matches FI) except that ß stays apart from SS (it matches ẞ). tests/layouts/test_summary.py holds LibreOffice
+    to this on the letters of Latin, Greek, Cyrillic and Armenian; README lists the letters where it cannot agree.
+    """
+    return "" if text is None else trim(str(text)).replace("ß", "ẞ").upper()
+
+
 def unknown_message(kind: str, name: str, known: list[str] | dict[str, tuple[str, ...]]) -> str:
     """'unknown metric ...; did you mean ...?' only for a close match; otherwise the list of what is known."""
     names = known if isinstance(known, dict) else {k: () for k in known}

@@ -28,6 +28,8 @@ from salesmetrics_xl.core.metrics import (
     match_name,
     normalise,
     parse_ratio,
+    text_key,
+    trim,
 )
 from salesmetrics_xl.core.problems import Problem, Severity, column_letter
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
@@ -274,13 +276,18 @@ def _extra(value: object) -> object:
     return value
 
 
-def _text(value: object) -> str | None:
+def _text(value: object, cut: Callable[[str], str] = str.strip) -> str | None:
     if value is None or isinstance(value, UncachedFormula):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    text = cut(str(value))
     return text or None
+
+
+def _role(value: object) -> str | None:
+    """A Role as the formulas we write see it: trimmed as TRIM trims (a tab or a line break at the end counts)."""
+    return _text(value, trim)
 
 
 def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.name,
@@ -352,7 +359,7 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
             frame[name] = pd.Series([None] * len(row_numbers), dtype=object)
             continue
         cols[name] = _objects(cols[name])
-        cleaned = {v: _text(v) for v in set(cols[name])}
+        cleaned = {v: _role(v) if name == ROLE else _text(v) for v in set(cols[name])}
         if any(isinstance(v, UncachedFormula) for v in cleaned):
             for i, value in enumerate(cols[name]):
                 if isinstance(value, UncachedFormula):
@@ -559,8 +566,8 @@ def parse_ranges(rows: Iterable[Row], *, tracking_columns: list[str], file: str 
         if low is not None and high is not None and low > high:
             error(f"{name}: Min {low:g} is greater than Max {high:g}", MIN)
             continue
-        role = _text(get(ROLE))
-        key = (normalise(metric.name), period.value, normalise(role or ""))
+        role = _role(get(ROLE))
+        key = (normalise(metric.name), period.value, text_key(role))
         if key in seen:
             error(f"{name} ({period.value}{', ' + role if role else ''}) already has a range in {seen[key]}", METRIC)
             continue
@@ -685,8 +692,8 @@ def parse_ramp(rows: Iterable[Row], file: str = "", sheet: str = RAMP.name
         except ValueError as exc:
             error(f"Share for month {month:g}: {exc}", share_cell)
             continue
-        role = _text(get(ROLE))
-        key = (int(month), normalise(role or ""))
+        role = _role(get(ROLE))
+        key = (int(month), text_key(role))
         if key in seen:
             error(f"month {month:g}{' for ' + role if role else ''} already has a share in row {seen[key]}",
                   month_cell)
@@ -699,7 +706,8 @@ def parse_ramp(rows: Iterable[Row], file: str = "", sheet: str = RAMP.name
 
 def parse_reps(rows: Iterable[Row], file: str = "", sheet: str = REPS.name
                ) -> tuple[dict[str, dict[str, object]], Roster | None, list[Problem]]:
-    """The Reps sheet: per rep (by name, case-insensitive as Excel's MATCH), Start Date, Role and FTE."""
+    """The Reps sheet: per rep (by text_key(name), as the formulas we write look a rep up), Start Date, Role and
+    FTE."""
     header, body, problems = _table_rows(rows, REPS, file, sheet)
     if header is None:
         return {}, None, problems
@@ -722,8 +730,8 @@ def parse_reps(rows: Iterable[Row], file: str = "", sheet: str = REPS.name
             except ValueError as exc:
                 problems.append(Problem(severity=Severity.ERROR, code="bad-number", file=file, sheet=sheet,
                                         cell=f"{_letter(header, FTE)}{number}", message=f"{name}: FTE: {exc}"))
-        record[ROLE] = _text(get(ROLE))
-        reps.setdefault(name.casefold(), record)  # MATCH finds the first
+        record[ROLE] = _role(get(ROLE))
+        reps.setdefault(text_key(name), record)  # MATCH finds the first
     last = max((n for n, _ in body), default=header.row + 1)
     letters = {name: column_letter(i + 1) for name, i in header.columns.items()}
     return reps, Roster(sheet=sheet, letters=letters, first_row=header.row + 1, last_row=last), problems
@@ -732,7 +740,7 @@ def parse_reps(rows: Iterable[Row], file: str = "", sheet: str = REPS.name
 def _with_roster(tracking: TrackingData, reps: dict[str, dict[str, object]]) -> TrackingData:
     """Start Date, Role and FTE from the Reps sheet where the Tracking row has none (the row's own value wins)."""
     frame = tracking.frame.copy()
-    keys = frame[REP].map(lambda r: str(r).casefold())
+    keys = frame[REP].map({r: text_key(r) for r in frame[REP].unique()})  # each distinct name keyed once
     for name in (START_DATE, FTE, ROLE):
         looked = keys.map(lambda k, name=name: reps.get(k, {}).get(name))
         if name == START_DATE:
@@ -750,9 +758,45 @@ def _with_roster(tracking: TrackingData, reps: dict[str, dict[str, object]]) -> 
                         tracking.last_row)
 
 
+def check_roles(tracking: TrackingData, ranges: RangeSet, reps: dict[str, dict[str, object]] | None = None,
+                roster: Roster | None = None) -> list[Problem]:
+    """A Role (in Tracking, or on the Reps sheet) that matches no Role of Ranges while Ranges has ranges of its
+    own for some roles: its rows are judged by the general ranges, by the core and the formulas alike. Said once
+    per role at its first cell, so a typo ("S.D.R.") is not silently judged as everyone else; a warning when a
+    known Role is close to it, else a note (an AE judged by the general range may be meant)."""
+    own = [r for r in ranges.rules if r.role is not None]
+    if not own:
+        return []
+    known = list(dict.fromkeys(r.role for r in own if r.role))
+    keys = {text_key(r) for r in known}
+    metrics = ", ".join(dict.fromkeys(r.metric.name for r in own))
+    found: list[tuple[str, str, str]] = []  # (role, sheet, cell) in reading order, Tracking first
+    frame, letter = tracking.frame, tracking.letters.get(ROLE)
+    if letter and ROLE in frame:
+        firsts = frame.groupby(ROLE, sort=False)[ROW].min().sort_values()
+        found += [(str(role), tracking.sheet, f"{letter}{int(row)}") for role, row in firsts.items()]
+    if roster is not None and ROLE in roster.letters:
+        found += [(str(rec[ROLE]), roster.sheet, f"{roster.letters[ROLE]}{rec['row']}") for rec in (reps or {}).values()
+                  if rec.get(ROLE)]
+    problems, seen = [], set(keys)
+    for role, sheet, cell in found:
+        if (key := text_key(role)) in seen:
+            continue
+        seen.add(key)
+        close = closest_name(role, {k: () for k in known})
+        problems.append(Problem(
+            severity=Severity.WARNING if close else Severity.NOTE, code="unknown-role", file=tracking.file,
+            sheet=sheet, cell=cell,
+            message=f"the Role '{role}' has no range of its own in {ranges.sheet or 'Ranges'} (Roles there: "
+                    f"{', '.join(known)}), so its rows are judged by the general range of {metrics}"
+                    + (f"; did you mean '{close}'?" if close else "")))
+    return problems
+
+
 def _fairness(names: list[str], rows: Callable[[str], Iterable[Row]], file: str, tracking: TrackingData | None,
-              problems: list[Problem]) -> tuple[Fairness, TrackingData | None]:
-    """The Settings, Ramp and Reps sheets, when there are any; without them, the defaults."""
+              problems: list[Problem], ranges: RangeSet | None = None) -> tuple[Fairness, TrackingData | None]:
+    """The Settings, Ramp and Reps sheets, when there are any; without them, the defaults. With ``ranges``, the
+    roles of Tracking and Reps are checked against it (check_roles) before the Reps sheet fills Tracking in."""
     fairness, reps, roster = Fairness(), {}, None
     if name := _pick_sheet(names, SETTINGS):
         week, cell, found = parse_settings(rows(name), file, name)
@@ -768,6 +812,8 @@ def _fairness(names: list[str], rows: Callable[[str], Iterable[Row]], file: str,
         problems += found
     if tracking is not None:
         problems += check_fairness(tracking, fairness, reps, roster)
+        if ranges is not None:
+            problems += check_roles(tracking, ranges, reps, roster)
         if roster is not None:
             tracking = _with_roster(tracking, reps)
             fairness = fairness.model_copy(update={"roster": roster})
@@ -961,7 +1007,7 @@ def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file:
         known = list(tracking.letters) if tracking is not None else []
         ranges, found_problems = parse_ranges(rows(ranges_name), tracking_columns=known, file=file, sheet=ranges_name)
         problems += found_problems
-    fairness, tracking = _fairness(names, rows, file, tracking, problems)
+    fairness, tracking = _fairness(names, rows, file, tracking, problems, ranges)
     return WorkbookData(file, tracking, ranges.model_copy(update={"fairness": fairness}), problems)
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from salesmetrics_xl.core.effective import Fairness
-from salesmetrics_xl.core.metrics import Metric, Period, Range, normalise
+from salesmetrics_xl.core.metrics import Metric, Period, Range, normalise, text_key
 
 
 class RangeRule(BaseModel):
@@ -41,14 +41,16 @@ class RangeSet(BaseModel):
         return list(seen.values())
 
     def lookup(self, metric: str, period: Period = Period.WEEK, role: str | None = None) -> Range | None:
-        """A role's own range wins over the general one, because an SDR and an AE are judged differently."""
+        """A role's own range wins over the general one, because an SDR and an AE are judged differently. Roles
+        match by text_key(), as the formulas we write match them."""
         general = None
+        wanted = text_key(role) if role is not None else ""
         for rule in self.rules:
             if normalise(rule.metric.name) != normalise(metric) or rule.period is not period:
                 continue
             if rule.role is None:
                 general = rule.range
-            elif role is not None and normalise(rule.role) == normalise(role):
+            elif wanted and text_key(rule.role) == wanted:
                 return rule.range
         return general
 
@@ -56,9 +58,9 @@ class RangeSet(BaseModel):
         """Per-row min and max (NaN = open) for a column of roles, for vectorised evaluation."""
         lo = np.full(len(roles), np.nan)
         hi = np.full(len(roles), np.nan)
-        codes, uniques = pd.factorize(roles.fillna("").astype(str))  # normalise each distinct role once
+        codes, uniques = pd.factorize(roles.fillna("").astype(str))  # look each distinct role up once
         for code, role in enumerate(uniques):
-            found = self.lookup(metric, period, normalise(role) or None)
+            found = self.lookup(metric, period, role or None)
             if found is not None:
                 mask = codes == code
                 lo[mask] = np.nan if found.min is None else found.min

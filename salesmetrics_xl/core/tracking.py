@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from salesmetrics_xl.core.effective import Fairness, Roster
-from salesmetrics_xl.core.metrics import CONVERSATIONS, DEALS_WON, DIALS, OPPORTUNITIES, SQLS
+from salesmetrics_xl.core.metrics import CONVERSATIONS, DEALS_WON, DIALS, OPPORTUNITIES, SQLS, text_key
 from salesmetrics_xl.core.problems import Problem, Severity
 from salesmetrics_xl.core.workbook import DAYS_WORKED, FTE, REP, START_DATE, TRACKING, WEEK
 
@@ -141,6 +141,7 @@ def check_fairness(data: TrackingData, fairness: Fairness, reps: dict[str, dict[
             Severity.ERROR, "start-after-week",
             f"{rep}: Start Date {rec[START_DATE]:%Y-%m-%d} is after the week of {rec[WEEK]:%Y-%m-%d}, which has "
             f"numbers ({len(group)} week{'s' if len(group) > 1 else ''} before the start)", START_DATE, rec[ROW]))
+    keys = frame[REP].map({r: text_key(r) for r in frame[REP].unique()}) if reps and roster else None
     for key, record in (reps or {}).items():
         if roster is None:
             break
@@ -152,7 +153,7 @@ def check_fairness(data: TrackingData, fairness: Fairness, reps: dict[str, dict[
                                     message=f"FTE {fte:g} is outside 0 to 1; it is read as 1"))
         if start is None:
             continue
-        mine = frame[(frame[REP].str.casefold() == key) & own.isna()]
+        mine = frame[(keys == key) & own.isna()]
         weeks = mine[mine[WEEK] + pd.Timedelta(days=6) < pd.Timestamp(start)]  # type: ignore[arg-type]
         if len(weeks):
             first = weeks[WEEK].min()

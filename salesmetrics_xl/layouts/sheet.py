@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from salesmetrics_xl.core.metrics import trim
+
 CellValue = str | int | float | bool | dt.date | dt.datetime | None
 
 # ---- user text inside formulas -------------------------------------------------------------------------------
@@ -49,6 +51,19 @@ def formula_text(value: str) -> str:
     parts = [f"CHAR({_BREAKS[piece]})" if piece in _BREAKS else '"' + piece.replace('"', '""') + '"'
              for piece in re.split(r"([\t\n\r])", value) if piece]
     return parts[0] if len(parts) == 1 else "(" + "&".join(parts) + ")" if parts else '""'
+
+
+def same_text(ref: str, value: str) -> str:
+    """A condition: the text in ``ref`` is ``value`` by core/metrics.py's text_key() rule (TRIM, then ``=``, which
+    ignores case). ``value`` is written trimmed, so spaces count the same on both sides."""
+    return f"TRIM({ref})={formula_text(trim(value))}"
+
+
+def same_text_in(ref: str, column: str) -> str:
+    """The position of the first cell of ``column`` that is the text in ``ref`` by the same rule, for INDEX.
+    Unlike MATCH(ref,column,0) it reads no wildcards (a rep named "J*" is not everyone whose name starts with J)
+    and trims both sides; INDEX(...,0) has the comparison run over the column without an array formula."""
+    return f"MATCH(1,INDEX((TRIM({column})=TRIM({ref}))*1,0),0)"
 
 
 def quote_sheet(name: str) -> str:

@@ -44,6 +44,8 @@ from salesmetrics_xl.layouts.sheet import (
     WorkbookLayout,
     formula_text,
     quote_sheet,
+    same_text,
+    same_text_in,
     sheet_ref,
 )
 
@@ -322,11 +324,12 @@ def _absolute(ref: str) -> str:
     return f"${letters}${ref[len(letters):]}"
 
 
-def _role_text(rule: RangeRule, ranges: RangeSet, file: str) -> str:
-    """The rule's Role as a formula literal; Role text that no formula can hold is an error at its Ranges cell."""
+def _is_role(ref: str, rule: RangeRule, ranges: RangeSet, file: str) -> str:
+    """Whether the Role in ``ref`` is the rule's Role (text_key's rule); Role text that no formula can hold is an
+    error at its Ranges cell."""
     assert rule.role is not None
     try:
-        return formula_text(rule.role)
+        return same_text(ref, rule.role)
     except ValueError as exc:
         letter = ranges.letters.get(ROLE)
         cell = f"{letter}{split_ref(rule.cell)[0]}" if letter and rule.cell else rule.cell
@@ -349,7 +352,7 @@ def _bound(rules: list[RangeRule], ranges: RangeSet, side: str, role_ref: str | 
     expr = ref(general)
     if role_ref:
         for rule in reversed([r for r in rules if r.role is not None]):
-            expr = f"IF({role_ref}={_role_text(rule, ranges, file)},{ref(rule)},{expr})"
+            expr = f"IF({_is_role(role_ref, rule, ranges, file)},{ref(rule)},{expr})"
     return expr
 
 
@@ -404,11 +407,11 @@ class FairRow:
             letter = roster.letters[name]
             return _cell(roster.sheet, f"${letter}${span.format('$' + letter)}")
 
-        found = f"INDEX({col(column)},MATCH({self.rep},{col(REP)},0))"
+        found = f"INDEX({col(column)},{same_text_in(self.rep, col(REP))})"
         looked = f'IF({test}({found}),{found},"")'
         if own is None:
             return looked
-        blank = f'{own}<>""' if test == "ISTEXT" else f"ISNUMBER({own})"
+        blank = f'TRIM({own})<>""' if test == "ISTEXT" else f"ISNUMBER({own})"
         return f"IF({blank},{own},{looked})"
 
     def days_share(self) -> str:
@@ -444,13 +447,14 @@ class FairRow:
         expr = chain(self.fairness.steps(None))
         if self.role:
             for role in reversed(list(dict.fromkeys(s.role for s in self.fairness.ramp if s.role is not None))):
-                expr = f"IF({self.role}={self._role_text(role)},{chain(self.fairness.steps(role))},{expr})"
+                expr = f"IF({self._is_role(role)},{chain(self.fairness.steps(role))},{expr})"
         return f"IF(ISNUMBER({month}),{expr},1)"
 
-    def _role_text(self, role: str) -> str:
-        """A Ramp Role as a formula literal; text no formula can hold is an error at its Ramp cell."""
+    def _is_role(self, role: str) -> str:
+        """Whether the row's Role is this Ramp Role; text no formula can hold is an error at its Ramp cell."""
+        assert self.role is not None
         try:
-            return formula_text(role)
+            return same_text(self.role, role)
         except ValueError as exc:
             step = next(s for s in self.fairness.ramp if s.role == role)
             raise WorkbookError(Problem(severity=Severity.ERROR, code="bad-ramp", message=f"the Role {exc}",

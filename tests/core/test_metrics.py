@@ -1,6 +1,21 @@
-import pytest
+import re
 
-from salesmetrics_xl.core.metrics import CATALOG, Category, Range, Unit, find_metric, parse_ratio
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from salesmetrics_xl.core.metrics import (
+    CATALOG,
+    Category,
+    Range,
+    Unit,
+    find_metric,
+    normalise,
+    parse_ratio,
+    text_key,
+    trim,
+)
+from salesmetrics_xl.layouts.sheet import same_text
 
 
 def test_catalog_has_the_framework_metrics_in_their_categories():
@@ -32,3 +47,65 @@ def test_range_description_for_each_unit():
     assert Range(min=50, max=75).describe() == "50–75"
     assert Range(min=0.15).describe(Unit.RATE) == "at least 15%"
     assert Range(max=5000).describe(Unit.CURRENCY) == "at most $5,000"
+
+
+# ---- text_key: the one rule for text that the core and the formulas we write both match (Roles, Rep names) -------
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("SDR", " sdr ", True), ("S D R", "S  D R", True), ("SDR", "S.D.R.", False), ("SDR", "S D R", False),
+    ("SDR", "SDR\t", False), ("SDR", "SDR\n", False), ("SDR", "SDR\u00a0", False),  # TRIM trims the space only
+    ("Ventes", "Vèntes", False), ("Vèntes", "Vàntes", False), ("ÉQUIPE", "équipe", True),
+    ("Продажи", "ПРОДАЖИ", True), ("Продажи", "Маркетинг", False), ("営業", "営 業", False),
+    ("Straße", "STRASSE", False), ("Straße", "STRAẞE", True), ("ﬁnance", "FINANCE", True), ("σοφος", "ΣΟΦΟΣ", True),
+])
+def test_text_key_is_trim_and_case_only(a, b, same):
+    assert (text_key(a) == text_key(b)) is same
+    assert normalise("S.D.R.") == normalise("SDR")  # headers and metric names keep their loose rule
+
+
+def test_trim_is_excels():
+    assert trim("  a   b  ") == "a b"
+    assert trim("\ta \u00a0 b\n") == "\ta \u00a0 b\n"
+    assert text_key(None) == text_key("") == text_key("   ") == ""
+
+
+def _excel_trim(text: str) -> str:
+    """Excel's TRIM as its help describes it, character by character: no leading or trailing spaces, and a run
+    of spaces between words made one."""
+    out, pending = [], False
+    for ch in text:
+        if ch == " ":
+            pending = bool(out)
+            continue
+        if pending:
+            out.append(" ")
+            pending = False
+        out.append(ch)
+    return "".join(out)
+
+
+def _literal(expr: str) -> str:
+    """The text a formula_text() expression evaluates to: "..." with doubled quotes, CHAR(n), joined by &."""
+    expr = expr[1:-1] if expr.startswith("(") else expr
+    parts = re.findall(r'"((?:[^"]|"")*)"|CHAR\((\d+)\)', expr)
+    assert "&".join(f'"{q}"' if q or not c else f"CHAR({c})" for q, c in parts) == expr
+    return "".join(q.replace('""', '"') if not c else chr(int(c)) for q, c in parts)
+
+
+def _formula_says_same(cell: str, condition: str) -> bool:
+    """A model of the spreadsheet evaluating same_text()'s condition for a cell holding ``cell``: TRIM as above,
+    then ``=``, which ignores case as LibreOffice does (tests/layouts/test_summary.py checks that on LibreOffice)."""
+    ref, _, literal = condition.partition("=")
+    assert ref == "TRIM(A1)"
+    fold = lambda s: s.replace("ß", "ẞ").upper()  # noqa: E731
+    return fold(_excel_trim(cell)) == fold(_literal(literal))
+
+
+_TEXT = st.text(st.sampled_from(list("  aAsSßẞ.éÉ\t\n\"'Жж営")), max_size=8)
+
+
+@given(_TEXT, _TEXT)
+def test_the_core_and_the_formula_agree_on_every_text(cell, role):
+    if not trim(role):
+        return  # a blank Role is no Role: no formula compares with it
+    assert (text_key(cell) == text_key(role)) is _formula_says_same(cell, same_text("A1", role))

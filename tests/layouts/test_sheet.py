@@ -16,18 +16,21 @@ from hypothesis import strategies as st
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils.exceptions import IllegalCharacterError
 
+from salesmetrics_xl.core.metrics import text_key
 from salesmetrics_xl.core.problems import WorkbookError
-from salesmetrics_xl.layouts.sheet import MAX_LITERAL, formula_text, quote_sheet, sheet_ref
+from salesmetrics_xl.layouts.sheet import MAX_LITERAL, formula_text, quote_sheet, same_text, sheet_ref
 from salesmetrics_xl.layouts.summary import EVALUATION_SHEET, SUMMARY_SHEET, workbook_layout
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.summarise import summarise_workbook
 from salesmetrics_xl.xlsx_writer import chart_xml
 from tests.conftest import RANGES_HEADER, TRACKING_HEADER
+from tests.libreoffice import convert, needs_libreoffice
 
 # Every function a formula we write may call. Anything else in a formula came from someone's text.
 OURS = {"IF", "AND", "OR", "NOT", "ISNUMBER", "N", "CHAR", "METRIC_STATUS", "METRIC_RATE",
         # the fair-range rule (core/effective.py): month of tenure, ramp share, a Reps sheet look-up, the bound
-        "ROUND", "WEEKDAY", "YEAR", "MONTH", "DAY", "INDEX", "MATCH", "ISTEXT"}
+        "ROUND", "WEEKDAY", "YEAR", "MONTH", "DAY", "INDEX", "MATCH", "ISTEXT",
+        "TRIM"}  # roles and rep names match by core/metrics.py: text_key()
 FORMULA_ELEMENTS = {"f", "formula", "formula1", "formula2", "definedName"}
 
 
@@ -214,3 +217,29 @@ def _sample():
 def test_a_sheet_name_with_a_line_break_or_tab_is_refused(name):
     with pytest.raises(ValueError, match="rename the sheet"):
         quote_sheet(name)
+
+
+# ---- same_text(): the core's text_key() rule as a formula ------------------------------------------------------
+
+# The alphabets README promises agree: Latin-1, Latin Extended-A, modern Greek, Cyrillic U+0400-U+0481, Armenian.
+AGREED = [*range(0x41, 0x5B), *range(0xC0, 0x180), *range(0x386, 0x3CF), *range(0x400, 0x482), *range(0x531, 0x588)]
+
+
+@needs_libreoffice
+def test_libreoffice_says_same_text_where_the_core_does(tmp_path):
+    pairs = sorted({(chr(c), other) for c in AGREED for other in (chr(c).upper(), chr(c).lower(), chr(c).casefold())
+                    if other != chr(c)})
+    pairs += [("ß", "SS"), ("ß", "ss"), ("ß", "ẞ"), ("Straße", "STRASSE"), ("ﬁnance", "FINANCE"), (" S  D R ", "s d r"),
+              ("SDR\t", "SDR"), ("\u00a0SDR", "SDR"), ("sdr", "S\nDR"), ("S.D.R.", "SDR"), ("Ventes", "Vèntes"),
+              ("営業", "営 業"), ("x", 'x",HYPERLINK("y'), ('a"b', 'A"B')]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row, (cell, text) in enumerate(pairs, start=1):
+        ws.cell(row, 1, cell)
+        ws.cell(row, 2, "=" + same_text(f"A{row}", text))
+    wb.save(tmp_path / "same.xlsx")
+    (converted,) = convert([tmp_path / "same.xlsx"], tmp_path / "lo")
+    got = [r[1] for r in openpyxl.load_workbook(converted, data_only=True).active.iter_rows(values_only=True)]
+    want = [text_key(cell) == text_key(text) for cell, text in pairs]
+    assert len(pairs) > 500 and sum(want) > 450 and not all(want), (len(pairs), sum(want))
+    assert [(p, g) for p, g, w in zip(pairs, got, want, strict=True) if g is not w] == []

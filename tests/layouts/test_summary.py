@@ -13,6 +13,7 @@ import pytest
 
 from salesmetrics_xl.core.evaluate import evaluate_rows, scorecard_metrics
 from salesmetrics_xl.core.tracking import ROW
+from salesmetrics_xl.core.workbook import REP
 from salesmetrics_xl.layouts.summary import EVALUATION_SHEET, ROSTER_HEADERS, SCALE_HEADERS, SUMMARY_SHEET
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.summarise import summarise_workbook
@@ -358,3 +359,77 @@ def test_libreoffice_colours_the_tracking_cells_as_python_judges_them(tmp_path, 
     want = {(row, metric, status) for row, metric, status in cells if expected[row][metric] == status}
     assert coloured == want
     assert {s for _, _, s in want} == {"BELOW", "ABOVE"} and len(want) > 300  # both colours, many cells
+
+
+# ---- one rule for matching a Role (core/metrics.py: text_key) in the core and in the formulas ---------------------
+
+# Each Role of Ranges gets a Dials range no other has, so the status of a row tells which range judged it.
+ROLE_RANGES = {None: (50, 55), "SDR": (20, 40), "S D R": (41, 45), "Ventes": (56, 59), "Vèntes": (60, 65),
+               "ÉQUIPE": (66, 70), "Продажи": (76, 80), "Маркетинг": (81, 85), "営業": (86, 90), "Straße": (91, 92),
+               "FINANCE": (10, 12), "σοφος": (13, 15)}
+ROLE_SPELLINGS = [None, "SDR", " sdr ", "S  D R", "S D R ", "S.D.R.", "sdr\t", "SDR\n", "Ventes", "Vèntes", "VÈNTES",
+                  "Vàntes", "ÉQUIPE", "équipe", " Équipe  ", "ПРОДАЖИ", "продажи", "маркетинг", "Маркетинг ", "営業",
+                  "営 業", "STRASSE", "STRAẞE", "straße", "ﬁnance", "Finance", "ΣΟΦΟΣ", "σοφοσ", "sales\u00a0rep"]
+
+
+def role_book(path: Path, roster: bool = False) -> Path:
+    """Every spelling of ROLE_SPELLINGS with a Dials value inside each range. ``roster``: the Roles come from a
+    Reps sheet instead, whose Rep names Tracking spells with other spaces and case (and one is a wildcard)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tracking"
+    ws.append(TRACKING_HEADER[:5])
+    values = [v for lo, hi in ROLE_RANGES.values() for v in (lo, hi + 1)] + [0]
+    people = []
+    for n, role in enumerate(ROLE_SPELLINGS):
+        name = f"Rep {n}"
+        people.append([name.upper() if n % 2 else f"  rep  {n} ", role])
+        for k, dials in enumerate(values):
+            week = dt.date(2026, 11, 16) - dt.timedelta(weeks=k)
+            ws.append([week, name, "T", None if roster else role, dials])
+    if roster:
+        for k, dials in enumerate(values):  # "J*" is a rep of its own, not a wildcard that finds "Jo" first
+            ws.append([dt.date(2026, 11, 16) - dt.timedelta(weeks=k), "J*", "T", None, dials])
+        people[:0] = [["Jo", "SDR"], ["J*", "Ventes"]]
+        reps = wb.create_sheet("Reps")
+        reps.append(["Rep", "Start Date", "Role", "FTE"])
+        for name, role in people:
+            reps.append([name, None, role, None])
+    rs = wb.create_sheet("Ranges")
+    rs.append(RANGES_HEADER)
+    for role, (lo, hi) in ROLE_RANGES.items():
+        rs.append(["Dials", "activity", None, "week", lo, hi, None, role])
+    wb.save(path)
+    return path
+
+
+@needs_libreoffice
+def test_libreoffice_matches_roles_as_the_core_does(tmp_path):
+    books = [role_book(tmp_path / "roles.xlsx"), role_book(tmp_path / "roster.xlsx", roster=True)]
+    outputs = [summarise_workbook(b, out=tmp_path / f"{b.stem}.summary.xlsx", today=TODAY).output for b in books]
+    for book, converted in zip(books, convert(outputs, tmp_path / "lo"), strict=True):
+        expected = python_statuses(book)
+        data = read_workbook(book, today=TODAY)
+        ws = openpyxl.load_workbook(converted, read_only=True, data_only=True)[EVALUATION_SHEET]
+        rows = list(ws.iter_rows(min_row=3, values_only=True))
+        assert len(rows) == len(expected)
+        for offset, values in enumerate(rows):
+            assert values[2] == expected[2 + offset]["Dials"], (
+                f"{book.name} Tracking row {2 + offset} (Role {data.tracking.frame.iloc[offset]['Role']!r}): "
+                f"LibreOffice {values[2]!r}, Python {expected[2 + offset]['Dials']!r}")
+        # the rule itself: which range judged each spelling (IN RANGE at exactly one range's Min)
+        judged = {}
+        for (_, rec), status in zip(data.tracking.frame.iterrows(), (r[2] for r in rows), strict=True):
+            if status == "IN RANGE" and rec["Dials"] in {lo for lo, _ in ROLE_RANGES.values()}:
+                spelling = rec[REP] if rec[REP] == "J*" else ROLE_SPELLINGS[int(rec[REP].split()[1])]
+                judged[spelling] = next(role for role, (lo, _) in ROLE_RANGES.items() if lo == rec["Dials"])
+        expect = {
+            None: None, "SDR": "SDR", " sdr ": "SDR", "S  D R": "S D R", "S D R ": "S D R", "S.D.R.": None,
+            "sdr\t": None, "SDR\n": None, "Ventes": "Ventes", "Vèntes": "Vèntes", "VÈNTES": "Vèntes", "Vàntes": None,
+            "ÉQUIPE": "ÉQUIPE", "équipe": "ÉQUIPE", " Équipe  ": "ÉQUIPE", "ПРОДАЖИ": "Продажи", "продажи": "Продажи",
+            "маркетинг": "Маркетинг", "Маркетинг ": "Маркетинг", "営業": "営業", "営 業": None, "STRASSE": None,
+            "STRAẞE": "Straße", "straße": "Straße", "ﬁnance": "FINANCE", "Finance": "FINANCE", "ΣΟΦΟΣ": "σοφος",
+            "σοφοσ": "σοφος", "sales\u00a0rep": None}
+        if book.stem == "roster":  # the Reps sheet's Role reached every rep Tracking spells otherwise
+            expect["J*"] = "Ventes"  # "J*" found its own row, not "Jo" as a wildcard would
+        assert judged == expect
