@@ -13,7 +13,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from salesmetrics_xl.core.workbook import TRACKING, default_range_rows
+from salesmetrics_xl.core.workbook import DAYS_WORKED, FTE, TRACKING, default_range_rows
 
 _HEADER = [c.name for c in TRACKING.columns]
 
@@ -25,9 +25,11 @@ def bench_folder() -> Path:
     return folder
 
 
-def tracking_workbook(path: Path, rows: int, reps: int | None = None, funnel_every: int = 0) -> Path:
+def tracking_workbook(path: Path, rows: int, reps: int | None = None, funnel_every: int = 0, fair: bool = False
+                      ) -> Path:
     """A standard tracking workbook with ``rows`` data rows (reps x weeks, at most 200 weeks), in constant memory.
-    ``funnel_every=4`` gives every 4th row more deals won than opportunities (a funnel warning each)."""
+    ``funnel_every=4`` gives every 4th row more deals won than opportunities (a funnel warning each); ``fair``
+    fills Days Worked and FTE (short weeks, weeks off, part-timers), so every range is judged pro-rated."""
     if path.exists():
         return path
     reps = reps or max(20, rows // 200)
@@ -52,6 +54,9 @@ def tracking_workbook(path: Path, rows: int, reps: int | None = None, funnel_eve
             won = opps + 1 if funnel_every and r % funnel_every == 0 else max(sqls - 2, 0)
             ws.write_row(r, 1, [f"Rep {rep:03d}", f"Team {rep % 4}", "SDR", dials, 100 + seed, conv, conv // 3,
                                 sqls, opps, won, 900 * won])
+            if fair:
+                ws.write_number(r, _HEADER.index(DAYS_WORKED), 0 if seed == 3 else 3 if seed % 10 == 1 else 5)
+                ws.write_number(r, _HEADER.index(FTE), 0.6 if rep % 7 == 0 else 1)
             r += 1
     ranges = wb.add_worksheet("Ranges")
     names = list(default_range_rows()[0])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import logging
 import os
 import re
 import zipfile
@@ -290,6 +291,8 @@ class _ColumnarBook(_CalamineBook):
         try:  # strict: a column that mixes numbers and text fails here, and its cells are judged one by one
             import fastexcel  # only for a big sheet: importing it and pyarrow costs time and memory
 
+            # a column left blank (Start Date) is read as text, which is right; its log line is not for a user
+            logging.getLogger("fastexcel").setLevel(logging.ERROR)
             sheet = fastexcel.read_excel(str(self.path)).load_sheet(
                 name, header_row=None, skip_rows=header.row, schema_sample_rows=None, dtype_coercion="strict")
             batch = sheet.to_arrow()

@@ -27,6 +27,7 @@ test holds the formulas to this module's answers). Only the bounds move; the sta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -122,15 +123,17 @@ class Scales:
     ramp: np.ndarray
     month: np.ndarray  # month of tenure, NaN when there is no start date
 
-    @property
+    # Computed once: the summary asks for one row's scale per rep and metric, and a fresh product of every row's
+    # columns each time cost seconds on a big sheet.
+    @cached_property
     def activity(self) -> np.ndarray:
         return self.days * self.fte * self.ramp
 
-    @property
+    @cached_property
     def outcome(self) -> np.ndarray:
         return self.fte * self.ramp
 
-    @property
+    @cached_property
     def off(self) -> np.ndarray:
         return self.activity == 0
 
@@ -141,6 +144,14 @@ class Scales:
         else:
             base = self.activity if metric.category is Category.ACTIVITY else self.outcome
         return np.where(self.off, 0.0, base)
+
+    def at(self, metric: Metric, i: int) -> float:
+        """``for_metric(metric)[i]``, for one row."""
+        if self.off[i]:
+            return 0.0
+        if metric.unit is Unit.RATE or metric.category is Category.QUALITY:
+            return 1.0
+        return float((self.activity if metric.category is Category.ACTIVITY else self.outcome)[i])
 
     def note(self, i: int, working_week: float, metric: Metric | None = None) -> str | None:
         """Why row ``i`` is judged against a smaller range, in a manager's words: "3 of 5 days", "ramp 50 %".

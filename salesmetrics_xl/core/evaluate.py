@@ -73,7 +73,7 @@ def latest_week_findings(data: TrackingData, ranges: RangeSet) -> list[Problem]:
                 found = ranges.lookup(name, Period.WEEK, rec[ROLE])
                 assert found is not None
                 shown = found.describe(metric.unit)
-                scale = 1.0 if scales is None else float(scales.for_metric(metric)[i])
+                scale = 1.0 if scales is None else scales.at(metric, i)
                 if scale != 1:
                     why = scales.note(i, ranges.fairness.working_week, metric)  # type: ignore[union-attr]
                     shown = f"{describe(found, scale, metric.unit)} ({why})"

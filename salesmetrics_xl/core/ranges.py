@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from salesmetrics_xl.core.effective import Fairness
 from salesmetrics_xl.core.metrics import Metric, Period, Range, normalise, text_key
@@ -31,6 +31,7 @@ class RangeSet(BaseModel):
     header_row: int = 1
     letters: dict[str, str] = {}  # Ranges column name -> Excel column letter
     fairness: Fairness = Fairness()  # the working week, the ramp and any Reps sheet: how bounds move per row
+    _by_metric: dict[tuple[str, Period], tuple[Range | None, dict[str, Range]]] | None = PrivateAttr(None)
 
     @property
     def metrics(self) -> list[Metric]:
@@ -43,16 +44,24 @@ class RangeSet(BaseModel):
     def lookup(self, metric: str, period: Period = Period.WEEK, role: str | None = None) -> Range | None:
         """A role's own range wins over the general one, because an SDR and an AE are judged differently. Roles
         match by text_key(), as the formulas we write match them."""
-        general = None
+        general, own = self._index().get((normalise(metric), period), (None, {}))
         wanted = text_key(role) if role is not None else ""
-        for rule in self.rules:
-            if normalise(rule.metric.name) != normalise(metric) or rule.period is not period:
-                continue
-            if rule.role is None:
-                general = rule.range
-            elif wanted and text_key(rule.role) == wanted:
-                return rule.range
-        return general
+        return own.get(wanted, general) if wanted else general
+
+    def _index(self) -> dict[tuple[str, Period], tuple[Range | None, dict[str, Range]]]:
+        """The rules by metric and period, made once: the summary looks a range up per rep and metric. The last
+        general row counts, and a role's first row (as the formulas we write pick them)."""
+        if self._by_metric is None:
+            index: dict[tuple[str, Period], tuple[Range | None, dict[str, Range]]] = {}
+            for rule in self.rules:
+                general, own = index.get((normalise(rule.metric.name), rule.period), (None, {}))
+                if rule.role is None:
+                    general = rule.range
+                elif text_key(rule.role):
+                    own.setdefault(text_key(rule.role), rule.range)
+                index[(normalise(rule.metric.name), rule.period)] = (general, own)
+            self._by_metric = index
+        return self._by_metric
 
     def bounds(self, metric: str, period: Period, roles: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         """Per-row min and max (NaN = open) for a column of roles, for vectorised evaluation."""

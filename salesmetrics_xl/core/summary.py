@@ -349,7 +349,7 @@ def _effective(metrics: list[Metric], ranges: RangeSet, role: str | None, scales
                 why[m.name] = f"{pace.share:.0%} of the month's range: days worked, FTE and ramp".replace("%", " %")
             continue
         found = ranges.lookup(m.name, Period.WEEK, role)
-        scale = float(scales.for_metric(m)[i])
+        scale = scales.at(m, i)
         if found is not None and not found.is_open and scale != 1:
             effective[m.name] = describe(found, scale, m.unit)
             why[m.name] = scales.note(i, ranges.fairness.working_week, m) or ""
@@ -508,31 +508,32 @@ def _month_share(frame: pd.DataFrame, ranges: RangeSet, scales: Scales, mondays:
     """Each rep's share of a monthly range: the average over the month's weeks of days worked / working week x
     FTE x ramp share. A week with a row uses the row's; a week to come (or with no row) counts as a full week at
     the rep's FTE and the ramp share of that week's Monday; a week before the start date counts 0."""
-    activity = scales.activity
-    this = frame[frame[WEEK] == pd.Timestamp(week)]
-    rows = {(r, w): activity[i] for i, r, w in zip(frame.index, frame[REP], frame[WEEK], strict=True)
-            if w >= pd.Timestamp(mondays[0]) and w <= pd.Timestamp(week)}
     out = np.ones(len(names))
+    this = frame[frame[WEEK] == pd.Timestamp(week)]
     here = dict(zip(this[REP], this.index, strict=True))
-    for n, rep in enumerate(names):
-        if rep not in here:
-            continue  # no row this week: nothing to judge the month by but the sheet's range
-        i = here[rep]
-        mine = frame.loc[[i]]
-        start = mine[START_DATE].iloc[0] if START_DATE in mine else None
-        weeks = []
-        for day in mondays:
-            at = pd.Timestamp(day)
-            if (rep, at) in rows:
-                weeks.append(rows[(rep, at)])
-            elif start is not None and not pd.isna(start) and pd.Timestamp(start) > at + pd.Timedelta(days=6):
-                weeks.append(0.0)
-            else:
-                months = tenure_month([start], [at])
-                ramp = ramp_shares(months, pd.Series([mine[ROLE].iloc[0] if ROLE in mine else None]),
-                                   ranges.fairness)[0]
-                weeks.append(float(scales.fte[i] * ramp))
-        out[n] = float(np.mean(weeks))
+    judged = [n for n, rep in enumerate(names) if rep in here]  # no row this week: the sheet's range judges it
+    if not judged:
+        return out
+    rows = np.array([here[names[n]] for n in judged])
+    at = pd.DatetimeIndex([pd.Timestamp(d) for d in mondays])
+    reps, weeks = len(rows), len(at)
+    # every rep x week of the month at once: a full week at the rep's FTE and that Monday's ramp share, 0 before
+    # the start date; then the weeks with a row take the row's own scale
+    starts = frame[START_DATE].to_numpy()[rows] if START_DATE in frame else np.full(reps, None)
+    roles = frame[ROLE].to_numpy()[rows] if ROLE in frame else np.full(reps, None)
+    months = tenure_month(np.repeat(starts, weeks), np.tile(at.to_numpy(), reps))
+    ramp = ramp_shares(months, pd.Series(np.repeat(roles, weeks)), ranges.fairness).reshape(reps, weeks)
+    begun = pd.to_datetime(pd.Series(starts), errors="coerce").to_numpy()
+    later = begun[:, None] > (at + pd.Timedelta(days=6)).to_numpy()[None, :]  # NaT compares False
+    share = np.where(later, 0.0, scales.fte[rows][:, None] * ramp)
+    month = frame[(frame[WEEK] >= at[0]) & (frame[WEEK] <= pd.Timestamp(week))]
+    position = {rep: k for k, rep in enumerate(names[n] for n in judged)}
+    column = {day: j for j, day in enumerate(at)}
+    activity = scales.activity
+    for i, rep, day in zip(month.index, month[REP], month[WEEK], strict=True):
+        if rep in position and day in column:
+            share[position[rep], column[day]] = activity[i]
+    out[judged] = share.mean(axis=1)
     return out
 
 
