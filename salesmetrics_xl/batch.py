@@ -243,6 +243,19 @@ def _row(r: FileResult) -> dict[str, object]:
             "warnings": r.warnings, "errors": r.errors, "seconds": round(r.seconds, 3), "problems": r.problems}
 
 
+def is_report(path: Path) -> bool:
+    """A report an earlier batch wrote (our CSV header, or a JSON list of our records): the only existing file
+    --report replaces without --force, so a quota sheet named report.csv is never lost to a typo."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix.lower() == ".csv":
+            return text.splitlines()[:1] == [",".join(REPORT_FIELDS)]
+        rows = json.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(rows, list) and all(isinstance(r, dict) and {"file", "status"} <= set(r) for r in rows)
+
+
 def write_report(results: list[FileResult], path: Path) -> Path:
     """JSON (a list of objects) or CSV (one row per file, problems joined by ' | '), by the file's suffix."""
     rows = [_row(r) for r in results]

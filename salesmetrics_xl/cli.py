@@ -225,7 +225,8 @@ def summary(
     tracking_sheet: Annotated[str | None, typer.Option(help=TRACKING_SHEET_HELP, metavar="NAME")] = None,
     ranges_sheet: Annotated[str | None, typer.Option(help=RANGES_SHEET_HELP, metavar="NAME")] = None,
     window: Annotated[int, typer.Option(help="Weeks (ending with the summarised one) each rep's conversion rates "
-                                             "are pooled over, for what the outcome targets take.")] = 8,
+                                             "are pooled over, for what the outcome targets take.",
+                                        metavar="N")] = 8,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output file that salesmetrics-xl "
                                                         "did not write.")] = False,
 ) -> None:
@@ -315,7 +316,8 @@ def baseline(
     """Document today's numbers and suggest starting ranges from what the top performers (by outcomes) do.
 
     Prints the team's baseline and the suggestion beside the current range. Never changes your Ranges table
-    unless --apply is given. Exit 0 ok, 1 with notes (too few weeks, ...), 2 bad input.
+    unless --apply is given. Exit 0 ok (notes such as "only 3 complete weeks" are caveats, not findings), 1 when an
+    activity range cannot reach an outcome target, 2 bad input.
     """
     from rich.table import Table
 
@@ -349,8 +351,7 @@ def baseline(
         except WorkbookError as exc:
             _print_cause(exc)
             _fail(exc.problem, as_json, workbook)
-    notes = [n for b in baselines for n in (*b.notes, *b.unreachable)]
-    code = 1 if notes else 0
+    code = 1 if any(b.unreachable for b in baselines) else 0
     if as_json:
         print(json.dumps({"file": str(workbook), "output": str(target) if target else None, "exit_code": code,
                           "baselines": [b.model_dump(mode="json") for b in baselines],
@@ -476,6 +477,7 @@ def batch(
         OutputClashError,
         exit_code,
         find_workbooks,
+        is_report,
         plan_outputs,
         run_batch,
         write_report,
@@ -492,6 +494,9 @@ def batch(
     if report and report.suffix.lower() not in REPORT_SUFFIXES:
         raise typer.BadParameter(f"--report {report}: the report is written as .json or .csv; name it report.json "
                                  "or report.csv")
+    if report and report.is_file() and not force and not is_report(report):
+        _refuse(f"--report {report} exists and is not a report written by salesmetrics-xl; nothing was written. "
+                "Give the report a new file name, or pass --force to replace it")
     if rollup and rollup.suffix.lower() != ".xlsx":
         raise typer.BadParameter(f"--rollup {rollup}: the rollup is an Excel workbook; name it rollup.xlsx")
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():

@@ -806,15 +806,15 @@ def output_path(source: Path, out: Path | None, in_place: bool, tag: str = "summ
         raise _fail(source, "out-is-input", f"--out {out} is the workbook itself, which is only written with "
                                             "--in-place; pass --in-place instead, or another --out")
     target = out or source.with_name(f"{source.stem}.{tag}{source.suffix}")
-    check_output(target)
+    check_output(target, f"{source.stem}.{tag}{source.suffix}")
     if out is not None and out.suffix.lower() != source.suffix.lower():
         why = "an .xlsx cannot hold its macros" if source.suffix.lower() == ".xlsm" else "Excel refuses to open " \
               "a workbook without macros named .xlsm"
         raise _fail(source, "wrong-suffix", f"--out {out}: the output is the same kind of workbook as the input "
                                             f"({why}); name it {out.with_suffix(source.suffix).name}")
     if not force and target.is_file() and not written_by_us(target):
-        raise _fail(target, "not-ours", "exists and was not written by salesmetrics-xl; nothing was written. Give "
-                                        "another --out, or pass --force to replace it")
+        raise _fail(target, "not-ours", "exists and was not written by salesmetrics-xl; nothing was written. Write "
+                                        "somewhere else, or pass --force to replace it")
     return target
 
 
@@ -836,11 +836,11 @@ def same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
 
 
-def check_output(target: Path) -> None:
+def check_output(target: Path, example: str = "team.summary.xlsx") -> None:
     """One sentence instead of an OS error deep in the write: the target must be a file name in a folder."""
     if target.is_dir():
         raise _fail(target, "is-a-folder", "is a folder, not a file name; give the file to write, such as "
-                                           f"{target / 'team.summary.xlsx'}")
+                                           f"{target / example}")
     if not target.parent.is_dir():
         raise _fail(target, "no-folder", f"the folder {target.parent} does not exist; create it first or write "
                                          "somewhere else")

@@ -282,3 +282,19 @@ def test_the_rollup_never_replaces_a_workbook_that_is_not_a_rollup(tmp_path):
         assert result.returncode in (0, 1), result.stderr
         assert json.loads(result.stdout)["files"] == len(inputs)
     assert openpyxl.load_workbook(rollup_file).sheetnames == ["Rollup"]
+
+
+def test_a_report_never_replaces_a_file_that_is_not_a_report(tmp_path):
+    folder = team_folder(tmp_path / "teams", copies=1)
+    quotas = tmp_path / "quotas.csv"
+    quotas.write_text("rep,quota\nAna,5000\n")
+    result = run("batch", str(folder), "--out-dir", str(tmp_path / "out"), "--report", str(quotas))
+    assert result.returncode == 2 and "is not a report written by salesmetrics-xl" in " ".join(result.stderr.split())
+    assert quotas.read_text() == "rep,quota\nAna,5000\n" and not (tmp_path / "out").exists()
+    for name in ("report.csv", "report.json"):  # an earlier report is replaced on the next run
+        for _ in range(2):
+            assert run("batch", str(folder), "--out-dir", str(tmp_path / "out"), "--report",
+                       str(tmp_path / name)).returncode in (0, 1)
+    assert run("batch", str(folder), "--out-dir", str(tmp_path / "out"), "--report", str(quotas),
+               "--force").returncode in (0, 1)
+    assert quotas.read_text().startswith("file,")

@@ -1,5 +1,6 @@
 """salesmetrics baseline on real files: the Suggested Ranges sheet, and --apply changing only what it says."""
 
+import datetime as dt
 import json
 import re
 import zipfile
@@ -7,7 +8,7 @@ import zipfile
 import openpyxl
 
 from salesmetrics_xl.reader import read_workbook
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, RANGES_HEADER, TRACKING_HEADER
 from tests.libreoffice import convert, needs_libreoffice
 from tests.test_cli import run
 
@@ -95,3 +96,14 @@ def test_a_users_suggested_ranges_sheet_is_kept(tmp_path):
     out = openpyxl.load_workbook(tmp_path / "team.baseline.xlsx")
     assert out["Suggested Ranges"]["A1"].value == "Ideas from the offsite"
     assert out["Suggested Ranges (2)"]["A1"].value == "Suggested ranges from your top performers"
+
+
+def test_notes_alone_leave_the_exit_code_at_0(make_book):
+    """"A team of one" is a caveat about the suggestion, not a finding: exit 0, the note printed."""
+    weeks = [dt.date(2026, 11, 16) - dt.timedelta(weeks=k) for k in range(1, 9)]
+    book = make_book({"Tracking": [TRACKING_HEADER[:12], *([w, "Solo", "East", "SDR", 60, 120, 12, 4, 2, 1, 1, 900]
+                                                           for w in weeks)],
+                      "Ranges": [RANGES_HEADER, ["Dials", "activity", None, "week", 50, 75]]})
+    result = run("baseline", str(book), *AS_OF)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "a team of one" in result.stdout
