@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -1008,7 +1009,33 @@ def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file:
         ranges, found_problems = parse_ranges(rows(ranges_name), tracking_columns=known, file=file, sheet=ranges_name)
         problems += found_problems
     fairness, tracking = _fairness(names, rows, file, tracking, problems, ranges)
+    if tracking is not None and ROLE in tracking.frame:
+        tracking = _one_spelling_per_role(tracking, ranges)
     return WorkbookData(file, tracking, ranges.model_copy(update={"fairness": fairness}), problems)
+
+
+def _one_spelling_per_role(tracking: TrackingData, ranges: RangeSet) -> TrackingData:
+    """Each Role under one spelling, so that what groups reps by role (the baseline, the funnel's top reps, the
+    roles a summary lists) sees " sdr " and "SDR" as the one role the ranges and formulas judge them as: the
+    spelling of the Ranges row when it has one, else the most common in Tracking. Blank Roles become none."""
+    column = list(tracking.frame[ROLE])
+    rows = Counter(r for r in column if isinstance(r, str))  # each spelling once, in order of first appearance
+    canonical = {text_key(rule.role): trim(rule.role) for rule in reversed(ranges.rules) if rule.role}
+    counts: dict[str, dict[str, int]] = {}  # key -> trimmed spelling -> rows
+    for role, n in rows.items():
+        if key := text_key(role):
+            spellings = counts.setdefault(key, {})
+            spellings[trim(role)] = spellings.get(trim(role), 0) + n
+    for key, spellings in counts.items():
+        canonical.setdefault(key, max(spellings, key=spellings.__getitem__))  # the first of the most common
+    spelling = {role: canonical.get(text_key(role)) for role in rows}
+    mapped = [spelling.get(r) if isinstance(r, str) else None for r in column]
+    if mapped == column:
+        return tracking
+    frame = tracking.frame.copy()
+    frame[ROLE] = pd.Series(mapped, index=frame.index, dtype=object)
+    return TrackingData(frame, tracking.file, tracking.sheet, tracking.letters, tracking.header_row,
+                        tracking.last_row)
 
 
 def _accepted(spec: SheetSpec, skip: int = 0) -> str:

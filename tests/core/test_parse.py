@@ -120,3 +120,12 @@ def test_roles_that_differ_in_letters_are_different_roles_and_spacing_does_not_c
     assert [r.role for r in data.ranges.rules] == ["Продажи", "Маркетинг", "Vèntes", "Vàntes", "S D R"]
     assert [p.cell for p in data.problems if p.code == "bad-range"] == ["A7"]  # " s d r" is "S  D R" again
     assert data.ranges.lookup("Dials", role="маркетинг").min == 3
+
+
+def test_each_role_has_one_spelling_for_what_groups_reps_by_role():
+    """" sdr " and "SDR" are one role for the ranges and the formulas, so they are one group for the baseline and
+    the funnel too: the Ranges row's spelling, else the most common one in Tracking. "S.D.R." stays apart."""
+    data = _roles_book([" sdr ", "SDR", "sdr", "S.D.R.", "ae", "Ae ", "ae", None, "   "])
+    assert list(data.tracking.frame["Role"]) == ["SDR", "SDR", "SDR", "S.D.R.", "AE", "AE", "AE", None, None]
+    data = _roles_book(["Closer", "closer ", "CLOSER", "CLOSER"])
+    assert set(data.tracking.frame["Role"]) == {"CLOSER"}
