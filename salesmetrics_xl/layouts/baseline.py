@@ -6,7 +6,8 @@ import datetime as dt
 import math
 
 from salesmetrics_xl.core.baseline import Baseline, MetricBaseline
-from salesmetrics_xl.core.metrics import Range, Unit
+from salesmetrics_xl.core.metrics import Range, Unit, text_key
+from salesmetrics_xl.core.problems import column_index, column_letter
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.workbook import NOTES
 from salesmetrics_xl.layouts.sheet import SheetEdit, SheetLayout, Style
@@ -68,18 +69,19 @@ def _same(a: Range | None, b: Range) -> bool:
 def apply_suggestions(baselines: list[Baseline], ranges: RangeSet, today: dt.date
                       ) -> tuple[SheetEdit | None, list[MetricBaseline]]:
     """New Min/Max for the Ranges rows the suggestions match (metric, period, role), the old values kept in
-    Notes; and the suggestions that match no row, for the user to add."""
+    Notes (a Notes column is added after the table's last when it has none: the old ranges are never lost);
+    and the suggestions that match no row, for the user to add."""
     if not ranges.sheet:
         return None, [m for b in baselines for m in b.metrics if m.suggested]
     edit = SheetEdit(ranges.sheet)
     left = []
-    notes_letter = ranges.letters.get(NOTES)
+    notes_letter = ranges.letters.get(NOTES) or column_letter(max(map(column_index, ranges.letters.values())) + 1)
     for baseline in baselines:
         for m in baseline.metrics:
             if m.suggested is None:
                 continue
             rule = next((r for r in ranges.rules if r.metric.name == m.metric and r.period is m.period
-                         and (r.role or None) == baseline.role), None)
+                         and text_key(r.role) == text_key(baseline.role)), None)
             if rule is None or not (rule.min_cell and rule.max_cell and rule.cell):
                 left.append(m)
                 continue
@@ -87,8 +89,9 @@ def apply_suggestions(baselines: list[Baseline], ranges: RangeSet, today: dt.dat
                 continue
             edit.values[rule.min_cell] = m.suggested.min
             edit.values[rule.max_cell] = m.suggested.max
-            if notes_letter:
-                row = "".join(ch for ch in rule.cell if ch.isdigit())
-                was = f"Was {_describe(rule.range, m.unit)} before {today:%Y-%m-%d} (salesmetrics baseline)."
-                edit.values[f"{notes_letter}{row}"] = f"{was} {rule.notes}".strip()
+            row = "".join(ch for ch in rule.cell if ch.isdigit())
+            was = f"Was {_describe(rule.range, m.unit)} before {today:%Y-%m-%d} (salesmetrics baseline)."
+            edit.values[f"{notes_letter}{row}"] = f"{was} {rule.notes}".strip()
+    if edit.values and NOTES not in ranges.letters:
+        edit.values[f"{notes_letter}{ranges.header_row}"] = NOTES
     return edit, left

@@ -107,3 +107,20 @@ def test_notes_alone_leave_the_exit_code_at_0(make_book):
     result = run("baseline", str(book), *AS_OF)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "a team of one" in result.stdout
+
+
+def test_apply_to_a_ranges_table_without_notes_keeps_the_old_ranges_in_a_new_notes_column(tmp_path):
+    book = openpyxl.load_workbook(EXAMPLE)
+    ranges = book["Ranges"]
+    notes = next(c.column for c in ranges[1] if c.value == "Notes")
+    ranges.delete_cols(notes)
+    for table in list(ranges.tables):  # the example's Ranges is a Table; this team keeps a plain range
+        del ranges.tables[table]
+    team = tmp_path / "team.xlsx"
+    book.save(team)
+    assert run("baseline", str(team), "--apply", "--in-place", *AS_OF).returncode == 0
+    rules = read_workbook(team).ranges.rules
+    dials = next(r for r in rules if r.metric.name == "Dials" and r.period.value == "week" and r.role is None)
+    assert dials.notes.startswith("Was 50–75 before 2026-11-22 (salesmetrics baseline).")
+    header = [c.value for c in openpyxl.load_workbook(team)["Ranges"][1] if c.value]
+    assert header[-1] == "Notes" and header.count("Notes") == 1
