@@ -110,8 +110,12 @@ def diagnose(activity: str, quality: str, outcome: str) -> Diagnosis:
     return NOT_ENOUGH_DATA
 
 
-def busy_not_producing(activity: str, outcomes: Iterable[str]) -> bool:
-    """Activity in range or above while every judged outcome is below: effort that produces nothing in range.
-    A rep behind on deals but on pace for SQLs is off track, but producing."""
+def busy_not_producing(activity: str, quality: Iterable[str], outcomes: Iterable[str]) -> bool:
+    """Activity in range or above, every judged outcome below, and conversion not shown to be fine (a quality
+    metric below, or no quality metric judged): effort that produces nothing in range. A rep behind on deals but on
+    pace for SQLs is off track, but producing; a rep whose rates are all in range has a pipeline problem, not a
+    busy one."""
     judged = [Status(s) for s in outcomes if Status(s) in (BELOW, IN, ABOVE)]
-    return Status(activity) in OK and bool(judged) and all(s is BELOW for s in judged)
+    rates = [Status(s) for s in quality if Status(s) in (BELOW, IN, ABOVE)]
+    converting = bool(rates) and BELOW not in rates
+    return Status(activity) in OK and bool(judged) and all(s is BELOW for s in judged) and not converting

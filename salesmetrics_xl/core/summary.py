@@ -258,6 +258,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
             diagnosis_code=found.code, diagnosis_headline=found.headline, diagnosis=found.sentence,
             on_track=found.on_track,
             busy_not_producing=busy_not_producing(categories[Category.ACTIVITY],
+                                                  (judged[m.name] for m in by_category[Category.QUALITY]),
                                                   (judged[m.name] for m in by_category[Category.OUTCOME])),
             **_effective(weekly, ranges, role, scales, i, {m: paces[(rec[REP], m)] for m in paced}),
         )

@@ -83,7 +83,10 @@ def test_a_category_is_below_when_at_least_half_its_judged_metrics_are():
 
 
 def test_busy_not_producing():
-    assert busy_not_producing("IN RANGE", ["BELOW"]) and busy_not_producing("ABOVE", ["BELOW", "NO RANGE", "BELOW"])
-    assert not busy_not_producing("BELOW", ["BELOW"])  # not busy
-    assert not busy_not_producing("IN RANGE", ["BELOW", "IN RANGE"])  # behind on one outcome, producing another
-    assert not busy_not_producing("IN RANGE", ["NO RANGE"])  # outcomes not judged
+    assert busy_not_producing("IN RANGE", ["BELOW"], ["BELOW"])
+    assert busy_not_producing("ABOVE", ["NO RANGE"], ["BELOW", "NO RANGE", "BELOW"])  # no quality range
+    assert busy_not_producing("IN RANGE", ["IN RANGE", "IN RANGE", "BELOW"], ["BELOW"])  # one rate below
+    assert not busy_not_producing("BELOW", ["BELOW"], ["BELOW"])  # not busy
+    assert not busy_not_producing("IN RANGE", ["BELOW"], ["BELOW", "IN RANGE"])  # producing another outcome
+    assert not busy_not_producing("IN RANGE", ["BELOW"], ["NO RANGE"])  # outcomes not judged
+    assert not busy_not_producing("IN RANGE", ["IN RANGE", "ABOVE"], ["BELOW"])  # converting: a pipeline problem
