@@ -240,6 +240,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     reps: list[RepWeek] = []
     for i, rec in zip(np.flatnonzero(in_week), week_rows.to_dict("records"), strict=True):
         prev = previous.get(rec[REP])
+        was_off = prev is not None and off is not None and bool(off[prev])  # no change against a week off
         role = rec.get(ROLE)
         if off is not None and off[i]:
             reps.append(_off_week(rec, {m: _num(values[m][i]) for m in values}, ranges.fairness.working_week))
@@ -252,7 +253,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         rep = RepWeek(
             rep=rec[REP], team=rec.get(TEAM), role=role, row=int(rec[ROW]),
             values={m: _num(values[m][i]) for m in values}, statuses=row_status, judged=judged, paced=paced,
-            changes={m: (None if prev is None or np.isnan(values[m][prev]) or np.isnan(values[m][i])
+            changes={m: (None if prev is None or was_off or np.isnan(values[m][prev]) or np.isnan(values[m][i])
                          else float(values[m][i] - values[m][prev])) for m in values},
             streaks=streaks.get(rec[REP], {}), categories=categories,
             diagnosis_code=found.code, diagnosis_headline=found.headline, diagnosis=found.sentence,
