@@ -236,8 +236,8 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
     sheet.put(row, 2, "Rep", HEADER)
     for i, name in enumerate(metrics):
         sample = next(p for p in paces if p.metric == name)
-        full = [p.range for p in paces if p.metric == name and p.share == 1]
-        unit, rng = sample.unit, full[0] if full else "by rep"
+        full = {p.range for p in paces if p.metric == name and p.share == 1}
+        unit, rng = sample.unit, ("by role" if len(full) > 1 else next(iter(full))) if full else "by rep"
         col = 4 + 3 * i
         for j, label in enumerate((f"{name} so far", "Projected", f"Range: {rng}")):
             sheet.put(row, col + j, label, HEADER)
@@ -253,7 +253,7 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
             sheet.put(row + 1 + n, col + 1, pace.projection, _styled(hl, PROJECTION_FORMAT[unit]))
             verdict = "on pace" if pace.on_pace else "behind"
             style = _styled(hl, None)
-            if pace.share != 1:  # held to its share of the monthly range (days worked, FTE, ramp): shown under
+            if pace.range != rng:  # its role's range, or its share of it (days worked, FTE, ramp): shown under
                 verdict += "\n" + pace.range.replace("at least ", "≥ ").replace("at most ", "≤ ")
                 style = Style(fill=style.fill, color=style.color, align="center", wrap=True)
                 sheet.heights[row + 1 + n] = 30

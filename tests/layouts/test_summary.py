@@ -433,3 +433,27 @@ def test_libreoffice_matches_roles_as_the_core_does(tmp_path):
         if book.stem == "roster":  # the Reps sheet's Role reached every rep Tracking spells otherwise
             expect["J*"] = "Ventes"  # "J*" found its own row, not "Jo" as a wildcard would
         assert judged == expect
+
+
+def test_monthly_pacing_shows_each_roles_own_range():
+    """SDRs held to 5 SQLs a month and AEs to 1: the header says "by role" and each row its own range, so an AE's
+    "behind" never sits under an SDR's bound."""
+    from salesmetrics_xl.core.parse import parse_ranges, parse_tracking
+    from salesmetrics_xl.core.summary import build_summary
+    from salesmetrics_xl.layouts.summary import summary_sheet
+
+    weeks = [dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 16)]
+    rows = [[w, rep, "East", role, 60, 150, 12, 4, sqls, 1, 0, 0] for w in weeks
+            for rep, role, sqls in (("Sam", "SDR", 2), ("Ada", "AE", 0))]
+    tracking, problems = parse_tracking([TRACKING_HEADER[:12], *rows], file="t.xlsx")
+    assert not problems, problems
+    ranges, problems = parse_ranges([RANGES_HEADER, ["SQLs", "outcome", None, "month", 5, None, None, "SDR"],
+                                     ["SQLs", "outcome", None, "month", 1, None, None, "AE"]],
+                                    tracking_columns=TRACKING_HEADER)
+    assert not problems, problems
+    sheet = summary_sheet(build_summary(tracking, ranges, week=weeks[-1]))
+    at = {cell.value: key for key, cell in sheet.cells.items() if isinstance(cell.value, str)}
+    row, col = at["SQLs so far"]
+    assert sheet.cells[(row, col + 2)].value == "Range: by role"
+    verdicts = {sheet.cells[(r, 2)].value: sheet.cells[(r, col + 2)].value for r in (row + 1, row + 2)}
+    assert verdicts == {"Sam": "on pace\n≥ 5", "Ada": "behind\n≥ 1"}
