@@ -523,9 +523,12 @@ def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: Ran
                                                                                tracking.file)
         scale = None if metric.is_rate or metric.category is Category.QUALITY else scales.get(metric.category.value)
         cells = [tracking_cell(c) for c in metric.columns]
-        if any(c is None for c in cells):
-            formula = '"NO DATA"' if rules else '"NO RANGE"'
-        elif formulas == "udf":
+        udf = formulas == "udf" and bool(rules) and all(cells)
+        if not rules:  # no weekly range for anyone: nothing for a formula to decide
+            formula = '"NO RANGE"'
+        elif any(c is None for c in cells):  # no column: each row's own bounds say NO RANGE or NO DATA, as the core
+            formula = status_formula('""', lo, hi)
+        elif udf:
             value = f"METRIC_RATE({cells[0]},{cells[1]})" if metric.is_rate else cells[0]
             formula = f"METRIC_STATUS({value},{lo},{hi})"
             if scales:  # the add-in applies the same rule: a scale of 0 is OFF
@@ -535,7 +538,7 @@ def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: Ran
             if scale:
                 lo, hi = scaled_bound(lo, scale), scaled_bound(hi, scale)
             formula = status_formula(value, lo, hi)
-        if scales and not (formulas == "udf" and all(cells)):
+        if scales and not udf:
             formula = f'IF({scales["off"]},"OFF",{formula})'
         sheet.fills.append(Fill(f"{column_letter(col)}{top}:{column_letter(col)}{bottom}",
                                 f'IF({tracking_cell(REP)}="","",{formula})', Style(align="center")))
