@@ -57,7 +57,8 @@ OUTCOME_BELOW = Diagnosis("outcome-below", "Outcomes below", "no activity or qua
 ACTIVITY_BELOW = Diagnosis("activity-below", "Activity below range",
                            "outcomes are not judged (no outcome range applies)",
                            "check time on task, territory and workload.")
-NOT_ENOUGH_DATA = Diagnosis("no-data", "Not enough data", "no metric with a range has a number this week",
+NOT_ENOUGH_DATA = Diagnosis("no-data", "Not enough data",
+                            "numbers not entered yet (no metric with a range has a number this week)",
                             "fill in this week's numbers or set ranges.")
 NO_ROW = Diagnosis("no-row", "No row this week", "this rep had rows in recent weeks but none this week",
                    "add the week's numbers to Tracking.")

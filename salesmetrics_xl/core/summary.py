@@ -18,8 +18,10 @@ from salesmetrics_xl.core.diagnosis import (
     ACTIVITY_BELOW,
     EFFICIENT,
     EFFORT,
+    IN_RANGE,
     MESSAGING,
     NO_ROW,
+    NOT_ENOUGH_DATA,
     OFF_WEEK,
     OUTCOME_BELOW,
     PIPELINE,
@@ -96,7 +98,7 @@ class MonthlyPace(BaseModel):
     weeks_in_month: int
     projection: float
     range: str
-    status: Status  # of the projection against the monthly range
+    status: Status  # of the projection against the monthly range; NO DATA when this week's number is not entered
     on_pace: bool
     share: float = 1.0  # of the monthly range this rep is held to: days worked, FTE and ramp over the month
 
@@ -263,6 +265,9 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
                                                   (judged[m.name] for m in by_category[Category.OUTCOME])),
             **_effective(weekly, ranges, role, scales, i, {m: paces[(rec[REP], m)] for m in paced}),
         )
+        if found is IN_RANGE and any(m.category is Category.OUTCOME for m in _not_entered(rep, weekly, ranges)):
+            found = NOT_ENOUGH_DATA  # outcomes with a range but no number: not "no outcome range", and not on track
+            rep.diagnosis_code, rep.diagnosis_headline, rep.on_track = found.code, found.headline, found.on_track
         funnel = None
         if not found.on_track and categories[Category.OUTCOME] is Status.BELOW:  # behind: what it takes
             behind = [m.name for m in by_category[Category.OUTCOME] if judged[m.name] is Status.BELOW]
@@ -396,6 +401,16 @@ def _finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[s
     return text + (f", {_ordinal(streak)} week in a row" if streak > 1 else "")
 
 
+def _not_entered(rep: RepWeek, metrics: list[Metric], ranges: RangeSet) -> list[Metric]:
+    """The counted metrics a range judges for this rep (weekly, or monthly by pace) whose cell is blank this week:
+    numbers not entered yet. Rates are left out: a blank rate may be a zero denominator, not a missing number."""
+    def judged(m: Metric) -> bool:
+        found = ranges.lookup(m.name, Period.MONTH, rep.role)
+        return rep.judged[m.name] is Status.NO_DATA or (found is not None and not found.is_open)
+
+    return [m for m in metrics if not m.is_rate and rep.values[m.name] is None and judged(m)]
+
+
 def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeSet,
             paces: dict[tuple[str, str], MonthlyPace], funnel: RepFunnel | None = None) -> str:
     """The diagnosis sentence for one rep, built from that rep's row: the table's verdict and action, with the
@@ -431,6 +446,11 @@ def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: Range
         said = [f"most outcomes are in range or above{' with ' + '; '.join(said) if said else ''}"]
     elif found is EFFICIENT:
         said = [f"outcomes are in range or above with {'; '.join(said)}"]
+    elif found is NOT_ENOUGH_DATA and (blank := _not_entered(rep, metrics, ranges)):
+        said = [f"numbers not entered yet ({', '.join(m.name for m in blank)})"]
+    elif found is ACTIVITY_BELOW and (blank := [m for m in _not_entered(rep, metrics, ranges)
+                                                if m.category is Category.OUTCOME]):
+        said.append(f"outcomes are not judged ({', '.join(m.name for m in blank)} not entered yet)")
     elif found in (ACTIVITY_BELOW, OUTCOME_BELOW) or (found in (MESSAGING, PIPELINE, VOLUME) and clean) or not said:
         said.append(found.why)
     sentence = f"{found.headline}: {'; '.join(said)}. {found.action[0].upper()}{found.action[1:]}"
@@ -466,6 +486,9 @@ def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: list[
     recent = frame[(frame[WEEK] > pd.Timestamp(week) - pd.Timedelta(weeks=PACE_WEEKS))
                    & (frame[WEEK] <= pd.Timestamp(week))]
     names = [rep for rep, _ in people]
+    now = in_month[in_month[WEEK] == pd.Timestamp(week)]
+    away = set() if scales is None else set(now[REP][scales.off[now.index.to_numpy()]])  # nothing to enter
+    now = now.set_index(REP)
     share = None
     if scales is not None:
         recent = recent[~scales.off[recent.index.to_numpy()]]
@@ -487,6 +510,8 @@ def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: list[
             typical = recent.groupby(REP)[metric.column].mean().reindex(names).to_numpy(float)
             typical = np.where(np.isnan(typical), mtd / elapsed, typical)
             projection = mtd + (len(mondays) - elapsed) * typical
+        entered = pd.Series(np.isfinite([column_values(now, c) for c in present]).all(axis=0), index=now.index,
+                            dtype=bool).reindex(names, fill_value=False).to_numpy(bool)
         lo, hi = ranges.bounds(metric.name, Period.MONTH, roles)
         scale = None if share is None or metric.is_rate or metric.category is Category.QUALITY else share
         statuses = evaluate(projection, lo, hi, scale)
@@ -495,13 +520,14 @@ def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: list[
             rule = by_role[role]
             if rule is None or rule.is_open or np.isnan(mtd[i]):
                 continue
-            status = Status(statuses[i])
+            # this week's number not entered yet (or no row): the month so far lacks it, so no verdict, no colour
+            status = Status(statuses[i]) if entered[i] or rep in away else Status.NO_DATA
             part = 1.0 if scale is None else float(scale[i])
             found[(i, k)] = MonthlyPace(
                 rep=rep, metric=metric.name, unit=metric.unit, month_to_date=float(mtd[i]),
                 weeks_elapsed=elapsed, weeks_in_month=len(mondays), projection=float(projection[i]),
                 range=describe(rule, part, metric.unit) if part != 1 else rule.describe(metric.unit), status=status,
-                on_pace=status is not Status.BELOW, share=part)
+                on_pace=status in (Status.IN_RANGE, Status.ABOVE), share=part)
     return [found[key] for key in sorted(found)], f"{first:%B %Y}"
 
 

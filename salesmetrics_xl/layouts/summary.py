@@ -250,8 +250,9 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
                 continue
             hl = status_highlight(pace.status, Category.OUTCOME)
             sheet.put(row + 1 + n, col, pace.month_to_date, Style(number_format=FORMAT[unit], align="center"))
-            sheet.put(row + 1 + n, col + 1, pace.projection, _styled(hl, PROJECTION_FORMAT[unit]))
-            verdict = "on pace" if pace.on_pace else "behind"
+            entered = pace.status is not Status.NO_DATA  # a projection without this week's number says nothing
+            sheet.put(row + 1 + n, col + 1, pace.projection if entered else None, _styled(hl, PROJECTION_FORMAT[unit]))
+            verdict = "not entered yet" if not entered else "on pace" if pace.on_pace else "behind"
             style = _styled(hl, None)
             if pace.range != rng:  # its role's range, or its share of it (days worked, FTE, ramp): shown under
                 verdict += "\n" + pace.range.replace("at least ", "≥ ").replace("at most ", "≤ ")

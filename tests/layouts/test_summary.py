@@ -479,3 +479,32 @@ def test_monthly_pacing_shows_each_roles_own_range():
     assert sheet.cells[(row, col + 2)].value == "Range: by role"
     verdicts = {sheet.cells[(r, 2)].value: sheet.cells[(r, col + 2)].value for r in (row + 1, row + 2)}
     assert verdicts == {"Sam": "on pace\n≥ 5", "Ada": "behind\n≥ 1"}
+
+
+def test_a_row_not_entered_yet_is_grey_and_not_on_pace():
+    """Ann's row this week has only Week and Rep: her cells are grey (never green from the month's pace), the
+    pacing block says "not entered yet" with no projection, and the diagnosis says so."""
+    from salesmetrics_xl.core.parse import parse_ranges, parse_tracking
+    from salesmetrics_xl.core.summary import build_summary
+    from salesmetrics_xl.layouts.summary import NO_DATA_FILL, summary_sheet
+
+    weeks = [dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 16)]
+    rows = [[w, rep, "East", "SDR", *([None] * 8 if rep == "Ann" and w == weeks[-1] else [60, 150, 12, 4, 2, 1, 0, 0])]
+            for w in weeks for rep in ("Ann", "Bob")]
+    tracking, problems = parse_tracking([TRACKING_HEADER[:12], *rows], file="t.xlsx")
+    assert not [p for p in problems if p.severity == "error"], problems
+    ranges, _ = parse_ranges([RANGES_HEADER, ["Dials", "activity", None, "week", 50, 75],
+                              ["SQLs", "outcome", None, "month", 5, None]], tracking_columns=TRACKING_HEADER)
+    summary = build_summary(tracking, ranges, week=weeks[-1])
+    ann = next(r for r in summary.reps if r.rep == "Ann")
+    assert not ann.on_track and ann.diagnosis.startswith("Not enough data: numbers not entered yet (Dials, SQLs).")
+    sheet = summary_sheet(summary)
+    row = next(r for (r, c), cell in sheet.cells.items() if c == 2 and cell.value == "Ann")
+    for i, metric in enumerate(summary.metrics):
+        cell = sheet.cells[(row, 4 + i)]
+        assert cell.value is None and cell.style.fill == NO_DATA_FILL, metric.name
+    head = next(key for key, cell in sheet.cells.items() if cell.value == "SQLs so far")
+    pacing = next(r for (r, c), cell in sheet.cells.items() if c == 2 and cell.value == "Ann" and r > head[0])
+    assert sheet.cells[(pacing, head[1] + 1)].value is None
+    assert sheet.cells[(pacing, head[1] + 2)].value == "not entered yet"
+    assert sheet.cells[(pacing, head[1] + 2)].style.fill == NO_DATA_FILL
