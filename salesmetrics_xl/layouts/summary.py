@@ -358,8 +358,12 @@ def _bound(rules: list[RangeRule], ranges: RangeSet, side: str, role_ref: str | 
 
 
 def status_formula(value: str, lo: str, hi: str) -> str:
-    """The core's status rule as a native Excel formula; LibreOffice must agree with Python on every case."""
-    return (f'IF(AND(NOT(ISNUMBER({lo})),NOT(ISNUMBER({hi}))),"NO RANGE",IF(NOT(ISNUMBER({value})),"NO DATA",'
+    """The core's status rule as a native Excel formula; LibreOffice must agree with Python on every case. With no
+    value (``'""'``: the column is missing) only the bounds are left to decide: NO RANGE or NO DATA."""
+    no_range = f"AND(NOT(ISNUMBER({lo})),NOT(ISNUMBER({hi})))"
+    if value == '""':
+        return f'IF({no_range},"NO RANGE","NO DATA")'
+    return (f'IF({no_range},"NO RANGE",IF(NOT(ISNUMBER({value})),"NO DATA",'
             f'IF({value}<0,"NO DATA",IF(AND(ISNUMBER({lo}),{value}<{lo}),"BELOW",'
             f'IF(AND(ISNUMBER({hi}),{value}>{hi}),"ABOVE","IN RANGE")))))')
 

@@ -170,6 +170,9 @@ def test_libreoffice_agrees_with_python_on_every_status(tmp_path):
                             "missing.xlsx": 12 * 1_000}.get(book.name, 12 * 280)
         assert mismatches == 0
         if book.name == "missing.xlsx":  # each kind of missing column occurred
+            formulas = openpyxl.load_workbook(tmp_path / "missing.summary.xlsx")[EVALUATION_SHEET]
+            assert formulas["D3"].value == ('=IF(Tracking!B2="","",IF($Q3=0,"OFF",IF(AND(NOT(ISNUMBER(Ranges!$E$4)),'
+                                            'NOT(ISNUMBER(Ranges!$F$4))),"NO RANGE","NO DATA")))')  # Emails: no column
             by_metric = {m: {row[m] for row in expected.values()} for m in ("Emails", "Meetings Booked", "Win Rate")}
             assert by_metric["Emails"] == {"NO RANGE", "OFF"}
             assert by_metric["Meetings Booked"] == {"NO RANGE", "NO DATA", "OFF"}  # AEs have a range
