@@ -80,8 +80,10 @@ RULES: tuple[tuple[frozenset[Status], frozenset[Status], frozenset[Status], Diag
     (frozenset({BELOW}), ANY, UNJUDGED, ACTIVITY_BELOW),
     (frozenset({ABOVE}), frozenset({BELOW}), UNJUDGED, VOLUME_OVER_QUALITY),
     (ANY, frozenset({BELOW}), UNJUDGED, MESSAGING),
-    (OK, OK | UNJUDGED, UNJUDGED, IN_RANGE),
-    (UNJUDGED, OK, UNJUDGED, IN_RANGE),
+    # no outcome range: in range on the rest; outcomes with a range but no number are not entered yet (NOT ENOUGH
+    # DATA below), never on track
+    (OK, OK | UNJUDGED, frozenset({NO_RANGE}), IN_RANGE),
+    (UNJUDGED, OK, frozenset({NO_RANGE}), IN_RANGE),
 )
 OFF_WEEK = Diagnosis("off", "Off this week", "0 days worked", "not judged, and no streak counts this week.")
 DIAGNOSES = (*dict.fromkeys(d for *_, d in RULES), NOT_ENOUGH_DATA, NO_ROW, OFF_WEEK)
@@ -89,14 +91,16 @@ DIAGNOSES = (*dict.fromkeys(d for *_, d in RULES), NOT_ENOUGH_DATA, NO_ROW, OFF_
 
 def category_status(statuses: Iterable[str]) -> Status:
     """One status for a category: BELOW when at least half of its judged metrics are below, else ABOVE when at
-    least half are above, else IN RANGE; NO DATA when none is judged.
+    least half are above, else IN RANGE; when none is judged, NO DATA if one has a range but no number (not
+    entered yet), else NO RANGE.
 
     Half, not any: one activity metric that lags because of a conversion problem (few meetings booked from
     plenty of conversations) should not make the diagnosis about effort.
     """
-    judged = [Status(s) for s in statuses if Status(s) in (BELOW, IN, ABOVE)]
+    given = [Status(s) for s in statuses]
+    judged = [s for s in given if s in (BELOW, IN, ABOVE)]
     if not judged:
-        return NO_DATA
+        return NO_DATA if NO_DATA in given else NO_RANGE
     for status in (BELOW, ABOVE):
         if 2 * judged.count(status) >= len(judged):
             return status

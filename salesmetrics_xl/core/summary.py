@@ -18,7 +18,6 @@ from salesmetrics_xl.core.diagnosis import (
     ACTIVITY_BELOW,
     EFFICIENT,
     EFFORT,
-    IN_RANGE,
     MESSAGING,
     NO_ROW,
     NOT_ENOUGH_DATA,
@@ -250,6 +249,10 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         row_status = {m: Status(statuses[m][i]) for m in statuses}
         paced = [m.name for m in weekly if _paced(m, row_status[m.name], paces.get((rec[REP], m.name)))]
         judged = {m: paces[(rec[REP], m)].status if m in paced else row_status[m] for m in row_status}
+        for m in weekly:  # blank, with only a monthly range and nothing this month to pace: not entered, not unranged
+            if judged[m.name] is Status.NO_RANGE and np.isnan(values[m.name][i]) and \
+                    (rule := ranges.lookup(m.name, Period.MONTH, role)) is not None and not rule.is_open:
+                judged[m.name] = Status.NO_DATA
         categories = {c: category_status(judged[m.name] for m in metrics) for c, metrics in by_category.items()}
         found = diagnose(categories[Category.ACTIVITY], categories[Category.QUALITY], categories[Category.OUTCOME])
         rep = RepWeek(
@@ -265,9 +268,6 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
                                                   (judged[m.name] for m in by_category[Category.OUTCOME])),
             **_effective(weekly, ranges, role, scales, i, {m: paces[(rec[REP], m)] for m in paced}),
         )
-        if found is IN_RANGE and any(m.category is Category.OUTCOME for m in _not_entered(rep, weekly, ranges)):
-            found = NOT_ENOUGH_DATA  # outcomes with a range but no number: not "no outcome range", and not on track
-            rep.diagnosis_code, rep.diagnosis_headline, rep.on_track = found.code, found.headline, found.on_track
         funnel = None
         if not found.on_track and categories[Category.OUTCOME] is Status.BELOW:  # behind: what it takes
             behind = [m.name for m in by_category[Category.OUTCOME] if judged[m.name] is Status.BELOW]
@@ -401,14 +401,10 @@ def _finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[s
     return text + (f", {_ordinal(streak)} week in a row" if streak > 1 else "")
 
 
-def _not_entered(rep: RepWeek, metrics: list[Metric], ranges: RangeSet) -> list[Metric]:
-    """The counted metrics a range judges for this rep (weekly, or monthly by pace) whose cell is blank this week:
-    numbers not entered yet. Rates are left out: a blank rate may be a zero denominator, not a missing number."""
-    def judged(m: Metric) -> bool:
-        found = ranges.lookup(m.name, Period.MONTH, rep.role)
-        return rep.judged[m.name] is Status.NO_DATA or (found is not None and not found.is_open)
-
-    return [m for m in metrics if not m.is_rate and rep.values[m.name] is None and judged(m)]
+def _not_entered(rep: RepWeek, metrics: list[Metric]) -> list[Metric]:
+    """The counted metrics a range would judge this week whose cell is blank: numbers not entered yet. Rates are
+    left out: a blank rate may be a zero denominator, not a missing number."""
+    return [m for m in metrics if not m.is_rate and rep.values[m.name] is None and rep.judged[m.name] is Status.NO_DATA]
 
 
 def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeSet,
@@ -446,9 +442,9 @@ def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: Range
         said = [f"most outcomes are in range or above{' with ' + '; '.join(said) if said else ''}"]
     elif found is EFFICIENT:
         said = [f"outcomes are in range or above with {'; '.join(said)}"]
-    elif found is NOT_ENOUGH_DATA and (blank := _not_entered(rep, metrics, ranges)):
+    elif found is NOT_ENOUGH_DATA and (blank := _not_entered(rep, metrics)):
         said = [f"numbers not entered yet ({', '.join(m.name for m in blank)})"]
-    elif found is ACTIVITY_BELOW and (blank := [m for m in _not_entered(rep, metrics, ranges)
+    elif found is ACTIVITY_BELOW and (blank := [m for m in _not_entered(rep, metrics)
                                                 if m.category is Category.OUTCOME]):
         said.append(f"outcomes are not judged ({', '.join(m.name for m in blank)} not entered yet)")
     elif found in (ACTIVITY_BELOW, OUTCOME_BELOW) or (found in (MESSAGING, PIPELINE, VOLUME) and clean) or not said:

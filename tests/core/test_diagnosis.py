@@ -47,6 +47,10 @@ from salesmetrics_xl.core.status import Status
     ("IN RANGE", "IN RANGE", "NO RANGE", IN_RANGE),
     ("IN RANGE", "NO RANGE", "NO RANGE", IN_RANGE),
     ("NO RANGE", "IN RANGE", "NO RANGE", IN_RANGE),
+    # outcomes with a range but no number this week: not entered yet, never "in range" and on track
+    ("IN RANGE", "IN RANGE", "NO DATA", NOT_ENOUGH_DATA),
+    ("NO RANGE", "IN RANGE", "NO DATA", NOT_ENOUGH_DATA),
+    ("BELOW", "IN RANGE", "NO DATA", ACTIVITY_BELOW),
     ("NO DATA", "NO DATA", "NO DATA", NOT_ENOUGH_DATA),
     ("NO RANGE", "NO RANGE", "NO RANGE", NOT_ENOUGH_DATA),
 ])
@@ -79,7 +83,8 @@ def test_a_category_is_below_when_at_least_half_its_judged_metrics_are():
     assert category_status(["IN RANGE", "BELOW"]) == "BELOW"
     assert category_status(["ABOVE", "ABOVE", "IN RANGE", "NO RANGE"]) == "ABOVE"
     assert category_status(["BELOW", "ABOVE"]) == "BELOW"
-    assert category_status(["NO DATA", "NO RANGE"]) == "NO DATA"
+    assert category_status(["NO DATA", "NO RANGE"]) == "NO DATA"  # a range, no number
+    assert category_status(["NO RANGE", "NO RANGE"]) == category_status([]) == "NO RANGE"
 
 
 def test_busy_not_producing():
