@@ -57,7 +57,8 @@ OUTCOME_BELOW = Diagnosis("outcome-below", "Outcomes below", "no activity or qua
 ACTIVITY_BELOW = Diagnosis("activity-below", "Activity below range",
                            "outcomes are not judged (no outcome range applies)",
                            "check time on task, territory and workload.")
-NOT_ENOUGH_DATA = Diagnosis("no-data", "Not enough data", "no metric with a range has a number this week",
+NOT_ENOUGH_DATA = Diagnosis("no-data", "Not enough data",
+                            "numbers not entered yet (no metric with a range has a number this week)",
                             "fill in this week's numbers or set ranges.")
 NO_ROW = Diagnosis("no-row", "No row this week", "this rep had rows in recent weeks but none this week",
                    "add the week's numbers to Tracking.")
@@ -79,8 +80,10 @@ RULES: tuple[tuple[frozenset[Status], frozenset[Status], frozenset[Status], Diag
     (frozenset({BELOW}), ANY, UNJUDGED, ACTIVITY_BELOW),
     (frozenset({ABOVE}), frozenset({BELOW}), UNJUDGED, VOLUME_OVER_QUALITY),
     (ANY, frozenset({BELOW}), UNJUDGED, MESSAGING),
-    (OK, OK | UNJUDGED, UNJUDGED, IN_RANGE),
-    (UNJUDGED, OK, UNJUDGED, IN_RANGE),
+    # no outcome range: in range on the rest; outcomes with a range but no number are not entered yet (NOT ENOUGH
+    # DATA below), never on track
+    (OK, OK | UNJUDGED, frozenset({NO_RANGE}), IN_RANGE),
+    (UNJUDGED, OK, frozenset({NO_RANGE}), IN_RANGE),
 )
 OFF_WEEK = Diagnosis("off", "Off this week", "0 days worked", "not judged, and no streak counts this week.")
 DIAGNOSES = (*dict.fromkeys(d for *_, d in RULES), NOT_ENOUGH_DATA, NO_ROW, OFF_WEEK)
@@ -88,14 +91,16 @@ DIAGNOSES = (*dict.fromkeys(d for *_, d in RULES), NOT_ENOUGH_DATA, NO_ROW, OFF_
 
 def category_status(statuses: Iterable[str]) -> Status:
     """One status for a category: BELOW when at least half of its judged metrics are below, else ABOVE when at
-    least half are above, else IN RANGE; NO DATA when none is judged.
+    least half are above, else IN RANGE; when none is judged, NO DATA if one has a range but no number (not
+    entered yet), else NO RANGE.
 
     Half, not any: one activity metric that lags because of a conversion problem (few meetings booked from
     plenty of conversations) should not make the diagnosis about effort.
     """
-    judged = [Status(s) for s in statuses if Status(s) in (BELOW, IN, ABOVE)]
+    given = [Status(s) for s in statuses]
+    judged = [s for s in given if s in (BELOW, IN, ABOVE)]
     if not judged:
-        return NO_DATA
+        return NO_DATA if NO_DATA in given else NO_RANGE
     for status in (BELOW, ABOVE):
         if 2 * judged.count(status) >= len(judged):
             return status
@@ -110,8 +115,12 @@ def diagnose(activity: str, quality: str, outcome: str) -> Diagnosis:
     return NOT_ENOUGH_DATA
 
 
-def busy_not_producing(activity: str, outcomes: Iterable[str]) -> bool:
-    """Activity in range or above while every judged outcome is below: effort that produces nothing in range.
-    A rep behind on deals but on pace for SQLs is off track, but producing."""
+def busy_not_producing(activity: str, quality: Iterable[str], outcomes: Iterable[str]) -> bool:
+    """Activity in range or above, every judged outcome below, and conversion not shown to be fine (a quality
+    metric below, or no quality metric judged): effort that produces nothing in range. A rep behind on deals but on
+    pace for SQLs is off track, but producing; a rep whose rates are all in range has a pipeline problem, not a
+    busy one."""
     judged = [Status(s) for s in outcomes if Status(s) in (BELOW, IN, ABOVE)]
-    return Status(activity) in OK and bool(judged) and all(s is BELOW for s in judged)
+    rates = [Status(s) for s in quality if Status(s) in (BELOW, IN, ABOVE)]
+    converting = bool(rates) and BELOW not in rates
+    return Status(activity) in OK and bool(judged) and all(s is BELOW for s in judged) and not converting

@@ -20,6 +20,7 @@ from salesmetrics_xl.core.diagnosis import (
     EFFORT,
     MESSAGING,
     NO_ROW,
+    NOT_ENOUGH_DATA,
     OFF_WEEK,
     OUTCOME_BELOW,
     PIPELINE,
@@ -96,7 +97,7 @@ class MonthlyPace(BaseModel):
     weeks_in_month: int
     projection: float
     range: str
-    status: Status  # of the projection against the monthly range
+    status: Status  # of the projection against the monthly range; NO DATA when this week's number is not entered
     on_pace: bool
     share: float = 1.0  # of the monthly range this rep is held to: days worked, FTE and ramp over the month
 
@@ -240,6 +241,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     reps: list[RepWeek] = []
     for i, rec in zip(np.flatnonzero(in_week), week_rows.to_dict("records"), strict=True):
         prev = previous.get(rec[REP])
+        was_off = prev is not None and off is not None and bool(off[prev])  # no change against a week off
         role = rec.get(ROLE)
         if off is not None and off[i]:
             reps.append(_off_week(rec, {m: _num(values[m][i]) for m in values}, ranges.fairness.working_week))
@@ -247,17 +249,22 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         row_status = {m: Status(statuses[m][i]) for m in statuses}
         paced = [m.name for m in weekly if _paced(m, row_status[m.name], paces.get((rec[REP], m.name)))]
         judged = {m: paces[(rec[REP], m)].status if m in paced else row_status[m] for m in row_status}
+        for m in weekly:  # blank, with only a monthly range and nothing this month to pace: not entered, not unranged
+            if judged[m.name] is Status.NO_RANGE and np.isnan(values[m.name][i]) and \
+                    (rule := ranges.lookup(m.name, Period.MONTH, role)) is not None and not rule.is_open:
+                judged[m.name] = Status.NO_DATA
         categories = {c: category_status(judged[m.name] for m in metrics) for c, metrics in by_category.items()}
         found = diagnose(categories[Category.ACTIVITY], categories[Category.QUALITY], categories[Category.OUTCOME])
         rep = RepWeek(
             rep=rec[REP], team=rec.get(TEAM), role=role, row=int(rec[ROW]),
             values={m: _num(values[m][i]) for m in values}, statuses=row_status, judged=judged, paced=paced,
-            changes={m: (None if prev is None or np.isnan(values[m][prev]) or np.isnan(values[m][i])
+            changes={m: (None if prev is None or was_off or np.isnan(values[m][prev]) or np.isnan(values[m][i])
                          else float(values[m][i] - values[m][prev])) for m in values},
             streaks=streaks.get(rec[REP], {}), categories=categories,
             diagnosis_code=found.code, diagnosis_headline=found.headline, diagnosis=found.sentence,
             on_track=found.on_track,
             busy_not_producing=busy_not_producing(categories[Category.ACTIVITY],
+                                                  (judged[m.name] for m in by_category[Category.QUALITY]),
                                                   (judged[m.name] for m in by_category[Category.OUTCOME])),
             **_effective(weekly, ranges, role, scales, i, {m: paces[(rec[REP], m)] for m in paced}),
         )
@@ -394,6 +401,12 @@ def _finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[s
     return text + (f", {_ordinal(streak)} week in a row" if streak > 1 else "")
 
 
+def _not_entered(rep: RepWeek, metrics: list[Metric]) -> list[Metric]:
+    """The counted metrics a range would judge this week whose cell is blank: numbers not entered yet. Rates are
+    left out: a blank rate may be a zero denominator, not a missing number."""
+    return [m for m in metrics if not m.is_rate and rep.values[m.name] is None and rep.judged[m.name] is Status.NO_DATA]
+
+
 def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeSet,
             paces: dict[tuple[str, str], MonthlyPace], funnel: RepFunnel | None = None) -> str:
     """The diagnosis sentence for one rep, built from that rep's row: the table's verdict and action, with the
@@ -429,6 +442,11 @@ def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: Range
         said = [f"most outcomes are in range or above{' with ' + '; '.join(said) if said else ''}"]
     elif found is EFFICIENT:
         said = [f"outcomes are in range or above with {'; '.join(said)}"]
+    elif found is NOT_ENOUGH_DATA and (blank := _not_entered(rep, metrics)):
+        said = [f"numbers not entered yet ({', '.join(m.name for m in blank)})"]
+    elif found is ACTIVITY_BELOW and (blank := [m for m in _not_entered(rep, metrics)
+                                                if m.category is Category.OUTCOME]):
+        said.append(f"outcomes are not judged ({', '.join(m.name for m in blank)} not entered yet)")
     elif found in (ACTIVITY_BELOW, OUTCOME_BELOW) or (found in (MESSAGING, PIPELINE, VOLUME) and clean) or not said:
         said.append(found.why)
     sentence = f"{found.headline}: {'; '.join(said)}. {found.action[0].upper()}{found.action[1:]}"
@@ -464,6 +482,9 @@ def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: list[
     recent = frame[(frame[WEEK] > pd.Timestamp(week) - pd.Timedelta(weeks=PACE_WEEKS))
                    & (frame[WEEK] <= pd.Timestamp(week))]
     names = [rep for rep, _ in people]
+    now = in_month[in_month[WEEK] == pd.Timestamp(week)]
+    away = set() if scales is None else set(now[REP][scales.off[now.index.to_numpy()]])  # nothing to enter
+    now = now.set_index(REP)
     share = None
     if scales is not None:
         recent = recent[~scales.off[recent.index.to_numpy()]]
@@ -485,6 +506,8 @@ def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: list[
             typical = recent.groupby(REP)[metric.column].mean().reindex(names).to_numpy(float)
             typical = np.where(np.isnan(typical), mtd / elapsed, typical)
             projection = mtd + (len(mondays) - elapsed) * typical
+        entered = pd.Series(np.isfinite([column_values(now, c) for c in present]).all(axis=0), index=now.index,
+                            dtype=bool).reindex(names, fill_value=False).to_numpy(bool)
         lo, hi = ranges.bounds(metric.name, Period.MONTH, roles)
         scale = None if share is None or metric.is_rate or metric.category is Category.QUALITY else share
         statuses = evaluate(projection, lo, hi, scale)
@@ -493,13 +516,14 @@ def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: list[
             rule = by_role[role]
             if rule is None or rule.is_open or np.isnan(mtd[i]):
                 continue
-            status = Status(statuses[i])
+            # this week's number not entered yet (or no row): the month so far lacks it, so no verdict, no colour
+            status = Status(statuses[i]) if entered[i] or rep in away else Status.NO_DATA
             part = 1.0 if scale is None else float(scale[i])
             found[(i, k)] = MonthlyPace(
                 rep=rep, metric=metric.name, unit=metric.unit, month_to_date=float(mtd[i]),
                 weeks_elapsed=elapsed, weeks_in_month=len(mondays), projection=float(projection[i]),
                 range=describe(rule, part, metric.unit) if part != 1 else rule.describe(metric.unit), status=status,
-                on_pace=status is not Status.BELOW, share=part)
+                on_pace=status in (Status.IN_RANGE, Status.ABOVE), share=part)
     return [found[key] for key in sorted(found)], f"{first:%B %Y}"
 
 

@@ -172,7 +172,8 @@ def metric_score(value: Any, min: Any = None, max: Any = None) -> Grid:
 
 
 @func(category=CATEGORY)
-@arg("activity_status", ndim=2, doc="The rep's activity status (BELOW, IN RANGE, ABOVE, NO DATA), or a column.")
+@arg("activity_status", ndim=2, doc="The rep's activity status (BELOW, IN RANGE, ABOVE, NO DATA, NO RANGE), or a "
+                                    "column; blank is NO DATA.")
 @arg("quality_status", ndim=2, doc="The quality status, same shape.")
 @arg("outcome_status", ndim=2, doc="The outcome status, same shape.")
 def metric_diagnosis(activity_status: Any, quality_status: Any, outcome_status: Any) -> Grid:

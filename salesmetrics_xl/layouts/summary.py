@@ -236,8 +236,8 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
     sheet.put(row, 2, "Rep", HEADER)
     for i, name in enumerate(metrics):
         sample = next(p for p in paces if p.metric == name)
-        full = [p.range for p in paces if p.metric == name and p.share == 1]
-        unit, rng = sample.unit, full[0] if full else "by rep"
+        full = {p.range for p in paces if p.metric == name and p.share == 1}
+        unit, rng = sample.unit, ("by role" if len(full) > 1 else next(iter(full))) if full else "by rep"
         col = 4 + 3 * i
         for j, label in enumerate((f"{name} so far", "Projected", f"Range: {rng}")):
             sheet.put(row, col + j, label, HEADER)
@@ -250,10 +250,11 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
                 continue
             hl = status_highlight(pace.status, Category.OUTCOME)
             sheet.put(row + 1 + n, col, pace.month_to_date, Style(number_format=FORMAT[unit], align="center"))
-            sheet.put(row + 1 + n, col + 1, pace.projection, _styled(hl, PROJECTION_FORMAT[unit]))
-            verdict = "on pace" if pace.on_pace else "behind"
+            entered = pace.status is not Status.NO_DATA  # a projection without this week's number says nothing
+            sheet.put(row + 1 + n, col + 1, pace.projection if entered else None, _styled(hl, PROJECTION_FORMAT[unit]))
+            verdict = "not entered yet" if not entered else "on pace" if pace.on_pace else "behind"
             style = _styled(hl, None)
-            if pace.share != 1:  # held to its share of the monthly range (days worked, FTE, ramp): shown under
+            if pace.range != rng:  # its role's range, or its share of it (days worked, FTE, ramp): shown under
                 verdict += "\n" + pace.range.replace("at least ", "≥ ").replace("at most ", "≤ ")
                 style = Style(fill=style.fill, color=style.color, align="center", wrap=True)
                 sheet.heights[row + 1 + n] = 30
@@ -357,8 +358,12 @@ def _bound(rules: list[RangeRule], ranges: RangeSet, side: str, role_ref: str | 
 
 
 def status_formula(value: str, lo: str, hi: str) -> str:
-    """The core's status rule as a native Excel formula; LibreOffice must agree with Python on every case."""
-    return (f'IF(AND(NOT(ISNUMBER({lo})),NOT(ISNUMBER({hi}))),"NO RANGE",IF(NOT(ISNUMBER({value})),"NO DATA",'
+    """The core's status rule as a native Excel formula; LibreOffice must agree with Python on every case. With no
+    value (``'""'``: the column is missing) only the bounds are left to decide: NO RANGE or NO DATA."""
+    no_range = f"AND(NOT(ISNUMBER({lo})),NOT(ISNUMBER({hi})))"
+    if value == '""':
+        return f'IF({no_range},"NO RANGE","NO DATA")'
+    return (f'IF({no_range},"NO RANGE",IF(NOT(ISNUMBER({value})),"NO DATA",'
             f'IF({value}<0,"NO DATA",IF(AND(ISNUMBER({lo}),{value}<{lo}),"BELOW",'
             f'IF(AND(ISNUMBER({hi}),{value}>{hi}),"ABOVE","IN RANGE")))))')
 
@@ -523,9 +528,12 @@ def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: Ran
                                                                                tracking.file)
         scale = None if metric.is_rate or metric.category is Category.QUALITY else scales.get(metric.category.value)
         cells = [tracking_cell(c) for c in metric.columns]
-        if any(c is None for c in cells):
-            formula = '"NO DATA"' if rules else '"NO RANGE"'
-        elif formulas == "udf":
+        udf = formulas == "udf" and bool(rules) and all(cells)
+        if not rules:  # no weekly range for anyone: nothing for a formula to decide
+            formula = '"NO RANGE"'
+        elif any(c is None for c in cells):  # no column: each row's own bounds say NO RANGE or NO DATA, as the core
+            formula = status_formula('""', lo, hi)
+        elif udf:
             value = f"METRIC_RATE({cells[0]},{cells[1]})" if metric.is_rate else cells[0]
             formula = f"METRIC_STATUS({value},{lo},{hi})"
             if scales:  # the add-in applies the same rule: a scale of 0 is OFF
@@ -535,7 +543,7 @@ def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: Ran
             if scale:
                 lo, hi = scaled_bound(lo, scale), scaled_bound(hi, scale)
             formula = status_formula(value, lo, hi)
-        if scales and not (formulas == "udf" and all(cells)):
+        if scales and not udf:
             formula = f'IF({scales["off"]},"OFF",{formula})'
         sheet.fills.append(Fill(f"{column_letter(col)}{top}:{column_letter(col)}{bottom}",
                                 f'IF({tracking_cell(REP)}="","",{formula})', Style(align="center")))

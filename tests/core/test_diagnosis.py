@@ -47,6 +47,10 @@ from salesmetrics_xl.core.status import Status
     ("IN RANGE", "IN RANGE", "NO RANGE", IN_RANGE),
     ("IN RANGE", "NO RANGE", "NO RANGE", IN_RANGE),
     ("NO RANGE", "IN RANGE", "NO RANGE", IN_RANGE),
+    # outcomes with a range but no number this week: not entered yet, never "in range" and on track
+    ("IN RANGE", "IN RANGE", "NO DATA", NOT_ENOUGH_DATA),
+    ("NO RANGE", "IN RANGE", "NO DATA", NOT_ENOUGH_DATA),
+    ("BELOW", "IN RANGE", "NO DATA", ACTIVITY_BELOW),
     ("NO DATA", "NO DATA", "NO DATA", NOT_ENOUGH_DATA),
     ("NO RANGE", "NO RANGE", "NO RANGE", NOT_ENOUGH_DATA),
 ])
@@ -79,11 +83,15 @@ def test_a_category_is_below_when_at_least_half_its_judged_metrics_are():
     assert category_status(["IN RANGE", "BELOW"]) == "BELOW"
     assert category_status(["ABOVE", "ABOVE", "IN RANGE", "NO RANGE"]) == "ABOVE"
     assert category_status(["BELOW", "ABOVE"]) == "BELOW"
-    assert category_status(["NO DATA", "NO RANGE"]) == "NO DATA"
+    assert category_status(["NO DATA", "NO RANGE"]) == "NO DATA"  # a range, no number
+    assert category_status(["NO RANGE", "NO RANGE"]) == category_status([]) == "NO RANGE"
 
 
 def test_busy_not_producing():
-    assert busy_not_producing("IN RANGE", ["BELOW"]) and busy_not_producing("ABOVE", ["BELOW", "NO RANGE", "BELOW"])
-    assert not busy_not_producing("BELOW", ["BELOW"])  # not busy
-    assert not busy_not_producing("IN RANGE", ["BELOW", "IN RANGE"])  # behind on one outcome, producing another
-    assert not busy_not_producing("IN RANGE", ["NO RANGE"])  # outcomes not judged
+    assert busy_not_producing("IN RANGE", ["BELOW"], ["BELOW"])
+    assert busy_not_producing("ABOVE", ["NO RANGE"], ["BELOW", "NO RANGE", "BELOW"])  # no quality range
+    assert busy_not_producing("IN RANGE", ["IN RANGE", "IN RANGE", "BELOW"], ["BELOW"])  # one rate below
+    assert not busy_not_producing("BELOW", ["BELOW"], ["BELOW"])  # not busy
+    assert not busy_not_producing("IN RANGE", ["BELOW"], ["BELOW", "IN RANGE"])  # producing another outcome
+    assert not busy_not_producing("IN RANGE", ["BELOW"], ["NO RANGE"])  # outcomes not judged
+    assert not busy_not_producing("IN RANGE", ["IN RANGE", "ABOVE"], ["BELOW"])  # converting: a pipeline problem

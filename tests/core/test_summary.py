@@ -64,6 +64,20 @@ def test_trend_and_weeks_in_a_row_out_of_range():
     assert reps["Ann"].changes["Connect Rate"] == pytest.approx(10 / 44 - 10 / 45)
 
 
+def test_no_change_from_a_week_off():
+    """Back from a week off, +60 dials is not a jump: the change against an OFF week is blank."""
+    days = TRACKING_HEADER.index("Days Worked")
+    rows = [row(W[0], "Ann", 55, 10, 1), row(W[1], "Ann", 0, 0, 0), row(W[2], "Ann", 60, 12, 2),
+            row(W[1], "Bob", 50, 10, 1), row(W[2], "Bob", 58, 12, 2)]
+    for r in rows:
+        r += [None] * (len(TRACKING_HEADER) - len(r))
+    rows[1][days] = 0
+    summary = build_summary(tracking(rows), default_ranges())
+    reps = {r.rep: r for r in summary.reps}
+    assert set(reps["Ann"].changes.values()) == {None}
+    assert reps["Bob"].changes["Dials"] == 8  # a worked week still compares
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_weeks_in_a_row_match_a_week_by_week_walk(seed):
     """Random reps with gaps, duplicates and future weeks against the definition: walk back from this week

@@ -91,9 +91,12 @@ STORIES = [
           ("SQLs behind pace", "no activity or quality range says why")),
     Story("conversion fine, no activity range, behind", [CONNECT, SQLS_MONTH], steady(60, 12, 0), "volume",
           ("SQLs behind pace", "Compare activity with the top reps")),
-    Story("effort and conversion fine, deals not closing", [DIALS, CONNECT, WON_MONTH], steady(60, 12, 2),
-          "pipeline", ("Deals Won behind pace: 0 so far", "effort and conversion are in range",
-                       "Look at stalled opportunities"), busy=True),
+    Story("effort and conversion fine, deals not closing: producing SQLs, so not busy", [DIALS, CONNECT, WON_MONTH],
+          steady(60, 12, 2), "pipeline", ("Deals Won behind pace: 0 so far", "effort and conversion are in range",
+                                          "Look at stalled opportunities")),
+    Story("pipeline, with one rate below: busy, not converting", [DIALS, CONNECT, QUALIFICATION, WIN, WON_MONTH],
+          steady(60, 12, 2, opps=2), "pipeline", ("Deals Won behind pace: 0 so far", "Win Rate 0% below at least 20%"),
+          busy=True),
     Story("a role-specific range: an AE at 30 dials is in range", [*STARTER, ["Dials", "activity", None, "week", 20,
                                                                              40, None, "AE"]],
           steady(30, 8, 2, role="AE"), "on-track", ("outcomes are in range",)),
@@ -106,7 +109,17 @@ STORIES = [
     Story("a new rep with two weeks of data", STARTER, [week(w, 60, 12, 2) for w in WEEKS[2:]], "on-track",
           ("outcomes are in range",)),
     Story("a blank row", STARTER, [week(THIS, None, None, None, opps=None)], "no-data",  # type: ignore[arg-type]
-          ("no metric with a range has a number this week", "Fill in this week's numbers")),
+          ("Not enough data: numbers not entered yet (Dials, SQLs)", "Fill in this week's numbers")),
+    Story("a blank row after weeks on pace is not on track", STARTER,
+          [*(week(w, 60, 12, 2) for w in WEEKS[:3]), week(THIS, None, None, None, opps=None)],  # type: ignore[arg-type]
+          "no-data", ("Not enough data: numbers not entered yet (Dials, SQLs)",), others=steady(60, 12, 2, rep="B"),
+          team_says=("1 of 2 reps on track; 1 off track: 1 not enough data (Rep).",)),
+    Story("activity entered, outcomes not yet", STARTER,
+          [*(week(w, 60, 12, 2) for w in WEEKS[:3]), week(THIS, 60, 12, None)],  # type: ignore[arg-type]
+          "no-data", ("Not enough data: numbers not entered yet (SQLs)",)),
+    Story("activity below, outcomes not yet", STARTER,
+          [*(week(w, 60, 12, 2) for w in WEEKS[:3]), week(THIS, 30, 12, None)],  # type: ignore[arg-type]
+          "activity-below", ("Dials 30 below 50–75", "outcomes are not judged (SQLs not entered yet)")),
     Story("Win Rate below three weeks running, outcomes fine", [DIALS, WIN, SQLS_MONTH],
           steady(60, 12, 2, opps=2, won=0), "on-track",
           ("Watch: Win Rate 0% below at least 20%, 4th week in a row",)),
@@ -175,6 +188,8 @@ def assert_consistent(summary: WeeklySummary) -> None:
     for rep in summary.reps:
         if rep.diagnosis_code == "no-row" or rep.off:
             continue
+        for metric, value in rep.values.items():  # an empty cell is never coloured: no number, no verdict
+            assert value is not None or rep.judged[metric] not in ("BELOW", "IN RANGE", "ABOVE"), (rep.rep, metric)
         for metric, status in rep.judged.items():  # every red cell is named in its row's sentence
             if status is Status.BELOW:
                 assert metric in rep.diagnosis, (rep.rep, metric, rep.diagnosis)

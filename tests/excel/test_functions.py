@@ -51,6 +51,10 @@ def test_companion_functions():
     assert call("metric_range", "Dials", RANGES, "AE") == [[20.0, 40.0]]
     assert call("metric_range", "Connect Rate", RANGES) == [[0.15, ""]]
     assert call("metric_diagnosis", "IN RANGE", "BELOW", "BELOW")[0][0].startswith("Messaging or lead targeting")
+    # no outcome range vs outcomes not entered yet (a blank is NO DATA): the summary's rule, not "on track"
+    assert call("metric_diagnosis", "IN RANGE", "IN RANGE", "NO RANGE")[0][0].startswith("In range on activity")
+    assert call("metric_diagnosis", "IN RANGE", "IN RANGE", None)[0][0].startswith(
+        "Not enough data: numbers not entered yet")
     top = [[60], [62], [70], [71], [100], [110], [120], [130]]
     sqls = [[3], [3], [3], [3], [0], [0], [0], [0]]
     assert call("suggest_range", top, sqls, None, 0.5) == [[60.0, 75.0]]  # the top-outcome rows, not the busiest

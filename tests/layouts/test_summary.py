@@ -71,15 +71,27 @@ def _fair(rng: random.Random, week: dt.date) -> list[object]:
     return [days, start, fte]
 
 
-def random_book(path: Path, rows: int, seed: int = 7, fair: bool = False, roster: bool = False) -> Path:
+# Tracking columns left out, with Ranges rows that make each kind of missing column: both bounds blank (NO RANGE),
+# a range for AEs only (NO DATA for AEs, NO RANGE for the rest), a general range (NO DATA), and the rates built on them
+MISSING = ("Emails", "Meetings Booked", "Opportunities")
+MISSING_RANGES = [["Emails", "activity", None, "week", None, None, None, None, "not set yet"] if r[0] == "Emails"
+                  else ["Meetings Booked", "activity", None, "week", 3, 6, None, "AE"] if r[0] == "Meetings Booked"
+                  else r for r in RANGES]
+
+
+def random_book(path: Path, rows: int, seed: int = 7, fair: bool = False, roster: bool = False,
+                missing: tuple[str, ...] = ()) -> Path:
     """Rows with every kind of value. ``fair``: Days Worked, Start Date and FTE too, with a Ramp (its own for AEs)
-    and a 5-day working week in Settings; ``roster``: Start Date, Role and FTE from a Reps sheet instead."""
+    and a 5-day working week in Settings; ``roster``: Start Date, Role and FTE from a Reps sheet instead;
+    ``missing``: these Tracking columns left out, judged by MISSING_RANGES."""
     rng = random.Random(seed)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Tracking"
     header = TRACKING_HEADER if fair and not roster else TRACKING_HEADER[:TRACKING_HEADER.index("Days Worked")]
-    ws.append(header + (["Days Worked"] if roster else []))
+    header = header + (["Days Worked"] if roster else [])
+    kept = [k for k, name in enumerate(header) if name not in missing]
+    ws.append([header[k] for k in kept])
     reps = 100
     for i in range(rows):
         week = dt.date(2026, 11, 16) - dt.timedelta(weeks=i // reps)
@@ -91,10 +103,10 @@ def random_book(path: Path, rows: int, seed: int = 7, fair: bool = False, roster
             record[4] = rng.choice([30, 45, 25, 37.5, 20, 30])
         if fair:
             record += _fair(rng, week)[:1 if roster else 3]
-        ws.append(record)
+        ws.append([record[k] for k in kept])
     rs = wb.create_sheet("Ranges")
     rs.append(RANGES_HEADER)
-    for r in RANGES:
+    for r in MISSING_RANGES if missing else RANGES:
         rs.append(r + [None] * (len(RANGES_HEADER) - len(r)))
     if fair:
         ramp = wb.create_sheet("Ramp")
@@ -130,7 +142,8 @@ def test_libreoffice_agrees_with_python_on_every_status(tmp_path):
     # without them (the plain formulas) and with a Reps sheet (the look-ups): LibreOffice takes a while
     books = [EXAMPLE, random_book(tmp_path / "random.xlsx", 3_000),
              random_book(tmp_path / "fair.xlsx", 10_000, seed=8, fair=True),
-             random_book(tmp_path / "roster.xlsx", 2_000, seed=9, fair=True, roster=True)]
+             random_book(tmp_path / "roster.xlsx", 2_000, seed=9, fair=True, roster=True),
+             random_book(tmp_path / "missing.xlsx", 1_000, seed=10, fair=True, missing=MISSING)]
     outputs = [summarise_workbook(b, out=tmp_path / f"{b.stem}.summary.xlsx", today=TODAY).output for b in books]
     for book, converted in zip(books, convert(outputs, tmp_path / "lo"), strict=True):
         expected = python_statuses(book)
@@ -153,9 +166,17 @@ def test_libreoffice_agrees_with_python_on_every_status(tmp_path):
                     mismatches += 1
                     assert got == want, f"{book.name} Tracking row {tracking_row} {metric}: LibreOffice {got!r}, " \
                                         f"Python {want!r}"
-        assert compared >= {"random.xlsx": 12 * 3_000, "fair.xlsx": 12 * 10_000, "roster.xlsx": 12 * 2_000}.get(
-            book.name, 12 * 280)
+        assert compared >= {"random.xlsx": 12 * 3_000, "fair.xlsx": 12 * 10_000, "roster.xlsx": 12 * 2_000,
+                            "missing.xlsx": 12 * 1_000}.get(book.name, 12 * 280)
         assert mismatches == 0
+        if book.name == "missing.xlsx":  # each kind of missing column occurred
+            formulas = openpyxl.load_workbook(tmp_path / "missing.summary.xlsx")[EVALUATION_SHEET]
+            assert formulas["D3"].value == ('=IF(Tracking!B2="","",IF($Q3=0,"OFF",IF(AND(NOT(ISNUMBER(Ranges!$E$4)),'
+                                            'NOT(ISNUMBER(Ranges!$F$4))),"NO RANGE","NO DATA")))')  # Emails: no column
+            by_metric = {m: {row[m] for row in expected.values()} for m in ("Emails", "Meetings Booked", "Win Rate")}
+            assert by_metric["Emails"] == {"NO RANGE", "OFF"}
+            assert by_metric["Meetings Booked"] == {"NO RANGE", "NO DATA", "OFF"}  # AEs have a range
+            assert by_metric["Win Rate"] == {"NO DATA", "OFF"}
         if book.name != EXAMPLE.name:  # every status actually occurred, so the agreement means something
             assert found == seen | ({"OFF"} if book.name != "random.xlsx" else set())
 
@@ -190,6 +211,9 @@ def test_summary_sheets_and_range_checks_are_written(tmp_path):
     assert evaluation["C3"].value.startswith('=IF(Tracking!B2="","",IF($Q3=0,"OFF",IF(AND(NOT(ISNUMBER(IF(ISNUMBER('
                                              'Ranges!$E$2),ROUND(Ranges!$E$2*$Q3,9),""))')
     assert [evaluation.cell(2, c).value for c in range(15, 19)] == list(SCALE_HEADERS)
+    # Deals Won and New MRR have monthly ranges only: no weekly range, nothing for a formula to decide
+    assert [evaluation.cell(2, c).value for c in (13, 14)] == ["Deals Won", "New MRR"]
+    assert evaluation["M3"].value == evaluation["N3"].value == '=IF(Tracking!B2="","",IF($Q3=0,"OFF","NO RANGE"))'
     assert any("Evaluation!$Q3" in str(r.formula) for r in tracking_rules)  # Tracking follows the same scale
 
 
@@ -200,6 +224,7 @@ def test_udf_formulas_when_the_add_in_is_used(tmp_path):
         '=IF(Tracking!B2="","",METRIC_STATUS(Tracking!E2,Ranges!$E$2,Ranges!$F$2,"","",IF($Q3=0,0,$Q3)))'
     assert evaluation["G3"].value.startswith('=IF(Tracking!B2="","",METRIC_STATUS(METRIC_RATE(Tracking!G2,'
                                              'Tracking!E2)')
+    assert evaluation["M3"].value == '=IF(Tracking!B2="","",IF($Q3=0,"OFF","NO RANGE"))'  # no weekly range
 
 
 def test_regenerating_replaces_our_sheets_and_formats(tmp_path):
@@ -433,3 +458,56 @@ def test_libreoffice_matches_roles_as_the_core_does(tmp_path):
         if book.stem == "roster":  # the Reps sheet's Role reached every rep Tracking spells otherwise
             expect["J*"] = "Ventes"  # "J*" found its own row, not "Jo" as a wildcard would
         assert judged == expect
+
+
+def test_monthly_pacing_shows_each_roles_own_range():
+    """SDRs held to 5 SQLs a month and AEs to 1: the header says "by role" and each row its own range, so an AE's
+    "behind" never sits under an SDR's bound."""
+    from salesmetrics_xl.core.parse import parse_ranges, parse_tracking
+    from salesmetrics_xl.core.summary import build_summary
+    from salesmetrics_xl.layouts.summary import summary_sheet
+
+    weeks = [dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 16)]
+    rows = [[w, rep, "East", role, 60, 150, 12, 4, sqls, 1, 0, 0] for w in weeks
+            for rep, role, sqls in (("Sam", "SDR", 2), ("Ada", "AE", 0))]
+    tracking, problems = parse_tracking([TRACKING_HEADER[:12], *rows], file="t.xlsx")
+    assert not problems, problems
+    ranges, problems = parse_ranges([RANGES_HEADER, ["SQLs", "outcome", None, "month", 5, None, None, "SDR"],
+                                     ["SQLs", "outcome", None, "month", 1, None, None, "AE"]],
+                                    tracking_columns=TRACKING_HEADER)
+    assert not problems, problems
+    sheet = summary_sheet(build_summary(tracking, ranges, week=weeks[-1]))
+    at = {cell.value: key for key, cell in sheet.cells.items() if isinstance(cell.value, str)}
+    row, col = at["SQLs so far"]
+    assert sheet.cells[(row, col + 2)].value == "Range: by role"
+    verdicts = {sheet.cells[(r, 2)].value: sheet.cells[(r, col + 2)].value for r in (row + 1, row + 2)}
+    assert verdicts == {"Sam": "on pace\n≥ 5", "Ada": "behind\n≥ 1"}
+
+
+def test_a_row_not_entered_yet_is_grey_and_not_on_pace():
+    """Ann's row this week has only Week and Rep: her cells are grey (never green from the month's pace), the
+    pacing block says "not entered yet" with no projection, and the diagnosis says so."""
+    from salesmetrics_xl.core.parse import parse_ranges, parse_tracking
+    from salesmetrics_xl.core.summary import build_summary
+    from salesmetrics_xl.layouts.summary import NO_DATA_FILL, summary_sheet
+
+    weeks = [dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 16)]
+    rows = [[w, rep, "East", "SDR", *([None] * 8 if rep == "Ann" and w == weeks[-1] else [60, 150, 12, 4, 2, 1, 0, 0])]
+            for w in weeks for rep in ("Ann", "Bob")]
+    tracking, problems = parse_tracking([TRACKING_HEADER[:12], *rows], file="t.xlsx")
+    assert not [p for p in problems if p.severity == "error"], problems
+    ranges, _ = parse_ranges([RANGES_HEADER, ["Dials", "activity", None, "week", 50, 75],
+                              ["SQLs", "outcome", None, "month", 5, None]], tracking_columns=TRACKING_HEADER)
+    summary = build_summary(tracking, ranges, week=weeks[-1])
+    ann = next(r for r in summary.reps if r.rep == "Ann")
+    assert not ann.on_track and ann.diagnosis.startswith("Not enough data: numbers not entered yet (Dials, SQLs).")
+    sheet = summary_sheet(summary)
+    row = next(r for (r, c), cell in sheet.cells.items() if c == 2 and cell.value == "Ann")
+    for i, metric in enumerate(summary.metrics):
+        cell = sheet.cells[(row, 4 + i)]
+        assert cell.value is None and cell.style.fill == NO_DATA_FILL, metric.name
+    head = next(key for key, cell in sheet.cells.items() if cell.value == "SQLs so far")
+    pacing = next(r for (r, c), cell in sheet.cells.items() if c == 2 and cell.value == "Ann" and r > head[0])
+    assert sheet.cells[(pacing, head[1] + 1)].value is None
+    assert sheet.cells[(pacing, head[1] + 2)].value == "not entered yet"
+    assert sheet.cells[(pacing, head[1] + 2)].style.fill == NO_DATA_FILL
