@@ -65,7 +65,7 @@ NOTE = Style(italic=True, color="595959")
 CATEGORY_FILL = {Category.ACTIVITY: "D9E1F2", Category.QUALITY: "E2EFDA", Category.OUTCOME: "FCE4D6"}
 # Rates with one decimal: 7.7% must not read as 8% beside a red cell under "at least 8%".
 FORMAT = {Unit.COUNT: "0", Unit.CURRENCY: '"$"#,##0', Unit.RATE: "0.0%"}
-PROJECTION_FORMAT = {**FORMAT, Unit.COUNT: "0.0"}  # a projection of 1.5 must not read as 2 beside "at least 2"
+PROJECTION_FORMAT = {**FORMAT, Unit.COUNT: "0.0#"}  # 1.5 (and 4.96) must not read as 2 (5) beside "at least 2"
 # A rate's change is in percentage points (12% -> 15% is +3.0 pp, not +25%): the value is written times 100.
 CHANGE_FORMAT = {Unit.COUNT: "+0;-0;0", Unit.CURRENCY: '+"$"#,##0;-"$"#,##0;"$"0',
                  Unit.RATE: '+0.0" pp";-0.0" pp";0.0" pp"'}
