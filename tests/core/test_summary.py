@@ -183,6 +183,7 @@ def test_a_shortfall_never_reads_as_the_bound_itself():
     assert "New MRR behind pace: $3,000 so far, on course for $4,999.70 of at least $5,000 a month" in ann.diagnosis
     rows = [RANGES_HEADER, ["New MRR", "outcome", None, "week", 1000, None]]
     ranges, problems = parse_ranges(rows, tracking_columns=[])
+    assert problems == []
     data = tracking([row(W[2], "Ann", 60, 12, 2, 1, 1, 999.6)])
     (finding,) = latest_week_findings(data, ranges)
     assert "Ann: New MRR $999.60 is below its range of at least $1,000" in finding.message
