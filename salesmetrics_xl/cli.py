@@ -480,6 +480,7 @@ def batch(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from salesmetrics_xl.batch import (
+        OUTCOMES,
         REPORT_SUFFIXES,
         STATUSES,
         BatchInterruptedError,
@@ -541,15 +542,17 @@ def batch(
             results, interrupted = stop.finished, True
     if report:
         write_report(results, report)
+    teams = team_rollup(results)  # a team is (file, team): one line each, in the console, --json and the sheet
     if rollup:
         from salesmetrics_xl.layouts.rollup import write_rollup
 
-        write_rollup(rollup, team_rollup(results), results, rollup_reps)
+        write_rollup(rollup, teams, results, rollup_reps)
     code = 130 if interrupted else exit_code(results)
     if as_json:
         print(json.dumps({"files": len(files), "finished": len(results), "interrupted": interrupted,
                           "exit_code": code, "results": [r.model_dump(mode="json", exclude={"lines"})
-                                                         for r in results]}, indent=2, ensure_ascii=False))
+                                                         for r in results],
+                          "teams": [t.model_dump(mode="json") for t in teams]}, indent=2, ensure_ascii=False))
         raise typer.Exit(code)
     counts = {s: sum(r.status == s for r in results) for s in STATUSES}
     console.print(f"{len(results)} of {len(files)} workbooks: {counts['ok']} ok, {counts['warnings']} with warnings "
@@ -562,6 +565,17 @@ def batch(
     if report:
         console.print(f"report: [bold]{report}[/]")
     if rollup:
+        from rich.table import Table
+
+        from salesmetrics_xl.core.metrics import NEW_MRR
+
+        table = Table("Team", "File", header_style="bold", title="Teams, outcomes first (as in the rollup)")
+        for name in ("Reps", "On track", "Need attention", *OUTCOMES):
+            table.add_column(name, justify="right")
+        for t in teams:
+            table.add_row(t.team, t.file, str(t.reps), str(t.on_track), str(t.needs_attention),
+                          *(f"${t.outcomes[m]:,.0f}" if m == NEW_MRR else f"{t.outcomes[m]:,g}" for m in OUTCOMES))
+        console.print(table)
         console.print(f"rollup: [bold]{rollup}[/]")
     raise typer.Exit(code)
 
