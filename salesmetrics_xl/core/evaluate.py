@@ -74,7 +74,8 @@ def latest_week_findings(data: TrackingData, ranges: RangeSet) -> list[Problem]:
                     shown = f"{describe(found, scale, metric.unit)} ({why})"
                 findings.append(data.problem(
                     Severity.WARNING, "out-of-range",
-                    f"{rec[REP]}: {name} {format_beside(value, scaled(bound, scale), metric.unit)} is "
+                    f"{rec[REP]}: {data.label(metric.column or name)} "
+                    f"{format_beside(value, scaled(bound, scale), metric.unit)} is "
                     f"{status.lower()} its range of "
                     f"{shown} (week of {week:%Y-%m-%d})", metric.column or name, rec[ROW]))
     return findings

@@ -70,6 +70,7 @@ class MetricColumn(BaseModel):
     category: Category
     unit: Unit
     range: str  # as a manager reads it: "50–75", "at least 15%", "by role"
+    label: str = ""  # the heading: the name, or "Calls (Dials)" when the user's header is another name for it
 
 
 class RepWeek(BaseModel):
@@ -308,7 +309,8 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     position = {r.rep: i for i, r in enumerate(reps)}
     monthly.sort(key=lambda p: position[p.rep])  # rep by rep, each rep's metrics in table order
     roles = sorted({r.role for r in reps}, key=lambda x: x or "")
-    columns = [MetricColumn(name=m.name, category=m.category, unit=m.unit, range=_range_text(ranges, m, roles))
+    columns = [MetricColumn(name=m.name, category=m.category, unit=m.unit, range=_range_text(ranges, m, roles),
+                            label=m.name if m.is_rate else tracking.label(m.column))  # type: ignore[arg-type]
                for m in weekly]
     team = []
     worked = week_rows if off is None else week_rows[~off[in_week]]

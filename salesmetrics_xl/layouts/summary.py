@@ -96,7 +96,7 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     last = first + len(metrics) - 1
     out_col, diag_col = last + 1, last + 2
     sheet.widths = {1: 5, 2: 20, 3: 9, out_col: 28, diag_col: 72} | {
-        first + i: max(10.5, 2.0 + max(len(word) for word in m.name.split()), 1.0 + len(m.range))
+        first + i: max(10.5, 2.0 + max(len(word) for word in (m.label or m.name).split()), 1.0 + len(m.range))
         for i, m in enumerate(metrics)}
 
     teams = ", ".join(summary.teams) if summary.teams else "all reps"
@@ -134,7 +134,7 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
         if len(cols) > 1:
             sheet.merges.append(f"{column_letter(cols[0])}{head}:{column_letter(cols[-1])}{head}")
     for i, m in enumerate(metrics):
-        sheet.put(names, first + i, m.name, HEADER)
+        sheet.put(names, first + i, m.label or m.name, HEADER)
         sheet.put(ranges_row, first + i, m.range, Style(italic=True, fill="DDEBF7", align="center", border=True))
 
     for n, rep in enumerate(summary.reps):
