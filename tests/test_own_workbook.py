@@ -375,6 +375,8 @@ def test_columns_no_range_needs_are_one_note_and_an_alias_keeps_the_managers_wor
     ws = openpyxl.load_workbook(tmp_path / "lean.summary.xlsx")["Weekly Summary"]
     headings = {c.value for row in ws.iter_rows(max_row=12) for c in row}
     assert "Calls (Dials)" in headings and "Dials" not in headings
+    evaluation = openpyxl.load_workbook(tmp_path / "lean.summary.xlsx")["Evaluation"]
+    assert [c.value for c in evaluation[2]][:4] == ["Week", "Rep", "Calls (Dials)", "Emails"]
 
     ranges += [["Connect Rate", "week", 0.15, None]]  # a range that needs Conversations: that one warns
     rows[-1][2] = 80  # and Bo's calls above the range: the warning names the manager's own column

@@ -516,7 +516,7 @@ def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: Ran
         scales = {"off": f"{act}=0", Category.ACTIVITY.value: act, Category.OUTCOME.value: out}
     for i, metric in enumerate(metrics):
         col = 3 + i
-        sheet.put(2, col, metric.name, HEADER)
+        sheet.put(2, col, metric.name if metric.is_rate else tracking.label(metric.column), HEADER)  # type: ignore[arg-type]
         sheet.widths[col] = 12
         rules = [r for r in ranges.rules if r.metric.name == metric.name and r.period is Period.WEEK]
         lo, hi = _bound(rules, ranges, "min", role_ref, tracking.file), _bound(rules, ranges, "max", role_ref,
