@@ -92,6 +92,22 @@ def find_workbooks(paths: Iterable[str]) -> list[Path]:
     return list(found.values())
 
 
+def common_root(files: Iterable[Path | str]) -> Path | None:
+    """The deepest folder holding every input: what --out-dir mirrors below, and what the rollup names files from.
+    None for inputs on different drives."""
+    folders = [Path(f).resolve().parent for f in files]
+    try:
+        return Path(os.path.commonpath(folders)) if folders else None
+    except ValueError:  # different drives: each whole path is kept
+        return None
+
+
+def below(file: Path | str, root: Path | None) -> Path:
+    """A file's path below the inputs' common root (emea/acme.xlsx), or below its drive when there is none."""
+    path = Path(file).resolve()
+    return path.relative_to(root) if root else path.relative_to(path.anchor)
+
+
 def plan_outputs(files: list[Path], out_dir: Path | None, in_place: bool) -> list[Path]:
     """Each file's output. Under --out-dir, each input's folder is mirrored below the common root of the inputs
     (emea/team.xlsx and amer/team.xlsx go to OUT/emea/team.summary.xlsx and OUT/amer/team.summary.xlsx). Raises
@@ -101,13 +117,8 @@ def plan_outputs(files: list[Path], out_dir: Path | None, in_place: bool) -> lis
     if out_dir is None:
         outputs = [f.with_name(f"{f.stem}.summary{f.suffix}") for f in files]
     else:
-        folders = [f.resolve().parent for f in files]
-        try:
-            root: Path | None = Path(os.path.commonpath(folders)) if folders else None
-        except ValueError:  # different drives: mirror each whole path
-            root = None
-        outputs = [out_dir / (folder.relative_to(root) if root else folder.relative_to(folder.anchor))
-                   / f"{f.stem}.summary{f.suffix}" for f, folder in zip(files, folders, strict=True)]
+        root = common_root(files)
+        outputs = [out_dir / below(f, root).parent / f"{f.stem}.summary{f.suffix}" for f in files]
     key = {str(f.resolve()).casefold(): f for f in files}  # casefolded: a shared drive may ignore case
     seen: dict[str, Path] = {}
     for source, output in zip(files, outputs, strict=True):
@@ -273,8 +284,10 @@ def write_report(results: list[FileResult], path: Path) -> Path:
 
 
 class TeamLine(BaseModel):
+    """A team is a team of one workbook: two files with a team of the same name are two lines."""
+
     team: str
-    files: list[str]
+    file: str  # the workbook, below the inputs' common root (emea/acme.xlsx), as --out-dir mirrors it
     reps: int
     outcomes: dict[str, float]
     on_track: int
@@ -284,24 +297,27 @@ class TeamLine(BaseModel):
     main_break: str
 
 
-def rollup(results: list[FileResult]) -> list[TeamLine]:
-    """One line per team across all files, ordered outcomes first (SQLs, then deals won, then new MRR)."""
-    teams: dict[str, list[tuple[str, RepLine]]] = {}
+def rollup(results: list[FileResult], root: Path | None = None) -> list[TeamLine]:
+    """One line per team of each file (a team is identified by its file and its name: emea/acme.xlsx's Enterprise
+    and us/acme.xlsx's are two teams), ordered outcomes first (SQLs, then deals won, then new MRR). Files are named
+    below ``root``, by default the common root of the results' files."""
+    root = root if root is not None else common_root(r.file for r in results)
+    teams: dict[tuple[str, str], list[RepLine]] = {}
     for result in results:
         for line in result.lines:
-            key = line.team or Path(result.file).stem
-            teams.setdefault(key, []).append((result.file, line))
+            key = (below(result.file, root).as_posix(), line.team or Path(result.file).stem)
+            teams.setdefault(key, []).append(line)
     out = []
-    for team, items in teams.items():
-        lines = [line for _, line in items]
+    for (file, team), lines in teams.items():
         judged = [line for line in lines if line.diagnosis_code != OFF_WEEK.code]  # a rep off this week: not judged
         breaks = Counter(line.diagnosis_headline for line in judged if not line.on_track)
         out.append(TeamLine(
-            team=team, files=sorted({f for f, _ in items}), reps=len(lines),
+            team=team, file=file, reps=len(lines),
             outcomes={m: sum(line.outcomes.get(m) or 0 for line in lines) for m in OUTCOMES},
             on_track=sum(line.on_track for line in lines),
             needs_attention=sum(not line.on_track for line in judged),
             busy_not_producing=sum(line.busy_not_producing for line in lines),
             in_range={c: sum(line.in_range[c] for line in lines) for c in Category},
             main_break=breaks.most_common(1)[0][0] if breaks else "On track"))
-    return sorted(out, key=lambda t: (-t.outcomes[SQLS], -t.outcomes[DEALS_WON], -t.outcomes[NEW_MRR], t.team))
+    return sorted(out, key=lambda t: (-t.outcomes[SQLS], -t.outcomes[DEALS_WON], -t.outcomes[NEW_MRR], t.team,
+                                      t.file))

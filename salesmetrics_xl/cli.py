@@ -319,7 +319,7 @@ def baseline(
     unless --apply is given. Exit 0 ok (notes such as "only 3 complete weeks" are caveats, not findings), 1 when an
     activity range cannot reach an outcome target, 2 bad input.
     """
-    from rich.table import Table
+    from rich.padding import Padding
 
     from salesmetrics_xl.core.baseline import build_baseline
     from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError
@@ -361,16 +361,21 @@ def baseline(
         console.rule(f"[bold]{workbook.name}[/]" + (f": role {b.role}" if b.role else ""))
         console.print(f"{len(b.weeks)} complete weeks ({b.weeks[0]} to {b.weeks[-1]}), {len(b.reps)} reps; top "
                       f"performers by outcomes: {', '.join(b.top_reps)}")
-        table = Table(show_header=True, header_style="bold")
-        for name in ("Metric", "Per", "Team median (25th–75th)", "Top performers", "Current", "Suggested",
-                     "Targets take a week (top / team rates)", "Why"):
-            table.add_column(name, overflow="fold", no_wrap=name == "Metric")  # the name stays whole
-        for m in b.metrics:
-            table.add_row(m.metric, m.period.value, _spread_text(m.team, m.unit), _spread_text(m.top, m.unit),
-                          m.current.describe(m.unit) if m.current else "none",
-                          f"[bold]{m.suggested.describe(m.unit)}[/]" if m.suggested else "none",
-                          _takes_text(m.needed), m.why)
-        console.print(table)
+        units = {m.metric: m.unit for m in b.metrics}
+        for m in b.metrics:  # one block per metric: readable in an 80-column terminal, long text folded
+            console.print(f"\n[bold]{m.metric}[/], a {m.period.value}: suggested "
+                          f"[bold]{m.suggested.describe(m.unit) if m.suggested else 'none'}[/] (current "
+                          f"{m.current.describe(m.unit) if m.current else 'none'})", highlight=False)
+            lines = [(2, f"Team median {_spread_text(m.team, m.unit)}; top performers' median "
+                         f"{_spread_text(m.top, m.unit)}."),
+                     (2, f"Why: {m.why}.")]
+            if m.needed:
+                lines.append((2, f"The targets take, in {m.metric} a week (at the top performers' / the team's "
+                                 "rates):"))
+                lines += [(4, line) for line in _takes_text(m.needed, units)]
+            for indent, line in lines:
+                console.print(Padding(line, (0, 0, 0, indent), expand=False), highlight=False)
+        console.print()
         for note in b.notes:
             console.print(f"[yellow]note[/]: {note}")
         for flag in b.unreachable:
@@ -398,13 +403,16 @@ def _note_date(as_of: str | None) -> dt.date:
         return _week(as_of) or dt.date.today()
 
 
-def _takes_text(needed: list[Any]) -> str:
+def _takes_text(needed: list[Any], units: dict[str, Any]) -> list[str]:
     """Per outcome target: the weekly activity it takes at the top performers' and at the team's rates."""
+    from salesmetrics_xl.core.metrics import Unit, format_bound
+
     def about(value: float | None) -> str:
         return "–" if value is None else f"{value:,.0f}"
 
-    return "; ".join(f"{t.target:g} {t.outcome}/{t.period.value}: {about(t.at_top)} / {about(t.at_team)}"
-                     + (" [yellow]unreachable at Max[/]" if t.reachable is False else "") for t in needed)
+    return [f"{format_bound(t.target, units.get(t.outcome, Unit.COUNT))} {t.outcome} a {t.period.value}: "
+            f"{about(t.at_top)} / {about(t.at_team)}"
+            + (" [yellow](unreachable at the range's Max)[/]" if t.reachable is False else "") for t in needed]
 
 
 def _spread_text(spread: Any, unit: Any) -> str:
@@ -412,7 +420,8 @@ def _spread_text(spread: Any, unit: Any) -> str:
 
     if spread is None:
         return "no data"
-    return f"{format_value(spread.median, unit)} ({format_value(spread.p25, unit)}–{format_value(spread.p75, unit)})"
+    return (f"{format_value(spread.median, unit)} (middle half {format_value(spread.p25, unit)}–"
+            f"{format_value(spread.p75, unit)})")
 
 
 def _fail(problem: Problem, as_json: bool, workbook: Path) -> NoReturn:
@@ -471,6 +480,7 @@ def batch(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from salesmetrics_xl.batch import (
+        OUTCOMES,
         REPORT_SUFFIXES,
         STATUSES,
         BatchInterruptedError,
@@ -532,15 +542,17 @@ def batch(
             results, interrupted = stop.finished, True
     if report:
         write_report(results, report)
+    teams = team_rollup(results)  # a team is (file, team): one line each, in the console, --json and the sheet
     if rollup:
         from salesmetrics_xl.layouts.rollup import write_rollup
 
-        write_rollup(rollup, team_rollup(results), results, rollup_reps)
+        write_rollup(rollup, teams, results, rollup_reps)
     code = 130 if interrupted else exit_code(results)
     if as_json:
         print(json.dumps({"files": len(files), "finished": len(results), "interrupted": interrupted,
                           "exit_code": code, "results": [r.model_dump(mode="json", exclude={"lines"})
-                                                         for r in results]}, indent=2, ensure_ascii=False))
+                                                         for r in results],
+                          "teams": [t.model_dump(mode="json") for t in teams]}, indent=2, ensure_ascii=False))
         raise typer.Exit(code)
     counts = {s: sum(r.status == s for r in results) for s in STATUSES}
     console.print(f"{len(results)} of {len(files)} workbooks: {counts['ok']} ok, {counts['warnings']} with warnings "
@@ -553,6 +565,17 @@ def batch(
     if report:
         console.print(f"report: [bold]{report}[/]")
     if rollup:
+        from rich.table import Table
+
+        from salesmetrics_xl.core.metrics import NEW_MRR
+
+        table = Table("Team", "File", header_style="bold", title="Teams, outcomes first (as in the rollup)")
+        for name in ("Reps", "On track", "Need attention", *OUTCOMES):
+            table.add_column(name, justify="right")
+        for t in teams:
+            table.add_row(t.team, t.file, str(t.reps), str(t.on_track), str(t.needs_attention),
+                          *(f"${t.outcomes[m]:,.0f}" if m == NEW_MRR else f"{t.outcomes[m]:,g}" for m in OUTCOMES))
+        console.print(table)
         console.print(f"rollup: [bold]{rollup}[/]")
     raise typer.Exit(code)
 

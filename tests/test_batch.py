@@ -298,3 +298,40 @@ def test_a_report_never_replaces_a_file_that_is_not_a_report(tmp_path):
     assert run("batch", str(folder), "--out-dir", str(tmp_path / "out"), "--report", str(quotas),
                "--force").returncode in (0, 1)
     assert quotas.read_text().startswith("file,")
+
+
+def test_teams_of_the_same_name_in_two_workbooks_stay_two_teams(tmp_path):
+    """emea/acme.xlsx and us/acme.xlsx both have East and West: four teams, each named with its file below the
+    inputs' common root, the same in the console, --json and the rollup sheet."""
+    shared = tmp_path / "shared"
+    for region in ("emea", "us"):
+        (shared / region).mkdir(parents=True)
+        book = openpyxl.load_workbook(EXAMPLE)
+        for cell in book["Tracking"]["B"]:
+            if cell.value == "Ben Carter" and region == "us":
+                cell.value = "Ben Carter (us)"
+        book.save(shared / region / "acme.xlsx")
+    results = run_batch(find_workbooks([str(shared)]), out_dir=tmp_path / "out", jobs=2)
+    teams = rollup(results)
+    assert sorted((t.file, t.team) for t in teams) == [("emea/acme.xlsx", "East"), ("emea/acme.xlsx", "West"),
+                                                     ("us/acme.xlsx", "East"), ("us/acme.xlsx", "West")]
+    assert all(t.reps in (6, 7) for t in teams) and sum(t.reps for t in teams) == 26  # never merged: 13 a file
+    out = tmp_path / "rollup.xlsx"
+    args = ("batch", str(shared), "--out-dir", str(tmp_path / "o2"), "--rollup", str(out), "--rollup-reps")
+    printed = run_wide(*args)
+    assert printed.returncode == 1, printed.stderr
+    listed = json.loads(run_wide(*args, "--json").stdout)["teams"]
+    ws = openpyxl.load_workbook(out)["Rollup"]
+    header = [c.value for c in ws[4]]
+    assert header[0] == "Team" and header[-1] == "File"
+    sheet = [(row[0], row[-1], row[1], row[header.index("SQLs")]) for row in ws.iter_rows(min_row=5, max_row=8,
+                                                                                            values_only=True)]
+    assert sheet == [(t["team"], t["file"], t["reps"], t["outcomes"]["SQLs"]) for t in listed]
+    console = [line.split("│")[1:5] for line in printed.stdout.splitlines() if line.startswith("│")]
+    assert [(c[0].strip(), c[1].strip(), int(c[2]), int(c[3])) for c in console] == [
+        (t["team"], t["file"], t["reps"], t["on_track"]) for t in listed]
+    rows = list(ws.iter_rows(values_only=True))
+    start = next(n for n, row in enumerate(rows) if row[0] == "Team" and row[1] == "Rep")
+    where = rows[start].index("File")
+    reps = {row[1]: row[where] for row in rows[start + 1:]}
+    assert reps["Ben Carter"] == "emea/acme.xlsx" and reps["Ben Carter (us)"] == "us/acme.xlsx"

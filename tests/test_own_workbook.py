@@ -352,3 +352,41 @@ def test_a_misspelt_setting_is_a_warning_in_its_cell_not_ignored_without_a_word(
     assert (warning.severity, warning.sheet, warning.cell) == ("warning", "Settings", "A3")
     assert warning.message == "unknown setting 'Trackng Sheet', so it is ignored; did you mean 'Tracking Sheet'?"
     assert data.tracking.sheet == "Tracking" and data.ranges.sheet == "Goals"
+
+
+def test_columns_no_range_needs_are_one_note_and_an_alias_keeps_the_managers_word(make_book, tmp_path):
+    """Week, Rep, Calls, SQLs against Dials and SQLs ranges: the six columns nothing needs are one note (exit 0),
+    a column a range needs stays a warning naming what needs it, and "Calls" is shown as "Calls (Dials)"."""
+    rows = [["Week", "Rep", "Calls", "SQLs"]] + [[week, rep, calls + i, 2] for i, week in enumerate(WEEKS)
+                                                  for rep, calls in (("Ann", 60), ("Bo", 55))]
+    ranges = [["Metric", "Period", "Min", "Max"], ["Dials", "week", 50, 75], ["SQLs", "week", 1, None]]
+    book = make_book({"Tracking": rows, "Ranges": ranges}, name="lean.xlsx")
+    check = run("check", "--json", str(book))
+    (record,) = json.loads(check.stdout)
+    assert check.returncode == 0, check.stdout
+    (note,) = [p for p in record["problems"] if p["code"] == "missing-column"]
+    assert note["severity"] == "note" and note["cell"] == "A1"
+    assert note["message"].startswith("no column for Emails, Conversations, Meetings Booked, Opportunities, Deals "
+                                      "Won and New MRR; no range uses them, so nothing is judged on them")
+    summary = run("summary", "--json", "--out", str(tmp_path / "lean.summary.xlsx"), str(book))
+    assert summary.returncode == 0, summary.stdout + summary.stderr
+    labels = {m["name"]: m["label"] for m in json.loads(summary.stdout)["summary"]["metrics"]}
+    assert labels["Dials"] == "Calls (Dials)" and labels["SQLs"] == "SQLs" and labels["Connect Rate"] == "Connect Rate"
+    ws = openpyxl.load_workbook(tmp_path / "lean.summary.xlsx")["Weekly Summary"]
+    headings = {c.value for row in ws.iter_rows(max_row=12) for c in row}
+    assert "Calls (Dials)" in headings and "Dials" not in headings
+    evaluation = openpyxl.load_workbook(tmp_path / "lean.summary.xlsx")["Evaluation"]
+    assert [c.value for c in evaluation[2]][:4] == ["Week", "Rep", "Calls (Dials)", "Emails"]
+
+    ranges += [["Connect Rate", "week", 0.15, None]]  # a range that needs Conversations: that one warns
+    rows[-1][2] = 80  # and Bo's calls above the range: the warning names the manager's own column
+    book = make_book({"Tracking": rows, "Ranges": ranges}, name="lean.xlsx")
+    check = run("check", "--json", str(book))
+    (record,) = json.loads(check.stdout)
+    assert check.returncode == 1
+    missing = {p["severity"]: p["message"] for p in record["problems"] if p["code"] == "missing-column"}
+    assert missing["warning"].startswith("no column for Conversations (for Connect Rate), which a range needs; it "
+                                         "shows NO DATA (headers found: Week, Rep, Calls, SQLs)")
+    assert missing["note"].startswith("no column for Emails, Meetings Booked, Opportunities, Deals Won and New MRR;")
+    assert any(p["message"] == "Bo: Calls (Dials) 80 is above its range of 50–75 (week of 2026-11-16)"
+               for p in record["problems"])

@@ -38,6 +38,8 @@ from salesmetrics_xl.core.metrics import (
     Period,
     Range,
     Unit,
+    format_beside,
+    format_bound,
     format_value,
 )
 from salesmetrics_xl.core.ranges import RangeSet
@@ -286,14 +288,14 @@ def target_activity(activity: str, frame: pd.DataFrame, top_frame: pd.DataFrame,
             reach = None
             if current is not None and current.max is not None and None not in team_rates:
                 reach = current.max * math.prod(team_rates) * factor  # type: ignore[arg-type]
-            goal = f"{format_value(target.min, metric.unit)} {metric.name} a {period.value}"
+            goal = f"{format_bound(target.min, metric.unit)} {metric.name} a {period.value}"
             sentence = (f"{goal} takes {_about(at_top)} {activity} a week at the top performers' rates, "
                         f"{_about(at_team)} at the team's")
             if reach is not None and reach < target.min:
-                most = format_value(reach, metric.unit, exact=True)
+                most = format_beside(reach, target.min, metric.unit)
                 sentence = (f"{activity} {current.describe()} reach at most {most} "  # type: ignore[union-attr]
                             f"{metric.name} a {period.value} at the team's rates; the target is "
-                            f"{format_value(target.min, metric.unit)}")
+                            f"{format_bound(target.min, metric.unit)}")
             found.append(TargetActivity(
                 outcome=metric.name, period=period, target=target.min, rates=[link.name for link in path],
                 at_top=at_top, at_team=at_team, reach_at_max=reach,

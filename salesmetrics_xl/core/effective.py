@@ -197,9 +197,22 @@ def scaled(bound: float | np.ndarray | None, scale: float | np.ndarray) -> float
     return np.round(np.asarray(bound, dtype=float) * scale, DECIMALS)
 
 
+def shown_bound(bound: float, unit: Unit) -> float:
+    """An effective bound as a manager reads it: one decimal (whole dollars), but never rounded to a whole number
+    it is not, so 2 dials never read as below a Min of "2" (2.04) or above a Max of "2" (1.96)."""
+    if unit is Unit.CURRENCY:
+        return round(bound)
+    for decimals in (1, 2, 3):
+        shown = round(bound, decimals)
+        if shown != round(shown) or round(bound, DECIMALS) == round(bound):
+            return shown
+    return round(bound, DECIMALS)
+
+
 def describe(rng: Range, scale: float, unit: Unit) -> str:
-    """An effective range as a manager reads it (one decimal at most): "25–37.5", "at least 2.5"."""
+    """An effective range as a manager reads it (one decimal at most, more only where one would round it to a
+    whole number it is not): "25–37.5", "at least 2.5", "1–1.96"."""
     def shown(v: float | None) -> float | None:
-        return None if v is None else round(float(scaled(v, scale)), 0 if unit is Unit.CURRENCY else 1)  # type: ignore[arg-type]
+        return None if v is None else shown_bound(float(scaled(v, scale)), unit)  # type: ignore[arg-type]
 
     return Range(min=shown(rng.min), max=shown(rng.max)).describe(unit)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from salesmetrics_xl.core.effective import describe, row_scales
-from salesmetrics_xl.core.metrics import CATALOG, Category, Metric, Period, Unit
+from salesmetrics_xl.core.effective import describe, row_scales, scaled
+from salesmetrics_xl.core.metrics import CATALOG, Category, Metric, Period, format_beside
 from salesmetrics_xl.core.problems import Problem, Severity
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.status import Status, evaluate, rate
@@ -50,12 +50,6 @@ def evaluate_rows(frame: pd.DataFrame, ranges: RangeSet, period: Period = Period
     return out
 
 
-def _fmt(value: float, metric: Metric) -> str:
-    if metric.unit is Unit.RATE:
-        return f"{value:.0%}"
-    return f"{value:,.0f}" if metric.unit is Unit.CURRENCY else f"{value:g}"
-
-
 def latest_week_findings(data: TrackingData, ranges: RangeSet) -> list[Problem]:
     """Cells of the latest week outside their weekly range: what ``check`` points a manager to."""
     if not data.weeks:
@@ -74,11 +68,14 @@ def latest_week_findings(data: TrackingData, ranges: RangeSet) -> list[Problem]:
                 assert found is not None
                 shown = found.describe(metric.unit)
                 scale = 1.0 if scales is None else scales.at(metric, i)
+                bound = found.min if status == Status.BELOW else found.max
                 if scale != 1:
                     why = scales.note(i, ranges.fairness.working_week, metric)  # type: ignore[union-attr]
                     shown = f"{describe(found, scale, metric.unit)} ({why})"
                 findings.append(data.problem(
                     Severity.WARNING, "out-of-range",
-                    f"{rec[REP]}: {name} {_fmt(value, metric)} is {status.lower()} its range of "
+                    f"{rec[REP]}: {data.label(metric.column or name)} "
+                    f"{format_beside(value, scaled(bound, scale), metric.unit)} is "
+                    f"{status.lower()} its range of "
                     f"{shown} (week of {week:%Y-%m-%d})", metric.column or name, rec[ROW]))
     return findings

@@ -37,6 +37,7 @@ from salesmetrics_xl.core.metrics import (
     Category,
     Period,
     Unit,
+    format_beside,
     format_value,
 )
 from salesmetrics_xl.core.ranges import RangeSet
@@ -391,7 +392,7 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
         if projection is not None:
             when = "this month" if period is Period.MONTH else "this week"
             sentence += (f" At this week's activity and these rates, on course for "
-                         f"{format_value(projection, unit, exact=True)} {outcome} {when}.")
+                         f"{format_beside(projection, target, unit)} {outcome} {when}.")
     return ActivityNeed(
         outcome=outcome, unit=unit, period=period, target=target, target_per_week=weekly,
         rates=[x.name for x in links], needed=needed, this_week={s: this_week.get(s) for s in needed},

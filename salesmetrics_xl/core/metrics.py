@@ -87,11 +87,7 @@ class Range(BaseModel):
 
     def describe(self, unit: Unit = Unit.COUNT) -> str:
         def fmt(v: float) -> str:
-            if unit is Unit.RATE:
-                return f"{v:.0%}" if round(v * 100, 6) == round(v * 100) else f"{v:.1%}"
-            if unit is Unit.CURRENCY:
-                return f"${v:,.0f}"
-            return f"{v:g}"
+            return format_bound(v, unit)
 
         if self.min is not None and self.max is not None:
             return f"{fmt(self.min)}–{fmt(self.max)}"
@@ -110,6 +106,44 @@ def format_value(value: float, unit: Unit, exact: bool = False) -> str:
     if unit is Unit.CURRENCY:
         return f"${value:,.0f}"
     return f"{value:,.1f}" if exact and round(value, 1) != round(value) else f"{value:,.0f}"
+
+
+def format_bound(value: float, unit: Unit) -> str:
+    """A bound as a range shows it: 15%, 12.5%, $2,500, 1.96."""
+    if unit is Unit.RATE:
+        return f"{value:.0%}" if round(value * 100, 6) == round(value * 100) else f"{value:.1%}"
+    if unit is Unit.CURRENCY:
+        return f"${value:,.0f}"
+    return f"{value:g}"
+
+
+def format_beside(value: float, bound: float | None, unit: Unit) -> str:
+    """A value in a sentence that compares it with a bound: with as many decimals as it takes for a value short of
+    (or over) the bound to read that way, so a sentence never shows two equal numbers when one falls short
+    ("1.96 ... the target is 2", never "2 ... the target is 2"). When even three more decimals would not tell
+    them apart, it says so in words: "just under 2"."""
+    text = format_value(value, unit, exact=True)
+    if bound is None or value == bound:
+        return text
+    shown = _number(format_bound(bound, unit))
+    under = value < bound
+    if (_number(text) < shown) if under else (_number(text) > shown):
+        return text
+    for decimals in (1, 2, 3) if unit is Unit.COUNT else (2,) if unit is Unit.CURRENCY else (1, 2, 3):
+        if unit is Unit.RATE:
+            text = f"{value:.{decimals}%}"
+        elif unit is Unit.CURRENCY:
+            text = f"${value:,.{decimals}f}"
+        else:
+            text = f"{value:,.{decimals}f}"
+        if (_number(text) < shown) if under else (_number(text) > shown):
+            return text
+    return f"just {'under' if under else 'over'} {format_bound(bound, unit)}"
+
+
+def _number(text: str) -> float:
+    """The number a formatted value shows (a percent as shown, not as a fraction)."""
+    return float(text.replace("$", "").replace(",", "").replace("%", ""))
 
 
 # The counted columns of the standard Tracking sheet, in template order.

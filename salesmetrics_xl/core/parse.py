@@ -307,6 +307,7 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
 
     problems: list[Problem] = []
     letters = {name: column_letter(i + 1) for name, i in {**header.columns, **header.extras}.items()}
+    headers = {name: str(head[header.row - 1][i]).strip() for name, i in header.columns.items()}
 
     def problem(severity: Severity, code: str, message: str, column: str, row: int) -> Problem:
         return Problem(severity=severity, code=code, message=message, file=file, sheet=sheet,
@@ -420,7 +421,8 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
                                 message="no tracking rows yet; add one row per rep per week"))
     usable = frame[WEEK].notna() & frame[REP].notna() & ~total
     return TrackingData(frame[usable].reset_index(drop=True), file=file, sheet=sheet, letters=letters,
-                        header_row=header.row, last_row=max(row_numbers, default=header.row)), problems
+                        header_row=header.row, last_row=max(row_numbers, default=header.row),
+                        headers=headers), problems
 
 
 def _row_by_row(rows: Iterable[Row], first: int, wanted: dict[str, int]) -> tuple[list[int], dict[str, Column]]:
@@ -756,7 +758,7 @@ def _with_roster(tracking: TrackingData, reps: dict[str, dict[str, object]]) -> 
             own = frame[name]
             frame[name] = own.where(own.notna(), looked)
     return TrackingData(frame, tracking.file, tracking.sheet, tracking.letters, tracking.header_row,
-                        tracking.last_row)
+                        tracking.last_row, tracking.headers)
 
 
 def check_roles(tracking: TrackingData, ranges: RangeSet, reps: dict[str, dict[str, object]] | None = None,
@@ -1008,6 +1010,8 @@ def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file:
         known = list(tracking.letters) if tracking is not None else []
         ranges, found_problems = parse_ranges(rows(ranges_name), tracking_columns=known, file=file, sheet=ranges_name)
         problems += found_problems
+    if tracking is not None:
+        problems = _missing_columns(problems, tracking, ranges)
     fairness, tracking = _fairness(names, rows, file, tracking, problems, ranges)
     if tracking is not None and ROLE in tracking.frame:
         tracking = _one_spelling_per_role(tracking, ranges)
@@ -1036,6 +1040,40 @@ def _one_spelling_per_role(tracking: TrackingData, ranges: RangeSet) -> Tracking
     frame[ROLE] = pd.Series(mapped, index=frame.index, dtype=object)
     return TrackingData(frame, tracking.file, tracking.sheet, tracking.letters, tracking.header_row,
                         tracking.last_row)
+
+
+def _missing_columns(problems: list[Problem], tracking: TrackingData, ranges: RangeSet) -> list[Problem]:
+    """The Tracking sheet's missing counted columns judged once the ranges are known: a column a range (or a
+    metric of the team's own) needs stays a warning, naming what needs it; the ones nothing needs are one note,
+    so a sheet with only the columns the team tracks (Week, Rep, Dials, SQLs) is not a sheet with problems."""
+    found = next((p for p in problems if p.code == "missing-column" and p.severity is Severity.WARNING
+                  and p.sheet == tracking.sheet), None)
+    if found is None:
+        return problems
+    missing = [c.name for c in TRACKING.columns if c.kind in ("count", "currency") and c.name not in tracking.letters]
+    needs: dict[str, list[str]] = {}
+    for rule in ranges.rules:
+        for column in rule.metric.columns:
+            if column in missing and rule.metric.name not in needs.setdefault(column, []):
+                needs[column].append(rule.metric.name)
+    headers = found.message[found.message.rindex(" (headers found: "):]
+    out = [p for p in problems if p is not found]
+    if needs:
+        what = [f"{c} (for {_and(needs[c])})" if needs[c] != [c] else c for c in needs]
+        out.append(found.model_copy(update={"message": (
+            f"no column for {_and(what)}, which {'a range needs' if len(needs) == 1 else 'ranges need'}; "
+            f"{'it shows' if len(needs) == 1 else 'they show'} NO DATA{headers}")}))
+    unused = [c for c in missing if c not in needs]
+    if unused:
+        out.append(found.model_copy(update={"severity": Severity.NOTE, "message": (
+            f"no column for {_and(unused)}; no range uses "
+            f"{'it' if len(unused) == 1 else 'them'}, so nothing is judged on {'it' if len(unused) == 1 else 'them'}"
+            f"{headers}")}))
+    return out
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _accepted(spec: SheetSpec, skip: int = 0) -> str:

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from salesmetrics_xl.core.baseline import TOP_SHARE, rank_by_outcomes
 from salesmetrics_xl.core.diagnosis import (
@@ -31,10 +31,27 @@ from salesmetrics_xl.core.diagnosis import (
     category_status,
     diagnose,
 )
-from salesmetrics_xl.core.effective import Scales, describe, ramp_shares, row_scales, tenure_month
+from salesmetrics_xl.core.effective import (
+    Scales,
+    describe,
+    ramp_shares,
+    row_scales,
+    scaled,
+    tenure_month,
+)
 from salesmetrics_xl.core.evaluate import column_values, evaluate_rows, metric_values, scorecard_metrics
 from salesmetrics_xl.core.funnel import WINDOW_WEEKS, Funnels, RepFunnel, funnel_sentence
-from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category, Metric, Period, Unit, format_value
+from salesmetrics_xl.core.metrics import (
+    DEALS_WON,
+    NEW_MRR,
+    SQLS,
+    Category,
+    Metric,
+    Period,
+    Unit,
+    format_beside,
+    format_value,
+)
 from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.status import Status, evaluate
@@ -54,6 +71,7 @@ class MetricColumn(BaseModel):
     category: Category
     unit: Unit
     range: str  # as a manager reads it: "50–75", "at least 15%", "by role"
+    label: str = ""  # the heading: the name, or "Calls (Dials)" when the user's header is another name for it
 
 
 class RepWeek(BaseModel):
@@ -77,6 +95,7 @@ class RepWeek(BaseModel):
     judged_on: str | None = None  # why the ranges are smaller this week: "3 of 5 days", "ramp 50 %"
     effective: dict[str, str] = {}  # metric -> its effective range, where it differs from the sheet's
     effective_why: dict[str, str] = {}  # metric -> why ("3 of 5 days, ramp 50 %"; outcomes leave the days out)
+    scales: dict[str, float] = Field(default={}, exclude=True)  # metric -> the scale of its effective range
 
     @property
     def out_of_range(self) -> list[str]:
@@ -297,7 +316,8 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     position = {r.rep: i for i, r in enumerate(reps)}
     monthly.sort(key=lambda p: position[p.rep])  # rep by rep, each rep's metrics in table order
     roles = sorted({r.role for r in reps}, key=lambda x: x or "")
-    columns = [MetricColumn(name=m.name, category=m.category, unit=m.unit, range=_range_text(ranges, m, roles))
+    columns = [MetricColumn(name=m.name, category=m.category, unit=m.unit, range=_range_text(ranges, m, roles),
+                            label=m.name if m.is_rate else tracking.label(m.column))  # type: ignore[arg-type]
                for m in weekly]
     team = []
     worked = week_rows if off is None else week_rows[~off[in_week]]
@@ -347,7 +367,7 @@ def _effective(metrics: list[Metric], ranges: RangeSet, role: str | None, scales
     range that judged each cell, so a paced outcome shows its month's range, not a weekly one it was not judged by."""
     if scales is None:
         return {}
-    effective, why = {}, {}
+    effective, why, scale_of = {}, {}, {}
     for m in metrics:
         pace = paced.get(m.name)
         if pace is not None:
@@ -360,8 +380,9 @@ def _effective(metrics: list[Metric], ranges: RangeSet, role: str | None, scales
         if found is not None and not found.is_open and scale != 1:
             effective[m.name] = describe(found, scale, m.unit)
             why[m.name] = scales.note(i, ranges.fairness.working_week, m) or ""
+            scale_of[m.name] = scale
     return {"judged_on": scales.note(i, ranges.fairness.working_week), "effective": effective,
-            "effective_why": why}
+            "effective_why": why, "scales": scale_of}
 
 
 
@@ -370,6 +391,14 @@ def _paced(metric: Metric, weekly: Status, pace: MonthlyPace | None) -> bool:
     monthly range (one quiet week of a rep on pace is noise, not a problem), or any metric with only a monthly
     range."""
     return pace is not None and (metric.category is Category.OUTCOME or weekly in (Status.NO_RANGE, Status.NO_DATA))
+
+
+def _beside(value: float, bound: float | None, scale: float, unit: Unit) -> str:
+    """A value beside the bound it is judged against (scaled as the status rule scales it): never the same number
+    when it falls short or over."""
+    if bound is not None and scale != 1:
+        bound = float(scaled(bound, scale))  # type: ignore[arg-type]
+    return format_beside(value, bound, unit)
 
 
 def _ordinal(n: int) -> str:
@@ -384,8 +413,10 @@ def _finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[s
     value = rep.values[metric.name]
     if pace is not None and metric.name in rep.paced:
         where = {Status.BELOW: "behind pace", Status.ABOVE: "ahead of pace"}.get(pace.status, "on pace")
+        monthly = ranges.lookup(metric.name, Period.MONTH, rep.role)
+        bound = None if monthly is None else monthly.min if pace.status is Status.BELOW else monthly.max
         text = (f"{metric.name} {where}: {format_value(pace.month_to_date, metric.unit, exact=True)} so far, on "
-                f"course for {format_value(pace.projection, metric.unit, exact=True)} of {pace.range} a month")
+                f"course for {_beside(pace.projection, bound, pace.share, metric.unit)} of {pace.range} a month")
         if pace.share != 1:
             text += f" ({pace.share:.0%} of the range: days worked, FTE and ramp)".replace("%", " %")
         if weekly is Status.BELOW and value is not None:
@@ -395,7 +426,9 @@ def _finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[s
     shown = found.describe(metric.unit) if found else "its range"
     if metric.name in rep.effective:
         shown = f"{rep.effective[metric.name]} ({rep.effective_why[metric.name]})"
-    text = (f"{metric.name} {format_value(value, metric.unit, exact=True) if value is not None else 'blank'} "
+    bound = None if found is None else found.min if weekly is Status.BELOW else found.max
+    scale = rep.scales.get(metric.name, 1.0)
+    text = (f"{metric.name} {_beside(value, bound, scale, metric.unit) if value is not None else 'blank'} "
             f"{weekly.value.lower()} {shown}")
     streak = rep.streaks.get(metric.name, 1)
     return text + (f", {_ordinal(streak)} week in a row" if streak > 1 else "")

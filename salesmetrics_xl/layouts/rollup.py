@@ -6,7 +6,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from salesmetrics_xl.batch import OUTCOMES, FileResult, TeamLine
+from salesmetrics_xl.batch import OUTCOMES, FileResult, TeamLine, below, common_root
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category
 from salesmetrics_xl.core.problems import column_letter
 from salesmetrics_xl.layouts.sheet import (
@@ -38,10 +38,11 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
                                   else "") if n)
     sheet.put(1, 1, f"Sales metrics rollup: {len(teams)} teams, week {', '.join(weeks) or 'n/a'}", TITLE)
     sheet.put(2, 1, f"Generated {generated:%Y-%m-%d %H:%M} by salesmetrics-xl from {len(results)} workbooks"
-                    f"{f' ({notes}: see the report)' if notes else ''}. Teams are ordered "
-                    "by outcomes: SQLs, then deals won, then new MRR.", NOTE)
+                    f"{f' ({notes}: see the report)' if notes else ''}. A team is one workbook's team (its File, "
+                    "below the folder common to all the workbooks); teams are ordered by outcomes: SQLs, then deals "
+                    "won, then new MRR.", NOTE)
     header = ["Team", "Reps", *OUTCOMES, "On track", "Need attention", "Busy, not producing",
-              *(f"{c.value.capitalize()} in range" for c in Category), "Where most break", "Files"]
+              *(f"{c.value.capitalize()} in range" for c in Category), "Where most break", "File"]
     for col, name in enumerate(header, start=1):
         sheet.put(4, col, name, HEADER)
     sheet.widths = {1: 18, len(header) - 1: 30, len(header): 40} | {c: 11 for c in range(2, len(header) - 1)}
@@ -49,8 +50,7 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
     row = 5
     for team in teams:
         values = [team.team, team.reps, *(team.outcomes[m] for m in OUTCOMES), team.on_track, team.needs_attention,
-                  team.busy_not_producing, *(team.in_range[c] for c in Category), team.main_break,
-                  ", ".join(Path(f).name for f in team.files)]
+                  team.busy_not_producing, *(team.in_range[c] for c in Category), team.main_break, team.file]
         for col, value in enumerate(values, start=1):
             style = MONEY if header[col - 1] == NEW_MRR else (COUNT if isinstance(value, int | float) else None)
             sheet.put(row, col, value, style)
@@ -68,12 +68,13 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
         rep_header = ["Team", "Rep", *OUTCOMES, "Busy, not producing", "Diagnosis", "File"]
         for col, name in enumerate(rep_header, start=1):
             sheet.put(row + 1, col, name, HEADER)
-        lines = [(r.file, line) for r in results for line in r.lines]
+        root = common_root(r.file for r in results)  # files named as the team lines name them
+        lines = [(below(r.file, root).as_posix(), line) for r in results for line in r.lines]
         lines.sort(key=lambda item: (-(item[1].outcomes.get(SQLS) or 0), -(item[1].outcomes.get(DEALS_WON) or 0),
                                      -(item[1].outcomes.get(NEW_MRR) or 0), item[1].rep.casefold()))
         for n, (file, line) in enumerate(lines, start=row + 2):
             values = [line.team, line.rep, *(line.outcomes.get(m) for m in OUTCOMES),
-                      "yes" if line.busy_not_producing else "", line.diagnosis, Path(file).name]
+                      "yes" if line.busy_not_producing else "", line.diagnosis, file]
             for col, value in enumerate(values, start=1):
                 sheet.put(n, col, value, MONEY if rep_header[col - 1] == NEW_MRR else None)
     return sheet

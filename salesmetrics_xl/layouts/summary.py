@@ -65,7 +65,7 @@ NOTE = Style(italic=True, color="595959")
 CATEGORY_FILL = {Category.ACTIVITY: "D9E1F2", Category.QUALITY: "E2EFDA", Category.OUTCOME: "FCE4D6"}
 # Rates with one decimal: 7.7% must not read as 8% beside a red cell under "at least 8%".
 FORMAT = {Unit.COUNT: "0", Unit.CURRENCY: '"$"#,##0', Unit.RATE: "0.0%"}
-PROJECTION_FORMAT = {**FORMAT, Unit.COUNT: "0.0"}  # a projection of 1.5 must not read as 2 beside "at least 2"
+PROJECTION_FORMAT = {**FORMAT, Unit.COUNT: "0.0#"}  # 1.5 (and 4.96) must not read as 2 (5) beside "at least 2"
 # A rate's change is in percentage points (12% -> 15% is +3.0 pp, not +25%): the value is written times 100.
 CHANGE_FORMAT = {Unit.COUNT: "+0;-0;0", Unit.CURRENCY: '+"$"#,##0;-"$"#,##0;"$"0',
                  Unit.RATE: '+0.0" pp";-0.0" pp";0.0" pp"'}
@@ -96,7 +96,7 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     last = first + len(metrics) - 1
     out_col, diag_col = last + 1, last + 2
     sheet.widths = {1: 5, 2: 20, 3: 9, out_col: 28, diag_col: 72} | {
-        first + i: max(10.5, 2.0 + max(len(word) for word in m.name.split()), 1.0 + len(m.range))
+        first + i: max(10.5, 2.0 + max(len(word) for word in (m.label or m.name).split()), 1.0 + len(m.range))
         for i, m in enumerate(metrics)}
 
     teams = ", ".join(summary.teams) if summary.teams else "all reps"
@@ -134,7 +134,7 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
         if len(cols) > 1:
             sheet.merges.append(f"{column_letter(cols[0])}{head}:{column_letter(cols[-1])}{head}")
     for i, m in enumerate(metrics):
-        sheet.put(names, first + i, m.name, HEADER)
+        sheet.put(names, first + i, m.label or m.name, HEADER)
         sheet.put(ranges_row, first + i, m.range, Style(italic=True, fill="DDEBF7", align="center", border=True))
 
     for n, rep in enumerate(summary.reps):
@@ -521,7 +521,7 @@ def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: Ran
         scales = {"off": f"{act}=0", Category.ACTIVITY.value: act, Category.OUTCOME.value: out}
     for i, metric in enumerate(metrics):
         col = 3 + i
-        sheet.put(2, col, metric.name, HEADER)
+        sheet.put(2, col, metric.name if metric.is_rate else tracking.label(metric.column), HEADER)  # type: ignore[arg-type]
         sheet.widths[col] = 12
         rules = [r for r in ranges.rules if r.metric.name == metric.name and r.period is Period.WEEK]
         lo, hi = _bound(rules, ranges, "min", role_ref, tracking.file), _bound(rules, ranges, "max", role_ref,

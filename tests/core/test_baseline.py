@@ -106,3 +106,18 @@ def test_ranking_ties_break_on_deals_won_then_mrr():
 ])
 def test_nice_numbers(value, unit, up, expected):
     assert nice(value, unit, up) == expected
+
+
+def test_a_range_check_never_shows_a_shortfall_as_the_target_itself():
+    """Dials 40–49 at 4 SQLs per 100 dials reach 1.96 SQLs a week: "at most 2 ... the target is 2" would hide it."""
+    from salesmetrics_xl.core.metrics import Period, Range
+    from salesmetrics_xl.core.ranges import RangeSet
+
+    rows = [[w, name, "T", "SDR", 100, 120, 25, 4, 4, 2, 1, 1000] for w in WEEKS[1:9] for name in ("Ann", "Bo")]
+    ranges = default_ranges()
+    moved = {("Dials", Period.WEEK): Range(min=40, max=49), ("SQLs", Period.WEEK): Range(min=2)}
+    ranges = RangeSet(rules=[r.model_copy(update={"range": moved.get((r.metric.name, r.period), r.range)})
+                             for r in ranges.rules])
+    (b,) = build_baseline(team(rows), ranges, weeks=8, today=TODAY)
+    flag = next(f for f in b.unreachable if "SQLs a week" in f)
+    assert flag == "Dials 40–49 reach at most 1.96 SQLs a week at the team's rates; the target is 2"

@@ -200,3 +200,13 @@ def test_a_paced_outcome_shows_the_months_range_it_was_judged_by(make_book: Make
     assert mei.paced == ["SQLs"] and mei.judged["SQLs"] == "BELOW"
     assert mei.effective == {"Dials": "30–45", "SQLs": "at least 3 a month"}
     assert "of at least 3 a month (60 % of the range" in mei.diagnosis
+
+
+def test_an_effective_bound_never_reads_as_a_whole_number_it_is_not():
+    """5–7 meetings at 28 % is 1.4–1.96: "1.4–2" would show 2 meetings as in range while the rule says above."""
+    from salesmetrics_xl.core.metrics import Range, Unit
+
+    assert describe(Range(min=5, max=7), 0.28, Unit.COUNT) == "1.4–1.96"
+    assert describe(Range(min=50, max=75), 0.6, Unit.COUNT) == "30–45"
+    assert describe(Range(min=3, max=6), 0.6, Unit.COUNT) == "1.8–3.6"
+    assert describe(Range(min=3), 0.45, Unit.COUNT) == "at least 1.4"  # 1.35: one decimal is enough

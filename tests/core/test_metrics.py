@@ -109,3 +109,16 @@ def test_the_core_and_the_formula_agree_on_every_text(cell, role):
     if not trim(role):
         return  # a blank Role is no Role: no formula compares with it
     assert (text_key(cell) == text_key(role)) is _formula_says_same(cell, same_text("A1", role))
+
+
+@pytest.mark.parametrize(("value", "bound", "unit", "shown"), [
+    (1.96, 2, Unit.COUNT, "1.96"), (2.04, 2, Unit.COUNT, "2.04"), (3.3, 5, Unit.COUNT, "3.3"),
+    (38, 50, Unit.COUNT, "38"), (2, 2, Unit.COUNT, "2"), (1.99999, 2, Unit.COUNT, "just under 2"),
+    (0.1496, 0.15, Unit.RATE, "14.96%"), (0.077, 0.08, Unit.RATE, "7.7%"), (0.1251, 0.125, Unit.RATE, "12.51%"),
+    (2499.6, 2500, Unit.CURRENCY, "$2,499.60"), (2400, 2500, Unit.CURRENCY, "$2,400"),
+    (5000.001, 5000, Unit.CURRENCY, "just over $5,000"),
+])
+def test_a_value_beside_its_bound_reads_on_its_own_side(value, bound, unit, shown):
+    from salesmetrics_xl.core.metrics import format_beside
+
+    assert format_beside(value, bound, unit) == shown

@@ -183,3 +183,22 @@ def test_a_rate_change_is_in_percentage_points_on_the_sheet(example):
     col = 4 + [m.name for m in example.metrics].index("Connect Rate")
     cell = sheet.cells[(row, col)]
     assert cell.value == pytest.approx(change * 100) and cell.style.number_format.startswith('+0.0" pp"')
+
+
+def test_a_shortfall_never_reads_as_the_bound_itself():
+    """$4,999.70 on course against at least $5,000 a month, $999.60 against at least $1,000 a week: rounding
+    to whole dollars would print the bound twice, once as the value that falls short of it."""
+    from salesmetrics_xl.core.evaluate import latest_week_findings
+
+    data = tracking([row(W[0], "Ann", 60, 12, 2, 1, 1, 1000), row(W[1], "Ann", 60, 12, 2, 1, 1, 1000),
+                     row(W[2], "Ann", 60, 12, 2, 1, 1, 999.82)])
+    summary = build_summary(data, default_ranges())
+    (ann,) = summary.reps
+    assert "New MRR behind pace: $3,000 so far, on course for $4,999.70 of at least $5,000 a month" in ann.diagnosis
+    rows = [RANGES_HEADER, ["New MRR", "outcome", None, "week", 1000, None]]
+    ranges, problems = parse_ranges(rows, tracking_columns=[])
+    assert problems == []
+    data = tracking([row(W[2], "Ann", 60, 12, 2, 1, 1, 999.6)])
+    (finding,) = latest_week_findings(data, ranges)
+    assert "Ann: New MRR $999.60 is below its range of at least $1,000" in finding.message
+    assert "New MRR $999.60 below at least $1,000" in build_summary(data, ranges).reps[0].diagnosis

@@ -8,7 +8,7 @@ import zipfile
 import openpyxl
 
 from salesmetrics_xl.reader import read_workbook
-from tests.conftest import EXAMPLE, RANGES_HEADER, TRACKING_HEADER
+from tests.conftest import EXAMPLE, RANGES_HEADER, ROOT, TRACKING_HEADER
 from tests.libreoffice import convert, needs_libreoffice
 from tests.test_cli import run
 
@@ -124,3 +124,28 @@ def test_apply_to_a_ranges_table_without_notes_keeps_the_old_ranges_in_a_new_not
     assert dials.notes.startswith("Was 50–75 before 2026-11-22 (salesmetrics baseline).")
     header = [c.value for c in openpyxl.load_workbook(team)["Ranges"][1] if c.value]
     assert header[-1] == "Notes" and header.count("Notes") == 1
+
+
+def test_baseline_reads_in_an_80_column_terminal():
+    """One block per metric: no line wider than the terminal, and every metric and period still there."""
+    import os
+    import subprocess
+    import sys
+
+    def baseline(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "salesmetrics_xl", "baseline", str(EXAMPLE), *AS_OF, *args],
+                              capture_output=True, text=True, timeout=600, env={**os.environ, "COLUMNS": "80"})
+
+    result = baseline()
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    metrics = json.loads(baseline("--json").stdout)["baselines"][0]["metrics"]
+    assert len(metrics) == 15  # 12 metrics a week, and SQLs, Deals Won and New MRR a month
+    for m in metrics:  # each metric's own line, with its suggestion and the range it has now
+        suggested = [line for line in lines if line.startswith(f"{m['metric']}, a {m['period']}: suggested ")]
+        assert len(suggested) == 1, m["metric"]
+    assert "    5 SQLs a month: 25 / 41" in lines  # what the target takes, at the top / the team's rates
+    readme = (ROOT / "README.md").read_text().split("`COLUMNS=80`):\n\n```\n", 1)[1].split("\n```", 1)[0]
+    start = lines.index("Dials, a week: suggested 40–70 (current 50–75)")
+    assert [line.rstrip() for line in lines[start:start + len(readme.splitlines())]] == readme.splitlines()
