@@ -94,18 +94,50 @@ def test_the_leak_is_the_link_that_costs_most_against_the_top_rep():
     # qualification 100 x 0.05 x 0.5 x 0.4 x 0.25 = 0.25; connect 100 x 0.15 x 0.5 x 0.4 x 0.2 = 0.6 a week
     assert ava.leak is not None and ava.leak.rate == "Opportunity Rate"
     assert ava.leak.lost == pytest.approx(1.0 * 52 / 12)  # a monthly target: lost a month
-    assert ava.leak.sentence == ("Opportunity Rate 40% vs 80% for the top reps: about 4.3 Deals Won a month lost "
-                                 "at turning SQLs into opportunities")
+    assert ava.leak.sentence == ("Opportunity Rate 40% over the last 2 weeks vs 80% for the top reps: about 4.3 "
+                                 "Deals Won a month lost at turning SQLs into opportunities")
     ben = hand()["Ben"].needs[0]
     # a win rate of 0 is where everything is lost: 100 x 0.5 x (0.5 x 1/12 x 0.12) = 0.25 a week
     assert ben.leak is not None and ben.leak.rate == "Win Rate"
     assert ben.leak.lost == pytest.approx(0.25 * 52 / 12)
-    chloe = hand()["Chloe"]
-    assert chloe.needs[0].leak is None  # the top rep leaks nowhere against herself
+
+
+
+def test_the_top_rep_is_never_compared_with_herself():
+    chloe = hand()["Chloe"]  # the top quarter of three is Chloe alone
+    assert chloe.top_reps == [] and chloe.peers == 3
+    assert all(r.top is None for r in chloe.rates) and chloe.needs[0].leak is None
     chloe.behind_on = ["Deals Won"]
-    assert funnel_sentence(chloe).startswith("No stage converts below the top reps; the gap is volume. 2 Deals Won")
+    assert funnel_sentence(chloe).startswith("No top reps to compare with: Chloe is the top SDR. 2 Deals Won")
+    assert "volume" not in funnel_sentence(chloe)
+    assert hand()["Ava"].top_reps == ["Chloe"]
+    # a rep alone in the role
+    solo = rep_funnels(frame(HAND[:2]), ranges(WON_MONTH), W2, [("Ava", "SDR")], window=2, min_count=1)["Ava"]
+    solo.behind_on = ["Deals Won"]
+    assert solo.top_reps == [] and funnel_sentence(solo).startswith("No top reps to compare with: Ava is the only SDR.")
 
 
+def test_a_top_rep_among_several_is_compared_with_the_others_only():
+    # eight reps: the top quarter is two, Top (3 SQLs a week at 30%) and Next (2 at 20%)
+    rows = [[W2 - pd.Timedelta(weeks=k), rep, "SDR", 100, 10, sqls, 1, 0] for k in range(2)
+            for rep, sqls in (("Top", 3), ("Next", 2), *((f"R{j}", 1) for j in range(6)))]
+    found = rep_funnels(frame(rows), ranges(WON_MONTH), W2, [("Top", "SDR"), ("Next", "SDR"), ("R0", "SDR")],
+                        window=2, min_count=1)
+    qual = {rep: next(r for r in f.rates if r.rate == "Qualification Rate") for rep, f in found.items()}
+    assert found["Top"].top_reps == ["Next"] and qual["Top"].top == pytest.approx(0.2)  # not her own 30%
+    assert found["Next"].top_reps == ["Top"] and qual["Next"].top == pytest.approx(0.3)
+    assert found["R0"].top_reps == ["Top", "Next"] and qual["R0"].top == pytest.approx(0.25)
+
+
+def test_the_gap_is_volume_only_when_every_rate_is_fine_and_the_target_reachable():
+    # Ava converts as well as the top rep everywhere but on volume: 50 dials a week to the top rep's 100
+    rows = [[W2 - pd.Timedelta(weeks=k), rep, "SDR", dials, dials // 5, dials // 25, dials // 50, dials // 100]
+            for k in range(2) for rep, dials in (("Top", 200), ("Ava", 100), ("B", 50), ("C", 50))]
+    ava = rep_funnels(frame(rows), ranges(WON_MONTH), W2, [("Ava", "SDR")], window=2, min_count=1)["Ava"]
+    ava.behind_on = ["Deals Won"]
+    assert ava.needs[0].leak is None and ava.needs[0].compared
+    assert funnel_sentence(ava).startswith("No stage converts below the top reps; the gap is volume. ")
+    assert funnel_sentence(ava, rate_below=True).startswith("No stage converts below the top reps. 2 Deals Won")
 def test_a_zero_rate_never_divides():
     ben = hand()["Ben"].needs[0]
     assert ben.needed == {"Opportunities": None, "SQLs": None, "Conversations": None, "Dials": None}
@@ -113,11 +145,10 @@ def test_a_zero_rate_never_divides():
     assert any("Win Rate is 0%" in n for n in ben.notes)
 
 
-def test_projection_from_this_weeks_activity_and_the_month_so_far():
-    # Ava: 100 dials this week x 25% x 20% x 40% x 50% = 1 deal a week; 1 so far + 2 weeks left = 3
-    need = hand(month={("Ava", "Deals Won"): (1.0, 2)})["Ava"].needs[0]
-    assert need.projection == pytest.approx(3.0)
-    assert "on course for 3 Deals Won this month" in need.sentence
+def test_the_projection_is_the_paces_and_the_sentence_gives_none_of_its_own():
+    need = hand(month={("Ava", "Deals Won"): 1.5})["Ava"].needs[0]
+    assert need.projection == 1.5  # the pace's, which judged the rep; never a second one from this week's dials
+    assert "on course" not in need.sentence and "this month" not in need.sentence
 
 
 def test_a_thin_rate_falls_back_to_the_teams_and_says_so():
@@ -134,7 +165,7 @@ def test_a_thin_rate_falls_back_to_the_teams_and_says_so():
     assert need.sentence == ("5 SQLs a month at the team's 12% qualification and 20% connect rates (too few of "
                              "Lucky's own) takes about 9.9 conversations, or about 49 dials, a week. Lucky did 3 "
                              "and 5.")
-    assert any("Lucky had 3 conversations in the window, too few" in n for n in need.notes)
+    assert any("Lucky had 3 conversations over the last 8 weeks, too few" in n for n in need.notes)
     assert need.leak is None and need.compared == []  # no rate of Lucky's own to compare
     found.behind_on = ["SQLs"]
     assert funnel_sentence(found).startswith("Too few counts of the rep's own to say where the funnel leaks. 5 SQLs")
