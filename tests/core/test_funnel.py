@@ -390,6 +390,41 @@ def test_the_readme_worked_example_is_what_the_tool_says():
     reps = {r.rep: " ".join(r.diagnosis.split()) for r in build_summary(data.tracking, data.ranges).reps}
     quote = readme.split("Ben Carter's diagnosis ends: > ", 1)[1].split(" Ben had 114", 1)[0].replace(" > ", " ")
     assert reps["Ben Carter"].endswith(quote)
-    emma = readme.split('so hers reads "', 1)[1].split('" The Weekly', 1)[0]
+    emma = readme.split('so hers reads "', 1)[1].split('" Jonas', 1)[0]
     assert emma in reps["Emma Rossi"]
+    # Jonas, off the first week of November: the plan is for the target his pace line holds him to
+    assert "at least 1.6 a month (80 % of the range: days worked, FTE and ramp)" in reps["Jonas Weber"]
+    assert "1.6 Deals Won a month at Jonas's" in reps["Jonas Weber"] and "2 Deals Won" not in reps["Jonas Weber"]
+    jonas = {f.rep: f for f in build_summary(data.tracking, data.ranges).funnels}["Jonas Weber"]
+    assert jonas.weeks == 7 and jonas.needs[0].average["Dials"] == 60  # the README's "60 dials a week"
+    assert "the top reps are Chloe Nguyen, Keisha Brown and Grace Okafor" in readme
+    assert jonas.top_reps == ["Chloe Nguyen", "Keisha Brown", "Grace Okafor"]
     assert activity_needed(5 * 12 / 52, [3 / 114, 114 / 574])[-1] == pytest.approx(220.77, abs=0.01)
+
+
+def test_the_top_reps_are_the_baselines_and_the_projection_the_paces():
+    from salesmetrics_xl.core.baseline import build_baseline
+    from salesmetrics_xl.core.funnel import focus
+    from salesmetrics_xl.core.summary import build_summary
+    from salesmetrics_xl.layouts.summary import summary_sheet
+
+    data = _example()
+    summary = build_summary(data.tracking, data.ranges)
+    # the same 8 weeks (W40 to W47): the baseline's top performers, from full weeks only (no OFF week of
+    # Isabel's or Jonas's ranks anyone), are the ones every rep behind is compared with
+    (base,) = build_baseline(data.tracking, data.ranges, today=dt.date(2026, 11, 23))
+    assert base.top_reps == ["Chloe Nguyen", "Keisha Brown", "Grace Okafor"]
+    paces = {(p.rep, p.metric): p for p in summary.monthly}
+    sheet = summary_sheet(summary)
+    title = next(r for (r, c), cell in sheet.cells.items() if str(cell.value).startswith("What it takes"))
+    header = {sheet.cells[(title + 1, c)].value: c for c in range(4, 20) if (title + 1, c) in sheet.cells}
+    for n, funnel in enumerate(summary.funnels, start=1):
+        assert funnel.top_reps == [r for r in base.top_reps if r != funnel.rep]
+        need = focus(funnel)
+        assert need is not None
+        pace = paces[(funnel.rep, need.outcome)]
+        assert need.projection == pace.projection  # Emma: 1.5, as the Monthly pacing block says, not 1.8
+        assert sheet.cells[(title + 1 + n, header["Projected"])].value == pace.projection
+        own = "1.6" if funnel.rep == "Jonas Weber" else pace.range.split()[-1]  # Jonas's 80 %, as his pace line
+        assert sheet.cells[(title + 1 + n, header["Behind on"])].value == f"{own} {need.outcome} a month"
+        assert "At this week's activity" not in next(r.diagnosis for r in summary.reps if r.rep == funnel.rep)
