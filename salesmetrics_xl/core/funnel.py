@@ -435,9 +435,12 @@ def goal_text(need: ActivityNeed) -> str:
 
 
 def no_top_reps(funnel: RepFunnel) -> str:
-    """Why a rep has no top performers to be compared with: alone in the role, or the top one."""
-    return (f"{first_name(funnel.rep)} is the {'only' if funnel.peers <= 1 else 'top'} "
-            f"{funnel.role or 'rep'}")
+    """Why a rep has no top performers to be compared with: alone in the role, the top one, or no one of the role
+    had a full week to be chosen from (OFF, short, part-time and ramp weeks never choose the top performers)."""
+    who = funnel.role or "rep"
+    if funnel.peers == 0:
+        return f"no {who} had a full week in the window"
+    return f"{first_name(funnel.rep)} is the {'only' if funnel.peers == 1 else 'top'} {who}"
 
 
 def focus(funnel: RepFunnel) -> ActivityNeed | None:

@@ -268,8 +268,8 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         if not found.on_track and categories[Category.OUTCOME] is Status.BELOW:  # behind: what it takes
             behind = [m.name for m in by_category[Category.OUTCOME] if judged[m.name] is Status.BELOW]
             shares = {(m, Period.MONTH): paces[(rep.rep, m)].share for m in behind if (rep.rep, m) in paces}
-            if scales is not None:  # a weekly outcome target, moved by this week's days worked, FTE and ramp
-                shares |= {(m.name, Period.WEEK): float(scales.for_metric(m)[i]) for m in by_category[Category.OUTCOME]}
+            if scales is not None:  # a weekly outcome target, moved by this week's FTE and ramp (not the days)
+                shares |= {(m, Period.WEEK): float(scales.fte[i] * scales.ramp[i]) for m in behind}
             if (funnel := plan.rep(rep.rep, role, behind, shares)) is not None:
                 funnel.behind_on = behind
                 funnels[rep.rep] = funnel

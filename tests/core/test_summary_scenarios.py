@@ -324,3 +324,10 @@ def test_one_sql_and_one_deal_won_are_singular():
     rows += steady(60, 12, 2, rep="Sdr")
     _, said = _behind(rows, [DIALS, ["SQLs", "outcome", None, "month", 1, None, None, "AE"], SQLS_MONTH])
     assert "1 SQL a month at Rep's" in said and "reaches 1 SQL at it" in said and "1 SQLs" not in said
+
+
+def test_no_top_reps_when_no_one_of_the_role_worked_a_full_week():
+    rows = [week(w, 30, 10, s, fte=0.5) for w, s in zip(WEEKS, (1, 0, 1, 0), strict=True)]
+    rows += [week(w, 30, 10, 1, fte=0.5, rep="Other") for w in WEEKS]
+    _, said = _behind(rows, [DIALS, SQLS_MONTH])
+    assert "No top reps to compare with: no SDR had a full week in the window." in said
