@@ -42,6 +42,7 @@ from salesmetrics_xl.core.metrics import (
     Period,
     Unit,
     format_value,
+    text_key,
 )
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
@@ -265,7 +266,10 @@ class Funnels:
         rep_codes, rep_names = pd.factorize(rows[REP].to_numpy())
         self.where = {name: i for i, name in enumerate(rep_names)} if links else {}
         n = len(rep_names)
-        roles = rows[ROLE].fillna("").astype(str).to_numpy() if ROLE in rows else np.full(len(rows), "")
+        roles = np.full(len(rows), "")
+        if ROLE in rows:  # a role is the one the ranges match: "sdr " is "SDR" (text_key)
+            named = rows[ROLE].fillna("").astype(str)
+            roles = named.map({r: text_key(r) for r in named.unique()}).to_numpy()
         role_codes, role_names = pd.factorize(roles)
         self.role_of = {name: i for i, name in enumerate(role_names)}
         top_mask = np.zeros(len(rows), dtype=bool)
@@ -319,7 +323,7 @@ class Funnels:
         if i is None:
             return None
         role = given_role if isinstance(given_role, str) and given_role.strip() else None
-        g = self.role_of.get(role or "", 0)
+        g = self.role_of.get(text_key(role), 0)
         top_reps = [x for x in self.top_reps[g] if x != rep] if self.top_reps else []
         is_top = len(top_reps) < len(self.top_reps[g]) if self.top_reps else False
         rates = []

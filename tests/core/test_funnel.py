@@ -201,6 +201,12 @@ def test_role_specific_outcome_ranges_and_team_rates():
     assert found["Alex"].needs[0].needed["Conversations"] == pytest.approx(13 * 12 / 52 / 0.5)
     newbie = {r.rate: r for r in found["Newbie"].rates}
     assert newbie["Qualification Rate"].used == pytest.approx(21 / 42)  # the AE team's, not the SDRs'
+    # a role written " ae" on one row is the AE role, as the ranges match it: one team, one top set
+    rows[-1][2] = " ae"
+    again = rep_funnels(frame(rows), ranges(["SQLs", "outcome", None, "month", 13, None, None, "AE"]), W2,
+                        [("Newbie", " ae")])["Newbie"]
+    assert {r.rate: r for r in again.rates}["Qualification Rate"].used == pytest.approx(21 / 42)
+    assert again.top_reps == ["Alex"] and again.needs[0].target == 13
 
 
 def test_the_funnel_is_declared_by_the_rate_metrics():
