@@ -31,7 +31,14 @@ from salesmetrics_xl.core.diagnosis import (
     diagnose,
 )
 from salesmetrics_xl.core.effective import Scales, describe, ramp_shares, row_scales, tenure_month
-from salesmetrics_xl.core.evaluate import evaluate_rows, metric_values, pooled_rate, pooled_sums, scorecard_metrics
+from salesmetrics_xl.core.evaluate import (
+    column_values,
+    evaluate_rows,
+    metric_values,
+    pooled_rate,
+    pooled_sums,
+    scorecard_metrics,
+)
 from salesmetrics_xl.core.funnel import WINDOW_WEEKS, Funnels, RepFunnel, funnel_sentence
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category, Metric, Period, Unit, format_value
 from salesmetrics_xl.core.problems import Problem
