@@ -28,7 +28,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from salesmetrics_xl.core.effective import row_scales
-from salesmetrics_xl.core.evaluate import column_values, metric_values, scorecard_metrics
+from salesmetrics_xl.core.evaluate import metric_values, pooled_rate, pooled_sums, scorecard_metrics
 from salesmetrics_xl.core.metrics import (
     DEALS_WON,
     NEW_MRR,
@@ -171,12 +171,19 @@ def rank_by_outcomes(frame: pd.DataFrame) -> list[str]:
     return list(ordered[REP])
 
 
+def top_performers(frame: pd.DataFrame, share: float = TOP_SHARE) -> list[str]:
+    """The top share of reps by outcomes, at least one: the one choice of top performers that the baseline, the
+    summary's range check and each rep's funnel comparison make, so they never name different top reps."""
+    ranked = rank_by_outcomes(frame) if len(frame) else []
+    return ranked[: max(1, math.ceil(share * len(ranked)))] if ranked else []
+
+
 def _pooled_by_rep(frame: pd.DataFrame, metric: Metric) -> pd.Series:
-    num = pd.Series(column_values(frame, metric.numerator), index=frame.index)  # type: ignore[arg-type]
-    den = pd.Series(column_values(frame, metric.denominator), index=frame.index)  # type: ignore[arg-type]
-    ok = num.notna() & den.notna()
-    sums = pd.DataFrame({REP: frame[REP][ok], "n": num[ok], "d": den[ok]}).groupby(REP)[["n", "d"]].sum()
-    return (sums["n"] / sums["d"].where(sums["d"] > 0)).dropna()
+    codes, reps = pd.factorize(frame[REP].to_numpy(), sort=True)
+    mine = codes >= 0  # a row with no rep is nobody's
+    rates = pooled_rate(*pooled_sums(frame[mine], metric.numerator, metric.denominator, codes[mine],  # type: ignore[arg-type]
+                                     len(reps)))
+    return pd.Series(rates, index=reps, dtype=float).dropna()
 
 
 def build_baseline(tracking: TrackingData, ranges: RangeSet, weeks: int = 8, top: float = TOP_SHARE,
@@ -227,8 +234,8 @@ def _full_weeks(frame: pd.DataFrame, ranges: RangeSet) -> tuple[pd.DataFrame, st
 def _baseline(frame: pd.DataFrame, ranges: RangeSet, role: str | None, window: list[pd.Timestamp], top: float,
               notes: list[str]) -> Baseline:
     ranked = rank_by_outcomes(frame)
-    count = max(1, math.ceil(top * len(ranked)))
-    top_reps = ranked[:count]
+    top_reps = top_performers(frame, top)
+    count = len(top_reps)
     if len(ranked) == 1:
         notes.append(f"a team of one: the suggestions are {ranked[0]}'s own numbers")
     elif SQLS in frame and frame.groupby(REP)[SQLS].mean().nunique() == 1:
@@ -262,10 +269,8 @@ def target_activity(activity: str, frame: pd.DataFrame, top_frame: pd.DataFrame,
     def pooled(rows: pd.DataFrame, names: list) -> list[float | None]:
         out: list[float | None] = []
         for link in names:
-            num, den = column_values(rows, link.stage), column_values(rows, link.source)
-            ok = ~np.isnan(num) & ~np.isnan(den)
-            total = float(den[ok].sum())
-            out.append(float(num[ok].sum()) / total if total >= MIN_COUNT else None)
+            num, den = pooled_sums(rows, link.stage, link.source)
+            out.append(float(num[0] / den[0]) if den[0] >= MIN_COUNT else None)
         return out
 
     found = []
@@ -288,7 +293,8 @@ def target_activity(activity: str, frame: pd.DataFrame, top_frame: pd.DataFrame,
             reach = None
             if current is not None and current.max is not None and None not in team_rates:
                 reach = current.max * math.prod(team_rates) * factor  # type: ignore[arg-type]
-            goal = f"{format_bound(target.min, metric.unit)} {metric.name} a {period.value}"
+            shown = format_bound(target.min, metric.unit)
+            goal = f"{shown} {singular(metric.name) if shown == '1' else metric.name} a {period.value}"
             sentence = (f"{goal} takes {_about(at_top)} {activity} a week at the top performers' rates, "
                         f"{_about(at_team)} at the team's")
             if reach is not None and reach < target.min:

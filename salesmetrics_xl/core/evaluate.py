@@ -28,6 +28,23 @@ def metric_values(frame: pd.DataFrame, metric: Metric) -> np.ndarray:
     return column_values(frame, metric.column)  # type: ignore[arg-type]
 
 
+def pooled_sums(frame: pd.DataFrame, numerator: str, denominator: str, codes: np.ndarray | None = None,
+                groups: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Per group (``codes``: each row's group, 0..groups-1; none: one group), the numerator and the denominator
+    summed over the rows where both are there: a rate is pooled as sum / sum, never averaged from weekly ratios,
+    and a row with only one of its two counts would tilt it."""
+    num, den = column_values(frame, numerator), column_values(frame, denominator)
+    ok = ~np.isnan(num) & ~np.isnan(den)
+    where = np.zeros(len(frame), dtype=np.intp) if codes is None else codes
+    return (np.bincount(where[ok], num[ok], minlength=groups), np.bincount(where[ok], den[ok], minlength=groups))
+
+
+def pooled_rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """Sum / sum from ``pooled_sums``; NaN where the denominator is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+
+
 def scorecard_metrics(ranges: RangeSet) -> list[Metric]:
     """Every catalog metric and every metric of the user's own, grouped Activity | Quality | Outcome."""
     own = [m for m in ranges.metrics if m.name not in {c.name for c in CATALOG}]

@@ -9,11 +9,14 @@ The method, stated once:
 - Rates are pooled from each rep's counts over a trailing window (8 weeks unless asked), never averaged from
   weekly ratios. A rate pooled from fewer than 20 of its denominator (20 conversations, 20 dials...) is too thin:
   the team's pooled rate (same role) stands in for it, and the sentence says so.
-- The weekly activity an outcome target takes: the target per week (a monthly target times 12/52) divided by
-  the chain's rates, stage by stage back to the first activity. A rate of zero reaches nothing: no number.
+- An OFF week (0 days worked) is not a week of zeros: it is left out of the rep's rates and weekly averages.
+- The weekly activity an outcome target takes: the rep's own target (the range's Min times the rep's share of it
+  for days worked, FTE and ramp, as the pace judges it) per week (a monthly target times 12/52), divided by the
+  chain's rates, stage by stage back to the first activity. A rate of zero reaches nothing: no number.
 - The leaking stage: at each link with a rate of the rep's own, the outcomes the rep would add at the top
-  performers' rate (the top quarter by outcomes, chosen as the baseline chooses them) at the rep's own volume;
-  the link that costs the most is the leak.
+  performers' rate at the rep's own volume; the link that costs the most is the leak. The top performers are
+  chosen as the baseline chooses them (the top quarter by outcomes, from full weeks only), and the rep is left
+  out of the set they are compared with: a rep who is the top performer has no one to be compared with.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from salesmetrics_xl.core.baseline import MONTHLY_FACTOR, TOP_SHARE, rank_by_outcomes
-from salesmetrics_xl.core.evaluate import column_values, scorecard_metrics
+from salesmetrics_xl.core.baseline import MONTHLY_FACTOR, singular, top_performers
+from salesmetrics_xl.core.effective import Scales
+from salesmetrics_xl.core.evaluate import column_values, pooled_sums, scorecard_metrics
 from salesmetrics_xl.core.metrics import (
     CATALOG,
     DEALS_WON,
@@ -37,8 +41,8 @@ from salesmetrics_xl.core.metrics import (
     Category,
     Period,
     Unit,
-    format_beside,
     format_value,
+    text_key,
 )
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
@@ -160,27 +164,30 @@ class ActivityNeed:
     outcome: str
     unit: Unit
     period: Period  # the target's period
-    target: float  # the range's Min, in its period
+    target: float  # the rep's own target in its period: the range's Min x share
     target_per_week: float
     rates: list[str]  # the links used, nearest the outcome first
     needed: dict[str, float | None]  # stage -> count needed a week (None: unreachable at a zero rate)
     this_week: dict[str, float | None]  # stage -> the rep's count this week
     average: dict[str, float | None]  # stage -> the rep's weekly average over the window
     activity: str | None  # the first stage of the chain (Dials): where effort goes in
-    projection: float | None  # outcomes this period at this week's activity and these rates
+    projection: float | None  # a monthly target's month-end projection: the pace's, which judged the rep
     compared: list[str]  # the links with a rate of the rep's own, compared with the top performers'
     leak: Leak | None
     notes: list[str]  # thin rates replaced by the team's, rates of zero, a chain that stops
     sentence: str
+    share: float = 1.0  # of the range's Min the rep is held to: days worked, FTE and ramp
 
 
 @dataclass
 class RepFunnel:
     rep: str
     role: str | None
-    weeks: int  # weeks of the window with a row for this rep
+    weeks: int  # weeks of the window with a row for this rep, OFF weeks left out
     rates: list[StageRate]
     needs: list[ActivityNeed]
+    top_reps: list[str] = field(default_factory=list)  # the top performers compared with, the rep left out
+    peers: int = 0  # reps of the role with a full week in the window, among whom the top ones are chosen
     behind_on: list[str] = field(default_factory=list)  # outcomes judged below this week: the needs shown
 
 
@@ -194,6 +201,11 @@ def _fmt_count(value: float | None, unit: Unit = Unit.COUNT) -> str:
 
 def _fmt_rate(value: float, unit: Unit) -> str:
     return format_value(value, unit, exact=True) if unit is Unit.RATE and value < 0.1 else format_value(value, unit)
+
+
+def amount(text: str, name: str) -> str:
+    """A formatted count and what it counts, singular for one: "1 SQL", "2 SQLs", "1 Deal Won"."""
+    return f"{text} {singular(name) if text == '1' else name}"
 
 
 def _words(items: list[str]) -> str:
@@ -213,11 +225,9 @@ def first_name(rep: str) -> str:
 
 def _sums(frame: pd.DataFrame, codes: np.ndarray, n: int, link: Link) -> tuple[list[float], list[float]]:
     """Per group, the numerator and denominator pooled over the rows where both are there."""
-    num, den = column_values(frame, link.stage), column_values(frame, link.source)
-    ok = ~np.isnan(num) & ~np.isnan(den)
+    num, den = pooled_sums(frame, link.stage, link.source, codes, n)
     # as Python floats: a rep's funnel reads them one by one, where numpy scalars are slow
-    return (np.bincount(codes[ok], num[ok], minlength=n).tolist(),
-            np.bincount(codes[ok], den[ok], minlength=n).tolist())
+    return num.tolist(), den.tolist()
 
 
 def _rate(num: float, den: float) -> float | None:
@@ -225,10 +235,10 @@ def _rate(num: float, den: float) -> float | None:
 
 
 def rep_funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, people: list[tuple[str, str | None]],
-                window: int = WINDOW_WEEKS, month: dict[tuple[str, str], tuple[float, int]] | None = None,
-                min_count: float = MIN_COUNT) -> dict[str, RepFunnel]:
+                window: int = WINDOW_WEEKS, month: dict[tuple[str, str], float] | None = None,
+                min_count: float = MIN_COUNT, scales: Scales | None = None) -> dict[str, RepFunnel]:
     """Each rep's funnel, every outcome target planned (see Funnels)."""
-    plan = Funnels(frame, ranges, week, window, month, min_count)
+    plan = Funnels(frame, ranges, week, window, month, min_count, scales)
     return {rep: found for rep, role in people if (found := plan.rep(rep, role)) is not None}
 
 
@@ -236,31 +246,45 @@ class Funnels:
     """The window's counts pooled once for every rep, role and role's top performers (vectorised); a rep's
     funnel is then built on demand, so a summary pays only for the reps it plans for.
 
-    ``frame`` has one row per rep and week; the window is the ``window`` weeks ending with ``week``. ``month``
-    gives, per (rep, outcome), the month so far and the weeks left, for the projection of a monthly target."""
+    ``frame`` has one row per rep and week, indexed 0..n-1 like ``scales`` (core/effective.py); the window is the
+    ``window`` weeks ending with ``week``. ``month`` gives, per (rep, outcome), the pace's month-end projection.
+    With ``scales``, OFF weeks are left out, and the top performers are chosen from full weeks, as the baseline
+    chooses them."""
 
     def __init__(self, frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: int = WINDOW_WEEKS,
-                 month: dict[tuple[str, str], tuple[float, int]] | None = None, min_count: float = MIN_COUNT):
+                 month: dict[tuple[str, str], float] | None = None, min_count: float = MIN_COUNT,
+                 scales: Scales | None = None):
         if window < 1:
             raise ValueError("--window must be at least 1 week")
-        self.ranges, self.month, self.min_count = ranges, month or {}, min_count
+        self.ranges, self.month, self.min_count, self.window = ranges, month or {}, min_count, window
         self.links = links = funnel_links(ranges, list(frame.columns))
         rows = frame[(frame[WEEK] <= week) & (frame[WEEK] > week - pd.Timedelta(weeks=window))]
+        full = np.ones(len(rows), dtype=bool)
+        if scales is not None:  # an OFF week is not a week of zeros; only full weeks choose the top performers
+            rows = rows[~scales.off[rows.index.to_numpy()]]
+            full = scales.activity[rows.index.to_numpy()] == 1
         rep_codes, rep_names = pd.factorize(rows[REP].to_numpy())
         self.where = {name: i for i, name in enumerate(rep_names)} if links else {}
         n = len(rep_names)
-        roles = rows[ROLE].fillna("").astype(str).to_numpy() if ROLE in rows else np.full(len(rows), "")
+        roles = np.full(len(rows), "")
+        if ROLE in rows:  # a role is the one the ranges match: "sdr " is "SDR" (text_key)
+            named = rows[ROLE].fillna("").astype(str)
+            roles = named.map({r: text_key(r) for r in named.unique()}).to_numpy()
         role_codes, role_names = pd.factorize(roles)
         self.role_of = {name: i for i, name in enumerate(role_names)}
-        # top performers within each role, by outcomes, as the baseline picks them
         top_mask = np.zeros(len(rows), dtype=bool)
+        self.top_reps: list[list[str]] = []
+        self.peers: list[int] = []
         for r in range(len(role_names)):
-            ranked = rank_by_outcomes(rows[role_codes == r])
-            top = ranked[: max(1, math.ceil(TOP_SHARE * len(ranked)))]
-            top_mask |= rows[REP].isin(top).to_numpy() & (role_codes == r)
+            chosen = rows[full & (role_codes == r)]
+            self.top_reps.append(top_performers(chosen))
+            self.peers.append(int(chosen[REP].nunique()))
+            top_mask |= full & rows[REP].isin(self.top_reps[-1]).to_numpy() & (role_codes == r)
         self.rep_sums = {x.name: _sums(rows, rep_codes, n, x) for x in links}
         self.team_sums = {x.name: _sums(rows, role_codes, len(role_names), x) for x in links}
         self.top_sums = {x.name: _sums(rows[top_mask], role_codes[top_mask], len(role_names), x) for x in links}
+        # each top performer's own part of the top sums: taken out when that rep is the one compared
+        self.own_top_sums = {x.name: _sums(rows[top_mask], rep_codes[top_mask], n, x) for x in links}
         self.columns = columns = list(dict.fromkeys(c for x in links for c in (x.stage, x.source)))
         self.average: dict[str, list[float | None]] = {}  # per column, each rep's weekly average
         for c in columns:
@@ -290,14 +314,18 @@ class Funnels:
                 else None
         return self._targets[key]
 
-    def rep(self, rep: str, given_role: str | None, outcomes: Sequence[str] | None = None) -> RepFunnel | None:
+    def rep(self, rep: str, given_role: str | None, outcomes: Sequence[str] | None = None,
+            shares: dict[tuple[str, Period], float] | None = None) -> RepFunnel | None:
         """One rep's rates and what each outcome target takes; with ``outcomes`` (those behind, in order), only
-        the targets of the first of them that can be planned."""
+        the targets of the first of them that can be planned. ``shares`` (outcome, period) -> the share of the
+        range's Min the rep is held to (days worked, FTE, ramp), as the verdict holds them."""
         i = self.where.get(rep)
         if i is None:
             return None
         role = given_role if isinstance(given_role, str) and given_role.strip() else None
-        g = self.role_of.get(role or "", 0)
+        g = self.role_of.get(text_key(role), 0)
+        top_reps = [x for x in self.top_reps[g] if x != rep] if self.top_reps else []
+        is_top = len(top_reps) < len(self.top_reps[g]) if self.top_reps else False
         rates = []
         for link in self.links:
             num, den = self.rep_sums[link.name][0][i], self.rep_sums[link.name][1][i]
@@ -305,9 +333,13 @@ class Funnels:
             team = _rate(tnum, tden) if tden >= self.min_count else None
             thin = bool(den < self.min_count)
             mine = _rate(num, den)
+            top_num, top_den = (s[g] for s in self.top_sums[link.name])
+            if is_top:  # compared with the other top performers, never with themselves
+                top_num -= self.own_top_sums[link.name][0][i]
+                top_den -= self.own_top_sums[link.name][1][i]
             rates.append(StageRate(
                 rate=link.name, stage=link.stage, source=link.source, unit=link.unit, rep=mine, count=float(den),
-                team=team, top=_rate(*(s[g] for s in self.top_sums[link.name])), used=team if thin else mine,
+                team=team, top=_rate(top_num, top_den) if top_reps else None, used=team if thin else mine,
                 thin=thin))
         by_name = {r.rate: r for r in rates}
         this_week = {c: None if v is None or v != v else float(v) for c, v in self.latest.get(rep, {}).items()}
@@ -318,18 +350,24 @@ class Funnels:
             for period in Period:
                 goal = self.target(metric.name, period, role)
                 if goal is not None:
-                    needs.append(_need(rep, metric.name, metric.unit, period, goal, path, by_name, this_week,
-                                       average, self.activity, self.month.get((rep, metric.name))))
+                    share = (shares or {}).get((metric.name, period), 1.0)
+                    projection = self.month.get((rep, metric.name)) if period is Period.MONTH else None
+                    needs.append(_need(rep, metric.name, metric.unit, period, goal * share, path, by_name,
+                                       this_week, average, self.activity, projection, self.window, share))
             if outcomes is not None and any(n.needed for n in needs):
                 break  # the first outcome behind that can be planned is the one the summary plans
-        return RepFunnel(rep=rep, role=role, weeks=int(self.weeks[i]), rates=rates, needs=needs)
+        return RepFunnel(rep=rep, role=role, weeks=int(self.weeks[i]), rates=rates, needs=needs, top_reps=top_reps,
+                         peers=self.peers[g] if self.peers else 0)
 
 
 def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, path: list[Link],
           rates: dict[str, StageRate], this_week: dict[str, float | None], average: dict[str, float | None],
-          activity: set[str], month: tuple[float, int] | None) -> ActivityNeed:
+          activity: set[str], projection: float | None, window: int = WINDOW_WEEKS, share: float = 1.0
+          ) -> ActivityNeed:
     name = first_name(rep)
     weekly = per_week(target, period)
+    goal = amount(_fmt_target(target, unit), outcome)  # as the pace line shows the rep's own range
+    over = f"over the last {window} weeks" if window > 1 else "this week"
     used, notes, links = [], [], []
     for link in path:
         r = rates[link.name]
@@ -338,7 +376,7 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
                          "team; the chain stops there")
             break
         if r.thin:
-            notes.append(f"{link.name}: {name} had {r.count:g} {lower(link.source)} in the window, too few for a "
+            notes.append(f"{link.name}: {name} had {r.count:g} {lower(link.source)} {over}, too few for a "
                          f"rate of {name}'s own; the team's {_fmt_rate(r.used, link.unit)} is used")
         links.append(link)
         used.append(r.used)
@@ -346,17 +384,10 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
     needed = {link.source: count for link, count in zip(links, counts, strict=True)}
     for link, count in zip(links, counts, strict=True):
         if count is None:
-            notes.append(f"{link.name} is 0% ({rates[link.name].count:g} {lower(link.source)} in the window): "
-                         f"no amount of {lower(link.source)} reaches {_fmt_count(target, unit)} {outcome} at it")
+            notes.append(f"{link.name} is 0% ({rates[link.name].count:g} {lower(link.source)} {over}): "
+                         f"no amount of {lower(link.source)} reaches {goal} at it")
             break
     root = links[-1].source if links else None
-    projection = None
-    if root is not None and this_week.get(root) is not None:
-        expected = this_week[root] * math.prod(used)  # type: ignore[operator]
-        if period is Period.WEEK:
-            projection = expected
-        elif month is not None:
-            projection = month[0] + month[1] * expected
     leak = None
     compared = [x.name for x in links if not rates[x.name].thin and rates[x.name].top is not None]
     if compared and average.get(root) is not None:  # type: ignore[arg-type]
@@ -366,19 +397,20 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
         best = max((k for k, v in enumerate(lost) if v is not None and v > 0), key=lambda k: lost[k], default=None)
         if best is not None:
             link, r = links[best], rates[links[best].name]
-            amount = lost[best] * (MONTHLY_FACTOR if period is Period.MONTH else 1.0)  # type: ignore[operator]
-            leak = Leak(rate=link.name, stage=link.stage, rep=r.used, top=r.top, lost=amount,  # type: ignore[arg-type]
-                        sentence=f"{link.name} {_fmt_rate(r.used, link.unit)} vs {_fmt_rate(r.top, link.unit)} "  # type: ignore[arg-type]
-                                 f"for the top reps: about {_fmt_count(amount, unit)} {outcome} a {period.value} "
+            lost_here = lost[best] * (MONTHLY_FACTOR if period is Period.MONTH else 1.0)  # type: ignore[operator]
+            leak = Leak(rate=link.name, stage=link.stage, rep=r.used, top=r.top, lost=lost_here,  # type: ignore[arg-type]
+                        sentence=f"{link.name} {_fmt_rate(r.used, link.unit)} {over} vs "  # type: ignore[arg-type]
+                                 f"{_fmt_rate(r.top, link.unit)} for the top reps: about "  # type: ignore[arg-type]
+                                 f"{amount(_fmt_count(lost_here, unit), outcome)} a {period.value} "
                                  f"lost at {link.step}")
     shown = [s for s in needed if s in activity] or list(needed)
     sentence = ""
     if links:
         own = [f"{_fmt_rate(r, x.unit)} {x.short}" for x, r in zip(links, used, strict=True) if not rates[x.name].thin]
         team = [f"{_fmt_rate(r, x.unit)} {x.short}" for x, r in zip(links, used, strict=True) if rates[x.name].thin]
-        what = f"{_fmt_count(target, unit)} {outcome} a {period.value} at "
+        what = f"{goal} a {period.value} at "
         if own:
-            what += f"{name}'s {_words(own)} rate{'s' if len(own) > 1 else ''}"
+            what += f"{name}'s {_words(own)} rate{'s' if len(own) > 1 else ''} {over}"
             if team:
                 what += f" (the team's {_words(team)} rate{'s' if len(team) > 1 else ''}: too few of {name}'s own)"
         else:
@@ -389,15 +421,30 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
             sentence = f"{what} takes {takes}, a week. {name} did {_words(did)}."
         else:
             sentence = f"{what} cannot be reached by more activity: {notes[-1]}."
-        if projection is not None:
-            when = "this month" if period is Period.MONTH else "this week"
-            sentence += (f" At this week's activity and these rates, on course for "
-                         f"{format_beside(projection, target, unit)} {outcome} {when}.")
     return ActivityNeed(
         outcome=outcome, unit=unit, period=period, target=target, target_per_week=weekly,
         rates=[x.name for x in links], needed=needed, this_week={s: this_week.get(s) for s in needed},
         average={s: average.get(s) for s in needed}, activity=root, projection=projection, compared=compared,
-        leak=leak, notes=notes, sentence=sentence)
+        leak=leak, notes=notes, sentence=sentence, share=share)
+
+
+def _fmt_target(value: float, unit: Unit) -> str:
+    """A rep's own target as the pace line shows it (core/effective.describe): one decimal at most."""
+    return format_value(round(value, 0 if unit is Unit.CURRENCY else 1), unit, exact=True)
+
+
+def goal_text(need: ActivityNeed) -> str:
+    """The target a need plans for, as the sentence says it: "1.6 Deals Won a month", "1 SQL a week"."""
+    return f"{amount(_fmt_target(need.target, need.unit), need.outcome)} a {need.period.value}"
+
+
+def no_top_reps(funnel: RepFunnel) -> str:
+    """Why a rep has no top performers to be compared with: alone in the role, the top one, or no one of the role
+    had a full week to be chosen from (OFF, short, part-time and ramp weeks never choose the top performers)."""
+    who = funnel.role or "rep"
+    if funnel.peers == 0:
+        return f"no {who} had a full week in the window"
+    return f"{first_name(funnel.rep)} is the {'only' if funnel.peers == 1 else 'top'} {who}"
 
 
 def focus(funnel: RepFunnel) -> ActivityNeed | None:
@@ -410,15 +457,22 @@ def focus(funnel: RepFunnel) -> ActivityNeed | None:
     return None
 
 
-def funnel_sentence(funnel: RepFunnel | None) -> str:
-    """What the diagnosis adds for a rep who is behind: where the funnel leaks and the activity the target takes."""
+def funnel_sentence(funnel: RepFunnel | None, rate_below: bool = False) -> str:
+    """What the diagnosis adds for a rep who is behind: where the funnel leaks and the activity the target takes.
+    "The gap is volume" only where it is true: the rep converts as well as the top reps at every stage, no rate
+    is below its range (``rate_below``) and more activity reaches the target."""
     need = focus(funnel) if funnel is not None else None
-    if need is None:
+    if need is None or funnel is None:
         return ""
+    own = [r for r in funnel.rates if r.rate in need.rates and not r.thin]
     if need.leak is not None:
         leak = f"Leak: {need.leak.sentence}."
+    elif own and not funnel.top_reps:
+        leak = f"No top reps to compare with: {no_top_reps(funnel)}."
     elif need.compared:
-        leak = "No stage converts below the top reps; the gap is volume."
+        leak = "No stage converts below the top reps"
+        volume = not rate_below and all(v is not None for v in need.needed.values())
+        leak += "; the gap is volume." if volume else "."
     else:
         leak = "Too few counts of the rep's own to say where the funnel leaks."
     return f"{leak} {need.sentence}"

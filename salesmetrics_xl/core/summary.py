@@ -7,13 +7,12 @@ Computed once here, from tracking data and ranges; the layout turns it into cell
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from salesmetrics_xl.core.baseline import TOP_SHARE, rank_by_outcomes
+from salesmetrics_xl.core.baseline import top_performers
 from salesmetrics_xl.core.diagnosis import (
     ACTIVITY_BELOW,
     EFFICIENT,
@@ -31,15 +30,15 @@ from salesmetrics_xl.core.diagnosis import (
     category_status,
     diagnose,
 )
-from salesmetrics_xl.core.effective import (
-    Scales,
-    describe,
-    ramp_shares,
-    row_scales,
-    scaled,
-    tenure_month,
+from salesmetrics_xl.core.effective import Scales, describe, ramp_shares, row_scales, scaled, tenure_month
+from salesmetrics_xl.core.evaluate import (
+    column_values,
+    evaluate_rows,
+    metric_values,
+    pooled_rate,
+    pooled_sums,
+    scorecard_metrics,
 )
-from salesmetrics_xl.core.evaluate import column_values, evaluate_rows, metric_values, scorecard_metrics
 from salesmetrics_xl.core.funnel import WINDOW_WEEKS, Funnels, RepFunnel, funnel_sentence
 from salesmetrics_xl.core.metrics import (
     DEALS_WON,
@@ -221,11 +220,8 @@ def _streaks(frame: pd.DataFrame, statuses: dict[str, np.ndarray], week: pd.Time
 
 def _pooled(frame: pd.DataFrame, metric: Metric) -> float | None:
     if metric.is_rate:
-        num = column_values(frame, metric.numerator)  # type: ignore[arg-type]
-        den = column_values(frame, metric.denominator)  # type: ignore[arg-type]
-        ok = ~np.isnan(num) & ~np.isnan(den)
-        total = den[ok].sum()
-        return float(num[ok].sum() / total) if total > 0 else None
+        found = float(pooled_rate(*pooled_sums(frame, metric.numerator, metric.denominator))[0])  # type: ignore[arg-type]
+        return None if np.isnan(found) else found
     values = metric_values(frame, metric)
     return float(np.nansum(values)) if (~np.isnan(values)).any() else None
 
@@ -254,7 +250,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     people = [(rec[REP], rec.get(ROLE)) for rec in (*week_rows.to_dict("records"), *missing.to_dict("records"))]
     monthly, month_name = _monthly(frame, ranges, chosen, people, scales)
     paces = {(p.rep, p.metric): p for p in monthly}
-    plan = _funnels(frame, ranges, this, window, monthly)
+    plan = _funnels(frame, ranges, this, window, monthly, scales)
     funnels: dict[str, RepFunnel] = {}
 
     reps: list[RepWeek] = []
@@ -290,7 +286,10 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         funnel = None
         if not found.on_track and categories[Category.OUTCOME] is Status.BELOW:  # behind: what it takes
             behind = [m.name for m in by_category[Category.OUTCOME] if judged[m.name] is Status.BELOW]
-            if (funnel := plan.rep(rep.rep, role, behind)) is not None:
+            shares = {(m, Period.MONTH): paces[(rep.rep, m)].share for m in behind if (rep.rep, m) in paces}
+            if scales is not None:  # a weekly outcome target, moved by this week's FTE and ramp (not the days)
+                shares |= {(m, Period.WEEK): float(scales.fte[i] * scales.ramp[i]) for m in behind}
+            if (funnel := plan.rep(rep.rep, role, behind, shares)) is not None:
                 funnel.behind_on = behind
                 funnels[rep.rep] = funnel
         rep.diagnosis = explain(rep, found, weekly, ranges, paces, funnel)
@@ -342,11 +341,11 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     )
 
 
-def _funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: int, monthly: list[MonthlyPace]
-             ) -> Funnels:
-    """The reps' funnels (core/funnel.py), projected to month end from the month so far."""
-    month = {(p.rep, p.metric): (p.month_to_date, p.weeks_in_month - p.weeks_elapsed) for p in monthly}
-    return Funnels(frame, ranges, week, window, month)
+def _funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: int, monthly: list[MonthlyPace],
+             scales: Scales | None) -> Funnels:
+    """The reps' funnels (core/funnel.py), with the pace's month-end projection: one projection per outcome."""
+    month = {(p.rep, p.metric): p.projection for p in monthly}
+    return Funnels(frame, ranges, week, window, month, scales=scales)
 
 
 def _off_week(rec: dict, values: dict[str, float | None], working_week: float) -> RepWeek:
@@ -493,7 +492,8 @@ def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: Range
         rest = [m.name for m in metrics if m.name not in named and rep.judged[m.name] is Status.BELOW]
         if rest:
             sentence += f" Also below: {', '.join(rest)}."
-    if funnel is not None and funnel.behind_on and (extra := funnel_sentence(funnel)):
+    rate_below = any(m.is_rate and rep.judged[m.name] is Status.BELOW for m in metrics)
+    if funnel is not None and funnel.behind_on and (extra := funnel_sentence(funnel, rate_below)):
         sentence += " " + extra
     return sentence
 
@@ -528,14 +528,14 @@ def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: list[
         present = [c for c in metric.columns if c in in_month]
         if len(present) < len(metric.columns):
             continue
-        sums = in_month.groupby(REP)[present].sum(min_count=1).reindex(names)
         if metric.is_rate:  # pooled: the month's counts, not an average of weekly rates
-            num, den = sums[metric.numerator].to_numpy(float), sums[metric.denominator].to_numpy(float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                mtd = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-            projection = mtd
+            codes = pd.Index(names).get_indexer(in_month[REP])
+            mine = codes >= 0
+            num, den = pooled_sums(in_month[mine], metric.numerator, metric.denominator, codes[mine],  # type: ignore[arg-type]
+                                   len(names))
+            mtd = projection = pooled_rate(num, den)
         else:
-            mtd = sums[metric.column].to_numpy(float)
+            mtd = in_month.groupby(REP)[metric.column].sum(min_count=1).reindex(names).to_numpy(float)
             typical = recent.groupby(REP)[metric.column].mean().reindex(names).to_numpy(float)
             typical = np.where(np.isnan(typical), mtd / elapsed, typical)
             projection = mtd + (len(mondays) - elapsed) * typical
@@ -631,10 +631,9 @@ def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, week
     if full is not None:
         window = window[full[window.index.to_numpy()]]
     weeks = window[WEEK].nunique()
-    ranked = rank_by_outcomes(window) if len(window) else []
-    if len(ranked) < 2:
+    if window[REP].nunique() < 2:
         return []
-    top = ranked[: max(1, math.ceil(TOP_SHARE * len(ranked)))]
+    top = top_performers(window)
     top_frame = window[window[REP].isin(top)].sort_values(WEEK)
     activity = [m for m in ranges.metrics if m.category is Category.ACTIVITY]
     roles = sorted({r for r in top_frame[ROLE].dropna()}) if ROLE in top_frame else []

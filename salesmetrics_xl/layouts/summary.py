@@ -11,7 +11,7 @@ from typing import Literal
 
 from salesmetrics_xl.core.effective import DECIMALS
 from salesmetrics_xl.core.evaluate import scorecard_metrics
-from salesmetrics_xl.core.funnel import focus
+from salesmetrics_xl.core.funnel import focus, goal_text, no_top_reps
 from salesmetrics_xl.core.metrics import DEALS_WON, SQLS, Category, Period, Unit, format_value
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_letter, split_ref
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
@@ -284,7 +284,7 @@ def _what_it_takes_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -
         r = row + n
         unit = FORMAT[need.unit]
         sheet.put(r, 2, funnel.rep)
-        sheet.put(r, 4, f"{need.target:,.0f} {need.outcome} a {need.period.value}", Style(align="center"))
+        sheet.put(r, 4, goal_text(need), Style(align="center"))
         for i, stage in enumerate(stages):
             needed, actual = need.needed.get(stage), need.this_week.get(stage)
             short = needed is not None and actual is not None and actual < needed
@@ -293,7 +293,8 @@ def _what_it_takes_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -
         col = 5 + 2 * len(stages)
         leak = need.leak
         leak_format = FORMAT[Unit.CURRENCY] if leak is not None and leak.rate == "Average Deal Size" else "0.0%"
-        sheet.put(r, col, leak.rate if leak else "none below the top reps", Style(align="center"))
+        compared = "none below the top reps" if funnel.top_reps else f"no top reps: {no_top_reps(funnel)}"
+        sheet.put(r, col, leak.rate if leak else compared, Style(align="center"))
         sheet.put(r, col + 1, leak.rep if leak else None, Style(number_format=leak_format, align="center"))
         sheet.put(r, col + 2, leak.top if leak else None, Style(number_format=leak_format, align="center"))
         sheet.put(r, col + 3, leak.lost if leak else None,

@@ -121,3 +121,17 @@ def test_a_range_check_never_shows_a_shortfall_as_the_target_itself():
     (b,) = build_baseline(team(rows), ranges, weeks=8, today=TODAY)
     flag = next(f for f in b.unreachable if "SQLs a week" in f)
     assert flag == "Dials 40–49 reach at most 1.96 SQLs a week at the team's rates; the target is 2"
+
+
+def test_one_deal_won_a_month_is_singular_in_what_the_target_takes():
+    from salesmetrics_xl.core.metrics import Period, Range
+
+    data = team(rep_weeks("Ann", 60, 15, 3) + rep_weeks("Bo", 70, 14, 2))
+    rules = [r.model_copy(update={"range": Range(min=1)}) if r.metric.name == "Deals Won" and r.period is Period.MONTH
+             else r for r in default_ranges().rules]
+    from salesmetrics_xl.core.ranges import RangeSet
+
+    (b,) = build_baseline(data, RangeSet(rules=rules), weeks=8, today=TODAY)
+    won = next(t for t in by_metric(b)[("Dials", "week")].needed if t.outcome == "Deals Won"
+               and t.period is Period.MONTH)
+    assert won.sentence.startswith("1 Deal Won a month takes ") and "Deals Won" not in won.sentence

@@ -94,18 +94,50 @@ def test_the_leak_is_the_link_that_costs_most_against_the_top_rep():
     # qualification 100 x 0.05 x 0.5 x 0.4 x 0.25 = 0.25; connect 100 x 0.15 x 0.5 x 0.4 x 0.2 = 0.6 a week
     assert ava.leak is not None and ava.leak.rate == "Opportunity Rate"
     assert ava.leak.lost == pytest.approx(1.0 * 52 / 12)  # a monthly target: lost a month
-    assert ava.leak.sentence == ("Opportunity Rate 40% vs 80% for the top reps: about 4.3 Deals Won a month lost "
-                                 "at turning SQLs into opportunities")
+    assert ava.leak.sentence == ("Opportunity Rate 40% over the last 2 weeks vs 80% for the top reps: about 4.3 "
+                                 "Deals Won a month lost at turning SQLs into opportunities")
     ben = hand()["Ben"].needs[0]
     # a win rate of 0 is where everything is lost: 100 x 0.5 x (0.5 x 1/12 x 0.12) = 0.25 a week
     assert ben.leak is not None and ben.leak.rate == "Win Rate"
     assert ben.leak.lost == pytest.approx(0.25 * 52 / 12)
-    chloe = hand()["Chloe"]
-    assert chloe.needs[0].leak is None  # the top rep leaks nowhere against herself
+
+
+
+def test_the_top_rep_is_never_compared_with_herself():
+    chloe = hand()["Chloe"]  # the top quarter of three is Chloe alone
+    assert chloe.top_reps == [] and chloe.peers == 3
+    assert all(r.top is None for r in chloe.rates) and chloe.needs[0].leak is None
     chloe.behind_on = ["Deals Won"]
-    assert funnel_sentence(chloe).startswith("No stage converts below the top reps; the gap is volume. 2 Deals Won")
+    assert funnel_sentence(chloe).startswith("No top reps to compare with: Chloe is the top SDR. 2 Deals Won")
+    assert "volume" not in funnel_sentence(chloe)
+    assert hand()["Ava"].top_reps == ["Chloe"]
+    # a rep alone in the role
+    solo = rep_funnels(frame(HAND[:2]), ranges(WON_MONTH), W2, [("Ava", "SDR")], window=2, min_count=1)["Ava"]
+    solo.behind_on = ["Deals Won"]
+    assert solo.top_reps == [] and funnel_sentence(solo).startswith("No top reps to compare with: Ava is the only SDR.")
 
 
+def test_a_top_rep_among_several_is_compared_with_the_others_only():
+    # eight reps: the top quarter is two, Top (3 SQLs a week at 30%) and Next (2 at 20%)
+    rows = [[W2 - pd.Timedelta(weeks=k), rep, "SDR", 100, 10, sqls, 1, 0] for k in range(2)
+            for rep, sqls in (("Top", 3), ("Next", 2), *((f"R{j}", 1) for j in range(6)))]
+    found = rep_funnels(frame(rows), ranges(WON_MONTH), W2, [("Top", "SDR"), ("Next", "SDR"), ("R0", "SDR")],
+                        window=2, min_count=1)
+    qual = {rep: next(r for r in f.rates if r.rate == "Qualification Rate") for rep, f in found.items()}
+    assert found["Top"].top_reps == ["Next"] and qual["Top"].top == pytest.approx(0.2)  # not her own 30%
+    assert found["Next"].top_reps == ["Top"] and qual["Next"].top == pytest.approx(0.3)
+    assert found["R0"].top_reps == ["Top", "Next"] and qual["R0"].top == pytest.approx(0.25)
+
+
+def test_the_gap_is_volume_only_when_every_rate_is_fine_and_the_target_reachable():
+    # Ava converts as well as the top rep everywhere but on volume: 50 dials a week to the top rep's 100
+    rows = [[W2 - pd.Timedelta(weeks=k), rep, "SDR", dials, dials // 5, dials // 25, dials // 50, dials // 100]
+            for k in range(2) for rep, dials in (("Top", 200), ("Ava", 100), ("B", 50), ("C", 50))]
+    ava = rep_funnels(frame(rows), ranges(WON_MONTH), W2, [("Ava", "SDR")], window=2, min_count=1)["Ava"]
+    ava.behind_on = ["Deals Won"]
+    assert ava.needs[0].leak is None and ava.needs[0].compared
+    assert funnel_sentence(ava).startswith("No stage converts below the top reps; the gap is volume. ")
+    assert funnel_sentence(ava, rate_below=True).startswith("No stage converts below the top reps. 2 Deals Won")
 def test_a_zero_rate_never_divides():
     ben = hand()["Ben"].needs[0]
     assert ben.needed == {"Opportunities": None, "SQLs": None, "Conversations": None, "Dials": None}
@@ -113,11 +145,10 @@ def test_a_zero_rate_never_divides():
     assert any("Win Rate is 0%" in n for n in ben.notes)
 
 
-def test_projection_from_this_weeks_activity_and_the_month_so_far():
-    # Ava: 100 dials this week x 25% x 20% x 40% x 50% = 1 deal a week; 1 so far + 2 weeks left = 3
-    need = hand(month={("Ava", "Deals Won"): (1.0, 2)})["Ava"].needs[0]
-    assert need.projection == pytest.approx(3.0)
-    assert "on course for 3 Deals Won this month" in need.sentence
+def test_the_projection_is_the_paces_and_the_sentence_gives_none_of_its_own():
+    need = hand(month={("Ava", "Deals Won"): 1.5})["Ava"].needs[0]
+    assert need.projection == 1.5  # the pace's, which judged the rep; never a second one from this week's dials
+    assert "on course" not in need.sentence and "this month" not in need.sentence
 
 
 def test_a_thin_rate_falls_back_to_the_teams_and_says_so():
@@ -134,7 +165,7 @@ def test_a_thin_rate_falls_back_to_the_teams_and_says_so():
     assert need.sentence == ("5 SQLs a month at the team's 12% qualification and 20% connect rates (too few of "
                              "Lucky's own) takes about 9.9 conversations, or about 49 dials, a week. Lucky did 3 "
                              "and 5.")
-    assert any("Lucky had 3 conversations in the window, too few" in n for n in need.notes)
+    assert any("Lucky had 3 conversations over the last 8 weeks, too few" in n for n in need.notes)
     assert need.leak is None and need.compared == []  # no rate of Lucky's own to compare
     found.behind_on = ["SQLs"]
     assert funnel_sentence(found).startswith("Too few counts of the rep's own to say where the funnel leaks. 5 SQLs")
@@ -170,6 +201,12 @@ def test_role_specific_outcome_ranges_and_team_rates():
     assert found["Alex"].needs[0].needed["Conversations"] == pytest.approx(13 * 12 / 52 / 0.5)
     newbie = {r.rate: r for r in found["Newbie"].rates}
     assert newbie["Qualification Rate"].used == pytest.approx(21 / 42)  # the AE team's, not the SDRs'
+    # a role written " ae" on one row is the AE role, as the ranges match it: one team, one top set
+    rows[-1][2] = " ae"
+    again = rep_funnels(frame(rows), ranges(["SQLs", "outcome", None, "month", 13, None, None, "AE"]), W2,
+                        [("Newbie", " ae")])["Newbie"]
+    assert {r.rate: r for r in again.rates}["Qualification Rate"].used == pytest.approx(21 / 42)
+    assert again.top_reps == ["Alex"] and again.needs[0].target == 13
 
 
 def test_the_funnel_is_declared_by_the_rate_metrics():
@@ -359,6 +396,41 @@ def test_the_readme_worked_example_is_what_the_tool_says():
     reps = {r.rep: " ".join(r.diagnosis.split()) for r in build_summary(data.tracking, data.ranges).reps}
     quote = readme.split("Ben Carter's diagnosis ends: > ", 1)[1].split(" Ben had 114", 1)[0].replace(" > ", " ")
     assert reps["Ben Carter"].endswith(quote)
-    emma = readme.split('so hers reads "', 1)[1].split('" The Weekly', 1)[0]
+    emma = readme.split('so hers reads "', 1)[1].split('" Jonas', 1)[0]
     assert emma in reps["Emma Rossi"]
+    # Jonas, off the first week of November: the plan is for the target his pace line holds him to
+    assert "at least 1.6 a month (80 % of the range: days worked, FTE and ramp)" in reps["Jonas Weber"]
+    assert "1.6 Deals Won a month at Jonas's" in reps["Jonas Weber"] and "2 Deals Won" not in reps["Jonas Weber"]
+    jonas = {f.rep: f for f in build_summary(data.tracking, data.ranges).funnels}["Jonas Weber"]
+    assert jonas.weeks == 7 and jonas.needs[0].average["Dials"] == 60  # the README's "60 dials a week"
+    assert "the top reps are Chloe Nguyen, Keisha Brown and Grace Okafor" in readme
+    assert jonas.top_reps == ["Chloe Nguyen", "Keisha Brown", "Grace Okafor"]
     assert activity_needed(5 * 12 / 52, [3 / 114, 114 / 574])[-1] == pytest.approx(220.77, abs=0.01)
+
+
+def test_the_top_reps_are_the_baselines_and_the_projection_the_paces():
+    from salesmetrics_xl.core.baseline import build_baseline
+    from salesmetrics_xl.core.funnel import focus
+    from salesmetrics_xl.core.summary import build_summary
+    from salesmetrics_xl.layouts.summary import summary_sheet
+
+    data = _example()
+    summary = build_summary(data.tracking, data.ranges)
+    # the same 8 weeks (W40 to W47): the baseline's top performers, from full weeks only (no OFF week of
+    # Isabel's or Jonas's ranks anyone), are the ones every rep behind is compared with
+    (base,) = build_baseline(data.tracking, data.ranges, today=dt.date(2026, 11, 23))
+    assert base.top_reps == ["Chloe Nguyen", "Keisha Brown", "Grace Okafor"]
+    paces = {(p.rep, p.metric): p for p in summary.monthly}
+    sheet = summary_sheet(summary)
+    title = next(r for (r, c), cell in sheet.cells.items() if str(cell.value).startswith("What it takes"))
+    header = {sheet.cells[(title + 1, c)].value: c for c in range(4, 20) if (title + 1, c) in sheet.cells}
+    for n, funnel in enumerate(summary.funnels, start=1):
+        assert funnel.top_reps == [r for r in base.top_reps if r != funnel.rep]
+        need = focus(funnel)
+        assert need is not None
+        pace = paces[(funnel.rep, need.outcome)]
+        assert need.projection == pace.projection  # Emma: 1.5, as the Monthly pacing block says, not 1.8
+        assert sheet.cells[(title + 1 + n, header["Projected"])].value == pace.projection
+        own = "1.6" if funnel.rep == "Jonas Weber" else pace.range.split()[-1]  # Jonas's 80 %, as his pace line
+        assert sheet.cells[(title + 1 + n, header["Behind on"])].value == f"{own} {need.outcome} a month"
+        assert "At this week's activity" not in next(r.diagnosis for r in summary.reps if r.rep == funnel.rep)

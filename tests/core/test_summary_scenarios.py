@@ -239,3 +239,95 @@ def test_range_review_flags_a_max_the_top_producers_exceed():
     # a single top producer above the Max is not a pattern: the team of four has one top rep
     data, _ = parse_tracking([TRACKING_HEADER, *rows[:4], *rows[8:20]], file="t.xlsx")
     assert build_summary(data, ranges(STARTER), week=THIS).range_review == []
+
+
+# ---- the funnel's sentence against the verdict beside it (core/funnel.py) ------------------------------------
+
+def _behind(rows: list[list[object]], rules: list[list[object]], rep: str = "Rep") -> tuple[WeeklySummary, str]:
+    data, problems = parse_tracking([TRACKING_HEADER, *rows], file="t.xlsx")
+    assert not [p for p in problems if p.severity == "error"], problems
+    summary = build_summary(data, ranges(rules), week=THIS)
+    return summary, next(r.diagnosis for r in summary.reps if r.rep == rep)
+
+
+def test_a_part_timer_plans_for_the_target_the_pace_holds_her_to():
+    # at 50 % FTE the month's 5 SQLs are 2.5; 1 SQL so far and about 0.5 more expected: behind
+    rows = [week(w, 30, 10, s, fte=0.5) for w, s in zip(WEEKS, (1, 0, 1, 0), strict=True)]
+    rows += steady(60, 12, 2, rep="Full")
+    summary, said = _behind(rows, [DIALS, QUALIFICATION, SQLS_MONTH])
+    assert "of at least 2.5 a month (50 % of the range" in said
+    need = next(f for f in summary.funnels if f.rep == "Rep").needs[0]
+    assert (need.target, need.share) == (2.5, 0.5)
+    assert need.needed["Conversations"] == pytest.approx(2.5 * 12 / 52 / (2 / 40))
+    assert "2.5 SQLs a month at Rep's 5% qualification" in said and " 5 SQLs a month" not in said
+
+
+def test_a_weekly_outcome_target_is_the_reps_own_too():
+    rows = [week(w, 30, 10, s, fte=0.5) for w, s in zip(WEEKS, (1, 1, 0, 0), strict=True)]
+    summary, said = _behind(rows, [DIALS, SQLS_WEEK])
+    need = next(f for f in summary.funnels if f.rep == "Rep").needs[0]
+    assert need.period.value == "week" and need.target == 0.5 and need.projection is None
+    assert "0.5 SQLs a week at Rep's" in said
+
+
+def test_one_projection_per_outcome_the_paces():
+    rows = [week(w, 60, 12, s) for w, s in zip(WEEKS, (0, 1, 0, 1), strict=True)]
+    rows += steady(60, 12, 3, rep="Top")
+    summary, said = _behind(rows, [DIALS, SQLS_MONTH])
+    pace = next(p for p in summary.monthly if p.rep == "Rep" and p.metric == "SQLs")
+    need = next(f for f in summary.funnels if f.rep == "Rep").needs[0]
+    assert need.projection == pace.projection
+    # one "on course for", the pace's; this week's 12 conversations at the pooled 2/48 would have said 2.5
+    assert said.count("on course for") == 1 and f"on course for {pace.projection:g} " in said
+    assert "over the last 8 weeks" in said  # the pooled rates say their window
+
+
+def test_no_volume_gap_when_a_rate_is_below_its_range():
+    # the whole team qualifies 5 % of conversations against a range of at least 8 %: the rep converts as well as
+    # the top rep, so no stage leaks against them, but the gap is not volume
+    rows = [week(w, 40, 10, s) for w, s in zip(WEEKS, (1, 0, 1, 0), strict=True)]  # 0 % this week
+    for name in ("B", "C", "D"):
+        rows += [week(w, 100, 20, 1, rep=name) for w in WEEKS]
+    summary, said = _behind(rows, [DIALS, QUALIFICATION, SQLS_MONTH])
+    assert "No stage converts below the top reps." in said and "volume" not in said
+    assert next(f for f in summary.funnels if f.rep == "Rep").top_reps == ["B"]
+    # with no quality range, the same rep's gap is volume
+    _, said = _behind(rows, [DIALS, SQLS_MONTH])
+    assert "No stage converts below the top reps; the gap is volume." in said
+
+
+def test_the_only_rep_is_compared_with_no_one():
+    rows = [week(w, 60, 20, s) for w, s in zip(WEEKS, (0, 1, 0, 0), strict=True)]
+    _, said = _behind(rows, [DIALS, QUALIFICATION, SQLS_MONTH])
+    assert "No top reps to compare with: Rep is the only SDR." in said
+    assert "volume" not in said and "for the top reps" not in said
+
+
+def test_an_off_week_is_not_a_week_of_zeros_and_top_reps_come_from_full_weeks():
+    rows = [week(WEEKS[0], 60, 12, 1), week(WEEKS[1], 0, 0, 0, days=0), week(WEEKS[2], 60, 12, 0),
+            week(WEEKS[3], 60, 12, 0)]
+    # Part sells most a week but at 50 % FTE: the baseline leaves a part-time week out of the top choice
+    rows += steady(30, 10, 4, rep="Part", fte=0.5) + steady(60, 15, 3, rep="Best") + steady(60, 12, 2, rep="Mid")
+    summary, _ = _behind(rows, [DIALS, SQLS_MONTH])
+    funnel = next(f for f in summary.funnels if f.rep == "Rep")
+    assert funnel.weeks == 3 and funnel.needs[0].average["Dials"] == 60  # not 45 with the OFF week as 0
+    assert funnel.top_reps == ["Best"]
+    from salesmetrics_xl.core.baseline import build_baseline
+
+    data, _ = parse_tracking([TRACKING_HEADER, *rows], file="t.xlsx")
+    assert build_baseline(data, ranges([DIALS, SQLS_MONTH]), weeks=4, today=THIS + dt.timedelta(days=7)
+                          )[0].top_reps == ["Best"]  # the same choice, made by the same function
+
+
+def test_one_sql_and_one_deal_won_are_singular():
+    rows = [week(w, 60, 20, 0, role="AE") for w in WEEKS]
+    rows += steady(60, 12, 2, rep="Sdr")
+    _, said = _behind(rows, [DIALS, ["SQLs", "outcome", None, "month", 1, None, None, "AE"], SQLS_MONTH])
+    assert "1 SQL a month at Rep's" in said and "reaches 1 SQL at it" in said and "1 SQLs" not in said
+
+
+def test_no_top_reps_when_no_one_of_the_role_worked_a_full_week():
+    rows = [week(w, 30, 10, s, fte=0.5) for w, s in zip(WEEKS, (1, 0, 1, 0), strict=True)]
+    rows += [week(w, 30, 10, 1, fte=0.5, rep="Other") for w in WEEKS]
+    _, said = _behind(rows, [DIALS, SQLS_MONTH])
+    assert "No top reps to compare with: no SDR had a full week in the window." in said
