@@ -173,8 +173,9 @@ def special_cells(data: bytes) -> dict[tuple[int, int], str]:
     result. Found with a byte scan of the sheet part, so it costs little on big sheets."""
     found: dict[tuple[int, int], str] = {}
     root = re.search(rb"<(\w+:)?worksheet\b", data[:4096])
-    formula = b"<" + (root[1] if root and root[1] else b"") + b"f"
-    if formula not in data and b't="e"' not in data:  # plain finds: a regex is four times slower on big sheets
+    prefix = b"<" + (root[1] if root and root[1] else b"") + b"f"
+    formula = prefix + b">" in data or prefix + b" " in data  # a cell's <f>, not a range check's <formula>
+    if not formula and b't="e"' not in data:  # plain finds: a regex is four times slower on big sheets
         return found  # no formulas and no error cells: nothing a reader could misread
     for marker in (b't="e"', b"</f></c>", b"/></c>", b"<v></v></c>", b"<v/></c>"):
         at = data.find(marker)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -1022,22 +1021,21 @@ def _one_spelling_per_role(tracking: TrackingData, ranges: RangeSet) -> Tracking
     """Each Role under one spelling, so that what groups reps by role (the baseline, the funnel's top reps, the
     roles a summary lists) sees " sdr " and "SDR" as the one role the ranges and formulas judge them as: the
     spelling of the Ranges row when it has one, else the most common in Tracking. Blank Roles become none."""
-    column = list(tracking.frame[ROLE])
-    rows = Counter(r for r in column if isinstance(r, str))  # each spelling once, in order of first appearance
+    codes, spellings = pd.factorize(tracking.frame[ROLE])  # each spelling once, in order of first appearance
+    rows = np.bincount(codes[codes >= 0], minlength=len(spellings))
     canonical = {text_key(rule.role): trim(rule.role) for rule in reversed(ranges.rules) if rule.role}
     counts: dict[str, dict[str, int]] = {}  # key -> trimmed spelling -> rows
-    for role, n in rows.items():
-        if key := text_key(role):
-            spellings = counts.setdefault(key, {})
-            spellings[trim(role)] = spellings.get(trim(role), 0) + n
-    for key, spellings in counts.items():
-        canonical.setdefault(key, max(spellings, key=spellings.__getitem__))  # the first of the most common
-    spelling = {role: canonical.get(text_key(role)) for role in rows}
-    mapped = [spelling.get(r) if isinstance(r, str) else None for r in column]
-    if mapped == column:
+    for role, n in zip(spellings, rows, strict=True):
+        if isinstance(role, str) and (key := text_key(role)):
+            spelled = counts.setdefault(key, {})
+            spelled[trim(role)] = spelled.get(trim(role), 0) + int(n)
+    for key, spelled in counts.items():
+        canonical.setdefault(key, max(spelled, key=spelled.__getitem__))  # the first of the most common
+    mapped = [canonical.get(text_key(r)) if isinstance(r, str) else None for r in spellings]
+    if mapped == list(spellings) and not (codes < 0).any():
         return tracking
     frame = tracking.frame.copy()
-    frame[ROLE] = pd.Series(mapped, index=frame.index, dtype=object)
+    frame[ROLE] = pd.Series(np.array([*mapped, None], dtype=object)[codes], index=frame.index, dtype=object)
     return TrackingData(frame, tracking.file, tracking.sheet, tracking.letters, tracking.header_row,
                         tracking.last_row)
 
