@@ -30,8 +30,8 @@ def tracking_workbook(path: Path, rows: int, reps: int | None = None, funnel_eve
     """A standard tracking workbook with ``rows`` data rows (reps x weeks, at most 200 weeks), in constant memory.
     ``funnel_every=4`` gives every 4th row more deals won than opportunities (a funnel warning each); ``fair``
     fills Days Worked and FTE (short weeks, weeks off, part-timers), so every range is judged pro-rated."""
-    if path.exists():
-        return path
+    if path.exists() and _header(path) == _HEADER:
+        return path  # made by an earlier run; one made before the template's columns changed is made again
     reps = reps or max(20, rows // 200)
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = wb.add_worksheet("Tracking")
@@ -65,6 +65,16 @@ def tracking_workbook(path: Path, rows: int, reps: int | None = None, funnel_eve
         ranges.write_row(i, 0, [rec[n] for n in names])
     wb.close()
     return path
+
+
+def _header(path: Path) -> list[object]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:
+        return [c.value for c in next(book["Tracking"].iter_rows(max_row=1))]
+    finally:
+        book.close()
 
 
 def _child(fn: Callable[[], object], queue: mp.Queue) -> None:
