@@ -7,7 +7,9 @@ spreadsheet library.
 from __future__ import annotations
 
 import difflib
+import math
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -102,10 +104,21 @@ def format_value(value: float, unit: Unit, exact: bool = False) -> str:
     """A number as a manager reads it: 12%, $4,500, 62. ``exact`` keeps one decimal where rounding would hide
     it (7.7% beside a bound of 8%, a projection of 3.3), for sentences that compare a value with its range."""
     if unit is Unit.RATE:
-        return f"{value:.1%}" if exact and round(value * 100, 1) != round(value * 100) else f"{value:.0%}"
+        percent = value * 100
+        return f"{half_up(percent, 1):.1f}%" if exact and half_up(percent, 1) != half_up(percent, 0) else \
+            f"{half_up(percent, 0):.0f}%"
     if unit is Unit.CURRENCY:
-        return f"${value:,.0f}"
-    return f"{value:,.1f}" if exact and round(value, 1) != round(value) else f"{value:,.0f}"
+        return f"${half_up(value, 0):,.0f}"
+    return f"{half_up(value, 1):,.1f}" if exact and half_up(value, 1) != half_up(value, 0) else \
+        f"{half_up(value, 0):,.0f}"
+
+
+def half_up(value: float, places: int) -> float:
+    """Rounded as Excel shows a number (a half away from zero), not as Python rounds it (a half to even): the
+    sentence's $1,929 and the cell's $1,929 beside it, never $1,928."""
+    if not math.isfinite(value):
+        return float(value)
+    return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 def format_bound(value: float, unit: Unit) -> str:

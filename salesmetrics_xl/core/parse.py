@@ -10,7 +10,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import chain, islice, zip_longest
 
@@ -1036,8 +1036,7 @@ def _one_spelling_per_role(tracking: TrackingData, ranges: RangeSet) -> Tracking
         return tracking
     frame = tracking.frame.copy()
     frame[ROLE] = pd.Series(np.array([*mapped, None], dtype=object)[codes], index=frame.index, dtype=object)
-    return TrackingData(frame, tracking.file, tracking.sheet, tracking.letters, tracking.header_row,
-                        tracking.last_row)
+    return replace(tracking, frame=frame)
 
 
 def _missing_columns(problems: list[Problem], tracking: TrackingData, ranges: RangeSet) -> list[Problem]:

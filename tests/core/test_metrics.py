@@ -122,3 +122,14 @@ def test_a_value_beside_its_bound_reads_on_its_own_side(value, bound, unit, show
     from salesmetrics_xl.core.metrics import format_beside
 
     assert format_beside(value, bound, unit) == shown
+
+
+def test_a_value_is_rounded_as_the_cell_beside_it_shows_it():
+    """Excel shows a half away from zero; Python's format rounds a half to even: $1,928.50 would read $1,928 in
+    the sentence and $1,929 in its cell."""
+    from salesmetrics_xl.core.metrics import Unit, format_value
+
+    assert format_value(1928.5, Unit.CURRENCY) == "$1,929"
+    assert format_value(0.125, Unit.RATE) == "13%" and format_value(2.5, Unit.COUNT) == "3"
+    assert format_value(0.0775, Unit.RATE, exact=True) == "7.8%" and format_value(-2.5, Unit.COUNT) == "-3"
+    assert format_value(float("nan"), Unit.COUNT) == "nan"
