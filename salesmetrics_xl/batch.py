@@ -56,7 +56,7 @@ class FileResult(BaseModel):
     output: str | None = None
     week: str | None = None
     reps: int = 0
-    in_range: dict[Category, int] = {}  # reps whose category is in range or above
+    in_range: dict[Category, int] = {}  # reps whose category is in range (see _in_range)
     needs_attention: int = 0
     warnings: int = 0
     errors: int = 0
@@ -133,6 +133,12 @@ def plan_outputs(files: list[Path], out_dir: Path | None, in_place: bool) -> lis
     return outputs
 
 
+def _in_range(category: Category, status: Status) -> bool:
+    """Counted as in range: above counts for quality and outcomes (more is better), not for activity, where the
+    sheet shows it amber, as effort that may be costing quality."""
+    return status is Status.IN_RANGE or (status is Status.ABOVE and category is not Category.ACTIVITY)
+
+
 def summarise_one(path: str, week: dt.date | None, out: str | None, in_place: bool, formulas: Formulas,
                   sheets: tuple[str | None, str | None] = (None, None), force: bool = False) -> FileResult:
     """Runs in a worker process; every failure becomes a record, never an exception."""
@@ -161,7 +167,7 @@ def summarise_one(path: str, week: dt.date | None, out: str | None, in_place: bo
     s = run.summary
     errors = [p for p in run.problems if p.severity is Severity.ERROR]
     lines = [RepLine(rep=r.rep, team=r.team, outcomes={m: r.values.get(m) for m in OUTCOMES},
-                     in_range={c: r.categories[c] in (Status.IN_RANGE, Status.ABOVE) for c in Category},
+                     in_range={c: _in_range(c, r.categories[c]) for c in Category},
                      diagnosis_code=r.diagnosis_code, diagnosis_headline=r.diagnosis_headline,
                      diagnosis=r.diagnosis, on_track=r.on_track, busy_not_producing=r.busy_not_producing)
              for r in s.reps]

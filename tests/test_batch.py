@@ -335,3 +335,19 @@ def test_teams_of_the_same_name_in_two_workbooks_stay_two_teams(tmp_path):
     where = rows[start].index("File")
     reps = {row[1]: row[where] for row in rows[start + 1:]}
     assert reps["Ben Carter"] == "emea/acme.xlsx" and reps["Ben Carter (us)"] == "us/acme.xlsx"
+
+
+def test_activity_above_its_range_is_not_counted_in_range(tmp_path, make_book):
+    """The report and rollup count what the sheet shows: activity above its range is amber, not in range; outcomes
+    above theirs are good and count."""
+    import datetime as dt
+
+    from salesmetrics_xl.core.metrics import Category
+
+    week = dt.date(2026, 11, 16)
+    book = make_book({"Tracking": [["Week", "Rep", "Dials", "SQLs"], [week, "Ann", 100, 3], [week, "Bo", 60, 1]],
+                      "Ranges": [["Metric", "Period", "Min", "Max"], ["Dials", "week", 50, 75],
+                                 ["SQLs", "week", 1, 2]]})
+    (result,) = run_batch([book], out_dir=tmp_path / "out", jobs=1)
+    assert result.in_range[Category.ACTIVITY] == 1  # Bo; Ann's 100 dials are above 50-75
+    assert result.in_range[Category.OUTCOME] == 2  # Ann's 3 SQLs above 1-2 count, as does Bo's 1
