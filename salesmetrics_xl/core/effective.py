@@ -137,21 +137,21 @@ class Scales:
     def off(self) -> np.ndarray:
         return self.activity == 0
 
+    def _base(self, metric: Metric) -> np.ndarray | None:
+        """The scale a metric's range follows on a worked row; None: never scaled (rates, quality)."""
+        if metric.unit is Unit.RATE or metric.category is Category.QUALITY:
+            return None
+        return self.activity if metric.category is Category.ACTIVITY else self.outcome
+
     def for_metric(self, metric: Metric) -> np.ndarray:
         """The scale of one metric's range on each row: 0 on an OFF row, whatever the metric."""
-        if metric.unit is Unit.RATE or metric.category is Category.QUALITY:
-            base = np.ones(len(self.days))
-        else:
-            base = self.activity if metric.category is Category.ACTIVITY else self.outcome
-        return np.where(self.off, 0.0, base)
+        base = self._base(metric)
+        return np.where(self.off, 0.0, 1.0 if base is None else base)
 
     def at(self, metric: Metric, i: int) -> float:
-        """``for_metric(metric)[i]``, for one row."""
-        if self.off[i]:
-            return 0.0
-        if metric.unit is Unit.RATE or metric.category is Category.QUALITY:
-            return 1.0
-        return float((self.activity if metric.category is Category.ACTIVITY else self.outcome)[i])
+        """``for_metric(metric)[i]``, for one row, without building the whole column."""
+        base = self._base(metric)
+        return 0.0 if self.off[i] else 1.0 if base is None else float(base[i])
 
     def note(self, i: int, working_week: float, metric: Metric | None = None) -> str | None:
         """Why row ``i`` is judged against a smaller range, in a manager's words: "3 of 5 days", "ramp 50 %".
