@@ -7,6 +7,6 @@ def main() -> None:
     """The ribbon button in classic Excel: RunPython "import salesmetrics_xl; salesmetrics_xl.main()"."""
     import xlwings as xw
 
-    from salesmetrics_xl.excel.run import weekly_summary
+    from salesmetrics_xl.excel.classic import run_button
 
-    weekly_summary(xw.Book.caller())
+    run_button(xw.Book.caller())

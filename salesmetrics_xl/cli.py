@@ -580,14 +580,14 @@ def batch(
     raise typer.Exit(code)
 
 
-addin_app = typer.Typer(help="The classic Excel add-in (Windows): a Sales Metrics ribbon tab and the functions.",
-                        no_args_is_help=True)
+addin_app = typer.Typer(help="The classic Excel add-in (Windows; the button also on a Mac): a Sales Metrics ribbon "
+                                 "tab and the functions.", no_args_is_help=True)
 app.add_typer(addin_app, name="addin")
 
 
 @addin_app.command("path")
 def addin_path() -> None:
-    """Print where the bundled salesmetrics_xl.xlam is."""
+    """Print where the bundled salesmetrics_xl.xlam is (not yet set up for a Python: use `addin install`)."""
     from salesmetrics_xl.excel.addin import XLAM
 
     print(XLAM)
@@ -595,29 +595,56 @@ def addin_path() -> None:
 
 @addin_app.command("install")
 def addin_install(
-    dest: Annotated[Path | None, typer.Option(help="Copy the add-in here instead of Excel's start-up folder.",
+    dest: Annotated[Path | None, typer.Option(help="Write the add-in here instead of Excel's start-up folder "
+                                                   "(Windows) or ~/Documents/salesmetrics-xl (Mac).",
                                               metavar="DIR")] = None,
-    config_dir: Annotated[Path | None, typer.Option(help="Write the add-in's config here (default "
-                                                         "~/.salesmetrics_xl).", metavar="DIR")] = None,
+    python: Annotated[str | None, typer.Option(help="The Python the add-in runs (default: this one).",
+                                               metavar="PATH")] = None,
 ) -> None:
-    """Copy the add-in into Excel's start-up folder and write its config (this Python, the function module)."""
-    from salesmetrics_xl.excel.addin import install
+    """Write the add-in, set up to run this Python and to offer the functions, where Excel opens it."""
+    from salesmetrics_xl.core.problems import WorkbookError
+    from salesmetrics_xl.excel.addin import install, this_system
 
+    system = this_system()
     try:
-        xlam, conf = install(dest, config_dir)
+        xlam = install(dest, system, python)
+    except WorkbookError as exc:
+        _refuse(f"{exc}; if Excel is open, close it and run this again")
     except OSError as exc:
-        console_err.print(f"[red]error[/]: {exc}")
-        raise typer.Exit(2) from None
-    console.print(f"installed [bold]{xlam}[/] and wrote [bold]{conf}[/]. Restart Excel: the Sales Metrics tab has "
-                  "the Build Weekly Summary button; in a workbook, =METRIC_STATUS(...) needs Trust access to the VBA "
-                  "project object model (File > Options > Trust Center) and, once, Import Functions.")
+        _refuse(f"could not write the add-in into {dest or 'the add-in folder'}: {exc.strerror or exc}")
+    if xlam is None:
+        console.print(LINUX_STEPS, highlight=False, soft_wrap=True)
+        return
+    runs = python or (sys.executable if system != "linux" else None)
+    where = (f"It runs {runs} (INTERPRETER_{'MAC' if system == 'mac' else 'WIN'} in the add-in's own myaddin.conf "
+             "sheet)." if runs else "No Python is set: pass --python with the path of python.exe on the PC that will "
+             "use it.")
+    console.print(f"Wrote [bold]{xlam}[/]. {where}", highlight=False, soft_wrap=True)
+    console.print(MAC_STEPS.format(xlam=xlam) if system == "mac" else WINDOWS_STEPS, highlight=False, soft_wrap=True)
+
+
+WINDOWS_STEPS = """Next, in Excel:
+  1. File > Options > Trust Center > Trust Center Settings > Macro Settings: tick 'Trust access to the VBA project
+     object model' (the functions are added to the add-in through it).
+  2. Restart Excel and open your tracking workbook. The Sales Metrics tab has the Build Weekly Summary button; its
+     first click also adds =METRIC_STATUS and the other functions, for every workbook from then on."""
+MAC_STEPS = """Next, in Excel for Mac (once):
+  1. Tools > Excel Add-ins... > Browse..., choose {xlam}, and make sure it is ticked. (RunPython is already enabled:
+     this command ran `xlwings runpython install`.)
+  2. Open your tracking workbook: the Sales Metrics tab has the Build Weekly Summary button.
+Classic Excel for Mac has no Python functions (=METRIC_STATUS): for those, use xlwings Lite (docs/excel.md)."""
+LINUX_STEPS = """Excel does not run on Linux, so nothing was installed here. What to do instead:
+  - On a Windows PC or a Mac: install this package there and run `salesmetrics addin install`.
+  - In Excel on the web: use xlwings Lite (docs/excel.md, "Excel on the web").
+  - To write the add-in into a folder anyway (for a Windows PC):
+    salesmetrics addin install --dest DIR --python "C:\\path\\to\\python.exe" (the add-in is written for that PC)."""
 
 
 @addin_app.command("build")
 def addin_build(
     out: Annotated[Path, typer.Option(help="Where to write the .xlam.", metavar="PATH")] = Path("salesmetrics_xl.xlam"),
 ) -> None:
-    """Rebuild the add-in from xlwings' ribbon add-in (what the bundled one was made with)."""
+    """Rebuild the bundled add-in from xlwings' ribbon add-in: with the same xlwings, the same file byte for byte."""
     from salesmetrics_xl.excel.addin import build
 
     console.print(f"wrote {build(out)}")

@@ -197,4 +197,18 @@ def install(dest: Path | None = None, system: System | None = None, python: str 
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         source = addin_source(xlwings_version or xlwings.__version__, Path(tmp))
-        return configure(source, folder / XLAM.name, settings(system, python))
+        written = configure(source, folder / XLAM.name, settings(system, python))
+    if system == "mac":
+        enable_runpython()
+    return written
+
+
+def enable_runpython() -> Path:
+    """Excel for Mac starts Python through an AppleScript of xlwings' (the VBA's ExecuteMac calls
+    xlwings-<version>.applescript); `xlwings runpython install` puts it where Excel may run it."""
+    from xlwings import __version__
+    from xlwings.cli import runpython_install
+
+    runpython_install(None)
+    folder = Path.home() / "Library" / "Application Scripts" / "com.microsoft.Excel"
+    return folder / f"xlwings-{__version__}.applescript"
