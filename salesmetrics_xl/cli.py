@@ -624,13 +624,13 @@ def addin_install(
 
 
 WINDOWS_STEPS = """Next, in Excel:
-  1. File > Options > Trust Center > Trust Center Settings > Macro Settings: tick 'Trust access to the VBA project
-     object model' (the functions are added to the add-in through it).
-  2. Restart Excel and open your tracking workbook. The Sales Metrics tab has the Build Weekly Summary button; its
-     first click also adds =METRIC_STATUS and the other functions, for every workbook from then on."""
+  1. File > Options > Trust Center > Trust Center Settings > Macro Settings:
+     tick 'Trust access to the VBA project object model' (the functions are added to the add-in through it).
+  2. Restart Excel and open your tracking workbook. The Sales Metrics tab has the Build Weekly Summary button:
+     its first click also adds =METRIC_STATUS and the other functions, for every workbook from then on."""
 MAC_STEPS = """Next, in Excel for Mac (once):
-  1. Tools > Excel Add-ins... > Browse..., choose {xlam}, and make sure it is ticked. (RunPython is already enabled:
-     this command ran `xlwings runpython install`.)
+  1. Tools > Excel Add-ins... > Browse..., choose {xlam}, and make sure it is ticked.
+     (Excel for Mac starts Python through xlwings' AppleScript: this command has put it in place.)
   2. Open your tracking workbook: the Sales Metrics tab has the Build Weekly Summary button.
 Classic Excel for Mac has no Python functions (=METRIC_STATUS): for those, use xlwings Lite (docs/excel.md)."""
 LINUX_STEPS = """Excel does not run on Linux, so nothing was installed here. What to do instead:
