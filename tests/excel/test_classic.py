@@ -90,7 +90,8 @@ BUTTON = CLASSIC.split("    from salesmetrics_xl.excel import functions")[0] + t
             self.options[Macro] = kw
 
     class AddinCOM:  # the add-in's Workbook object
-        Name, FullName = "salesmetrics_xl.xlam", r"C:\\Users\\pat\\AppData\\Roaming\\Microsoft\\Excel\\XLSTART\\salesmetrics_xl.xlam"
+        Name = "salesmetrics_xl.xlam"
+        FullName = r"C:\\Users\\pat\\AppData\\Roaming\\Microsoft\\Excel\\XLSTART\\" + Name
         def __init__(self, trusted=True, saves=True):
             self.trusted, self.saves, self.saved = trusted, saves, 0
             self.components, self.Application = Components(), Application()
@@ -128,7 +129,8 @@ BUTTON = CLASSIC.split("    from salesmetrics_xl.excel import functions")[0] + t
             self.app = app
 
     # xlwings looks at the add-in's sheets for embedded code before importing a module
-    xlwings._xlwindows = types.SimpleNamespace(Book=lambda xl: types.SimpleNamespace(sheets=[types.SimpleNamespace(name="myaddin.conf")]))
+    conf_sheet = types.SimpleNamespace(name="myaddin.conf")
+    xlwings._xlwindows = types.SimpleNamespace(Book=lambda xl: types.SimpleNamespace(sheets=[conf_sheet]))
     built = []
     run.weekly_summary = lambda book, formulas="native", **kw: built.append(formulas)
 
