@@ -91,7 +91,7 @@ BUTTON = CLASSIC.split("    from salesmetrics_xl.excel import functions")[0] + t
 
     class AddinCOM:  # the add-in's Workbook object
         Name = "salesmetrics_xl.xlam"
-        FullName = r"C:\\Users\\pat\\AppData\\Roaming\\Microsoft\\Excel\\XLSTART\\" + Name
+        FullName = "C:/Users/pat/AppData/Roaming/Microsoft/Excel/XLSTART/" + Name
         def __init__(self, trusted=True, saves=True):
             self.trusted, self.saves, self.saved = trusted, saves, 0
             self.components, self.Application = Components(), Application()
