@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 
-# xlwings picks its runtime when first imported. The Server/Lite route (Office.js payloads, the remote book) is the
-# Excel layer Linux can run end to end; the PRO code paths need this noncommercial key, for tests only.
+# xlwings picks its runtime when first imported. Lite's runtime (xlwings.server: Office.js payloads, the remote
+# book) is the Excel layer Linux can run end to end; outside Lite its code paths need this noncommercial key, for
+# tests only.
 os.environ["XLWINGS_ON_SERVER"] = "true"
 os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
 

@@ -85,6 +85,7 @@ def test_the_wheel_carries_the_addin_and_declares_what_it_imports(wheel):
         entry = zf.read(next(n for n in names if n.endswith(".dist-info/entry_points.txt"))).decode()
         sources = {n: zf.read(n).decode() for n in names if n.endswith(".py")}
     assert "salesmetrics = salesmetrics_xl.cli:run" in entry
+    assert (ROOT / "lite" / "requirements.txt").read_text().strip().endswith("/" + wheel.name)  # the Lite line
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/")) or "__pycache__" in n]
     declared = {re.split(r"[ ;<>=!~\[]", r, maxsplit=1)[0].lower().replace("_", "-")
                 for r in meta.get_all("Requires-Dist") or []}

@@ -1,7 +1,7 @@
 """The live Excel book: read Tracking and Ranges through xlwings, and render a layout into it.
 
-Works the same on classic Excel (COM), xlwings Lite and xlwings Server. The remote book of Lite and Server is
-a snapshot that does not see its own writes, so every range written here is sized explicitly.
+Works the same on classic Excel (COM) and in xlwings Lite. Lite's book (xlwings' remote book, built from what
+Excel sends) is a snapshot that does not see its own writes, so every range written here is sized explicitly.
 """
 
 from __future__ import annotations

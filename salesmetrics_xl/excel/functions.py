@@ -1,4 +1,4 @@
-"""Excel functions (UDFs): thin over the core, one module for classic Excel, xlwings Lite and xlwings Server.
+"""Excel functions (UDFs): thin over the core, one module for classic Excel and xlwings Lite.
 
 Each function converts Excel's arguments (ranges arrive as lists of rows), calls the core, converts back, and
 turns any error into a short sentence in the cell instead of a traceback. A whole column in, a whole column out:
@@ -332,7 +332,7 @@ def _column(value: Any, n: int, name: str) -> list[Any]:
 
 
 def _day(value: Any) -> Any:
-    """A date as Excel passes it: a date, a serial number (xlwings Server and Lite), or a text date."""
+    """A date as Excel passes it: a date, a serial number (xlwings Lite), or a text date."""
     from salesmetrics_xl.core.parse import parse_date
 
     if value in (None, ""):

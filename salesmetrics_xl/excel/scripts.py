@@ -1,4 +1,4 @@
-"""Scripts: the buttons (xlwings Lite task pane, xlwings Server ribbon; classic Excel via salesmetrics_xl.main).
+"""Scripts: the buttons (xlwings Lite's task pane; classic Excel's ribbon runs salesmetrics_xl.main).
 
 xlwings calls any attribute of this module by name, so it holds the scripts and nothing else: helpers are
 imported inside them, and the decorator is removed once used.

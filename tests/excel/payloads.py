@@ -1,4 +1,4 @@
-"""What the Office.js client sends (xlwings Lite and Server), built from real .xlsx files."""
+"""What the Office.js client sends (xlwings Lite), built from real .xlsx files."""
 
 from __future__ import annotations
 

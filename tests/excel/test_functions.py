@@ -1,4 +1,5 @@
-"""The UDFs as Excel calls them: directly, and through xlwings Server/Lite with the exact Office.js payload."""
+"""The UDFs as Excel calls them: directly, and through xlwings Lite's runtime (xlwings.server) with the exact
+Office.js payload."""
 
 import asyncio
 

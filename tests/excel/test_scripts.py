@@ -1,4 +1,4 @@
-"""The buttons through xlwings Server/Lite on a book built from a real .xlsx, and parity with the file route."""
+"""The buttons through xlwings Lite's runtime on a book built from a real .xlsx, and parity with the file route."""
 
 from __future__ import annotations
 
