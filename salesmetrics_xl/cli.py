@@ -612,6 +612,8 @@ def addin_install(
         _refuse(f"{exc}; if Excel is open, close it and run this again")
     except OSError as exc:
         _refuse(f"could not write the add-in into {dest or 'the add-in folder'}: {exc.strerror or exc}")
+    except ValueError as exc:  # an add-in built from another xlwings that is not laid out as ours
+        _refuse(str(exc))
     if xlam is None:
         console.print(LINUX_STEPS, highlight=False, soft_wrap=True)
         return

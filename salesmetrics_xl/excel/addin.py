@@ -168,7 +168,12 @@ def addin_source(xlwings_version: str, folder: Path) -> Path:
     """The add-in to configure: the bundled one when it was built with this xlwings, else one built from it."""
     if xlwings_version == BUILT_WITH:
         return XLAM
-    return build(folder / f"{NAME}.xlam")
+    try:
+        return build(folder / f"{NAME}.xlam")
+    except subprocess.CalledProcessError as exc:
+        said = (exc.stderr or b"").decode(errors="replace").strip().splitlines()
+        raise ValueError(f"could not build the add-in from xlwings {xlwings_version} (xlwings quickstart said: "
+                         f"{said[-1] if said else 'nothing'})") from None
 
 
 def startup_folder(system: System) -> Path | None:

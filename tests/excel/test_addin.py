@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -227,3 +228,13 @@ def test_cli_install_into_a_file_not_a_folder_is_one_sentence(tmp_path):
     result = run("addin", "install", "--dest", str(blocker))
     assert result.returncode == 2
     assert "could not write the add-in" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_xlwings_that_cannot_build_the_addin_is_one_sentence(tmp_path, monkeypatch):
+    def failing(*args, **kwargs):
+        raise subprocess.CalledProcessError(1, args[0], stderr=b"Traceback ...\nNo module named xlwings.cli\n")
+
+    monkeypatch.setattr(addin.subprocess, "run", failing)
+    with pytest.raises(ValueError, match=r"could not build the add-in from xlwings 9\.9\.9 \(xlwings quickstart "
+                                         r"said: No module named xlwings.cli\)"):
+        install(tmp_path, system="windows", python=WIN_PYTHON, xlwings_version="9.9.9")
