@@ -26,6 +26,8 @@ NOT_TRUSTED = ("The Sales Metrics functions (=METRIC_STATUS and the others) need
                "Options > Trust Center > Trust Center Settings > Macro Settings, tick 'Trust access to the VBA "
                "project object model', then click Build Weekly Summary again. This time the Evaluation sheet uses "
                "Excel's own formulas.")
+NOT_IMPORTED = ("The Sales Metrics functions could not be added to the add-in, so this time the Evaluation sheet "
+                "uses Excel's own formulas. Excel said: {said}")
 NOT_SAVED = ("The Sales Metrics functions are ready for this Excel session, but the add-in could not be saved "
              "({where}), so the next session imports them again on the first click.")
 
@@ -57,7 +59,11 @@ def import_functions(addin: xw.Book, module: ModuleType) -> tuple[bool, str | No
         return False, NOT_TRUSTED
     from xlwings.udfs import import_udfs
 
-    import_udfs(UDF_MODULES, addin.api)
+    try:
+        import_udfs(UDF_MODULES, addin.api)
+    except Exception as exc:  # COM refused the new VBA module: the summary still runs, with Excel's formulas
+        said = " ".join(str(exc).split())[:300]
+        return False, NOT_IMPORTED.format(said=said or type(exc).__name__)
     existing = next((n for n in addin.names if n.name == FUNCTIONS_NAME), None)
     if existing is not None:
         existing.refers_to = wanted

@@ -66,7 +66,7 @@ BUTTON = CLASSIC.split("    from salesmetrics_xl.excel import functions")[0] + t
 
     class Components:  # Workbook.VBProject.VBComponents
         def __init__(self):
-            self.modules, self.imports, self.removed = {}, 0, 0
+            self.modules, self.imports, self.removed, self.refuse = {}, 0, 0, False
         @property
         def Count(self):
             return len(self.modules)
@@ -78,6 +78,8 @@ BUTTON = CLASSIC.split("    from salesmetrics_xl.excel import functions")[0] + t
             self.removed += 1
             del self.modules[name]
         def Import(self, path):
+            if self.refuse:
+                raise sys.modules["pywintypes"].com_error("Automation error 440")
             text = open(path).read()
             self.imports += 1
             self.modules[re.search(r'Attribute VB_Name = "(\\w+)"', text)[1]] = text
@@ -88,6 +90,8 @@ BUTTON = CLASSIC.split("    from salesmetrics_xl.excel import functions")[0] + t
             self.options = {}
         def MacroOptions(self, Macro, **kw):
             self.options[Macro] = kw
+        def Run(self, macro, *args):  # xlwings' fallback when Import fails; refused alike here
+            raise sys.modules["pywintypes"].com_error(f"Cannot run the macro '{macro}'")
 
     class AddinCOM:  # the add-in's Workbook object
         Name = "salesmetrics_xl.xlam"
@@ -154,6 +158,9 @@ BUTTON = CLASSIC.split("    from salesmetrics_xl.excel import functions")[0] + t
     out["upgraded"] = click(addin)
     out["untrusted"] = click(Addin(AddinCOM(trusted=False)))
     out["read_only"] = click(Addin(AddinCOM(saves=False)))
+    refusing = Addin(AddinCOM())
+    refusing.api.components.refuse = True
+    out["refused"] = click(refusing)
     out["mac"] = click(None, windows=False)
     out["signature"] = classic.signature(functions)
     out["texts"] = {"NOT_TRUSTED": classic.NOT_TRUSTED}
@@ -193,6 +200,11 @@ def test_the_first_click_imports_the_functions_into_the_addin_once():
     assert read_only["formulas"] == "udf" and read_only["imports"] == 1 and read_only["saved"] == 0
     assert len(read_only["alerts"]) == 1 and "could not be saved" in read_only["alerts"][0]
     assert "XLSTART" in read_only["alerts"][0]
+    # Excel refuses the new VBA module: the summary is still built, with Excel's own formulas, and Excel's words
+    refused = found["refused"]
+    assert refused["formulas"] == "native" and refused["saved"] == 0 and refused["recorded"] == []
+    assert len(refused["alerts"]) == 1 and "could not be added to the add-in" in refused["alerts"][0]
+    assert "Cannot run the macro 'ImportXlwingsUdfsModule'" in refused["alerts"][0]
     # a Mac: classic Excel has no Python functions there; the add-in is never touched
     assert found["mac"] == {"formulas": "native", "alerts": [], "imports": 0, "removed": 0, "saved": 0,
                             "recorded": []}
