@@ -238,3 +238,12 @@ def test_an_xlwings_that_cannot_build_the_addin_is_one_sentence(tmp_path, monkey
     with pytest.raises(ValueError, match=r"could not build the add-in from xlwings 9\.9\.9 \(xlwings quickstart "
                                          r"said: No module named xlwings.cli\)"):
         install(tmp_path, system="windows", python=WIN_PYTHON, xlwings_version="9.9.9")
+
+
+def test_a_key_the_sheet_does_not_list_goes_right_under_its_block(tmp_path):
+    """An add-in built from another xlwings may list other keys: ours are still written where GetConfigFromSheet
+    reads (A1 down to the first blank row), never after a gap."""
+    xlam = addin.configure(XLAM, tmp_path / f"{NAME}.xlam", {"UDF MODULES": UDF_MODULES, "LICENSE_KEY": "abc"})
+    written = sheet_config(xlam, CONF_SHEET)
+    assert written["UDF MODULES"] == UDF_MODULES and written["LICENSE_KEY"] == "abc"
+    assert list(written)[-1] == "LICENSE_KEY" and len(written) == 10
