@@ -116,8 +116,8 @@ def config_sheet(xlam: Path) -> ConfigSheet:
                       for si in ElementTree.fromstring(zf.read("xl/sharedStrings.xml")).iter(f"{_MAIN}si")]
         cells: dict[int, str] = {}
         for c in ElementTree.fromstring(zf.read(part)).iter(f"{_MAIN}c"):
-            ref = c.get("r") or ""
-            if not ref.startswith("A"):
+            in_a = re.fullmatch(r"A(\d+)", c.get("r") or "")
+            if in_a is None:
                 continue
             v = c.find(f"{_MAIN}v")
             is_t = c.find(f"{_MAIN}is")
@@ -125,7 +125,7 @@ def config_sheet(xlam: Path) -> ConfigSheet:
                     else "".join(t.text or "" for t in is_t.iter(f"{_MAIN}t")) if is_t is not None
                     else (v.text if v is not None else ""))
             if text:
-                cells[int(ref[1:])] = text
+                cells[int(in_a[1])] = text
     end = 0
     while end + 1 in cells:
         end += 1
