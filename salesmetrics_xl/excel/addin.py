@@ -135,11 +135,11 @@ def config_sheet(xlam: Path) -> ConfigSheet:
 def configure(source: Path, target: Path, values: dict[str, str]) -> Path:
     """A copy of the add-in whose own settings sheet is enabled and holds ``values``, written by the lossless
     workbook writer: the VBA, the ribbon and every other part are copied as they are."""
-    from salesmetrics_xl.layouts.sheet import SheetEdit, WorkbookLayout
+    from salesmetrics_xl.layouts.sheet import CellValue, SheetEdit, WorkbookLayout
     from salesmetrics_xl.xlsx_writer import WorkbookWriter
 
     sheet = config_sheet(source)
-    cells: dict[str, object] = {}
+    cells: dict[str, CellValue] = {}
     extra = sheet.end
     for key, value in values.items():
         row = sheet.rows.get(key)
@@ -151,7 +151,7 @@ def configure(source: Path, target: Path, values: dict[str, str]) -> Path:
     writer = WorkbookWriter(source)
     try:
         original = writer.read("xl/workbook.xml")
-        writer.apply(WorkbookLayout(edits=[SheetEdit(name=sheet.name, values=cells)]))  # type: ignore[arg-type]
+        writer.apply(WorkbookLayout(edits=[SheetEdit(name=sheet.name, values=cells)]))
         # The workbook part: only the sheet's name changes (the writer's record of its own sheets, and its
         # recalculation flag, belong in a user's workbook, not in the add-in).
         renamed = original.replace(f"name={quoteattr(sheet.name)}", f"name={quoteattr(CONF_SHEET)}", 1)
