@@ -65,9 +65,10 @@ def installed(tmp_path_factory) -> Path:
     return install(home / "XLSTART", system="windows", python=WIN_PYTHON)
 
 
-@pytest.fixture(scope="module")
-def code() -> dict[str, str]:
-    return vba(XLAM)
+@pytest.fixture(scope="module", params=["bundled", "installed"])
+def code(request, installed) -> dict[str, str]:
+    """The VBA, as olevba extracts it from the bundled add-in and from the installed copy: each test on both."""
+    return vba(XLAM if request.param == "bundled" else installed)
 
 
 def test_the_vba_project_and_the_sheet_it_reads_its_settings_from(code, installed):
