@@ -606,6 +606,8 @@ def addin_install(
     from salesmetrics_xl.excel.addin import install, this_system
 
     system = this_system()
+    if python is not None and system != "linux" and not Path(python).is_file():
+        _refuse(f"there is no Python at {python}; give the full path of the Python the add-in should run")
     try:
         xlam = install(dest, system, python)
     except WorkbookError as exc:

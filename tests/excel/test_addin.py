@@ -248,3 +248,34 @@ def test_a_key_the_sheet_does_not_list_goes_right_under_its_block(tmp_path):
     written = sheet_config(xlam, CONF_SHEET)
     assert written["UDF MODULES"] == UDF_MODULES and written["LICENSE_KEY"] == "abc"
     assert list(written)[-1] == "LICENSE_KEY" and len(written) == 10
+
+
+def test_cli_refuses_a_python_that_is_not_there(tmp_path, monkeypatch):
+    from salesmetrics_xl.cli import app
+
+    monkeypatch.setattr(addin, "this_system", lambda: "windows")
+    result = CliRunner().invoke(app, ["addin", "install", "--dest", str(tmp_path), "--python",
+                                      str(tmp_path / "nope" / "python.exe")])
+    assert result.exit_code == 2
+    assert "there is no Python at" in " ".join(result.output.split())
+    assert not (tmp_path / f"{NAME}.xlam").exists()
+
+
+def test_cli_says_to_close_excel_when_the_addin_file_is_in_use(tmp_path, monkeypatch):
+    """On Windows an open add-in cannot be replaced: one sentence, exit 2, and the file there is kept."""
+    from salesmetrics_xl import xlsx_writer
+    from salesmetrics_xl.cli import app
+
+    (tmp_path / f"{NAME}.xlam").write_bytes(b"the add-in Excel has open")
+
+    def in_use(src, dst):
+        raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+
+    monkeypatch.setattr(addin, "this_system", lambda: "windows")
+    monkeypatch.setattr(xlsx_writer.os, "replace", in_use)
+    result = CliRunner().invoke(app, ["addin", "install", "--dest", str(tmp_path)])
+    out = " ".join(result.output.split())
+    assert result.exit_code == 2, out
+    assert "if Excel is open, close it and run this again" in out and "Traceback" not in out
+    assert (tmp_path / f"{NAME}.xlam").read_bytes() == b"the add-in Excel has open"
+    assert [p.name for p in tmp_path.iterdir()] == [f"{NAME}.xlam"]  # no temporary file left behind
