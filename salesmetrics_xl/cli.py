@@ -611,7 +611,7 @@ def addin_install(
     try:
         xlam = install(dest, system, python)
     except WorkbookError as exc:
-        _refuse(f"{exc}; if Excel is open, close it and run this again")
+        _refuse(f"{exc.problem.message}; if Excel is open, close it and run this again")
     except OSError as exc:
         _refuse(f"could not write the add-in into {dest or 'the add-in folder'}: {exc.strerror or exc}")
     except ValueError as exc:  # an add-in built from another xlwings that is not laid out as ours

@@ -277,5 +277,6 @@ def test_cli_says_to_close_excel_when_the_addin_file_is_in_use(tmp_path, monkeyp
     out = " ".join(result.output.split())
     assert result.exit_code == 2, out
     assert "if Excel is open, close it and run this again" in out and "Traceback" not in out
+    assert out.count("error") == 1 and "could not write salesmetrics_xl.xlam" in out
     assert (tmp_path / f"{NAME}.xlam").read_bytes() == b"the add-in Excel has open"
     assert [p.name for p in tmp_path.iterdir()] == [f"{NAME}.xlam"]  # no temporary file left behind
