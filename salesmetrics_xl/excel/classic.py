@@ -13,6 +13,7 @@ error we can explain in one sentence (instead of a VBA dialog), and no second Py
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 from types import ModuleType
 
@@ -33,11 +34,13 @@ NOT_SAVED = ("The Sales Metrics functions are ready for this Excel session, but 
 
 
 def signature(module: ModuleType) -> str:
-    """Which functions the wrappers must offer: the package version and the names of the decorated functions."""
+    """Which wrappers the add-in must hold: the package version, and each decorated function's name and argument
+    names (what the VBA wrapper is written from), so a changed function is imported again even within a version."""
     from salesmetrics_xl import __version__
 
-    names = sorted(n for n, f in vars(module).items() if hasattr(f, "__xlfunc__"))
-    return f"{__version__} {hashlib.sha1(','.join(names).encode()).hexdigest()[:12]}"
+    shapes = sorted((name, [a.get("name") for a in f.__xlfunc__.get("args", [])])
+                    for name, f in vars(module).items() if hasattr(f, "__xlfunc__"))
+    return f"{__version__} {hashlib.sha1(json.dumps(shapes).encode()).hexdigest()[:12]}"
 
 
 def _recorded(addin: xw.Book) -> str | None:

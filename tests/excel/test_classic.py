@@ -163,6 +163,8 @@ BUTTON = CLASSIC.split("    from salesmetrics_xl.excel import functions")[0] + t
     out["refused"] = click(refusing)
     out["mac"] = click(None, windows=False)
     out["signature"] = classic.signature(functions)
+    functions.metric_status.__xlfunc__["args"].append({"name": "new_argument"})  # a function changed in place
+    out["changed_signature"] = classic.signature(functions)
     out["texts"] = {"NOT_TRUSTED": classic.NOT_TRUSTED}
     print(json.dumps(out))
 """)
@@ -205,6 +207,9 @@ def test_the_first_click_imports_the_functions_into_the_addin_once():
     assert refused["formulas"] == "native" and refused["saved"] == 0 and refused["recorded"] == []
     assert len(refused["alerts"]) == 1 and "could not be added to the add-in" in refused["alerts"][0]
     assert "Cannot run the macro 'ImportXlwingsUdfsModule'" in refused["alerts"][0]
+    # a function whose arguments change needs new wrappers, even within one version of the package
+    assert found["changed_signature"] != found["signature"]
+    assert found["changed_signature"].split()[0] == found["signature"].split()[0]
     # a Mac: classic Excel has no Python functions there; the add-in is never touched
     assert found["mac"] == {"formulas": "native", "alerts": [], "imports": 0, "removed": 0, "saved": 0,
                             "recorded": []}
