@@ -399,7 +399,8 @@ def baseline(
         _print_plan(plan, dry_run)
     if target:
         console.print(f"wrote [bold]{target}[/]: the Suggested Ranges sheet"
-                      + (", and the changes above into your Ranges table (old values kept in Notes)" if apply
+                      + ((", and the changes above into your Ranges table (old values kept in Notes)"
+                          if plan is not None and plan.changed else "; your Ranges table needed no change") if apply
                          else ""))
     raise typer.Exit(code)
 
@@ -425,8 +426,8 @@ def _print_plan(plan: Any, dry_run: bool) -> None:
     if plan.not_applied:
         console.print("[bold]Suggestions with no row in Ranges[/] (add them from the Suggested Ranges sheet):",
                       highlight=False)
-        for m in plan.not_applied:
-            console.print(Padding(f"{m.metric}{' a month' if m.period.value == 'month' else ' a week'}: "
+        for role, m in plan.not_applied_by_role():
+            console.print(Padding(f"{m.metric} a {m.period.value}{f' ({role})' if role else ''}: "
                                   f"{m.suggested.describe(m.unit)}", (0, 0, 0, 2), expand=False), highlight=False)
 
 

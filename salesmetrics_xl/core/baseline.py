@@ -348,8 +348,9 @@ def _baseline(frame: pd.DataFrame, ranges: RangeSet, role: str | None, ranking: 
     for rep, why in ranking.left_out.items():
         notes.append(f"{rep} is left out of the top-performer choice: {why}")
     if top_reps and len(top_reps) < THIN_REPS:
-        notes.append(f"thin evidence: only {_plural(len(top_reps), 'top performer')} decide the ranges (fewer than "
-                     f"{THIN_REPS}); they are widened to the top performers' {WIDE[0]}th–{WIDE[1]}th percentiles")
+        notes.append(f"thin evidence: only {_plural(len(top_reps), 'top performer')} "
+                     f"decide{'s' if len(top_reps) == 1 else ''} the ranges (fewer than {THIN_REPS}); they are "
+                     f"widened to the top performers' {WIDE[0]}th–{WIDE[1]}th percentiles")
     if not top_reps:
         notes.append(f"no suggestions: {ranking.empty_reason()}")
     top_frame = frame[frame[REP].isin(top_reps)]
@@ -463,7 +464,7 @@ def _metric(metric: Metric, frame: pd.DataFrame, top_frame: pd.DataFrame, ranges
               f"percentile), pooled over {_plural(counted, 'full week')}"
     else:
         top = found.top
-        low, high = (format_value(x, metric.unit, exact=True) for x in (top.p25, top.p75))
+        low, high = (format_value(x, metric.unit, exact=abs(x) < 10) for x in (top.p25, top.p75))  # 2.6, not 3
         spread = f"{low}–{high}" if low != high else low
         one = spread == "1"
         name = singular(metric.name) if one else metric.name

@@ -116,6 +116,10 @@ class Plan(BaseModel):
 
     changes: list[RangeChange]  # every Ranges row, changed or left alone
     not_applied: list[MetricBaseline]  # suggestions with no Ranges row to write them into
+    not_applied_roles: list[str | None] = []  # the role of each of them (None: everyone)
+
+    def not_applied_by_role(self) -> list[tuple[str | None, MetricBaseline]]:
+        return list(zip(self.not_applied_roles or [None] * len(self.not_applied), self.not_applied, strict=True))
 
     @property
     def changed(self) -> list[RangeChange]:
@@ -177,8 +181,9 @@ def apply_plan(baselines: list[Baseline], ranges: RangeSet) -> Plan:
             else:
                 change = change.model_copy(update={"after": m.suggested.describe(unit), "new": m.suggested})
         changes.append(change if change.after is not None else change.model_copy(update={"why": why}))
-    left = [m for b in baselines for m in b.metrics if m.suggested and (id(b), m.metric, m.period) not in used]
-    return Plan(changes=changes, not_applied=left)
+    left = [(b.role, m) for b in baselines for m in b.metrics
+            if m.suggested and (id(b), m.metric, m.period) not in used]
+    return Plan(changes=changes, not_applied=[m for _, m in left], not_applied_roles=[r for r, _ in left])
 
 
 def apply_suggestions(baselines: list[Baseline], ranges: RangeSet, today: dt.date) -> tuple[SheetEdit | None, Plan]:
