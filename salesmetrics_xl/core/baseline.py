@@ -198,8 +198,8 @@ def suggest(values: object, category: Category, unit: Unit, reps: int, weeks: in
 def suggest_range(values: object, outcomes: object, reps: object = None, top: float = TOP_SHARE,
                   category: Category = Category.ACTIVITY, unit: Unit = Unit.COUNT) -> Range:
     """The baseline's suggestion from bare columns (what =SUGGEST_RANGE gets): ``values`` of the metric and the
-    ``outcomes`` on the same rows, one column or several in funnel order (SQLs, Opportunities, Deals Won, New MRR:
-    ranked by the last with data, as core/ranking.py ranks a role with targets for all of them); with ``reps``,
+    ``outcomes`` on the same rows: one column, or a tuple of the last 2 to 4 of OUTCOMES in funnel order (Deals
+    Won and New MRR; ... SQLs to New MRR), ranked as core/ranking.py ranks a role with a target for each; with ``reps``,
     top performers are reps by their outcomes per row, else rows. The same rule as the baseline (suggest)."""
     from salesmetrics_xl.core.ranking import OUTCOMES
     from salesmetrics_xl.core.status import as_numbers

@@ -20,6 +20,7 @@ COLUMNS = ("Role", "Metric", "Category", "Period", "Current Min", "Current Max",
            "Team median", "Team 25th", "Team 75th", "Top 25th", "Top 75th", "Why")
 WHY_WIDTH = 70  # characters: the Why column wraps at this width, so the sheet prints on a landscape page
 WRAP = Style(wrap=True, align="left")
+LEFT = Style(align="left")
 NOTE_WRAP = Style(italic=True, color="595959", wrap=True)
 
 
@@ -59,7 +60,7 @@ def suggested_sheet(baselines: list[Baseline], source: str, generated: dt.dateti
             values = [baseline.role or "everyone", m.metric, m.category.value, m.period.value, current.min,
                       current.max, suggested.min, suggested.max, *(_spread(m))]
             for col, value in enumerate(values, start=1):
-                sheet.put(row, col, value, fmt if col >= 5 else None)
+                sheet.put(row, col, value, fmt if col >= 5 else LEFT)  # styled: centred beside the wrapped Why
             for col in (7, 8):
                 sheet.put(row, col, values[col - 1], Style(number_format=FORMAT[m.unit], align="center", bold=True,
                                                            fill="FCE4D6"))

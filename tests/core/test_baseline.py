@@ -312,10 +312,12 @@ def test_suggest_range_follows_the_same_rules():
     reps = ["Dev"] * 12 + ["Ann"] * 12 + ["Bo"] * 12
     opps = [3] * 12 + [2] * 12 + [2] * 12
     won = [0] * 12 + [1, 0] * 6 + [0, 0, 1] * 4
+    mrr = [1000 * x for x in won]
     meetings = [9] * 12 + [5] * 12 + [4] * 12
     # Dev, 0 deals from 36 opportunities, is never the top rep; Ann's meetings never vary: 4-6, not 5-5
-    assert suggest_range(meetings, (opps, won), reps, 0.25) == Range(min=4, max=6)
-    assert suggest_range(won, (opps, won), reps, 0.25, Category.OUTCOME) == Range(min=1)
+    assert suggest_range(meetings, (opps, opps, won, mrr), reps, 0.25) == Range(min=4, max=6)
+    assert suggest_range(won, (opps, opps, won, mrr), reps, 0.25, Category.OUTCOME) == Range(min=1)
+    assert suggest_range(meetings, (won, mrr), reps, 0.25) == Range(min=4, max=6)  # the last two: deals and MRR
     assert suggest_range(meetings, opps, reps, 0.25) == Range(min=8, max=10)  # one column: as given
 
 
@@ -365,7 +367,7 @@ def test_suggest_range_properties(rows):
     reps, opps, won, values = zip(*rows, strict=True)
     for category in Category:
         try:
-            found = suggest_range(list(values), (list(opps), list(won)), list(reps), 0.25, category)
+            found = suggest_range(list(values), (list(opps), list(won)), list(reps), 0.25, category)  # deals, MRR
         except ValueError:
             continue  # no top performer left (everyone off track), or nothing above 0: said, never a 0
         if category is Category.ACTIVITY:
