@@ -363,7 +363,8 @@ def _baseline(frame: pd.DataFrame, ranges: RangeSet, role: str | None, ranking: 
             out.append(_metric(metric, frame, top_frame, ranges, role, lookup, who, len(window), Period.MONTH))
     unreachable = []
     for m in out:
-        if m.category is Category.ACTIVITY and m.unit is not Unit.RATE and m.period is Period.WEEK:
+        if m.category is Category.ACTIVITY and m.unit is not Unit.RATE and m.period is Period.WEEK \
+                and m.team is not None:  # a role that never dials: what a target takes in dials is no question
             m.needed = target_activity(m.metric, frame, top_frame, ranges, lookup, m.current)
             unreachable += [t.sentence for t in m.needed if t.reachable is False]
     return Baseline(role=role, weeks=[week_label(w) for w in window], reps=ranking.reps, top_reps=top_reps,
