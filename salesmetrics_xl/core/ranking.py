@@ -53,7 +53,7 @@ class Ranking(BaseModel):
     weeks: int  # the weeks in the window
     reps: list[str]  # ranked, best first; the reps left out are not here
     top: list[str]
-    per_week: dict[str, float]  # rep -> the ranking outcome per full week (NaN: none entered)
+    per_week: dict[str, float]  # rep -> the ranking outcome per full week (a rep who entered none: not here)
     full_weeks: dict[str, int]  # rep -> full weeks in the window
     left_out: dict[str, str]  # rep -> why they are not ranked
     passed_over: list[str] = []  # targeted outcomes later than ``outcome`` that no rep of the role had
@@ -159,7 +159,7 @@ def rank_role(frame: pd.DataFrame, ranges: RangeSet | None = None, role: str | N
         keys["_name"] = [str(r).casefold() for r in keys.index]
         keys = keys.sort_values([*order, "_name"], ascending=[*(False for _ in order), True], kind="stable")
         ranked = [str(r) for r in keys.index]
-        per_week = {str(r): float(v) for r, v in means.loc[ranked, outcome].items()}
+        per_week = {str(r): float(v) for r, v in means.loc[ranked, outcome].items() if v == v}  # none: not entered
         count = max(1, math.ceil(share * len(ranked)))
         if count < len(ranked):
             tied = bool((keys.iloc[count - 1][order] == keys.iloc[count][order]).all())
@@ -170,11 +170,16 @@ def rank_role(frame: pd.DataFrame, ranges: RangeSet | None = None, role: str | N
 
 
 def role_groups(frame: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:
-    """The frame's rows by role, grouped as the ranges match roles (text_key); one group (None) without roles."""
+    """The frame's rows by role, grouped as the ranges match roles (text_key); one group (None) without roles.
+    With one role named, the rows with a blank Role are that team's too (one group, as before roles were
+    written in); with several, they are a group of their own, judged by the ranges for everyone."""
     if ROLE not in frame or not frame[ROLE].notna().any():
         return [(None, frame)]
     named = frame[ROLE].fillna("").astype(str)
     keys = named.map({r: text_key(r) for r in named.unique()})
+    if len({k for k in keys.unique() if k}) == 1:
+        spelled = frame[ROLE].dropna().astype(str)
+        return [(spelled[keys[frame[ROLE].notna()].to_numpy() != ""].mode().iloc[0].strip(), frame)]
     out = []
     for key in sorted(keys.unique()):
         rows = frame[(keys == key).to_numpy()]

@@ -78,6 +78,9 @@ def test_a_rep_who_never_closes_is_never_a_top_performer_and_the_win_rate_follow
     assert b.top_reps == ["Jade Moreau", "Lena Fischer"]  # 3 deals in 4 weeks each; Jade's are the bigger
     assert ("Dev Patel is left out of the top-performer choice: off track: no Deals Won from 36 Opportunities in 12 "
             "full weeks") in b.notes
+    # the top quarter of 7 ranked reps is 2: thin evidence, said once for the baseline and in each range's text
+    assert any(n.startswith("thin evidence: only 2 top performers decide the ranges (fewer than 3)") for n in b.notes)
+    assert all("thin evidence, only 2 top performers (fewer than 3)" in m.why for m in b.metrics if m.suggested)
     win = by_metric(b)[("Win Rate", "week")]
     assert win.suggested.min >= 0.35  # the closers' win rate (18 of 24), never Dev's 0 % or the issue's 12 %
     # the text names the real basis: the role, the outcome, the reps, the weeks
@@ -383,3 +386,21 @@ def test_ranking_is_stated_once():
     assert [m for m in FULL_CYCLE.metrics if m.name == "Deals Won"]
     assert Period.MONTH in {r.period for r in FULL_CYCLE.rules}
     assert WEEK in frame
+
+
+def test_blank_roles_join_the_only_named_role_and_form_their_own_group_beside_several():
+    rows = rep_weeks("Ann", 60, 12, 2, won=1, mrr=1500) + rep_weeks("Bo", 60, 12, 2, role=None, won=1, mrr=900)
+    (one,) = build_baseline(team(rows), FULL_CYCLE, today=TODAY)
+    assert one.role is None and one.ranking.role == "SDR" and one.reps == ["Ann", "Bo"]
+    rows += rep_weeks("Cy", 60, 12, 2, role="AE", won=1, mrr=1200)
+    groups = build_baseline(team(rows), FULL_CYCLE, today=TODAY)
+    assert [(b.role, b.reps) for b in groups] == [(None, ["Bo"]), ("AE", ["Cy"]), ("SDR", ["Ann"])]
+
+
+def test_a_rep_who_entered_no_outcome_is_ranked_last_and_json_stays_strict():
+    import json
+
+    rows = rep_weeks("Ann", 60, 12, 2, won=1, mrr=1500) + [[*r[:10], None, None] for r in rep_weeks("Bo", 70, 14, 3)]
+    (b,) = build_baseline(team(rows), FULL_CYCLE, top=0.5, today=TODAY)
+    assert b.reps == ["Ann", "Bo"] and b.top_reps == ["Ann"] and "Bo" not in b.ranking.per_week
+    json.dumps(b.model_dump(mode="json"), allow_nan=False)  # no NaN anywhere in --json
