@@ -270,3 +270,27 @@ def test_libreoffice_prints_the_suggested_ranges_sheet_on_readable_pages(tmp_pat
                            text=True).stdout
     # fit to width: the first page holds the Metric column and the Why column, and the Why text in full lines
     assert "Dials" in first and "Why" in first and "the top 3 SDRs by New MRR had" in first
+
+
+def test_an_as_of_sweep_over_4_weeks_names_every_change_in_the_top_set():
+    """The example, --as-of four consecutive Sundays: where the top set moves, the pooled ranking moved (a rep who
+    left now ranks below one who joined, on the figures printed), and the output names who joined and who left."""
+    runs = []
+    for day in ("2026-11-01", "2026-11-08", "2026-11-15", "2026-11-22"):
+        result = run("baseline", str(EXAMPLE), "--as-of", day, "--json")
+        assert result.returncode == 0, result.stderr
+        runs.append(json.loads(result.stdout)["baselines"][0])
+    assert [r["weeks"][-1] for r in runs] == ["2026-W43", "2026-W44", "2026-W45", "2026-W46"]
+    for before, after in zip(runs, runs[1:], strict=False):
+        joined = [r for r in after["top_reps"] if r not in before["top_reps"]]
+        left = [r for r in before["top_reps"] if r not in after["top_reps"]]
+        if not joined:
+            assert after["changed"] == "the same top performers"
+            continue
+        per_week = after["ranking"]["per_week"]
+        assert all(per_week[j] >= per_week[x] for j in joined for x in left if x in per_week)
+        for name in joined:
+            assert f"{name} joined" in after["changed"]
+        for name in left:
+            assert f"{name} left" in after["changed"]
+    assert runs[0]["top_reps"][:2] == runs[-1]["top_reps"][:2] == ["Chloe Nguyen", "Keisha Brown"]
