@@ -41,6 +41,7 @@ from salesmetrics_xl.core.effective import row_scales
 from salesmetrics_xl.core.evaluate import metric_values, pooled_rate, pooled_sums, scorecard_metrics
 from salesmetrics_xl.core.funnel import MIN_COUNT, activity_needed, chain, funnel_links, per_week
 from salesmetrics_xl.core.metrics import (
+    CATALOG,
     MONTHLY_FACTOR,
     Category,
     Metric,
@@ -53,8 +54,9 @@ from salesmetrics_xl.core.metrics import (
     singular,
     text_key,
 )
-from salesmetrics_xl.core.ranges import RangeSet
-from salesmetrics_xl.core.ranking import TOP_SHARE, Ranking, describe_change, rank_role, role_groups
+from salesmetrics_xl.core.ranges import RangeRule, RangeSet
+from salesmetrics_xl.core.ranking import OUTCOMES, TOP_SHARE, Ranking, describe_change, rank_role, role_groups
+from salesmetrics_xl.core.status import as_numbers
 from salesmetrics_xl.core.tracking import TrackingData, monday, week_label
 from salesmetrics_xl.core.workbook import REP, WEEK
 
@@ -201,9 +203,6 @@ def suggest_range(values: object, outcomes: object, reps: object = None, top: fl
     ``outcomes`` on the same rows: one column, or a tuple of the last 2 to 4 of OUTCOMES in funnel order (Deals
     Won and New MRR; ... SQLs to New MRR), ranked as core/ranking.py ranks a role with a target for each; with ``reps``,
     top performers are reps by their outcomes per row, else rows. The same rule as the baseline (suggest)."""
-    from salesmetrics_xl.core.ranking import OUTCOMES
-    from salesmetrics_xl.core.status import as_numbers
-
     v = as_numbers(values)
     columns = [as_numbers(c) for c in (outcomes if isinstance(outcomes, tuple) else (outcomes,))]
     if any(len(c) != len(v) for c in columns) or (reps is not None and len(list(reps)) != len(v)):  # type: ignore[arg-type]
@@ -231,9 +230,6 @@ def suggest_range(values: object, outcomes: object, reps: object = None, top: fl
 
 def _rank_bare(frame: pd.DataFrame, names: tuple[str, ...], top: float) -> Ranking:
     """Bare outcome columns ranked as a role whose outcomes all have a target."""
-    from salesmetrics_xl.core.metrics import CATALOG
-    from salesmetrics_xl.core.ranges import RangeRule
-
     rules = [RangeRule(metric=m, range=Range(min=1)) for m in CATALOG if m.name in names]
     return rank_role(frame, RangeSet(rules=rules), None, top)
 
