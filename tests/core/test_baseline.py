@@ -395,3 +395,15 @@ def test_a_rep_who_entered_no_outcome_is_ranked_last_and_json_stays_strict():
     (b,) = build_baseline(team(rows), FULL_CYCLE, top=0.5, today=TODAY)
     assert b.reps == ["Ann", "Bo"] and b.top_reps == ["Ann"] and "Bo" not in b.ranking.per_week
     json.dumps(b.model_dump(mode="json"), allow_nan=False)  # no NaN anywhere in --json
+
+
+def test_the_summary_never_compares_a_rep_with_the_rep_who_never_closes():
+    from salesmetrics_xl.core.summary import build_summary
+
+    data = eight_reps()
+    summary = build_summary(data, FULL_CYCLE, week=WEEKS[1], window=8)
+    (b,) = build_baseline(data, FULL_CYCLE, weeks=8, today=TODAY)
+    assert summary.funnels and "Dev Patel" not in b.top_reps
+    for funnel in summary.funnels:
+        assert "Dev Patel" not in funnel.top_reps
+        assert funnel.top_reps == [r for r in b.top_reps if r != funnel.rep]  # the baseline's, one function
