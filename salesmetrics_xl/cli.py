@@ -355,14 +355,15 @@ def baseline(
             _print_cause(exc)
             _fail(exc.problem, as_json, workbook)
     code = 1 if any(b.unreachable for b in baselines) else 0
-    left = plan.not_applied if plan is not None else []
+    left = plan.not_applied_by_role() if plan is not None else []
     if as_json:
         print(json.dumps({"file": str(workbook), "output": str(target) if target else None, "exit_code": code,
                           "baselines": [b.model_dump(mode="json") for b in baselines],
                           "dry_run": dry_run,
                           "changes": [c.model_dump(mode="json", exclude={"new"}) for c in plan.changes] if plan
                           else [],
-                          "not_applied": [m.model_dump(mode="json") for m in left]}, indent=2, ensure_ascii=False))
+                          "not_applied": [{"role": role, **m.model_dump(mode="json")} for role, m in left]},
+                         indent=2, ensure_ascii=False))
         raise typer.Exit(code)
     for b in baselines:
         console.rule(f"[bold]{workbook.name}[/]" + (f": role {b.role}" if b.role else ""))
@@ -421,8 +422,17 @@ def _print_plan(plan: Any, dry_run: bool) -> None:
         console.print(Padding(change.line(), (0, 0, 0, 2), expand=False), highlight=False)
     console.print(f"[bold]Ranges left alone[/]: {len(plan.left_alone)} row{'s' if len(plan.left_alone) != 1 else ''}",
                   highlight=False)
+    reasons: dict[str, list[Any]] = {}
     for change in plan.left_alone:
-        console.print(Padding(change.line(), (0, 0, 0, 2), expand=False), highlight=False)
+        reasons.setdefault(change.why, []).append(change)
+    for why, changes in reasons.items():  # three rows or more for one reason: the reason once, then the rows
+        if len(changes) < 3:
+            for change in changes:
+                console.print(Padding(change.line(), (0, 0, 0, 2), expand=False), highlight=False)
+            continue
+        console.print(Padding(f"{why}:", (0, 0, 0, 2), expand=False), highlight=False)
+        for change in changes:
+            console.print(Padding(f"{change.label}: {change.before}", (0, 0, 0, 4), expand=False), highlight=False)
     if plan.not_applied:
         console.print("[bold]Suggestions with no row in Ranges[/] (add them from the Suggested Ranges sheet):",
                       highlight=False)

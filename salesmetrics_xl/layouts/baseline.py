@@ -36,8 +36,8 @@ def suggested_sheet(baselines: list[Baseline], source: str, generated: dt.dateti
     span = sum(v for k, v in {1: 8, 2: 20, 3: 10, 4: 8}.items()) + 9 * 11 + WHY_WIDTH
     sheet.put(1, 1, "Suggested ranges from your top performers", TITLE)
     intro = (f"Generated {generated:%Y-%m-%d %H:%M} by salesmetrics-xl from {source}, over {len(first.weeks)} "
-             f"complete weeks ({first.weeks[0]} to {first.weeks[-1]}). Top performers"
-             + "".join(f"{' (' + b.role + ')' if b.role else ''}: {b.basis}."
+             f"complete weeks ({first.weeks[0]} to {first.weeks[-1]})."
+             + "".join(f" Top performers{' (' + b.role + ')' if b.role else ''}: {b.basis}."
                        + (f" Against a week earlier: {b.changed}." if b.changed else "") for b in baselines)
              + " Copy the ones you agree with into Ranges, or run salesmetrics baseline --apply (--dry-run first "
                "to see each change).")
@@ -175,6 +175,9 @@ def apply_plan(baselines: list[Baseline], ranges: RangeSet) -> Plan:
             floor = m.category is not Category.ACTIVITY and (m.suggested.min is None or m.suggested.min <= 0)
             if floor:
                 why = "a minimum of 0 judges nothing"
+            elif not ranges.sheet:
+                why = ("a built-in default: the workbook has no Ranges sheet to write into (copy the suggestions into "
+                       "one from the Suggested Ranges sheet)")
             elif not (rule.min_cell and rule.max_cell and rule.cell):
                 why = "the row has no Min and Max cells to write"
             elif _same(rule.range, m.suggested):
