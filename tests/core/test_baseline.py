@@ -241,6 +241,11 @@ def test_the_top_set_is_stable_over_an_as_of_sweep_and_says_what_changed():
     tops = [tuple(b.top_reps) for b in sweep]
     assert len(set(tops)) == 1, tops  # Lena and Jade every week: one week never flips the choice here
     assert all(b.changed == "the same top performers" for b in sweep)
+    # and what the manager would adopt holds still: the sweep went from Win Rate 45 % to 12 % and from
+    # Deals Won 4 to 0 in one week
+    assert {by_metric(b)[("Win Rate", "week")].suggested.min for b in sweep} == {0.37}
+    assert all(by_metric(b)[("Deals Won", "month")].suggested.min in (2, 3) for b in sweep)
+    assert {by_metric(b)[("Dials", "week")].suggested for b in sweep} == {Range(min=55, max=60)}
 
 
 def test_a_real_change_in_the_ranking_is_named_with_the_figures():
