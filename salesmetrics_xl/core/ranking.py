@@ -5,9 +5,11 @@ The method, stated once:
 - The outcomes, in funnel order: SQLs -> Opportunities -> Deals Won -> New MRR (OUTCOMES).
 - Each role is ranked on its own (roles grouped as the ranges match them).
 - A role's reps are ranked by the furthest-down outcome that the role has a target for (a Min above 0, a week or
-  a month): New MRR or Deals Won for full-cycle reps, SQLs for SDRs. A later outcome is passed over only when no
-  rep of the role has any of it in the window; with no target that has data, the furthest-down outcome with data
-  ranks. Ties are broken by the other outcomes, furthest down first, then by name.
+  a month): Deals Won or New MRR for full-cycle reps, SQLs for SDRs. With targets for both Deals Won and New MRR,
+  deals won rank and New MRR breaks ties: a count of wins is steadier from week to week than revenue, which one
+  large deal moves. A later outcome is passed over only when no rep of the role has any of it in the window; with
+  no target that has data, the furthest-down outcome with data ranks. Ties are broken by the other outcomes,
+  furthest down first, then by name.
 - The measure is each rep's outcome pooled over their full weeks in the trailing window (total / weeks), never one
   week: moving the window by a week changes the top set only when the pooled ranking changes.
 - Left out before ranking: a rep who is off track on a later outcome the role has a target for, that is none of
@@ -54,6 +56,7 @@ class Ranking(BaseModel):
     reps: list[str]  # ranked, best first; the reps left out are not here
     top: list[str]
     per_week: dict[str, float]  # rep -> the ranking outcome per full week (a rep who entered none: not here)
+    ties: dict[str, float] = {}  # rep -> New MRR per full week, when deals won rank and New MRR breaks their ties
     full_weeks: dict[str, int]  # rep -> full weeks in the window
     left_out: dict[str, str]  # rep -> why they are not ranked
     passed_over: list[str] = []  # targeted outcomes later than ``outcome`` that no rep of the role had
@@ -74,7 +77,7 @@ class Ranking(BaseModel):
             text = f"{names}, the only {self.group[:-1]} ranked, over {weeks}"
         else:
             text = (f"{names}: the top {len(self.top)} of {len(self.reps)} {self.group} by {self.outcome} a full "
-                    f"week, pooled over {weeks}")
+                    f"week{', New MRR breaking ties' if self.ties else ''}, pooled over {weeks}")
         return text + (f" ({self._why_outcome()})" if self._why_outcome() else "")
 
     def _why_outcome(self) -> str:
@@ -129,10 +132,13 @@ def rank_role(frame: pd.DataFrame, ranges: RangeSet | None = None, role: str | N
         return outcome in totals and bool((totals[outcome] > 0).any())
 
     outcome = next((o for o in reversed(wanted) if has_data(o)), None)
-    passed = [o for o in wanted if outcome is not None and OUTCOMES.index(o) > OUTCOMES.index(outcome)]
+    if outcome == NEW_MRR and DEALS_WON in wanted and has_data(DEALS_WON):
+        outcome = DEALS_WON  # the steadier of the two; New MRR breaks the ties
+    passed = [o for o in wanted if outcome is not None and OUTCOMES.index(o) > OUTCOMES.index(outcome)
+              and not has_data(o)]
     if outcome is None:
-        passed = [o for o in wanted if not has_data(o)]
         outcome = next((o for o in reversed(OUTCOMES) if has_data(o)), None)
+        passed = [o for o in wanted if not has_data(o)]
         passed = [o for o in passed if outcome is not None and OUTCOMES.index(o) > OUTCOMES.index(outcome)]
     left_out: dict[str, str] = {}
     for later in dict.fromkeys([o for o in wanted if o in totals] + ([outcome] if outcome else [])):
@@ -151,6 +157,7 @@ def rank_role(frame: pd.DataFrame, ranges: RangeSet | None = None, role: str | N
                                      f"{weeks}, fewer than half")
     ranked: list[str] = []
     per_week: dict[str, float] = {}
+    ties: dict[str, float] = {}
     tied = False
     eligible = [rep for rep in full_weeks.index if rep not in left_out]
     if outcome is not None and eligible:
@@ -160,13 +167,15 @@ def rank_role(frame: pd.DataFrame, ranges: RangeSet | None = None, role: str | N
         keys = keys.sort_values([*order, "_name"], ascending=[*(False for _ in order), True], kind="stable")
         ranked = [str(r) for r in keys.index]
         per_week = {str(r): float(v) for r, v in means.loc[ranked, outcome].items() if v == v}  # none: not entered
+        if outcome == DEALS_WON and NEW_MRR in means:
+            ties = {str(r): float(v) for r, v in means.loc[ranked, NEW_MRR].items() if v == v}
         count = max(1, math.ceil(share * len(ranked)))
         if count < len(ranked):
             tied = bool((keys.iloc[count - 1][order] == keys.iloc[count][order]).all())
     top = ranked[: max(1, math.ceil(share * len(ranked)))] if ranked else []
     return Ranking(role=role, outcome=outcome, targeted=wanted, weeks=weeks, reps=ranked, top=top, per_week=per_week,
                    full_weeks={str(k): int(v) for k, v in full_weeks.items()}, left_out=left_out, passed_over=passed,
-                   tied=tied)
+                   tied=tied, ties=ties)
 
 
 def role_groups(frame: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:
@@ -197,22 +206,28 @@ def top_performers(frame: pd.DataFrame, ranges: RangeSet | None = None, share: f
 
 
 def describe_change(before: Ranking, after: Ranking) -> str:
-    """What moving the window a week changed in the top set, with each rep's pooled figure then and now: the set
-    changes only when the pooled ranking did."""
+    """What moving the window a week changed in the top set, with each rep's pooled figures a week earlier and
+    now (New MRR beside deals won, where it breaks their ties): the set changes only when the ranking did."""
     joined = [r for r in after.top if r not in before.top]
     left = [r for r in before.top if r not in after.top]
     if not joined and not left:
         return "the same top performers"
 
-    def value(ranking: Ranking, rep: str) -> str:
-        found = ranking.per_week.get(rep)
-        if found is None or found != found:
-            return ranking.left_out.get(rep, "not ranked")
-        return format_value(found, Unit.CURRENCY if ranking.outcome == NEW_MRR else Unit.COUNT, exact=True)
+    def figure(ranking: Ranking, rep: str, values: dict[str, float], unit: Unit) -> str:
+        found = values.get(rep)
+        return ranking.left_out.get(rep, "none") if found is None else format_value(found, unit, exact=True)
+
+    def moved(rep: str) -> str:
+        unit = Unit.CURRENCY if after.outcome == NEW_MRR else Unit.COUNT
+        text = (f"{after.outcome} {figure(before, rep, before.per_week, unit)} → "
+                f"{figure(after, rep, after.per_week, unit)}")
+        if after.ties:
+            text += (f", New MRR {figure(before, rep, before.ties, Unit.CURRENCY)} → "
+                     f"{figure(after, rep, after.ties, Unit.CURRENCY)}")
+        return text
 
     text = f"the top performers were {_words(before.top) if before.top else 'none'}"
     if before.outcome != after.outcome:
         text += f", ranked by {before.outcome}; now they are ranked by {after.outcome}"
-    moves = [f"{name} {'joined' if name in joined else 'left'} ({value(before, name)} → {value(after, name)})"
-             for name in [*joined, *left]]
-    return f"{text}; {'; '.join(moves)}, in {after.outcome} a full week"
+    moves = [f"{name} {'joined' if name in joined else 'left'} ({moved(name)})" for name in [*joined, *left]]
+    return f"{text}; {'; '.join(moves)} (a full week, pooled)"

@@ -74,8 +74,8 @@ def test_a_rep_who_never_closes_is_never_a_top_performer_and_the_win_rate_follow
     data = eight_reps()
     (b,) = build_baseline(data, FULL_CYCLE, weeks=12, today=TODAY)
     assert "Dev Patel" not in b.top_reps and "Dev Patel" not in b.reps
-    assert b.ranking.outcome == "New MRR" and b.ranking.targeted == ["SQLs", "Opportunities", "Deals Won", "New MRR"]
-    assert b.top_reps == ["Jade Moreau", "Lena Fischer"]  # 3 deals in 4 weeks each; Jade's are the bigger
+    assert b.ranking.outcome == "Deals Won" and b.ranking.targeted == ["SQLs", "Opportunities", "Deals Won", "New MRR"]
+    assert b.top_reps == ["Jade Moreau", "Lena Fischer"]  # 3 deals in 4 weeks each; New MRR: Jade's are bigger
     assert ("Dev Patel is left out of the top-performer choice: off track: no Deals Won from 36 Opportunities in 12 "
             "full weeks") in b.notes
     # the top quarter of 7 ranked reps is 2: thin evidence, said once for the baseline and in each range's text
@@ -84,8 +84,8 @@ def test_a_rep_who_never_closes_is_never_a_top_performer_and_the_win_rate_follow
     win = by_metric(b)[("Win Rate", "week")]
     assert win.suggested.min >= 0.35  # the closers' win rate (18 of 24), never Dev's 0 % or the issue's 12 %
     # the text names the real basis: the role, the outcome, the reps, the weeks
-    assert b.basis.startswith("Jade Moreau and Lena Fischer: the top 2 of 7 AEs by New MRR a full week, pooled over "
-                              "12 weeks")
+    assert b.basis == ("Jade Moreau and Lena Fischer: the top 2 of 7 AEs by Deals Won a full week, New MRR breaking "
+                       "ties, pooled over 12 weeks")
     assert "by SQLs" not in " ".join(m.why for m in b.metrics)
     # the funnel compares reps with the same top performers (one function for both)
     frame = data.frame.reset_index(drop=True)
@@ -194,7 +194,7 @@ def test_a_team_of_3_is_thin_evidence_said_and_widened():
     assert (dials.suggested.min, dials.suggested.max) == (60, 65)
     assert "thin evidence, only 1 top performer (fewer than 3): widened to their 10th–90th percentiles" in dials.why
     # Cy, with no deals from 16 opportunities, is off track: 2 reps are ranked, and Ann's numbers alone decide
-    assert b.basis == "Ann: the top 1 of 2 SDRs by New MRR a full week, pooled over 8 weeks"
+    assert b.basis == "Ann: the top 1 of 2 SDRs by Deals Won a full week, New MRR breaking ties, pooled over 8 weeks"
     assert "Cy is left out of the top-performer choice: off track: no Deals Won from 16 Opportunities in 8 full " \
         "weeks" in b.notes
     few = build_baseline(team(rows), FULL_CYCLE, weeks=4, today=TODAY)[0]
@@ -214,10 +214,9 @@ def test_sdrs_and_aes_are_ranked_by_their_own_outcome():
     baselines = build_baseline(team(rows), sdr, today=TODAY)
     by_role = {b.role: b for b in baselines}
     assert by_role["SDR"].ranking.outcome == "SQLs" and by_role["SDR"].top_reps == ["Sid"]
-    assert by_role["AE"].ranking.outcome == "New MRR" and by_role["AE"].top_reps == ["Ava"]
+    assert by_role["AE"].ranking.outcome == "Deals Won" and by_role["AE"].top_reps == ["Ava"]  # MRR breaks the tie
     assert "by SQLs" not in " ".join([by_role["AE"].basis, *(m.why for m in by_role["AE"].metrics)])
-    assert by_role["AE"].basis.startswith("Ava: the top 1 of 4 AEs by New MRR") or \
-        by_role["AE"].basis.startswith("Ava, ")
+    assert by_role["AE"].basis.startswith("Ava: the top 1 of 4 AEs by Deals Won a full week, New MRR breaking ties")
     # AEs have no dials: what a target takes in dials has no number, and no "–" stands in for it
     assert by_role["AE"].ranking.targeted == ["Deals Won", "New MRR"]
     plan = apply_plan(baselines, sdr)
@@ -257,8 +256,8 @@ def test_a_real_change_in_the_ranking_is_named_with_the_figures():
                  [w, "Di", "T", "AE", 60, 150, 14, 5, 2, 2, 0, 0]]
     (b,) = build_baseline(team(rows), FULL_CYCLE, weeks=8, today=TODAY)
     assert b.top_reps == ["Cy"]
-    assert b.changed == "the top performers were Ann; Cy joined ($800 → $1,450); Ann left ($1,000 → $1,000), in " \
-                        "New MRR a full week"
+    assert b.changed == ("the top performers were Ann; Cy joined (Deals Won 1 → 1.4, New MRR $800 → $1,450); Ann "
+                         "left (Deals Won 1 → 1, New MRR $1,000 → $1,000) (a full week, pooled)")
 
 
 @pytest.mark.parametrize(("value", "unit", "up", "expected"), [
@@ -281,7 +280,7 @@ def test_rates_are_pooled_counts_not_an_average_of_ratios():
 def test_example_dials_follow_the_top_outcome_reps_not_the_busiest():
     data = read_workbook(EXAMPLE, today=TODAY)
     (b,) = build_baseline(data.tracking, data.ranges, today=TODAY)
-    assert b.ranking.outcome == "New MRR"
+    assert b.ranking.outcome == "Deals Won" and b.ranking.ties  # New MRR breaks the ties
     assert EXAMPLE_STORIES["busy_not_converting"] not in b.top_reps
     dials = by_metric(b)[("Dials", "week")]
     frame = data.tracking.frame

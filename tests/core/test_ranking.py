@@ -35,8 +35,11 @@ def test_the_outcome_order_is_stated_once_and_lists_outcomes_first():
 def test_a_role_is_ranked_by_the_furthest_down_outcome_it_has_a_target_for():
     data = frame({"Ann": (5, 2, 1, 800), "Bo": (2, 2, 1, 1500), "Cy": (3, 3, 2, 1000)})
     assert targeted(FULL_CYCLE, "AE") == list(OUTCOMES)
-    full = rank_role(data, FULL_CYCLE, "AE", 0.34)
-    assert full.outcome == NEW_MRR and full.reps == ["Bo", "Cy", "Ann"] and full.top == ["Bo", "Cy"]
+    full = rank_role(data, FULL_CYCLE, "AE", 0.34)  # deals won and New MRR both have targets: deals rank
+    assert full.outcome == "Deals Won" and full.reps == ["Cy", "Bo", "Ann"] and full.top == ["Cy", "Bo"]
+    assert full.ties == {"Cy": 1000, "Bo": 1500, "Ann": 800}  # Bo above Ann on New MRR, at 1 deal each
+    mrr = ranges_of(("New MRR", "month", 3000, None, None))
+    assert rank_role(data, mrr, "AE").outcome == NEW_MRR and rank_role(data, mrr, "AE").reps == ["Bo", "Cy", "Ann"]
     sdr = ranges_of(("SQLs", "week", 2, None, "SDR"), ("Deals Won", "month", 2, None, "AE"))
     assert targeted(sdr, "SDR") == [SQLS] and rank_role(data, sdr, "SDR").reps == ["Ann", "Cy", "Bo"]
     assert rank_role(data, sdr, "AE").outcome == "Deals Won"  # deals: ties broken by MRR, then opps, then SQLs
@@ -68,5 +71,6 @@ def test_what_changed_names_who_joined_and_left_with_their_figures():
     before = rank_role(frame({"Ann": (1, 1, 1, 1000), "Bo": (1, 1, 1, 900)}), FULL_CYCLE, "AE", 0.5)
     after = rank_role(frame({"Ann": (1, 1, 1, 800), "Bo": (1, 1, 1, 900)}), FULL_CYCLE, "AE", 0.5)
     assert describe_change(before, before) == "the same top performers"
-    assert describe_change(before, after) == ("the top performers were Ann; Bo joined ($900 → $900); Ann left "
-                                              "($1,000 → $800), in New MRR a full week")
+    assert describe_change(before, after) == (
+        "the top performers were Ann; Bo joined (Deals Won 1 → 1, New MRR $900 → $900); Ann left (Deals Won 1 → 1, "
+        "New MRR $1,000 → $800) (a full week, pooled)")
