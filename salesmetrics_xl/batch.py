@@ -19,14 +19,14 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from salesmetrics_xl.core.diagnosis import OFF_WEEK
-from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, OPPORTUNITIES, SQLS, Category
+from salesmetrics_xl.core.metrics import Category
 from salesmetrics_xl.core.problems import Severity, WorkbookError
+from salesmetrics_xl.core.ranking import OUTCOMES, outcome_key
 from salesmetrics_xl.core.status import Status
 from salesmetrics_xl.layouts.summary import Formulas
 from salesmetrics_xl.package import debugging
 
 OUR_OUTPUTS = (".summary", ".baseline")
-OUTCOMES = (SQLS, OPPORTUNITIES, DEALS_WON, NEW_MRR)
 
 
 class RepLine(BaseModel):
@@ -325,5 +325,4 @@ def rollup(results: list[FileResult], root: Path | None = None) -> list[TeamLine
             busy_not_producing=sum(line.busy_not_producing for line in lines),
             in_range={c: sum(line.in_range[c] for line in lines) for c in Category},
             main_break=breaks.most_common(1)[0][0] if breaks else "On track"))
-    return sorted(out, key=lambda t: (-t.outcomes[SQLS], -t.outcomes[DEALS_WON], -t.outcomes[NEW_MRR], t.team,
-                                      t.file))
+    return sorted(out, key=lambda t: (*outcome_key(t.outcomes), t.team, t.file))

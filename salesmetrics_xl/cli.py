@@ -300,7 +300,10 @@ def baseline(
     write: Annotated[bool, typer.Option("--write", help="Add a Suggested Ranges sheet (to a new file beside the "
                                                         "workbook unless --in-place).")] = False,
     apply: Annotated[bool, typer.Option("--apply", help="Also write the suggestions into your Ranges table, keeping "
-                                                        "the old values in its Notes column.")] = False,
+                                                        "the old values in its Notes column; lists every row changed "
+                                                        "and every row left alone, and why.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what --apply would change in your Ranges table, "
+                                                            "row by row, and write nothing.")] = False,
     out: Annotated[Path | None, typer.Option(help="Write here. Default: NAME.baseline.xlsx beside the input.",
                                              metavar="PATH")] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Write into the workbook itself.")] = False,
@@ -316,8 +319,8 @@ def baseline(
     """Document today's numbers and suggest starting ranges from what the top performers (by outcomes) do.
 
     Prints the team's baseline and the suggestion beside the current range. Never changes your Ranges table
-    unless --apply is given. Exit 0 ok (notes such as "only 3 complete weeks" are caveats, not findings), 1 when an
-    activity range cannot reach an outcome target, 2 bad input.
+    unless --apply is given (--dry-run shows what it would change). Exit 0 ok (notes such as "only 3 complete
+    weeks" are caveats, not findings), 1 when an activity range cannot reach an outcome target, 2 bad input.
     """
     from rich.padding import Padding
 
@@ -339,28 +342,35 @@ def baseline(
     except ValueError as exc:
         _fail(Problem(severity=Severity.ERROR, code="bad-input", message=str(exc), file=str(workbook)), as_json,
               workbook)
-    target, left, kept = None, [], []
-    if write or apply:
+    target, plan, kept = None, None, []
+    if apply or dry_run:
+        edit, plan = apply_suggestions(baselines, data.ranges, _note_date(as_of))
+    if (write or apply) and not dry_run:
         layout = WorkbookLayout([suggested_sheet(baselines, workbook.name, dt.datetime.now().replace(microsecond=0))])
-        if apply:
-            edit, left = apply_suggestions(baselines, data.ranges, _note_date(as_of))
-            if edit is not None:
-                layout.edits.append(edit)
+        if apply and edit is not None:
+            layout.edits.append(edit)
         try:
             target = write_workbook(workbook, layout, output_path(workbook, out, in_place, "baseline", force), kept)
         except WorkbookError as exc:
             _print_cause(exc)
             _fail(exc.problem, as_json, workbook)
     code = 1 if any(b.unreachable for b in baselines) else 0
+    left = plan.not_applied_by_role() if plan is not None else []
     if as_json:
         print(json.dumps({"file": str(workbook), "output": str(target) if target else None, "exit_code": code,
                           "baselines": [b.model_dump(mode="json") for b in baselines],
-                          "not_applied": [m.model_dump(mode="json") for m in left]}, indent=2, ensure_ascii=False))
+                          "dry_run": dry_run,
+                          "changes": [c.model_dump(mode="json", exclude={"new"}) for c in plan.changes] if plan
+                          else [],
+                          "not_applied": [{"role": role, **m.model_dump(mode="json")} for role, m in left]},
+                         indent=2, ensure_ascii=False))
         raise typer.Exit(code)
     for b in baselines:
         console.rule(f"[bold]{workbook.name}[/]" + (f": role {b.role}" if b.role else ""))
-        console.print(f"{len(b.weeks)} complete weeks ({b.weeks[0]} to {b.weeks[-1]}), {len(b.reps)} reps; top "
-                      f"performers by outcomes: {', '.join(b.top_reps)}")
+        console.print(f"{len(b.weeks)} complete weeks ({b.weeks[0]} to {b.weeks[-1]}).", highlight=False)
+        console.print(f"Top performers: {b.basis}.", highlight=False)
+        if b.changed:
+            console.print(f"Against a week earlier: {b.changed}.", highlight=False)
         units = {m.metric: m.unit for m in b.metrics}
         for m in b.metrics:  # one block per metric: readable in an 80-column terminal, long text folded
             console.print(f"\n[bold]{m.metric}[/], a {m.period.value}: suggested "
@@ -375,22 +385,60 @@ def baseline(
                 lines += [(4, line) for line in _takes_text(m.needed, units)]
             for indent, line in lines:
                 console.print(Padding(line, (0, 0, 0, indent), expand=False), highlight=False)
+        if any(t.at_top is None or t.at_team is None for m in b.metrics for t in m.needed):
+            console.print(f"\n{NO_NUMBER}", highlight=False)
         console.print()
         for note in b.notes:
-            console.print(f"[yellow]note[/]: {note}")
+            console.print(f"[yellow]note[/]: {note}", highlight=False)
         for flag in b.unreachable:
-            console.print(f"[yellow]range check[/]: {flag}")
+            console.print(f"[yellow]range check[/]: {flag}", highlight=False)
         if b.left_out:
-            console.print(f"[dim]note[/]: {b.left_out}")
+            console.print(f"[dim]note[/]: {b.left_out}", highlight=False)
     for problem in kept:
         console.print(f"[yellow]warning[/]: {problem.message}")
+    if plan is not None:
+        _print_plan(plan, dry_run)
     if target:
         console.print(f"wrote [bold]{target}[/]: the Suggested Ranges sheet"
-                      + (", and the suggestions into your Ranges table (old values kept in Notes)" if apply else ""))
-    for m in left:
-        console.print(f"[yellow]not applied[/]: {m.metric} ({m.period.value}) has no row in Ranges to update; add it "
-                      "from the Suggested Ranges sheet")
+                      + ((", and the changes above into your Ranges table (old values kept in Notes)"
+                          if plan is not None and plan.changed else "; your Ranges table needed no change") if apply
+                         else ""))
     raise typer.Exit(code)
+
+
+NO_NUMBER = ("no number: too few counts to know a rate (fewer than 20 of its denominator in the window), or a rate "
+             "of 0, which no amount of activity gets past")
+
+
+def _print_plan(plan: Any, dry_run: bool) -> None:
+    """Every Ranges row --apply changes ("Dials: 50–75 → 40–70"), every row it leaves alone and why, and the
+    suggestions with no row to go into; --dry-run prints the same and writes nothing."""
+    from rich.padding import Padding
+
+    heading = "would change (--dry-run: nothing written)" if dry_run else "changed"
+    console.print(f"\n[bold]Ranges {heading}[/]: {len(plan.changed)} row{'s' if len(plan.changed) != 1 else ''}",
+                  highlight=False)
+    for change in plan.changed:
+        console.print(Padding(change.line(), (0, 0, 0, 2), expand=False), highlight=False)
+    console.print(f"[bold]Ranges left alone[/]: {len(plan.left_alone)} row{'s' if len(plan.left_alone) != 1 else ''}",
+                  highlight=False)
+    reasons: dict[str, list[Any]] = {}
+    for change in plan.left_alone:
+        reasons.setdefault(change.why, []).append(change)
+    for why, changes in reasons.items():  # three rows or more for one reason: the reason once, then the rows
+        if len(changes) < 3:
+            for change in changes:
+                console.print(Padding(change.line(), (0, 0, 0, 2), expand=False), highlight=False)
+            continue
+        console.print(Padding(f"{why}:", (0, 0, 0, 2), expand=False), highlight=False)
+        for change in changes:
+            console.print(Padding(f"{change.label}: {change.before}", (0, 0, 0, 4), expand=False), highlight=False)
+    if plan.not_applied:
+        console.print("[bold]Suggestions with no row in Ranges[/] (add them from the Suggested Ranges sheet):",
+                      highlight=False)
+        for role, m in plan.not_applied_by_role():
+            console.print(Padding(f"{m.metric} a {m.period.value}{f' ({role})' if role else ''}: "
+                                  f"{m.suggested.describe(m.unit)}", (0, 0, 0, 2), expand=False), highlight=False)
 
 
 def _note_date(as_of: str | None) -> dt.date:
@@ -405,12 +453,16 @@ def _note_date(as_of: str | None) -> dt.date:
 
 def _takes_text(needed: list[Any], units: dict[str, Any]) -> list[str]:
     """Per outcome target: the weekly activity it takes at the top performers' and at the team's rates."""
-    from salesmetrics_xl.core.metrics import Unit, format_bound
+    from salesmetrics_xl.core.metrics import Unit, format_bound, singular
 
     def about(value: float | None) -> str:
-        return "–" if value is None else f"{value:,.0f}"
+        return "no number" if value is None else f"{value:,.0f}"
 
-    return [f"{format_bound(t.target, units.get(t.outcome, Unit.COUNT))} {t.outcome} a {t.period.value}: "
+    def goal(t: Any) -> str:
+        shown = format_bound(t.target, units.get(t.outcome, Unit.COUNT))
+        return f"{shown} {singular(t.outcome) if shown == '1' else t.outcome}"
+
+    return [f"{goal(t)} a {t.period.value}: "
             f"{about(t.at_top)} / {about(t.at_team)}"
             + (" [yellow](unreachable at the range's Max)[/]" if t.reachable is False else "") for t in needed]
 

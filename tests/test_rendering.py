@@ -76,4 +76,4 @@ def test_baseline_shows_money_as_money_and_one_deal_as_one_deal():
     mrr = metrics[("New MRR", "month")]
     assert mrr.current.describe(mrr.unit) == "at least $5,000"
     assert "$" in mrr.suggested.describe(mrr.unit)
-    assert "had 1 Deal Won in a typical week" in metrics[("Deals Won", "week")].why
+    assert "had 1 Deal Won in a typical full week" in metrics[("Deals Won", "week")].why

@@ -4,13 +4,22 @@ The method, stated once:
 - Window: the last N complete weeks (a week is complete once its Sunday has passed). With Days Worked, Start Date
   or FTE declared, only full weeks count: rep-weeks that are OFF, short, part-time or in a ramp month are left out
   of the top-performer choice and the quartiles (not weighted), and the notes say how many and whose.
-- Top performers are chosen by outcomes, never activity: the top share of reps by SQLs per week, ties broken by
-  deals won per week, then new MRR per week (at least one rep).
+- Top performers: each role's, chosen by the outcome that pays (core/ranking.py): the furthest-down outcome the
+  role has a target for, pooled over the window's full weeks; reps off track on a later outcome are left out. The
+  output names the role, the outcome, the reps and the weeks, and what changed against a week earlier.
 - Counts (activity and outcome): min = the top performers' 25th percentile of weekly values; for activity,
   max = their 75th percentile (above it, effort may be costing quality); outcomes get no max (more is better).
 - Rates: each top performer's rate pooled from their counts over the window (not an average of weekly ratios);
   min = the 25th percentile of those; no max.
-- Monthly ranges: the weekly suggestion times 52/12.
+- Monthly ranges: from monthly totals, not weekly figures scaled: each top performer's total in each calendar
+  month the window covers (a week counts in its Monday's month, as the pace judges it), pro-rated to the whole
+  month from the weeks worked in it (a month needs 2 of them); then the same percentiles.
+- Thin evidence: fewer than 3 top performers, or fewer than 6 weeks, decide a range: the text says so and the
+  range is widened to their 10th and 90th percentiles.
+- Width: an activity count range is at least 1 wide on each side of the top performers' median when their weeks
+  do not vary (never "5-5").
+- An outcome or rate minimum is never 0 (it would judge nothing): when the percentile gives 0, the smallest figure
+  above 0 the top performers reach; when they reach none, the current minimum is kept, and the text says why.
 - Activity against the outcome targets: for each outcome range with a Min whose funnel (core/funnel.py) passes
   through an activity, the weekly activity it takes at the top performers' and at the team's pooled rates; an
   activity range whose Max cannot reach the target at the team's rates is flagged.
@@ -20,6 +29,7 @@ The method, stated once:
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 
@@ -29,10 +39,10 @@ from pydantic import BaseModel
 
 from salesmetrics_xl.core.effective import row_scales
 from salesmetrics_xl.core.evaluate import metric_values, pooled_rate, pooled_sums, scorecard_metrics
+from salesmetrics_xl.core.funnel import MIN_COUNT, activity_needed, chain, funnel_links, per_week
 from salesmetrics_xl.core.metrics import (
-    DEALS_WON,
-    NEW_MRR,
-    SQLS,
+    CATALOG,
+    MONTHLY_FACTOR,
     Category,
     Metric,
     Period,
@@ -41,14 +51,23 @@ from salesmetrics_xl.core.metrics import (
     format_beside,
     format_bound,
     format_value,
+    singular,
+    text_key,
 )
-from salesmetrics_xl.core.ranges import RangeSet
+from salesmetrics_xl.core.ranges import RangeRule, RangeSet
+from salesmetrics_xl.core.ranking import OUTCOMES, TOP_SHARE, Ranking, describe_change, rank_role, role_groups
+from salesmetrics_xl.core.status import as_numbers
 from salesmetrics_xl.core.tracking import TrackingData, monday, week_label
-from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
+from salesmetrics_xl.core.workbook import REP, WEEK
+
+__all__ = ["MONTHLY_FACTOR", "TOP_SHARE", "Baseline", "build_baseline", "nice", "singular", "suggest",
+           "suggest_range"]
 
 METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
-MONTHLY_FACTOR = 52 / 12
-TOP_SHARE = 0.25  # the top quarter of reps by outcomes: the performers whose typical week sets the ranges
+THIN_REPS = 3  # fewer top performers than this decide a range: thin evidence
+THIN_WEEKS = 6  # ... or fewer weeks than this
+MIDDLE, WIDE = (25, 75), (10, 90)  # the percentiles a range is taken from; WIDE when the evidence is thin
+MONTH_WEEKS = 2  # a month counts for a rep from this many of their weeks in it (one week x 4 is noise)
 
 
 class Spread(BaseModel):
@@ -71,27 +90,39 @@ class TargetActivity(BaseModel):
     sentence: str
 
 
+class Suggestion(BaseModel):
+    """A suggested range and what shaped it beyond the plain rule (thin evidence, width, a minimum of 0)."""
+
+    range: Range | None
+    top: Spread | None  # the top performers' median and quartiles
+    notes: list[str] = []
+
+
 class MetricBaseline(BaseModel):
     metric: str
     category: Category
     unit: Unit
     period: Period = Period.WEEK
-    team: Spread | None  # all rep-weeks in the window (rates: each rep's pooled rate)
-    top: Spread | None  # the top performers' rep-weeks
-    per_rep: dict[str, float]  # weekly average (rates: pooled) per rep
+    team: Spread | None  # all rep-weeks in the window (rates: each rep's pooled rate; a month: rep-month totals)
+    top: Spread | None  # the top performers'
+    per_rep: dict[str, float]  # weekly average (rates: pooled; a month: average monthly total) per rep
     current: Range | None
     suggested: Range | None
     why: str
+    notes: list[str] = []  # what shaped the suggestion beyond the plain rule; also in ``why``
     needed: list[TargetActivity] = []  # activity only: what each outcome target takes
 
 
 class Baseline(BaseModel):
     role: str | None
     weeks: list[str]
-    reps: list[str]
+    reps: list[str]  # the ranked reps, best first (those left out of the ranking are not here)
     top_reps: list[str]
+    ranking: Ranking  # how the top performers were chosen: the outcome, the values, who was left out and why
+    basis: str  # the same in one sentence: the role, the outcome, the reps, the weeks
+    changed: str = ""  # against the baseline a week earlier: who joined or left the top set, and why
     metrics: list[MetricBaseline]
-    notes: list[str]  # what limits the baseline (too few weeks, one rep, ties): a finding
+    notes: list[str]  # what limits the baseline (too few weeks, one rep, thin evidence, ties): a caveat
     method: str = METHOD
     unreachable: list[str] = []  # activity ranges whose Max cannot reach an outcome target at the team's rates
     left_out: str = ""  # the rep-weeks that were not full weeks, left out by the method: information, not a finding
@@ -117,65 +148,95 @@ def _spread(values: np.ndarray) -> Spread | None:
     return Spread(median=float(median), p25=float(p25), p75=float(p75))
 
 
-def singular(name: str) -> str:
-    """'Deals Won' -> 'Deal Won', 'Opportunities' -> 'Opportunity', for 'had 1 ...'; a name that is not a plural
-    ('New MRR') stays as it is."""
-    first, _, rest = name.partition(" ")
-    if first.endswith("ies"):
-        first = first[:-3] + "y"
-    elif first.endswith("s") and not first.endswith("ss"):
-        first = first[:-1]
-    return f"{first} {rest}".strip()
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _suggestion(top: Spread, category: Category, unit: Unit) -> Range:
-    """The rule: min from the top performers' 25th percentile; a max (their 75th) for activity only."""
-    high = nice(top.p75, unit, up=True) if category is Category.ACTIVITY else None
-    return Range(min=nice(top.p25, unit, up=False), max=high)
+def suggest(values: object, category: Category, unit: Unit, reps: int, weeks: int | None = None,
+            current: Range | None = None, name: str = "", per: str = "week") -> Suggestion:
+    """The one rule that turns the top performers' figures into a range (the baseline and =SUGGEST_RANGE both
+    call it): ``values`` are their weekly (monthly, or per-rep pooled rate) figures, ``reps`` how many top
+    performers they come from and ``weeks`` how many weeks (None: not known)."""
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    top = _spread(v)
+    if top is None:
+        return Suggestion(range=None, top=None)
+    notes: list[str] = []
+    thin = ([f"only {_plural(reps, 'top performer')} (fewer than {THIN_REPS})"] if reps < THIN_REPS else []) + \
+        ([f"only {_plural(weeks, 'week')} (fewer than {THIN_WEEKS})"] if weeks is not None and weeks < THIN_WEEKS
+         else [])
+    low_p, high_p = WIDE if thin else MIDDLE
+    low, high = (float(x) for x in np.percentile(v, [low_p, high_p]))
+    if thin:
+        notes.append(f"thin evidence, {' and '.join(thin)}: widened to their {low_p}th–{high_p}th percentiles")
+    lo: float | None = nice(low, unit, up=False)
+    hi = nice(high, unit, up=True) if category is Category.ACTIVITY else None
+    shown = format_value(top.median, unit, exact=True)
+    if category is Category.ACTIVITY and unit is not Unit.RATE and hi is not None and (low == high or hi <= lo):
+        lo = max(0.0, min(lo, nice(top.median - 1, unit, up=False)))  # type: ignore[type-var]
+        hi = max(hi, nice(top.median + 1, unit, up=True))
+        notes.append(f"their {per}s do not vary ({shown} {name or 'a ' + per}): widened to at least 1 either side "
+                     "of it")
+    if category is not Category.ACTIVITY and lo is not None and lo <= 0:
+        positive = v[v > 0]
+        what = f"their {low_p}th percentile is 0"
+        if len(positive):
+            lo = nice(float(positive.min()), unit, up=False) or nice(float(positive.min()), unit, up=True)
+            notes.append(f"{what}, and a minimum of 0 judges nothing: the smallest figure above 0 they reach "
+                         f"({format_value(float(positive.min()), unit, exact=True)} a {per}) gives "
+                         f"{format_bound(lo, unit)}")
+        elif current is not None and current.min is not None and current.min > 0:
+            lo = current.min
+            notes.append(f"none of them had any {name} in the window, so the current minimum "
+                         f"({format_bound(lo, unit)}) is kept: a minimum of 0 judges nothing")
+        else:
+            notes.append(f"none of them had any {name} in the window, and a minimum of 0 judges nothing: no "
+                         "minimum to suggest")
+            return Suggestion(range=None, top=top, notes=notes)
+    return Suggestion(range=Range(min=lo, max=hi), top=top, notes=notes)
 
 
-def suggest_range(values: object, outcomes: object, reps: object = None, top: float = 0.25,
+def suggest_range(values: object, outcomes: object, reps: object = None, top: float = TOP_SHARE,
                   category: Category = Category.ACTIVITY, unit: Unit = Unit.COUNT) -> Range:
     """The baseline's suggestion from bare columns (what =SUGGEST_RANGE gets): ``values`` of the metric and the
-    ``outcomes`` (SQLs) on the same rows; with ``reps``, top performers are reps by mean outcome, else rows."""
-    from salesmetrics_xl.core.status import as_numbers
-
-    v, o = as_numbers(values), as_numbers(outcomes)
-    if len(v) != len(o) or (reps is not None and len(list(reps)) != len(v)):  # type: ignore[arg-type]
+    ``outcomes`` on the same rows: one column, or a tuple of the last 2 to 4 of OUTCOMES in funnel order (Deals
+    Won and New MRR; ... SQLs to New MRR), ranked as core/ranking.py ranks a role with a target for each; with ``reps``,
+    top performers are reps by their outcomes per row, else rows. The same rule as the baseline (suggest)."""
+    v = as_numbers(values)
+    columns = [as_numbers(c) for c in (outcomes if isinstance(outcomes, tuple) else (outcomes,))]
+    if any(len(c) != len(v) for c in columns) or (reps is not None and len(list(reps)) != len(v)):  # type: ignore[arg-type]
         raise ValueError("values, outcomes and reps must be columns of the same length")
     if not 0 < top <= 1:
         raise ValueError("top is a share between 0 and 1, e.g. 0.25")
-    who = pd.Series(list(reps) if reps is not None else range(len(v)), dtype=object)  # type: ignore[arg-type]
-    means = pd.Series(o).groupby(who).mean().fillna(-1.0).sort_values(ascending=False, kind="stable")
-    chosen = set(means.index[: max(1, math.ceil(top * len(means)))])
-    spread = _spread(v[who.isin(chosen).to_numpy()])
-    if spread is None:
-        raise ValueError("the top performers have no values to suggest a range from")
-    return _suggestion(spread, category, unit)
+    if len(columns) > len(OUTCOMES):
+        raise ValueError(f"outcomes are at most {len(OUTCOMES)} columns, in funnel order: {', '.join(OUTCOMES)}")
+    names = OUTCOMES[len(OUTCOMES) - len(columns):] if len(columns) > 1 else (OUTCOMES[0],)
+    who = list(reps) if reps is not None else list(range(len(v)))  # type: ignore[call-overload]
+    frame = pd.DataFrame({REP: [None if x in (None, "") else str(x) for x in who],
+                          **dict(zip(names, columns, strict=True))})
+    frame[WEEK] = frame.groupby(REP).cumcount() if reps is not None else 0  # a rep's rows are their weeks
+    chosen = _rank_bare(frame, names, top)
+    rows = frame[REP].isin(chosen.top).to_numpy()
+    if not rows.any():
+        raise ValueError(f"no top performers: {chosen.empty_reason()}")
+    weeks = int(frame[rows].groupby(REP).size().max()) if reps is not None else None
+    found = suggest(v[rows], category, unit, reps=len(chosen.top), weeks=weeks)
+    if found.range is None:
+        raise ValueError(found.notes[-1] if found.notes else "the top performers have no values to suggest a range "
+                                                             "from")
+    return found.range
+
+
+def _rank_bare(frame: pd.DataFrame, names: tuple[str, ...], top: float) -> Ranking:
+    """Bare outcome columns ranked as a role whose outcomes all have a target."""
+    rules = [RangeRule(metric=m, range=Range(min=1)) for m in CATALOG if m.name in names]
+    return rank_role(frame, RangeSet(rules=rules), None, top)
 
 
 def complete_weeks(tracking: TrackingData, today: dt.date) -> list[pd.Timestamp]:
     this_week = pd.Timestamp(monday(today))
     return [w for w in tracking.weeks if w < this_week]
-
-
-def rank_by_outcomes(frame: pd.DataFrame) -> list[str]:
-    """Reps, best first, by SQLs per week, then deals won, then new MRR: the outcomes-first rule."""
-    means = frame.groupby(REP)[[c for c in (SQLS, DEALS_WON, NEW_MRR) if c in frame]].mean()
-    for column in (SQLS, DEALS_WON, NEW_MRR):
-        if column not in means:
-            means[column] = 0.0
-    means = means.fillna(-1.0).reset_index()
-    means["_name"] = means[REP].str.casefold()
-    ordered = means.sort_values([SQLS, DEALS_WON, NEW_MRR, "_name"], ascending=[False, False, False, True])
-    return list(ordered[REP])
-
-
-def top_performers(frame: pd.DataFrame, share: float = TOP_SHARE) -> list[str]:
-    """The top share of reps by outcomes, at least one: the one choice of top performers that the baseline, the
-    summary's range check and each rep's funnel comparison make, so they never name different top reps."""
-    ranked = rank_by_outcomes(frame) if len(frame) else []
-    return ranked[: max(1, math.ceil(share * len(ranked)))] if ranked else []
 
 
 def _pooled_by_rep(frame: pd.DataFrame, metric: Metric) -> pd.Series:
@@ -184,6 +245,29 @@ def _pooled_by_rep(frame: pd.DataFrame, metric: Metric) -> pd.Series:
     rates = pooled_rate(*pooled_sums(frame[mine], metric.numerator, metric.denominator, codes[mine],  # type: ignore[arg-type]
                                      len(reps)))
     return pd.Series(rates, index=reps, dtype=float).dropna()
+
+
+def monthly_totals(frame: pd.DataFrame, values: np.ndarray) -> pd.DataFrame:
+    """Each rep's total in each calendar month of the rows (a week counts in its Monday's month), pro-rated to the
+    whole month from the weeks with a value: total x the month's weeks / the rep's weeks in it. Columns: rep,
+    month ("2026-10"), weeks, total. A rep-month from fewer than MONTH_WEEKS weeks is dropped, unless every one is."""
+    weeks = pd.to_datetime(frame[WEEK])
+    table = pd.DataFrame({"rep": frame[REP].to_numpy(), "month": weeks.dt.strftime("%Y-%m").to_numpy(),
+                          "value": values}).dropna()
+    if not len(table):
+        return pd.DataFrame(columns=["rep", "month", "weeks", "total"])
+    grouped = table.groupby(["rep", "month"], sort=True)["value"].agg(["sum", "count"]).reset_index()
+
+    def mondays(month: str) -> int:
+        year, number = (int(x) for x in month.split("-"))
+        return sum(1 for week in calendar.Calendar().monthdatescalendar(year, number)
+                   if week[0].month == number)
+
+    length = {m: mondays(m) for m in grouped["month"].unique()}
+    grouped["total"] = grouped["sum"] * grouped["month"].map(length) / grouped["count"]
+    grouped = grouped.rename(columns={"count": "weeks"})
+    enough = grouped["weeks"] >= MONTH_WEEKS
+    return (grouped[enough] if enough.any() else grouped)[["rep", "month", "weeks", "total"]]
 
 
 def build_baseline(tracking: TrackingData, ranges: RangeSet, weeks: int = 8, top: float = TOP_SHARE,
@@ -203,12 +287,20 @@ def build_baseline(tracking: TrackingData, ranges: RangeSet, weeks: int = 8, top
     if len(window) < weeks:
         notes.append(f"only {len(window)} complete week{'s' if len(window) > 1 else ''} of data; used "
                      f"{'all of them' if len(window) > 1 else 'it'} instead of {weeks}")
-    frame = frame[frame[WEEK].isin(window)].reset_index(drop=True)
-    frame, left_out = _full_weeks(frame, ranges)
-    roles = sorted({r for r in frame[ROLE].dropna()}) if ROLE in frame else []
-    groups = [(role, frame[frame[ROLE] == role]) for role in roles] if len(roles) > 1 else [(None, frame)]
-    return [_baseline(group, ranges, role, window, top, list(notes)).model_copy(update={"left_out": left_out})
-            for role, group in groups]
+    rows, left_out = _full_weeks(frame[frame[WEEK].isin(window)].reset_index(drop=True), ranges)
+    earlier = available[-weeks - 1:-1] if len(available) > weeks else None
+    before = {} if earlier is None else {
+        text_key(role): rank_role(group, ranges, role, top)
+        for role, group in role_groups(_full_weeks(frame[frame[WEEK].isin(earlier)].reset_index(drop=True),
+                                                   ranges)[0])}
+    groups = role_groups(rows)
+    out = []
+    for role, group in groups:
+        ranking = rank_role(group, ranges, role, top)
+        changed = describe_change(before[text_key(role)], ranking) if text_key(role) in before else ""
+        found = _baseline(group, ranges, role if len(groups) > 1 else None, ranking, window, list(notes))
+        out.append(found.model_copy(update={"left_out": left_out, "changed": changed}))
+    return out
 
 
 def _full_weeks(frame: pd.DataFrame, ranges: RangeSet) -> tuple[pd.DataFrame, str]:
@@ -231,30 +323,48 @@ def _full_weeks(frame: pd.DataFrame, ranges: RangeSet) -> tuple[pd.DataFrame, st
                           f"ramp ({counts}: {who}) from the top-performer choice and the quartiles")
 
 
-def _baseline(frame: pd.DataFrame, ranges: RangeSet, role: str | None, window: list[pd.Timestamp], top: float,
-              notes: list[str]) -> Baseline:
-    ranked = rank_by_outcomes(frame)
-    top_reps = top_performers(frame, top)
-    count = len(top_reps)
-    if len(ranked) == 1:
-        notes.append(f"a team of one: the suggestions are {ranked[0]}'s own numbers")
-    elif SQLS in frame and frame.groupby(REP)[SQLS].mean().nunique() == 1:
-        notes.append("every rep has the same SQLs per week, so the top performers were picked by deals won, then "
-                     "MRR, then name")
+def _who(ranking: Ranking) -> str:
+    """The top performers as a metric's sentence names them (the baseline's basis names each rep)."""
+    top = ranking.top
+    if len(ranking.reps) == 1:
+        return f"{top[0]} (the only {ranking.group[:-1]} ranked)"
+    if len(top) == 1:
+        return f"{top[0]}, the top {ranking.group[:-1]} by {ranking.outcome},"
+    return f"the top {len(top)} {ranking.group} by {ranking.outcome}"
+
+
+def _baseline(frame: pd.DataFrame, ranges: RangeSet, role: str | None, ranking: Ranking,
+              window: list[pd.Timestamp], notes: list[str]) -> Baseline:
+    top_reps = ranking.top
+    if len(ranking.reps) == 1 and len(ranking.full_weeks) == 1:
+        notes.append(f"a team of one: the suggestions are {top_reps[0]}'s own numbers")
+    if ranking.tied:
+        notes.append(f"{ranking.top[-1]} and {ranking.reps[len(top_reps)]} are equal on every outcome a full week: "
+                     "the top performers were picked by name")
+    for rep, why in ranking.left_out.items():
+        notes.append(f"{rep} is left out of the top-performer choice: {why}")
+    if top_reps and len(top_reps) < THIN_REPS:
+        notes.append(f"thin evidence: only {_plural(len(top_reps), 'top performer')} "
+                     f"decide{'s' if len(top_reps) == 1 else ''} the ranges (fewer than {THIN_REPS}); they are "
+                     f"widened to the top performers' {WIDE[0]}th–{WIDE[1]}th percentiles")
+    if not top_reps:
+        notes.append(f"no suggestions: {ranking.empty_reason()}")
     top_frame = frame[frame[REP].isin(top_reps)]
-    who = f"the top {count} reps by SQLs" if count > 1 else ("the top rep by SQLs" if len(ranked) > 1 else ranked[0])
+    lookup = ranking.role
+    who = _who(ranking) if top_reps else ""
     out = []
     for metric in scorecard_metrics(ranges):
-        out.append(_metric(metric, frame, top_frame, ranges, role, who, len(window), Period.WEEK))
+        out.append(_metric(metric, frame, top_frame, ranges, role, lookup, who, len(window), Period.WEEK))
         if any(r.metric.name == metric.name and r.period is Period.MONTH for r in ranges.rules):
-            out.append(_metric(metric, frame, top_frame, ranges, role, who, len(window), Period.MONTH))
+            out.append(_metric(metric, frame, top_frame, ranges, role, lookup, who, len(window), Period.MONTH))
     unreachable = []
     for m in out:
-        if m.category is Category.ACTIVITY and m.unit is not Unit.RATE and m.period is Period.WEEK:
-            m.needed = target_activity(m.metric, frame, top_frame, ranges, role, m.current)
+        if m.category is Category.ACTIVITY and m.unit is not Unit.RATE and m.period is Period.WEEK \
+                and m.team is not None:  # a role that never dials: what a target takes in dials is no question
+            m.needed = target_activity(m.metric, frame, top_frame, ranges, lookup, m.current)
             unreachable += [t.sentence for t in m.needed if t.reachable is False]
-    return Baseline(role=role, weeks=[week_label(w) for w in window], reps=ranked, top_reps=top_reps, metrics=out,
-                    notes=notes, unreachable=unreachable)
+    return Baseline(role=role, weeks=[week_label(w) for w in window], reps=ranking.reps, top_reps=top_reps,
+                    ranking=ranking, basis=ranking.basis(), metrics=out, notes=notes, unreachable=unreachable)
 
 
 def target_activity(activity: str, frame: pd.DataFrame, top_frame: pd.DataFrame, ranges: RangeSet,
@@ -262,8 +372,6 @@ def target_activity(activity: str, frame: pd.DataFrame, top_frame: pd.DataFrame,
     """For each outcome range with a Min whose funnel starts at (or passes through) ``activity``: the weekly
     activity it takes at the top performers' and at the team's pooled rates, and whether the activity range's
     Max reaches it at the team's rates. Thin or missing rates give no number, never a guess."""
-    from salesmetrics_xl.core.funnel import MIN_COUNT, activity_needed, chain, funnel_links, per_week
-
     links = funnel_links(ranges, list(frame.columns))
 
     def pooled(rows: pd.DataFrame, names: list) -> list[float | None]:
@@ -314,29 +422,66 @@ def _about(value: float | None) -> str:
 
 
 def _metric(metric: Metric, frame: pd.DataFrame, top_frame: pd.DataFrame, ranges: RangeSet, role: str | None,
-            who: str, weeks: int, period: Period) -> MetricBaseline:
-    current = ranges.lookup(metric.name, period, role)
-    factor = MONTHLY_FACTOR if period is Period.MONTH else 1.0
-    per = "month" if period is Period.MONTH else "week"
+            lookup: str | None, who: str, weeks: int, period: Period) -> MetricBaseline:
+    """One metric's baseline and suggestion. ``role`` is the baseline's (None: everyone), ``lookup`` the role whose
+    ranges apply (the data's only role when there is one)."""
+    current = ranges.lookup(metric.name, period, lookup)
+    per = period.value
+    reps = int(top_frame[REP].nunique())
     if metric.is_rate:
         per_rep = _pooled_by_rep(frame, metric)
-        team, top = _spread(per_rep.to_numpy(float)), _spread(_pooled_by_rep(top_frame, metric).to_numpy(float))
+        top_values = _pooled_by_rep(top_frame, metric).to_numpy(float)
+        team = _spread(per_rep.to_numpy(float))
+        reps = len(top_values)
+        counted = int(top_frame[WEEK].nunique())
+    elif period is Period.MONTH:
+        totals = monthly_totals(frame, metric_values(frame, metric))
+        per_rep = totals.groupby("rep")["total"].mean() if len(totals) else pd.Series(dtype=float)
+        top_totals = totals[totals["rep"].isin(top_frame[REP].unique())]
+        top_values = top_totals["total"].to_numpy(float)
+        team = _spread(totals["total"].to_numpy(float))
+        reps = int(top_totals["rep"].nunique())
+        counted = int(top_frame.loc[~np.isnan(metric_values(top_frame, metric)), WEEK].nunique())
+        top_months = list(top_totals["month"].unique())
     else:
         values = metric_values(frame, metric)
         per_rep = pd.Series(values, index=frame.index).groupby(frame[REP]).mean().dropna()
-        team, top = _spread(values * factor), _spread(metric_values(top_frame, metric) * factor)
-    suggested, why = None, f"no {metric.name} data in the last {weeks} weeks"
-    if top is not None:
-        suggested = _suggestion(top, metric.category, metric.unit)
-        if metric.is_rate:
-            why = f"{who} converted at {top.p25:.1%} or better over {weeks} weeks (pooled counts)"
+        top_all = metric_values(top_frame, metric)
+        top_values = top_all
+        team = _spread(values)
+        reps = int(top_frame.loc[~np.isnan(top_all), REP].nunique())
+        counted = int(top_frame.loc[~np.isnan(top_all), WEEK].nunique())
+    found = suggest(top_values, metric.category, metric.unit, reps, counted, current, metric.name, per)
+    if not who:
+        why = "no top performers to suggest from"
+    elif found.top is None:
+        why = f"no {metric.name} data from the top performers in the last {weeks} weeks"
+    elif metric.is_rate:
+        why = f"{who} converted at {format_value(found.top.p25, Unit.RATE, exact=True)} or better (their 25th " \
+              f"percentile), pooled over {_plural(counted, 'full week')}"
+    else:
+        top = found.top
+        low, high = (format_value(x, metric.unit, exact=abs(x) < 10) for x in (top.p25, top.p75))  # 2.6, not 3
+        spread = f"{low}–{high}" if low != high else low
+        one = spread == "1"
+        name = singular(metric.name) if one else metric.name
+        if period is Period.MONTH:
+            why = (f"{who} had {spread} {name} in a typical month: their monthly totals for "
+                   f"{_words([_month(m) for m in sorted(top_months)])}, part months pro-rated from the weeks in "
+                   "the window")
         else:
-            spread = (f"{format_value(top.p25, metric.unit)}–{format_value(top.p75, metric.unit)}" if top.p25 != top.p75
-                      else format_value(top.p25, metric.unit))
-            one = top.p25 == top.p75 and format_value(top.p25, metric.unit) == "1"
-            why = f"{who} had {spread} {singular(metric.name) if one else metric.name} in a typical {per}"
-            if period is Period.MONTH:
-                why += " (weekly figures x 52/12)"
+            why = f"{who} had {spread} {name} in a typical full week, over {_plural(counted, 'week')}"
+    if found.notes:
+        why += "; " + "; ".join(found.notes)
     return MetricBaseline(metric=metric.name, category=metric.category, unit=metric.unit, period=period, team=team,
-                          top=top, per_rep={k: float(v) * factor for k, v in per_rep.items()}, current=current,
-                          suggested=suggested, why=why)
+                          top=found.top, per_rep={str(k): float(v) for k, v in per_rep.items()}, current=current,
+                          suggested=found.range, why=why, notes=found.notes)
+
+
+def _month(month: str) -> str:
+    year, number = (int(x) for x in month.split("-"))
+    return f"{calendar.month_abbr[number]} {year}"
+
+
+def _words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

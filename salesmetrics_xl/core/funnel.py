@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from salesmetrics_xl.core.baseline import MONTHLY_FACTOR, singular, top_performers
 from salesmetrics_xl.core.effective import Scales
 from salesmetrics_xl.core.evaluate import column_values, pooled_sums, scorecard_metrics
 from salesmetrics_xl.core.metrics import (
     CATALOG,
     DEALS_WON,
+    MONTHLY_FACTOR,
     NEW_MRR,
     OPPORTUNITIES,
     SQLS,
@@ -42,9 +42,11 @@ from salesmetrics_xl.core.metrics import (
     Period,
     Unit,
     format_value,
+    singular,
     text_key,
 )
 from salesmetrics_xl.core.ranges import RangeSet
+from salesmetrics_xl.core.ranking import top_performers
 from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
 
 METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
@@ -277,7 +279,7 @@ class Funnels:
         self.peers: list[int] = []
         for r in range(len(role_names)):
             chosen = rows[full & (role_codes == r)]
-            self.top_reps.append(top_performers(chosen))
+            self.top_reps.append(top_performers(chosen, ranges))
             self.peers.append(int(chosen[REP].nunique()))
             top_mask |= full & rows[REP].isin(self.top_reps[-1]).to_numpy() & (role_codes == r)
         self.rep_sums = {x.name: _sums(rows, rep_codes, n, x) for x in links}

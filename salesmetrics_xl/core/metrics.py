@@ -32,6 +32,9 @@ class Period(StrEnum):
     MONTH = "month"
 
 
+MONTHLY_FACTOR = 52 / 12  # weeks in an average month: a monthly target's weekly share is the target / this
+
+
 class Metric(BaseModel):
     """A counted column (``column``) or a ratio of two counted columns (``numerator``/``denominator``)."""
 
@@ -152,6 +155,17 @@ def format_beside(value: float, bound: float | None, unit: Unit) -> str:
         if (_number(text) < shown) if under else (_number(text) > shown):
             return text
     return f"just {'under' if under else 'over'} {format_bound(bound, unit)}"
+
+
+def singular(name: str) -> str:
+    """'Deals Won' -> 'Deal Won', 'Opportunities' -> 'Opportunity', for 'had 1 ...'; a name that is not a plural
+    ('New MRR') stays as it is."""
+    first, _, rest = name.partition(" ")
+    if first.endswith("ies"):
+        first = first[:-3] + "y"
+    elif first.endswith("s") and not first.endswith("ss"):
+        first = first[:-1]
+    return f"{first} {rest}".strip()
 
 
 def _number(text: str) -> float:

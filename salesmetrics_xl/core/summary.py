@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from salesmetrics_xl.core.baseline import top_performers
 from salesmetrics_xl.core.diagnosis import (
     ACTIVITY_BELOW,
     EFFICIENT,
@@ -41,9 +40,6 @@ from salesmetrics_xl.core.evaluate import (
 )
 from salesmetrics_xl.core.funnel import WINDOW_WEEKS, Funnels, RepFunnel, funnel_sentence
 from salesmetrics_xl.core.metrics import (
-    DEALS_WON,
-    NEW_MRR,
-    SQLS,
     Category,
     Metric,
     Period,
@@ -53,6 +49,7 @@ from salesmetrics_xl.core.metrics import (
 )
 from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.ranges import RangeSet
+from salesmetrics_xl.core.ranking import outcome_key, top_performers
 from salesmetrics_xl.core.status import Status, evaluate
 from salesmetrics_xl.core.tracking import ROW, TrackingData, monday, week_label
 from salesmetrics_xl.core.workbook import REP, ROLE, START_DATE, TEAM, WEEK
@@ -308,8 +305,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
 
     def outcome_rank(r: RepWeek) -> tuple:
         good = sum(r.judged[m] in (Status.IN_RANGE, Status.ABOVE) for m in outcomes)
-        return (r.row is None, r.off, -good, *(-(r.values.get(m) or 0) for m in (SQLS, DEALS_WON, NEW_MRR)),
-                r.rep.casefold())
+        return (r.row is None, r.off, -good, *outcome_key(r.values), r.rep.casefold())
 
     reps.sort(key=outcome_rank)
     position = {r.rep: i for i, r in enumerate(reps)}
@@ -633,7 +629,7 @@ def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, week
     weeks = window[WEEK].nunique()
     if window[REP].nunique() < 2:
         return []
-    top = top_performers(window)
+    top = top_performers(window, ranges)
     top_frame = window[window[REP].isin(top)].sort_values(WEEK)
     activity = [m for m in ranges.metrics if m.category is Category.ACTIVITY]
     roles = sorted({r for r in top_frame[ROLE].dropna()}) if ROLE in top_frame else []

@@ -212,7 +212,9 @@ def metric_range(metric_name: Any, ranges_table: Any, role: Any = None, period: 
 
 @func(category=CATEGORY)
 @arg("values", ndim=2, doc="The metric's values, one row per rep-week (e.g. the Dials column).")
-@arg("outcomes", ndim=2, doc="The outcome on the same rows that picks the top performers (e.g. SQLs).")
+@arg("outcomes", ndim=2, doc="The outcome on the same rows that picks the top performers (e.g. SQLs), or the last "
+                             "2 to 4 of SQLs, Opportunities, Deals Won, New MRR side by side: ranked by the last with "
+                             "data, and a rep with none of one from 10 of the one before is never a top performer.")
 @arg("reps", ndim=2, doc="Optional: the Rep column, to rank reps rather than single weeks.")
 @arg("top", doc="Optional: the share of top performers, default 0.25.")
 @arg("category", doc="Optional: activity (default: Min and Max), quality or outcome (Min only).")
@@ -228,8 +230,10 @@ def suggest_range(values: Any, outcomes: Any, reps: Any = None, top: Any = 0.25,
         who = _flat(reps)[0] if reps is not None else None
         if who is not None and all(v in (None, "") for v in who):  # an empty cell: treated as not given
             who = None
-        found = baseline.suggest_range(_flat(values)[0], as_numbers(_flat(outcomes)[0]), who, float(top or 0.25), kind,
-                              measure)
+        rows = _grid(outcomes)
+        ranked = (tuple(as_numbers([row[c] for row in rows]) for c in range(len(rows[0]))) if len(rows) > 1
+                  and len(rows[0]) > 1 else as_numbers(_flat(outcomes)[0]))  # several columns: funnel order
+        found = baseline.suggest_range(_flat(values)[0], ranked, who, float(top or 0.25), kind, measure)
         return [[found.min, found.max]]
     except (ValueError, KeyError, TypeError) as exc:
         return _message(exc)

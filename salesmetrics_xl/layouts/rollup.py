@@ -9,6 +9,7 @@ from pathlib import Path
 from salesmetrics_xl.batch import OUTCOMES, FileResult, TeamLine, below, common_root
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category
 from salesmetrics_xl.core.problems import column_letter
+from salesmetrics_xl.core.ranking import outcome_key
 from salesmetrics_xl.layouts.sheet import (
     OWNED_NAME,
     Chart,
@@ -70,8 +71,7 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
             sheet.put(row + 1, col, name, HEADER)
         root = common_root(r.file for r in results)  # files named as the team lines name them
         lines = [(below(r.file, root).as_posix(), line) for r in results for line in r.lines]
-        lines.sort(key=lambda item: (-(item[1].outcomes.get(SQLS) or 0), -(item[1].outcomes.get(DEALS_WON) or 0),
-                                     -(item[1].outcomes.get(NEW_MRR) or 0), item[1].rep.casefold()))
+        lines.sort(key=lambda item: (*outcome_key(item[1].outcomes), item[1].rep.casefold()))
         for n, (file, line) in enumerate(lines, start=row + 2):
             values = [line.team, line.rep, *(line.outcomes.get(m) for m in OUTCOMES),
                       "yes" if line.busy_not_producing else "", line.diagnosis, file]

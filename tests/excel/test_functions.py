@@ -158,3 +158,20 @@ def test_metric_scale_errors_are_sentences():
         "days has 2 cells but the longest argument has 3")
     assert call("metric_status", [[1], [2]], 50, 75, None, None, [[1], [1], [1]]) == [
         ["scale has 3 cells but value has 2"]]
+
+
+def test_suggest_range_follows_the_baselines_rules():
+    """=SUGGEST_RANGE through Office.js: with the four outcome columns (SQLs to New MRR) side by side, Dev (3
+    opportunities a week, no deal in 12 weeks) is never the top rep; a range never has zero width and an outcome
+    minimum is never 0."""
+    reps = [["Dev"]] * 12 + [["Ann"]] * 12 + [["Bo"]] * 12
+    outcomes = ([[3, 3, 0, 0]] * 12 + [[2, 2, 1, 1000], [2, 2, 0, 0]] * 6
+                + [[2, 2, 0, 0], [2, 2, 0, 0], [2, 2, 1, 900]] * 4)
+    meetings = [[9]] * 12 + [[5]] * 12 + [[4]] * 12
+    assert call("suggest_range", meetings, outcomes, reps) == [[4.0, 6.0]]  # Ann's 5 a week, not 5-5
+    won = [[row[2]] for row in outcomes]
+    assert call("suggest_range", won, outcomes, reps, 0.25, "outcome") == [[1.0, ""]]  # 25th percentile 0: not 0
+    assert call("suggest_range", meetings, [[row[1]] for row in outcomes], reps) == [[8.0, 10.0]]  # one column
+    never = [[3, 3, 0, 0]] * 12
+    assert call("suggest_range", [[9]] * 12, never, [["Dev"]] * 12)[0][0].startswith(
+        "no top performers: every rep was left out (Dev: off track: no Deals Won from 36 Opportunities")

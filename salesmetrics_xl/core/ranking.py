@@ -1,0 +1,233 @@
+"""Who the top performers are: one choice, made here, for the baseline, the summary's range check and each rep's
+funnel comparison, so no two of them ever name different top reps.
+
+The method, stated once:
+- The outcomes, in funnel order: SQLs -> Opportunities -> Deals Won -> New MRR (OUTCOMES).
+- Each role is ranked on its own (roles grouped as the ranges match them).
+- A role's reps are ranked by the furthest-down outcome that the role has a target for (a Min above 0, a week or
+  a month): Deals Won or New MRR for full-cycle reps, SQLs for SDRs. With targets for both Deals Won and New MRR,
+  deals won rank and New MRR breaks ties: a count of wins is steadier from week to week than revenue, which one
+  large deal moves. A later outcome is passed over only when no rep of the role has any of it in the window; with
+  no target that has data, the furthest-down outcome with data ranks. Ties are broken by the other outcomes,
+  furthest down first, then by name.
+- The measure is each rep's outcome pooled over their full weeks in the trailing window (total / weeks), never one
+  week: moving the window by a week changes the top set only when the pooled ranking changes.
+- Left out before ranking: a rep who is off track on a later outcome the role has a target for, that is none of
+  it from at least 10 of the outcome before it over the window (0 deals won from 12 opportunities); and a rep with
+  full weeks in fewer than half of the window's weeks (a lucky week is not a typical one), unless no rep has more.
+- The top performers are the top share of the ranked reps (a quarter unless asked), at least one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from salesmetrics_xl.core.metrics import (
+    DEALS_WON,
+    NEW_MRR,
+    OPPORTUNITIES,
+    SQLS,
+    Period,
+    Unit,
+    format_value,
+    text_key,
+)
+from salesmetrics_xl.core.ranges import RangeSet
+from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
+
+METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
+OUTCOMES = (SQLS, OPPORTUNITIES, DEALS_WON, NEW_MRR)  # the funnel's outcomes, earliest first
+TOP_SHARE = 0.25  # the top quarter of a role's reps: the performers whose typical week sets the ranges
+MANY = 10  # none of an outcome from at least this many of the one before it: off track, never a top performer
+
+
+class Ranking(BaseModel):
+    """One role's reps ranked by the outcome that pays, and why."""
+
+    role: str | None  # as the data spells it; None: no Role column, or blank
+    outcome: str | None  # the outcome the reps are ranked by; None: no outcome data in the window
+    targeted: list[str]  # the outcomes the role has a target for, in funnel order
+    weeks: int  # the weeks in the window
+    reps: list[str]  # ranked, best first; the reps left out are not here
+    top: list[str]
+    per_week: dict[str, float]  # rep -> the ranking outcome per full week (a rep who entered none: not here)
+    ties: dict[str, float] = {}  # rep -> New MRR per full week, when deals won rank and New MRR breaks their ties
+    full_weeks: dict[str, int]  # rep -> full weeks in the window
+    left_out: dict[str, str]  # rep -> why they are not ranked
+    passed_over: list[str] = []  # targeted outcomes later than ``outcome`` that no rep of the role had
+    tied: bool = False  # the last top rep and the next one are equal on every outcome: picked by name
+
+    @property
+    def group(self) -> str:
+        """The reps as a sentence counts them: "SDRs", "reps"."""
+        return f"{self.role}s" if self.role else "reps"
+
+    def basis(self) -> str:
+        """The real basis of the choice in one sentence: the role, the outcome, the reps, the weeks."""
+        if not self.top:
+            return f"no top performers: {self.empty_reason()}"
+        names = _words(self.top)
+        weeks = f"{self.weeks} week{'s' if self.weeks != 1 else ''}"
+        if len(self.reps) == 1:
+            text = f"{names}, the only {self.group[:-1]} ranked, over {weeks}"
+        else:
+            text = (f"{names}: the top {len(self.top)} of {len(self.reps)} {self.group} by {self.outcome} a full "
+                    f"week{', New MRR breaking ties' if self.ties else ''}, pooled over {weeks}")
+        return text + (f" ({self._why_outcome()})" if self._why_outcome() else "")
+
+    def _why_outcome(self) -> str:
+        if self.passed_over:
+            return (f"{_words(self.passed_over)} {'has' if len(self.passed_over) == 1 else 'have'} a target, but no "
+                    f"{self.group[:-1]} had any in the window")
+        if self.outcome is not None and self.outcome not in self.targeted:
+            return f"no outcome with a target has data; {self.outcome} is the furthest-down outcome that has"
+        return ""
+
+    def empty_reason(self) -> str:
+        if self.outcome is None:
+            return f"no {self.group[:-1]} has any outcome ({', '.join(OUTCOMES)}) in the window"
+        return f"every {self.group[:-1]} was left out ({'; '.join(f'{r}: {w}' for r, w in self.left_out.items())})"
+
+
+def _words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def targeted(ranges: RangeSet | None, role: str | None) -> list[str]:
+    """The outcomes a role is held to: a range with a Min above 0, a week or a month (the role's own or everyone's)."""
+    if ranges is None:
+        return []
+    return [o for o in OUTCOMES if any((r := ranges.lookup(o, p, role)) is not None and r.min is not None
+                                       and r.min > 0 for p in Period)]
+
+
+def outcome_key(values: Mapping[str, float | None]) -> tuple[float, ...]:
+    """A sort key that lists reps (or teams) outcomes first, in OUTCOMES order, more first."""
+    return tuple(-(values.get(o) or 0) for o in OUTCOMES)
+
+
+def rank_role(frame: pd.DataFrame, ranges: RangeSet | None = None, role: str | None = None,
+              share: float = TOP_SHARE) -> Ranking:
+    """One role's reps ranked (see the method); ``frame`` holds that role's full weeks in the window, one row per
+    rep and week."""
+    rows = frame[frame[REP].notna()] if REP in frame else frame.iloc[:0]
+    weeks = int(rows[WEEK].nunique()) if WEEK in rows and len(rows) else 0
+    wanted = targeted(ranges, role)
+    present = [o for o in OUTCOMES if o in rows]
+    if not len(rows):
+        return Ranking(role=role, outcome=None, targeted=wanted, weeks=weeks, reps=[], top=[], per_week={},
+                       full_weeks={}, left_out={})
+    grouped = rows.groupby(REP, sort=True)
+    full_weeks = grouped.size()
+    numbers = rows[present].apply(pd.to_numeric, errors="coerce") if present else pd.DataFrame(index=rows.index)
+    totals = numbers.groupby(rows[REP], sort=True).sum(min_count=1)
+    means = numbers.groupby(rows[REP], sort=True).mean()
+
+    def has_data(outcome: str) -> bool:
+        return outcome in totals and bool((totals[outcome] > 0).any())
+
+    outcome = next((o for o in reversed(wanted) if has_data(o)), None)
+    if outcome == NEW_MRR and DEALS_WON in wanted and has_data(DEALS_WON):
+        outcome = DEALS_WON  # the steadier of the two; New MRR breaks the ties
+    passed = [o for o in wanted if outcome is not None and OUTCOMES.index(o) > OUTCOMES.index(outcome)
+              and not has_data(o)]
+    if outcome is None:
+        outcome = next((o for o in reversed(OUTCOMES) if has_data(o)), None)
+        passed = [o for o in wanted if not has_data(o)]
+        passed = [o for o in passed if outcome is not None and OUTCOMES.index(o) > OUTCOMES.index(outcome)]
+    left_out: dict[str, str] = {}
+    for later in dict.fromkeys([o for o in wanted if o in totals] + ([outcome] if outcome else [])):
+        earlier = next((o for o in reversed(OUTCOMES[:OUTCOMES.index(later)]) if o in totals), None)
+        if earlier is None:
+            continue
+        off = (totals[earlier] >= MANY) & (totals[later] == 0)
+        for rep in totals.index[off.to_numpy()]:
+            left_out.setdefault(rep, f"off track: no {later} from {totals.at[rep, earlier]:,.0f} {earlier} in "
+                                     f"{full_weeks[rep]} full week{'s' if full_weeks[rep] != 1 else ''}")
+    need = math.ceil(weeks / 2)
+    few = full_weeks < need
+    if not few.all():
+        for rep in full_weeks.index[few.to_numpy()]:
+            left_out.setdefault(rep, f"{full_weeks[rep]} full week{'s' if full_weeks[rep] != 1 else ''} of "
+                                     f"{weeks}, fewer than half")
+    ranked: list[str] = []
+    per_week: dict[str, float] = {}
+    ties: dict[str, float] = {}
+    tied = False
+    eligible = [rep for rep in full_weeks.index if rep not in left_out]
+    if outcome is not None and eligible:
+        order = [outcome, *(o for o in reversed(OUTCOMES) if o != outcome and o in means)]
+        keys = means.loc[eligible, order].fillna(-np.inf)
+        keys["_name"] = [str(r).casefold() for r in keys.index]
+        keys = keys.sort_values([*order, "_name"], ascending=[*(False for _ in order), True], kind="stable")
+        ranked = [str(r) for r in keys.index]
+        per_week = {str(r): float(v) for r, v in means.loc[ranked, outcome].items() if v == v}  # none: not entered
+        if outcome == DEALS_WON and NEW_MRR in means:
+            ties = {str(r): float(v) for r, v in means.loc[ranked, NEW_MRR].items() if v == v}
+        count = max(1, math.ceil(share * len(ranked)))
+        if count < len(ranked):
+            tied = bool((keys.iloc[count - 1][order] == keys.iloc[count][order]).all())
+    top = ranked[: max(1, math.ceil(share * len(ranked)))] if ranked else []
+    return Ranking(role=role, outcome=outcome, targeted=wanted, weeks=weeks, reps=ranked, top=top, per_week=per_week,
+                   full_weeks={str(k): int(v) for k, v in full_weeks.items()}, left_out=left_out, passed_over=passed,
+                   tied=tied, ties=ties)
+
+
+def role_groups(frame: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:
+    """The frame's rows by role, grouped as the ranges match roles (text_key); one group (None) without roles.
+    With one role named, the rows with a blank Role are that team's too (one group, as before roles were
+    written in); with several, they are a group of their own, judged by the ranges for everyone."""
+    if ROLE not in frame or not frame[ROLE].notna().any():
+        return [(None, frame)]
+    named = frame[ROLE].fillna("").astype(str)
+    keys = named.map({r: text_key(r) for r in named.unique()})
+    if len({k for k in keys.unique() if k}) == 1:
+        spelled = frame[ROLE].dropna().astype(str)
+        return [(spelled[keys[frame[ROLE].notna()].to_numpy() != ""].mode().iloc[0].strip(), frame)]
+    out = []
+    for key in sorted(keys.unique()):
+        rows = frame[(keys == key).to_numpy()]
+        spelled = rows[ROLE].dropna().astype(str)
+        out.append((spelled.mode().iloc[0].strip() if key and len(spelled) else None, rows))
+    return out
+
+
+def top_performers(frame: pd.DataFrame, ranges: RangeSet | None = None, share: float = TOP_SHARE) -> list[str]:
+    """The top performers of each role in ``frame`` (full weeks in the window, one row per rep and week): the one
+    choice the baseline, the summary's range check and each rep's funnel comparison make."""
+    if not len(frame):
+        return []
+    return [rep for role, rows in role_groups(frame) for rep in rank_role(rows, ranges, role, share).top]
+
+
+def describe_change(before: Ranking, after: Ranking) -> str:
+    """What moving the window a week changed in the top set, with each rep's pooled figures a week earlier and
+    now (New MRR beside deals won, where it breaks their ties): the set changes only when the ranking did."""
+    joined = [r for r in after.top if r not in before.top]
+    left = [r for r in before.top if r not in after.top]
+    if not joined and not left:
+        return "the same top performers"
+
+    def figure(ranking: Ranking, rep: str, values: dict[str, float], unit: Unit) -> str:
+        found = values.get(rep)
+        return ranking.left_out.get(rep, "none") if found is None else format_value(found, unit, exact=True)
+
+    def moved(rep: str) -> str:
+        unit = Unit.CURRENCY if after.outcome == NEW_MRR else Unit.COUNT
+        text = (f"{after.outcome} {figure(before, rep, before.per_week, unit)} → "
+                f"{figure(after, rep, after.per_week, unit)}")
+        if after.ties:
+            text += (f", New MRR {figure(before, rep, before.ties, Unit.CURRENCY)} → "
+                     f"{figure(after, rep, after.ties, Unit.CURRENCY)}")
+        return text
+
+    text = f"the top performers were {_words(before.top) if before.top else 'none'}"
+    if before.outcome != after.outcome:
+        text += f", ranked by {before.outcome}; now they are ranked by {after.outcome}"
+    moves = [f"{name} {'joined' if name in joined else 'left'} ({moved(name)})" for name in [*joined, *left]]
+    return f"{text}; {'; '.join(moves)} (a full week, pooled)"

@@ -1,0 +1,76 @@
+"""core/ranking.py: the one choice of top performers, by the outcome that pays."""
+
+import datetime as dt
+
+import pandas as pd
+
+from salesmetrics_xl.core.metrics import NEW_MRR, SQLS
+from salesmetrics_xl.core.ranking import (
+    MANY,
+    OUTCOMES,
+    describe_change,
+    outcome_key,
+    rank_role,
+    targeted,
+    top_performers,
+)
+from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
+from tests.core.test_baseline import FULL_CYCLE, ranges_of
+
+WEEKS = [pd.Timestamp(dt.date(2026, 11, 9) - dt.timedelta(weeks=i)) for i in range(8)]
+
+
+def frame(reps: dict[str, tuple], weeks: int = 8, role: str | None = "AE") -> pd.DataFrame:
+    """reps: name -> (SQLs, Opportunities, Deals Won, New MRR) a week, the same every week."""
+    return pd.DataFrame([{WEEK: w, REP: name, ROLE: role, **dict(zip(OUTCOMES, values, strict=True))}
+                         for name, values in reps.items() for w in WEEKS[:weeks]])
+
+
+def test_the_outcome_order_is_stated_once_and_lists_outcomes_first():
+    assert OUTCOMES == ("SQLs", "Opportunities", "Deals Won", "New MRR")
+    people = [{"SQLs": 2, "Deals Won": 1}, {"SQLs": 2, "Opportunities": 3}, {"SQLs": 5}]
+    assert sorted(range(3), key=lambda i: outcome_key(people[i])) == [2, 1, 0]
+
+
+def test_a_role_is_ranked_by_the_furthest_down_outcome_it_has_a_target_for():
+    data = frame({"Ann": (5, 2, 1, 800), "Bo": (2, 2, 1, 1500), "Cy": (3, 3, 2, 1000)})
+    assert targeted(FULL_CYCLE, "AE") == list(OUTCOMES)
+    full = rank_role(data, FULL_CYCLE, "AE", 0.34)  # deals won and New MRR both have targets: deals rank
+    assert full.outcome == "Deals Won" and full.reps == ["Cy", "Bo", "Ann"] and full.top == ["Cy", "Bo"]
+    assert full.ties == {"Cy": 1000, "Bo": 1500, "Ann": 800}  # Bo above Ann on New MRR, at 1 deal each
+    mrr = ranges_of(("New MRR", "month", 3000, None, None))
+    assert rank_role(data, mrr, "AE").outcome == NEW_MRR and rank_role(data, mrr, "AE").reps == ["Bo", "Cy", "Ann"]
+    sdr = ranges_of(("SQLs", "week", 2, None, "SDR"), ("Deals Won", "month", 2, None, "AE"))
+    assert targeted(sdr, "SDR") == [SQLS] and rank_role(data, sdr, "SDR").reps == ["Ann", "Cy", "Bo"]
+    assert rank_role(data, sdr, "AE").outcome == "Deals Won"  # deals: ties broken by MRR, then opps, then SQLs
+    assert rank_role(data, sdr, "AE").reps == ["Cy", "Bo", "Ann"]
+    # no target at all: the furthest-down outcome with data
+    assert rank_role(data, None, "AE").outcome == NEW_MRR
+
+
+def test_off_track_reps_and_reps_with_few_full_weeks_are_left_out_and_said_why():
+    data = pd.concat([frame({"Dev": (3, 3, 0, 0), "Ann": (1, 1, 1, 900)}),
+                      frame({"New": (4, 4, 4, 9000)}, weeks=3)])
+    ranking = rank_role(data, FULL_CYCLE, "AE")
+    assert ranking.reps == ["Ann"]
+    assert ranking.left_out == {"Dev": "off track: no Deals Won from 24 Opportunities in 8 full weeks",
+                                "New": "3 full weeks of 8, fewer than half"}
+    few = frame({"Dev": (1, 1, 0, 0)}, weeks=MANY - 1)  # 9 opportunities: not yet "many"
+    assert rank_role(few, FULL_CYCLE, "AE").reps == ["Dev"]
+
+
+def test_top_performers_are_chosen_role_by_role():
+    data = pd.concat([frame({"Sid": (5, 1, 0, 0), "Sue": (3, 1, 0, 0)}, role="SDR"),
+                      frame({"Ava": (0, 3, 2, 3000), "Abe": (0, 3, 1, 1000)}, role="AE")])
+    ranges = ranges_of(("SQLs", "week", 2, None, "SDR"), ("New MRR", "month", 2000, None, "AE"))
+    assert top_performers(data, ranges, 0.5) == ["Ava", "Sid"]  # roles in order, each role's own top half
+    assert top_performers(data.iloc[:0], ranges) == []
+
+
+def test_what_changed_names_who_joined_and_left_with_their_figures():
+    before = rank_role(frame({"Ann": (1, 1, 1, 1000), "Bo": (1, 1, 1, 900)}), FULL_CYCLE, "AE", 0.5)
+    after = rank_role(frame({"Ann": (1, 1, 1, 800), "Bo": (1, 1, 1, 900)}), FULL_CYCLE, "AE", 0.5)
+    assert describe_change(before, before) == "the same top performers"
+    assert describe_change(before, after) == (
+        "the top performers were Ann; Bo joined (Deals Won 1 → 1, New MRR $900 → $900); Ann left (Deals Won 1 → 1, "
+        "New MRR $1,000 → $800) (a full week, pooled)")
