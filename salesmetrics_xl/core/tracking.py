@@ -14,9 +14,9 @@ from salesmetrics_xl.core.metrics import (
     DIALS,
     OPPORTUNITIES,
     SQLS,
-    normalise,
     text_key,
 )
+from salesmetrics_xl.core.names import label
 from salesmetrics_xl.core.problems import Problem, Severity
 from salesmetrics_xl.core.workbook import DAYS_WORKED, FTE, REP, START_DATE, TRACKING, WEEK
 
@@ -38,8 +38,7 @@ class TrackingData:
     def label(self, column: str) -> str:
         """A column as the manager knows it: "Calls (Dials)" when their header is one of its other names, so the
         sheet shows their own word and the name our ranges and sentences use."""
-        text = self.headers.get(column)
-        return f"{text} ({column})" if text and normalise(text) != normalise(column) else column
+        return label(column, self.headers.get(column))
 
     def cell(self, column: str, row: int) -> str | None:
         letter = self.letters.get(column)
