@@ -234,10 +234,13 @@ def run_batch(files: list[Path], week: dt.date | None = None, out_dir: Path | No
             pool.shutdown(wait=True, cancel_futures=True)
             for future in started:
                 try:
-                    results.append(future.result())
+                    result = future.result()
                 except Exception as exc:
-                    results.append(FileResult(file=running[future], status="unreadable", errors=1,
-                                              problems=[f"{running[future]}: worker failed: {exc}"]))
+                    result = FileResult(file=running[future], status="unreadable", errors=1,
+                                        problems=[f"{running[future]}: worker failed: {exc}"])
+                results.append(result)
+                if on_done:  # the progress bar counts the files that finished after Ctrl-C too
+                    on_done(result)
             raise BatchInterruptedError(results) from None
     return results
 
