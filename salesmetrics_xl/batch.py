@@ -256,6 +256,13 @@ class BatchInterruptedError(Exception):
         self.finished = finished
 
 
+def shared_label(column: str, results: list[FileResult]) -> str:
+    """An outcome column as the teams' headers name it ("Closed Won (Deals Won)"), when every workbook that has it
+    names it alike; our name when they differ, as one column holds every team's."""
+    labels = {r.labels[column] for r in results if column in r.labels}
+    return labels.pop() if len(labels) == 1 else column
+
+
 def exit_code(results: list[FileResult]) -> int:
     return max((r.exit_code for r in results), default=0)
 

@@ -376,9 +376,9 @@ def baseline(
                          f"{_spread_text(m.top, m.unit)}."),
                      (2, f"Why: {m.why}.")]
             if m.needed:
-                lines.append((2, f"The targets take, in {m.metric} a week (at the top performers' / the team's "
-                                 "rates):"))
-                lines += [(4, line) for line in _takes_text(m.needed, units)]
+                lines.append((2, f"The targets take, in {data.tracking.label(m.metric)} a week (at the top "
+                                 "performers' / the team's rates):"))
+                lines += [(4, line) for line in _takes_text(m.needed, units, data.tracking.label)]
             for indent, line in lines:
                 console.print(Padding(line, (0, 0, 0, indent), expand=False), highlight=False)
         console.print()
@@ -409,14 +409,14 @@ def _note_date(as_of: str | None) -> dt.date:
         return _week(as_of) or dt.date.today()
 
 
-def _takes_text(needed: list[Any], units: dict[str, Any]) -> list[str]:
+def _takes_text(needed: list[Any], units: dict[str, Any], label: Any = str) -> list[str]:
     """Per outcome target: the weekly activity it takes at the top performers' and at the team's rates."""
     from salesmetrics_xl.core.metrics import Unit, format_bound
 
     def about(value: float | None) -> str:
         return "–" if value is None else f"{value:,.0f}"
 
-    return [f"{format_bound(t.target, units.get(t.outcome, Unit.COUNT))} {t.outcome} a {t.period.value}: "
+    return [f"{format_bound(t.target, units.get(t.outcome, Unit.COUNT))} {label(t.outcome)} a {t.period.value}: "
             f"{about(t.at_top)} / {about(t.at_team)}"
             + (" [yellow](unreachable at the range's Max)[/]" if t.reachable is False else "") for t in needed]
 
@@ -524,6 +524,7 @@ def batch(
         is_report,
         plan_outputs,
         run_batch,
+        shared_label,
         write_report,
     )
     from salesmetrics_xl.batch import rollup as team_rollup
@@ -612,7 +613,7 @@ def batch(
         from salesmetrics_xl.core.metrics import NEW_MRR
 
         table = Table("Team", "File", header_style="bold", title="Teams, outcomes first (as in the rollup)")
-        for name in ("Reps", "On track", "Need attention", *OUTCOMES):
+        for name in ("Reps", "On track", "Need attention", *(shared_label(m, results) for m in OUTCOMES)):
             table.add_column(name, justify="right")
         for t in teams:
             table.add_row(t.team, t.file, str(t.reps), str(t.on_track), str(t.needs_attention),

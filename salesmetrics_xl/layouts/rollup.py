@@ -6,7 +6,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from salesmetrics_xl.batch import OUTCOMES, FileResult, TeamLine, below, common_root
+from salesmetrics_xl.batch import OUTCOMES, FileResult, TeamLine, below, common_root, shared_label
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category
 from salesmetrics_xl.core.problems import column_letter
 from salesmetrics_xl.layouts.sheet import (
@@ -27,13 +27,6 @@ MONEY = Style(number_format='"$"#,##0', align="center")
 COUNT = Style(number_format="0", align="center")
 
 
-def _shared_label(column: str, results: list[FileResult]) -> str:
-    """An outcome column as the teams' headers name it ("Closed Won (Deals Won)"), when every workbook that has it
-    names it alike; our name when they differ, as one column holds every team's."""
-    labels = {r.labels[column] for r in results if column in r.labels}
-    return labels.pop() if len(labels) == 1 else column
-
-
 def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bool, generated: dt.datetime
                  ) -> SheetLayout:
     sheet = SheetLayout(ROLLUP_SHEET, freeze="B5", landscape=True, fit_width=True, tab_color="1F4E79")
@@ -50,7 +43,7 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
                     f"{f' ({notes}: see the report)' if notes else ''}. A team is one workbook's team (its File, "
                     "below the folder common to all the workbooks); teams are ordered by outcomes: SQLs, then deals "
                     "won, then new MRR.", NOTE)
-    named = {m: _shared_label(m, results) for m in OUTCOMES}
+    named = {m: shared_label(m, results) for m in OUTCOMES}
     header = ["Team", "Reps", *named.values(), "On track", "Need attention", "Busy, not producing",
               *(f"{c.value.capitalize()} in range" for c in Category), "Where most break", "File"]
     for col, name in enumerate(header, start=1):
