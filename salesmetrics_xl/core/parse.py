@@ -625,7 +625,8 @@ def parse_ranges(rows: Iterable[Row], *, tracking_columns: list[str], file: str 
         role = _role(get(ROLE))
         key = (normalise(metric.name), period.value, text_key(role))
         if key in seen:
-            error(f"{name} ({period.value}{', ' + role if role else ''}) already has a range in {seen[key]}", METRIC)
+            again = name if normalise(name) == normalise(metric.name) else f"{name}: {metric.name}"
+            error(f"{again} ({period.value}{', ' + role if role else ''}) already has a range in {seen[key]}", METRIC)
             continue
         seen[key] = cell(METRIC)
         if assumed and PERIOD not in header.columns:
@@ -671,8 +672,8 @@ def _metric_for(name: str, formula: str | None, get: Callable[[str], object], kn
     if column is not None and normalise(column) == normalise(name):
         own, period = name, None  # a column of theirs whose name only looks like it holds a period
     if column is None:
-        raise ValueError(unknown + "; your own metric needs a Formula like 'Replies / Emails' or a Tracking "
-                                   "column of that name")
+        raise ValueError(unknown if unknown.endswith("?") else unknown + "; your own metric needs a Formula like "
+                         "'Replies / Emails' or a Tracking column of that name")
     if category is None:
         raise ValueError(f"{name}: your own metric needs a Category (activity, quality or outcome)")
     unit = parse_unit(get(UNIT)) or Unit.COUNT
