@@ -322,7 +322,7 @@ def baseline(
 
     Prints the team's baseline and the suggestion beside the current range. Never changes your Ranges table
     unless --apply is given. Exit 0 ok (notes such as "only 3 complete weeks" are caveats, not findings), 1 when an
-    activity range cannot reach an outcome target, 2 bad input.
+    activity range cannot reach an outcome target, 2 bad input (errors in the data are printed, the first five).
     """
     from rich.padding import Padding
 
@@ -356,7 +356,8 @@ def baseline(
         except WorkbookError as exc:
             _print_cause(exc)
             _fail(exc.problem, as_json, workbook)
-    code = 1 if any(b.unreachable for b in baselines) else 0
+    code = 2 if any(p.severity is Severity.ERROR for p in data.problems) else \
+        1 if any(b.unreachable for b in baselines) else 0  # errors: written anyway, but said, as summary says them
     if as_json:
         print(json.dumps({"file": str(workbook), "output": str(target) if target else None, "exit_code": code,
                           "baselines": [b.model_dump(mode="json") for b in baselines],
