@@ -554,6 +554,7 @@ def test_the_users_column_names_in_the_evaluation_sheet_on_a_row_tall_enough(tmp
     assert headers[:6] == ["Week Ending (Week)", "Sales Rep (Rep)", "Calls (Dials)", "Emails",
                            "Connects (Conversations)", "Meetings Set (Meetings Booked)"]
     assert ws[2][0].alignment.wrap_text
+    assert ws.max_row == 23 and "Total" not in [c.value for c in ws["B"]]  # rows 3-23: 20 of data, 1 blank
     for cell in ws[2]:
         if cell.value:
             width = ws.column_dimensions[cell.column_letter].width

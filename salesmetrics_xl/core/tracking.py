@@ -32,7 +32,7 @@ class TrackingData:
     sheet: str = TRACKING.name
     letters: dict[str, str] = field(default_factory=dict)  # column name -> Excel column letter
     header_row: int = 1
-    last_row: int = 1  # the last row with data, usable or not
+    last_row: int = 1  # the last row with data, usable or not (a totals row below the data is not)
     headers: dict[str, str] = field(default_factory=dict)  # column name -> the header as the user typed it
 
     def label(self, column: str) -> str:
