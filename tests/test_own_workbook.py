@@ -583,3 +583,19 @@ def test_the_help_says_what_each_command_does():
     summary = " ".join(run("summary", "--help").stdout.split())
     assert "never touches" not in summary and "--in-place" in summary and "NAME.summary.xlsx" in summary
     assert "could not write" in " ".join(run("batch", "--help").stdout.split())
+
+
+def test_a_monthly_target_renamed_without_its_period_is_said_to_be_read_as_a_weeks(tmp_path):
+    """The issue's second run: "SQLs per month" renamed "SQLs", as the old message told; 6 a month must not be
+    judged as 6 a week without a word."""
+    targets = [["Metric", "Min", "Max"], ["Calls", 50, 75], ["SQLs", 6, None]]
+    source = activity_log(tmp_path / "team.xlsx", targets=targets)
+    (record,) = json.loads(run("check", "--json", str(source)).stdout)
+    found = {p["code"]: p for p in record["problems"] if p["sheet"] == "Targets"}
+    assert found["period-assumed"]["message"].startswith("there is no Period column, so these ranges are read as a "
+                                                         "week's: Calls (row 2), SQLs (row 3).")
+    assert (found["looks-monthly"]["severity"], found["looks-monthly"]["cell"]) == ("warning", "B3")
+    assert found["looks-monthly"]["message"].startswith("SQLs: Min 6 is read as a week's target (no period given), "
+                                                        "but it is 4.3 times the team's best week (1.4 per rep")
+    said = " ".join(run("summary", str(source)).stdout.split())
+    assert "warning: Targets!B3: SQLs: Min 6 is read as a week's target" in said
