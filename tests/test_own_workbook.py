@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,6 +18,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from defusedxml import ElementTree
+
+from tests.libreoffice import needs_libreoffice
 
 WEEKS = [dt.date(2026, 10, 26) + dt.timedelta(weeks=i) for i in range(4)]
 HEADER = ["Week Of", "Sales Rep", "Team", "Calls", "Emails Sent", "Connects", "Meetings Set", "Sales Qualified Leads",
@@ -599,3 +602,34 @@ def test_a_monthly_target_renamed_without_its_period_is_said_to_be_read_as_a_wee
                                                         "but it is 4.3 times the team's best week (1.4 per rep")
     said = " ".join(run("summary", str(source)).stdout.split())
     assert "warning: Targets!B3: SQLs: Min 6 is read as a week's target" in said
+
+
+@needs_libreoffice
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_the_evaluation_header_reads_whole_below_row_1_in_libreoffice(tmp_path):
+    """Printed by LibreOffice, as the issue saw it: "Connects (Conversations)" on its own lines, under the note of
+    row 1, never over it, and no header word cut in two."""
+    from tests.libreoffice import convert
+
+    source = activity_log(tmp_path / "team.xlsx")
+    out = tmp_path / "team.summary.xlsx"
+    assert run("summary", "--out", str(out), str(source)).returncode in (0, 1)
+    wb = openpyxl.load_workbook(out)
+    for name in wb.sheetnames:
+        if name != "Evaluation":
+            del wb[name]  # the Evaluation sheet alone: its formulas show as errors, its header as written
+    wb.save(tmp_path / "evaluation.xlsx")
+    (pdf,) = convert([tmp_path / "evaluation.xlsx"], tmp_path / "pdf", to="pdf")
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    below: dict[str, bool] = {}
+    for page in boxes.split("<page ")[1:]:  # the sheet prints across pages; row 1's note tops each of them
+        words = [(m[3], float(m[1]), float(m[2])) for m in re.finditer(
+            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)</word>', page)]
+        if not words:
+            continue
+        top = min(y for _, y, _ in words)
+        note_bottom = max(bottom for _, y, bottom in words if y == top)  # the note's line in row 1
+        below.update({word: y >= note_bottom for word, y, _ in words if y != top})
+    for word in ("Ending", "Calls", "(Dials)", "Connects", "(Conversations)", "Set", "(Meetings", "Booked)"):
+        assert below.get(word), (word, below.get(word), sorted(below))  # whole, and under row 1's text
