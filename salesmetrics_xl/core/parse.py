@@ -408,8 +408,7 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
         for i in as_text:
             row_problem(
                 Severity.WARNING, "number-as-text", f"{named(column.name)}: '{cols[column.name][i]}' is a number "
-                "stored as "
-                f"text; it is read as {values[i]:g}, but Excel formulas skip it: re-enter it as a number",
+                f"stored as text; it is read as {values[i]:g}, but Excel formulas skip it: re-enter it as a number",
                 column.name, i)
     for name in (DAYS_WORKED, FTE):
         if name in cols:
