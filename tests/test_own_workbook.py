@@ -490,7 +490,7 @@ def test_a_strangers_workbook_goes_through_every_command_on_the_first_run(tmp_pa
 
 
 @pytest.mark.parametrize("header", ["Week Ending", "Week Ended", "Week End", "W/E", "Week Ending Date", "week-ending",
-                                    "WE Date"])
+                                    "W/E Date", "WK ENDING"])
 def test_a_week_ending_date_counts_for_the_week_that_contains_it(make_book, header):
     from salesmetrics_xl.reader import read_workbook
 

@@ -72,8 +72,7 @@ class SheetSpec:
 WEEK, REP, TEAM, ROLE = "Week", "Rep", "Team", "Role"
 # Headers that hold the last day of the week rather than its first: read the same (a date counts for the week that
 # contains it), and said once in a note, so a team whose Friday dates land on that week's Monday knows why.
-WEEK_ENDING = ("Week Ending", "Week Ended", "Week End", "W/E", "Week Ending Date", "Week Ending On", "Week Ended On",
-               "WE Date", "W/E Date", "Wk Ending", "Wk End", "Week Close", "Period Ending")
+WEEK_ENDING = ("Week Ending", "Week Ended", "Week End", "W/E", "Week Ending Date", "W/E Date", "Wk Ending")
 DAYS_WORKED, START_DATE, FTE = "Days Worked", "Start Date", "FTE"
 
 TRACKING = SheetSpec(
