@@ -27,6 +27,20 @@ _TARGET = re.compile(rf"^(?P<name>.+?)\s*\b(?:{_TARGET_WORDS})\b\s*$|^(?:{_TARGE
                      re.I)
 
 
+_PER_DAY = re.compile(r"^(?P<name>.+?)\s*(?:\bper\b|\ba\b|/|\beach\b)\s*(?:day|d)\.?$|^daily\s+(?P<after>.+)$"
+                      r"|^(?P<before>.+?)\s*[(\[]\s*(?:per\s+|a\s+)?day\s*[)\]]$", re.I)
+
+
+def per_day(text: object, names: dict[str, tuple[str, ...]]) -> str | None:
+    """The metric, as written, of a name that gives a day as its period ("Calls per day", "Daily Dials"): a range is
+    for a week or a month, so the reader can say how to write it instead of calling the metric unknown."""
+    m = _PER_DAY.match("" if text is None else str(text).strip())
+    if not m:
+        return None
+    written = (m["name"] or m["after"] or m["before"]).strip()
+    return written if match_metric(written, names)[0] else None
+
+
 def period_word(word: str) -> Period:
     return Period.MONTH if re.fullmatch(_MONTH_WORDS, word, re.I) else Period.WEEK
 

@@ -673,8 +673,8 @@ def _metric_for(name: str, formula: str | None, get: Callable[[str], object], kn
     if column is not None and normalise(column) == normalise(name):
         own, period = name, None  # a column of theirs whose name only looks like it holds a period
     if column is None:
-        raise ValueError(unknown if unknown.endswith("?") else unknown + "; your own metric needs a Formula like "
-                         "'Replies / Emails' or a Tracking column of that name")
+        raise ValueError(unknown + "; your own metric needs a Formula like 'Replies / Emails' or a Tracking "
+                         "column of that name" if "; known: " in unknown else unknown)
     if category is None:
         raise ValueError(f"{name}: your own metric needs a Category (activity, quality or outcome)")
     unit = parse_unit(get(UNIT)) or Unit.COUNT

@@ -27,7 +27,7 @@ from salesmetrics_xl.core.metrics import (
     normalise,
     unknown_message,
 )
-from salesmetrics_xl.core.names import did_you_mean, match_metric
+from salesmetrics_xl.core.names import did_you_mean, match_metric, per_day
 
 
 @dataclass(frozen=True)
@@ -235,6 +235,9 @@ def metric_named(name: str) -> tuple[Metric, Period | None]:
     """A catalog metric by its name or any alias, with the period its name gives ("SQLs per month"), through the
     one matcher (core.names.match_metric); KeyError says what was meant only when that is close."""
     found, period, _ = match_metric(name, METRIC_NAMES)
+    if found is None and (daily := per_day(name, METRIC_NAMES)):
+        raise KeyError(f"'{name}': a range is for a week or a month, not a day; write a week's numbers (a day's "
+                       f"times the days in your working week) as '{daily} per week'")
     if found is None:
         close = did_you_mean(name, METRIC_NAMES)
         raise KeyError(f"unknown metric '{name}'; did you mean '{close}'?" if close else

@@ -91,3 +91,13 @@ def test_one_label_for_a_column_the_users_header_first_ours_in_brackets():
     assert label("SQLs", " sqls ") == "SQLs"  # the same name: no brackets
     assert label("Conversations", None) == "Conversations"
     assert label("New MRR", "MRR ($)") == "MRR ($) (New MRR)"
+
+
+@pytest.mark.parametrize(("typed", "written"), [("Calls per day", "Calls"), ("Daily Dials", "Dials"),
+                                                ("SQLs (day)", "SQLs"), ("Connects/day", "Connects")])
+def test_a_days_target_is_told_how_to_write_it_as_a_weeks(typed, written):
+    _, problems = parse_ranges([("Metric", "Min"), (typed, 15)], tracking_columns=[], sheet="Targets")
+    (error,) = problems
+    assert (error.cell, error.message) == ("A2", f"'{typed}': a range is for a week or a month, not a day; write a "
+                                                 "week's numbers (a day's times the days in your working week) as "
+                                                 f"'{written} per week'")
