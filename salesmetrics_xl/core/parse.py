@@ -447,7 +447,7 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
                                 message="no tracking rows yet; add one row per rep per week"))
     usable = frame[WEEK].notna() & frame[REP].notna() & ~total
     # the last row of data, usable or not; a totals row under it is not data, so the Evaluation sheet stops above it
-    last_row = max((r for r, t in zip(row_numbers, total, strict=True) if not t), default=header.row)
+    last_row = int(numbers[~total].max()) if (~total).any() else header.row
     return TrackingData(frame[usable].reset_index(drop=True), file=file, sheet=sheet, letters=letters,
                         header_row=header.row, last_row=last_row,
                         headers=headers), problems
