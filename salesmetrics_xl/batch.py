@@ -46,8 +46,13 @@ class RepLine(BaseModel):
 # What a file's status means, the same in the console, the report and the rollup:
 # ok: written, no problem and every rep on track; warnings: written, with warnings or reps needing attention;
 # errors: written, but some cells could not be judged (shown as NO DATA on the sheets, each listed with its cell);
-# unreadable: nothing was written (the file could not be read or summarised, or its output not written).
-STATUSES = ("ok", "warnings", "errors", "unreadable")
+# could not write: the file was read and summarised, but its output could not be written (a read-only folder, a
+# full disk, the workbook open in Excel or LibreOffice for --in-place, a file of the user's in the way): the
+# reason says which; unreadable: nothing was written, because the file could not be read or summarised.
+STATUSES = ("ok", "warnings", "errors", "could not write", "unreadable")
+# The writer's reasons for not writing an output (xlsx_writer and locks): the input itself was fine.
+WRITE_FAILURES = frozenset({"cannot-write", "workbook-open", "not-ours", "out-is-input", "wrong-suffix",
+                            "invalid-output", "is-a-folder", "no-folder"})
 
 
 class FileResult(BaseModel):
@@ -61,6 +66,7 @@ class FileResult(BaseModel):
     warnings: int = 0
     errors: int = 0
     problems: list[str] = []  # file, sheet, cell and reason
+    labels: dict[str, str] = {}  # outcome column -> as the workbook's header names it ("Closed Won (Deals Won)")
     seconds: float = 0.0
     lines: list[RepLine] = []
 
@@ -154,7 +160,8 @@ def summarise_one(path: str, week: dt.date | None, out: str | None, in_place: bo
             traceback.print_exception(exc.__cause__ or exc.__context__, file=sys.stderr)
         p = exc.problem
         where = f"{p.sheet}!{p.cell}" if p.sheet and p.cell else (p.sheet or "")
-        return FileResult(file=path, status="unreadable", errors=1,
+        status = "could not write" if p.code in WRITE_FAILURES else "unreadable"
+        return FileResult(file=path, status=status, errors=1,
                           problems=[f"{p.file or path}: {where}: {p.message}" if where
                                     else f"{p.file or path}: {p.message}"],
                           seconds=time.perf_counter() - start)
@@ -179,6 +186,7 @@ def summarise_one(path: str, week: dt.date | None, out: str | None, in_place: bo
         needs_attention=len(s.needs_attention),
         warnings=sum(p.severity is Severity.WARNING for p in run.problems), errors=len(errors),
         problems=[f"{p.file}: {p.where}: {p.message}" if p.where else f"{p.file}: {p.message}" for p in ordered],
+        labels={c.name: c.label for c in s.metrics if c.name in OUTCOMES and c.label},
         seconds=time.perf_counter() - start,
         lines=lines)
 
@@ -226,10 +234,13 @@ def run_batch(files: list[Path], week: dt.date | None = None, out_dir: Path | No
             pool.shutdown(wait=True, cancel_futures=True)
             for future in started:
                 try:
-                    results.append(future.result())
+                    result = future.result()
                 except Exception as exc:
-                    results.append(FileResult(file=running[future], status="unreadable", errors=1,
-                                              problems=[f"{running[future]}: worker failed: {exc}"]))
+                    result = FileResult(file=running[future], status="unreadable", errors=1,
+                                        problems=[f"{running[future]}: worker failed: {exc}"])
+                results.append(result)
+                if on_done:  # the progress bar counts the files that finished after Ctrl-C too
+                    on_done(result)
             raise BatchInterruptedError(results) from None
     return results
 
@@ -243,6 +254,13 @@ class BatchInterruptedError(Exception):
     def __init__(self, finished: list[FileResult]):
         super().__init__(f"interrupted after {len(finished)} file(s)")
         self.finished = finished
+
+
+def shared_label(column: str, results: list[FileResult]) -> str:
+    """An outcome column as the teams' headers name it ("Closed Won (Deals Won)"), when every workbook that has it
+    names it alike; our name when they differ, as one column holds every team's."""
+    labels = {r.labels[column] for r in results if column in r.labels}
+    return labels.pop() if len(labels) == 1 else column
 
 
 def exit_code(results: list[FileResult]) -> int:

@@ -182,7 +182,8 @@ def _print_check(record: dict[str, Any]) -> None:
 def check(
     workbooks: Annotated[list[Path], typer.Argument(help="Tracking workbooks (.xlsx/.xlsm) to check.",
                                                     metavar="WORKBOOK", show_default=False)],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per file.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as one JSON array, with an object per "
+                                                         "file (even for one file).")] = False,
     tracking_sheet: Annotated[str | None, typer.Option(help=TRACKING_SHEET_HELP, metavar="NAME")] = None,
     ranges_sheet: Annotated[str | None, typer.Option(help=RANGES_SHEET_HELP, metavar="NAME")] = None,
 ) -> None:
@@ -230,7 +231,8 @@ def summary(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output file that salesmetrics-xl "
                                                         "did not write.")] = False,
 ) -> None:
-    """Build the Weekly Summary and Evaluation sheets and the range checks; never touches your original.
+    """Build the Weekly Summary and Evaluation sheets and the range checks, in a copy beside the workbook
+    (NAME.summary.xlsx), or in the workbook itself with --in-place.
 
     Exit 0 clean and all on track, 1 warnings or reps needing attention, 2 errors or unreadable input.
     """
@@ -278,6 +280,9 @@ def summary(
         console.print(f"[cyan]note[/]: {note.message}")
     for kept in (p for p in run.problems if p.code == "sheet-kept"):
         console.print(f"[yellow]warning[/]: {kept.message}")
+    for warned in (p for p in run.problems if p.code in READ_AS):
+        console.print(f"[yellow]warning[/]: {warned.where}: {warned.message}", highlight=False)
+    _print_first_errors(run.problems, workbook)
     problems = [p for p in run.problems if p.severity is not Severity.NOTE]
     if problems:
         this_week = len([p for p in run.summary.problems if p.severity is not Severity.NOTE])
@@ -320,7 +325,8 @@ def baseline(
 
     Prints the team's baseline and the suggestion beside the current range. Never changes your Ranges table
     unless --apply is given (--dry-run shows what it would change). Exit 0 ok (notes such as "only 3 complete
-    weeks" are caveats, not findings), 1 when an activity range cannot reach an outcome target, 2 bad input.
+    weeks" are caveats, not findings), 1 when an activity range cannot reach an outcome target, 2 bad input
+    (errors in the data are printed, the first five).
     """
     from rich.padding import Padding
 
@@ -354,7 +360,8 @@ def baseline(
         except WorkbookError as exc:
             _print_cause(exc)
             _fail(exc.problem, as_json, workbook)
-    code = 1 if any(b.unreachable for b in baselines) else 0
+    code = 2 if any(p.severity is Severity.ERROR for p in data.problems) else \
+        1 if any(b.unreachable for b in baselines) else 0  # errors: written anyway, but said, as summary says them
     left = plan.not_applied_by_role() if plan is not None else []
     if as_json:
         print(json.dumps({"file": str(workbook), "output": str(target) if target else None, "exit_code": code,
@@ -365,6 +372,7 @@ def baseline(
                           "not_applied": [{"role": role, **m.model_dump(mode="json")} for role, m in left]},
                          indent=2, ensure_ascii=False))
         raise typer.Exit(code)
+    _print_first_errors(data.problems, workbook)
     for b in baselines:
         console.rule(f"[bold]{workbook.name}[/]" + (f": role {b.role}" if b.role else ""))
         console.print(f"{len(b.weeks)} complete weeks ({b.weeks[0]} to {b.weeks[-1]}).", highlight=False)
@@ -373,16 +381,16 @@ def baseline(
             console.print(f"Against a week earlier: {b.changed}.", highlight=False)
         units = {m.metric: m.unit for m in b.metrics}
         for m in b.metrics:  # one block per metric: readable in an 80-column terminal, long text folded
-            console.print(f"\n[bold]{m.metric}[/], a {m.period.value}: suggested "
+            console.print(f"\n[bold]{data.tracking.label(m.metric)}[/], a {m.period.value}: suggested "
                           f"[bold]{m.suggested.describe(m.unit) if m.suggested else 'none'}[/] (current "
                           f"{m.current.describe(m.unit) if m.current else 'none'})", highlight=False)
             lines = [(2, f"Team median {_spread_text(m.team, m.unit)}; top performers' median "
                          f"{_spread_text(m.top, m.unit)}."),
                      (2, f"Why: {m.why}.")]
             if m.needed:
-                lines.append((2, f"The targets take, in {m.metric} a week (at the top performers' / the team's "
-                                 "rates):"))
-                lines += [(4, line) for line in _takes_text(m.needed, units)]
+                lines.append((2, f"The targets take, in {data.tracking.label(m.metric)} a week (at the top "
+                                 "performers' / the team's rates):"))
+                lines += [(4, line) for line in _takes_text(m.needed, units, data.tracking.label)]
             for indent, line in lines:
                 console.print(Padding(line, (0, 0, 0, indent), expand=False), highlight=False)
         if any(t.at_top is None or t.at_team is None for m in b.metrics for t in m.needed):
@@ -451,7 +459,7 @@ def _note_date(as_of: str | None) -> dt.date:
         return _week(as_of) or dt.date.today()
 
 
-def _takes_text(needed: list[Any], units: dict[str, Any]) -> list[str]:
+def _takes_text(needed: list[Any], units: dict[str, Any], label: Any = str) -> list[str]:
     """Per outcome target: the weekly activity it takes at the top performers' and at the team's rates."""
     from salesmetrics_xl.core.metrics import Unit, format_bound, singular
 
@@ -460,7 +468,8 @@ def _takes_text(needed: list[Any], units: dict[str, Any]) -> list[str]:
 
     def goal(t: Any) -> str:
         shown = format_bound(t.target, units.get(t.outcome, Unit.COUNT))
-        return f"{shown} {singular(t.outcome) if shown == '1' else t.outcome}"
+        name = label(t.outcome)
+        return f"{shown} {singular(name) if shown == '1' and name == t.outcome else name}"
 
     return [f"{goal(t)} a {t.period.value}: "
             f"{about(t.at_top)} / {about(t.at_team)}"
@@ -474,6 +483,33 @@ def _spread_text(spread: Any, unit: Any) -> str:
         return "no data"
     return (f"{format_value(spread.median, unit)} (middle half {format_value(spread.p25, unit)}–"
             f"{format_value(spread.p75, unit)})")
+
+
+# Warnings about how a workbook was read that change what its numbers mean (a month's target read as a week's):
+# `summary` prints them, not only counts them.
+READ_AS = ("period-assumed", "looks-monthly")
+FIRST_ERRORS = 5
+
+
+def first_errors(problems: list[Problem], limit: int = FIRST_ERRORS) -> list[str]:
+    """The first errors found, each with its cell and sentence, for a command that writes anyway (summary,
+    baseline, batch): what is wrong is shown where it is run, and `check` lists the rest."""
+    from salesmetrics_xl.core.problems import Severity
+
+    return [f"{p.where}: {p.message}" if p.where else p.message
+            for p in problems if p.severity is Severity.ERROR][:limit]
+
+
+def _print_first_errors(problems: list[Problem], workbook: Path) -> None:
+    from salesmetrics_xl.core.problems import Severity
+
+    shown = first_errors(problems)
+    for line in shown:
+        console.print(f"[red]error[/]: {line}", highlight=False)
+    total = sum(p.severity is Severity.ERROR for p in problems)
+    if total > len(shown):
+        console.print(f"... and {total - len(shown)} more error(s): run [bold]salesmetrics check {workbook}[/] for "
+                      "all of them", highlight=False)
 
 
 def _fail(problem: Problem, as_json: bool, workbook: Path) -> NoReturn:
@@ -525,7 +561,8 @@ def batch(
 ) -> None:
     """Summarise many workbooks in parallel; one bad file is recorded and the run goes on.
 
-    Each file is ok, warnings, errors (written, bad cells shown as NO DATA) or unreadable (nothing written).
+    Each file is ok, warnings, errors (written, bad cells shown as NO DATA), could not write (read, but its output
+    could not be written: the reason is given) or unreadable (nothing written).
     Exit 0 all ok, 1 some warnings, 2 some errors or unreadable files (or bad arguments); 130 when interrupted
     (Ctrl-C), after reporting what finished.
     """
@@ -542,6 +579,7 @@ def batch(
         is_report,
         plan_outputs,
         run_batch,
+        shared_label,
         write_report,
     )
     from salesmetrics_xl.batch import rollup as team_rollup
@@ -592,6 +630,7 @@ def batch(
                                 sheets=(tracking_sheet, ranges_sheet), force=force)
         except BatchInterruptedError as stop:
             results, interrupted = stop.finished, True
+            progress.update(task, completed=len(results))  # the bar ends at the count the last line gives
     if report:
         write_report(results, report)
     teams = team_rollup(results)  # a team is (file, team): one line each, in the console, --json and the sheet
@@ -609,11 +648,18 @@ def batch(
     counts = {s: sum(r.status == s for r in results) for s in STATUSES}
     console.print(f"{len(results)} of {len(files)} workbooks: {counts['ok']} ok, {counts['warnings']} with warnings "
                   f"or reps needing attention, {counts['errors']} with errors (written, bad cells shown as NO DATA), "
-                  f"{counts['unreadable']} unreadable (nothing written)"
+                  + (f"{counts['could not write']} could not be written (read, but the output failed), "
+                     if counts["could not write"] else "")
+                  + f"{counts['unreadable']} unreadable (nothing written)"
                   + (" [yellow](interrupted: the rest were not started)[/]" if interrupted else ""))
     for result in results:
-        if result.status in ("errors", "unreadable"):  # problems list the errors first
-            console.print(f"[red]{result.status}[/]: {result.problems[0] if result.problems else result.file}")
+        if result.status in ("errors", "could not write", "unreadable"):  # problems list the errors first
+            shown = result.problems[:min(FIRST_ERRORS, result.errors)] or [result.file]
+            for line in shown:
+                console.print(f"[red]{result.status}[/]: {line}", highlight=False)
+            if result.errors > len(shown):
+                console.print(f"... and {result.errors - len(shown)} more error(s) in {result.file}: run "
+                              f"[bold]salesmetrics check {result.file}[/] for all of them", highlight=False)
     if report:
         console.print(f"report: [bold]{report}[/]")
     if rollup:
@@ -622,7 +668,7 @@ def batch(
         from salesmetrics_xl.core.metrics import NEW_MRR
 
         table = Table("Team", "File", header_style="bold", title="Teams, outcomes first (as in the rollup)")
-        for name in ("Reps", "On track", "Need attention", *OUTCOMES):
+        for name in ("Reps", "On track", "Need attention", *(shared_label(m, results) for m in OUTCOMES)):
             table.add_column(name, justify="right")
         for t in teams:
             table.add_row(t.team, t.file, str(t.reps), str(t.on_track), str(t.needs_attention),

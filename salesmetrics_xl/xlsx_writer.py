@@ -64,6 +64,7 @@ from salesmetrics_xl.layouts.sheet import (
     owned_formula,
     sheet_ref,
 )
+from salesmetrics_xl.locks import open_elsewhere
 from salesmetrics_xl.package import explain
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -786,15 +787,6 @@ def _parse_rels(xml: str) -> list[tuple[str, str, str]]:
     return [(r.get("Id"), r.get("Type"), r.get("Target")) for r in root]
 
 
-def owner_file(path: Path) -> Path:
-    """The lock file Excel keeps beside a workbook it has open: ~$ plus the name (shortened for long names)."""
-    return path.with_name("~$" + path.name[2:] if len(path.stem) > 7 else "~$" + path.name)
-
-
-def _excel_has_open(path: Path) -> bool:
-    return any(p.exists() for p in {path.with_name("~$" + path.name), owner_file(path)})
-
-
 def output_path(source: Path, out: Path | None, in_place: bool, tag: str = "summary", force: bool = False) -> Path:
     """Where a run writes: the source itself only when asked (the file a link points to, so the link stays a
     link), else ``team.summary.xlsx`` beside it. An output keeps its source's kind: Excel refuses to open a
@@ -1241,9 +1233,9 @@ def write_workbook(source: Path, layout: WorkbookLayout, target: Path, warnings:
                    ) -> Path:
     """Add ``layout`` to a copy of ``source`` at ``target`` (which may be ``source`` itself: in place). A sheet of
     the user's with one of our names is kept, ours goes under another name, and ``warnings`` gets a sentence."""
-    if same_file(target, source) and _excel_has_open(source):
-        raise _fail(source, "open-in-excel", f"{source.name} is open in Excel (there is an ~$ lock file beside it); "
-                                             "close it there first, or run without --in-place to write a copy")
+    if (lock := open_elsewhere(target)) is not None:  # Excel's ~$ or LibreOffice's .~lock file beside it
+        raise _fail(target, "workbook-open", lock.sentence(target) + "; close it there first, or " + (
+            "run without --in-place to write a copy" if same_file(target, source) else "write somewhere else"))
     try:
         writer = WorkbookWriter(source)
         try:

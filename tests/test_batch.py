@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -119,6 +120,8 @@ def test_ctrl_c_stops_cleanly_and_reports_what_finished(tmp_path):
     finished = json.loads(report.read_text())
     outputs = sorted(out.iterdir())
     assert 3 <= len(finished) < 200
+    counts = re.findall(r"(\d+)/200", stderr)  # the progress bar's last state: the count the last line gives
+    assert counts and int(counts[-1]) == len(finished), stderr[-500:]
     assert not [p for p in outputs if not p.name.endswith(".summary.xlsx")]  # no temporaries left
     assert {Path(r["output"]).name for r in finished} == {p.name for p in outputs}
     for path in outputs:  # every output is whole
@@ -351,3 +354,24 @@ def test_activity_above_its_range_is_not_counted_in_range(tmp_path, make_book):
     (result,) = run_batch([book], out_dir=tmp_path / "out", jobs=1)
     assert result.in_range[Category.ACTIVITY] == 1  # Bo; Ann's 100 dials are above 50-75
     assert result.in_range[Category.OUTCOME] == 2  # Ann's 3 SQLs above 1-2 count, as does Bo's 1
+
+
+def test_files_that_finish_after_ctrl_c_are_counted_as_they_are_reported(tmp_path, monkeypatch):
+    """Ctrl-C while files are running: they finish and are reported, so the progress bar counts them too."""
+    import salesmetrics_xl.batch as batch
+    from salesmetrics_xl.batch import BatchInterruptedError
+
+    files = sorted(team_folder(tmp_path / "in", copies=4).iterdir())
+    real, calls = batch.wait, []
+
+    def ctrl_c_on_the_second_wait(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "wait", ctrl_c_on_the_second_wait)
+    done = []
+    with pytest.raises(BatchInterruptedError) as stop:
+        run_batch(files, out_dir=tmp_path / "out", jobs=1, on_done=done.append)
+    assert 2 <= len(stop.value.finished) < 4 and done == stop.value.finished

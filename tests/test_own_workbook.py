@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,6 +18,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from defusedxml import ElementTree
+
+from tests.libreoffice import needs_libreoffice
 
 WEEKS = [dt.date(2026, 10, 26) + dt.timedelta(weeks=i) for i in range(4)]
 HEADER = ["Week Of", "Sales Rep", "Team", "Calls", "Emails Sent", "Connects", "Meetings Set", "Sales Qualified Leads",
@@ -390,3 +393,243 @@ def test_columns_no_range_needs_are_one_note_and_an_alias_keeps_the_managers_wor
     assert missing["note"].startswith("no column for Emails, Meetings Booked, Opportunities, Deals Won and New MRR;")
     assert any(p["message"] == "Bo: Calls (Dials) 80 is above its range of 50–75 (week of 2026-11-16)"
                for p in record["problems"])
+
+
+# ---- a stranger's own workbook on the first run (issue #24) -----------------------------------------------------
+
+LOG_HEADER = ["Week Ending", "Sales Rep", "Calls", "Connects", "Meetings Set", "SQLs", "Opps", "Closed Won", "MRR ($)"]
+LOG_REPS = {"Ann Lee": (62, 13, 4, 2, 2, 1, 1200), "Bo Chen": (40, 5, 1, 0, 0, 0, 0),
+            "Cy Diaz": (70, 15, 5, 2, 1, 1, 900), "Di Park": (55, 11, 3, 1, 1, 0, 0),
+            "Ed Ruiz": (66, 14, 4, 2, 1, 1, 1500)}
+FRIDAYS = [dt.date(2026, 10, 30) + dt.timedelta(weeks=i) for i in range(4)]
+OURS = {"Calls": "Dials", "Connects": "Conversations", "Meetings Set": "Meetings Booked", "Opps": "Opportunities",
+        "Closed Won": "Deals Won", "MRR ($)": "New MRR"}
+
+
+def activity_log(path: Path, targets: list[list[object]] | None = None, header: list[str] = LOG_HEADER,
+                 numbers: dict[str, tuple] = LOG_REPS) -> Path:
+    """As the issue found it: "Activity Log" under a three-row merged title, week-ending Fridays (the second week's
+    typed as text for every other rep), a blank row, trailing spaces, a totals row of SUMs; a "Targets" sheet with
+    no Period column whose metrics read "Calls per week" and "SQLs per month"."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Activity Log"
+    rows: list[list[object]] = [["Acme RevOps: weekly activity log"], [], [], header]
+    for k, friday in enumerate(FRIDAYS):
+        for n, (rep, values) in enumerate(numbers.items()):
+            week = friday.strftime("%b %d, %Y") if k == 1 and n % 2 else friday
+            rows.append([week, rep + ("  " if n == 2 else ""), *values])
+        if k == 1:
+            rows.append([])
+    last = len(rows)
+    rows.append([None, "Total", *[f"=SUM({c}5:{c}{last})" for c in "CDEFGHI"]])
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            ws.cell(r, c, value)
+    ws.merge_cells("A1:I3")
+    goals = wb.create_sheet("Targets")
+    for row in targets or [["Metric", "Min", "Max"], ["Calls per week", 50, 75], ["Connects per week", 10, 20],
+                           ["Meetings Set", 3, 6], ["SQLs per month", 6, None], ["Deals per month", 2, None]]:
+        goals.append(row)
+    wb.save(path)
+    return path
+
+
+def in_our_words(text: str) -> list[str]:
+    """Our name for a column the user calls otherwise, said without the user's own word beside it."""
+    return [ours for theirs, ours in OURS.items()
+            if re.search(rf"(?<!\(){re.escape(ours)}(?!\))", text.replace(f"{theirs} ({ours})", ""))]
+
+
+def test_a_strangers_workbook_goes_through_every_command_on_the_first_run(tmp_path):
+    source = activity_log(tmp_path / "team.xlsx")
+    before = source.read_bytes()
+
+    check = run("check", "--json", str(source))
+    (record,) = json.loads(check.stdout)
+    assert check.returncode in (0, 1) and record["errors"] == 0, check.stdout
+    assert (record["reps"], record["weeks"], record["ranges"]) == (5, 4, 5)
+    by_code = {p["code"]: p for p in record["problems"]}
+    assert by_code["week-ending"]["cell"] == "A4" and by_code["week-ending"]["severity"] == "note"
+    assert "Fri 2026-10-30 is the week of Mon 2026-10-26" in by_code["week-ending"]["message"]
+    assert by_code["period-assumed"]["message"].startswith("there is no Period column, so these ranges are read as a "
+                                                           "week's: Meetings Set (row 4).")
+    assert by_code["totals-row"]["cell"] == "A26"
+    for p in record["problems"]:
+        assert not in_our_words(p["message"]), p
+
+    summary = run("summary", "--json", str(source))
+    assert summary.returncode in (0, 1), summary.stdout + summary.stderr
+    result = json.loads(summary.stdout)["summary"]
+    ranges = {m["name"]: m["range"] for m in result["metrics"]}
+    assert ranges["SQLs"] == "at least 6 a month" and ranges["Deals Won"] == "at least 2 a month"  # judged monthly
+    assert ranges["Dials"] == "50–75" and ranges["Meetings Booked"] == "3–6"
+    assert all(r["statuses"]["SQLs"] == "NO RANGE" for r in result["reps"])  # no week's SQL target was invented
+    paced = {(p["rep"], p["metric"]): p["range"] for p in result["monthly"]}
+    assert paced[("Bo Chen", "SQLs")] == "at least 6"
+    for rep in result["reps"]:
+        assert not in_our_words(rep["diagnosis"]), rep["diagnosis"]
+    bo = next(r for r in result["reps"] if r["rep"] == "Bo Chen")
+    assert "Calls (Dials) 40 below 50–75" in bo["diagnosis"]
+    text = run("summary", "--force", str(source))
+    assert "warning: Targets!A4: there is no Period column" in " ".join(text.stdout.split())
+
+    baseline = run("baseline", "--as-of", "2026-11-23", str(source))
+    assert baseline.returncode in (0, 1), baseline.stdout + baseline.stderr
+    assert "Calls (Dials), a week: suggested" in baseline.stdout and "error" not in baseline.stderr
+
+    batch = run("batch", "--json", "--out-dir", str(tmp_path / "out"), "--rollup", str(tmp_path / "rollup.xlsx"),
+                str(source))
+    assert batch.returncode in (0, 1), batch.stdout + batch.stderr
+    (done,) = json.loads(batch.stdout)["results"]
+    assert done["status"] in ("ok", "warnings") and done["errors"] == 0 and done["reps"] == 5
+    rollup = openpyxl.load_workbook(tmp_path / "rollup.xlsx").worksheets[0]
+    assert [c.value for c in rollup[4]][2:6] == ["SQLs", "Opps (Opportunities)", "Closed Won (Deals Won)",
+                                                 "MRR ($) (New MRR)"]
+    assert source.read_bytes() == before
+
+
+@pytest.mark.parametrize("header", ["Week Ending", "Week Ended", "Week End", "W/E", "Week Ending Date", "week-ending",
+                                    "W/E Date", "WK ENDING"])
+def test_a_week_ending_date_counts_for_the_week_that_contains_it(make_book, header):
+    from salesmetrics_xl.reader import read_workbook
+
+    rows = [["Team log"], [], [header, "Rep", "Dials"], [dt.date(2026, 11, 6), "Ann", 60],  # a Friday
+            [dt.date(2026, 11, 15), "Ann", 61], ["2026-11-20", "Ann", 62]]  # a Sunday, a Friday as text
+    data = read_workbook(make_book({"Tracking": rows}), today=dt.date(2026, 11, 23))
+    assert [f"{w:%Y-%m-%d}" for w in data.tracking.frame["Week"]] == ["2026-11-02", "2026-11-09", "2026-11-16"]
+    (note,) = [p for p in data.problems if p.code == "week-ending"]
+    assert (note.severity, note.cell) == ("note", "A3")
+    assert note.message == (f"'{header}' is read as the day a week ends: each date counts for the week (Monday to "
+                            "Sunday) that contains it: Fri 2026-11-06 is the week of Mon 2026-11-02; weeks are named "
+                            "by their Monday")
+    plain = read_workbook(make_book({"Tracking": [["Week", *rows[2][1:]], *rows[3:]]}, name="plain.xlsx"),
+                          today=dt.date(2026, 11, 23))
+    assert not [p for p in plain.problems if p.code == "week-ending"]  # a Week column: nothing to explain
+
+
+def test_a_header_message_points_at_the_headers_own_row(make_book):
+    from salesmetrics_xl.reader import read_workbook
+
+    rows = [["Acme"], ["kept by RevOps"], [], ["Week Of", "Salesperzon", "Calls"], [WEEKS[0], "Ann", 60]]
+    ranges = [["Title"], [], ["Metrik", "Min"], ["Calls", 50]]
+    data = read_workbook(make_book({"Activity Log": rows, "Targets": ranges}), today=dt.date(2026, 11, 23),
+                         ranges_sheet="Targets")
+    cells = {p.sheet: p.cell for p in data.problems if p.code == "missing-column"}
+    assert cells == {"Activity Log": "A4", "Targets": "A3"}
+
+
+def test_summary_baseline_and_batch_print_the_first_errors_and_point_at_check(tmp_path):
+    numbers = dict(LOG_REPS)
+    numbers["Bo Chen"] = (-5, *LOG_REPS["Bo Chen"][1:])  # a negative count, four weeks running
+    targets = [["Metric", "Period", "Min", "Max"], ["Calls", "week", 80, 50], ["SQLs", "month", 6, None],
+               ["Connects", "week", 30, 20]]
+    source = activity_log(tmp_path / "team.xlsx", targets=targets, numbers=numbers)
+    check = json.loads(run("check", "--json", str(source)).stdout)[0]
+    errors = [f"{p['sheet']}!{p['cell']}: {p['message']}" for p in check["problems"] if p["severity"] == "error"]
+    assert len(errors) == 6
+    assert "Activity Log!C6: Calls (Dials): -5 is negative; counts cannot be below zero" in errors
+    assert "Targets!C2: Calls: Min 80 is greater than Max 50" in errors
+
+    summary = run("summary", str(source))
+    baseline = run("baseline", "--as-of", "2026-11-23", str(source))
+    for result in (summary, baseline):
+        said = " ".join(result.stdout.split())  # the console folds long lines
+        assert said.count("error: ") == 5 and all(f"error: {e}" in said for e in errors[:5]), said
+        assert f"... and 1 more error(s): run salesmetrics check {source} for all of them" in said
+    assert summary.returncode == 2
+
+    assert baseline.returncode == 2  # written anyway, but the data has errors: as summary says it
+
+    batch = " ".join(run("batch", "--out-dir", str(tmp_path / "out"), str(source)).stdout.split())
+    assert batch.count("errors: ") == 5 and all(f"errors: {source}: {e}" in batch for e in errors[:5]), batch
+    assert f"... and 1 more error(s) in {source}: run salesmetrics check {source} for all of them" in batch
+
+
+def test_the_users_column_names_in_the_evaluation_sheet_on_a_row_tall_enough(tmp_path):
+    from salesmetrics_xl.layouts.sheet import LINE_POINTS, wrapped_lines
+
+    source = activity_log(tmp_path / "team.xlsx")
+    out = tmp_path / "team.summary.xlsx"
+    assert run("summary", "--out", str(out), str(source)).returncode in (0, 1)
+    ws = openpyxl.load_workbook(out)["Evaluation"]
+    headers = [c.value for c in ws[2] if c.value]
+    assert headers[:6] == ["Week Ending (Week)", "Sales Rep (Rep)", "Calls (Dials)", "Emails",
+                           "Connects (Conversations)", "Meetings Set (Meetings Booked)"]
+    assert ws[2][0].alignment.wrap_text
+    assert ws.max_row == 23 and "Total" not in [c.value for c in ws["B"]]  # rows 3-23: 20 of data, 1 blank
+    for cell in ws[2]:
+        if cell.value:
+            width = ws.column_dimensions[cell.column_letter].width
+            assert max(len(w) for w in cell.value.split()) * 1.2 <= width, cell.value  # no word broken
+            assert ws.row_dimensions[2].height >= LINE_POINTS * wrapped_lines(cell.value, width), cell.value
+
+
+def test_batch_says_could_not_write_apart_from_unreadable(tmp_path):
+    source = activity_log(tmp_path / "team.xlsx")
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    (tmp_path / "out" / "team.summary.xlsx").mkdir(parents=True)  # the output's name is taken by a folder
+    result = run("batch", "--json", "--out-dir", str(tmp_path / "out"), str(source), str(broken))
+    records = {Path(r["file"]).name: r for r in json.loads(result.stdout)["results"]}
+    assert result.returncode == 2
+    assert records["team.xlsx"]["status"] == "could not write" and records["broken.xlsx"]["status"] == "unreadable"
+    assert "is a folder, not a file name" in records["team.xlsx"]["problems"][0]
+    text = " ".join(run("batch", "--out-dir", str(tmp_path / "out"), str(source), str(broken)).stdout.split())
+    assert "1 could not be written (read, but the output failed), 1 unreadable (nothing written)" in text
+    assert "could not write: " in text and "is a folder" in text
+
+
+def test_the_help_says_what_each_command_does():
+    check = " ".join(run("check", "--help").stdout.split())
+    assert "JSON array" in check and "one JSON object per file" not in check
+    summary = " ".join(run("summary", "--help").stdout.split())
+    assert "never touches" not in summary and "--in-place" in summary and "NAME.summary.xlsx" in summary
+    assert "could not write" in " ".join(run("batch", "--help").stdout.split())
+
+
+def test_a_monthly_target_renamed_without_its_period_is_said_to_be_read_as_a_weeks(tmp_path):
+    """The issue's second run: "SQLs per month" renamed "SQLs", as the old message told; 6 a month must not be
+    judged as 6 a week without a word."""
+    targets = [["Metric", "Min", "Max"], ["Calls", 50, 75], ["SQLs", 6, None]]
+    source = activity_log(tmp_path / "team.xlsx", targets=targets)
+    (record,) = json.loads(run("check", "--json", str(source)).stdout)
+    found = {p["code"]: p for p in record["problems"] if p["sheet"] == "Targets"}
+    assert found["period-assumed"]["message"].startswith("there is no Period column, so these ranges are read as a "
+                                                         "week's: Calls (row 2), SQLs (row 3).")
+    assert (found["looks-monthly"]["severity"], found["looks-monthly"]["cell"]) == ("warning", "B3")
+    assert found["looks-monthly"]["message"].startswith("SQLs: Min 6 is read as a week's target (no period given), "
+                                                        "but it is 4.3 times the team's best week (1.4 per rep")
+    said = " ".join(run("summary", str(source)).stdout.split())
+    assert "warning: Targets!B3: SQLs: Min 6 is read as a week's target" in said
+
+
+@needs_libreoffice
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_the_evaluation_header_reads_whole_below_row_1_in_libreoffice(tmp_path):
+    """Printed by LibreOffice, as the issue saw it: "Connects (Conversations)" on its own lines, under the note of
+    row 1, never over it, and no header word cut in two."""
+    from tests.libreoffice import convert
+
+    source = activity_log(tmp_path / "team.xlsx")
+    out = tmp_path / "team.summary.xlsx"
+    assert run("summary", "--out", str(out), str(source)).returncode in (0, 1)
+    wb = openpyxl.load_workbook(out)
+    for name in wb.sheetnames:
+        if name != "Evaluation":
+            del wb[name]  # the Evaluation sheet alone: its formulas show as errors, its header as written
+    wb.save(tmp_path / "evaluation.xlsx")
+    (pdf,) = convert([tmp_path / "evaluation.xlsx"], tmp_path / "pdf", to="pdf")
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    below: dict[str, bool] = {}
+    for page in boxes.split("<page ")[1:]:  # the sheet prints across pages; row 1's note tops each of them
+        words = [(m[3], float(m[1]), float(m[2])) for m in re.finditer(
+            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)</word>', page)]
+        if not words:
+            continue
+        top = min(y for _, y, _ in words)
+        note_bottom = max(bottom for _, y, bottom in words if y == top)  # the note's line in row 1
+        below.update({word: y >= note_bottom for word, y, _ in words if y != top})
+    for word in ("Ending", "Calls", "(Dials)", "Connects", "(Conversations)", "Set", "(Meetings", "Booked)"):
+        assert below.get(word), (word, below.get(word), sorted(below))  # whole, and under row 1's text

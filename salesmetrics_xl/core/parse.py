@@ -22,6 +22,7 @@ from salesmetrics_xl.core.metrics import (
     CATALOG,
     Category,
     Metric,
+    Period,
     Range,
     Unit,
     closest_name,
@@ -31,6 +32,8 @@ from salesmetrics_xl.core.metrics import (
     text_key,
     trim,
 )
+from salesmetrics_xl.core.names import label, split_period
+from salesmetrics_xl.core.periods import looks_monthly, period_assumed_problem
 from salesmetrics_xl.core.problems import Problem, Severity, column_letter
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
 from salesmetrics_xl.core.tracking import ROW, TrackingData, check_fairness, check_tracking, monday
@@ -66,6 +69,7 @@ from salesmetrics_xl.core.workbook import (
     UNIT,
     VALUE,
     WEEK,
+    WEEK_ENDING,
     WORKING_WEEK,
     SheetSpec,
     default_range_rows,
@@ -115,15 +119,31 @@ def _describe_found(rows: list[Row]) -> str:
     return ", ".join(found[:12]) if found else "nothing"
 
 
+def likely_header(rows: list[Row], spec: SheetSpec) -> tuple[int, Row]:
+    """The row in the top 20 that looks most like a header row (most declared names, then most filled cells), and
+    its number: where a message about a missing column points, below any title block."""
+    def score(row: Row) -> tuple[int, int]:
+        return sum(spec.match(v) is not None for v in row), sum(_filled(v) for v in row)
+
+    return max(enumerate(rows[:HEADER_SEARCH_ROWS], start=1), key=lambda nr: score(nr[1]), default=(1, ()))
+
+
+def missing_columns_problem(rows: list[Row], spec: SheetSpec, required: tuple[str, ...], file: str, sheet: str,
+                            any_of: tuple[str, ...] = ()) -> Problem:
+    """The error for a sheet without its header, at the first filled cell of the row that looks most like one
+    (A4 under a three-row title, not A1)."""
+    number, best = likely_header(rows, spec)
+    first = next((i for i, v in enumerate(best) if _filled(v)), 0)
+    return Problem(severity=Severity.ERROR, code="missing-column", file=file, sheet=sheet,
+                   cell=f"{column_letter(first + 1)}{number}",
+                   message=missing_columns_message(rows, spec, required, any_of))
+
+
 def missing_columns_message(rows: list[Row], spec: SheetSpec, required: tuple[str, ...],
                             any_of: tuple[str, ...] = ()) -> str:
     """Which required column is missing, the names it goes by, and the header that came closest, from the row in
     the top 20 that looks most like a header row: what a user needs to rename one cell."""
-    def score(row: Row) -> tuple[int, int]:
-        return sum(spec.match(v) is not None for v in row), sum(_filled(v) for v in row)
-
-    number, best = max(enumerate(rows[:HEADER_SEARCH_ROWS], start=1), key=lambda nr: score(nr[1]),
-                       default=(1, ()))
+    number, best = likely_header(rows, spec)
     found = {spec.match(v).name for v in best if spec.match(v) is not None}  # type: ignore[union-attr]
     unmatched = {normalise(v): (str(v).strip(), i) for i, v in enumerate(best) if _filled(v) and spec.match(v) is None}
     parts = []
@@ -301,12 +321,14 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
     head = [tuple(r) for r in islice(it, HEADER_SEARCH_ROWS)]
     header = find_header(head, TRACKING, (WEEK, REP))
     if header is None:
-        return None, [Problem(severity=Severity.ERROR, code="missing-column", file=file, sheet=sheet, cell="A1",
-                              message=missing_columns_message(head, TRACKING, (WEEK, REP)))]
+        return None, [missing_columns_problem(head, TRACKING, (WEEK, REP), file, sheet)]
 
     problems: list[Problem] = []
     letters = {name: column_letter(i + 1) for name, i in {**header.columns, **header.extras}.items()}
     headers = {name: str(head[header.row - 1][i]).strip() for name, i in header.columns.items()}
+
+    def named(column: str) -> str:
+        return label(column, headers.get(column))
 
     def problem(severity: Severity, code: str, message: str, column: str, row: int) -> Problem:
         return Problem(severity=severity, code=code, message=message, file=file, sheet=sheet,
@@ -326,8 +348,9 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
         problems.append(Problem(
             severity=Severity.WARNING, code="duplicate-column", file=file, sheet=sheet,
             cell=f"{column_letter(index + 1)}{header.row}",
-            message=f"'{text}' means {name} too; {column_letter(first + 1)} ('{head[header.row - 1][first]}') is "
-                    f"used and {column_letter(index + 1)} is ignored: rename or remove one"))
+            message=f"'{text}' means {named(name)} too; {column_letter(first + 1)} "
+                    f"('{head[header.row - 1][first]}') is used and {column_letter(index + 1)} is ignored: "
+                    "rename or remove one"))
     wanted = {**header.columns, **header.extras}
     read = columns(header) if columns else None
     if read is not None:
@@ -364,8 +387,8 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
         if any(isinstance(v, UncachedFormula) for v in cleaned):
             for i, value in enumerate(cols[name]):
                 if isinstance(value, UncachedFormula):
-                    row_problem(Severity.ERROR, "bad-text", f"{name}: the formula here has no saved result; open and "
-                                "save the file in Excel", name, i)
+                    row_problem(Severity.ERROR, "bad-text", f"{named(name)}: the formula here has no saved result; "
+                                "open and save the file in Excel", name, i)
         frame[name] = pd.Series([cleaned[v] for v in cols[name]], dtype=object)
         total |= frame[name].isin([v for v in set(cleaned.values()) if is_total_label(v)]).to_numpy()
     for i in np.flatnonzero(frame[REP].isna().to_numpy()):
@@ -381,22 +404,22 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
         meant[list(bad)] = True
         numeric += meant
         for i, reason in bad.items():
-            row_problem(Severity.ERROR, "bad-number", f"{column.name}: {reason}", column.name, i)
+            row_problem(Severity.ERROR, "bad-number", f"{named(column.name)}: {reason}", column.name, i)
         for i in as_text:
             row_problem(
-                Severity.WARNING, "number-as-text", f"{column.name}: '{cols[column.name][i]}' is a number stored as "
-                f"text; it is read as {values[i]:g}, but Excel formulas skip it: re-enter it as a number",
+                Severity.WARNING, "number-as-text", f"{named(column.name)}: '{cols[column.name][i]}' is a number "
+                f"stored as text; it is read as {values[i]:g}, but Excel formulas skip it: re-enter it as a number",
                 column.name, i)
     for name in (DAYS_WORKED, FTE):
         if name in cols:
             values, bad, _ = _numbers(cols[name])
             frame[name] = values
             for i, reason in bad.items():
-                row_problem(Severity.ERROR, "bad-number", f"{name}: {reason}", name, i)
+                row_problem(Severity.ERROR, "bad-number", f"{named(name)}: {reason}", name, i)
     if START_DATE in cols:
         frame[START_DATE], bad = _dates(cols[START_DATE])
         for i, reason in bad.items():
-            row_problem(Severity.ERROR, "bad-date", f"{START_DATE}: {reason}", START_DATE, i)
+            row_problem(Severity.ERROR, "bad-date", f"{named(START_DATE)}: {reason}", START_DATE, i)
     for name in header.extras:
         frame[name] = pd.Series([_extra(v) for v in _objects(cols[name])], dtype=object)
 
@@ -414,14 +437,37 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
             message=f"{'a totals row' if len(skipped) == 1 else f'{len(skipped)} totals rows'} (row"
                     f"{'s' if len(skipped) > 1 else ''} {listed}) skipped: we add up the reps' rows ourselves"))
 
+    if normalise(headers[WEEK]) in {normalise(a) for a in WEEK_ENDING}:
+        problems.append(Problem(severity=Severity.NOTE, code="week-ending", file=file, sheet=sheet,
+                                cell=f"{letters[WEEK]}{header.row}",
+                                message=week_ending_note(headers[WEEK], distinct, parsed)))
     if not row_numbers:
         problems.append(Problem(severity=Severity.WARNING, code="no-data", file=file, sheet=sheet,
                                 cell=f"A{header.row + 1}",
                                 message="no tracking rows yet; add one row per rep per week"))
     usable = frame[WEEK].notna() & frame[REP].notna() & ~total
+    # the last row of data, usable or not; a totals row under it is not data, so the Evaluation sheet stops above it
+    last_row = int(numbers[~total].max()) if (~total).any() else header.row
     return TrackingData(frame[usable].reset_index(drop=True), file=file, sheet=sheet, letters=letters,
-                        header_row=header.row, last_row=max(row_numbers, default=header.row),
+                        header_row=header.row, last_row=last_row,
                         headers=headers), problems
+
+
+def week_ending_note(header: str, values: Iterable[object], weeks: list[dt.date | str]) -> str:
+    """How a column of week-ending dates was read, once, with one of the team's own dates as the example: a
+    Friday 30 October counts for the week of Monday 26 October, the week that contains it."""
+    example = next(((v, w) for v, w in zip(values, weeks, strict=False) if isinstance(w, dt.date)
+                    and _day(v) is not None and _day(v) != w), None)
+    shown = f": {_day(example[0]):%a %Y-%m-%d} is the week of {example[1]:%a %Y-%m-%d}" if example else ""
+    return (f"'{header}' is read as the day a week ends: each date counts for the week (Monday to Sunday) that "
+            f"contains it{shown}; weeks are named by their Monday")
+
+
+def _day(value: object) -> dt.date | None:
+    try:
+        return parse_date(value)
+    except (ValueError, TypeError):
+        return None
 
 
 def _row_by_row(rows: Iterable[Row], first: int, wanted: dict[str, int]) -> tuple[list[int], dict[str, Column]]:
@@ -524,12 +570,12 @@ def parse_ranges(rows: Iterable[Row], *, tracking_columns: list[str], file: str 
     materialised = [tuple(r) for r in rows]
     header = find_header(materialised, RANGES, (METRIC,))
     if header is None or not ({MIN, MAX} & header.columns.keys()):
-        return RangeSet(rules=[]), [Problem(
-            severity=Severity.ERROR, code="missing-column", file=file, sheet=sheet, cell="A1",
-            message=missing_columns_message(materialised, RANGES, (METRIC,), any_of=(MIN, MAX)))]
+        return RangeSet(rules=[]), [missing_columns_problem(materialised, RANGES, (METRIC,), file, sheet,
+                                                            any_of=(MIN, MAX))]
     problems: list[Problem] = []
     rules: list[RangeRule] = []
     seen: dict[tuple[str, str, str], str] = {}
+    read_as_week: list[tuple[int, str]] = []  # (row, metric): no period given anywhere, so read as a week's
     known_columns = list(dict.fromkeys([*(m.column for m in CATALOG if m.column), *tracking_columns]))
 
     for number, row in enumerate(materialised[header.row:], start=header.row + 1):
@@ -552,7 +598,7 @@ def parse_ranges(rows: Iterable[Row], *, tracking_columns: list[str], file: str 
             continue
         formula = _text(get(FORMULA))
         try:
-            metric = _metric_for(name, formula, get, known_columns)
+            metric, named_period = _metric_for(name, formula, get, known_columns)
         except ValueError as exc:
             error(str(exc), FORMULA if formula and "formula" in str(exc) else METRIC)
             continue
@@ -560,6 +606,15 @@ def parse_ranges(rows: Iterable[Row], *, tracking_columns: list[str], file: str 
         if period is None:
             error(f"{name}: period '{get(PERIOD)}' must be week or month", PERIOD)
             continue
+        given = _filled(get(PERIOD))
+        if given and named_period is not None and named_period is not period:
+            error(f"{name}: the name says a {named_period.value} but Period says {period.value}; make them agree",
+                  PERIOD)
+            continue
+        # no period in a cell or in the name: a week's. A rate is the same share whatever the period, so only a
+        # count or an amount can be misread (a month's 6 SQLs judged as a week's): those are warned about.
+        assumed = not given and named_period is None and not metric.is_rate
+        period = period if given else (named_period or Period.WEEK)
         try:
             low, high = _bound(get(MIN), metric.unit), _bound(get(MAX), metric.unit)
         except ValueError as exc:
@@ -571,14 +626,20 @@ def parse_ranges(rows: Iterable[Row], *, tracking_columns: list[str], file: str 
         role = _role(get(ROLE))
         key = (normalise(metric.name), period.value, text_key(role))
         if key in seen:
-            error(f"{name} ({period.value}{', ' + role if role else ''}) already has a range in {seen[key]}", METRIC)
+            again = name if normalise(name) == normalise(metric.name) else f"{name}: {metric.name}"
+            error(f"{again} ({period.value}{', ' + role if role else ''}) already has a range in {seen[key]}", METRIC)
             continue
         seen[key] = cell(METRIC)
+        if assumed and PERIOD not in header.columns:
+            read_as_week.append((number, name))
         rules.append(RangeRule(metric=metric, period=period, role=role, range=Range(min=low, max=high),
-                               notes=_text(get(NOTES)) or "", cell=cell(METRIC),
+                               notes=_text(get(NOTES)) or "", cell=cell(METRIC), period_assumed=assumed,
                                min_cell=cell(MIN) if MIN in header.columns else None,
                                max_cell=cell(MAX) if MAX in header.columns else None))
     letters = {name: column_letter(i + 1) for name, i in header.columns.items()}
+    if read_as_week:
+        problems.append(period_assumed_problem(read_as_week, PERIOD in header.columns, file, sheet,
+                                               f"{column_letter(header.columns[METRIC] + 1)}{read_as_week[0][0]}"))
     return RangeSet(rules=rules, sheet=sheet, header_row=header.row, letters=letters), problems
 
 
@@ -590,28 +651,35 @@ def _bad(value: object, unit: Unit) -> bool:
         return True
 
 
-def _metric_for(name: str, formula: str | None, get: Callable[[str], object], known_columns: list[str]) -> Metric:
-    """A catalog metric by name, or the user's own: a ratio formula, or one of their extra tracking columns."""
+def _metric_for(name: str, formula: str | None, get: Callable[[str], object], known_columns: list[str]
+                ) -> tuple[Metric, Period | None]:
+    """A catalog metric by name, or the user's own: a ratio formula, or one of their extra tracking columns; with
+    the period the name gives ("SQLs per month"), if it gives one."""
+    period: Period | None = None
     try:
-        metric = metric_named(name)
+        metric, period = metric_named(name)
     except KeyError as exc:
         metric = None
         unknown = exc.args[0]
     if metric is not None and not (formula and metric.is_rate and normalise(formula) != normalise(metric.formula)):
-        return metric
+        return metric, period
     category = parse_category(get(CATEGORY))
     if formula:
         numerator, denominator = parse_ratio(formula, known_columns)
         return Metric(name=name, category=category or (metric.category if metric else Category.QUALITY),
-                      unit=Unit.RATE, numerator=numerator, denominator=denominator)
-    column = next((c for c in known_columns if normalise(c) == normalise(name)), None)
+                      unit=Unit.RATE, numerator=numerator, denominator=denominator), period
+    own, period = split_period(name)
+    column = next((c for c in known_columns if normalise(c) in (normalise(name), normalise(own))), None)
+    if column is not None and normalise(column) == normalise(name):
+        own, period = name, None  # a column of theirs whose name only looks like it holds a period
     if column is None:
         raise ValueError(unknown + "; your own metric needs a Formula like 'Replies / Emails' or a Tracking "
-                                   "column of that name")
+                         "column of that name" if "; known: " in unknown else unknown)
     if category is None:
         raise ValueError(f"{name}: your own metric needs a Category (activity, quality or outcome)")
     unit = parse_unit(get(UNIT)) or Unit.COUNT
-    return Metric(name=name, category=category, unit=unit if unit is not Unit.RATE else Unit.COUNT, column=column)
+    return Metric(name=own, category=category,
+                  unit=unit if unit is not Unit.RATE else Unit.COUNT, column=column), period
 
 
 def _table_rows(rows: Iterable[Row], spec: SheetSpec, file: str, sheet: str
@@ -621,8 +689,10 @@ def _table_rows(rows: Iterable[Row], spec: SheetSpec, file: str, sheet: str
     required = tuple(c.name for c in spec.columns if c.required)
     header = find_header(materialised, spec, required)
     if header is None:
+        number, best = likely_header(materialised, spec)
         return None, [], [Problem(
-            severity=Severity.ERROR, code="missing-column", file=file, sheet=sheet, cell="A1",
+            severity=Severity.ERROR, code="missing-column", file=file, sheet=sheet,
+            cell=f"{column_letter(next((i for i, v in enumerate(best) if _filled(v)), 0) + 1)}{number}",
             message=f"no header row with {', '.join(required)} in the first {HEADER_SEARCH_ROWS} rows; found: "
                     f"{_describe_found(materialised)}")]
     out = []
@@ -1011,6 +1081,7 @@ def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file:
         problems += found_problems
     if tracking is not None:
         problems = _missing_columns(problems, tracking, ranges)
+        problems += looks_monthly(tracking, ranges)
     fairness, tracking = _fairness(names, rows, file, tracking, problems, ranges)
     if tracking is not None and ROLE in tracking.frame:
         tracking = _one_spelling_per_role(tracking, ranges)

@@ -20,6 +20,7 @@ class RangeRule(BaseModel):
     role: str | None = None
     range: Range
     notes: str = ""
+    period_assumed: bool = False  # no Period cell and none in the name: read as a week's (core.periods warns)
     cell: str | None = None  # where the row lives, for messages
     min_cell: str | None = None  # where Min and Max live, so formulas we write can refer to them
     max_cell: str | None = None

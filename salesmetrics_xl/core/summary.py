@@ -7,6 +7,7 @@ Computed once here, from tracking data and ranges; the layout turns it into cell
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -289,7 +290,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
             if (funnel := plan.rep(rep.rep, role, behind, shares)) is not None:
                 funnel.behind_on = behind
                 funnels[rep.rep] = funnel
-        rep.diagnosis = explain(rep, found, weekly, ranges, paces, funnel)
+        rep.diagnosis = explain(rep, found, weekly, ranges, paces, funnel, tracking.label)
         reps.append(rep)
     for rec in missing.to_dict("records"):
         reps.append(RepWeek(
@@ -400,7 +401,8 @@ def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def _finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[str, str], MonthlyPace]) -> str:
+def _finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[str, str], MonthlyPace],
+             label: Callable[[str], str] = str) -> str:
     """One metric out of range, in the rep's own numbers: what the sentence says, so it can never contradict the
     cells beside it."""
     pace = paces.get((rep.rep, metric.name))
@@ -410,8 +412,8 @@ def _finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[s
         where = {Status.BELOW: "behind pace", Status.ABOVE: "ahead of pace"}.get(pace.status, "on pace")
         monthly = ranges.lookup(metric.name, Period.MONTH, rep.role)
         bound = None if monthly is None else monthly.min if pace.status is Status.BELOW else monthly.max
-        text = (f"{metric.name} {where}: {format_value(pace.month_to_date, metric.unit, exact=True)} so far, on "
-                f"course for {_beside(pace.projection, bound, pace.share, metric.unit)} of {pace.range} a month")
+        text = (f"{label(metric.name)} {where}: {format_value(pace.month_to_date, metric.unit, exact=True)} so far, "
+                f"on course for {_beside(pace.projection, bound, pace.share, metric.unit)} of {pace.range} a month")
         if pace.share != 1:
             text += f" ({pace.share:.0%} of the range: days worked, FTE and ramp)".replace("%", " %")
         if weekly is Status.BELOW and value is not None:
@@ -423,7 +425,7 @@ def _finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[s
         shown = f"{rep.effective[metric.name]} ({rep.effective_why[metric.name]})"
     bound = None if found is None else found.min if weekly is Status.BELOW else found.max
     scale = rep.scales.get(metric.name, 1.0)
-    text = (f"{metric.name} {_beside(value, bound, scale, metric.unit) if value is not None else 'blank'} "
+    text = (f"{label(metric.name)} {_beside(value, bound, scale, metric.unit) if value is not None else 'blank'} "
             f"{weekly.value.lower()} {shown}")
     streak = rep.streaks.get(metric.name, 1)
     return text + (f", {_ordinal(streak)} week in a row" if streak > 1 else "")
@@ -436,7 +438,8 @@ def _not_entered(rep: RepWeek, metrics: list[Metric]) -> list[Metric]:
 
 
 def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeSet,
-            paces: dict[tuple[str, str], MonthlyPace], funnel: RepFunnel | None = None) -> str:
+            paces: dict[tuple[str, str], MonthlyPace], funnel: RepFunnel | None = None,
+            label: Callable[[str], str] = str) -> str:
     """The diagnosis sentence for one rep, built from that rep's row: the table's verdict and action, with the
     rep's own numbers as the evidence, and, when on track, every metric still out of range named as one to
     watch, so an on-track sentence never sits next to a red cell it does not mention. For a rep behind on
@@ -449,7 +452,7 @@ def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: Range
 
     def say(chosen: list[Metric], most: int = 2) -> list[str]:
         named.update(m.name for m in chosen[:most])
-        return [_finding(rep, m, ranges, paces) for m in chosen[:most]]
+        return [_finding(rep, m, ranges, paces, label) for m in chosen[:most]]
 
     activity_below, quality_below = off(Category.ACTIVITY, Status.BELOW), off(Category.QUALITY, Status.BELOW)
     outcome_below = off(Category.OUTCOME, Status.BELOW)
@@ -471,10 +474,10 @@ def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: Range
     elif found is EFFICIENT:
         said = [f"outcomes are in range or above with {'; '.join(said)}"]
     elif found is NOT_ENOUGH_DATA and (blank := _not_entered(rep, metrics)):
-        said = [f"numbers not entered yet ({', '.join(m.name for m in blank)})"]
+        said = [f"numbers not entered yet ({', '.join(label(m.name) for m in blank)})"]
     elif found is ACTIVITY_BELOW and (blank := [m for m in _not_entered(rep, metrics)
                                                 if m.category is Category.OUTCOME]):
-        said.append(f"outcomes are not judged ({', '.join(m.name for m in blank)} not entered yet)")
+        said.append(f"outcomes are not judged ({', '.join(label(m.name) for m in blank)} not entered yet)")
     elif found in (ACTIVITY_BELOW, OUTCOME_BELOW) or (found in (MESSAGING, PIPELINE, VOLUME) and clean) or not said:
         said.append(found.why)
     sentence = f"{found.headline}: {'; '.join(said)}. {found.action[0].upper()}{found.action[1:]}"
@@ -483,9 +486,9 @@ def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: Range
             rep.statuses[m.name] is Status.BELOW or rep.judged[m.name] is Status.BELOW
             or (m.category is Category.ACTIVITY and rep.statuses[m.name] is Status.ABOVE))]
         if watch:
-            sentence += " Watch: " + "; ".join(_finding(rep, m, ranges, paces) for m in watch) + "."
+            sentence += " Watch: " + "; ".join(_finding(rep, m, ranges, paces, label) for m in watch) + "."
     else:  # the evidence above gives the numbers of the main ones; the rest by name
-        rest = [m.name for m in metrics if m.name not in named and rep.judged[m.name] is Status.BELOW]
+        rest = [label(m.name) for m in metrics if m.name not in named and rep.judged[m.name] is Status.BELOW]
         if rest:
             sentence += f" Also below: {', '.join(rest)}."
     rate_below = any(m.is_rate and rep.judged[m.name] is Status.BELOW for m in metrics)

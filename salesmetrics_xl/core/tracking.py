@@ -14,9 +14,9 @@ from salesmetrics_xl.core.metrics import (
     DIALS,
     OPPORTUNITIES,
     SQLS,
-    normalise,
     text_key,
 )
+from salesmetrics_xl.core.names import label
 from salesmetrics_xl.core.problems import Problem, Severity
 from salesmetrics_xl.core.workbook import DAYS_WORKED, FTE, REP, START_DATE, TRACKING, WEEK
 
@@ -32,14 +32,13 @@ class TrackingData:
     sheet: str = TRACKING.name
     letters: dict[str, str] = field(default_factory=dict)  # column name -> Excel column letter
     header_row: int = 1
-    last_row: int = 1  # the last row with data, usable or not
+    last_row: int = 1  # the last row with data, usable or not (a totals row below the data is not)
     headers: dict[str, str] = field(default_factory=dict)  # column name -> the header as the user typed it
 
     def label(self, column: str) -> str:
         """A column as the manager knows it: "Calls (Dials)" when their header is one of its other names, so the
         sheet shows their own word and the name our ranges and sentences use."""
-        text = self.headers.get(column)
-        return f"{text} ({column})" if text and normalise(text) != normalise(column) else column
+        return label(column, self.headers.get(column))
 
     def cell(self, column: str, row: int) -> str | None:
         letter = self.letters.get(column)

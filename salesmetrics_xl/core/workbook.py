@@ -27,6 +27,7 @@ from salesmetrics_xl.core.metrics import (
     normalise,
     unknown_message,
 )
+from salesmetrics_xl.core.names import did_you_mean, match_metric, per_day
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,9 @@ class SheetSpec:
 
 
 WEEK, REP, TEAM, ROLE = "Week", "Rep", "Team", "Role"
+# Headers that hold the last day of the week rather than its first: read the same (a date counts for the week that
+# contains it), and said once in a note, so a team whose Friday dates land on that week's Monday knows why.
+WEEK_ENDING = ("Week Ending", "Week Ended", "Week End", "W/E", "Week Ending Date", "W/E Date", "Wk Ending")
 DAYS_WORKED, START_DATE, FTE = "Days Worked", "Start Date", "FTE"
 
 TRACKING = SheetSpec(
@@ -78,8 +82,9 @@ TRACKING = SheetSpec(
              "Data", "Tracker"),
     columns=(
         Column(WEEK, "date", True, ("Week Of", "Week Starting", "Week Start", "Week Beginning", "Week Commencing",
-                                    "Date", "ISO Week"),
-               "The Monday of the week (a date). A date inside the week, '2026-W47' or a text date also work.", 12),
+                                    "Date", "ISO Week", *WEEK_ENDING),
+               "The Monday of the week (a date). Any date inside the week (a week-ending Friday or Sunday too), "
+               "'2026-W47' or a text date also work.", 12),
         Column(REP, "text", True, ("Sales Rep", "Rep Name", "Name", "Owner", "Salesperson", "Seller",
                                    "Representative"),
                "The rep's name, spelled the same every week.", 22),
@@ -226,12 +231,18 @@ METRIC_NAMES: dict[str, tuple[str, ...]] = {
     m.name: TRACKING.column(m.column).aliases if m.column else RATE_ALIASES.get(m.name, ()) for m in CATALOG}
 
 
-def metric_named(name: str) -> Metric:
-    """A catalog metric by its name or any alias; KeyError says what was meant only when that is close."""
-    found = match_name(name, METRIC_NAMES)
+def metric_named(name: str) -> tuple[Metric, Period | None]:
+    """A catalog metric by its name or any alias, with the period its name gives ("SQLs per month"), through the
+    one matcher (core.names.match_metric); KeyError says what was meant only when that is close."""
+    found, period, _ = match_metric(name, METRIC_NAMES)
+    if found is None and (daily := per_day(name, METRIC_NAMES)):
+        raise KeyError(f"'{name}': a range is for a week or a month, not a day; write a week's numbers (a day's "
+                       f"times the days in your working week) as '{daily} per week'")
     if found is None:
-        raise KeyError(unknown_message("metric", name, METRIC_NAMES))
-    return find_metric(found)
+        close = did_you_mean(name, METRIC_NAMES)
+        raise KeyError(f"unknown metric '{name}'; did you mean '{close}'?" if close else
+                       unknown_message("metric", name, METRIC_NAMES))
+    return find_metric(found), period
 
 
 @dataclass(frozen=True)

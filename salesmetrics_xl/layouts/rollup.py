@@ -6,7 +6,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from salesmetrics_xl.batch import OUTCOMES, FileResult, TeamLine, below, common_root
+from salesmetrics_xl.batch import OUTCOMES, FileResult, TeamLine, below, common_root, shared_label
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category
 from salesmetrics_xl.core.problems import column_letter
 from salesmetrics_xl.core.ranking import outcome_key
@@ -32,9 +32,11 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
                  ) -> SheetLayout:
     sheet = SheetLayout(ROLLUP_SHEET, freeze="B5", landscape=True, fit_width=True, tab_color="1F4E79")
     weeks = sorted({r.week for r in results if r.week})
-    unreadable = sum(r.status == "unreadable" for r in results)  # exactly the files missing from the Files column
+    unreadable = sum(r.status == "unreadable" for r in results)  # with the next, the files missing from the Files
+    unwritten = sum(r.status == "could not write" for r in results)  # column
     with_errors = sum(r.status == "errors" for r in results)
     notes = "; ".join(n for n in (f"{unreadable} could not be read" if unreadable else "",
+                                  f"{unwritten} could not be written" if unwritten else "",
                                   f"{with_errors} with errors, their bad cells counted as no data" if with_errors
                                   else "") if n)
     sheet.put(1, 1, f"Sales metrics rollup: {len(teams)} teams, week {', '.join(weeks) or 'n/a'}", TITLE)
@@ -42,7 +44,8 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
                     f"{f' ({notes}: see the report)' if notes else ''}. A team is one workbook's team (its File, "
                     "below the folder common to all the workbooks); teams are ordered by outcomes: SQLs, then deals "
                     "won, then new MRR.", NOTE)
-    header = ["Team", "Reps", *OUTCOMES, "On track", "Need attention", "Busy, not producing",
+    named = {m: shared_label(m, results) for m in OUTCOMES}
+    header = ["Team", "Reps", *named.values(), "On track", "Need attention", "Busy, not producing",
               *(f"{c.value.capitalize()} in range" for c in Category), "Where most break", "File"]
     for col, name in enumerate(header, start=1):
         sheet.put(4, col, name, HEADER)
@@ -53,20 +56,20 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
         values = [team.team, team.reps, *(team.outcomes[m] for m in OUTCOMES), team.on_track, team.needs_attention,
                   team.busy_not_producing, *(team.in_range[c] for c in Category), team.main_break, team.file]
         for col, value in enumerate(values, start=1):
-            style = MONEY if header[col - 1] == NEW_MRR else (COUNT if isinstance(value, int | float) else None)
+            style = MONEY if header[col - 1] == named[NEW_MRR] else (COUNT if isinstance(value, int | float) else None)
             sheet.put(row, col, value, style)
         row += 1
     last = row - 1
     if teams:
-        sqls, won = header.index(SQLS) + 1, header.index(DEALS_WON) + 1
-        series = (Series(SQLS, f"{column_letter(sqls)}5:{column_letter(sqls)}{last}"),
-                  Series(DEALS_WON, f"{column_letter(won)}5:{column_letter(won)}{last}"))
+        sqls, won = header.index(named[SQLS]) + 1, header.index(named[DEALS_WON]) + 1
+        series = (Series(named[SQLS], f"{column_letter(sqls)}5:{column_letter(sqls)}{last}"),
+                  Series(named[DEALS_WON], f"{column_letter(won)}5:{column_letter(won)}{last}"))
         sheet.charts.append(Chart("Outcomes by team", f"A5:A{last}", series, anchor=f"B{last + 3}", width_cols=8,
                                   height_rows=16, kind="bar"))
         row = last + 21
     if with_reps:
         sheet.put(row, 1, "Reps, outcomes first", SECTION)
-        rep_header = ["Team", "Rep", *OUTCOMES, "Busy, not producing", "Diagnosis", "File"]
+        rep_header = ["Team", "Rep", *named.values(), "Busy, not producing", "Diagnosis", "File"]
         for col, name in enumerate(rep_header, start=1):
             sheet.put(row + 1, col, name, HEADER)
         root = common_root(r.file for r in results)  # files named as the team lines name them
@@ -76,7 +79,7 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
             values = [line.team, line.rep, *(line.outcomes.get(m) for m in OUTCOMES),
                       "yes" if line.busy_not_producing else "", line.diagnosis, file]
             for col, value in enumerate(values, start=1):
-                sheet.put(n, col, value, MONEY if rep_header[col - 1] == NEW_MRR else None)
+                sheet.put(n, col, value, MONEY if rep_header[col - 1] == named[NEW_MRR] else None)
     return sheet
 
 

@@ -163,6 +163,34 @@ class Chart:
     kind: str = "bar"  # "bar" (horizontal) or "column"
 
 
+# Excel's column width counts digits of the default font; a bold header's letters run wider, and LibreOffice's a
+# little wider still. Estimating generously costs a few points of row height; estimating short cuts the text.
+BOLD_CHAR = 1.2
+LINE_POINTS = 15.0
+
+
+def wrapped_lines(text: str, width: float, bold: bool = True) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide, word by word as Excel and LibreOffice
+    wrap it (a word longer than the line is broken), so a row can be made tall enough to show it whole."""
+    room = max(int(width / (BOLD_CHAR if bold else 1.05)), 1)
+    lines, used = 1, 0
+    for word in text.split():
+        size = len(word)
+        if used and used + 1 + size <= room:
+            used += 1 + size
+            continue
+        if used:
+            lines += 1
+        lines += (size - 1) // room
+        used = size - (size - 1) // room * room
+    return lines
+
+
+def header_height(texts: list[tuple[str, float]]) -> float:
+    """The row height (points) that shows every wrapped header whole: (text, column width) pairs."""
+    return LINE_POINTS * max((wrapped_lines(text, width) for text, width in texts), default=1) + 3
+
+
 @dataclass
 class SheetLayout:
     """A sheet we generate and own: regenerating replaces it whole."""

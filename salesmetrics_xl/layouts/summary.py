@@ -32,6 +32,7 @@ from salesmetrics_xl.core.workbook import (
     WEEK,
 )
 from salesmetrics_xl.layouts.sheet import (
+    BOLD_CHAR,
     Chart,
     ConditionalFormat,
     Fill,
@@ -43,6 +44,7 @@ from salesmetrics_xl.layouts.sheet import (
     Validation,
     WorkbookLayout,
     formula_text,
+    header_height,
     quote_sheet,
     same_text,
     same_text_in,
@@ -487,8 +489,8 @@ def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: Ran
         letter = tracking.letters.get(column)
         return _cell(src, f"{letter}{first}") if letter else None
 
-    sheet.put(2, 1, WEEK, HEADER)
-    sheet.put(2, 2, REP, HEADER)
+    sheet.put(2, 1, tracking.label(WEEK), HEADER)
+    sheet.put(2, 2, tracking.label(REP), HEADER)
     sheet.widths = {1: 12, 2: 22}
     for column, col in ((WEEK, 1), (REP, 2)):
         ref = tracking_cell(column)
@@ -522,8 +524,9 @@ def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: Ran
         scales = {"off": f"{act}=0", Category.ACTIVITY.value: act, Category.OUTCOME.value: out}
     for i, metric in enumerate(metrics):
         col = 3 + i
-        sheet.put(2, col, metric.name if metric.is_rate else tracking.label(metric.column), HEADER)  # type: ignore[arg-type]
-        sheet.widths[col] = 12
+        heading = metric.name if metric.is_rate else tracking.label(metric.column)  # type: ignore[arg-type]
+        sheet.put(2, col, heading, HEADER)
+        sheet.widths[col] = max(12, math.ceil(max(map(len, heading.split())) * BOLD_CHAR) + 1)  # no word broken
         rules = [r for r in ranges.rules if r.metric.name == metric.name and r.period is Period.WEEK]
         lo, hi = _bound(rules, ranges, "min", role_ref, tracking.file), _bound(rules, ranges, "max", role_ref,
                                                                                tracking.file)
@@ -553,6 +556,9 @@ def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: Ran
                            (Status.ABOVE, AMBER if metric.category is Category.ACTIVITY else BLUE)):
             sheet.conditional_formats.append(
                 ConditionalFormat(ref, f"{column_letter(col)}{top}={formula_text(status.value)}", hl))
+    # the header row tall enough for "Connects (Conversations)" on two lines, so it never spills over row 1
+    sheet.heights[2] = header_height([(str(cell.value), sheet.widths.get(col, 8.43)) for (row, col), cell
+                                      in sheet.cells.items() if row == 2])
     return sheet
 
 

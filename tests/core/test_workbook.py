@@ -15,13 +15,13 @@ ALIASES = {"Calls": "Dials", "Emails Sent": "Emails", "Connects": "Conversations
 
 @pytest.mark.parametrize(("typed", "meant"), ALIASES.items())
 def test_a_ranges_metric_name_takes_the_aliases_a_header_takes(typed, meant):
-    assert metric_named(typed).name == meant
+    assert metric_named(typed)[0].name == meant
     column = TRACKING.match(typed)
     assert column is None or column.name == meant  # the same name means the same thing in both sheets
 
 
 def test_a_targets_sheet_under_alias_names_is_read_without_an_error():
-    rows = [("Metric", "Min", "Max"), *[(name, 1, None) for name in ALIASES]]
+    rows = [("Metric", "Period", "Min", "Max"), *[(name, "week", 1, None) for name in ALIASES]]
     ranges, problems = parse_ranges(rows, tracking_columns=[], sheet="Targets")
     assert problems == [] and [r.metric.name for r in ranges.rules] == list(ALIASES.values())
 
