@@ -509,7 +509,7 @@ def _print_first_errors(problems: list[Problem], workbook: Path) -> None:
     total = sum(p.severity is Severity.ERROR for p in problems)
     if total > len(shown):
         console.print(f"... and {total - len(shown)} more error(s): run [bold]salesmetrics check {workbook}[/] for "
-                      "all of them", highlight=False)
+                      "all of them", highlight=False, soft_wrap=True)  # a path is copied whole, never folded
 
 
 def _fail(problem: Problem, as_json: bool, workbook: Path) -> NoReturn:
@@ -659,7 +659,8 @@ def batch(
                 console.print(f"[red]{result.status}[/]: {line}", highlight=False)
             if result.errors > len(shown):
                 console.print(f"... and {result.errors - len(shown)} more error(s) in {result.file}: run "
-                              f"[bold]salesmetrics check {result.file}[/] for all of them", highlight=False)
+                              f"[bold]salesmetrics check {result.file}[/] for all of them", highlight=False,
+                              soft_wrap=True)
     if report:
         console.print(f"report: [bold]{report}[/]")
     if rollup:
