@@ -133,6 +133,11 @@ def hostile_book(path: Path, role: str, metric: str, unit: str) -> Path:
             ["Connect Rate", "quality", None, "week", 0.1, None, unit, role]]
     for r in rows:
         rs.append(r + [None] * (len(RANGES_HEADER) - len(r)))
+    for sheet in wb.worksheets:  # a user's text such as '=#' is text in their cell, not a formula openpyxl invents
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     wb.save(path)
     return path
 
