@@ -477,6 +477,7 @@ def test_a_strangers_workbook_goes_through_every_command_on_the_first_run(tmp_pa
     baseline = run("baseline", "--as-of", "2026-11-23", str(source))
     assert baseline.returncode in (0, 1), baseline.stdout + baseline.stderr
     assert "Calls (Dials), a week: suggested" in baseline.stdout and "error" not in baseline.stderr
+    assert "Calls (Dials) in a typical full week" in " ".join(baseline.stdout.split())  # the why, in their words
 
     batch = run("batch", "--json", "--out-dir", str(tmp_path / "out"), "--rollup", str(tmp_path / "rollup.xlsx"),
                 str(source))

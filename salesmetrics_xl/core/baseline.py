@@ -32,6 +32,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -298,7 +299,8 @@ def build_baseline(tracking: TrackingData, ranges: RangeSet, weeks: int = 8, top
     for role, group in groups:
         ranking = rank_role(group, ranges, role, top)
         changed = describe_change(before[text_key(role)], ranking) if text_key(role) in before else ""
-        found = _baseline(group, ranges, role if len(groups) > 1 else None, ranking, window, list(notes))
+        found = _baseline(group, ranges, role if len(groups) > 1 else None, ranking, window, list(notes),
+                          tracking.label)
         out.append(found.model_copy(update={"left_out": left_out, "changed": changed}))
     return out
 
@@ -334,7 +336,7 @@ def _who(ranking: Ranking) -> str:
 
 
 def _baseline(frame: pd.DataFrame, ranges: RangeSet, role: str | None, ranking: Ranking,
-              window: list[pd.Timestamp], notes: list[str]) -> Baseline:
+              window: list[pd.Timestamp], notes: list[str], label: Callable[[str], str] = str) -> Baseline:
     top_reps = ranking.top
     if len(ranking.reps) == 1 and len(ranking.full_weeks) == 1:
         notes.append(f"a team of one: the suggestions are {top_reps[0]}'s own numbers")
@@ -354,21 +356,23 @@ def _baseline(frame: pd.DataFrame, ranges: RangeSet, role: str | None, ranking: 
     who = _who(ranking) if top_reps else ""
     out = []
     for metric in scorecard_metrics(ranges):
-        out.append(_metric(metric, frame, top_frame, ranges, role, lookup, who, len(window), Period.WEEK))
+        out.append(_metric(metric, frame, top_frame, ranges, role, lookup, who, len(window), Period.WEEK, label))
         if any(r.metric.name == metric.name and r.period is Period.MONTH for r in ranges.rules):
-            out.append(_metric(metric, frame, top_frame, ranges, role, lookup, who, len(window), Period.MONTH))
+            out.append(_metric(metric, frame, top_frame, ranges, role, lookup, who, len(window), Period.MONTH,
+                               label))
     unreachable = []
     for m in out:
         if m.category is Category.ACTIVITY and m.unit is not Unit.RATE and m.period is Period.WEEK \
                 and m.team is not None:  # a role that never dials: what a target takes in dials is no question
-            m.needed = target_activity(m.metric, frame, top_frame, ranges, lookup, m.current)
+            m.needed = target_activity(m.metric, frame, top_frame, ranges, lookup, m.current, label)
             unreachable += [t.sentence for t in m.needed if t.reachable is False]
     return Baseline(role=role, weeks=[week_label(w) for w in window], reps=ranking.reps, top_reps=top_reps,
                     ranking=ranking, basis=ranking.basis(), metrics=out, notes=notes, unreachable=unreachable)
 
 
 def target_activity(activity: str, frame: pd.DataFrame, top_frame: pd.DataFrame, ranges: RangeSet,
-                    role: str | None, current: Range | None) -> list[TargetActivity]:
+                    role: str | None, current: Range | None, label: Callable[[str], str] = str
+                    ) -> list[TargetActivity]:
     """For each outcome range with a Min whose funnel starts at (or passes through) ``activity``: the weekly
     activity it takes at the top performers' and at the team's pooled rates, and whether the activity range's
     Max reaches it at the team's rates. Thin or missing rates give no number, never a guess."""
@@ -402,13 +406,14 @@ def target_activity(activity: str, frame: pd.DataFrame, top_frame: pd.DataFrame,
             if current is not None and current.max is not None and None not in team_rates:
                 reach = current.max * math.prod(team_rates) * factor  # type: ignore[arg-type]
             shown = format_bound(target.min, metric.unit)
-            goal = f"{shown} {singular(metric.name) if shown == '1' else metric.name} a {period.value}"
-            sentence = (f"{goal} takes {_about(at_top)} {activity} a week at the top performers' rates, "
+            name = label(metric.name)
+            goal = f"{shown} {singular(name) if shown == '1' and name == metric.name else name} a {period.value}"
+            sentence = (f"{goal} takes {_about(at_top)} {label(activity)} a week at the top performers' rates, "
                         f"{_about(at_team)} at the team's")
             if reach is not None and reach < target.min:
                 most = format_beside(reach, target.min, metric.unit)
-                sentence = (f"{activity} {current.describe()} reach at most {most} "  # type: ignore[union-attr]
-                            f"{metric.name} a {period.value} at the team's rates; the target is "
+                sentence = (f"{label(activity)} {current.describe()} reach at most {most} "  # type: ignore[union-attr]
+                            f"{name} a {period.value} at the team's rates; the target is "
                             f"{format_bound(target.min, metric.unit)}")
             found.append(TargetActivity(
                 outcome=metric.name, period=period, target=target.min, rates=[link.name for link in path],
@@ -422,7 +427,8 @@ def _about(value: float | None) -> str:
 
 
 def _metric(metric: Metric, frame: pd.DataFrame, top_frame: pd.DataFrame, ranges: RangeSet, role: str | None,
-            lookup: str | None, who: str, weeks: int, period: Period) -> MetricBaseline:
+            lookup: str | None, who: str, weeks: int, period: Period, label: Callable[[str], str] = str
+            ) -> MetricBaseline:
     """One metric's baseline and suggestion. ``role`` is the baseline's (None: everyone), ``lookup`` the role whose
     ranges apply (the data's only role when there is one)."""
     current = ranges.lookup(metric.name, period, lookup)
@@ -455,7 +461,7 @@ def _metric(metric: Metric, frame: pd.DataFrame, top_frame: pd.DataFrame, ranges
     if not who:
         why = "no top performers to suggest from"
     elif found.top is None:
-        why = f"no {metric.name} data from the top performers in the last {weeks} weeks"
+        why = f"no {label(metric.name)} data from the top performers in the last {weeks} weeks"
     elif metric.is_rate:
         why = f"{who} converted at {format_value(found.top.p25, Unit.RATE, exact=True)} or better (their 25th " \
               f"percentile), pooled over {_plural(counted, 'full week')}"
@@ -464,7 +470,8 @@ def _metric(metric: Metric, frame: pd.DataFrame, top_frame: pd.DataFrame, ranges
         low, high = (format_value(x, metric.unit, exact=abs(x) < 10) for x in (top.p25, top.p75))  # 2.6, not 3
         spread = f"{low}–{high}" if low != high else low
         one = spread == "1"
-        name = singular(metric.name) if one else metric.name
+        name = label(metric.name)  # the user's own header: "Calls (Dials)"
+        name = singular(name) if one and name == metric.name else name
         if period is Period.MONTH:
             why = (f"{who} had {spread} {name} in a typical month: their monthly totals for "
                    f"{_words([_month(m) for m in sorted(top_months)])}, part months pro-rated from the weeks in "
