@@ -112,6 +112,7 @@ class RepDecision(BaseModel):
     detail: str
     thin: bool = False  # the rule table decided: too few counts to compare with the top reps
     recent: bool = False  # the plan uses the last weeks: they differ clearly from the pooled window
+    metric: str = ""  # what costs the most: the activity ("Dials") or the rate ("Qualification Rate") of the focus
 
     @property
     def text(self) -> str:
@@ -383,7 +384,8 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
                   "ranges decide."
     if target is not None:
         detail += " " + target.sentence()
-    return RepDecision(verdict=verdict, focus=stage, action=action, detail=detail.strip(), thin=thin, recent=recent)
+    return RepDecision(verdict=verdict, focus=stage, action=action, detail=detail.strip(), thin=thin, recent=recent,
+                       metric=gain.metric if gain is not None else "")
 
 
 def _weekly_range(ranges: RangeSet, metric: Metric, role: str | None) -> str:

@@ -86,6 +86,7 @@ class RepWeek(BaseModel):
     focus: str = ""
     action: str = ""
     detail: str = ""
+    focus_metric: str = ""  # the activity or rate behind the focus, as What it takes shows it
     on_track: bool  # the outcome verdict: outcomes in range or above (or, with no outcome range, the rest)
     busy_not_producing: bool
     off: bool = False  # 0 days worked this week: not judged, not counted in the team's shares
@@ -96,10 +97,12 @@ class RepWeek(BaseModel):
     thin: dict[str, str] = {}  # rate -> why its weekly number decides nothing: too few counts this week
     pooled: dict[str, float | None] = {}  # rate -> the pooled window's rate that judged it instead (None: too few)
     by_pace: list[str] = Field(default=[], exclude=True)  # statuses that are the pace's: no weekly range
+    judged_by: dict[str, str] = {}  # metric -> its range, where the column's heading says "by role"
 
     def decided(self, decision: RepDecision) -> None:
         self.verdict, self.focus, self.action, self.detail = (decision.verdict, decision.focus, decision.action,
                                                               decision.detail)
+        self.focus_metric = decision.metric
         self.diagnosis = decision.text
 
     @property
@@ -343,6 +346,16 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     columns = [MetricColumn(name=m.name, category=m.category, unit=m.unit, range=_range_text(ranges, m, roles),
                             label=m.name if m.is_rate else tracking.label(m.column))  # type: ignore[arg-type]
                for m in weekly]
+    by_role = [c.name for c in columns if c.range == "by role"]
+    if by_role:  # the range that judged each cell, under it, where the heading cannot say it
+        shown: dict[tuple[str, str | None], str] = {}
+        for r in reps:
+            for m in weekly:
+                if m.name in by_role and r.row is not None and not r.off:
+                    key = (m.name, r.role)
+                    if key not in shown:
+                        shown[key] = _range_text(ranges, m, [r.role])
+                    r.judged_by[m.name] = shown[key]
     team = []
     worked = week_rows if off is None else week_rows[~off[in_week]]
     for m in weekly:  # reps in range as the cells show them: a paced outcome by its pace
