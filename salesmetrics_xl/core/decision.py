@@ -38,6 +38,7 @@ from salesmetrics_xl.core.diagnosis import (
     VOLUME,
     VOLUME_OVER_QUALITY,
     Diagnosis,
+    diagnose,
 )
 from salesmetrics_xl.core.effective import scaled
 from salesmetrics_xl.core.funnel import (
@@ -141,14 +142,18 @@ def _short(action: str, advice: str) -> str:
     return both if words(both) <= MAX_WORDS else action
 
 
-def rule_decision(found: Diagnosis) -> RepDecision:
-    """The decision the rule table alone gives (no numbers): what =METRIC_DIAGNOSIS returns from three statuses."""
-    verdict = _verdict(found, Status.BELOW if found in _OFF_TRACK else Status.NO_RANGE)
+def rule_decision(activity: str, quality: str, outcome: str) -> RepDecision:
+    """The decision three category statuses alone give (no counts to weigh, so the rule table decides and the
+    evidence is thin): what =METRIC_DIAGNOSIS returns, in the summary's words."""
+    found = diagnose(activity, quality, outcome)
+    verdict = _verdict(found, Status(outcome))
     stage = _rule_stage(found, [])
     action = found.action[0].upper() + found.action[1:]
     if stage in ADVICE and not found.on_track:
         action = f"{found.why[0].upper()}{found.why[1:]}. {ADVICE[stage]}"
-    return RepDecision(verdict=verdict, focus=stage, action=_short(action, ""), detail=found.sentence, thin=True)
+    elif found is IN_RANGE:
+        action = f"{found.why[0].upper()}{found.why[1:]}; {found.action}"
+    return RepDecision(verdict=verdict, focus=stage, action=action, detail="", thin=not found.on_track)
 
 
 _OFF_TRACK = (EFFORT, VOLUME_OVER_QUALITY, MESSAGING, PIPELINE, VOLUME, OUTCOME_BELOW)

@@ -386,18 +386,17 @@ class Funnels:
             team = _rate(tnum, tden) if tden >= self.min_count else None
             thin = bool(den < self.min_count)
             mine = _rate(num, den)
-            recent = False
+            used, recent = team if thin else mine, False
             rnum, rden = self.recent_sums[link.name][0][i], self.recent_sums[link.name][1][i]
             if not thin and mine is not None and rden > 0 and differs(rnum, rden, mine):
-                mine, recent = rnum / rden, True
+                used, recent = rnum / rden, True  # recent change wins: the plan uses the last weeks
             top_num, top_den = (s[g] for s in self.top_sums[link.name])
             if is_top:  # compared with the other top performers, never with themselves
                 top_num -= self.own_top_sums[link.name][0][i]
                 top_den -= self.own_top_sums[link.name][1][i]
             rates.append(StageRate(
                 rate=link.name, stage=link.stage, source=link.source, unit=link.unit, rep=mine, count=float(den),
-                team=team, top=_rate(top_num, top_den) if top_reps else None, used=team if thin else mine,
-                thin=thin, recent=recent))
+                team=team, top=_rate(top_num, top_den) if top_reps else None, used=used, thin=thin, recent=recent))
         by_name = {r.rate: r for r in rates}
         this_week = {c: None if v is None or v != v else float(v) for c, v in self.latest.get(rep, {}).items()}
         average = {c: self.average[c][i] for c in self.columns}
@@ -518,9 +517,9 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
         if all(needed[s] is not None for s in shown):
             takes = ", or ".join(f"about {_fmt_count(needed[s])} {lower(s)}" for s in shown)
             did = [_fmt_count(this_week.get(s)) for s in shown]
-            sentence = f"{what} takes {takes}, a week. {name} did {_words(did)} this week"
+            sentence = f"{what} takes {takes}, a week. {name} did {_words(did)}"
             if moved and (late := [s for s in shown if s in moved]):
-                sentence += (f" and averaged {_words([_fmt_count(average.get(s)) for s in late])} "
+                sentence += (f" this week, and averaged {_words([_fmt_count(average.get(s)) for s in late])} "
                              f"{_words([lower(s) for s in late])} in the last {RECENT_WEEKS} weeks")
             sentence += "."
         else:

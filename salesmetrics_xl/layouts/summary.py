@@ -91,6 +91,7 @@ def _styled(highlight: Highlight | None, number_format: str | None, bold: bool =
 
 VERDICT_LOOK = {"On track": GREEN, "On track, less activity": GREEN, "Watch": AMBER, "Off track": RED}
 HEADER_ROWS = (5, 7)  # the scorecard's header rows: repeated on every printed page
+METRICS_FROM = 8  # the scorecard's first metric column: A-D rank, rep, role, team; E-G verdict, focus, action
 BLOCK = 5  # the blocks under the scorecard start in the Verdict column, wide enough for "2 Deals Won a month"
 
 
@@ -103,8 +104,8 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     sheet = SheetLayout(SUMMARY_SHEET, landscape=True, fit_width=True, tab_color="1F4E79", fit_pages_wide=2,
                         print_rows=HEADER_ROWS, print_columns=(1, 2))
     metrics = summary.metrics
-    verdict_col, focus_col, action_col = 5, 6, 7  # A-D: rank, rep, role, team; then what a manager reads first
-    first = 8
+    verdict_col, focus_col, action_col = 5, 6, 7  # what a manager reads first, beside the rep
+    first = METRICS_FROM
     last = first + len(metrics) - 1
     sheet.widths = {1: 4, 2: 18, 3: 8, 4: 9, verdict_col: 21, focus_col: 13, action_col: 50} | {
         first + i: max(10.5, 2.0 + max(len(word) for word in (m.label or m.name).split()), 1.0 + len(m.range))
