@@ -92,7 +92,7 @@ TARGET_FOCUS = "Target out of reach"
 UNKNOWN_FOCUS = "Not known: no range says why"
 FOCUSES = (EFFORT_FOCUS, REACH_FOCUS, MESSAGING_FOCUS, CLOSING_FOCUS, VOLUME_FOCUS, TARGET_FOCUS, UNKNOWN_FOCUS)
 ADVICE = {EFFORT_FOCUS: "Check time on task and workload.", REACH_FOCUS: "Check the list and call times.",
-          MESSAGING_FOCUS: "Review calls and the lead list.", CLOSING_FOCUS: "Review stalled deals and deal size.",
+          MESSAGING_FOCUS: "Review calls and lead list.", CLOSING_FOCUS: "Review stalled deals and deal size.",
           VOLUME_FOCUS: "Work fewer, better-fit leads.", TARGET_FOCUS: "Run salesmetrics baseline.",
           UNKNOWN_FOCUS: "Set Dials and conversion-rate ranges."}
 # How a rate's step reads at the start of an action.
@@ -363,25 +363,37 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
 
     need = planned_need(funnel) if funnel is not None else None
     target = _out_of_reach(need, outcome_below, reach or {})
-    stage, gain, thin = "", None, False
+    stage, gain, thin, zero_text = "", None, False, ""
     if target is not None:
         stage = TARGET_FOCUS
     elif need is not None and need.zero is not None:
         zero = next(r for r in funnel.rates if r.rate == need.zero)  # type: ignore[union-attr]
         stage = stage_of(zero.rate, zero.stage, zero.source)
         gain = next((g for g in need.gains if g.metric == need.zero), None)
-    elif need is not None and (gains := [g for g in need.gains if not (top_third and g.effort)]):
+        if gain is None:  # no top reps to weigh it against: the zero itself is the proof
+            when = f"the last {RECENT_WEEKS} weeks" if zero.recent else f"the last {funnel.window} weeks"  # type: ignore[union-attr]
+            whose = "the team's" if zero.thin else f"{name}'s"
+            zero_text = (f"{STEP.get(zero.rate, zero.rate)}: {whose} {zero.rate} is 0% over {when}; no amount of "
+                         "activity reaches the target.")
+    elif need is not None and (gains := [g for g in need.gains if not (top_third and g.effort)]) and \
+            not _explains_little(gains[0], need, funnel):  # type: ignore[arg-type]
         gain = gains[0]
         stage = EFFORT_FOCUS if gain.effort else _rate_stage(gain, funnel)
-        if not gain.effort and activity_above and rep.categories[Category.ACTIVITY] is Status.ABOVE:
-            stage = VOLUME_FOCUS  # the rule table's volume over quality, with the rate that leaks
     else:
         thin = need is None or not need.compared
         stage = _rule_stage(found, quality_below)
+        if stage == CLOSING_FOCUS and outcome_below and outcome_below[0].column in _BY_NUMERATOR:
+            stage = _BY_NUMERATOR[outcome_below[0].column]  # never a stage after the outcome that is behind
         if top_third and stage == EFFORT_FOCUS:  # never told to work harder: the target is the question
             stage = TARGET_FOCUS
+    if stage in (REACH_FOCUS, MESSAGING_FOCUS, CLOSING_FOCUS) and rep.categories[Category.ACTIVITY] is Status.ABOVE:
+        stage = VOLUME_FOCUS  # the rule table's volume over quality, with the rate that costs the most
     recent = gain is not None and gain.recent
-    action = _action(rep, stage, gain, need, target, found, evidence, ranges, paces, thin, top_third)
+    alone = funnel is not None and not funnel.top_reps
+    action = _action(rep, stage, gain, need, target, found, evidence, ranges, paces, thin, top_third, alone)
+    if zero_text:
+        action = _short(zero_text, ADVICE.get(stage, "") if stage != VOLUME_FOCUS else "Slow down. " +
+                        ADVICE[VOLUME_FOCUS])
     if need is not None:
         detail += " " + _plan(funnel, need, stage, gain, found)  # type: ignore[arg-type]
     if thin and need is not None:
@@ -396,6 +408,15 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
 def _weekly_range(ranges: RangeSet, metric: Metric, role: str | None) -> str:
     found = ranges.lookup(metric.name, Period.WEEK, role)
     return found.describe(metric.unit) if found else "no range"
+
+
+def _explains_little(gain: Gain, need: ActivityNeed, funnel: RepFunnel) -> bool:
+    """A small gap weighed where the counts are many, while a stage of too few counts may hide the real one: the
+    numbers cannot say, so the rule table decides (and says the evidence is thin). Small: under a quarter of how
+    far the month's projection falls short of the target."""
+    thin = any(r.thin for r in funnel.rates if r.rate in need.rates)
+    gap = need.target - need.projection if need.projection is not None else 0.0
+    return thin and gap > 0 and gain.outcomes < gap / 4
 
 
 def _rate_stage(gain: Gain, funnel: RepFunnel | None) -> str:
@@ -421,7 +442,7 @@ def _per(unit: Unit, value: float) -> str:
 
 def _action(rep: RepWeek, stage: str, gain: Gain | None, need: ActivityNeed | None, target: OutOfReach | None,
             found: Diagnosis, evidence: list[Metric], ranges: RangeSet, paces: dict[tuple[str, str], MonthlyPace],
-            thin: bool, top_third: bool) -> str:
+            thin: bool, top_third: bool, alone: bool = False) -> str:
     """At most MAX_WORDS words, with the one or two numbers that prove the focus."""
     if target is not None:
         best = format_value(target.best, target.unit, exact=True)
@@ -454,17 +475,15 @@ def _action(rep: RepWeek, stage: str, gain: Gain | None, need: ActivityNeed | No
     # the rule table decides: one or two of the rep's numbers that it rests on
     shown = [m for m in evidence if m.category is not Category.OUTCOME][:1] or evidence[:1]
     proof = "; ".join(_brief(rep, m, ranges, paces) for m in shown)
-    if need is not None and need.zero is not None:
-        zero = need.zero
-        return _short(f"{STEP.get(zero, zero)}: {zero} is 0%, so no amount of activity reaches the target.",
-                      ADVICE.get(stage, ""))
     if stage == UNKNOWN_FOCUS:
         return _short(f"{proof}; no activity or quality range says why.", ADVICE[UNKNOWN_FOCUS])
     if stage == TARGET_FOCUS and top_third:
         return _short(f"{proof}, yet among the team's best by outcomes: check the target.", ADVICE[TARGET_FOCUS])
     if found is VOLUME:
         return _short(f"{proof}; conversion is in range: compare activity with the top reps.", "")
-    prefix = "Thin evidence: " if thin and need is not None else ""
+    prefix = ""
+    if thin and need is not None:
+        prefix = "No top reps to compare with: " if alone else "Thin evidence: "
     return _short(f"{prefix}{proof}.", ADVICE.get(stage, ""))
 
 

@@ -219,6 +219,7 @@ class RepFunnel:
     top_reps: list[str] = field(default_factory=list)  # the top performers compared with, the rep left out
     peers: int = 0  # reps of the role with a full week in the window, among whom the top ones are chosen
     behind_on: list[str] = field(default_factory=list)  # outcomes judged below this week: the needs shown
+    window: int = WINDOW_WEEKS  # the weeks the rates are pooled over
 
 
 def _fmt_count(value: float | None, unit: Unit = Unit.COUNT) -> str:
@@ -361,6 +362,13 @@ class Funnels:
             return None
         return self.rep_sums[rate][0][i], self.rep_sums[rate][1][i]
 
+    def recent(self, rep: str, rate: str) -> tuple[float, float] | None:
+        """The same over the last RECENT_WEEKS weeks."""
+        i = self.where.get(rep)
+        if i is None or rate not in self.recent_sums:
+            return None
+        return self.recent_sums[rate][0][i], self.recent_sums[rate][1][i]
+
     def weekly_average(self, rep: str, column: str) -> float | None:
         i = self.where.get(rep)
         return None if i is None or column not in self.average else self.average[column][i]
@@ -420,7 +428,7 @@ class Funnels:
             if outcomes is not None and any(n.needed for n in needs):
                 break  # the first outcome behind that can be planned is the one the summary plans
         return RepFunnel(rep=rep, role=role, weeks=int(self.weeks[i]), rates=rates, needs=needs, top_reps=top_reps,
-                         peers=self.peers[g] if self.peers else 0)
+                         peers=self.peers[g] if self.peers else 0, window=self.window)
 
 
 def differs(num: float, den: float, pooled: float) -> bool:

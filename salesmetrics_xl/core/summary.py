@@ -33,7 +33,8 @@ from salesmetrics_xl.core.evaluate import (
     pooled_sums,
     scorecard_metrics,
 )
-from salesmetrics_xl.core.funnel import WINDOW_WEEKS, Funnels, RepFunnel, amount, lower
+from salesmetrics_xl.core.funnel import RECENT_WEEKS as LATE_WEEKS
+from salesmetrics_xl.core.funnel import WINDOW_WEEKS, Funnels, RepFunnel, amount, differs, lower
 from salesmetrics_xl.core.metrics import (
     DEALS_WON,
     NEW_MRR,
@@ -413,13 +414,19 @@ def _thin_rates(rep: str, role: str | None, rates: list[Metric], counts: dict[st
         weekly = format_value(values[m.name][i], m.unit, exact=True)
         found = ranges.lookup(m.name, Period.WEEK, role)
         sums = plan.pooled(rep, m.name)
+        late = plan.recent(rep, m.name)
+        if sums is not None and late is not None and late[1] >= plan.min_count and sums[1] > 0 and \
+                differs(late[0], late[1], sums[0] / sums[1]):  # recent change wins here too
+            sums, span = late, f"the last {LATE_WEEKS} weeks"
+        else:
+            span = f"the last {plan.window} weeks"
         few = f"{weekly} this week rests on {amount(f'{count:g}', lower(m.denominator or ''))}"
         if sums is not None and sums[1] >= plan.min_count and found is not None:
             rate = sums[0] / sums[1]
             status = Status(evaluate([rate], found.min, found.max)[0])
             judged[m.name], pooled[m.name] = status, rate
-            thin[m.name] = (f"{few}: {format_value(rate, m.unit, exact=True)} over the last {plan.window} weeks "
-                            f"({sums[1]:g}) decides, {status.value.lower()} {found.describe(m.unit)}")
+            thin[m.name] = (f"{few}: {format_value(rate, m.unit, exact=True)} over {span} ({sums[1]:g}) decides, "
+                            f"{status.value.lower()} {found.describe(m.unit)}")
         else:
             judged[m.name], pooled[m.name] = Status.NO_DATA, None
             thin[m.name] = f"{few}, too few to judge even over the last {plan.window} weeks"
@@ -429,7 +436,8 @@ def _thin_rates(rep: str, role: str | None, rates: list[Metric], counts: dict[st
 def _targets_out_of_reach(plan: Funnels, ranges: RangeSet, monthly: list[MonthlyPace],
                           people: list[tuple[str, str | None]]) -> dict[str, dict[tuple[str, Period], OutOfReach]]:
     """Per role (text_key), the outcome targets the role's top reps themselves project below: every top rep with a
-    projection (a monthly target) or a weekly average (a weekly one) under the range's Min."""
+    projection (a monthly target) or a weekly average (a weekly one) under the range's Min, the best at a quarter
+    of it or more, in a role of 3 reps or more."""
     projection = {(p.rep, p.metric): p.projection for p in monthly}
     out: dict[str, dict[tuple[str, Period], OutOfReach]] = {}
     outcomes = [m for m in ranges.metrics if m.category is Category.OUTCOME and not m.is_rate and m.column]
@@ -446,7 +454,11 @@ def _targets_out_of_reach(plan: Funnels, ranges: RangeSet, monthly: list[Monthly
                 seen = {rep: projection.get((rep, m.name)) if period is Period.MONTH
                         else plan.weekly_average(rep, m.column) for rep in top}  # type: ignore[arg-type]
                 seen = {rep: v for rep, v in seen.items() if v is not None}
-                if seen and all(v < rule.min for v in seen.values()):
+                # the top reps produce, but even they fall short: the target, not the reps. A role of fewer than
+                # 3 reps has no top reps to speak of; top reps who produce next to nothing (under a quarter of
+                # the target) point at the funnel, not the target
+                if len({rep for rep, r in people if text_key(r or "") == text_key(role or "")}) >= 3 and \
+                        seen and all(v < rule.min for v in seen.values()) and max(seen.values()) >= rule.min / 4:
                     found[(m.name, period)] = OutOfReach(metric=m.name, period=period, role=role, target=rule.min,
                                                          unit=m.unit, top=seen)
         out[text_key(role or "")] = found
@@ -455,16 +467,16 @@ def _targets_out_of_reach(plan: Funnels, ranges: RangeSet, monthly: list[Monthly
 
 def _off_week(rec: dict, values: dict[str, float | None], working_week: float) -> RepWeek:
     """A week with 0 days worked: shown, never judged, and left out of streaks, shares and the team line's count."""
-    return RepWeek(
+    rep = RepWeek(
         rep=rec[REP], team=rec.get(TEAM), role=rec.get(ROLE), row=int(rec[ROW]), values=values,
         statuses={m: Status.OFF for m in values}, judged={m: Status.OFF for m in values},
         changes={m: None for m in values}, streaks={m: 0 for m in values},
         categories={c: Status.OFF for c in Category}, diagnosis_code=OFF_WEEK.code,
         diagnosis_headline=OFF_WEEK.headline,
-        diagnosis=f"{OFF_WEEK.headline}: 0 of {working_week:g} days worked; {OFF_WEEK.action}",
-        on_track=False, busy_not_producing=False, off=True, judged_on="OFF",
-        verdict=OFF_WEEK_VERDICT, action=f"Not judged: 0 of {working_week:g} days worked.",
-        detail="Off this week: not judged, and no streak counts this week.")
+        diagnosis="", on_track=False, busy_not_producing=False, off=True, judged_on="OFF")
+    rep.decided(RepDecision(verdict=OFF_WEEK_VERDICT, focus="", action=f"Not judged: 0 of {working_week:g} days "
+                            "worked.", detail="No streak counts this week."))
+    return rep
 
 
 def _effective(metrics: list[Metric], ranges: RangeSet, role: str | None, scales: Scales | None, i: int,
