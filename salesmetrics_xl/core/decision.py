@@ -380,7 +380,7 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
         gain = gains[0]
         stage = EFFORT_FOCUS if gain.effort else _rate_stage(gain, funnel)
     else:
-        thin = need is None or not need.compared
+        thin = need is None or not need.compared or any(r.thin for r in funnel.rates if r.rate in need.rates)  # type: ignore[union-attr]
         stage = _rule_stage(found, quality_below)
         if stage == CLOSING_FOCUS and outcome_below and outcome_below[0].column in _BY_NUMERATOR:
             stage = _BY_NUMERATOR[outcome_below[0].column]  # never a stage after the outcome that is behind

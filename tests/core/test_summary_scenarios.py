@@ -212,9 +212,9 @@ STORIES = [
     Story("#3 1 SQL from 13 conversations (7.7 %) is not a messaging problem", [DIALS, CONVERSATIONS, QUALIFICATION,
                                                                                WIN, SQLS_MONTH, WON_MONTH],
           [*(week(w, 60, 13, 2, opps=1, won=0) for w in weeks(8)[:-1]), week(THIS, 60, 13, 1, opps=1, won=0)],
-          "pipeline", "Off track", "Closing", ("Deals Won",),
+          "pipeline", "Off track", "Closing", ("Thin evidence", "Deals Won on course for 0 of at least 2"),
           ("Qualification Rate 7.7% this week rests on 13 conversations: 14.4% over the last 8 weeks (104) "
-           "decides, in range at least 8%",), others=team(3, 60, 13, 2, n=8, opps=2, won=1),
+           "decides, in range at least 8%", "The evidence is thin"), others=team(3, 60, 13, 2, n=8, opps=2, won=1),
           never=("Messaging", "Qualification Rate 7.7% below")),
     Story("#3 a weekly Win Rate on one opportunity is no Watch item", [DIALS, WIN, SQLS_MONTH],
           steady(60, 12, 2, opps=1, won=0), "on-track", "On track", does=("Keep going",), never=("Watch",)),
