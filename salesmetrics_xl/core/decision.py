@@ -323,9 +323,9 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
         if watch or outcome_below:
             first = (outcome_below or watch)[0]
             focus = stage_of(first.name, first.numerator, first.denominator) if first.is_rate else ""
-            action = f"Watch {finding(rep, first, ranges, paces)}."
+            action = f"Watch: {finding(rep, first, ranges, paces)}."
             if words(action) > MAX_WORDS:
-                action = f"Watch {first.name}: {rep.judged[first.name].value.lower()} its range (see Detail)."
+                action = f"Watch: {first.name} {rep.judged[first.name].value.lower()} its range (see Detail)."
             return RepDecision(verdict=WATCH, focus=focus, action=action, detail=detail)
         pace = next((paces[(rep.rep, m.name)] for m in metrics if m.name in rep.paced and m.category is
                      Category.OUTCOME and (rep.rep, m.name) in paces), None)

@@ -115,17 +115,16 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     sheet.put(1, 1, f"Weekly Summary: {summary.title}, week {summary.week_label} "
                     f"(from {summary.week:%d %b %Y})", TITLE)
     source = PurePath(summary.source).name
-    sheet.put(2, 1, f"Generated {summary.generated_at:%Y-%m-%d %H:%M} by salesmetrics-xl from {source}. "
-                    f"Teams: {teams}. {len(summary.reps)} reps. {summary.ordering_rule}", NOTE)
+    note = (f"Generated {summary.generated_at:%Y-%m-%d %H:%M} by salesmetrics-xl from {source}. "
+            f"Teams: {teams}. {len(summary.reps)} reps. {summary.ordering_rule}")
+    sheet.put(2, 1, note, Style(italic=True, color="595959", wrap=True))
+    sheet.merges.append(f"A2:{column_letter(action_col)}2")  # on the first printed page, wrapped, never cut
+    sheet.heights[2] = 15.0 * _lines(note, sum(sheet.widths[c] for c in range(1, action_col + 1)))
     sheet.put(3, 1, "Legend:", Style(bold=True))
     legend = [("IN RANGE", GREEN), ("BELOW", RED), ("ABOVE: activity", AMBER), ("ABOVE: good", BLUE),
               ("no data/range", None)]
-    col = first
-    for label, hl in legend:
+    for col, (label, hl) in enumerate(legend, start=3):  # beside the rep, where the first page shows it whole
         sheet.put(3, col, label, _styled(hl, None, bold=True))
-        sheet.put(3, col + 1, None, _styled(hl, None))
-        sheet.merges.append(f"{column_letter(col)}3:{column_letter(col + 1)}3")
-        col += 2
     sheet.put(4, 2, "Under a value: the range (or the pooled rate) that judged it, where the column's is not it.",
               NOTE)
 
@@ -147,7 +146,7 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
             sheet.put(head, c, None, style)
         if len(cols) > 1:
             sheet.merges.append(f"{column_letter(cols[0])}{head}:{column_letter(cols[-1])}{head}")
-    sheet.heights = {head: 15.0, names: 15.0, ranges_row: 15.0}
+    sheet.heights |= {head: 15.0, names: 15.0, ranges_row: 15.0}
     for i, m in enumerate(metrics):
         label = m.label or m.name
         sheet.put(names, first + i, label, HEADER)
@@ -189,10 +188,14 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     # team block: the headline across the sheet, then the numbers under the same metric columns
     row = bottom + 2
     sheet.put(row, 2, "Team", SECTION)
-    sheet.put(row, verdict_col, summary.team_diagnosis, Style(bold=True))
-    for note in summary.range_review:
-        row += 1
-        sheet.put(row, verdict_col, note, NOTE)
+    width = sum(sheet.widths[c] for c in range(3, action_col + 1))
+    for k, (text, style) in enumerate([(summary.team_diagnosis, Style(bold=True, wrap=True)),
+                                       *((note, Style(italic=True, color="595959", wrap=True))
+                                         for note in summary.range_review)]):
+        row += k and 1  # the team line and each check wrapped across Role to Next action: printed whole
+        sheet.put(row, 3, text, style)
+        sheet.merges.append(f"C{row}:{column_letter(action_col)}{row}")
+        sheet.heights[row] = 15.0 * _lines(text, width)
     for label, kind in (("Total (rates pooled)", "total"), ("Average per rep", "average"),
                         ("Reps in range", "share")):
         row += 1

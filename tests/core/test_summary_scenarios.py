@@ -157,7 +157,7 @@ STORIES = [
           [*(week(w, 60, 12, 2) for w in WEEKS[:3]), week(THIS, 30, 12, None)],  # type: ignore[arg-type]
           "activity-below", "Watch", "Effort or capacity", ("Dials 30 vs 50–75",),
           ("outcomes are not judged (SQLs not entered yet)",)),
-    Story("too busy but producing", STARTER, steady(90, 18, 2), "on-track", "Watch", does=("Watch Dials 90 above "
+    Story("too busy but producing", STARTER, steady(90, 18, 2), "on-track", "Watch", does=("Watch: Dials 90 above "
                                                                                            "50–75",)),
     Story("weekly outcome range only: a pattern", [DIALS, QUALIFICATION, SQLS_WEEK], steady(60, 12, 0),
           "messaging", "Off track", "Messaging", ("no amount of activity",),
