@@ -230,6 +230,8 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
         head = row + 1
         for i, label in enumerate(["Rep", *outcome]):
             sheet.put(head, 2 + i, label, HEADER)
+            _fit_words(sheet, 2 + i, label)
+            sheet.heights[head] = max(sheet.heights.get(head, 15.0), 15.0 * _lines(label, sheet.widths[2 + i]))
         for n, rep in enumerate(summary.reps, start=1):
             sheet.put(head + n, 2, rep.rep)
             for i, name in enumerate(outcome, start=1):
@@ -241,6 +243,11 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
                                   anchor=f"H{head}", width_cols=9, kind="bar",
                                   height_rows=max(18, 2 * len(summary.reps) + 4)))  # room to label every rep
     return sheet
+
+
+def _fit_words(sheet: SheetLayout, col: int, label: str) -> None:
+    """Widen a column a block's header lands in, so that no word of the header is broken ("Conversati/ons")."""
+    sheet.widths[col] = max(sheet.widths.get(col, 10), 2.0 + max(len(word) for word in label.split()))
 
 
 def _judged_by(rep: RepWeek, metric: str, window: int) -> str:
@@ -292,6 +299,7 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
         col = BLOCK + 3 * i
         for j, label in enumerate((f"{name} so far", "Projected", f"Range: {rng}")):
             sheet.put(row, col + j, label, HEADER)
+            _fit_words(sheet, col + j, label)
             lines = math.ceil(1.15 * len(label) / sheet.widths.get(col + j, 10))  # a header is never cut
             sheet.heights[row] = max(sheet.heights[row], 15.0 * lines)
         for n, rep in enumerate(reps):
@@ -331,6 +339,7 @@ def _what_it_takes_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -
     sheet.put(row, 2, "Rep", HEADER)
     for i, label in enumerate(labels):
         sheet.put(row, BLOCK + i, label, HEADER)
+        _fit_words(sheet, BLOCK + i, label)
     sheet.heights[row] = 15.0 * max(_lines(label, sheet.widths.get(BLOCK + i, 10)) for i, label in enumerate(labels))
     center = Style(align="center", wrap=True)
     for n, (funnel, need) in enumerate(behind, start=1):
