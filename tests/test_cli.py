@@ -78,6 +78,11 @@ def test_summary_writes_beside_the_input_and_never_touches_it(tmp_path):
     assert "Leak:" not in result.stdout
     assert (tmp_path / "acme.summary.xlsx").exists()
     assert source.read_bytes() == EXAMPLE.read_bytes()
+    # every rep has their line, the on-track ones too
+    assert sum(line.startswith(("Chloe Nguyen", "Keisha Brown", "Ben Carter")) for line in result.stdout.splitlines()) \
+        == 3
+    detail = run("summary", str(source), "--out", str(tmp_path / "detail.xlsx"), "--detail")
+    assert "Leak: Qualification Rate 2.6% over the last 8 weeks" in " ".join(detail.stdout.split())
 
 
 def test_summary_json_and_week(tmp_path):

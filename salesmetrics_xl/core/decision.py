@@ -384,8 +384,8 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
         stage = _rule_stage(found, quality_below)
         if stage == CLOSING_FOCUS and outcome_below and outcome_below[0].column in _BY_NUMERATOR:
             stage = _BY_NUMERATOR[outcome_below[0].column]  # never a stage after the outcome that is behind
-        if top_third and stage == EFFORT_FOCUS:  # never told to work harder: the target is the question
-            stage = TARGET_FOCUS
+        if top_third and stage == EFFORT_FOCUS:  # never told to work harder: the target (or range) is the question
+            stage = TARGET_FOCUS if rep.categories[Category.OUTCOME] is Status.BELOW else ""
     if stage in (REACH_FOCUS, MESSAGING_FOCUS, CLOSING_FOCUS) and rep.categories[Category.ACTIVITY] is Status.ABOVE:
         stage = VOLUME_FOCUS  # the rule table's volume over quality, with the rate that costs the most
     recent = gain is not None and gain.recent
@@ -477,8 +477,9 @@ def _action(rep: RepWeek, stage: str, gain: Gain | None, need: ActivityNeed | No
     proof = "; ".join(_brief(rep, m, ranges, paces) for m in shown)
     if stage == UNKNOWN_FOCUS:
         return _short(f"{proof}; no activity or quality range says why.", ADVICE[UNKNOWN_FOCUS])
-    if stage == TARGET_FOCUS and top_third:
-        return _short(f"{proof}, yet among the team's best by outcomes: check the target.", ADVICE[TARGET_FOCUS])
+    if top_third and stage in (TARGET_FOCUS, ""):
+        what = "target" if stage else "range"
+        return _short(f"{proof}, yet among the team's best by outcomes: check the {what}.", ADVICE[TARGET_FOCUS])
     if found is VOLUME:
         return _short(f"{proof}; conversion is in range: compare activity with the top reps.", "")
     prefix = ""

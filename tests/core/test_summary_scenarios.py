@@ -244,6 +244,10 @@ STORIES = [
           "Reaching people",
           ("Connecting", "10% of dials become conversations vs 20% for your top reps"),
           ("Leak: Connect Rate 10%",), others=team(3, 60, 12, 2)),
+    Story("#5 the team's best by SQLs, below the Dials range, with no outcome range: the range is the question",
+          [DIALS], [week(w, 30, 8, 3) for w in WEEKS], "activity-below", "Watch", "",
+          ("Dials 30 vs 50–75", "among the team's best by outcomes: check the range"),
+          others=[week(w, 60, 12, 1, rep=name) for name in "BCDE" for w in WEEKS], never=("time on task",)),
     # 6. busy only above the range: 65 dials against 50-75 is not busy
     Story("#6 65 dials against 50–75 and no SQLs is not 'busy'", [DIALS, QUALIFICATION, SQLS_MONTH],
           steady(65, 13, 0), "messaging", "Off track", "Messaging", ("Qualifying",), others=team(3, 60, 12, 2),
