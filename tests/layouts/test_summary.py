@@ -264,6 +264,9 @@ def test_regenerating_replaces_our_sheets_and_formats(tmp_path):
     count = lambda b: sum(len(cf.rules) for cf in b["Tracking"].conditional_formatting)  # noqa: E731
     assert count(one) == count(two) > 0
     assert len(one["Ranges"].data_validations.dataValidation) == len(two["Ranges"].data_validations.dataValidation)
+    with zipfile.ZipFile(again) as zf:  # the rows repeated in print: replaced, never a second name
+        assert zf.read("xl/workbook.xml").decode().count("_xlnm.Print_Titles") == 1
+    assert two[SUMMARY_SHEET].print_title_rows == "$5:$7"
 
 
 @pytest.mark.parametrize("week", ["2026-W40", "2026-10-01"])
