@@ -196,13 +196,19 @@ class OutOfReach(BaseModel):
     target: float
     unit: Unit
     top: dict[str, float]  # top rep -> their projection (a month) or weekly average (a week)
+    text: str = ""  # the sentence, worded once
 
     @property
     def best(self) -> float:
         return max(self.top.values())
 
     def sentence(self) -> str:
-        shown = ", ".join(f"{rep} {format_value(v, self.unit, exact=True)}" for rep, v in self.top.items())
+        """Said once, under the team line, and at the end of each affected rep's detail: the best three top reps
+        by name, the rest counted (a team of 1,000 has 250 top reps)."""
+        ranked = sorted(self.top.items(), key=lambda kv: -kv[1])
+        shown = ", ".join(f"{rep} {format_value(v, self.unit, exact=True)}" for rep, v in ranked[:3])
+        if len(ranked) > 3:
+            shown += f" and {len(ranked) - 3} more, all lower"
         who = f" for {self.role}s" if self.role else ""
         per = "projects" if len(self.top) == 1 else "project"
         return (f"Target check: the {self.metric} target{who} (at least {format_value(self.target, self.unit)} a "
@@ -400,7 +406,7 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
         detail += " The evidence is thin: too few counts of the rep's own to compare with the top reps, so the " \
                   "ranges decide."
     if target is not None:
-        detail += " " + target.sentence()
+        detail += " " + (target.text or target.sentence())
     return RepDecision(verdict=verdict, focus=stage, action=action, detail=detail.strip(), thin=thin, recent=recent,
                        metric=gain.metric if gain is not None else "")
 

@@ -7,7 +7,9 @@ Computed once here, from tracking data and ranges; the layout turns it into cell
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -42,6 +44,7 @@ from salesmetrics_xl.core.metrics import (
     Category,
     Metric,
     Period,
+    Range,
     Unit,
     format_value,
     text_key,
@@ -266,6 +269,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     rates = [m for m in weekly if m.is_rate]
     counts = {m.name: column_values(frame, m.denominator) for m in rates}  # type: ignore[arg-type]
     reach = _targets_out_of_reach(plan, ranges, monthly, people)
+    find = functools.lru_cache(maxsize=None)(ranges.lookup)  # a range per (metric, period, role), looked up once
     context: dict[str, tuple[Diagnosis, RepFunnel | None]] = {}
 
     reps: list[RepWeek] = []
@@ -283,7 +287,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
             if judged[m.name] is Status.NO_RANGE and np.isnan(values[m.name][i]) and \
                     (rule := ranges.lookup(m.name, Period.MONTH, role)) is not None and not rule.is_open:
                 judged[m.name] = Status.NO_DATA
-        thin, pooled = _thin_rates(rec[REP], role, rates, counts, i, judged, values, ranges, plan)
+        thin, pooled = _thin_rates(rec[REP], role, rates, counts, i, judged, values, find, plan)
         by_pace = [m for m in paced if row_status[m] in (Status.NO_RANGE, Status.NO_DATA)]
         shown = {m: judged[m] if m in by_pace else s for m, s in row_status.items()}  # a monthly-only one: by pace
         categories = {c: category_status(judged[m.name] for m in metrics) for c, metrics in by_category.items()}
@@ -308,7 +312,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
             shares = {(m, Period.MONTH): paces[(rep.rep, m)].share for m in behind if (rep.rep, m) in paces}
             if scales is not None:  # a weekly outcome target, moved by this week's FTE and ramp (not the days)
                 shares |= {(m, Period.WEEK): float(scales.fte[i] * scales.ramp[i]) for m in behind}
-            floors = _floors(ranges, by_category[Category.ACTIVITY], role, rep.scales)
+            floors = _floors(find, by_category[Category.ACTIVITY], role, rep.scales)
             if (funnel := plan.rep(rep.rep, role, behind, shares, floors)) is not None:
                 funnel.behind_on = behind
                 funnels[rep.rep] = funnel
@@ -373,7 +377,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         teams=sorted({t for t in week_rows[TEAM] if t}) if TEAM in week_rows else [],
         week=chosen, week_label=week_label(chosen), generated_at=now or dt.datetime.now().replace(microsecond=0),
         metrics=columns, reps=reps, team=team, team_diagnosis=team_diagnosis(reps, outcome_ranges),
-        range_review=[*dict.fromkeys(x.sentence() for found in reach.values() for x in found.values()),
+        range_review=[*dict.fromkeys(x.text for found in reach.values() for x in found.values()),
                       *range_review(frame, ranges, this, full=None if scales is None else scales.activity == 1)],
         month=month_name, monthly=monthly,
         problems=_affecting(problems or [], tracking, week_rows, chosen), window_weeks=window,
@@ -388,19 +392,21 @@ def _funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: 
     return Funnels(frame, ranges, week, window, month, scales=scales)
 
 
-def _floors(ranges: RangeSet, activity: list[Metric], role: str | None, scales: dict[str, float]) -> dict[str, float]:
+def _floors(find: Callable[..., Range | None], activity: list[Metric], role: str | None, scales: dict[str, float]
+            ) -> dict[str, float]:
     """Each activity's weekly Min for the rep this week (moved by days worked, FTE and ramp): effort is weighed
     up to it."""
     out = {}
     for m in activity:
-        found = ranges.lookup(m.name, Period.WEEK, role)
+        found = find(m.name, Period.WEEK, role)
         if found is not None and found.min is not None and m.column:
             out[m.column] = found.min * scales.get(m.name, 1.0)
     return out
 
 
 def _thin_rates(rep: str, role: str | None, rates: list[Metric], counts: dict[str, np.ndarray], i: int,
-                judged: dict[str, Status], values: dict[str, np.ndarray], ranges: RangeSet, plan: Funnels
+                judged: dict[str, Status], values: dict[str, np.ndarray], find: Callable[..., Range | None],
+                plan: Funnels
                 ) -> tuple[dict[str, str], dict[str, float | None]]:
     """Small numbers are not evidence: a weekly rate resting on fewer counts than the funnel's minimum is shown,
     but the rep's rate pooled over the window judges it (or, with too few even there, nothing does). Changes
@@ -412,7 +418,7 @@ def _thin_rates(rep: str, role: str | None, rates: list[Metric], counts: dict[st
         if judged[m.name] not in (Status.BELOW, Status.IN_RANGE, Status.ABOVE) or not count < plan.min_count:
             continue
         weekly = format_value(values[m.name][i], m.unit, exact=True)
-        found = ranges.lookup(m.name, Period.WEEK, role)
+        found = find(m.name, Period.WEEK, role)
         sums = plan.pooled(rep, m.name)
         late = plan.recent(rep, m.name)
         if sums is not None and late is not None and late[1] >= plan.min_count and sums[1] > 0 and \
@@ -422,8 +428,9 @@ def _thin_rates(rep: str, role: str | None, rates: list[Metric], counts: dict[st
             span = f"the last {plan.window} weeks"
         few = f"{weekly} this week rests on {amount(f'{count:g}', lower(m.denominator or ''))}"
         if sums is not None and sums[1] >= plan.min_count and found is not None:
-            rate = sums[0] / sums[1]
-            status = Status(evaluate([rate], found.min, found.max)[0])
+            rate = sums[0] / sums[1]  # the status rule for one number, without an array for it
+            status = Status.BELOW if found.min is not None and rate < found.min else \
+                Status.ABOVE if found.max is not None and rate > found.max else Status.IN_RANGE
             judged[m.name], pooled[m.name] = status, rate
             thin[m.name] = (f"{few}: {format_value(rate, m.unit, exact=True)} over {span} ({sums[1]:g}) decides, "
                             f"{status.value.lower()} {found.describe(m.unit)}")
@@ -441,9 +448,13 @@ def _targets_out_of_reach(plan: Funnels, ranges: RangeSet, monthly: list[Monthly
     projection = {(p.rep, p.metric): p.projection for p in monthly}
     out: dict[str, dict[tuple[str, Period], OutOfReach]] = {}
     outcomes = [m for m in ranges.metrics if m.category is Category.OUTCOME and not m.is_rate and m.column]
+    size: dict[str, int] = {}
+    for _, role in people:
+        key = text_key(role if isinstance(role, str) else "")
+        size[key] = size.get(key, 0) + 1
     for role in dict.fromkeys(role if isinstance(role, str) and role.strip() else None for _, role in people):
         top = plan.top_of(role)
-        if not top:
+        if not top or size.get(text_key(role or ""), 0) < 3:  # fewer than 3 reps: no top reps to speak of
             continue
         found: dict[tuple[str, Period], OutOfReach] = {}
         for m in outcomes:
@@ -454,13 +465,12 @@ def _targets_out_of_reach(plan: Funnels, ranges: RangeSet, monthly: list[Monthly
                 seen = {rep: projection.get((rep, m.name)) if period is Period.MONTH
                         else plan.weekly_average(rep, m.column) for rep in top}  # type: ignore[arg-type]
                 seen = {rep: v for rep, v in seen.items() if v is not None}
-                # the top reps produce, but even they fall short: the target, not the reps. A role of fewer than
-                # 3 reps has no top reps to speak of; top reps who produce next to nothing (under a quarter of
-                # the target) point at the funnel, not the target
-                if len({rep for rep, r in people if text_key(r or "") == text_key(role or "")}) >= 3 and \
-                        seen and all(v < rule.min for v in seen.values()) and max(seen.values()) >= rule.min / 4:
-                    found[(m.name, period)] = OutOfReach(metric=m.name, period=period, role=role, target=rule.min,
-                                                         unit=m.unit, top=seen)
+                # the top reps produce, but even they fall short: the target, not the reps. Top reps who produce
+                # next to nothing (under a quarter of the target) point at the funnel, not the target
+                if seen and all(v < rule.min for v in seen.values()) and max(seen.values()) >= rule.min / 4:
+                    found[(m.name, period)] = check = OutOfReach(metric=m.name, period=period, role=role,
+                                                                 target=rule.min, unit=m.unit, top=seen)
+                    check.text = check.sentence()  # worded once, not once per rep behind on it
         out[text_key(role or "")] = found
     return out
 
