@@ -16,7 +16,15 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from salesmetrics_xl.core.baseline import top_performers
-from salesmetrics_xl.core.decision import NO_DATA, OFF_WEEK_VERDICT, OutOfReach, RepDecision, decide
+from salesmetrics_xl.core.decision import (
+    NO_DATA,
+    OFF_TRACK,
+    OFF_WEEK_VERDICT,
+    WATCH,
+    OutOfReach,
+    RepDecision,
+    decide,
+)
 from salesmetrics_xl.core.diagnosis import (
     EFFICIENT,
     NO_ROW,
@@ -618,26 +626,34 @@ def _month_share(frame: pd.DataFrame, ranges: RangeSet, scales: Scales, mondays:
 
 
 def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
-    """The headline: how many reps are on track (and how many of them with less activity than the range), how
-    many are off track, split by where they break. Counted from the same rows the sheet shows."""
+    """The headline: how many reps are on track (and how many of them with less activity than the range), then
+    every other rep once, under the verdict their row gives (off track, to watch, numbers not entered yet), split
+    by their focus. Counted from the same rows the sheet shows."""
     if not reps:
         return "No reps have data this week."
     on = [r for r in reps if r.on_track]
     efficient = [r.rep for r in on if r.diagnosis_code == EFFICIENT.code]
     missing = [r.rep for r in reps if r.diagnosis_code == NO_ROW.code]
     away = [r.rep for r in reps if r.off]
-    off = [r for r in reps if not r.on_track and r.diagnosis_code != NO_ROW.code and not r.off]
+    rest = [r for r in reps if not r.on_track and r.diagnosis_code != NO_ROW.code and not r.off]
     text = "" if outcomes_judged else "Outcomes are not judged: no outcome range is set. "
     text += f"{len(on)} of {len(reps) - len(away)} reps on track"
-    if efficient:
-        text += f" ({len(efficient)} with less activity than the range: {', '.join(efficient)})"
-    if off:
-        groups: dict[str, list[str]] = {}
-        for r in off:  # by the one focus each rep's row gives
-            groups.setdefault(r.focus or r.diagnosis_headline, []).append(r.rep)
-        ordered = sorted(groups.items(), key=lambda kv: -len(kv[1]))  # stable: ties keep the sheet's order
-        text += f"; {len(off)} off track: " + "; ".join(f"{len(names)} {headline.lower()} ({', '.join(names)})"
-                                                          for headline, names in ordered)
+    watching = [r.rep for r in on if r.verdict == WATCH]  # on track, with a metric still below its range
+    notes = [f"{len(names)} {what}: {', '.join(names)}" for names, what in (
+        (efficient, "with less activity than the range"), (watching, "to watch")) if names]
+    if notes:
+        text += f" ({'; '.join(notes)})"
+    for verdict, phrase in ((OFF_TRACK, "off track"), (WATCH, "to watch")):
+        chosen = [r for r in rest if r.verdict == verdict]
+        if chosen:
+            groups: dict[str, list[str]] = {}
+            for r in chosen:  # by the one focus each rep's row gives
+                groups.setdefault(r.focus or "no focus", []).append(r.rep)
+            ordered = sorted(groups.items(), key=lambda kv: -len(kv[1]))  # stable: ties keep the sheet's order
+            text += f"; {len(chosen)} {phrase}: " + "; ".join(f"{len(names)} {focus.lower()} ({', '.join(names)})"
+                                                              for focus, names in ordered)
+    if blank := [r.rep for r in rest if r.verdict not in (OFF_TRACK, WATCH)]:
+        text += f"; {len(blank)} with numbers not entered yet ({', '.join(blank)})"
     if missing:
         text += f"; {len(missing)} with no row this week ({', '.join(missing)})"
     if away:

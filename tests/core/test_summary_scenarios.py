@@ -149,7 +149,7 @@ STORIES = [
           [*(week(w, 60, 12, 2) for w in WEEKS[:3]), week(THIS, None, None, None, opps=None)],  # type: ignore[arg-type]
           "no-data", "No data", does=("Fill in this week's numbers (Dials, SQLs)",),
           others=steady(60, 12, 2, rep="B"),
-          team_says=("1 of 2 reps on track; 1 off track: 1 not enough data (Rep).",)),
+          team_says=("1 of 2 reps on track; 1 with numbers not entered yet (Rep).",)),
     Story("activity entered, outcomes not yet", STARTER,
           [*(week(w, 60, 12, 2) for w in WEEKS[:3]), week(THIS, 60, 12, None)],  # type: ignore[arg-type]
           "no-data", "No data", does=("Fill in this week's numbers (SQLs)",)),
@@ -313,13 +313,22 @@ def assert_consistent(summary: WeeklySummary) -> None:
     away = sum(r.off for r in summary.reps)
     assert summary.team_diagnosis.startswith(f"{on} of {len(summary.reps) - away} reps on track") or \
         summary.team_diagnosis.startswith("Outcomes are not judged")
-    off = [r for r in summary.reps if not r.on_track and r.diagnosis_code != "no-row" and not r.off]
-    if off:
-        assert f"; {len(off)} off track: " in summary.team_diagnosis
-        counted = sum(int(n) for n in re.findall(r"(?:^|; )(\d+) [a-z]", summary.team_diagnosis.split(
-            " off track: ", 1)[1]))
-        missing = sum(r.diagnosis_code == "no-row" for r in summary.reps)
-        assert counted == len(off) + missing
+    # every rep not on track is counted once, under the verdict of their row, and each group's count adds up
+    for verdict, phrase in (("Off track", "off track"), ("Watch", "to watch")):
+        chosen = [r for r in summary.reps if r.verdict == verdict and not r.on_track]
+        watched = [r.rep for r in summary.reps if r.verdict == verdict and r.on_track]  # on track, to watch
+        if watched:
+            assert f"{len(watched)} to watch: {', '.join(watched)})" in summary.team_diagnosis, summary.team_diagnosis
+        if chosen:
+            tail = summary.team_diagnosis.split(f"; {len(chosen)} {phrase}: ", 1)
+            assert len(tail) == 2, (verdict, summary.team_diagnosis)
+            groups = re.split(r"; (?=\d+ (?:off track|to watch|with)\b)", tail[1])[0]
+            assert sum(int(n) for n in re.findall(r"(?:^|; )(\d+) ", groups)) == len(chosen), summary.team_diagnosis
+            for r in chosen:
+                assert r.rep in groups and (not r.focus or r.focus.lower() in groups)
+    blank = [r for r in summary.reps if r.verdict == "No data" and r.row is not None]
+    if blank:
+        assert f"; {len(blank)} with numbers not entered yet" in summary.team_diagnosis
 
 
 def assert_one_voice(summary: WeeklySummary) -> None:
@@ -339,8 +348,6 @@ def assert_one_voice(summary: WeeklySummary) -> None:
             assert "no amount of activity" not in rep.diagnosis
         if rep in top:
             assert rep.focus != EFFORT_FOCUS and "time on task" not in rep.action, rep.diagnosis
-        if not rep.on_track and not rep.off and rep.row is not None:
-            assert f"{rep.focus.lower()}" in summary.team_diagnosis or not rep.focus
 
 
 def test_the_example_speaks_with_one_voice():
