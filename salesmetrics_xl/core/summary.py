@@ -351,8 +351,8 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     top_third = {r.rep for r in ranked[:math.ceil(len(ranked) / 3)]} if len(ranked) >= 3 else set()
     for r in ranked:  # decided once the order is known: no rep in the top third is sent to work harder
         found, funnel = context[r.rep]
-        r.decided(decide(r, found, weekly, ranges, paces, funnel, reach.get(text_key(r.role or "")),
-                         top_third=r.rep in top_third))
+        role = text_key(r.role if isinstance(r.role, str) else "")
+        r.decided(decide(r, found, weekly, ranges, paces, funnel, reach.get(role), top_third=r.rep in top_third))
     position = {r.rep: i for i, r in enumerate(reps)}
     monthly.sort(key=lambda p: position[p.rep])  # rep by rep, each rep's metrics in table order
     roles = sorted({r.role for r in reps}, key=lambda x: x or "")
