@@ -41,6 +41,9 @@ class RepLine(BaseModel):
     diagnosis: str
     on_track: bool
     busy_not_producing: bool
+    verdict: str = ""  # the rep's one decision (core/decision.py), as the Weekly Summary gives it
+    focus: str = ""
+    action: str = ""
 
 
 # What a file's status means, the same in the console, the report and the rollup:
@@ -176,7 +179,8 @@ def summarise_one(path: str, week: dt.date | None, out: str | None, in_place: bo
     lines = [RepLine(rep=r.rep, team=r.team, outcomes={m: r.values.get(m) for m in OUTCOMES},
                      in_range={c: _in_range(c, r.categories[c]) for c in Category},
                      diagnosis_code=r.diagnosis_code, diagnosis_headline=r.diagnosis_headline,
-                     diagnosis=r.diagnosis, on_track=r.on_track, busy_not_producing=r.busy_not_producing)
+                     diagnosis=r.diagnosis, on_track=r.on_track, busy_not_producing=r.busy_not_producing,
+                     verdict=r.verdict, focus=r.focus, action=r.action)
              for r in s.reps]
     ordered = errors + [p for p in run.problems if p.severity is not Severity.ERROR]  # the errors first
     return FileResult(
@@ -334,7 +338,7 @@ def rollup(results: list[FileResult], root: Path | None = None) -> list[TeamLine
     out = []
     for (file, team), lines in teams.items():
         judged = [line for line in lines if line.diagnosis_code != OFF_WEEK.code]  # a rep off this week: not judged
-        breaks = Counter(line.diagnosis_headline for line in judged if not line.on_track)
+        breaks = Counter(line.focus or line.diagnosis_headline for line in judged if not line.on_track)
         out.append(TeamLine(
             team=team, file=file, reps=len(lines),
             outcomes={m: sum(line.outcomes.get(m) or 0 for line in lines) for m in OUTCOMES},

@@ -230,12 +230,15 @@ def summary(
                                         metavar="N")] = 8,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output file that salesmetrics-xl "
                                                         "did not write.")] = False,
+    detail: Annotated[bool, typer.Option("--detail", help="Print each rep's detail (pacing, streaks, what it "
+                                                          "takes, also below) under their line.")] = False,
 ) -> None:
     """Build the Weekly Summary and Evaluation sheets and the range checks, in a copy beside the workbook
     (NAME.summary.xlsx), or in the workbook itself with --in-place.
 
     Exit 0 clean and all on track, 1 warnings or reps needing attention, 2 errors or unreadable input.
     """
+    from rich.markup import escape
     from rich.table import Table
 
     from salesmetrics_xl.core.problems import Severity, WorkbookError
@@ -263,17 +266,23 @@ def summary(
         raise typer.Exit(run.exit_code)
     s = run.summary
     console.print(f"[bold]Weekly summary[/]: {workbook.name}, week {s.week_label} (from {s.week:%Y-%m-%d})")
-    attention = s.needs_attention
     console.print(s.team_diagnosis)
     for note in s.range_review:
         console.print(f"[italic]{note}[/]")
-    if attention:
-        table = Table(show_header=True, header_style="bold")
+    if s.reps:  # one line per rep: verdict, focus, next action; --detail prints the rest under it
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         table.add_column("Rep")
-        table.add_column("Why", overflow="fold")
-        for rep in attention:
-            flag = "[bold red]BUSY, NOT PRODUCING.[/] " if rep.busy_not_producing else ""
-            table.add_row(rep.rep, flag + rep.diagnosis)
+        table.add_column("Verdict")
+        table.add_column("Focus")
+        table.add_column("Next action", overflow="fold")
+        colour = {"On track": "green", "On track, less activity": "green", "Watch": "yellow", "Off track": "red"}
+        for rep in s.reps:
+            shown = escape(rep.verdict)
+            if rep.verdict in colour:
+                shown = f"[{colour[rep.verdict]}]{shown}[/]"
+            table.add_row(escape(rep.rep), shown, escape(rep.focus), escape(rep.action))
+            if detail and rep.detail:
+                table.add_row("", "", "", f"[dim]{escape(rep.detail)}[/]")
         console.print(table)
     errors = sum(p.severity is Severity.ERROR for p in run.problems)
     for note in (p for p in run.problems if p.severity is Severity.NOTE):

@@ -300,6 +300,39 @@ class Styles:
         return xml
 
 
+def _print_titles(workbook: str, name: str, layout: SheetLayout) -> str:
+    """The rows (and columns) repeated on every printed page of one of our sheets: the sheet's _xlnm.Print_Titles
+    name, an earlier one for the same sheet replaced."""
+    if layout.print_rows is None and layout.print_columns is None:
+        return workbook
+    root = ElementTree.fromstring(workbook.encode("utf-8"))
+    names = [(s.get("name") or "").casefold() for s in root.iter() if s.tag.endswith("}sheet")]
+    if name.casefold() not in names:
+        return workbook
+    index = names.index(name.casefold())
+    quoted = "'" + name.replace("'", "''") + "'"
+    parts = []
+    if layout.print_columns:
+        a, b = layout.print_columns
+        parts.append(f"{quoted}!${column_letter(a)}:${column_letter(b)}")
+    if layout.print_rows:
+        parts.append(f"{quoted}!${layout.print_rows[0]}:${layout.print_rows[1]}")
+    p = (re.search(r"<(\w+:)?workbook\b", workbook) or [None, ""])[1] or ""
+    entry = f'<{p}definedName name="_xlnm.Print_Titles" localSheetId="{index}">{text(",".join(parts))}</{p}definedName>'
+    old = re.search(rf'<{p}definedName\b(?=[^>]*\bname="_xlnm.Print_Titles")(?=[^>]*\blocalSheetId="{index}")'
+                    rf'[^>]*?(?:/>|>.*?</{p}definedName>)', workbook, re.S)
+    if old:
+        return workbook[:old.start()] + entry + workbook[old.end():]
+    if m := re.search(rf"<{p}definedNames>", workbook):  # Excel lists _xlnm names first
+        return workbook[:m.end()] + entry + workbook[m.end():]
+    if m := re.search(rf"<{p}definedNames\s*/>", workbook):
+        return workbook[:m.start()] + f"<{p}definedNames>{entry}</{p}definedNames>" + workbook[m.end():]
+    return _insert_before_first(workbook, p, ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches",
+                                              "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr",
+                                              "webPublishObjects", "extLst"), "workbook",
+                                f"<{p}definedNames>{entry}</{p}definedNames>")
+
+
 def _insert_before_first(xml: str, prefix: str, names: tuple[str, ...], root: str, new: str) -> str:
     """Insert ``new`` where schema order puts it: before the first of ``names`` present, else before the root's end."""
     positions = [m.start() for n in names if (m := re.search(rf"<{prefix}{n}[\s>/]", xml))]
@@ -440,7 +473,7 @@ def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, sele
     dvs = (f'<dataValidations count="{len(layout.validations)}">' + "".join(_dv_xml(v) for v in layout.validations)
            + "</dataValidations>") if layout.validations else ""
     setup = '<pageSetup orientation="landscape"' if layout.landscape else "<pageSetup"
-    setup += ' fitToWidth="1" fitToHeight="0"/>' if layout.fit_width else "/>"
+    setup += f' fitToWidth="{layout.fit_pages_wide}" fitToHeight="0"/>' if layout.fit_width else "/>"
     drawing = f'<drawing r:id="{drawing_rid}"/>' if drawing_rid else ""
     head = (XML_DECL + f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">{props}<dimension ref="{dim}"/>'
             f'<sheetViews>{view}</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
@@ -513,7 +546,8 @@ def chart_xml(layout: SheetLayout, chart: Chart) -> str:
         f'</c:barChart><c:catAx><c:axId val="50010"/><c:scaling><c:orientation val="{cat_orientation}"/>'
         '</c:scaling><c:delete val="0"/><c:axPos val="' + ("l" if chart.kind == "bar" else "b") + '"/>'
         '<c:numFmt formatCode="General" sourceLinked="0"/><c:tickLblPos val="nextTo"/><c:crossAx val="50020"/>'
-        '<c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/></c:catAx>'
+        '<c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/>'
+        '<c:tickLblSkip val="1"/></c:catAx>'
         '<c:valAx><c:axId val="50020"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
         '<c:axPos val="' + ("t" if chart.kind == "bar" else "l") + '"/><c:majorGridlines/>'
         '<c:numFmt formatCode="General" sourceLinked="0"/><c:tickLblPos val="nextTo"/><c:crossAx val="50010"/>'
@@ -952,6 +986,8 @@ class WorkbookWriter:
         record = [(sheets[n][0], display[n]) for n in sorted(owned, key=lambda n: int(sheets[n][0]))]
         workbook = _set_defined_name(workbook, OWNED_NAME, owned_formula(record))
         workbook = self._full_calc_on_load(workbook)
+        for sheet in layout.sheets:
+            workbook = _print_titles(workbook, placed.get(sheet.name, sheet.name), sheet)
         if layout.active is not None:
             workbook = self._open_on(workbook, placed.get(layout.active, layout.active))
             ours = {self._sheet_part(targets, sheets, placed[s.name]) for s in layout.sheets}

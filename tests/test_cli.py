@@ -71,9 +71,18 @@ def test_summary_writes_beside_the_input_and_never_touches_it(tmp_path):
     source.write_bytes(EXAMPLE.read_bytes())
     result = run("summary", str(source))
     assert result.returncode == 1, result.stderr  # three reps need attention
-    assert "week 2026-W47" in result.stdout and "BUSY, NOT PRODUCING" in result.stdout
+    assert "week 2026-W47" in result.stdout
+    # one line per rep: verdict, focus, next action; the detail only with --detail
+    ben = next(line for line in result.stdout.splitlines() if line.startswith("Ben Carter"))
+    assert "Off track" in ben and "Messaging" in ben and "Qualifying: 2.6%" in ben
+    assert "Leak:" not in result.stdout
     assert (tmp_path / "acme.summary.xlsx").exists()
     assert source.read_bytes() == EXAMPLE.read_bytes()
+    # every rep has their line, the on-track ones too
+    assert sum(line.startswith(("Chloe Nguyen", "Keisha Brown", "Ben Carter")) for line in result.stdout.splitlines()) \
+        == 3
+    detail = run("summary", str(source), "--out", str(tmp_path / "detail.xlsx"), "--detail")
+    assert "Leak: Qualification Rate 2.6% over the last 8 weeks" in " ".join(detail.stdout.split())
 
 
 def test_summary_json_and_week(tmp_path):
@@ -81,7 +90,14 @@ def test_summary_json_and_week(tmp_path):
     record = json.loads(result.stdout)
     assert record["summary"]["week_label"] == "2026-W40" and record["output"].endswith("w40.xlsx")
     assert record["exit_code"] == result.returncode
-    assert {"rep", "statuses", "diagnosis", "busy_not_producing"} <= set(record["summary"]["reps"][0])
+    assert {"rep", "statuses", "diagnosis", "busy_not_producing", "verdict", "focus", "action", "detail"} <= \
+        set(record["summary"]["reps"][0])
+    for rep in record["summary"]["reps"]:  # the whole text is the decision's parts, in order
+        assert rep["diagnosis"].startswith(rep["verdict"]) and rep["action"] in rep["diagnosis"]
+        # a monthly outcome (no weekly range) has its paced status, as the sheet judges it, never NO RANGE
+        if rep["row"] is not None and rep["verdict"] != "Off this week":
+            assert rep["statuses"]["Deals Won"] in ("BELOW", "IN RANGE", "ABOVE", "NO DATA")
+            assert rep["statuses"]["Deals Won"] == rep["judged"]["Deals Won"]
 
 
 def test_summary_bad_input_exits_2_without_a_traceback(tmp_path):

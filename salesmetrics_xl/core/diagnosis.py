@@ -116,11 +116,8 @@ def diagnose(activity: str, quality: str, outcome: str) -> Diagnosis:
 
 
 def busy_not_producing(activity: str, quality: Iterable[str], outcomes: Iterable[str]) -> bool:
-    """Activity in range or above, every judged outcome below, and conversion not shown to be fine (a quality
-    metric below, or no quality metric judged): effort that produces nothing in range. A rep behind on deals but on
-    pace for SQLs is off track, but producing; a rep whose rates are all in range has a pipeline problem, not a
-    busy one."""
+    """Activity above its range and every judged outcome below: effort spent that produces nothing in range. Only
+    above: a rep whose activity is inside its range is not "busy", whatever the outcomes (the focus says where the
+    funnel breaks). ``quality`` is kept for the callers; conversion does not change what the words mean."""
     judged = [Status(s) for s in outcomes if Status(s) in (BELOW, IN, ABOVE)]
-    rates = [Status(s) for s in quality if Status(s) in (BELOW, IN, ABOVE)]
-    converting = bool(rates) and BELOW not in rates
-    return Status(activity) in OK and bool(judged) and all(s is BELOW for s in judged) and not converting
+    return Status(activity) is ABOVE and bool(judged) and all(s is BELOW for s in judged)

@@ -13,8 +13,13 @@ The method, stated once:
 - The weekly activity an outcome target takes: the rep's own target (the range's Min times the rep's share of it
   for days worked, FTE and ramp, as the pace judges it) per week (a monthly target times 12/52), divided by the
   chain's rates, stage by stage back to the first activity. A rate of zero reaches nothing: no number.
+- Recent change wins: when a rate of the rep's last 3 weeks differs clearly from the pooled one (by half or more,
+  and by at least 2 outcomes of what the pooled rate expects), the plan uses the last 3 weeks and says so; the
+  same for a weekly activity average that moved by a quarter or more.
 - The leaking stage: at each link with a rate of the rep's own, the outcomes the rep would add at the top
-  performers' rate at the rep's own volume; the link that costs the most is the leak. The top performers are
+  performers' rate at the rep's own volume; the link that costs the most is the leak. Effort is weighed with the
+  same numbers: the outcomes the rep would add with the first activity of the chain up to its range's Min, at the
+  rep's own rates. The one that costs the most is the rep's focus (core/decision.py). The top performers are
   chosen as the baseline chooses them (the top quarter by outcomes, from full weeks only), and the rep is left
   out of the set they are compared with: a rep who is the top performer has no one to be compared with.
 """
@@ -52,6 +57,7 @@ from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
 METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
 WINDOW_WEEKS = 8
 MIN_COUNT = 20  # a rate pooled from fewer of its denominator is too thin to plan with
+RECENT_WEEKS = 3  # the last weeks that win over the pooled window when they differ clearly
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,7 @@ class StageRate:
     top: float | None  # the top performers' pooled rate
     used: float | None  # the rep's rate, or the team's when the rep's is thin; None: the chain stops here
     thin: bool  # the rep's own count is under MIN_COUNT
+    recent: bool = False  # ``used`` is the rate of the last RECENT_WEEKS weeks: it differs clearly from the pooled
 
 
 @dataclass
@@ -157,6 +164,26 @@ class Leak:
     top: float
     lost: float  # outcomes a period (the target's) lost there at the rep's volume
     sentence: str
+    unit: Unit = Unit.RATE
+    source: str = ""  # the denominator: "Conversations"
+    recent: bool = False
+
+
+@dataclass
+class Gain:
+    """One candidate for a rep's focus: the outcomes a period (the target's) the rep would add by bringing one
+    thing up, all else the rep's own. ``metric`` is an activity (up to its range's Min) or a rate (up to the top
+    reps' rate); ``mine`` and ``goal`` are the two numbers that prove it."""
+
+    metric: str
+    stage: str  # the funnel column it feeds: "Dials" for effort, the rate's numerator for a rate
+    source: str  # the rate's denominator; the activity itself for effort
+    unit: Unit
+    mine: float
+    goal: float
+    outcomes: float  # a period of the target
+    effort: bool = False
+    recent: bool = False
 
 
 @dataclass
@@ -179,6 +206,9 @@ class ActivityNeed:
     notes: list[str]  # thin rates replaced by the team's, rates of zero, a chain that stops
     sentence: str
     share: float = 1.0  # of the range's Min the rep is held to: days worked, FTE and ramp
+    gains: list[Gain] = field(default_factory=list)  # the focus candidates, most outcomes first
+    zero: str | None = None  # the rate of zero that no activity gets past, if any
+    recent: list[str] = field(default_factory=list)  # the links and activities planned on the last weeks
 
 
 @dataclass
@@ -191,6 +221,7 @@ class RepFunnel:
     top_reps: list[str] = field(default_factory=list)  # the top performers compared with, the rep left out
     peers: int = 0  # reps of the role with a full week in the window, among whom the top ones are chosen
     behind_on: list[str] = field(default_factory=list)  # outcomes judged below this week: the needs shown
+    window: int = WINDOW_WEEKS  # the weeks the rates are pooled over
 
 
 def _fmt_count(value: float | None, unit: Unit = Unit.COUNT) -> str:
@@ -283,6 +314,10 @@ class Funnels:
             self.peers.append(int(chosen[REP].nunique()))
             top_mask |= full & rows[REP].isin(self.top_reps[-1]).to_numpy() & (role_codes == r)
         self.rep_sums = {x.name: _sums(rows, rep_codes, n, x) for x in links}
+        late = (rows[WEEK] > week - pd.Timedelta(weeks=RECENT_WEEKS)).to_numpy() if window > RECENT_WEEKS \
+            else np.zeros(len(rows), dtype=bool)
+        self.recent_sums = {x.name: _sums(rows[late], rep_codes[late], n, x) for x in links}
+        self.recent_average: dict[str, list[float | None]] = {}
         self.team_sums = {x.name: _sums(rows, role_codes, len(role_names), x) for x in links}
         self.top_sums = {x.name: _sums(rows[top_mask], role_codes[top_mask], len(role_names), x) for x in links}
         # each top performer's own part of the top sums: taken out when that rep is the one compared
@@ -291,12 +326,13 @@ class Funnels:
         self.average: dict[str, list[float | None]] = {}  # per column, each rep's weekly average
         for c in columns:
             values = column_values(rows, c)
-            ok = ~np.isnan(values)
-            totals = np.bincount(rep_codes[ok], values[ok], minlength=n)
-            counts = np.bincount(rep_codes[ok], minlength=n)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                self.average[c] = [None if k == 0 else v for v, k in zip((totals / counts).tolist(), counts.tolist(),
-                                                                         strict=True)]
+            for where, out in ((np.ones(len(rows), dtype=bool), self.average), (late, self.recent_average)):
+                ok = ~np.isnan(values) & where
+                totals = np.bincount(rep_codes[ok], values[ok], minlength=n)
+                counts = np.bincount(rep_codes[ok], minlength=n)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    out[c] = [None if k == 0 else v for v, k in zip((totals / counts).tolist(), counts.tolist(),
+                                                                    strict=True)]
         self.weeks = np.bincount(rep_codes, minlength=n).tolist()
         latest = rows[rows[WEEK] == week].drop_duplicates(REP, keep="last")
         self.latest = dict(zip(latest[REP], latest[[c for c in columns if c in latest]].to_dict("records"),
@@ -316,11 +352,36 @@ class Funnels:
                 else None
         return self._targets[key]
 
+    def top_of(self, role: str | None) -> list[str]:
+        """The top performers of a role, as the baseline chooses them."""
+        g = self.role_of.get(text_key(role) if isinstance(role, str) else "", None)
+        return list(self.top_reps[g]) if g is not None and self.top_reps else []
+
+    def pooled(self, rep: str, rate: str) -> tuple[float, float] | None:
+        """A rep's numerator and denominator of a rate, pooled over the window; None when not in the data."""
+        i = self.where.get(rep)
+        if i is None or rate not in self.rep_sums:
+            return None
+        return self.rep_sums[rate][0][i], self.rep_sums[rate][1][i]
+
+    def recent(self, rep: str, rate: str) -> tuple[float, float] | None:
+        """The same over the last RECENT_WEEKS weeks."""
+        i = self.where.get(rep)
+        if i is None or rate not in self.recent_sums:
+            return None
+        return self.recent_sums[rate][0][i], self.recent_sums[rate][1][i]
+
+    def weekly_average(self, rep: str, column: str) -> float | None:
+        i = self.where.get(rep)
+        return None if i is None or column not in self.average else self.average[column][i]
+
     def rep(self, rep: str, given_role: str | None, outcomes: Sequence[str] | None = None,
-            shares: dict[tuple[str, Period], float] | None = None) -> RepFunnel | None:
+            shares: dict[tuple[str, Period], float] | None = None, floors: dict[str, float] | None = None
+            ) -> RepFunnel | None:
         """One rep's rates and what each outcome target takes; with ``outcomes`` (those behind, in order), only
         the targets of the first of them that can be planned. ``shares`` (outcome, period) -> the share of the
-        range's Min the rep is held to (days worked, FTE, ramp), as the verdict holds them."""
+        range's Min the rep is held to (days worked, FTE, ramp), as the verdict holds them; ``floors``: activity ->
+        the Min of its range this week (effort is weighed up to it)."""
         i = self.where.get(rep)
         if i is None:
             return None
@@ -335,17 +396,26 @@ class Funnels:
             team = _rate(tnum, tden) if tden >= self.min_count else None
             thin = bool(den < self.min_count)
             mine = _rate(num, den)
+            used, recent = team if thin else mine, False
+            rnum, rden = self.recent_sums[link.name][0][i], self.recent_sums[link.name][1][i]
+            if not thin and mine is not None and rden > 0 and differs(rnum, rden, mine):
+                used, recent = rnum / rden, True  # recent change wins: the plan uses the last weeks
             top_num, top_den = (s[g] for s in self.top_sums[link.name])
             if is_top:  # compared with the other top performers, never with themselves
                 top_num -= self.own_top_sums[link.name][0][i]
                 top_den -= self.own_top_sums[link.name][1][i]
             rates.append(StageRate(
                 rate=link.name, stage=link.stage, source=link.source, unit=link.unit, rep=mine, count=float(den),
-                team=team, top=_rate(top_num, top_den) if top_reps else None, used=team if thin else mine,
-                thin=thin))
+                team=team, top=_rate(top_num, top_den) if top_reps else None, used=used, thin=thin, recent=recent))
         by_name = {r.rate: r for r in rates}
         this_week = {c: None if v is None or v != v else float(v) for c, v in self.latest.get(rep, {}).items()}
         average = {c: self.average[c][i] for c in self.columns}
+        moved = []
+        for c in self.columns:  # an activity that moved by a quarter or more lately: the last weeks plan
+            late, pooled = self.recent_average[c][i], average[c]
+            if c in self.activity and late is not None and pooled and abs(late - pooled) >= 0.25 * pooled:
+                average[c] = late
+                moved.append(c)
         needs = []
         paths = self.paths if outcomes is None else [p for name in outcomes for p in self.paths if p[0].name == name]
         for metric, path in paths:
@@ -355,21 +425,31 @@ class Funnels:
                     share = (shares or {}).get((metric.name, period), 1.0)
                     projection = self.month.get((rep, metric.name)) if period is Period.MONTH else None
                     needs.append(_need(rep, metric.name, metric.unit, period, goal * share, path, by_name,
-                                       this_week, average, self.activity, projection, self.window, share))
+                                       this_week, average, self.activity, projection, self.window, share,
+                                       floors or {}, moved))
             if outcomes is not None and any(n.needed for n in needs):
                 break  # the first outcome behind that can be planned is the one the summary plans
         return RepFunnel(rep=rep, role=role, weeks=int(self.weeks[i]), rates=rates, needs=needs, top_reps=top_reps,
-                         peers=self.peers[g] if self.peers else 0)
+                         peers=self.peers[g] if self.peers else 0, window=self.window)
+
+
+def differs(num: float, den: float, pooled: float) -> bool:
+    """Whether the last weeks' rate (num / den) differs clearly from the pooled one: by half of it or more, and by
+    at least 2 of what the pooled rate expects (one lost SQL is not a change)."""
+    expected = pooled * den
+    return abs(num - expected) >= 2 and abs(num / den - pooled) >= 0.5 * pooled
 
 
 def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, path: list[Link],
           rates: dict[str, StageRate], this_week: dict[str, float | None], average: dict[str, float | None],
-          activity: set[str], projection: float | None, window: int = WINDOW_WEEKS, share: float = 1.0
-          ) -> ActivityNeed:
+          activity: set[str], projection: float | None, window: int = WINDOW_WEEKS, share: float = 1.0,
+          floors: dict[str, float] | None = None, moved: Sequence[str] = ()) -> ActivityNeed:
     name = first_name(rep)
     weekly = per_week(target, period)
     goal = amount(_fmt_target(target, unit), outcome)  # as the pace line shows the rep's own range
     over = f"over the last {window} weeks" if window > 1 else "this week"
+    lately = f"in the last {RECENT_WEEKS} weeks"
+    factor = MONTHLY_FACTOR if period is Period.MONTH else 1.0
     used, notes, links = [], [], []
     for link in path:
         r = rates[link.name]
@@ -384,31 +464,58 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
         used.append(r.used)
     counts = activity_needed(weekly, used)
     needed = {link.source: count for link, count in zip(links, counts, strict=True)}
+    zero = None
     for link, count in zip(links, counts, strict=True):
         if count is None:
-            notes.append(f"{link.name} is 0% ({rates[link.name].count:g} {lower(link.source)} {over}): "
+            when = lately if rates[link.name].recent else over
+            notes.append(f"{link.name} is 0% ({rates[link.name].count:g} {lower(link.source)} {over}, none "
+                         f"converted {when}): no amount of {lower(link.source)} reaches {goal} at it"
+                         if rates[link.name].recent else
+                         f"{link.name} is 0% ({rates[link.name].count:g} {lower(link.source)} {over}): "
                          f"no amount of {lower(link.source)} reaches {goal} at it")
+            zero = link.name
             break
     root = links[-1].source if links else None
     leak = None
+    gains: list[Gain] = []
     compared = [x.name for x in links if not rates[x.name].thin and rates[x.name].top is not None]
     if compared and average.get(root) is not None:  # type: ignore[arg-type]
         # a thin link cannot be judged, but its (team) rate still carries the rep's volume through
         tops = [rates[x.name].top if x.name in compared else None for x in links]
         lost = outcomes_lost(used, tops, average[root] or 0.0)  # type: ignore[index]
+        for k, v in enumerate(lost):
+            if v is not None and v > 0:
+                r = rates[links[k].name]
+                gains.append(Gain(links[k].name, links[k].stage, links[k].source, links[k].unit, r.used, r.top,  # type: ignore[arg-type]
+                                  v * factor, recent=r.recent))
         best = max((k for k, v in enumerate(lost) if v is not None and v > 0), key=lambda k: lost[k], default=None)
         if best is not None:
             link, r = links[best], rates[links[best].name]
-            lost_here = lost[best] * (MONTHLY_FACTOR if period is Period.MONTH else 1.0)  # type: ignore[operator]
+            lost_here = lost[best] * factor  # type: ignore[operator]
             leak = Leak(rate=link.name, stage=link.stage, rep=r.used, top=r.top, lost=lost_here,  # type: ignore[arg-type]
-                        sentence=f"{link.name} {_fmt_rate(r.used, link.unit)} {over} vs "  # type: ignore[arg-type]
+                        sentence=f"{link.name} {_fmt_rate(r.used, link.unit)} {lately if r.recent else over} vs "  # type: ignore[arg-type]
                                  f"{_fmt_rate(r.top, link.unit)} for the top reps: about "  # type: ignore[arg-type]
                                  f"{amount(_fmt_count(lost_here, unit), outcome)} a {period.value} "
-                                 f"lost at {link.step}")
+                                 f"lost at {link.step}", unit=link.unit, source=link.source, recent=r.recent)
+    # effort, with the same numbers: the first activity of the chain with a range, up to its Min, at the rep's
+    # own rates from there to the outcome
+    for k in range(len(links) - 1, -1, -1):
+        source = links[k].source
+        floor, mine = (floors or {}).get(source), average.get(source)
+        if floor is None or mine is None:
+            continue
+        if floor > mine and (more := (floor - mine) * math.prod(used[:k + 1]) * factor) > 0:
+            gains.append(Gain(source, source, source, Unit.COUNT, mine, floor,
+                              more, effort=True,
+                              recent=source in moved))
+        break
+    gains.sort(key=lambda g: -g.outcomes)
     shown = [s for s in needed if s in activity] or list(needed)
     sentence = ""
     if links:
-        own = [f"{_fmt_rate(r, x.unit)} {x.short}" for x, r in zip(links, used, strict=True) if not rates[x.name].thin]
+        late = f" (last {RECENT_WEEKS} weeks)"
+        own = [f"{_fmt_rate(r, x.unit)} {x.short}{late if rates[x.name].recent else ''}"
+               for x, r in zip(links, used, strict=True) if not rates[x.name].thin]
         team = [f"{_fmt_rate(r, x.unit)} {x.short}" for x, r in zip(links, used, strict=True) if rates[x.name].thin]
         what = f"{goal} a {period.value} at "
         if own:
@@ -420,14 +527,19 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
         if all(needed[s] is not None for s in shown):
             takes = ", or ".join(f"about {_fmt_count(needed[s])} {lower(s)}" for s in shown)
             did = [_fmt_count(this_week.get(s)) for s in shown]
-            sentence = f"{what} takes {takes}, a week. {name} did {_words(did)}."
+            sentence = f"{what} takes {takes}, a week. {name} did {_words(did)}"
+            if moved and (late := [s for s in shown if s in moved]):
+                sentence += (f" this week, and averaged {_words([_fmt_count(average.get(s)) for s in late])} "
+                             f"{_words([lower(s) for s in late])} in the last {RECENT_WEEKS} weeks")
+            sentence += "."
         else:
             sentence = f"{what} cannot be reached by more activity: {notes[-1]}."
     return ActivityNeed(
         outcome=outcome, unit=unit, period=period, target=target, target_per_week=weekly,
         rates=[x.name for x in links], needed=needed, this_week={s: this_week.get(s) for s in needed},
         average={s: average.get(s) for s in needed}, activity=root, projection=projection, compared=compared,
-        leak=leak, notes=notes, sentence=sentence, share=share)
+        leak=leak, notes=notes, sentence=sentence, share=share, gains=gains, zero=zero,
+        recent=[x.name for x in links if rates[x.name].recent] + [s for s in moved if s in needed])
 
 
 def _fmt_target(value: float, unit: Unit) -> str:

@@ -7,30 +7,31 @@ Computed once here, from tracking data and ranges; the layout turns it into cell
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import functools
+import math
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
+from salesmetrics_xl.core.decision import (
+    NO_DATA,
+    OFF_TRACK,
+    OFF_WEEK_VERDICT,
+    WATCH,
+    RepDecision,
+    decide,
+)
 from salesmetrics_xl.core.diagnosis import (
-    ACTIVITY_BELOW,
     EFFICIENT,
-    EFFORT,
-    MESSAGING,
     NO_ROW,
-    NOT_ENOUGH_DATA,
     OFF_WEEK,
-    OUTCOME_BELOW,
-    PIPELINE,
-    VOLUME,
-    VOLUME_OVER_QUALITY,
     Diagnosis,
     busy_not_producing,
     category_status,
     diagnose,
 )
-from salesmetrics_xl.core.effective import Scales, describe, ramp_shares, row_scales, scaled, tenure_month
+from salesmetrics_xl.core.effective import Scales, describe, ramp_shares, row_scales, tenure_month
 from salesmetrics_xl.core.evaluate import (
     column_values,
     evaluate_rows,
@@ -39,14 +40,15 @@ from salesmetrics_xl.core.evaluate import (
     pooled_sums,
     scorecard_metrics,
 )
-from salesmetrics_xl.core.funnel import WINDOW_WEEKS, Funnels, RepFunnel, funnel_sentence
+from salesmetrics_xl.core.evidence import floors as evidence_floors
+from salesmetrics_xl.core.evidence import targets_out_of_reach, thin_rates
+from salesmetrics_xl.core.funnel import WINDOW_WEEKS, Funnels, RepFunnel
 from salesmetrics_xl.core.metrics import (
     Category,
     Metric,
     Period,
     Unit,
-    format_beside,
-    format_value,
+    text_key,
 )
 from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.ranges import RangeSet
@@ -77,15 +79,20 @@ class RepWeek(BaseModel):
     role: str | None
     row: int | None  # the Tracking row, for links and messages; None for a rep with no row this week
     values: dict[str, float | None]
-    statuses: dict[str, Status]  # each value against its weekly range: what the cells show
+    statuses: dict[str, Status]  # each value against its weekly range; a metric with only a monthly range: its pace
     judged: dict[str, Status]  # what counts in the verdict, and colours the cell: a paced metric by the pace
     paced: list[str] = []  # metrics judged by the month's pace: outcomes with a monthly range
     changes: dict[str, float | None]  # from the previous week (rates: as a fraction, shown in percentage points)
     streaks: dict[str, int]  # weeks in a row out of range, this week included
     categories: dict[Category, Status]
-    diagnosis_code: str
+    diagnosis_code: str  # the rule table's row (core/diagnosis.py)
     diagnosis_headline: str
-    diagnosis: str  # the sentence, built from this row's own numbers
+    diagnosis: str  # the whole decision as one paragraph: verdict, focus, action, detail
+    verdict: str = ""  # the decision (core/decision.py): what every face prints
+    focus: str = ""
+    action: str = ""
+    detail: str = ""
+    focus_metric: str = ""  # the activity or rate behind the focus, as What it takes shows it
     on_track: bool  # the outcome verdict: outcomes in range or above (or, with no outcome range, the rest)
     busy_not_producing: bool
     off: bool = False  # 0 days worked this week: not judged, not counted in the team's shares
@@ -93,6 +100,16 @@ class RepWeek(BaseModel):
     effective: dict[str, str] = {}  # metric -> its effective range, where it differs from the sheet's
     effective_why: dict[str, str] = {}  # metric -> why ("3 of 5 days, ramp 50 %"; outcomes leave the days out)
     scales: dict[str, float] = Field(default={}, exclude=True)  # metric -> the scale of its effective range
+    thin: dict[str, str] = {}  # rate -> why its weekly number decides nothing: too few counts this week
+    pooled: dict[str, float | None] = {}  # rate -> the pooled window's rate that judged it instead (None: too few)
+    by_pace: list[str] = Field(default=[], exclude=True)  # statuses that are the pace's: no weekly range
+    judged_by: dict[str, str] = {}  # metric -> its range, where the column's heading says "by role"
+
+    def decided(self, decision: RepDecision) -> None:
+        self.verdict, self.focus, self.action, self.detail = (decision.verdict, decision.focus, decision.action,
+                                                              decision.detail)
+        self.focus_metric = decision.metric
+        self.diagnosis = decision.text
 
     @property
     def out_of_range(self) -> list[str]:
@@ -141,7 +158,7 @@ class WeeklySummary(BaseModel):
     reps: list[RepWeek]
     team: list[TeamMetric]
     team_diagnosis: str
-    range_review: list[str]  # activity ranges the top producers do not keep to: maybe set wrong
+    range_review: list[str]  # outcome targets the top reps project below; activity ranges they do not keep to
     month: str
     monthly: list[MonthlyPace]
     problems: list[Problem]
@@ -251,6 +268,12 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     plan = _funnels(frame, ranges, this, window, monthly, scales)
     funnels: dict[str, RepFunnel] = {}
 
+    rates = [m for m in weekly if m.is_rate]
+    counts = {m.name: column_values(frame, m.denominator) for m in rates}  # type: ignore[arg-type]
+    reach = targets_out_of_reach(plan, ranges, monthly, people)
+    find = functools.lru_cache(maxsize=None)(ranges.lookup)  # a range per (metric, period, role), looked up once
+    context: dict[str, tuple[Diagnosis, RepFunnel | None]] = {}
+
     reps: list[RepWeek] = []
     for i, rec in zip(np.flatnonzero(in_week), week_rows.to_dict("records"), strict=True):
         prev = previous.get(rec[REP])
@@ -266,11 +289,14 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
             if judged[m.name] is Status.NO_RANGE and np.isnan(values[m.name][i]) and \
                     (rule := ranges.lookup(m.name, Period.MONTH, role)) is not None and not rule.is_open:
                 judged[m.name] = Status.NO_DATA
+        thin, pooled = thin_rates(rec[REP], role, rates, counts, i, judged, values, find, plan)
+        by_pace = [m for m in paced if row_status[m] in (Status.NO_RANGE, Status.NO_DATA)]
+        shown = {m: judged[m] if m in by_pace else s for m, s in row_status.items()}  # a monthly-only one: by pace
         categories = {c: category_status(judged[m.name] for m in metrics) for c, metrics in by_category.items()}
         found = diagnose(categories[Category.ACTIVITY], categories[Category.QUALITY], categories[Category.OUTCOME])
         rep = RepWeek(
             rep=rec[REP], team=rec.get(TEAM), role=role, row=int(rec[ROW]),
-            values={m: _num(values[m][i]) for m in values}, statuses=row_status, judged=judged, paced=paced,
+            values={m: _num(values[m][i]) for m in values}, statuses=shown, judged=judged, paced=paced,
             changes={m: (None if prev is None or was_off or np.isnan(values[m][prev]) or np.isnan(values[m][i])
                          else float(values[m][i] - values[m][prev])) for m in values},
             streaks=streaks.get(rec[REP], {}), categories=categories,
@@ -279,6 +305,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
             busy_not_producing=busy_not_producing(categories[Category.ACTIVITY],
                                                   (judged[m.name] for m in by_category[Category.QUALITY]),
                                                   (judged[m.name] for m in by_category[Category.OUTCOME])),
+            thin=thin, pooled=pooled, by_pace=by_pace,
             **_effective(weekly, ranges, role, scales, i, {m: paces[(rec[REP], m)] for m in paced}),
         )
         funnel = None
@@ -287,10 +314,11 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
             shares = {(m, Period.MONTH): paces[(rep.rep, m)].share for m in behind if (rep.rep, m) in paces}
             if scales is not None:  # a weekly outcome target, moved by this week's FTE and ramp (not the days)
                 shares |= {(m, Period.WEEK): float(scales.fte[i] * scales.ramp[i]) for m in behind}
-            if (funnel := plan.rep(rep.rep, role, behind, shares)) is not None:
+            floors = evidence_floors(find, by_category[Category.ACTIVITY], role, rep.scales)
+            if (funnel := plan.rep(rep.rep, role, behind, shares, floors)) is not None:
                 funnel.behind_on = behind
                 funnels[rep.rep] = funnel
-        rep.diagnosis = explain(rep, found, weekly, ranges, paces, funnel, tracking.label)
+        context[rep.rep] = (found, funnel)
         reps.append(rep)
     for rec in missing.to_dict("records"):
         reps.append(RepWeek(
@@ -298,9 +326,12 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
             statuses={m: Status.NO_DATA for m in values}, judged={m: Status.NO_DATA for m in values},
             changes={m: None for m in values}, streaks={m: 0 for m in values},
             categories={c: Status.NO_DATA for c in Category},
-            diagnosis_code=NO_ROW.code, diagnosis_headline=NO_ROW.headline,
-            diagnosis=f"{NO_ROW.headline}: the last row is for the week of {rec[WEEK]:%Y-%m-%d}; {NO_ROW.action}",
+            diagnosis_code=NO_ROW.code, diagnosis_headline=NO_ROW.headline, diagnosis="",
             on_track=False, busy_not_producing=False))
+        reps[-1].decided(RepDecision(
+            verdict=NO_DATA, focus="",
+            action=f"Add this week's row to Tracking (the last is for {rec[WEEK]:%Y-%m-%d}).",
+            detail=f"The last row is for the week of {rec[WEEK]:%Y-%m-%d}; no row this week."))
 
     outcomes = [m.name for m in by_category[Category.OUTCOME]]
 
@@ -309,12 +340,29 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         return (r.row is None, r.off, -good, *outcome_key(r.values), r.rep.casefold())
 
     reps.sort(key=outcome_rank)
+    ranked = [r for r in reps if r.rep in context]
+    top_third = {r.rep for r in ranked[:math.ceil(len(ranked) / 3)]} if len(ranked) >= 3 else set()
+    for r in ranked:  # decided once the order is known: no rep in the top third is sent to work harder
+        found, funnel = context[r.rep]
+        role = text_key(r.role if isinstance(r.role, str) else "")
+        r.decided(decide(r, found, weekly, ranges, paces, funnel, reach.get(role), top_third=r.rep in top_third,
+                          label=tracking.label))
     position = {r.rep: i for i, r in enumerate(reps)}
     monthly.sort(key=lambda p: position[p.rep])  # rep by rep, each rep's metrics in table order
     roles = sorted({r.role for r in reps}, key=lambda x: x or "")
     columns = [MetricColumn(name=m.name, category=m.category, unit=m.unit, range=_range_text(ranges, m, roles),
                             label=m.name if m.is_rate else tracking.label(m.column))  # type: ignore[arg-type]
                for m in weekly]
+    by_role = [c.name for c in columns if c.range == "by role"]
+    if by_role:  # the range that judged each cell, under it, where the heading cannot say it
+        shown: dict[tuple[str, str | None], str] = {}
+        for r in reps:
+            for m in weekly:
+                if m.name in by_role and r.row is not None and not r.off:
+                    key = (m.name, r.role)
+                    if key not in shown:
+                        shown[key] = _range_text(ranges, m, [r.role])
+                    r.judged_by[m.name] = shown[key]
     team = []
     worked = week_rows if off is None else week_rows[~off[in_week]]
     for m in weekly:  # reps in range as the cells show them: a paced outcome by its pace
@@ -331,7 +379,8 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         teams=sorted({t for t in week_rows[TEAM] if t}) if TEAM in week_rows else [],
         week=chosen, week_label=week_label(chosen), generated_at=now or dt.datetime.now().replace(microsecond=0),
         metrics=columns, reps=reps, team=team, team_diagnosis=team_diagnosis(reps, outcome_ranges),
-        range_review=range_review(frame, ranges, this, full=None if scales is None else scales.activity == 1),
+        range_review=[*dict.fromkeys(x.text for found in reach.values() for x in found.values()),
+                      *range_review(frame, ranges, this, full=None if scales is None else scales.activity == 1)],
         month=month_name, monthly=monthly,
         problems=_affecting(problems or [], tracking, week_rows, chosen), window_weeks=window,
         funnels=sorted(funnels.values(), key=lambda f: position[f.rep]),
@@ -347,14 +396,16 @@ def _funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: 
 
 def _off_week(rec: dict, values: dict[str, float | None], working_week: float) -> RepWeek:
     """A week with 0 days worked: shown, never judged, and left out of streaks, shares and the team line's count."""
-    return RepWeek(
+    rep = RepWeek(
         rep=rec[REP], team=rec.get(TEAM), role=rec.get(ROLE), row=int(rec[ROW]), values=values,
         statuses={m: Status.OFF for m in values}, judged={m: Status.OFF for m in values},
         changes={m: None for m in values}, streaks={m: 0 for m in values},
         categories={c: Status.OFF for c in Category}, diagnosis_code=OFF_WEEK.code,
         diagnosis_headline=OFF_WEEK.headline,
-        diagnosis=f"{OFF_WEEK.headline}: 0 of {working_week:g} days worked; {OFF_WEEK.action}",
-        on_track=False, busy_not_producing=False, off=True, judged_on="OFF")
+        diagnosis="", on_track=False, busy_not_producing=False, off=True, judged_on="OFF")
+    rep.decided(RepDecision(verdict=OFF_WEEK_VERDICT, focus="", action=f"Not judged: 0 of {working_week:g} days "
+                            "worked.", detail="No streak counts this week."))
+    return rep
 
 
 def _effective(metrics: list[Metric], ranges: RangeSet, role: str | None, scales: Scales | None, i: int,
@@ -387,114 +438,6 @@ def _paced(metric: Metric, weekly: Status, pace: MonthlyPace | None) -> bool:
     monthly range (one quiet week of a rep on pace is noise, not a problem), or any metric with only a monthly
     range."""
     return pace is not None and (metric.category is Category.OUTCOME or weekly in (Status.NO_RANGE, Status.NO_DATA))
-
-
-def _beside(value: float, bound: float | None, scale: float, unit: Unit) -> str:
-    """A value beside the bound it is judged against (scaled as the status rule scales it): never the same number
-    when it falls short or over."""
-    if bound is not None and scale != 1:
-        bound = float(scaled(bound, scale))  # type: ignore[arg-type]
-    return format_beside(value, bound, unit)
-
-
-def _ordinal(n: int) -> str:
-    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
-
-
-def _finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[str, str], MonthlyPace],
-             label: Callable[[str], str] = str) -> str:
-    """One metric out of range, in the rep's own numbers: what the sentence says, so it can never contradict the
-    cells beside it."""
-    pace = paces.get((rep.rep, metric.name))
-    weekly = rep.statuses[metric.name]
-    value = rep.values[metric.name]
-    if pace is not None and metric.name in rep.paced:
-        where = {Status.BELOW: "behind pace", Status.ABOVE: "ahead of pace"}.get(pace.status, "on pace")
-        monthly = ranges.lookup(metric.name, Period.MONTH, rep.role)
-        bound = None if monthly is None else monthly.min if pace.status is Status.BELOW else monthly.max
-        text = (f"{label(metric.name)} {where}: {format_value(pace.month_to_date, metric.unit, exact=True)} so far, "
-                f"on course for {_beside(pace.projection, bound, pace.share, metric.unit)} of {pace.range} a month")
-        if pace.share != 1:
-            text += f" ({pace.share:.0%} of the range: days worked, FTE and ramp)".replace("%", " %")
-        if weekly is Status.BELOW and value is not None:
-            text += f" ({format_value(value, metric.unit, exact=True)} this week)"
-        return text
-    found = ranges.lookup(metric.name, Period.WEEK, rep.role)
-    shown = found.describe(metric.unit) if found else "its range"
-    if metric.name in rep.effective:
-        shown = f"{rep.effective[metric.name]} ({rep.effective_why[metric.name]})"
-    bound = None if found is None else found.min if weekly is Status.BELOW else found.max
-    scale = rep.scales.get(metric.name, 1.0)
-    text = (f"{label(metric.name)} {_beside(value, bound, scale, metric.unit) if value is not None else 'blank'} "
-            f"{weekly.value.lower()} {shown}")
-    streak = rep.streaks.get(metric.name, 1)
-    return text + (f", {_ordinal(streak)} week in a row" if streak > 1 else "")
-
-
-def _not_entered(rep: RepWeek, metrics: list[Metric]) -> list[Metric]:
-    """The counted metrics a range would judge this week whose cell is blank: numbers not entered yet. Rates are
-    left out: a blank rate may be a zero denominator, not a missing number."""
-    return [m for m in metrics if not m.is_rate and rep.values[m.name] is None and rep.judged[m.name] is Status.NO_DATA]
-
-
-def explain(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeSet,
-            paces: dict[tuple[str, str], MonthlyPace], funnel: RepFunnel | None = None,
-            label: Callable[[str], str] = str) -> str:
-    """The diagnosis sentence for one rep, built from that rep's row: the table's verdict and action, with the
-    rep's own numbers as the evidence, and, when on track, every metric still out of range named as one to
-    watch, so an on-track sentence never sits next to a red cell it does not mention. For a rep behind on
-    outcomes, the funnel's numbers follow: where it leaks against the top reps, and the activity the target
-    takes at the rep's own rates."""
-    def off(category: Category, status: Status) -> list[Metric]:
-        return [m for m in metrics if m.category is category and rep.judged[m.name] is status]
-
-    named: set[str] = set()  # the metrics the sentence gives with their numbers
-
-    def say(chosen: list[Metric], most: int = 2) -> list[str]:
-        named.update(m.name for m in chosen[:most])
-        return [_finding(rep, m, ranges, paces, label) for m in chosen[:most]]
-
-    activity_below, quality_below = off(Category.ACTIVITY, Status.BELOW), off(Category.QUALITY, Status.BELOW)
-    outcome_below = off(Category.OUTCOME, Status.BELOW)
-    evidence: list[Metric] = {
-        EFFICIENT.code: activity_below,
-        EFFORT.code: outcome_below + activity_below,
-        VOLUME_OVER_QUALITY.code: outcome_below + off(Category.ACTIVITY, Status.ABOVE) + quality_below,
-        MESSAGING.code: outcome_below + quality_below,
-        PIPELINE.code: outcome_below + quality_below, VOLUME.code: outcome_below, OUTCOME_BELOW.code: outcome_below,
-        ACTIVITY_BELOW.code: activity_below,
-    }.get(found.code, [])
-    said = [*say([m for m in evidence if m.category is Category.OUTCOME]),
-            *say([m for m in evidence if m.category is Category.ACTIVITY]),
-            *say([m for m in evidence if m.category is Category.QUALITY])]
-    # the table's general words only where they are literally true of this row
-    clean = not activity_below and not quality_below
-    if found.on_track and outcome_below:  # the half rule let one outcome lag: say "most", and watch it below
-        said = [f"most outcomes are in range or above{' with ' + '; '.join(said) if said else ''}"]
-    elif found is EFFICIENT:
-        said = [f"outcomes are in range or above with {'; '.join(said)}"]
-    elif found is NOT_ENOUGH_DATA and (blank := _not_entered(rep, metrics)):
-        said = [f"numbers not entered yet ({', '.join(label(m.name) for m in blank)})"]
-    elif found is ACTIVITY_BELOW and (blank := [m for m in _not_entered(rep, metrics)
-                                                if m.category is Category.OUTCOME]):
-        said.append(f"outcomes are not judged ({', '.join(label(m.name) for m in blank)} not entered yet)")
-    elif found in (ACTIVITY_BELOW, OUTCOME_BELOW) or (found in (MESSAGING, PIPELINE, VOLUME) and clean) or not said:
-        said.append(found.why)
-    sentence = f"{found.headline}: {'; '.join(said)}. {found.action[0].upper()}{found.action[1:]}"
-    if found.on_track:  # every red cell named, with its numbers
-        watch = [m for m in metrics if m.name not in named and (
-            rep.statuses[m.name] is Status.BELOW or rep.judged[m.name] is Status.BELOW
-            or (m.category is Category.ACTIVITY and rep.statuses[m.name] is Status.ABOVE))]
-        if watch:
-            sentence += " Watch: " + "; ".join(_finding(rep, m, ranges, paces, label) for m in watch) + "."
-    else:  # the evidence above gives the numbers of the main ones; the rest by name
-        rest = [label(m.name) for m in metrics if m.name not in named and rep.judged[m.name] is Status.BELOW]
-        if rest:
-            sentence += f" Also below: {', '.join(rest)}."
-    rate_below = any(m.is_rate and rep.judged[m.name] is Status.BELOW for m in metrics)
-    if funnel is not None and funnel.behind_on and (extra := funnel_sentence(funnel, rate_below)):
-        sentence += " " + extra
-    return sentence
 
 
 def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: list[tuple[str, str | None]],
@@ -594,26 +537,34 @@ def _month_share(frame: pd.DataFrame, ranges: RangeSet, scales: Scales, mondays:
 
 
 def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
-    """The headline: how many reps are on track (and how many of them with less activity than the range), how
-    many are off track, split by where they break. Counted from the same rows the sheet shows."""
+    """The headline: how many reps are on track (and how many of them with less activity than the range), then
+    every other rep once, under the verdict their row gives (off track, to watch, numbers not entered yet), split
+    by their focus. Counted from the same rows the sheet shows."""
     if not reps:
         return "No reps have data this week."
     on = [r for r in reps if r.on_track]
     efficient = [r.rep for r in on if r.diagnosis_code == EFFICIENT.code]
     missing = [r.rep for r in reps if r.diagnosis_code == NO_ROW.code]
     away = [r.rep for r in reps if r.off]
-    off = [r for r in reps if not r.on_track and r.diagnosis_code != NO_ROW.code and not r.off]
+    rest = [r for r in reps if not r.on_track and r.diagnosis_code != NO_ROW.code and not r.off]
     text = "" if outcomes_judged else "Outcomes are not judged: no outcome range is set. "
     text += f"{len(on)} of {len(reps) - len(away)} reps on track"
-    if efficient:
-        text += f" ({len(efficient)} with less activity than the range: {', '.join(efficient)})"
-    if off:
-        groups: dict[str, list[str]] = {}
-        for r in off:
-            groups.setdefault(r.diagnosis_headline, []).append(r.rep)
-        ordered = sorted(groups.items(), key=lambda kv: -len(kv[1]))  # stable: ties keep the sheet's order
-        text += f"; {len(off)} off track: " + "; ".join(f"{len(names)} {headline.lower()} ({', '.join(names)})"
-                                                          for headline, names in ordered)
+    watching = [r.rep for r in on if r.verdict == WATCH]  # on track, with a metric still below its range
+    notes = [f"{len(names)} {what}: {', '.join(names)}" for names, what in (
+        (efficient, "with less activity than the range"), (watching, "to watch")) if names]
+    if notes:
+        text += f" ({'; '.join(notes)})"
+    for verdict, phrase in ((OFF_TRACK, "off track"), (WATCH, "to watch")):
+        chosen = [r for r in rest if r.verdict == verdict]
+        if chosen:
+            groups: dict[str, list[str]] = {}
+            for r in chosen:  # by the one focus each rep's row gives
+                groups.setdefault(r.focus or "no focus", []).append(r.rep)
+            ordered = sorted(groups.items(), key=lambda kv: -len(kv[1]))  # stable: ties keep the sheet's order
+            text += f"; {len(chosen)} {phrase}: " + "; ".join(f"{len(names)} {focus.lower()} ({', '.join(names)})"
+                                                              for focus, names in ordered)
+    if blank := [r.rep for r in rest if r.verdict not in (OFF_TRACK, WATCH)]:
+        text += f"; {len(blank)} with numbers not entered yet ({', '.join(blank)})"
     if missing:
         text += f"; {len(missing)} with no row this week ({', '.join(missing)})"
     if away:

@@ -17,7 +17,7 @@ import pandas as pd
 from xlwings import arg, func
 
 from salesmetrics_xl.core import baseline, funnel
-from salesmetrics_xl.core.diagnosis import diagnose
+from salesmetrics_xl.core.decision import rule_decision
 from salesmetrics_xl.core.metrics import CATALOG, Category, Period, Unit, normalise, unknown_message
 from salesmetrics_xl.core.parse import parse_ranges
 from salesmetrics_xl.core.ranges import RangeSet
@@ -177,7 +177,8 @@ def metric_score(value: Any, min: Any = None, max: Any = None) -> Grid:
 @arg("quality_status", ndim=2, doc="The quality status, same shape.")
 @arg("outcome_status", ndim=2, doc="The outcome status, same shape.")
 def metric_diagnosis(activity_status: Any, quality_status: Any, outcome_status: Any) -> Grid:
-    """Where the funnel breaks, as one sentence a manager can act on (the same rule table as the summary)."""
+    """The rep's verdict, focus and next action from the three category statuses, in the Weekly Summary's words
+    (the rule table decides: with no counts to weigh, it cannot say how much each stage costs)."""
     try:
         columns = [_flat(x) for x in (activity_status, quality_status, outcome_status)]
         (acts, shape), (quals, _), (outs, _) = columns
@@ -190,8 +191,8 @@ def metric_diagnosis(activity_status: Any, quality_status: Any, outcome_status: 
                 raise ValueError(f"'{value}' is not a status (BELOW, IN RANGE, ABOVE, NO DATA)")
             return text
 
-        return _shape([diagnose(status(a), status(q), status(o)).sentence for a, q, o in zip(acts, quals, outs,
-                                                                                             strict=True)], shape)
+        return _shape([rule_decision(status(a), status(q), status(o)).text for a, q, o in zip(acts, quals, outs,
+                                                                                              strict=True)], shape)
     except (ValueError, TypeError) as exc:
         return _message(exc)
 

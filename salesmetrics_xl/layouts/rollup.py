@@ -69,7 +69,8 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
         row = last + 21
     if with_reps:
         sheet.put(row, 1, "Reps, outcomes first", SECTION)
-        rep_header = ["Team", "Rep", *named.values(), "Busy, not producing", "Diagnosis", "File"]
+        # the action last: it reads on, unwrapped, across the empty cells to its right
+        rep_header = ["Team", "Rep", *named.values(), "Busy, not producing", "Verdict", "Focus", "File", "Next action"]
         for col, name in enumerate(rep_header, start=1):
             sheet.put(row + 1, col, name, HEADER)
         root = common_root(r.file for r in results)  # files named as the team lines name them
@@ -77,7 +78,7 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
         lines.sort(key=lambda item: (*outcome_key(item[1].outcomes), item[1].rep.casefold()))
         for n, (file, line) in enumerate(lines, start=row + 2):
             values = [line.team, line.rep, *(line.outcomes.get(m) for m in OUTCOMES),
-                      "yes" if line.busy_not_producing else "", line.diagnosis, file]
+                      "yes" if line.busy_not_producing else "", line.verdict, line.focus, file, line.action]
             for col, value in enumerate(values, start=1):
                 sheet.put(n, col, value, MONEY if rep_header[col - 1] == named[NEW_MRR] else None)
     return sheet

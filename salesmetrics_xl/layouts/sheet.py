@@ -207,6 +207,9 @@ class SheetLayout:
     merges: list[str] = field(default_factory=list)
     landscape: bool = False
     fit_width: bool = False
+    fit_pages_wide: int = 1  # with fit_width: at most this many pages across
+    print_rows: tuple[int, int] | None = None  # first and last row repeated at the top of every printed page
+    print_columns: tuple[int, int] | None = None  # first and last column repeated at the left of every page
     tab_color: str | None = None
 
     def put(self, row: int, col: int, value: CellValue = None, style: Style | None = None,

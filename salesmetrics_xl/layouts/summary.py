@@ -16,7 +16,7 @@ from salesmetrics_xl.core.metrics import DEALS_WON, SQLS, Category, Period, Unit
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_letter, split_ref
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
 from salesmetrics_xl.core.status import Status
-from salesmetrics_xl.core.summary import WeeklySummary
+from salesmetrics_xl.core.summary import RepWeek, WeeklySummary
 from salesmetrics_xl.core.tracking import TrackingData
 from salesmetrics_xl.core.workbook import (
     CATEGORY,
@@ -91,13 +91,25 @@ def _styled(highlight: Highlight | None, number_format: str | None, bold: bool =
 
 # ---- the Weekly Summary sheet ------------------------------------------------------------------------------
 
+VERDICT_LOOK = {"On track": GREEN, "On track, less activity": GREEN, "Watch": AMBER, "Off track": RED}
+HEADER_ROWS = (5, 7)  # the scorecard's header rows: repeated on every printed page
+METRICS_FROM = 8  # the scorecard's first metric column: A-D rank, rep, role, team; E-G verdict, focus, action
+BLOCK = 5  # the blocks under the scorecard start in the Verdict column, wide enough for "2 Deals Won a month"
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped cell of this column width takes, paragraph by paragraph (a header is never cut)."""
+    return sum(max(1, math.ceil(1.15 * len(part) / max(width - 1, 1))) for part in str(text).split("\n"))
+
+
 def summary_sheet(summary: WeeklySummary) -> SheetLayout:
-    sheet = SheetLayout(SUMMARY_SHEET, landscape=True, fit_width=True, tab_color="1F4E79")
+    sheet = SheetLayout(SUMMARY_SHEET, landscape=True, fit_width=True, tab_color="1F4E79", fit_pages_wide=2,
+                        print_rows=HEADER_ROWS, print_columns=(1, 2))
     metrics = summary.metrics
-    first = 4  # columns A-C: rank, rep, team
+    verdict_col, focus_col, action_col = 5, 6, 7  # what a manager reads first, beside the rep
+    first = METRICS_FROM
     last = first + len(metrics) - 1
-    out_col, diag_col = last + 1, last + 2
-    sheet.widths = {1: 5, 2: 20, 3: 9, out_col: 28, diag_col: 72} | {
+    sheet.widths = {1: 4, 2: 18, 3: 8, 4: 9, verdict_col: 21, focus_col: 13, action_col: 50} | {
         first + i: max(10.5, 2.0 + max(len(word) for word in (m.label or m.name).split()), 1.0 + len(m.range))
         for i, m in enumerate(metrics)}
 
@@ -105,22 +117,23 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     sheet.put(1, 1, f"Weekly Summary: {summary.title}, week {summary.week_label} "
                     f"(from {summary.week:%d %b %Y})", TITLE)
     source = PurePath(summary.source).name
-    sheet.put(2, 1, f"Generated {summary.generated_at:%Y-%m-%d %H:%M} by salesmetrics-xl from {source}. "
-                    f"Teams: {teams}. {len(summary.reps)} reps. {summary.ordering_rule}", NOTE)
+    note = (f"Generated {summary.generated_at:%Y-%m-%d %H:%M} by salesmetrics-xl from {source}. "
+            f"Teams: {teams}. {len(summary.reps)} reps. {summary.ordering_rule}")
+    sheet.put(2, 1, note, Style(italic=True, color="595959", wrap=True))
+    sheet.merges.append(f"A2:{column_letter(action_col)}2")  # on the first printed page, wrapped, never cut
+    sheet.heights[2] = 15.0 * _lines(note, sum(sheet.widths[c] for c in range(1, action_col + 1)))
     sheet.put(3, 1, "Legend:", Style(bold=True))
     legend = [("IN RANGE", GREEN), ("BELOW", RED), ("ABOVE: activity", AMBER), ("ABOVE: good", BLUE),
               ("no data/range", None)]
-    col = first
-    for label, hl in legend:
+    for col, (label, hl) in enumerate(legend, start=3):  # beside the rep, where the first page shows it whole
         sheet.put(3, col, label, _styled(hl, None, bold=True))
-        sheet.put(3, col + 1, None, _styled(hl, None))
-        sheet.merges.append(f"{column_letter(col)}3:{column_letter(col + 1)}3")
-        col += 2
+    sheet.put(4, 2, "Under a value: the range (or the pooled rate) that judged it, where the column's is not it.",
+              NOTE)
 
     # scorecard: group header, metric names, ranges, then one row per rep, outcomes first
     head, names, ranges_row, top = 5, 6, 7, 8
-    for label, col in (("#", 1), ("Rep", 2), ("Team", 3), ("Out of range (weeks in a row)", out_col),
-                       ("Diagnosis", diag_col)):
+    for label, col in (("#", 1), ("Rep", 2), ("Role", 3), ("Team", 4), ("Verdict", verdict_col),
+                       ("Focus", focus_col), ("Next action", action_col)):
         sheet.put(head, col, label, HEADER)
         for row in (names, ranges_row):
             sheet.put(row, col, None, HEADER)
@@ -135,9 +148,14 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
             sheet.put(head, c, None, style)
         if len(cols) > 1:
             sheet.merges.append(f"{column_letter(cols[0])}{head}:{column_letter(cols[-1])}{head}")
+    sheet.heights |= {head: 15.0, names: 15.0, ranges_row: 15.0}
     for i, m in enumerate(metrics):
-        sheet.put(names, first + i, m.label or m.name, HEADER)
-        sheet.put(ranges_row, first + i, m.range, Style(italic=True, fill="DDEBF7", align="center", border=True))
+        label = m.label or m.name
+        sheet.put(names, first + i, label, HEADER)
+        sheet.put(ranges_row, first + i, m.range, Style(italic=True, fill="DDEBF7", align="center", border=True,
+                                                        wrap=True))
+        sheet.heights[names] = max(sheet.heights[names], 15.0 * _lines(label, sheet.widths[first + i]))
+        sheet.heights[ranges_row] = max(sheet.heights[ranges_row], 15.0 * _lines(m.range, sheet.widths[first + i]))
 
     for n, rep in enumerate(summary.reps):
         row = top + n
@@ -145,39 +163,41 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
         # a rep judged against smaller ranges says why under the name ("3 of 5 days", "ramp 50 %", "OFF")
         name = f"{rep.rep}\n{rep.judged_on}" if rep.judged_on else rep.rep
         sheet.put(row, 2, name, Style(bold=rep.busy_not_producing, align="left", wrap=bool(rep.judged_on)))
-        sheet.put(row, 3, rep.team, Style(align="left"))
+        sheet.put(row, 3, rep.role, Style(align="left"))
+        sheet.put(row, 4, rep.team, Style(align="left"))
+        look = VERDICT_LOOK.get(rep.verdict)
+        sheet.put(row, verdict_col, rep.verdict, Style(bold=True, wrap=True, align="center",
+                                                        fill=look.fill if look else NO_DATA_FILL,
+                                                        color=look.color if look else GREY_TEXT))
+        sheet.put(row, focus_col, rep.focus or None, Style(wrap=True, bold=bool(rep.focus), align="center"))
+        sheet.put(row, action_col, rep.action, Style(wrap=True, color=GREY_TEXT if rep.off else None))
+        lines = max(2 if rep.judged_on else 1, _lines(rep.action, sheet.widths[action_col]),
+                    _lines(rep.verdict, sheet.widths[verdict_col]), _lines(rep.focus, sheet.widths[focus_col]))
         for i, m in enumerate(metrics):
             status = rep.judged[m.name]  # what counts in the verdict: a paced outcome by the month's pace
             style = _styled(status_highlight(status, m.category), FORMAT[m.unit])
             value = rep.values[m.name]
-            if m.name in rep.effective and value is not None:  # the effective range under the pro-rated value
-                value = f"{format_value(value, m.unit)}\n{rep.effective[m.name]}"
+            under = _judged_by(rep, m.name, summary.window_weeks)
+            if under and value is not None:  # the range (or pooled rate) that judged it, under the value
+                value = f"{format_value(value, m.unit, exact=m.unit is Unit.RATE)}\n{under}"
                 style = Style(fill=style.fill, color=style.color, align="center", wrap=True)
+                lines = max(lines, _lines(value, sheet.widths[first + i]))
             sheet.put(row, first + i, value, style)
-        if rep.off:
-            sheet.put(row, out_col, "OFF: not judged", Style(wrap=True, color=GREY_TEXT))
-            sheet.put(row, diag_col, rep.diagnosis, Style(wrap=True, color=GREY_TEXT))
-            continue
-        out = ", ".join([*(f"{m} {'↓' if rep.statuses[m] is Status.BELOW else '↑'}{rep.streaks.get(m, 1)}"
-                           for m in rep.out_of_range), *(f"{m} behind pace" for m in rep.behind_pace)])
-        sheet.put(row, out_col, out or "none", Style(wrap=True))
-        flag = "BUSY, NOT PRODUCING. " if rep.busy_not_producing else ""
-        sheet.put(row, diag_col, flag + rep.diagnosis, Style(wrap=True, bold=bool(flag)))
+        sheet.heights[row] = 15.0 * lines
     bottom = top + max(len(summary.reps), 1) - 1
-    sheet.freeze = f"D{top}"
-    sheet.heights = {names: 30}
-    for n, rep in enumerate(summary.reps):  # enough lines for the wrapped diagnosis and out-of-range text
-        lines = max(math.ceil(1.15 * len(str(sheet.cells[(top + n, c)].value)) / sheet.widths[c])
-                    for c in (out_col, diag_col))
-        sheet.heights[top + n] = 15.0 * max(lines, 2 if rep.judged_on else 1)
+    sheet.freeze = f"C{top}"
 
-    # team block, under the same metric columns
+    # team block: the headline across the sheet, then the numbers under the same metric columns
     row = bottom + 2
     sheet.put(row, 2, "Team", SECTION)
-    sheet.put(row, first, summary.team_diagnosis, Style(bold=True))
-    for note in summary.range_review:
-        row += 1
-        sheet.put(row, first, note, NOTE)
+    width = sum(sheet.widths[c] for c in range(3, action_col + 1))
+    for k, (text, style) in enumerate([(summary.team_diagnosis, Style(bold=True, wrap=True)),
+                                       *((note, Style(italic=True, color="595959", wrap=True))
+                                         for note in summary.range_review)]):
+        row += k and 1  # the team line and each check wrapped across Role to Next action: printed whole
+        sheet.put(row, 3, text, style)
+        sheet.merges.append(f"C{row}:{column_letter(action_col)}{row}")
+        sheet.heights[row] = 15.0 * _lines(text, width)
     for label, kind in (("Total (rates pooled)", "total"), ("Average per rep", "average"),
                         ("Reps in range", "share")):
         row += 1
@@ -187,8 +207,10 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
             fmt = "0%" if kind == "share" else (FORMAT[m.unit] if kind == "total" or m.unit is not Unit.COUNT
                                                  else "0.0")
             sheet.put(row, first + i, value, Style(number_format=fmt, align="center"))
+    row = _detail_block(sheet, summary, row + 2, 3, action_col)
+    row += 1
     # change from last week, same columns
-    row += 2
+    row += 1
     sheet.put(row, 2, "Change from last week", SECTION)
     for rep in summary.reps:
         row += 1
@@ -210,6 +232,8 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
         head = row + 1
         for i, label in enumerate(["Rep", *outcome]):
             sheet.put(head, 2 + i, label, HEADER)
+            _fit_words(sheet, 2 + i, label)
+            sheet.heights[head] = max(sheet.heights.get(head, 15.0), 15.0 * _lines(label, sheet.widths[2 + i]))
         for n, rep in enumerate(summary.reps, start=1):
             sheet.put(head + n, 2, rep.rep)
             for i, name in enumerate(outcome, start=1):
@@ -218,8 +242,42 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
         series = tuple(Series(name, f"{column_letter(2 + i)}{head + 1}:{column_letter(2 + i)}{last}")
                        for i, name in enumerate(outcome, start=1))
         sheet.charts.append(Chart(f"Outcomes by rep, week {summary.week_label}", f"B{head + 1}:B{last}", series,
-                                  anchor=f"F{head}", width_cols=9, height_rows=18, kind="bar"))
+                                  anchor=f"H{head}", width_cols=9, kind="bar",
+                                  height_rows=max(18, 2 * len(summary.reps) + 4)))  # room to label every rep
     return sheet
+
+
+def _fit_words(sheet: SheetLayout, col: int, label: str) -> None:
+    """Widen a column a block's header lands in, so that no word of the header is broken ("Conversati/ons")."""
+    sheet.widths[col] = max(sheet.widths.get(col, 10), 2.0 + max(len(word) for word in label.split()))
+
+
+def _judged_by(rep: RepWeek, metric: str, window: int) -> str:
+    """What a cell shows under its value: the pooled rate that judged a thin weekly rate, or the range that judged
+    it where the column's heading does not say it (a role's own range, a range moved by days worked, FTE or
+    ramp)."""
+    if metric in rep.thin:
+        pooled = rep.pooled.get(metric)
+        return f"{window} wk: {pooled:.0%}" if pooled is not None else "too few"
+    if metric in rep.effective:
+        return rep.effective[metric]
+    return rep.judged_by.get(metric, "")
+
+
+def _detail_block(sheet: SheetLayout, summary: WeeklySummary, row: int, left: int, right: int) -> int:
+    """Each rep's detail (pacing, streaks, what it takes, also below), wrapped across the scorecard's width with
+    its own row height: the rows above stay one reading height, and the detail prints with the sheet."""
+    sheet.put(row, 2, "Detail: pacing, streaks, what it takes, also below", SECTION)
+    width = sum(sheet.widths.get(c, 10) for c in range(left, right + 1))
+    for rep in summary.reps:
+        row += 1
+        sheet.put(row, 2, rep.rep, Style(bold=True, wrap=True))
+        sheet.put(row, left, rep.detail, Style(wrap=True))
+        for c in range(left + 1, right + 1):
+            sheet.put(row, c, None, Style(wrap=True))
+        sheet.merges.append(f"{column_letter(left)}{row}:{column_letter(right)}{row}")
+        sheet.heights[row] = 15.0 * max(_lines(rep.detail, width), _lines(rep.rep, sheet.widths[2]))
+    return row
 
 
 def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
@@ -240,9 +298,10 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
         sample = next(p for p in paces if p.metric == name)
         full = {p.range for p in paces if p.metric == name and p.share == 1}
         unit, rng = sample.unit, ("by role" if len(full) > 1 else next(iter(full))) if full else "by rep"
-        col = 4 + 3 * i
+        col = BLOCK + 3 * i
         for j, label in enumerate((f"{name} so far", "Projected", f"Range: {rng}")):
             sheet.put(row, col + j, label, HEADER)
+            _fit_words(sheet, col + j, label)
             lines = math.ceil(1.15 * len(label) / sheet.widths.get(col + j, 10))  # a header is never cut
             sheet.heights[row] = max(sheet.heights[row], 15.0 * lines)
         for n, rep in enumerate(reps):
@@ -266,43 +325,60 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
 
 def _what_it_takes_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
     """Per rep behind on outcomes: the weekly activity the target takes at the rep's own rates against this
-    week's, and the stage where the funnel leaks most against the top reps (core/funnel.py)."""
+    week's, and what costs the most outcomes: the rep's focus, with the same numbers (core/decision.py)."""
     behind = [(f, need) for f in summary.funnels if (need := focus(f)) is not None]
     sheet.put(row, 2, f"What it takes: weekly activity for each target at the rep's own rates (pooled over the last "
-                      f"{summary.window_weeks} weeks), and where the funnel leaks against the top reps", SECTION)
+                      f"{summary.window_weeks} weeks), and what costs the most outcomes", SECTION)
     if not behind:
         sheet.put(row + 1, 2, "No rep is behind on an outcome target with a funnel to plan from.")
         return row + 1
+    reps = {r.rep: r for r in summary.reps}
     stages = [m.name for m in summary.metrics if any(m.name in need.needed for _, need in behind)
               and m.category is Category.ACTIVITY]
     row += 1
-    sheet.heights[row] = 30
-    labels = ["Behind on", *(f"{s} {w}" for s in stages for w in ("needed a week", "this week")), "Leaking stage",
-              "Rep's rate", "Top reps' rate", "Outcomes lost", "Projected"]
+    labels = ["Behind on", *(f"{s} {w}" for s in stages for w in ("needed a week", "this week")), "Focus",
+              "Costs the most", "Rep's", "Top reps' (or range)", "Outcomes it costs", "Projected"]
     sheet.put(row, 2, "Rep", HEADER)
     for i, label in enumerate(labels):
-        sheet.put(row, 4 + i, label, HEADER)
+        sheet.put(row, BLOCK + i, label, HEADER)
+        _fit_words(sheet, BLOCK + i, label)
+    sheet.heights[row] = 15.0 * max(_lines(label, sheet.widths.get(BLOCK + i, 10)) for i, label in enumerate(labels))
+    center = Style(align="center", wrap=True)
     for n, (funnel, need) in enumerate(behind, start=1):
         r = row + n
         unit = FORMAT[need.unit]
+        rep = reps.get(funnel.rep)
         sheet.put(r, 2, funnel.rep)
-        sheet.put(r, 4, goal_text(need), Style(align="center"))
+        goal = goal_text(need)
+        sheet.put(r, BLOCK, goal, center)
+        lines = _lines(goal, sheet.widths.get(BLOCK, 10))
         for i, stage in enumerate(stages):
             needed, actual = need.needed.get(stage), need.this_week.get(stage)
             short = needed is not None and actual is not None and actual < needed
-            sheet.put(r, 5 + 2 * i, needed, Style(number_format="0", align="center"))
-            sheet.put(r, 6 + 2 * i, actual, _styled(RED if short else GREEN if actual is not None else None, "0"))
-        col = 5 + 2 * len(stages)
-        leak = need.leak
-        leak_format = FORMAT[Unit.CURRENCY] if leak is not None and leak.rate == "Average Deal Size" else "0.0%"
-        compared = "none below the top reps" if funnel.top_reps else f"no top reps: {no_top_reps(funnel)}"
-        sheet.put(r, col, leak.rate if leak else compared, Style(align="center"))
-        sheet.put(r, col + 1, leak.rep if leak else None, Style(number_format=leak_format, align="center"))
-        sheet.put(r, col + 2, leak.top if leak else None, Style(number_format=leak_format, align="center"))
-        sheet.put(r, col + 3, leak.lost if leak else None,
+            sheet.put(r, BLOCK + 1 + 2 * i, needed, Style(number_format="0", align="center"))
+            sheet.put(r, BLOCK + 2 + 2 * i, actual, _styled(RED if short else GREEN if actual is not None else None,
+                                                            "0"))
+        col = BLOCK + 1 + 2 * len(stages)
+        chosen = rep.focus_metric if rep is not None else ""
+        gain = next((g for g in need.gains if g.metric == chosen), None)
+        stage = rep.focus if rep is not None else ""
+        if gain is None:
+            why = "target out of reach" if stage == "Target out of reach" else \
+                "none below the top reps" if funnel.top_reps else f"no top reps: {no_top_reps(funnel)}"
+        else:
+            why = gain.metric
+        number = FORMAT[Unit.CURRENCY] if gain is not None and gain.unit is Unit.CURRENCY else \
+            "0.0%" if gain is not None and gain.unit is Unit.RATE else "0"
+        for k, value in enumerate((stage or None, why)):
+            sheet.put(r, col + k, value, center)
+            lines = max(lines, _lines(str(value or ""), sheet.widths.get(col + k, 10)))
+        sheet.put(r, col + 2, gain.mine if gain else None, Style(number_format=number, align="center"))
+        sheet.put(r, col + 3, gain.goal if gain else None, Style(number_format=number, align="center"))
+        sheet.put(r, col + 4, gain.outcomes if gain else None,
                   Style(number_format=unit if need.unit is Unit.CURRENCY else "0.0", align="center"))
-        sheet.put(r, col + 4, need.projection, Style(number_format=unit if need.unit is Unit.CURRENCY else "0.0",
+        sheet.put(r, col + 5, need.projection, Style(number_format=unit if need.unit is Unit.CURRENCY else "0.0",
                                                     align="center"))
+        sheet.heights[r] = 15.0 * lines
     return row + len(behind)
 
 
@@ -313,7 +389,7 @@ def _problems_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int
         return row + 1
     for n, p in enumerate(summary.problems, start=1):
         sheet.put(row + n, 2, p.where or p.file, Style(color="9C0006" if p.severity == "error" else "9C5700"))
-        sheet.put(row + n, 4, f"{p.severity.value}: {p.message}")
+        sheet.put(row + n, BLOCK, f"{p.severity.value}: {p.message}")
     return row + len(summary.problems)
 
 

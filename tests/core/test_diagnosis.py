@@ -88,10 +88,11 @@ def test_a_category_is_below_when_at_least_half_its_judged_metrics_are():
 
 
 def test_busy_not_producing():
-    assert busy_not_producing("IN RANGE", ["BELOW"], ["BELOW"])
+    # only activity above its range: "busy" never stamps a rep whose activity is inside it (issue #22, item 6)
+    assert busy_not_producing("ABOVE", ["BELOW"], ["BELOW"])
     assert busy_not_producing("ABOVE", ["NO RANGE"], ["BELOW", "NO RANGE", "BELOW"])  # no quality range
-    assert busy_not_producing("IN RANGE", ["IN RANGE", "IN RANGE", "BELOW"], ["BELOW"])  # one rate below
+    assert busy_not_producing("ABOVE", ["IN RANGE", "ABOVE"], ["BELOW"])  # converting, yet nothing in range
+    assert not busy_not_producing("IN RANGE", ["BELOW"], ["BELOW"])  # 65 dials against 50-75 is not busy
     assert not busy_not_producing("BELOW", ["BELOW"], ["BELOW"])  # not busy
-    assert not busy_not_producing("IN RANGE", ["BELOW"], ["BELOW", "IN RANGE"])  # producing another outcome
-    assert not busy_not_producing("IN RANGE", ["BELOW"], ["NO RANGE"])  # outcomes not judged
-    assert not busy_not_producing("IN RANGE", ["IN RANGE", "ABOVE"], ["BELOW"])  # converting: a pipeline problem
+    assert not busy_not_producing("ABOVE", ["BELOW"], ["BELOW", "IN RANGE"])  # producing another outcome
+    assert not busy_not_producing("ABOVE", ["BELOW"], ["NO RANGE"])  # outcomes not judged

@@ -309,16 +309,22 @@ def test_the_what_it_takes_block_lists_each_rep_behind():
     summary = build_summary(data.tracking, data.ranges)
     sheet = summary_sheet(summary)
     title = next(r for (r, c), cell in sheet.cells.items() if str(cell.value).startswith("What it takes"))
-    header = [sheet.cells[(title + 1, c)].value for c in range(4, 15) if (title + 1, c) in sheet.cells]
-    assert header[:5] == ["Behind on", "Dials needed a week", "Dials this week", "Conversations needed a week",
-                          "Conversations this week"]
+    from salesmetrics_xl.layouts.summary import BLOCK
+
+    header = [sheet.cells[(title + 1, c)].value for c in range(BLOCK, BLOCK + 12) if (title + 1, c) in sheet.cells]
+    assert header[:7] == ["Behind on", "Dials needed a week", "Dials this week", "Conversations needed a week",
+                          "Conversations this week", "Focus", "Costs the most"]
     behind = {r.rep for r in summary.reps if not r.on_track and r.row is not None and not r.off}
-    rows = {sheet.cells[(title + 1 + n, 2)].value: [sheet.cells[(title + 1 + n, c)].value for c in range(4, 14)]
+    rows = {sheet.cells[(title + 1 + n, 2)].value: [sheet.cells[(title + 1 + n, c)].value
+                                                    for c in range(BLOCK, BLOCK + 11)]
             for n in range(1, len(behind) + 1)}
     assert set(rows) == behind
     ben = rows["Ben Carter"]
-    assert ben[0] == "5 SQLs a month" and round(ben[1]) == 221 and ben[2] == 75 and ben[5] == "Qualification Rate"
-    assert sheet.cells[(title + 1 + list(rows).index("Ben Carter") + 1, 6)].style.fill == "FFC7CE"  # short: red
+    assert ben[0] == "5 SQLs a month" and round(ben[1]) == 221 and ben[2] == 75
+    # the block's focus and what costs the most are the row's own: one story
+    assert ben[5] == "Messaging" == next(r.focus for r in summary.reps if r.rep == "Ben Carter")
+    assert ben[6] == "Qualification Rate" and ben[7] == pytest.approx(0.026, abs=0.001)
+    assert sheet.cells[(title + 1 + list(rows).index("Ben Carter") + 1, BLOCK + 2)].style.fill == "FFC7CE"  # red
 
 
 def test_baseline_says_what_the_targets_take_and_flags_a_range_that_cannot_reach_one():

@@ -51,11 +51,15 @@ def test_companion_functions():
     assert call("metric_score", 10, 5, None) == [[2.0]]
     assert call("metric_range", "Dials", RANGES, "AE") == [[20.0, 40.0]]
     assert call("metric_range", "Connect Rate", RANGES) == [[0.15, ""]]
-    assert call("metric_diagnosis", "IN RANGE", "BELOW", "BELOW")[0][0].startswith("Messaging or lead targeting")
+    # the Weekly Summary's words: verdict, focus, next action (no counts to weigh: the rule table decides)
+    assert call("metric_diagnosis", "IN RANGE", "BELOW", "BELOW")[0][0].startswith("Off track: Messaging. ")
+    assert call("metric_diagnosis", "BELOW", "BELOW", "BELOW")[0][0].startswith("Off track: Effort or capacity. ")
+    assert call("metric_diagnosis", "IN RANGE", "IN RANGE", "BELOW")[0][0].startswith("Off track: Closing. ")
+    assert call("metric_diagnosis", "BELOW", "IN RANGE", "IN RANGE")[0][0].startswith("On track, less activity.")
     # no outcome range vs outcomes not entered yet (a blank is NO DATA): the summary's rule, not "on track"
-    assert call("metric_diagnosis", "IN RANGE", "IN RANGE", "NO RANGE")[0][0].startswith("In range on activity")
-    assert call("metric_diagnosis", "IN RANGE", "IN RANGE", None)[0][0].startswith(
-        "Not enough data: numbers not entered yet")
+    assert call("metric_diagnosis", "IN RANGE", "IN RANGE", "NO RANGE")[0][0] == (
+        "On track. No outcome range applies, so results are not judged; add an SQLs range to judge them.")
+    assert call("metric_diagnosis", "IN RANGE", "IN RANGE", None)[0][0].startswith("No data. Fill in")
     top = [[60], [62], [70], [71], [100], [110], [120], [130]]
     sqls = [[3], [3], [3], [3], [0], [0], [0], [0]]
     assert call("suggest_range", top, sqls, None, 0.5) == [[60.0, 75.0]]  # the top-outcome rows, not the busiest

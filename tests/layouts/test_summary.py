@@ -14,7 +14,13 @@ import pytest
 from salesmetrics_xl.core.evaluate import evaluate_rows, scorecard_metrics
 from salesmetrics_xl.core.tracking import ROW
 from salesmetrics_xl.core.workbook import REP
-from salesmetrics_xl.layouts.summary import EVALUATION_SHEET, ROSTER_HEADERS, SCALE_HEADERS, SUMMARY_SHEET
+from salesmetrics_xl.layouts.summary import (
+    EVALUATION_SHEET,
+    METRICS_FROM,
+    ROSTER_HEADERS,
+    SCALE_HEADERS,
+    SUMMARY_SHEET,
+)
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.summarise import summarise_workbook
 from tests.conftest import EXAMPLE, RANGES_HEADER, TRACKING_HEADER
@@ -189,17 +195,40 @@ def test_summary_sheets_and_range_checks_are_written(tmp_path):
     assert book.sheetnames == ["How to use", "Tracking", "Ranges", "Ramp", "Settings", SUMMARY_SHEET, EVALUATION_SHEET]
     ws = book[SUMMARY_SHEET]
     assert ws["A1"].value.startswith("Weekly Summary: acme_sales_team, week 2026-W47")
-    assert ws.freeze_panes == "D8"
-    assert [ws.cell(6, c).value for c in range(4, 16)][:2] == ["Dials", "Emails"]
+    assert ws.freeze_panes == "C8"  # the rank and the rep stay in view
+    # what a manager reads first, beside the rep: role, team, verdict, focus, next action; then the metrics
+    assert [ws.cell(5, c).value for c in range(1, 8)] == ["#", "Rep", "Role", "Team", "Verdict", "Focus",
+                                                          "Next action"]
+    assert [ws.cell(6, c).value for c in range(METRICS_FROM, METRICS_FROM + 2)] == ["Dials", "Emails"]
     names = [ws.cell(r, 2).value for r in range(8, 8 + len(run.summary.reps))]
     reps = [name.split("\n")[0] for name in names]  # a pro-rated rep says why under the name
     assert reps == [r.rep for r in run.summary.reps]
     assert "Daniel Kim\n3 of 5 days" in names and "Isabel Martín\nramp 50 %" in names and "Mei Chen\n60 % FTE" in names
     daniel = 8 + reps.index("Daniel Kim")
-    assert ws.cell(daniel, 4).value == "41\n30–45"  # the effective range under the pro-rated value
+    assert ws.cell(daniel, METRICS_FROM).value == "41\n30–45"  # the effective range under the pro-rated value
+    for n, rep in enumerate(run.summary.reps):  # the one decision, in its own columns
+        assert [ws.cell(8 + n, c).value for c in (3, 5, 6, 7)] == [rep.role, rep.verdict, rep.focus or None,
+                                                                   rep.action]
+    ben = 8 + reps.index("Ben Carter")
+    assert ws.cell(ben, 5).value == "Off track" and ws.cell(ben, 6).value == "Messaging"
+    # a thin weekly rate shows the pooled rate that judged it, under its value
+    qualification = METRICS_FROM + [m.name for m in run.summary.metrics].index("Qualification Rate")
+    emma = 8 + reps.index("Emma Rossi")
+    assert ws.cell(emma, qualification).value == "7.7%\n8 wk: 11%"
+    assert ws.cell(emma, qualification).fill.fgColor.rgb.endswith("C6EFCE")  # in range, as the 8 weeks judge it
+    # the detail is out of the rows' way: a block of its own, one row per rep, wrapped across the sheet
+    title = next(r for r in range(8, ws.max_row) if ws.cell(r, 2).value and
+                 str(ws.cell(r, 2).value).startswith("Detail: pacing"))
+    assert [ws.cell(title + 1 + n, 2).value for n in range(len(reps))] == reps
+    assert ws.cell(title + 1 + reps.index("Ben Carter"), 3).value == run.summary.reps[reps.index("Ben Carter")].detail
+    # print: landscape, at most 2 pages across, the header rows and the rep column on every page
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 2
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$5:$7" and ws.print_title_cols == "$A:$B"
     with zipfile.ZipFile(run.output) as zf:
         charts = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 1 and "<c:v>Chloe Nguyen</c:v>" in charts[0] and "<c:v>SQLs</c:v>" in charts[0]
+    assert '<c:tickLblSkip val="1"/>' in charts[0]  # every rep labelled, however many
     first, last = re.search(r"'Weekly Summary'!\$B\$(\d+):\$B\$(\d+)", charts[0]).groups()
     assert [ws.cell(r, 2).value for r in range(int(first), int(last) + 1)] == reps  # categories: the reps, in order
     tracking_rules = [r for cf in book["Tracking"].conditional_formatting for r in cf.rules]
@@ -235,6 +264,9 @@ def test_regenerating_replaces_our_sheets_and_formats(tmp_path):
     count = lambda b: sum(len(cf.rules) for cf in b["Tracking"].conditional_formatting)  # noqa: E731
     assert count(one) == count(two) > 0
     assert len(one["Ranges"].data_validations.dataValidation) == len(two["Ranges"].data_validations.dataValidation)
+    with zipfile.ZipFile(again) as zf:  # the rows repeated in print: replaced, never a second name
+        assert zf.read("xl/workbook.xml").decode().count("_xlnm.Print_Titles") == 1
+    assert two[SUMMARY_SHEET].print_title_rows == "$5:$7"
 
 
 @pytest.mark.parametrize("week", ["2026-W40", "2026-10-01"])
@@ -489,7 +521,7 @@ def test_a_row_not_entered_yet_is_grey_and_not_on_pace():
     pacing block says "not entered yet" with no projection, and the diagnosis says so."""
     from salesmetrics_xl.core.parse import parse_ranges, parse_tracking
     from salesmetrics_xl.core.summary import build_summary
-    from salesmetrics_xl.layouts.summary import NO_DATA_FILL, summary_sheet
+    from salesmetrics_xl.layouts.summary import METRICS_FROM, NO_DATA_FILL, summary_sheet
 
     weeks = [dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 16)]
     rows = [[w, rep, "East", "SDR", *([None] * 8 if rep == "Ann" and w == weeks[-1] else [60, 150, 12, 4, 2, 1, 0, 0])]
@@ -500,11 +532,12 @@ def test_a_row_not_entered_yet_is_grey_and_not_on_pace():
                               ["SQLs", "outcome", None, "month", 5, None]], tracking_columns=TRACKING_HEADER)
     summary = build_summary(tracking, ranges, week=weeks[-1])
     ann = next(r for r in summary.reps if r.rep == "Ann")
-    assert not ann.on_track and ann.diagnosis.startswith("Not enough data: numbers not entered yet (Dials, SQLs).")
+    assert not ann.on_track and (ann.verdict, ann.focus) == ("No data", "")
+    assert ann.action == "Fill in this week's numbers (Dials, SQLs)." and "Numbers not entered yet" in ann.detail
     sheet = summary_sheet(summary)
     row = next(r for (r, c), cell in sheet.cells.items() if c == 2 and cell.value == "Ann")
     for i, metric in enumerate(summary.metrics):
-        cell = sheet.cells[(row, 4 + i)]
+        cell = sheet.cells[(row, METRICS_FROM + i)]
         assert cell.value is None and cell.style.fill == NO_DATA_FILL, metric.name
     head = next(key for key, cell in sheet.cells.items() if cell.value == "SQLs so far")
     pacing = next(r for (r, c), cell in sheet.cells.items() if c == 2 and cell.value == "Ann" and r > head[0])
