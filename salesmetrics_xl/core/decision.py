@@ -361,7 +361,7 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
         said.append("outcomes are not judged (no outcome range applies)")
     if rep.busy_not_producing:
         said.insert(0, "busy, not producing: activity above its range, outcomes below")
-    rest = [m.name for m in metrics if m.name not in named and rep.judged[m.name] is Status.BELOW]
+    rest = [label(m.name) for m in metrics if m.name not in named and rep.judged[m.name] is Status.BELOW]
     detail = "; ".join(said)
     detail = (detail[0].upper() + detail[1:] + ".") if detail else ""
     if rest:
