@@ -89,8 +89,8 @@ def explain(file: str, exc: BaseException, doing: str = "read") -> WorkbookError
         return WorkbookError(Problem(severity=Severity.ERROR, code="too-large", file=file,
                                      message="the workbook needs more memory than this computer has to be "
                                              f"{doing}; split it, or remove unused rows and columns"))
-    detail = str(exc).splitlines()[0][:200] if str(exc) else name
-    return damaged(file, f"it cannot be {doing} ({name}: {detail})")
+    # The library's own words (a class name, "substring not found") mean nothing to a user; --debug shows them.
+    return damaged(file, f"it cannot be {doing}: part of it is not as Excel writes it")
 
 
 # ---- the package ---------------------------------------------------------------------------------------------
