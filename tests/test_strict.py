@@ -278,3 +278,57 @@ def test_libreoffice_opens_every_output(books, written, tmp_path):
         assert (tracking["B2"].value, tracking.max_row) == ("Rep 0", 25), shape  # the user's data, all of it
         assert len(tracking._charts) == 1, shape  # and the user's chart, still on the Tracking sheet
         assert book["Weekly Summary"]["A1"].value, shape
+
+
+# ---- the project's own corpus ----------------------------------------------------------------------------------
+
+_CORPUS_RUN = """
+import json, shutil, sys, zipfile
+from pathlib import Path
+from tests.conftest import EXAMPLE
+from salesmetrics_xl.core.problems import WorkbookError
+from salesmetrics_xl.summarise import summarise_workbook
+from tests.hostile_files import CASE_NAMES, make_case
+from tests.package_shapes import SHAPES, SUFFIX, TODAY, make_shape
+from tests.test_xlsx_writer import fidelity_book
+
+folder = Path(sys.argv[1])
+books = {name: make_shape(name, folder) for name in SHAPES}
+books.update({f"hostile-{name}": make_case(name, folder / f"hostile-{name}.xlsx") for name in CASE_NAMES
+              if not name.startswith(("wide", "nested"))})  # the slow ones: test_hostile.py runs them
+books.update({name: fidelity_book(folder, f"{name}.{kind}") for name, kind in (("fidelity", "xlsx"),
+                                                                             ("fidelity-macros", "xlsm"))})
+books["example"] = Path(shutil.copy(EXAMPLE, folder / "example.xlsx"))
+report = {}
+for name, book in books.items():
+    outputs = []
+    try:
+        first = summarise_workbook(book, today=TODAY, out=folder / f"out-{name}{book.suffix}").output
+        second = summarise_workbook(first, today=TODAY, out=folder / f"again-{name}{book.suffix}").output
+        outputs = [first, second]
+    except WorkbookError as exc:
+        report[name] = {"refused": exc.problem.message}
+        continue
+    twice = []
+    for out in outputs:
+        seen = {}
+        twice += [n for n in zipfile.ZipFile(out).namelist() if seen.setdefault(n.casefold(), n) != n]
+    report[name] = {"written": len(outputs), "same-but-for-case": twice}
+print(json.dumps(report))
+"""
+
+
+def test_no_output_of_the_corpus_holds_two_part_names_equal_but_for_case(tmp_path):
+    """Every book the tests build (the package shapes, the hostile corpus, the fidelity books), summarised and then
+    summarised again: no output holds a part name twice in any case. A child process, as a hostile book could
+    still take a reader down."""
+    result = subprocess.run([sys.executable, "-c", _CORPUS_RUN, str(tmp_path)], capture_output=True, text=True,
+                            timeout=1200)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    written = {name: r for name, r in report.items() if "written" in r}
+    assert len(written) >= len(SHAPES) + 3 + 8, report  # enough of the corpus is writable for the test to test
+    assert {name: r["same-but-for-case"] for name, r in written.items() if r["same-but-for-case"]} == {}
+    for name, r in report.items():
+        if "refused" in r:
+            assert not PYTHON_WORDS.search(r["refused"]), (name, r["refused"])
