@@ -278,6 +278,7 @@ def test_libreoffice_opens_every_output(books, written, tmp_path):
         assert (tracking["B2"].value, tracking.max_row) == ("Rep 0", 25), shape  # the user's data, all of it
         assert len(tracking._charts) == 1, shape  # and the user's chart, still on the Tracking sheet
         assert book["Weekly Summary"]["A1"].value, shape
+        assert len(book["Weekly Summary"]._charts) >= 1, shape  # our chart, in the book's own namespaces
 
 
 # ---- the project's own corpus ----------------------------------------------------------------------------------
