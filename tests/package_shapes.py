@@ -230,6 +230,13 @@ def utf16_parts(bom: bool, codec: str = "utf-16-le") -> Callable[[Path, Path], P
     return make
 
 
+def utf16_everywhere(source: Path, target: Path) -> Path:
+    """Every XML part, the workbook, relationships, content types and styles included, as UTF-16 with a mark."""
+    def change(parts: Parts) -> Parts:
+        return [(n, _utf16(d, True, "utf-16-le") if n.endswith((".xml", ".rels")) else d) for n, d in parts]
+    return _rewrite(source, target, change)
+
+
 SHAPES: dict[str, Callable[[Path, Path], Path]] = {
     "strict": strict,
     "sheet-part-capitalised": sheet_part_capitalised,
@@ -242,6 +249,7 @@ SHAPES: dict[str, Callable[[Path, Path], Path]] = {
     "utf16-with-bom": utf16_parts(True),
     "utf16-without-bom": utf16_parts(False),
     "utf16-big-endian": utf16_parts(True, "utf-16-be"),
+    "utf16-every-part": utf16_everywhere,
 }
 SUFFIX = {"macro-and-dialog-sheets": ".xlsm"}
 
