@@ -30,9 +30,8 @@ import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
-from typing import IO, ClassVar
+from typing import IO
 from xml.parsers import expat
-from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
 
@@ -54,10 +53,8 @@ from salesmetrics_xl.layouts.sheet import (
     Cell,
     Chart,
     ConditionalFormat,
-    Highlight,
     SheetEdit,
     SheetLayout,
-    Style,
     Validation,
     WorkbookLayout,
     claim_name,
@@ -84,6 +81,17 @@ from salesmetrics_xl.ooxml import (
     xml_text,
 )
 from salesmetrics_xl.package import damaged, explain
+from salesmetrics_xl.xml_parts import (
+    PREFIX,
+    Styles,
+    UnwritablePartError,
+    append_to_root,
+    attr,
+    insert_before_first,
+    prefixed,
+    root_prefix,
+    text,
+)
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -106,23 +114,10 @@ MARK_FORMULA = f'N("{MARK}")=0'
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 EXCEL_EPOCH_1904 = dt.datetime(1904, 1, 1)  # Mac Excel's "1904 date system" (<workbookPr date1904="1"/>)
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10,
-                    "mm-dd-yy": 14, "d-mmm-yy": 15, "d-mmm": 16, "mmm-yy": 17, "@": 49}
 
 
 def _fail(path: Path | str, code: str, message: str) -> WorkbookError:
     return WorkbookError(Problem(severity=Severity.ERROR, code=code, message=message, file=str(path)))
-
-
-def text(value: str) -> str:
-    """Escape for element text; drop the control characters XML cannot hold (they come from pasted data)."""
-    return escape(_ILLEGAL_XML.sub("", value))
-
-
-def attr(value: str) -> str:
-    """A double-quoted attribute value, whatever quotes it holds (a format like "$"#,##0 has some)."""
-    return '"' + escape(_ILLEGAL_XML.sub("", value), {'"': "&quot;"}) + '"'
 
 
 def cell_ref(row: int, col: int) -> str:
@@ -132,15 +127,6 @@ def cell_ref(row: int, col: int) -> str:
 # ---- every part we write is parsed before the package is published ----------------------------------------
 
 INVALID_OUTPUT = "could not write a valid workbook; the original is untouched"
-
-
-class UnwritablePartError(Exception):
-    """A part of the user's workbook we must edit is not what Excel writes: the sentence names the part and says
-    what is wrong with it."""
-
-    def __init__(self, part: str, what: str):
-        super().__init__(f"{part} {what}")
-        self.part, self.what = part, what
 
 
 class InvalidPartError(Exception):
@@ -163,196 +149,6 @@ def check_xml(data: bytes) -> None:
         raise InvalidPartError(f"not well-formed XML ({exc})") from None
 
 
-# ---- namespace prefixes -------------------------------------------------------------------------------------
-# A part may bind its main namespace to a prefix (<x:styleSheet xmlns:x="...">, as the Open XML SDK writes)
-# instead of making it the default. What we splice in must then carry the same prefix.
-
-_PREFIX = r"((?:[A-Za-z_][\w.-]*:)?)"  # an element's prefix with its colon, or nothing
-
-
-def _root_prefix(xml: str, root: str, part: str = "") -> str:
-    """The prefix (with its colon, or "") of the part's root element ``root``."""
-    m = re.search(rf"<{_PREFIX}{root}[\s/>]", xml)
-    if m is None:
-        raise UnwritablePartError(part or f"the part that should be a {root}", f"has no {root} element")
-    return m[1]
-
-
-def _prefixed(xml: str, prefix: str) -> str:
-    """Our unprefixed elements renamed into ``prefix``; elements that already have one are left alone."""
-    return re.sub(r"<(/?)(?=[A-Za-z_][\w.-]*[\s/>])", rf"<\g<1>{prefix}", xml) if prefix else xml
-
-
-def _append_to_root(xml: str, root: str, entries: str, part: str = "") -> str:
-    """Add entries (written unprefixed) as the last children of the root element, in the root's prefix."""
-    prefix = _root_prefix(xml, root, part)
-    at = xml.rindex(f"</{prefix}{root}>") if f"</{prefix}{root}>" in xml else None
-    if at is None:  # an empty root written as <Types/>
-        m = re.search(rf"<{re.escape(prefix)}{root}\b[^>]*?\s*/>", xml)
-        if m is None:
-            raise UnwritablePartError(part or f"the {root} part", f"has no end to its {root} element")
-        opening = re.sub(r"\s*/>$", ">", m[0])
-        return xml[:m.start()] + opening + _prefixed(entries, prefix) + f"</{prefix}{root}>" + xml[m.end():]
-    return xml[:at] + _prefixed(entries, prefix) + xml[at:]
-
-
-# ---- styles.xml -------------------------------------------------------------------------------------------
-
-def _section(xml: str, prefix: str, name: str) -> re.Match[str] | None:
-    p = re.escape(prefix)
-    return re.search(rf"<{p}{name}\b[^>]*?(?:/>|>.*?</{p}{name}>)", xml, re.S)
-
-
-def _children(section: str, prefix: str, child: str) -> list[str]:
-    p = re.escape(prefix)
-    return re.findall(rf"<{p}{child}\b(?:[^>]*?/>|[^>]*?>.*?</{p}{child}>)", section, re.S)
-
-
-class Styles:
-    """Appends the cell and differential formats we need; identical ones already there are reused."""
-
-    _ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
-              "tableStyles", "colors", "extLst")
-
-    # What Excel needs at index 0 of each list (a minimal styleSheet, even <styleSheet/>, has none of them): the
-    # default font, the two fills Excel reserves, an empty border, the Normal style and its cell format.
-    _DEFAULTS: ClassVar[dict[str, tuple[str, ...]]] = {
-        "fonts": ('<font><sz val="11"/><name val="Calibri"/></font>',),
-        "fills": ('<fill><patternFill patternType="none"/></fill>',
-                  '<fill><patternFill patternType="gray125"/></fill>'),
-        "borders": ("<border><left/><right/><top/><bottom/><diagonal/></border>",),
-        "cellStyleXfs": ('<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>',),
-        "cellXfs": ('<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',),
-        "cellStyles": ('<cellStyle name="Normal" xfId="0" builtinId="0"/>',),
-    }
-    _CHILD: ClassVar[dict[str, str]] = {
-        "numFmts": "numFmt", "fonts": "font", "fills": "fill", "borders": "border", "cellStyleXfs": "xf",
-        "cellXfs": "xf", "cellStyles": "cellStyle", "dxfs": "dxf"}
-
-    def __init__(self, xml: str, part: str = "xl/styles.xml"):
-        self.original = xml
-        self.p = _root_prefix(xml, "styleSheet", part)
-        self.existing = {name: self._existing(name) for name in self._CHILD}
-        self.added: dict[str, list[str]] = {name: [] for name in self.existing}
-        for name, defaults in self._DEFAULTS.items():  # completed, so what we add sits at index 1 and beyond
-            if not self.existing[name]:
-                self.added[name] = [self._tag(d) for d in defaults]
-        first_font = self.existing["fonts"][0] if self.existing["fonts"] else ""
-        self.font_name = (re.search(r'<(?:\w+:)?name val="([^"]*)"', first_font) or [None, "Calibri"])[1]
-        self.font_size = (re.search(r'<(?:\w+:)?sz val="([^"]*)"', first_font) or [None, "11"])[1]
-        self._xf_cache: dict[Style, int] = {}
-        self._dxf_cache: dict[Highlight, int] = {}
-
-    def _existing(self, name: str) -> list[str]:
-        child = self._CHILD[name]
-        found = _section(self.original, self.p, name)
-        return _children(found[0], self.p, child) if found else []
-
-    def _index(self, name: str, xml: str) -> int:
-        """The index of an identical entry, or of a new one appended at the end (existing indices never move)."""
-        pool = self.existing[name] + self.added[name]
-        if xml in pool:
-            return pool.index(xml)
-        self.added[name].append(xml)
-        return len(pool)
-
-    def _tag(self, xml: str) -> str:
-        return _prefixed(xml, self.p)
-
-    def _num_fmt(self, code: str | None) -> int:
-        if not code or code == "General":
-            return 0
-        if code in _BUILTIN_FORMATS:
-            return _BUILTIN_FORMATS[code]
-        for entry in self.existing["numFmts"] + self.added["numFmts"]:
-            m = re.search(r'numFmtId="(\d+)"', entry)
-            found = re.search(r'formatCode=(["\'])(.*?)\1', entry)
-            if m and found and html.unescape(found[2]) == code:
-                return int(m[1])
-        used = [int(x) for e in self.existing["numFmts"] + self.added["numFmts"]
-                for x in re.findall(r'numFmtId="(\d+)"', e)]
-        new_id = max([163, *used]) + 1
-        self.added["numFmts"].append(self._tag(f'<numFmt numFmtId="{new_id}" formatCode={attr(code)}/>'))
-        return new_id
-
-    def _font_xml(self, bold: bool, italic: bool, size: float | None, color: str | None, full: bool = True) -> str:
-        parts = ("<b/>" if bold else "") + ("<i/>" if italic else "")
-        if full:
-            parts += f'<sz val="{size or self.font_size}"/>'
-        if color:
-            parts += f'<color rgb="FF{color}"/>'
-        if full:
-            parts += f'<name val="{self.font_name}"/>'
-        return self._tag(f"<font>{parts}</font>")
-
-    def cell_xf(self, style: Style | None) -> int:
-        if style is None:
-            return 0
-        if style in self._xf_cache:
-            return self._xf_cache[style]
-        num = self._num_fmt(style.number_format)
-        font = self._index("fonts", self._font_xml(style.bold, style.italic, style.size, style.color))
-        fill = 0 if not style.fill else self._index("fills", self._tag(
-            f'<fill><patternFill patternType="solid"><fgColor rgb="FF{style.fill}"/><bgColor indexed="64"/>'
-            "</patternFill></fill>"))
-        border = 0 if not style.border else self._index("borders", self._tag(
-            '<border><left/><right/><top/><bottom style="thin"><color rgb="FF808080"/></bottom><diagonal/></border>'))
-        align = ""
-        if style.align or style.wrap:
-            # centred vertically: in a row made tall by wrapped text, values sit beside it, not at the bottom
-            align = self._tag("<alignment" + (f' horizontal="{style.align}"' if style.align else "")
-                              + ' vertical="center"' + (' wrapText="1"' if style.wrap else "") + "/>")
-        applies = (' applyNumberFormat="1"' if num else "") + ' applyFont="1"' + (
-            ' applyFill="1"' if fill else "") + (' applyBorder="1"' if border else "")
-        xf = f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"{applies}'
-        xf = self._tag(xf + (f' applyAlignment="1">{align}</xf>' if align else "/>"))
-        self._xf_cache[style] = index = self._index("cellXfs", xf)
-        return index
-
-    def dxf(self, highlight: Highlight) -> int:
-        if highlight not in self._dxf_cache:
-            font = self._font_xml(highlight.bold, False, None, highlight.color, full=False) \
-                if (highlight.bold or highlight.color) else ""
-            fill = self._tag(f'<fill><patternFill patternType="solid"><bgColor rgb="FF{highlight.fill}"/>'
-                             "</patternFill></fill>") if highlight.fill else ""
-            self._dxf_cache[highlight] = self._index("dxfs", self._tag(f"<dxf>{font}{fill}</dxf>"))
-        return self._dxf_cache[highlight]
-
-    def xml(self) -> str | None:
-        """The new styles.xml, or None when nothing was added."""
-        xml = self.original
-        if not any(self.added.values()):
-            return None
-        for name, added in self.added.items():
-            if not added:
-                continue
-            found = _section(xml, self.p, name)
-            count = len(self.existing[name]) + len(added)
-            if found:
-                block = found[0]
-                if block.endswith("/>"):
-                    opening = re.sub(r"\s*/>$", ">", block)
-                    new = opening + "".join(added) + f"</{self.p}{name}>"
-                else:
-                    close = block.rindex(f"</{self.p}{name}>")
-                    new = block[:close] + "".join(added) + block[close:]
-                new = re.sub(r'(<\w*:?' + name + r'\b[^>]*?\bcount=")\d+(")', rf"\g<1>{count}\g<2>", new, count=1)
-                xml = xml[:found.start()] + new + xml[found.end():]
-            else:
-                new = f'<{self.p}{name} count="{count}">' + "".join(added) + f"</{self.p}{name}>"
-                xml = _insert_before_first(xml, self.p, self._ORDER[self._ORDER.index(name) + 1:], "styleSheet", new)
-        return xml
-
-
-def _insert_before_first(xml: str, prefix: str, names: tuple[str, ...], root: str, new: str) -> str:
-    """Insert ``new`` where schema order puts it: before the first of ``names`` present, else before the root's end."""
-    positions = [m.start() for n in names if (m := re.search(rf"<{prefix}{n}[\s>/]", xml))]
-    if not positions and f"</{prefix}{root}>" not in xml:  # an empty root, <styleSheet/>: opened, then filled
-        return _append_to_root(xml, root, new)
-    at = min(positions) if positions else xml.rindex(f"</{prefix}{root}>")
-    return xml[:at] + new + xml[at:]
-
-
 def _set_defined_name(workbook: str, name: str, value: str) -> str:
     """A hidden workbook-level name with this value: our earlier one replaced, any other name left alone."""
     p = (re.search(r"<(\w+:)?workbook\b", workbook) or [None, ""])[1] or ""
@@ -365,7 +161,7 @@ def _set_defined_name(workbook: str, name: str, value: str) -> str:
         return workbook[:m.start()] + entry + workbook[m.start():]
     if m := re.search(rf"<{p}definedNames\s*/>", workbook):
         return workbook[:m.start()] + f"<{p}definedNames>{entry}</{p}definedNames>" + workbook[m.end():]
-    return _insert_before_first(workbook, p, ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches",
+    return insert_before_first(workbook, p, ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches",
                                               "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr",
                                               "webPublishObjects", "extLst"), "workbook",
                                 f"<{p}definedNames>{entry}</{p}definedNames>")
@@ -617,16 +413,16 @@ def edit_tail(tail: str, prefix: str, edit: SheetEdit, styles: Styles) -> str:
         new = "".join(_cf_xml(cf, styles.dxf(cf.highlight), start + i, mark=True)
                       for i, cf in enumerate(edit.conditional_formats))
         if p:
-            new = _prefixed(new, p)
+            new = prefixed(new, p)
         ends = [m.end() for m in re.finditer(rf"</{p}conditionalFormatting>", tail)]
         if ends:
             tail = tail[:ends[-1]] + new + tail[ends[-1]:]
         else:
-            tail = _insert_before_first(tail, p, _AFTER_CF, "worksheet", new)
+            tail = insert_before_first(tail, p, _AFTER_CF, "worksheet", new)
     if edit.validations:
         new = "".join(_dv_xml(v) for v in edit.validations)
         if p:
-            new = _prefixed(new, p)
+            new = prefixed(new, p)
         block = re.search(rf"<{p}dataValidations\b[^>]*>(.*?)</{p}dataValidations>", tail, re.S)
         if block:
             inner = block[1] + new
@@ -636,7 +432,7 @@ def edit_tail(tail: str, prefix: str, edit: SheetEdit, styles: Styles) -> str:
             tail = tail[:block.start()] + opening + inner + f"</{p}dataValidations>" + tail[block.end():]
         else:
             count = len(edit.validations)
-            tail = _insert_before_first(tail, p, _AFTER_CF[1:], "worksheet",
+            tail = insert_before_first(tail, p, _AFTER_CF[1:], "worksheet",
                                         f'<{p}dataValidations count="{count}">{new}</{p}dataValidations>')
     else:
         block = re.search(rf"(<{p}dataValidations\b[^>]*)>(.*?)</{p}dataValidations>", tail, re.S)
@@ -672,7 +468,7 @@ def set_cells(xml: str, prefix: str, values: dict[str, object], epoch: dt.dateti
         style = int(m[1]) if cell and (m := re.search(r'\bs="(\d+)"', cell[0].split(">", 1)[0])) else 0
         new = _cell_xml(ref, Cell(value), style, epoch) or f'<c r="{ref}"/>'  # type: ignore[arg-type]
         if p:
-            new = _prefixed(new, p)
+            new = prefixed(new, p)
         if cell:
             block = block[:cell.start()] + new + block[cell.end():]
         else:
@@ -1071,9 +867,9 @@ class WorkbookWriter:
                     self.unselect.add(part)
         self.new[self.workbook_part] = workbook.encode("utf-8")
         if new_rels:
-            self.new[wb_rels_name] = _append_to_root(self.read(wb_rels_name), "Relationships",
+            self.new[wb_rels_name] = append_to_root(self.read(wb_rels_name), "Relationships",
                                                      "".join(new_rels), wb_rels_name).encode("utf-8")
-        types_prefix = _root_prefix(content_types, "Types", content_types_name)
+        types_prefix = root_prefix(content_types, "Types", content_types_name)
 
         def override(name: str) -> str:  # part names compare without regard to case
             return rf"<{re.escape(types_prefix)}Override\b[^>]*\bPartName=[\"'](?i:/{re.escape(name)})[\"'][^>]*/>"
@@ -1083,7 +879,7 @@ class WorkbookWriter:
         new_types = [t for t in new_types if not re.search(override(t.split('"')[1][1:]), content_types)]
         if not re.search(rf"<{re.escape(types_prefix)}Default\b[^>]*\bExtension=[\"'](?i:rels)[\"']", content_types):
             new_types.append(f'<Default Extension="rels" ContentType="{CT_RELS}"/>')  # for our .rels parts
-        self.new[content_types_name] = _append_to_root(content_types, "Types", "".join(new_types),
+        self.new[content_types_name] = append_to_root(content_types, "Types", "".join(new_types),
                                                        content_types_name).encode()
 
     @staticmethod
@@ -1100,7 +896,7 @@ class WorkbookWriter:
         m = re.search(r"<(\w+:)?workbookView\b([^>]*?)(/?)>", workbook)
         if m is None:
             p = (re.search(r"<(\w+:)?workbook\b", workbook) or [None, ""])[1] or ""
-            return _insert_before_first(workbook, p, ("sheets",), "workbook",
+            return insert_before_first(workbook, p, ("sheets",), "workbook",
                                         f'<{p}bookViews><{p}workbookView activeTab="{index}"/></{p}bookViews>')
         attrs = re.sub(r'\sactiveTab="[^"]*"', "", m[2]) + f' activeTab="{index}"'
         first = re.search(r'\sfirstSheet="(\d+)"', attrs)
@@ -1176,7 +972,7 @@ class WorkbookWriter:
         self.new.pop(rels, None)
 
     def _add_sheets(self, workbook: str, new_sheets: list[str]) -> str:
-        m = re.search(rf"</{_PREFIX}sheets>", workbook)
+        m = re.search(rf"</{PREFIX}sheets>", workbook)
         if m is None:
             raise _fail(self.source, "damaged", f"{self.workbook_part} lists no sheets")
         prefix = m[1]
@@ -1195,13 +991,13 @@ class WorkbookWriter:
     @staticmethod
     def _full_calc_on_load(workbook: str) -> str:
         """Ask Excel to recalculate on open: the formulas we wrote must reflect the user's latest numbers."""
-        m = re.search(rf"<{_PREFIX}calcPr\b([^>]*?)(/?)>", workbook)
+        m = re.search(rf"<{PREFIX}calcPr\b([^>]*?)(/?)>", workbook)
         if m:
             if "fullCalcOnLoad" in m[2]:
                 return re.sub(r'fullCalcOnLoad="[^"]*"', 'fullCalcOnLoad="1"', workbook, count=1)
             return workbook[:m.end(2)] + ' fullCalcOnLoad="1"' + workbook[m.end(2):]
-        p = _root_prefix(workbook, "workbook", "the workbook part")
-        return _insert_before_first(workbook, p, ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr",
+        p = root_prefix(workbook, "workbook", "the workbook part")
+        return insert_before_first(workbook, p, ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr",
                                                   "smartTagTypes", "webPublishing", "fileRecoveryPr",
                                                   "webPublishObjects", "extLst"), "workbook",
                                     f'<{p}calcPr fullCalcOnLoad="1"/>')
