@@ -101,13 +101,15 @@ def test_a_package_no_reader_can_read_gets_one_sentence_from_every_reader_in_wor
     assert refused == "refused" and sentence.startswith("the file is damaged") and not PYTHON_WORDS.search(sentence)
 
 
-def test_the_json_of_check_is_alone_on_stdout_when_a_library_prints(books):
+@pytest.mark.parametrize("command", ["check", "summary", "baseline"])
+def test_json_is_alone_on_stdout_when_a_library_prints(books, command, tmp_path):
     env = {**os.environ, "SALESMETRICS_READER": "openpyxl"}
-    result = subprocess.run([sys.executable, "-m", "salesmetrics_xl", "check", "--json",
+    out = ["--out", str(tmp_path / "out.xlsx")] if command == "summary" else []
+    result = subprocess.run([sys.executable, "-m", "salesmetrics_xl", command, "--json", *out,
                              str(books["chatty-style-index"])], capture_output=True, text=True, env=env, timeout=300)
     assert "0 is out of range" in result.stderr  # openpyxl did print: the shape tests what it claims
     json.loads(result.stdout)  # and stdout is our JSON alone
-    assert result.returncode in (0, 1)
+    assert result.returncode in (0, 1), result.stderr[-2000:]
 
 
 # ---- writing ---------------------------------------------------------------------------------------------------
@@ -270,6 +272,8 @@ def test_a_refusal_names_the_part_in_words(tmp_path):
 @needs_libreoffice
 def test_libreoffice_opens_every_output(books, written, tmp_path):
     shapes = sorted(written)
+    strict_input = convert([books["strict"]], tmp_path / "lo-input")[0]  # the Strict book we craft is one LibreOffice
+    assert openpyxl.load_workbook(strict_input)["Tracking"]["B2"].value == "Rep 0"  # reads as Excel's Strict files
     outputs = convert([written[s] for s in shapes], tmp_path / "lo")  # asserts each one opened
     for shape, converted in zip(shapes, outputs, strict=True):
         book = openpyxl.load_workbook(converted, data_only=True)
