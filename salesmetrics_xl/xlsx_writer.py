@@ -700,7 +700,7 @@ class WorkbookWriter:
         self.epoch = EXCEL_EPOCH
         self.ns = TRANSITIONAL  # the book's flavour: Strict Open XML books get our parts in Strict words
         self.workbook_part = self._workbook_part()
-        self.base = str(PurePosixPath(self.workbook_part).parent)  # where the workbook's targets start from
+        self.base = posixpath.dirname(self.workbook_part)  # where the workbook's targets start from ("xl")
         self.workbook_rels = self.actual(_rels_name(self.workbook_part))
 
     def actual(self, name: str) -> str:
@@ -732,8 +732,8 @@ class WorkbookWriter:
     def free_name(self, pattern: str) -> str:
         """The first free part name of the pattern, in the folder as the package spells it. Free means: no part
         of that name in any case, and no relationships part left for it either."""
-        folder, stem = pattern.rsplit("/", 1)
-        pattern = self.names.folder_spelling(folder) + "/" + stem
+        folder, stem = posixpath.split(pattern)
+        pattern = posixpath.join(self.names.folder_spelling(folder) if folder else "", stem)
         n = 1
         while self.exists(pattern.format(n)) or self.exists(_rels_name(pattern.format(n))):
             n += 1
@@ -755,7 +755,11 @@ class WorkbookWriter:
 
     def _pointer(self, part: str) -> str:
         """The target the workbook's relationships give a new part: relative when it sits below the workbook."""
-        return _relative(part, self.base) if key(part).startswith(key(self.base + "/")) else "/" + part
+        return _relative(part, self.base) if key(part).startswith(key(self.here(""))) else "/" + part
+
+    def here(self, name: str) -> str:
+        """A part name in the workbook's folder (xl/ in every Excel file; the package root in a minimal one)."""
+        return posixpath.join(self.base, name)
 
     def apply(self, layout: WorkbookLayout) -> None:
         wb_rels_name = self.workbook_rels
@@ -780,9 +784,9 @@ class WorkbookWriter:
         new_types: list[str] = []
         used_rids = {rid for rid, _, _ in rels}
         if styles_name is None or not self.exists(styles_name):  # completed with one: our sheets need styles
-            styles_name = self.base + "/styles.xml"
+            styles_name = self.here("styles.xml")
             if self.exists(styles_name):  # a stray part of that name no relationship points at
-                styles_name = self.free_name(self.base + "/styles{}.xml")
+                styles_name = self.free_name(self.here("styles{}.xml"))
             self.new[styles_name] = f'{XML_DECL}<styleSheet xmlns="{ns.main}"/>'.encode()
             rid = free_id(used_rids)
             used_rids.add(rid)
@@ -813,7 +817,7 @@ class WorkbookWriter:
                 part = targets[existing[1]]
                 self._drop_dependents(part)
             else:
-                part = self.free_name(self.base + "/worksheets/sheet{}.xml")
+                part = self.free_name(self.here("worksheets/sheet{}.xml"))
                 rid = free_id(used_rids)
                 used_rids.add(rid)
                 sheet_id = max([int(i) for i, _ in sheets.values() if i.isdigit()] + [0]) + 1
@@ -824,11 +828,11 @@ class WorkbookWriter:
                 new_types.append(f'<Override PartName="/{part}" ContentType="{CT_WORKSHEET}"/>')
             drawing_rid = None
             if sheet.charts:
-                drawing = self.free_name(self.base + "/drawings/drawing{}.xml")
+                drawing = self.free_name(self.here("drawings/drawing{}.xml"))
                 drawing_folder = str(PurePosixPath(drawing).parent)
                 drawing_rels = []
                 for i, chart in enumerate(sheet.charts, start=1):
-                    chart_part = self.free_name(self.base + "/charts/chart{}.xml")
+                    chart_part = self.free_name(self.here("charts/chart{}.xml"))
                     self.new[chart_part] = ns.into(chart_xml(sheet, chart)).encode("utf-8")
                     drawing_rels.append((f"rId{i}", REL_CHART, _relative(chart_part, drawing_folder)))
                     new_types.append(f'<Override PartName="/{chart_part}" ContentType="{CT_CHART}"/>')

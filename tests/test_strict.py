@@ -23,11 +23,14 @@ from defusedxml import ElementTree
 
 from salesmetrics_xl import ooxml
 from salesmetrics_xl.core.problems import WorkbookError
+from salesmetrics_xl.layouts.sheet import WorkbookLayout
 from salesmetrics_xl.reader import _installed, _sheet_part, read_workbook
 from salesmetrics_xl.summarise import summarise_workbook
+from salesmetrics_xl.xlsx_writer import write_workbook
 from tests.hostile_files import read_parts, write_parts
 from tests.libreoffice import convert, needs_libreoffice
 from tests.package_shapes import SHAPES, SUFFIX, TODAY, TRANSITIONAL_ONLY, make_shape, tracking_book
+from tests.test_xlsx_writer import summary_layout
 
 READERS = [r for r in ("columnar", "calamine", "openpyxl") if _installed(r)]
 PYTHON_WORDS = re.compile(r"\b\w*(Error|Exception)\b|substring not found|is not in list|StopIteration|Traceback")
@@ -354,3 +357,35 @@ def test_a_new_part_never_takes_a_name_any_part_or_left_over_relationships_hold_
     ours = sorted(n for n in names if n.casefold().startswith("xl/worksheets/sheet") and n not in dict(parts)
                   and n != taken[0])
     assert ours == ["xl/worksheets/sheet5.xml", "xl/worksheets/sheet6.xml"]  # 3 and 4 are held, in other cases
+
+
+@needs_libreoffice
+def test_a_workbook_part_outside_xl_is_found_through_the_packages_relationships(tmp_path):
+    """A minimal package as some libraries write it: the workbook at the package root, named by _rels/.rels."""
+    main, rel = ooxml.TRANSITIONAL.main, ooxml.TRANSITIONAL.rel
+    parts = [
+        ("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+         '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/book.xml" '
+         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+         '<Override PartName="/data.xml" '
+         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'),
+        ("_rels/.rels", f'<Relationships xmlns="{ooxml.PACKAGE_RELS}"><Relationship Id="rId1" '
+         f'Type="{rel}/officeDocument" Target="book.xml"/></Relationships>'),
+        ("book.xml", f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="Notes" sheetId="1" '
+         'r:id="rId1"/></sheets></workbook>'),
+        ("_rels/book.xml.rels", f'<Relationships xmlns="{ooxml.PACKAGE_RELS}"><Relationship Id="rId1" '
+         f'Type="{rel}/worksheet" Target="data.xml"/></Relationships>'),
+        ("data.xml", f'<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>kept</t>'
+         "</is></c></row></sheetData></worksheet>"),
+    ]
+    source = write_parts(tmp_path / "minimal.xlsx", [(n, d.encode()) for n, d in parts])
+    layout = summary_layout()
+    target = write_workbook(source, WorkbookLayout(layout.sheets, []), tmp_path / "minimal.summary.xlsx")
+    with zipfile.ZipFile(target) as zf:
+        names = zf.namelist()
+        assert zf.read("data.xml") == dict(parts)["data.xml"].encode()
+        assert "styles.xml" in names and "worksheets/sheet1.xml" in names  # completed, beside the workbook
+        assert not [n for n in names if n.startswith(("/", "./", "xl/"))]
+    book = openpyxl.load_workbook(convert([target], tmp_path / "lo")[0])
+    assert book.sheetnames == ["Notes", "Weekly Summary"] and book["Notes"]["A1"].value == "kept"
