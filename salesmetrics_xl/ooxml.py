@@ -64,7 +64,6 @@ STRICT = Namespaces(
     chart="http://purl.oclc.org/ooxml/drawingml/chart",
     spreadsheet_drawing="http://purl.oclc.org/ooxml/drawingml/spreadsheetDrawing")
 MAIN_NAMESPACES = (TRANSITIONAL.main, STRICT.main)
-REL_NAMESPACES = (TRANSITIONAL.rel, STRICT.rel)
 
 
 def flavour_of(xml: str | bytes) -> Namespaces:

@@ -20,7 +20,7 @@ from pathlib import PurePosixPath
 from defusedxml import ElementTree
 
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index, column_letter
-from salesmetrics_xl.ooxml import PartNames, rel_kind, sheet_rid, sheets_of, xml_text
+from salesmetrics_xl.ooxml import PACKAGE_RELS, PartNames, rel_kind, sheet_rid, sheets_of, xml_text
 
 # Excel's own grid.
 MAX_ROW = 1_048_576
@@ -37,9 +37,6 @@ SMALL_SHEET = 2 * 1024**2  # bytes of XML under which the rarer checks below cos
 # when they are read.
 CRC_CHECKED_BYTES = 64 * 1024**2
 SAVE_AGAIN = "open it in Excel and save it again (File > Save As, Excel Workbook)"
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 SHEET_KINDS = {"worksheet": "worksheet", "chartsheet": "chart sheet", "dialogsheet": "dialog sheet",
                "xlMacrosheet": "macro sheet", "xlIntlMacrosheet": "macro sheet"}
