@@ -114,7 +114,8 @@ class Styles:
                 self.added[name] = [self._tag(d) for d in defaults]
         first_font = self.existing["fonts"][0] if self.existing["fonts"] else ""
         self.font_name = (re.search(r'<(?:\w+:)?name val="([^"]*)"', first_font) or [None, "Calibri"])[1]
-        self.font_size = (re.search(r'<(?:\w+:)?sz val="([^"]*)"', first_font) or [None, "11"])[1]
+        size = re.search(r'<(?:\w+:)?sz val="(\d{1,3}(?:\.\d+)?)"', first_font)  # a size Excel can show, or 11
+        self.font_size = size[1] if size and 1 <= float(size[1]) <= 409 else "11"
         self._xf_cache: dict[Style, int] = {}
         self._dxf_cache: dict[Highlight, int] = {}
 

@@ -169,6 +169,14 @@ def chatty_style_index(source: Path, target: Path) -> Path:
     return _rewrite(source, target, change)
 
 
+def font_size_in_words(source: Path, target: Path) -> Path:
+    """The default font's size is "eleven": openpyxl refuses the style list (a type error), the native readers
+    and LibreOffice take the book."""
+    def change(parts: Parts) -> Parts:
+        return _text(parts, "xl/styles.xml", lambda t: re.sub(r'<sz val="[^"]*"/>', '<sz val="eleven"/>', t, count=1))
+    return _rewrite(source, target, change)
+
+
 # ---- sheets that are not worksheets ------------------------------------------------------------------------------
 
 MACRO_SHEET = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<xm:macrosheet xmlns="{MAIN}" '
@@ -245,6 +253,7 @@ SHAPES: dict[str, Callable[[Path, Path], Path]] = {
     "empty-stylesheet": empty_stylesheet,
     "no-styles-part": no_styles_part,
     "chatty-style-index": chatty_style_index,
+    "font-size-in-words": font_size_in_words,
     "macro-and-dialog-sheets": macro_and_dialog_sheets,
     "utf16-with-bom": utf16_parts(True),
     "utf16-without-bom": utf16_parts(False),
