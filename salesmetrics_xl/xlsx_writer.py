@@ -762,6 +762,10 @@ class WorkbookWriter:
         return posixpath.join(self.base, name)
 
     def apply(self, layout: WorkbookLayout) -> None:
+        for name in self.infos:  # Excel reports such a package as damaged: we never write one
+            if self.names.find(name) != name:
+                raise UnwritablePartError(name, f"and {self.names.find(name)} are one part to Excel, which compares "
+                                                "part names without regard to case")
         wb_rels_name = self.workbook_rels
         workbook = self.read(self.workbook_part)
         self.ns = flavour_of(workbook)

@@ -389,3 +389,17 @@ def test_a_workbook_part_outside_xl_is_found_through_the_packages_relationships(
         assert not [n for n in names if n.startswith(("/", "./", "xl/"))]
     book = openpyxl.load_workbook(convert([target], tmp_path / "lo")[0])
     assert book.sheetnames == ["Notes", "Weekly Summary"] and book["Notes"]["A1"].value == "kept"
+
+
+def test_a_package_holding_one_name_in_two_cases_is_read_but_never_written(books, tmp_path):
+    parts = read_parts(books["sound"])
+    twice = write_parts(tmp_path / "twice.xlsx", [*parts, ("xl/worksheets/Sheet2.xml", dict(parts)[
+        "xl/worksheets/sheet2.xml"])])
+    assert _answer(twice, READERS[0]) == _answer(books["sound"], READERS[0])
+    with pytest.raises(WorkbookError) as caught:
+        summarise_workbook(twice, today=TODAY, out=tmp_path / "twice.summary.xlsx")
+    assert caught.value.problem.message == (
+        "the file is damaged: it cannot be written to: xl/worksheets/Sheet2.xml and xl/worksheets/sheet2.xml are "
+        "one part to Excel, which compares part names without regard to case; open it in Excel and save it again "
+        "(File > Save As, Excel Workbook)")
+    assert not (tmp_path / "twice.summary.xlsx").exists()
