@@ -10,11 +10,13 @@ choose, find or write goes through the rules here, so there is one answer to "is
 from __future__ import annotations
 
 import codecs
+import io
 import itertools
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"  # the same in both flavours
 CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
@@ -192,3 +194,34 @@ def xml_text(data: bytes, partial: bool = False) -> str:
 def utf8_xml(data: bytes) -> bytes:
     """A part's bytes as UTF-8 XML (unchanged when they already are): for byte scans written for UTF-8."""
     return data if encoding_of(data[:4]) == "utf-8" else xml_text(data).encode("utf-8")
+
+
+# ---- Strict as Transitional, for a reader that knows only Transitional -------------------------------------
+
+# Strict URIs that are not the Transitional one with another stem (the five of Namespaces are; rel types follow).
+_STRICT_ONLY = (
+    ("http://purl.oclc.org/ooxml/officeDocument/relationships/extendedProperties",
+     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties"),
+    ("http://purl.oclc.org/ooxml/officeDocument/extendedProperties",
+     "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"),
+    ("http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes",
+     "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"),
+)
+
+
+def as_transitional(path: str | Path) -> io.BytesIO:
+    """A Strict package rewritten in Transitional URIs, in memory, for openpyxl (which finds no sheets in a
+    Strict book). Only the URIs change; the parts, their names and their cells are the same."""
+    pairs = [*_STRICT_ONLY, *zip(STRICT.uris(), TRANSITIONAL.uris(), strict=True)]
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith((".xml", ".rels")) and "purl.oclc.org" in xml_text(data[:1 << 16], partial=True):
+                text = xml_text(data)
+                for strict, transitional in pairs:
+                    text = text.replace(strict, transitional)
+                data = text.encode("utf-8")
+            dst.writestr(info.filename, data)
+    out.seek(0)
+    return out

@@ -30,7 +30,17 @@ from salesmetrics_xl.core.parse import (
 )
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index
 from salesmetrics_xl.core.workbook import RANGES, RANGES_SHEET_NAME, TRACKING, TRACKING_SHEET_NAME
-from salesmetrics_xl.ooxml import PartNames, elements, flavour_of, is_utf16, resolve, sheet_rid, sheets_of, utf8_xml
+from salesmetrics_xl.ooxml import (
+    PartNames,
+    as_transitional,
+    elements,
+    flavour_of,
+    is_utf16,
+    resolve,
+    sheet_rid,
+    sheets_of,
+    utf8_xml,
+)
 from salesmetrics_xl.package import Sheet, check_cells, check_package, explain, is_panic, not_a_worksheet
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -232,7 +242,9 @@ class _OpenpyxlBook:
     def __init__(self, path: Path):
         import openpyxl
 
-        self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # openpyxl knows Transitional only: a Strict book is handed to it in Transitional words (ooxml.py)
+        source = as_transitional(path) if _is_strict(path) else path
+        self.book = openpyxl.load_workbook(source, read_only=True, data_only=True)
         self.sheetnames = list(self.book.sheetnames)
 
     def rows(self, name: str, is_sparse: bool = False) -> Iterator[tuple[object, ...]]:
@@ -398,11 +410,8 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
                 message=f"{_READER_NAMES[next(iter(failed))]} could not read this workbook, so it was read with "
                         f"{_READER_NAMES[reader]}; the results are the same"))
         return data
-    # No reader could. Every choice tries openpyxl, so its sentence is the one every choice gives; but on a Strict
-    # book (which openpyxl cannot read at all) the fast reader's says what is wrong.
-    if "openpyxl" in failed and failed["openpyxl"].problem.code != "strict-format":
-        raise failed["openpyxl"]
-    raise next(e for r, e in failed.items() if r != "openpyxl") if len(failed) > 1 else failed[chosen]
+    # No reader could. Every choice tries openpyxl, so its sentence is the one every choice gives.
+    raise failed.get("openpyxl") or failed[chosen]
 
 
 _READER_NAMES = {"auto": "the fast reader (python-calamine)", "columnar": "the fast reader (fastexcel)",
@@ -434,12 +443,6 @@ def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tra
                ranges_sheet: str | None, defined: tuple[str | None, str | None]) -> WorkbookData:
     """The workbook read by one reader. Whatever the reader library raises is a _ReaderFailedError (another reader
     may do better); a problem we found in the data is a WorkbookError, the same for every reader."""
-    strict = _is_strict(path)
-    if chosen == "openpyxl" and strict:  # openpyxl finds no sheets in it, and would say so wrongly
-        refusal = _fail(path, "strict-format", "the workbook is saved as Strict Open XML, which openpyxl cannot "
-                                               "read; install the fast extra (pip install 'salesmetrics-xl[fast]'), "
-                                               "or save it in Excel as Excel Workbook (.xlsx)")
-        raise _ReaderFailedError(refusal, NotImplementedError("openpyxl reads Transitional Open XML only"))
     try:
         book = {"calamine": _CalamineBook, "openpyxl": _OpenpyxlBook}.get(chosen, _ColumnarBook)(path)
     except BaseException as exc:  # the readers raise many kinds on malformed parts
@@ -458,8 +461,6 @@ def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tra
             extent = check_cells(data, str(path), name)  # before any native reader sees the sheet
             special, is_sparse = special_cells(data), sparse(data) or not extent.native_safe
             is_sparse = is_sparse or (not isinstance(book, _OpenpyxlBook) and utf16_parts(path, name))
-            if strict:  # the native reader alone reads Strict: its guard (check_cells) stands, row by row
-                return _overlay(book.rows(name), special)
             if isinstance(book, _ColumnarBook) and not special and not is_sparse and (
                     chosen == "columnar" or len(data) >= COLUMNAR_MIN_BYTES):
                 columnar.add(name)
