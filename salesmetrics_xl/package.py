@@ -20,6 +20,7 @@ from pathlib import PurePosixPath
 from defusedxml import ElementTree
 
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index, column_letter
+from salesmetrics_xl.ooxml import PACKAGE_RELS, PartNames, rel_kind, sheet_rid, sheets_of, xml_text
 
 # Excel's own grid.
 MAX_ROW = 1_048_576
@@ -36,9 +37,6 @@ SMALL_SHEET = 2 * 1024**2  # bytes of XML under which the rarer checks below cos
 # when they are read.
 CRC_CHECKED_BYTES = 64 * 1024**2
 SAVE_AGAIN = "open it in Excel and save it again (File > Save As, Excel Workbook)"
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 SHEET_KINDS = {"worksheet": "worksheet", "chartsheet": "chart sheet", "dialogsheet": "dialog sheet",
                "xlMacrosheet": "macro sheet", "xlIntlMacrosheet": "macro sheet"}
@@ -89,8 +87,8 @@ def explain(file: str, exc: BaseException, doing: str = "read") -> WorkbookError
         return WorkbookError(Problem(severity=Severity.ERROR, code="too-large", file=file,
                                      message="the workbook needs more memory than this computer has to be "
                                              f"{doing}; split it, or remove unused rows and columns"))
-    detail = str(exc).splitlines()[0][:200] if str(exc) else name
-    return damaged(file, f"it cannot be {doing} ({name}: {detail})")
+    # The library's own words (a class name, "substring not found") mean nothing to a user; --debug shows them.
+    return damaged(file, f"it cannot be {doing}: part of it is not as Excel writes it")
 
 
 # ---- the package ---------------------------------------------------------------------------------------------
@@ -144,35 +142,36 @@ def check_package(zf: zipfile.ZipFile, file: str) -> list[Sheet]:
         with zf.open(info) as fh:  # zipfile checks the CRC at the end of each part
             while fh.read(1 << 20):
                 pass
+    names = PartNames(seen)  # part names compare as Excel compares them: without regard to case
     for required in ("[Content_Types].xml", WORKBOOK_RELS):
-        if required not in seen:
+        if required not in names:
             raise damaged(file, f"it has no {required}")
-    rels = ElementTree.fromstring(zf.read(WORKBOOK_RELS))
+    rels = ElementTree.fromstring(zf.read(names.find(WORKBOOK_RELS)))
     targets: dict[str, tuple[str, str | None]] = {}
     for rel in rels.iter(f"{{{PACKAGE_RELS}}}Relationship"):
         if rel.get("TargetMode") == "External":
             continue
-        target, kind = rel.get("Target"), (rel.get("Type") or "").rsplit("/", 1)[-1]
+        target, kind = rel.get("Target"), rel_kind(rel.get("Type"))
         if not target:
             raise damaged(file, f"relationship {rel.get('Id')} in {WORKBOOK_RELS} has no target")
         part = _part("xl", target)
         if part is None:
             raise damaged(file, f"relationship {rel.get('Id')} points outside the workbook ({target})")
-        targets[rel.get("Id") or ""] = (kind, part)
+        targets[rel.get("Id") or ""] = (kind, names.find(part) or part)
     for kind, part in targets.values():
         if kind == "styles":
-            if part not in seen:
+            if part not in names:
                 raise damaged(file, f"its styles part {part} is missing")
             with zf.open(part) as fh:
-                root = _root_name(fh.read(4096))
+                root = _root_name(xml_text(fh.read(4096), partial=True).encode("utf-8"))
             if root != "styleSheet":
                 raise damaged(file, f"{part} is not a styleSheet")
-    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    workbook = ElementTree.fromstring(zf.read(names.find("xl/workbook.xml") or "xl/workbook.xml"))
     sheets = []
-    for s in workbook.iter(f"{{{MAIN}}}sheet"):
-        kind, part = targets.get(s.get(f"{{{REL}}}id") or "", ("", None))
-        name = s.get("name") or ""
-        if part is None or part not in seen:
+    for s in sheets_of(workbook):  # Transitional or Strict
+        kind, part = targets.get(sheet_rid(s) or "", ("", None))
+        name = s.get("name") or ""  # type: ignore[attr-defined]
+        if part is None or part not in names:
             raise damaged(file, f"the part holding sheet '{name}' is missing", sheet=name)
         sheets.append(Sheet(name, part, kind or "worksheet"))
     return sheets

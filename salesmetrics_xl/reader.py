@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.util
 import logging
 import os
 import re
+import sys
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -28,6 +30,17 @@ from salesmetrics_xl.core.parse import (
 )
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index
 from salesmetrics_xl.core.workbook import RANGES, RANGES_SHEET_NAME, TRACKING, TRACKING_SHEET_NAME
+from salesmetrics_xl.ooxml import (
+    PartNames,
+    as_transitional,
+    elements,
+    flavour_of,
+    is_utf16,
+    resolve,
+    sheet_rid,
+    sheets_of,
+    utf8_xml,
+)
 from salesmetrics_xl.package import Sheet, check_cells, check_package, explain, is_panic, not_a_worksheet
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -133,24 +146,22 @@ _CELL_START = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*>")
 
 
 def _sheet_part(zf: zipfile.ZipFile, name: str) -> str | None:
+    """The zip entry of a sheet, found as Excel finds it: Transitional or Strict, part names in any case."""
+    names = PartNames(zf.namelist())
     workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    main, rel = "http://schemas.openxmlformats.org/spreadsheetml/2006/main", \
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    rid = next((s.get(f"{{{rel}}}id") for s in workbook.iter(f"{{{main}}}sheet") if s.get("name") == name), None)
+    rels = ElementTree.fromstring(zf.read(names.find("xl/_rels/workbook.xml.rels") or "xl/_rels/workbook.xml.rels"))
+    rid = next((sheet_rid(s) for s in sheets_of(workbook) if s.get("name") == name), None)  # type: ignore[attr-defined]
     target = next((r.get("Target") for r in rels if r.get("Id") == rid), None)
-    if target is None:
-        return None
-    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    part = resolve("xl", target) if target else None
+    return names.find(part) if part else None
 
 
 def defined_names(path: Path) -> dict[str, str]:
     """The workbook-level defined names (casefolded, as Excel compares them) and what each refers to."""
-    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     with zipfile.ZipFile(path) as zf:
         workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    return {(d.get("name") or "").casefold(): d.text or "" for d in workbook.iter(f"{{{main}}}definedName")
-            if d.get("localSheetId") is None}
+    return {(d.get("name") or "").casefold(): d.text or "" for d in elements(workbook, "definedName")
+            if d.get("localSheetId") is None}  # type: ignore[attr-defined]
 
 
 def defined_sheets(path: Path) -> tuple[str | None, str | None]:
@@ -162,10 +173,24 @@ def defined_sheets(path: Path) -> tuple[str | None, str | None]:
 
 
 def sheet_bytes(path: Path, name: str) -> bytes:
-    """A sheet's XML as stored, read once for the scans below (the zip limits above bound its size)."""
+    """A sheet's XML, read once for the scans below (the zip limits above bound its size); as UTF-8 whatever its
+    encoding, so the scans see what a parser sees."""
     with zipfile.ZipFile(path) as zf:
         part = _sheet_part(zf, name)
-        return zf.read(part) if part is not None and part in zf.namelist() else b""
+        return utf8_xml(zf.read(part)) if part is not None else b""
+
+
+def utf16_parts(path: Path, name: str) -> bool:
+    """Whether a sheet or the shared strings are stored as UTF-16: the native readers misread such parts (blank
+    cells, "not well-formed"), openpyxl reads them as Excel does."""
+    with zipfile.ZipFile(path) as zf:
+        parts = [_sheet_part(zf, name), PartNames(zf.namelist()).find("xl/sharedStrings.xml")]
+        for part in parts:
+            if part is not None:
+                with zf.open(part) as fh:
+                    if is_utf16(fh.read(4)):
+                        return True
+    return False
 
 
 def special_cells(data: bytes) -> dict[tuple[int, int], str]:
@@ -217,7 +242,9 @@ class _OpenpyxlBook:
     def __init__(self, path: Path):
         import openpyxl
 
-        self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # openpyxl knows Transitional only: a Strict book is handed to it in Transitional words (ooxml.py)
+        source = as_transitional(path) if _is_strict(path) else path
+        self.book = openpyxl.load_workbook(source, read_only=True, data_only=True)
         self.sheetnames = list(self.book.sheetnames)
 
     def rows(self, name: str, is_sparse: bool = False) -> Iterator[tuple[object, ...]]:
@@ -280,7 +307,11 @@ class _ColumnarBook(_CalamineBook):
     def header_first(self, name: str) -> Iterator[tuple[object, ...]]:
         """The rows where a header may be, without parsing the whole sheet (openpyxl streams them); the rest
         only when the parser asks, from calamine."""
-        self.heads = self.heads or _OpenpyxlBook(self.path)
+        try:
+            self.heads = self.heads or _OpenpyxlBook(self.path)
+        except Exception:  # a package openpyxl cannot open (a style list it rejects): calamine reads it all
+            yield from self.rows(name)
+            return
         head = list(islice(self.heads.rows(name), HEADER_SEARCH_ROWS))
         yield from head
         yield from islice(self.rows(name), len(head), None)
@@ -364,12 +395,63 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
         chosen = _engine(engine)
     except ValueError as exc:
         raise _fail(path, "bad-setting", str(exc)) from None
+    failed: dict[str, WorkbookError] = {}
+    for reader in (chosen, *_other_readers(chosen)):
+        try:
+            # stdout is ours alone (a --json run pipes it): a library's prints go to stderr
+            with contextlib.redirect_stdout(sys.stderr):
+                data = _read_with(reader, path, sheets, today, tracking_sheet, ranges_sheet, defined)
+        except _ReaderFailedError as exc:
+            failed[reader] = exc.error
+            continue
+        if failed:
+            data.problems.append(Problem(
+                severity=Severity.NOTE, code="other-reader", file=str(path),
+                message=f"{_READER_NAMES[next(iter(failed))]} could not read this workbook, so it was read with "
+                        f"{_READER_NAMES[reader]}; the results are the same"))
+        return data
+    # No reader could. Every choice tries openpyxl, so its sentence is the one every choice gives.
+    raise failed.get("openpyxl") or failed[chosen]
+
+
+_READER_NAMES = {"auto": "the fast reader (python-calamine)", "columnar": "the fast reader (fastexcel)",
+                 "calamine": "the fast reader (python-calamine)", "openpyxl": "openpyxl"}
+
+
+class _ReaderFailedError(Exception):
+    """A reader library failed on the package (not a problem we found in the data): another reader may read it."""
+
+    def __init__(self, error: WorkbookError, cause: BaseException):
+        super().__init__(str(error))
+        error.__cause__ = cause  # for --debug
+        self.error = error
+
+
+def _is_strict(path: Path) -> bool:
+    with zipfile.ZipFile(path) as zf, zf.open("xl/workbook.xml") as fh:
+        return flavour_of(fh.read(4096)).strict
+
+
+def _other_readers(chosen: str) -> tuple[str, ...]:
+    """The readers to try when ``chosen`` cannot read a package: the other kind (native or openpyxl)."""
+    if chosen == "openpyxl":
+        return ("calamine",) if _installed("calamine") else ()
+    return ("openpyxl",)
+
+
+def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tracking_sheet: str | None,
+               ranges_sheet: str | None, defined: tuple[str | None, str | None]) -> WorkbookData:
+    """The workbook read by one reader. Whatever the reader library raises is a _ReaderFailedError (another reader
+    may do better); a problem we found in the data is a WorkbookError, the same for every reader."""
     try:
         book = {"calamine": _CalamineBook, "openpyxl": _OpenpyxlBook}.get(chosen, _ColumnarBook)(path)
     except BaseException as exc:  # the readers raise many kinds on malformed parts
         if not (isinstance(exc, Exception) or is_panic(exc)):
             raise
-        raise explain(str(path), exc) from exc
+        if isinstance(exc, DefusedXmlException):
+            raise _fail(path, "unsafe-xml", f"the workbook contains an XML attack ({type(exc).__name__}); "
+                                            "refused") from exc
+        raise _ReaderFailedError(explain(str(path), exc), exc) from exc
     columnar: set[str] = set()  # sheets whose rows under the header are read column by column
     try:
         names = _worksheets(path, book.sheetnames, sheets)
@@ -378,6 +460,7 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
             data = sheet_bytes(path, name)
             extent = check_cells(data, str(path), name)  # before any native reader sees the sheet
             special, is_sparse = special_cells(data), sparse(data) or not extent.native_safe
+            is_sparse = is_sparse or (not isinstance(book, _OpenpyxlBook) and utf16_parts(path, name))
             if isinstance(book, _ColumnarBook) and not special and not is_sparse and (
                     chosen == "columnar" or len(data) >= COLUMNAR_MIN_BYTES):
                 columnar.add(name)
@@ -397,7 +480,7 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
     except BaseException as exc:
         if not (isinstance(exc, Exception) or is_panic(exc)):
             raise  # Ctrl-C and exits pass
-        raise explain(str(path), exc) from exc
+        raise _ReaderFailedError(explain(str(path), exc), exc) from exc
     finally:
         book.close()
 

@@ -18,8 +18,10 @@ import bisect
 import dataclasses
 import datetime as dt
 import html
+import io
 import math
 import os
+import posixpath
 import re
 import shutil
 import struct
@@ -30,7 +32,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import IO
 from xml.parsers import expat
-from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
 
@@ -52,10 +53,8 @@ from salesmetrics_xl.layouts.sheet import (
     Cell,
     Chart,
     ConditionalFormat,
-    Highlight,
     SheetEdit,
     SheetLayout,
-    Style,
     Validation,
     WorkbookLayout,
     claim_name,
@@ -65,7 +64,35 @@ from salesmetrics_xl.layouts.sheet import (
     sheet_ref,
 )
 from salesmetrics_xl.locks import open_elsewhere
-from salesmetrics_xl.package import explain
+from salesmetrics_xl.ooxml import (
+    CT_RELS,
+    TRANSITIONAL,
+    Namespaces,
+    PartNames,
+    elements,
+    flavour_of,
+    free_id,
+    is_utf16,
+    key,
+    rel_kind,
+    resolve,
+    sheet_rid,
+    sheets_of,
+    utf8_xml,
+    xml_text,
+)
+from salesmetrics_xl.package import damaged, explain
+from salesmetrics_xl.xml_parts import (
+    PREFIX,
+    Styles,
+    UnwritablePartError,
+    append_to_root,
+    attr,
+    insert_before_first,
+    prefixed,
+    root_prefix,
+    text,
+)
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -77,6 +104,7 @@ REL_CHART = NS_REL + "/chart"
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 
 # The sheets earlier versions wrote before the workbook recorded which sheets are ours (OWNED_NAME): a sheet with one
 # of these names (or "Name (2)") is recognised as ours when its first cells carry our signature (layout.SIGNATURES).
@@ -87,23 +115,10 @@ MARK_FORMULA = f'N("{MARK}")=0'
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 EXCEL_EPOCH_1904 = dt.datetime(1904, 1, 1)  # Mac Excel's "1904 date system" (<workbookPr date1904="1"/>)
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10,
-                    "mm-dd-yy": 14, "d-mmm-yy": 15, "d-mmm": 16, "mmm-yy": 17, "@": 49}
 
 
 def _fail(path: Path | str, code: str, message: str) -> WorkbookError:
     return WorkbookError(Problem(severity=Severity.ERROR, code=code, message=message, file=str(path)))
-
-
-def text(value: str) -> str:
-    """Escape for element text; drop the control characters XML cannot hold (they come from pasted data)."""
-    return escape(_ILLEGAL_XML.sub("", value))
-
-
-def attr(value: str) -> str:
-    """A double-quoted attribute value, whatever quotes it holds (a format like "$"#,##0 has some)."""
-    return '"' + escape(_ILLEGAL_XML.sub("", value), {'"': "&quot;"}) + '"'
 
 
 def cell_ref(row: int, col: int) -> str:
@@ -135,171 +150,6 @@ def check_xml(data: bytes) -> None:
         raise InvalidPartError(f"not well-formed XML ({exc})") from None
 
 
-# ---- namespace prefixes -------------------------------------------------------------------------------------
-# A part may bind its main namespace to a prefix (<x:styleSheet xmlns:x="...">, as the Open XML SDK writes)
-# instead of making it the default. What we splice in must then carry the same prefix.
-
-_PREFIX = r"((?:[A-Za-z_][\w.-]*:)?)"  # an element's prefix with its colon, or nothing
-
-
-def _root_prefix(xml: str, root: str) -> str:
-    """The prefix (with its colon, or "") of the part's root element ``root``."""
-    m = re.search(rf"<{_PREFIX}{root}[\s/>]", xml)
-    if m is None:
-        raise ValueError(f"no {root} element")
-    return m[1]
-
-
-def _prefixed(xml: str, prefix: str) -> str:
-    """Our unprefixed elements renamed into ``prefix``; elements that already have one are left alone."""
-    return re.sub(r"<(/?)(?=[A-Za-z_][\w.-]*[\s/>])", rf"<\g<1>{prefix}", xml) if prefix else xml
-
-
-def _append_to_root(xml: str, root: str, entries: str) -> str:
-    """Add entries (written unprefixed) as the last children of the root element, in the root's prefix."""
-    prefix = _root_prefix(xml, root)
-    at = xml.rindex(f"</{prefix}{root}>") if f"</{prefix}{root}>" in xml else None
-    if at is None:  # an empty root written as <Types/>
-        m = re.search(rf"<{re.escape(prefix)}{root}\b[^>]*?\s*/>", xml)
-        if m is None:
-            raise ValueError(f"no end of {root}")
-        opening = re.sub(r"\s*/>$", ">", m[0])
-        return xml[:m.start()] + opening + _prefixed(entries, prefix) + f"</{prefix}{root}>" + xml[m.end():]
-    return xml[:at] + _prefixed(entries, prefix) + xml[at:]
-
-
-# ---- styles.xml -------------------------------------------------------------------------------------------
-
-def _section(xml: str, prefix: str, name: str) -> re.Match[str] | None:
-    p = re.escape(prefix)
-    return re.search(rf"<{p}{name}\b[^>]*?(?:/>|>.*?</{p}{name}>)", xml, re.S)
-
-
-def _children(section: str, prefix: str, child: str) -> list[str]:
-    p = re.escape(prefix)
-    return re.findall(rf"<{p}{child}\b(?:[^>]*?/>|[^>]*?>.*?</{p}{child}>)", section, re.S)
-
-
-class Styles:
-    """Appends the cell and differential formats we need; identical ones already there are reused."""
-
-    _ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
-              "tableStyles", "colors", "extLst")
-
-    def __init__(self, xml: str):
-        self.original = xml
-        self.p = _root_prefix(xml, "styleSheet")
-        self.existing = {name: self._existing(name) for name in ("numFmts", "fonts", "fills", "borders",
-                                                                 "cellXfs", "dxfs")}
-        self.added: dict[str, list[str]] = {name: [] for name in self.existing}
-        first_font = self.existing["fonts"][0] if self.existing["fonts"] else ""
-        self.font_name = (re.search(r'<(?:\w+:)?name val="([^"]*)"', first_font) or [None, "Calibri"])[1]
-        self.font_size = (re.search(r'<(?:\w+:)?sz val="([^"]*)"', first_font) or [None, "11"])[1]
-        self._xf_cache: dict[Style, int] = {}
-        self._dxf_cache: dict[Highlight, int] = {}
-
-    def _existing(self, name: str) -> list[str]:
-        child = {"numFmts": "numFmt", "fonts": "font", "fills": "fill", "borders": "border", "cellXfs": "xf",
-                 "dxfs": "dxf"}[name]
-        found = _section(self.original, self.p, name)
-        return _children(found[0], self.p, child) if found else []
-
-    def _index(self, name: str, xml: str) -> int:
-        """The index of an identical entry, or of a new one appended at the end (existing indices never move)."""
-        pool = self.existing[name] + self.added[name]
-        if xml in pool:
-            return pool.index(xml)
-        self.added[name].append(xml)
-        return len(pool)
-
-    def _tag(self, xml: str) -> str:
-        return _prefixed(xml, self.p)
-
-    def _num_fmt(self, code: str | None) -> int:
-        if not code or code == "General":
-            return 0
-        if code in _BUILTIN_FORMATS:
-            return _BUILTIN_FORMATS[code]
-        for entry in self.existing["numFmts"] + self.added["numFmts"]:
-            m = re.search(r'numFmtId="(\d+)"', entry)
-            found = re.search(r'formatCode=(["\'])(.*?)\1', entry)
-            if m and found and html.unescape(found[2]) == code:
-                return int(m[1])
-        used = [int(x) for e in self.existing["numFmts"] + self.added["numFmts"]
-                for x in re.findall(r'numFmtId="(\d+)"', e)]
-        new_id = max([163, *used]) + 1
-        self.added["numFmts"].append(self._tag(f'<numFmt numFmtId="{new_id}" formatCode={attr(code)}/>'))
-        return new_id
-
-    def _font_xml(self, bold: bool, italic: bool, size: float | None, color: str | None, full: bool = True) -> str:
-        parts = ("<b/>" if bold else "") + ("<i/>" if italic else "")
-        if full:
-            parts += f'<sz val="{size or self.font_size}"/>'
-        if color:
-            parts += f'<color rgb="FF{color}"/>'
-        if full:
-            parts += f'<name val="{self.font_name}"/>'
-        return self._tag(f"<font>{parts}</font>")
-
-    def cell_xf(self, style: Style | None) -> int:
-        if style is None:
-            return 0
-        if style in self._xf_cache:
-            return self._xf_cache[style]
-        num = self._num_fmt(style.number_format)
-        font = self._index("fonts", self._font_xml(style.bold, style.italic, style.size, style.color))
-        fill = 0 if not style.fill else self._index("fills", self._tag(
-            f'<fill><patternFill patternType="solid"><fgColor rgb="FF{style.fill}"/><bgColor indexed="64"/>'
-            "</patternFill></fill>"))
-        border = 0 if not style.border else self._index("borders", self._tag(
-            '<border><left/><right/><top/><bottom style="thin"><color rgb="FF808080"/></bottom><diagonal/></border>'))
-        align = ""
-        if style.align or style.wrap:
-            # centred vertically: in a row made tall by wrapped text, values sit beside it, not at the bottom
-            align = self._tag("<alignment" + (f' horizontal="{style.align}"' if style.align else "")
-                              + ' vertical="center"' + (' wrapText="1"' if style.wrap else "") + "/>")
-        applies = (' applyNumberFormat="1"' if num else "") + ' applyFont="1"' + (
-            ' applyFill="1"' if fill else "") + (' applyBorder="1"' if border else "")
-        xf = f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"{applies}'
-        xf = self._tag(xf + (f' applyAlignment="1">{align}</xf>' if align else "/>"))
-        self._xf_cache[style] = index = self._index("cellXfs", xf)
-        return index
-
-    def dxf(self, highlight: Highlight) -> int:
-        if highlight not in self._dxf_cache:
-            font = self._font_xml(highlight.bold, False, None, highlight.color, full=False) \
-                if (highlight.bold or highlight.color) else ""
-            fill = self._tag(f'<fill><patternFill patternType="solid"><bgColor rgb="FF{highlight.fill}"/>'
-                             "</patternFill></fill>") if highlight.fill else ""
-            self._dxf_cache[highlight] = self._index("dxfs", self._tag(f"<dxf>{font}{fill}</dxf>"))
-        return self._dxf_cache[highlight]
-
-    def xml(self) -> str | None:
-        """The new styles.xml, or None when nothing was added."""
-        xml = self.original
-        if not any(self.added.values()):
-            return None
-        for name, added in self.added.items():
-            if not added:
-                continue
-            found = _section(xml, self.p, name)
-            count = len(self.existing[name]) + len(added)
-            if found:
-                block = found[0]
-                if block.endswith("/>"):
-                    opening = re.sub(r"\s*/>$", ">", block)
-                    new = opening + "".join(added) + f"</{self.p}{name}>"
-                else:
-                    close = block.rindex(f"</{self.p}{name}>")
-                    new = block[:close] + "".join(added) + block[close:]
-                new = re.sub(r'(<\w*:?' + name + r'\b[^>]*?\bcount=")\d+(")', rf"\g<1>{count}\g<2>", new, count=1)
-                xml = xml[:found.start()] + new + xml[found.end():]
-            else:
-                new = f'<{self.p}{name} count="{count}">' + "".join(added) + f"</{self.p}{name}>"
-                xml = _insert_before_first(xml, self.p, self._ORDER[self._ORDER.index(name) + 1:], "styleSheet", new)
-        return xml
-
-
 def _print_titles(workbook: str, name: str, layout: SheetLayout) -> str:
     """The rows (and columns) repeated on every printed page of one of our sheets: the sheet's _xlnm.Print_Titles
     name, an earlier one for the same sheet replaced."""
@@ -327,17 +177,10 @@ def _print_titles(workbook: str, name: str, layout: SheetLayout) -> str:
         return workbook[:m.end()] + entry + workbook[m.end():]
     if m := re.search(rf"<{p}definedNames\s*/>", workbook):
         return workbook[:m.start()] + f"<{p}definedNames>{entry}</{p}definedNames>" + workbook[m.end():]
-    return _insert_before_first(workbook, p, ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches",
+    return insert_before_first(workbook, p, ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches",
                                               "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr",
                                               "webPublishObjects", "extLst"), "workbook",
                                 f"<{p}definedNames>{entry}</{p}definedNames>")
-
-
-def _insert_before_first(xml: str, prefix: str, names: tuple[str, ...], root: str, new: str) -> str:
-    """Insert ``new`` where schema order puts it: before the first of ``names`` present, else before the root's end."""
-    positions = [m.start() for n in names if (m := re.search(rf"<{prefix}{n}[\s>/]", xml))]
-    at = min(positions) if positions else xml.rindex(f"</{prefix}{root}>")
-    return xml[:at] + new + xml[at:]
 
 
 def _set_defined_name(workbook: str, name: str, value: str) -> str:
@@ -352,7 +195,7 @@ def _set_defined_name(workbook: str, name: str, value: str) -> str:
         return workbook[:m.start()] + entry + workbook[m.start():]
     if m := re.search(rf"<{p}definedNames\s*/>", workbook):
         return workbook[:m.start()] + f"<{p}definedNames>{entry}</{p}definedNames>" + workbook[m.end():]
-    return _insert_before_first(workbook, p, ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches",
+    return insert_before_first(workbook, p, ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches",
                                               "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr",
                                               "webPublishObjects", "extLst"), "workbook",
                                 f"<{p}definedNames>{entry}</{p}definedNames>")
@@ -415,7 +258,7 @@ def _dv_xml(dv: Validation) -> str:
 
 
 def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, selected: bool = False,
-              epoch: dt.datetime = EXCEL_EPOCH) -> Iterator[str]:
+              epoch: dt.datetime = EXCEL_EPOCH, ns: Namespaces = TRANSITIONAL) -> Iterator[str]:
     """The sheet part in pieces, so a 200k-row sheet is never one string in memory. Styles are registered before
     this returns (styles.xml is written first); only the rows are produced lazily. Dates are counted from
     ``epoch``: 1904 in a workbook set to the 1904 date system."""
@@ -475,7 +318,7 @@ def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, sele
     setup = '<pageSetup orientation="landscape"' if layout.landscape else "<pageSetup"
     setup += f' fitToWidth="{layout.fit_pages_wide}" fitToHeight="0"/>' if layout.fit_width else "/>"
     drawing = f'<drawing r:id="{drawing_rid}"/>' if drawing_rid else ""
-    head = (XML_DECL + f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">{props}<dimension ref="{dim}"/>'
+    head = (XML_DECL + f'<worksheet xmlns="{ns.main}" xmlns:r="{ns.rel}">{props}<dimension ref="{dim}"/>'
             f'<sheetViews>{view}</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
             + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>")
     tail = (f"</sheetData>{merges}{cfs}{dvs}"
@@ -605,16 +448,16 @@ def edit_tail(tail: str, prefix: str, edit: SheetEdit, styles: Styles) -> str:
         new = "".join(_cf_xml(cf, styles.dxf(cf.highlight), start + i, mark=True)
                       for i, cf in enumerate(edit.conditional_formats))
         if p:
-            new = _prefixed(new, p)
+            new = prefixed(new, p)
         ends = [m.end() for m in re.finditer(rf"</{p}conditionalFormatting>", tail)]
         if ends:
             tail = tail[:ends[-1]] + new + tail[ends[-1]:]
         else:
-            tail = _insert_before_first(tail, p, _AFTER_CF, "worksheet", new)
+            tail = insert_before_first(tail, p, _AFTER_CF, "worksheet", new)
     if edit.validations:
         new = "".join(_dv_xml(v) for v in edit.validations)
         if p:
-            new = _prefixed(new, p)
+            new = prefixed(new, p)
         block = re.search(rf"<{p}dataValidations\b[^>]*>(.*?)</{p}dataValidations>", tail, re.S)
         if block:
             inner = block[1] + new
@@ -624,7 +467,7 @@ def edit_tail(tail: str, prefix: str, edit: SheetEdit, styles: Styles) -> str:
             tail = tail[:block.start()] + opening + inner + f"</{p}dataValidations>" + tail[block.end():]
         else:
             count = len(edit.validations)
-            tail = _insert_before_first(tail, p, _AFTER_CF[1:], "worksheet",
+            tail = insert_before_first(tail, p, _AFTER_CF[1:], "worksheet",
                                         f'<{p}dataValidations count="{count}">{new}</{p}dataValidations>')
     else:
         block = re.search(rf"(<{p}dataValidations\b[^>]*)>(.*?)</{p}dataValidations>", tail, re.S)
@@ -660,7 +503,7 @@ def set_cells(xml: str, prefix: str, values: dict[str, object], epoch: dt.dateti
         style = int(m[1]) if cell and (m := re.search(r'\bs="(\d+)"', cell[0].split(">", 1)[0])) else 0
         new = _cell_xml(ref, Cell(value), style, epoch) or f'<c r="{ref}"/>'  # type: ignore[arg-type]
         if p:
-            new = _prefixed(new, p)
+            new = prefixed(new, p)
         if cell:
             block = block[:cell.start()] + new + block[cell.end():]
         else:
@@ -677,7 +520,7 @@ _SELECTED = re.compile(rb'(<(?:\w+:)?sheetView\b[^>]*?)\stabSelected="(?:1|true)
 def _selected(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     """Is this user's sheet's tab selected? Its sheetViews come before the cells, in the first few KiB."""
     with zf.open(info) as part:
-        head = part.read(1 << 14)
+        head = xml_text(part.read(1 << 14), partial=True).encode("utf-8")
     return _SELECTED.search(head.split(b"<sheetData", 1)[0]) is not None
 
 
@@ -713,7 +556,7 @@ def _stream_edit(src: IO[bytes], dst: IO[bytes], edit: SheetEdit | None, styles:
         prefix = (root[1] if root else None) or ""
         end = re.search(rf"</{prefix}sheetData>|<{prefix}sheetData/>", xml)
         if end is None:
-            raise ValueError("no sheetData in worksheet")
+            raise UnwritablePartError("the sheet", "has no cell data (sheetData)")
         data = set_cells(xml[:end.end()], prefix, edit.values, epoch)
         edited = (data + edit_tail(xml[end.end():], prefix, edit, styles)).encode("utf-8")
         check_xml(edited)
@@ -722,11 +565,11 @@ def _stream_edit(src: IO[bytes], dst: IO[bytes], edit: SheetEdit | None, styles:
     window = src.read(1 << 16)
     root = re.search(rb"<(\w+:)?worksheet\b", window)
     if root is None:
-        raise ValueError("not a worksheet part")
+        raise UnwritablePartError("the sheet", "is not a worksheet")
     prefix = (root[1] or b"").decode()
     opening = re.compile(rb"<" + re.escape(root[0][1:]) + rb"[^>]*>").search(window, root.start())
     if opening is None:
-        raise ValueError("not a worksheet part")
+        raise UnwritablePartError("the sheet", "is not a worksheet")
     ends = [f"</{prefix}sheetData>".encode(), f"<{prefix}sheetData/>".encode()]
     while True:
         hits = [(i, len(end)) for end in ends if (i := window.find(end)) >= 0]
@@ -741,7 +584,7 @@ def _stream_edit(src: IO[bytes], dst: IO[bytes], edit: SheetEdit | None, styles:
             return
         chunk = src.read(1 << 20)
         if not chunk:
-            raise ValueError("no sheetData in worksheet")
+            raise UnwritablePartError("the sheet", "has no cell data (sheetData)")
         dst.write(window[:-64])
         window = window[-64:] + chunk
 
@@ -798,27 +641,23 @@ def _copy_raw(src: IO[bytes], info: zipfile.ZipInfo, out: zipfile.ZipFile) -> No
     _append_raw(out, new, [src.read(info.compress_size)])
 
 
-def _part(base: str, target: str) -> str:
-    """A relationship target resolved to a part name inside the zip."""
-    if target.startswith("/"):
-        return target[1:]
-    parts: list[str] = []
-    for piece in (PurePosixPath(base) / target).parts:
-        if piece == "..":
-            parts.pop()
-        elif piece != ".":
-            parts.append(piece)
-    return "/".join(parts)
-
-
 def _rels_name(part: str) -> str:
     p = PurePosixPath(part)
     return str(p.parent / "_rels" / (p.name + ".rels"))
 
 
 def _parse_rels(xml: str) -> list[tuple[str, str, str]]:
+    """(id, type, target) of each relationship; the type in Transitional words whatever the book's flavour, so
+    one comparison (``kind == REL_WORKSHEET``) serves both. An external target (a web link) is kept for its id
+    and names no part."""
     root = ElementTree.fromstring(xml.encode("utf-8"))
-    return [(r.get("Id"), r.get("Type"), r.get("Target")) for r in root]
+    return [(r.get("Id") or "", TRANSITIONAL.rel_type(rel_kind(r.get("Type"))),
+             "" if r.get("TargetMode") == "External" else r.get("Target") or "") for r in root]
+
+
+def _relative(part: str, folder: str) -> str:
+    """The target that points from a part in ``folder`` to ``part``."""
+    return posixpath.relpath(part, folder or ".")
 
 
 def output_path(source: Path, out: Path | None, in_place: bool, tag: str = "summary", force: bool = False) -> Path:
@@ -877,6 +716,7 @@ class WorkbookWriter:
         self.source = source
         self.zf = zipfile.ZipFile(source)
         self.infos = {i.filename: i for i in self.zf.infolist()}
+        self.names = PartNames(self.infos)  # the user's parts, found as Excel finds them (any case)
         self.new: dict[str, bytes] = {}
         self.streams: dict[str, Iterator[str]] = {}  # generated sheets, written piece by piece
         self.removed: set[str] = set()
@@ -884,42 +724,108 @@ class WorkbookWriter:
         self.unselect: set[str] = set()  # user's sheets whose tab was selected: ours is now, and only ours
         self.warnings: list[Problem] = []  # a user's sheet kept under its name, ours written under another
         self.epoch = EXCEL_EPOCH
+        self.ns = TRANSITIONAL  # the book's flavour: Strict Open XML books get our parts in Strict words
+        self.workbook_part = self._workbook_part()
+        self.base = posixpath.dirname(self.workbook_part)  # where the workbook's targets start from ("xl")
+        self.workbook_rels = self.actual(_rels_name(self.workbook_part))
+
+    def actual(self, name: str) -> str:
+        """The part ``name`` names, spelt as the package (or this run) spells it; ``name`` for a new part."""
+        k = key(name)
+        for ours in (*self.new, *self.streams):
+            if key(ours) == k:
+                return ours
+        return self.names.find(name) or name
 
     def read(self, name: str) -> str:
+        """A part as text, whatever its encoding (UTF-8 or UTF-16), declared as UTF-8 for writing back."""
+        name = self.actual(name)
         if name in self.new:
             return self.new[name].decode("utf-8")
-        return self.zf.read(name).decode("utf-8")
+        try:
+            return xml_text(self.zf.read(name))
+        except KeyError:
+            raise UnwritablePartError(name, "is missing from the workbook") from None
+        except UnicodeDecodeError:
+            raise UnwritablePartError(name, "holds text that is not in the encoding its XML declares") from None
 
     def exists(self, name: str) -> bool:
-        return (name in self.infos or name in self.new or name in self.streams) and name not in self.removed
+        k = key(name)
+        if any(key(r) == k for r in self.removed):
+            return False
+        return name in self.names or any(key(ours) == k for ours in (*self.new, *self.streams))
 
     def free_name(self, pattern: str) -> str:
+        """The first free part name of the pattern, in the folder as the package spells it. Free means: no part
+        of that name in any case, and no relationships part left for it either."""
+        folder, stem = posixpath.split(pattern)
+        pattern = posixpath.join(self.names.folder_spelling(folder) if folder else "", stem)
         n = 1
-        while self.exists(pattern.format(n)):
+        while self.exists(pattern.format(n)) or self.exists(_rels_name(pattern.format(n))):
             n += 1
         return pattern.format(n)
 
+    def _workbook_part(self) -> str:
+        """The workbook part, as the package's own relationships name it (xl/workbook.xml in every Excel file)."""
+        root_rels = self.names.find("_rels/.rels")
+        if root_rels is not None:
+            for _, kind, target in _parse_rels(xml_text(self.zf.read(root_rels))):
+                part = resolve("", target) if target else None
+                if rel_kind(kind) == "officeDocument" and part and part in self.names:
+                    return self.actual(part)
+        return self.actual("xl/workbook.xml")
+
+    def _target(self, target: str, base: str | None = None) -> str:
+        """A relationship target as the part it names, spelt as stored."""
+        return self.actual(resolve(self.base if base is None else base, target) or "") if target else ""
+
+    def _pointer(self, part: str) -> str:
+        """The target the workbook's relationships give a new part: relative when it sits below the workbook."""
+        return _relative(part, self.base) if key(part).startswith(key(self.here(""))) else "/" + part
+
+    def here(self, name: str) -> str:
+        """A part name in the workbook's folder (xl/ in every Excel file; the package root in a minimal one)."""
+        return posixpath.join(self.base, name)
+
     def apply(self, layout: WorkbookLayout) -> None:
-        wb_rels_name = "xl/_rels/workbook.xml.rels"
-        workbook = self.read("xl/workbook.xml")
+        for name in self.infos:  # Excel reports such a package as damaged: we never write one
+            if self.names.find(name) != name:
+                raise UnwritablePartError(name, f"and {self.names.find(name)} are one part to Excel, which compares "
+                                                "part names without regard to case")
+        wb_rels_name = self.workbook_rels
+        workbook = self.read(self.workbook_part)
+        self.ns = flavour_of(workbook)
+        ns = self.ns
         rels = _parse_rels(self.read(wb_rels_name))
         root = ElementTree.fromstring(workbook.encode("utf-8"))
-        if any(p.get("date1904") in ("1", "true") for p in root.iter(f"{{{NS_MAIN}}}workbookPr")):
+        if any(p.get("date1904") in ("1", "true") for p in elements(root, "workbookPr")):
             self.epoch = EXCEL_EPOCH_1904
-        sheets = {s.get("name").casefold(): (s.get("sheetId"), s.get(f"{{{NS_REL}}}id"))
-                  for s in root.iter(f"{{{NS_MAIN}}}sheet")}
-        targets = {rid: _part("xl", target) for rid, _, target in rels}
+        sheets = {(s.get("name") or "").casefold(): (s.get("sheetId") or "", sheet_rid(s) or "")
+                  for s in sheets_of(root)}
+        targets = {rid: self._target(target) for rid, _, target in rels}
         owned = self._owned(root, rels, targets)
-        display = {s.get("name").casefold(): s.get("name") for s in root.iter(f"{{{NS_MAIN}}}sheet")}
-        styles_rel = next((t for rid, kind, t in rels if kind.endswith("/styles")), None)
-        styles_name = _part("xl", styles_rel) if styles_rel else None
-        if styles_name is None or not self.exists(styles_name):
-            raise _fail(self.source, "damaged", "the workbook has no styles part; open and save it in Excel first")
-        styles = Styles(self.read(styles_name))
-        content_types = self.read("[Content_Types].xml")
+        display = {(s.get("name") or "").casefold(): s.get("name") or "" for s in sheets_of(root)}
+        styles_rel = next((t for rid, kind, t in rels if rel_kind(kind) == "styles"), None)
+        styles_name = self._target(styles_rel) if styles_rel else None
+        content_types_name = self.actual("[Content_Types].xml")
+        content_types = self.read(content_types_name)
         new_rels: list[str] = []
         new_sheets: list[str] = []
         new_types: list[str] = []
+        used_rids = {rid for rid, _, _ in rels}
+        if styles_name is None or not self.exists(styles_name):  # completed with one: our sheets need styles
+            styles_name = self.here("styles.xml")
+            if self.exists(styles_name):  # a stray part of that name no relationship points at
+                styles_name = self.free_name(self.here("styles{}.xml"))
+            self.new[styles_name] = f'{XML_DECL}<styleSheet xmlns="{ns.main}"/>'.encode()
+            rid = free_id(used_rids)
+            used_rids.add(rid)
+            new_rels.append(f'<Relationship Id="{rid}" Type="{ns.rel_type("styles")}" '
+                            f'Target="{self._pointer(styles_name)}"/>')
+            new_types.append(f'<Override PartName="/{styles_name}" ContentType="{CT_STYLES}"/>')
+            styles = Styles(self.new[styles_name].decode(), styles_name)
+        else:
+            styles = Styles(self.read(styles_name), styles_name)
 
         placed: dict[str, str] = {}  # our sheet's name -> where it goes (a user's sheet may hold the name)
         for sheet in layout.sheets:
@@ -941,33 +847,33 @@ class WorkbookWriter:
                 part = targets[existing[1]]
                 self._drop_dependents(part)
             else:
-                part = self.free_name("xl/worksheets/sheet{}.xml")
-                used = {rid for rid, _, _ in rels} | {r.split('"')[1] for r in new_rels}
-                rid = next(f"rId{n}" for n in range(1, 10_000) if f"rId{n}" not in used)
-                ids = [int(i) for i, _ in sheets.values()] + [0]
-                sheet_id = max(ids) + 1
+                part = self.free_name(self.here("worksheets/sheet{}.xml"))
+                rid = free_id(used_rids)
+                used_rids.add(rid)
+                sheet_id = max([int(i) for i, _ in sheets.values() if i.isdigit()] + [0]) + 1
                 sheets[sheet.name.casefold()] = (str(sheet_id), rid)
-                new_rels.append(f'<Relationship Id="{rid}" Type="{REL_WORKSHEET}" '
-                                f'Target="{PurePosixPath(part).relative_to("xl")}"/>')
+                new_rels.append(f'<Relationship Id="{rid}" Type="{ns.rel_type("worksheet")}" '
+                                f'Target="{self._pointer(part)}"/>')
                 new_sheets.append(f"<sheet name={attr(sheet.name)} sheetId=\"{sheet_id}\" r:id=\"{rid}\"/>")
                 new_types.append(f'<Override PartName="/{part}" ContentType="{CT_WORKSHEET}"/>')
             drawing_rid = None
             if sheet.charts:
-                drawing = self.free_name("xl/drawings/drawing{}.xml")
+                drawing = self.free_name(self.here("drawings/drawing{}.xml"))
+                drawing_folder = str(PurePosixPath(drawing).parent)
                 drawing_rels = []
                 for i, chart in enumerate(sheet.charts, start=1):
-                    chart_part = self.free_name("xl/charts/chart{}.xml")
-                    self.new[chart_part] = chart_xml(sheet, chart).encode("utf-8")
-                    drawing_rels.append((f"rId{i}", REL_CHART, "../charts/" + PurePosixPath(chart_part).name))
+                    chart_part = self.free_name(self.here("charts/chart{}.xml"))
+                    self.new[chart_part] = ns.into(chart_xml(sheet, chart)).encode("utf-8")
+                    drawing_rels.append((f"rId{i}", REL_CHART, _relative(chart_part, drawing_folder)))
                     new_types.append(f'<Override PartName="/{chart_part}" ContentType="{CT_CHART}"/>')
-                self.new[drawing] = drawing_xml(sheet.charts).encode("utf-8")
-                self.new[_rels_name(drawing)] = rels_xml(drawing_rels).encode("utf-8")
+                self.new[drawing] = ns.into(drawing_xml(sheet.charts)).encode("utf-8")
+                self.new[_rels_name(drawing)] = ns.into(rels_xml(drawing_rels)).encode("utf-8")
                 new_types.append(f'<Override PartName="/{drawing}" ContentType="{CT_DRAWING}"/>')
                 drawing_rid = "rId1"
-                self.new[_rels_name(part)] = rels_xml(
-                    [("rId1", REL_DRAWING, "../drawings/" + PurePosixPath(drawing).name)]).encode("utf-8")
+                self.new[self.actual(_rels_name(part))] = ns.into(rels_xml(
+                    [("rId1", REL_DRAWING, _relative(drawing, str(PurePosixPath(part).parent)))])).encode("utf-8")
             self.streams[part] = sheet_xml(sheet, styles, drawing_rid, selected=original == layout.active,
-                                         epoch=self.epoch)
+                                           epoch=self.epoch, ns=ns)
 
         for edit in layout.edits:
             found = sheets.get(edit.name.casefold())
@@ -983,7 +889,7 @@ class WorkbookWriter:
             self.new[styles_name] = styles_xml.encode("utf-8")
         if new_sheets:
             workbook = self._add_sheets(workbook, new_sheets)
-        record = [(sheets[n][0], display[n]) for n in sorted(owned, key=lambda n: int(sheets[n][0]))]
+        record = [(sheets[n][0], display[n]) for n in sorted(owned, key=lambda n: int(sheets[n][0] or 0))]
         workbook = _set_defined_name(workbook, OWNED_NAME, owned_formula(record))
         workbook = self._full_calc_on_load(workbook)
         for sheet in layout.sheets:
@@ -995,19 +901,22 @@ class WorkbookWriter:
                 part = targets.get(rid)
                 if part and part not in ours and part in self.infos and _selected(self.zf, self.infos[part]):
                     self.unselect.add(part)
-        self.new["xl/workbook.xml"] = workbook.encode("utf-8")
+        self.new[self.workbook_part] = workbook.encode("utf-8")
         if new_rels:
-            self.new[wb_rels_name] = _append_to_root(self.read(wb_rels_name), "Relationships",
-                                                     "".join(new_rels)).encode("utf-8")
-        types_prefix = _root_prefix(content_types, "Types")
+            self.new[wb_rels_name] = append_to_root(self.read(wb_rels_name), "Relationships",
+                                                     "".join(new_rels), wb_rels_name).encode("utf-8")
+        types_prefix = root_prefix(content_types, "Types", content_types_name)
 
-        def override(name: str) -> str:
-            return rf"<{re.escape(types_prefix)}Override\b[^>]*\bPartName=[\"']/{re.escape(name)}[\"'][^>]*/>"
+        def override(name: str) -> str:  # part names compare without regard to case
+            return rf"<{re.escape(types_prefix)}Override\b[^>]*\bPartName=[\"'](?i:/{re.escape(name)})[\"'][^>]*/>"
 
         for name in sorted(self.removed):
             content_types = re.sub(override(name), "", content_types)
         new_types = [t for t in new_types if not re.search(override(t.split('"')[1][1:]), content_types)]
-        self.new["[Content_Types].xml"] = _append_to_root(content_types, "Types", "".join(new_types)).encode()
+        if not re.search(rf"<{re.escape(types_prefix)}Default\b[^>]*\bExtension=[\"'](?i:rels)[\"']", content_types):
+            new_types.append(f'<Default Extension="rels" ContentType="{CT_RELS}"/>')  # for our .rels parts
+        self.new[content_types_name] = append_to_root(content_types, "Types", "".join(new_types),
+                                                       content_types_name).encode()
 
     @staticmethod
     def _sheet_part(targets: dict[str, str], sheets: dict[str, tuple[str, str]], name: str) -> str | None:
@@ -1018,12 +927,12 @@ class WorkbookWriter:
         """Make one sheet the tab the workbook opens on: activeTab (and firstSheet, so its tab is in view) of the
         first workbookView, added when the workbook has none. An additive edit: nothing else in bookViews moves."""
         root = ElementTree.fromstring(workbook.encode("utf-8"))
-        names = [(s.get("name") or "").casefold() for s in root.iter(f"{{{NS_MAIN}}}sheet")]
+        names = [(s.get("name") or "").casefold() for s in sheets_of(root)]
         index = names.index(name.casefold())
         m = re.search(r"<(\w+:)?workbookView\b([^>]*?)(/?)>", workbook)
         if m is None:
             p = (re.search(r"<(\w+:)?workbook\b", workbook) or [None, ""])[1] or ""
-            return _insert_before_first(workbook, p, ("sheets",), "workbook",
+            return insert_before_first(workbook, p, ("sheets",), "workbook",
                                         f'<{p}bookViews><{p}workbookView activeTab="{index}"/></{p}bookViews>')
         attrs = re.sub(r'\sactiveTab="[^"]*"', "", m[2]) + f' activeTab="{index}"'
         first = re.search(r'\sfirstSheet="(\d+)"', attrs)
@@ -1036,12 +945,12 @@ class WorkbookWriter:
         before the record existed, by our signature in their first cells. Only worksheets: never a chart sheet."""
         kinds = {rid: kind for rid, kind, _ in rels}
         record = None
-        for defined in root.iter(f"{{{NS_MAIN}}}definedName"):  # type: ignore[attr-defined]
+        for defined in elements(root, "definedName"):
             if defined.get("name") == OWNED_NAME and defined.get("localSheetId") is None:
                 record = owned_entries(defined.text)
         owned = set()
-        for s in root.iter(f"{{{NS_MAIN}}}sheet"):  # type: ignore[attr-defined]
-            name, sheet_id, rid = s.get("name"), s.get("sheetId"), s.get(f"{{{NS_REL}}}id")
+        for s in sheets_of(root):
+            name, sheet_id, rid = s.get("name") or "", s.get("sheetId"), sheet_rid(s)  # type: ignore[attr-defined]
             if kinds.get(rid) != REL_WORKSHEET or not self.exists(targets.get(rid, "")):
                 continue
             if record is not None:
@@ -1055,7 +964,7 @@ class WorkbookWriter:
     def _first_cells(self, part: str) -> list[object]:
         """The text of A1 and A2, read from the start of the part (shared strings looked up as far as needed)."""
         with self.zf.open(part) as fh:
-            head = fh.read(1 << 16).decode("utf-8", "ignore")
+            head = xml_text(fh.read(1 << 16), partial=True)
         values: list[object] = []
         for ref in ("A1", "A2"):
             cell = re.search(rf'<(?:\w+:)?c\b([^>]*\br="{ref}"[^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', head, re.S)
@@ -1071,8 +980,8 @@ class WorkbookWriter:
         return values
 
     def _shared_string(self, index: int) -> str | None:
-        rels = _parse_rels(self.read("xl/_rels/workbook.xml.rels"))
-        target = next((_part("xl", t) for _, kind, t in rels if kind == REL_SHARED_STRINGS), None)
+        rels = _parse_rels(self.read(self.workbook_rels))
+        target = next((self._target(t) for _, kind, t in rels if kind == REL_SHARED_STRINGS), None)
         if target is None or not self.exists(target):
             return None
         with self.zf.open(target) as fh:
@@ -1087,44 +996,44 @@ class WorkbookWriter:
 
     def _drop_dependents(self, part: str) -> None:
         """Remove the drawings and charts of a generated sheet we are about to replace."""
-        rels = _rels_name(part)
+        rels = self.actual(_rels_name(part))
         if not self.exists(rels):
             return
         for _, kind, target in _parse_rels(self.read(rels)):
             if kind in (REL_DRAWING, REL_CHART):
-                child = _part(str(PurePosixPath(part).parent), target)
+                child = self._target(target, str(PurePosixPath(part).parent))
                 self._drop_dependents(child)
                 self.removed.add(child)
         self.removed.add(rels)
         self.new.pop(rels, None)
 
     def _add_sheets(self, workbook: str, new_sheets: list[str]) -> str:
-        m = re.search(rf"</{_PREFIX}sheets>", workbook)
+        m = re.search(rf"</{PREFIX}sheets>", workbook)
         if m is None:
-            raise _fail(self.source, "damaged", "xl/workbook.xml lists no sheets")
+            raise _fail(self.source, "damaged", f"{self.workbook_part} lists no sheets")
         prefix = m[1]
         root_tag = re.search(r"<(?!\?)[^>]+>", workbook)
         assert root_tag is not None
-        r_prefix = re.search(rf'xmlns:([\w.-]+)=["\']{re.escape(NS_REL)}["\']', root_tag[0])
+        r_prefix = re.search(rf'xmlns:([\w.-]+)=["\']{re.escape(self.ns.rel)}["\']', root_tag[0])
         entries = "".join(new_sheets)
         if prefix:
             entries = entries.replace("<sheet ", f"<{prefix}sheet ")
         if r_prefix and r_prefix[1] != "r":
             entries = entries.replace(" r:id=", f" {r_prefix[1]}:id=")
         elif not r_prefix:
-            entries = entries.replace(" r:id=", f' xmlns:r="{NS_REL}" r:id=')
+            entries = entries.replace(" r:id=", f' xmlns:r="{self.ns.rel}" r:id=')
         return workbook[:m.start()] + entries + workbook[m.start():]
 
     @staticmethod
     def _full_calc_on_load(workbook: str) -> str:
         """Ask Excel to recalculate on open: the formulas we wrote must reflect the user's latest numbers."""
-        m = re.search(rf"<{_PREFIX}calcPr\b([^>]*?)(/?)>", workbook)
+        m = re.search(rf"<{PREFIX}calcPr\b([^>]*?)(/?)>", workbook)
         if m:
             if "fullCalcOnLoad" in m[2]:
                 return re.sub(r'fullCalcOnLoad="[^"]*"', 'fullCalcOnLoad="1"', workbook, count=1)
             return workbook[:m.end(2)] + ' fullCalcOnLoad="1"' + workbook[m.end(2):]
-        p = _root_prefix(workbook, "workbook")
-        return _insert_before_first(workbook, p, ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr",
+        p = root_prefix(workbook, "workbook", "the workbook part")
+        return insert_before_first(workbook, p, ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr",
                                                   "smartTagTypes", "webPublishing", "fileRecoveryPr",
                                                   "webPublishObjects", "extLst"), "workbook",
                                     f'<{p}calcPr fullCalcOnLoad="1"/>')
@@ -1137,7 +1046,10 @@ class WorkbookWriter:
         try:
             if name in self.edits or name in self.unselect:
                 assert like is not None
-                with self.zf.open(like) as src:
+                with self.zf.open(like) as raw:
+                    src: IO[bytes] = raw
+                    if is_utf16(raw.peek(4)[:4]):  # rare: edited as UTF-8 text, declared so
+                        src = io.BytesIO(utf8_xml(raw.read()))
                     _stream_edit(_Unselected(src) if name in self.unselect else src,  # type: ignore[arg-type]
                                  part, self.edits.get(name), self.styles, self.epoch)  # type: ignore[arg-type]
             else:
@@ -1145,6 +1057,10 @@ class WorkbookWriter:
                     part.write(piece.encode("utf-8"))
         except InvalidPartError as exc:
             raise InvalidPartError(f"{name}: {exc}") from None
+        except UnwritablePartError as exc:
+            raise UnwritablePartError(name, exc.what) from None
+        except UnicodeDecodeError:
+            raise UnwritablePartError(name, "holds text that is not in the encoding its XML declares") from None
         return part.entry(self._info(name, like))
 
     def _write_entries(self, out: zipfile.ZipFile) -> None:
@@ -1281,6 +1197,8 @@ def write_workbook(source: Path, layout: WorkbookLayout, target: Path, warnings:
             writer.close()
     except WorkbookError:
         raise
+    except UnwritablePartError as exc:
+        raise damaged(str(source), f"it cannot be written to: {exc.part} {exc.what}") from exc
     except Exception as exc:  # damage the reader did not need to see (styles, content types, a part's bytes)
         raise explain(str(source), exc, "written to") from exc
     if warnings is not None:

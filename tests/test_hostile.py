@@ -346,7 +346,9 @@ def test_the_aborts_and_the_hang_are_clean_errors_in_every_command(damaged_books
     """What used to abort (SIGABRT from a native reader) or hang, through summary, baseline and batch: exit 2
     with a sentence, within a generous 30 s each, no output and no temporary file left."""
     for name in ("cell-ref-far", "cell-ref-last-cell-in-row-2", "cell-ref-digits", "wide-16384-columns",
-                 "tracking-chartsheet", "no-content-types", "styles-not-stylesheet", "zip-bzip2", "nested-xml"):
+                 "tracking-chartsheet", "no-content-types", "styles-not-stylesheet", "zip-bzip2"):
+        # (nested-xml is not here: python-calamine refuses the cell, openpyxl reads it, so summary and baseline
+        # read it with openpyxl and say so in a note, as check always did; see test_strict.py)
         path = damaged_books[name]
         for args in (["summary", str(path), "--out", str(tmp_path / "out.xlsx")],
                      ["baseline", str(path), "--write", "--out", str(tmp_path / "out.xlsx")]):
