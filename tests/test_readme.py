@@ -34,7 +34,8 @@ EXAMPLES = re.findall(r"Example \(`(salesmetrics [^`]+)`, exit code (\d)[^)]*\):
 
 
 def test_the_readme_shows_examples_with_their_output():
-    assert [command for command, _, _ in EXAMPLES] == ["salesmetrics check examples/acme_sales_team.xlsx"]
+    assert [command for command, _, _ in EXAMPLES] == ["salesmetrics check examples/acme_sales_team.xlsx",
+                                                       "salesmetrics summary examples/acme_sales_team.xlsx"]
 
 
 @pytest.mark.parametrize(("command", "code", "shown"), EXAMPLES, ids=[e[0] for e in EXAMPLES])
