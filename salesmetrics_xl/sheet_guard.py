@@ -1,0 +1,300 @@
+"""A sheet's cells as an XML parser reads them, checked before any reader sees them.
+
+XML lets a cell be written in many spellings that mean the same thing: ``<c r="E2">``, ``<c\n r='E2'>``,
+``<x:c r="&#69;2">``. A byte scan that knows one spelling misses the others, and the native readers (python-calamine,
+fastexcel) then meet a cell the guard never saw: one at XFD1048576 makes them ask for 549 GB and abort the process.
+
+So a sheet is checked one of two ways, with the same conclusions:
+
+- a *plain* sheet (every cell and row tag spelled as Excel, LibreOffice, openpyxl and xlsxwriter write them:
+  ``<c r="..."``, ``<row r="..."``, attributes in double quotes with single spaces, no prefixes on cells and rows,
+  no line breaks or tabs, no character references outside text) is checked with byte scans (package.check_cells),
+  which cost a fraction of a second on a 200,000-row sheet. Whether a sheet is plain is itself a handful of
+  byte scans, and each one errs on the side of "not plain";
+- any other sheet is streamed through expat, the XML parser, which resolves quotes, whitespace, prefixes and
+  character references exactly as every reader does. It costs about a second per 100,000 rows, only for such files.
+
+Either way the result says where each reader may place the rows as they come (``placed``), or whether the rows must
+be placed by their references first (stored out of order, twice, or without references).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from xml.parsers import expat
+
+import numpy as np
+
+from salesmetrics_xl.core.parse import UncachedFormula
+from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index, column_letter
+from salesmetrics_xl.package import MAX_CELLS, MAX_COLUMN, MAX_COLUMNS, MAX_ROW, Extent, check_cells, damaged, limit
+
+# The error values python-calamine knows; a sheet holding any other (#GETTING_DATA, #SPILL!, ...) is read by openpyxl.
+NATIVE_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
+_PROLOG_END = re.compile(rb"^\s*(?:<\?xml[^>]*\?>)?\s*")
+_ODD_CELL = re.compile(rb'<c(?! r="[A-Z])[\s/>]')  # a cell tag not spelled <c r="A...
+_ODD_ROW = re.compile(rb'<row(?! r="[1-9])[\s/>]')  # a row tag not spelled <row r="1...
+_PREFIXED = re.compile(rb":(?:c|row|v|f|sheetData)[\s/>]")  # <x:c ...>: a native reader matches local names
+_ROW_NUMBERS = re.compile(rb'<row r="(\d+)"')
+_CELL_START = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*>")
+_CELL_REF = re.compile(r"([A-Z]{1,3})([1-9]\d{0,6})")
+_ROW_REF = re.compile(r"[1-9]\d{0,6}")
+_TEXT_TAGS = (b"<t>", b"<t ", b"<f>", b"<f ")  # where a character reference is text, not part of a tag
+MAX_AMPERSANDS = 100_000  # beyond this many '&' the parser is cheaper than looking at each
+
+
+@dataclass
+class SheetScan:
+    """What the guard learnt about a sheet, the same whichever way it was checked."""
+
+    extent: Extent
+    special: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column): error value or UncachedFormula
+    placed: bool = True  # rows and cells stored in order, once each, with references: readers may stream them
+    repeated: list[int] = field(default_factory=list)  # row numbers stored more than once
+    exact: bool = False  # checked by the XML parser (not plain)
+
+    @property
+    def native_errors_only(self) -> bool:
+        """python-calamine stops on an error value it does not know (#GETTING_DATA, #SPILL!)."""
+        return all(v in NATIVE_ERRORS for v in self.special.values() if not isinstance(v, UncachedFormula))
+
+
+def plain(data: bytes) -> bool:
+    """Whether the sheet's tags are all in the spelling the byte scans read (see the module docstring). Plain
+    finds and counts, each a fast scan of the bytes; any doubt answers False."""
+    start = _PROLOG_END.match(data[:4096]).end()  # type: ignore[union-attr]
+    if any(data.find(ws, start) >= 0 for ws in (b"\n", b"\r", b"\t")):
+        return False  # whitespace other than a space, possibly inside a tag
+    if data.count(b"=") != data.count(b'="') and any(p in data for p in (b"='", b"= ", b" =")):
+        return False  # an attribute with single quotes or spaces around '='
+    if _ODD_CELL.search(data, start) or _ODD_ROW.search(data, start):
+        return False
+    if _PREFIXED.search(data, start):
+        return False
+    return _references_in_text(data)
+
+
+def _references_in_text(data: bytes) -> bool:
+    """Every '&' (a character or entity reference) sits in a text or formula element, never in a tag or a value."""
+    if data.count(b"&") > MAX_AMPERSANDS:
+        return False
+    at = data.find(b"&")
+    while at >= 0:
+        opened = data.rfind(b"<", 0, at)
+        if opened < 0 or data[opened:opened + 3] not in _TEXT_TAGS:
+            return False
+        at = data.find(b"&", at + 1)
+    return True
+
+
+def scan_sheet(data: bytes, file: str, sheet: str) -> SheetScan:
+    """Refuse what no reader may take (see package.check_cells for the limits), and say how it may be read."""
+    if not plain(data):
+        return _parse(data, file, sheet)
+    extent = check_cells(data, file, sheet)
+    rows = np.array([int(n) for n in _ROW_NUMBERS.findall(data)], dtype=np.int64)
+    ordered = bool((np.diff(rows) > 0).all())
+    repeated: list[int] = []
+    if not ordered:
+        values, counts = np.unique(rows, return_counts=True)
+        repeated = [int(v) for v in values[counts > 1]]
+    return SheetScan(extent, special_cells(data), placed=ordered and extent.ordered, repeated=repeated)
+
+
+def repeated_rows(scan: SheetScan, file: str, sheet: str) -> list[Problem]:
+    """A row stored twice (written by a program, never by Excel) is read once, the same by every reader; say so."""
+    if not scan.repeated:
+        return []
+    rows = scan.repeated
+    listed = ", ".join(str(r) for r in rows[:5]) + (f" and {len(rows) - 5:,} more" if len(rows) > 5 else "")
+    return [Problem(
+        severity=Severity.WARNING, code="repeated-row", file=file, sheet=sheet, cell=f"A{rows[0]}",
+        message=f"row{'s' if len(rows) > 1 else ''} {listed} {'is' if len(rows) == 1 else 'are'} stored twice in "
+                "the file (a program other than Excel wrote it); each cell is read once, the copy stored later "
+                "winning: check these rows in Excel")]
+
+
+def special_cells(data: bytes) -> dict[tuple[int, int], str]:
+    """Cells whose saved value a reader would show as blank: Excel errors (#DIV/0!) and formulas with no saved
+    result, in a plain sheet. Found with a byte scan of the sheet part, so it costs little on big sheets."""
+    found: dict[tuple[int, int], str] = {}
+    root = re.search(rb"<(\w+:)?worksheet\b", data[:4096])
+    prefix = b"<" + (root[1] if root and root[1] else b"") + b"f"
+    formula = prefix + b">" in data or prefix + b" " in data  # a cell's <f>, not a range check's <formula>
+    if not formula and b't="e"' not in data:  # plain finds: a regex is four times slower on big sheets
+        return found  # no formulas and no error cells: nothing a reader could misread
+    for marker in (b't="e"', b"</f></c>", b"/></c>", b"<v></v></c>", b"<v/></c>"):
+        at = data.find(marker)
+        while at >= 0:
+            start = max(data.rfind(b"<c ", 0, at), data.rfind(b":c ", 0, at) - 1)
+            m = _CELL_START.match(data, start)
+            if m:
+                col = column_index(m[1].decode())
+                end = data.find(b"</c>", at)
+                body = data[m.end():end] if end >= 0 else b""
+                if marker == b't="e"':
+                    value = re.search(rb"<(?:\w+:)?v>([^<]*)<", body)
+                    found[(int(m[2]), col)] = value[1].decode().strip() if value else "#N/A"
+                elif b"<f" in body and not re.search(rb"<(?:\w+:)?v>[^<]", body):
+                    found[(int(m[2]), col)] = UncachedFormula("formula")
+            at = data.find(marker, at + len(marker))
+    return found
+
+
+class _StopParseError(Exception):
+    """Raised inside an expat handler to stop the parse with a WorkbookError (expat re-raises it)."""
+
+
+def _parse(data: bytes, file: str, sheet: str) -> SheetScan:
+    """The exact check: every cell and row as expat reads it, whatever its spelling."""
+    widest = min(limit("MAX_COLUMNS", MAX_COLUMNS), MAX_COLUMN)
+    most = limit("MAX_CELLS", MAX_CELLS)
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    special: dict[tuple[int, int], str] = {}
+    seen_rows: set[int] = set()
+    repeated: set[int] = set()
+    state = {"in_data": False, "row": 0, "col": 0, "last_row": 0, "last_col": 0, "cells": 0, "placed": True,
+             "t": None, "f": False, "v": None, "in_v": False, "ref": ""}
+    texts: list[str] = []
+
+    def refuse(error: WorkbookError) -> None:
+        raise _StopParseError(error)
+
+    def unsafe(*_args: object) -> None:
+        refuse(WorkbookError(Problem(
+            severity=Severity.ERROR, code="unsafe-xml", file=file, sheet=sheet,
+            message=f"sheet '{sheet}' declares XML entities, which Excel never writes; refused to protect this "
+                    "computer (XML attack)")))
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = name[name.rfind(" ") + 1:]
+        if local == "sheetData":
+            state["in_data"] = True
+            return
+        if not state["in_data"]:
+            return
+        if local == "row":
+            given = attrs.get("r")
+            if given is None:
+                row = state["row"] + 1
+                state["placed"] = False
+            else:
+                if _ROW_REF.fullmatch(given.strip()) is None:
+                    shown = given[:20] + "..." if len(given) > 20 else given
+                    refuse(damaged(file, f"a row is numbered '{shown}', which is not a row number Excel can have",
+                                   sheet=sheet))
+                row = int(given)
+            if row > MAX_ROW:
+                refuse(damaged(file, f"row {row} lies outside Excel's grid of 1,048,576 rows", sheet=sheet))
+            if row <= state["row"]:
+                state["placed"] = False
+            if row in seen_rows:
+                repeated.add(row)
+            seen_rows.add(row)
+            state["row"], state["col"] = row, 0
+            state["last_row"] = max(state["last_row"], row)
+        elif local == "c":
+            given = attrs.get("r")
+            if given is None:
+                row, col = max(state["row"], 1), state["col"] + 1
+                state["placed"] = False
+            else:
+                m = _CELL_REF.fullmatch(given.strip())
+                if m is None:
+                    shown = given[:20] + "..." if len(given) > 20 else given
+                    outside = re.fullmatch(r"[A-Z]+\d+", given.strip())
+                    refuse(damaged(file, f"cell or row {shown} lies outside Excel's grid of 16,384 columns (A to "
+                                         "XFD) and 1,048,576 rows" if outside else
+                                         f"a cell is named '{shown}', which is not a cell reference Excel can have",
+                                   sheet=sheet))
+                row, col = int(m[2]), column_index(m[1])
+                if row > MAX_ROW or col > MAX_COLUMN:
+                    refuse(damaged(file, f"cell or row {given.strip()} lies outside Excel's grid of 16,384 columns "
+                                         "(A to XFD) and 1,048,576 rows", sheet=sheet))
+                if row != state["row"] or col <= state["col"]:
+                    state["placed"] = False
+            if col > widest:
+                refuse(WorkbookError(Problem(
+                    severity=Severity.ERROR, code="too-wide", file=file, sheet=sheet,
+                    cell=f"{column_letter(col)}{row}",
+                    message=f"the sheet uses columns beyond {column_letter(widest)} (column {widest:,}), over the "
+                            f"limit of {widest:,} used columns; delete the columns you do not need, or raise the "
+                            "limit with the environment variable SALESMETRICS_MAX_COLUMNS")))
+            state["cells"] += 1
+            if state["cells"] > most:
+                refuse(WorkbookError(Problem(
+                    severity=Severity.ERROR, code="too-large", file=file, sheet=sheet,
+                    message=f"the sheet has more than {most:,} cells, over the limit of {most:,}; split the "
+                            "workbook, or raise the limit with the environment variable SALESMETRICS_MAX_CELLS")))
+            state["col"] = col
+            state["last_row"], state["last_col"] = max(state["last_row"], row), max(state["last_col"], col)
+            state.update(t=(attrs.get("t") or "").strip() or None, f=False, v=None,
+                         ref=f"{column_letter(col)}{row}", at=(row, col))
+        elif local == "f":
+            state["f"] = True
+        elif local == "v":
+            state["in_v"] = True
+            texts.clear()
+
+    def text(chunk: str) -> None:
+        if state["in_v"]:
+            texts.append(chunk)
+
+    def end(name: str) -> None:
+        local = name[name.rfind(" ") + 1:]
+        if local == "sheetData":
+            state["in_data"] = False
+        elif not state["in_data"]:
+            return
+        elif local == "v" and state["in_v"]:
+            state["in_v"] = False
+            state["v"] = "".join(texts)
+        elif local == "c":
+            _judge_cell(state, special, file, sheet, refuse)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = unsafe
+    parser.EntityDeclHandler = unsafe
+    parser.ExternalEntityRefHandler = unsafe  # type: ignore[assignment]
+    try:
+        parser.Parse(data, True)
+    except _StopParseError as stop:
+        raise stop.args[0] from None
+    except expat.ExpatError as exc:
+        raise damaged(file, f"part of its XML is not well-formed ({expat.ErrorString(exc.code)}, line {exc.lineno})",
+                      sheet=sheet) from None
+    last_row, last_col = max(state["last_row"], 1), max(state["last_col"], 1)
+    extent = Extent(state["cells"], last_row, last_col, last_row * last_col, bool(state["placed"]))
+    return SheetScan(extent, special, placed=bool(state["placed"]) and not repeated, repeated=sorted(repeated),
+                     exact=True)
+
+
+def _judge_cell(state: dict, special: dict[tuple[int, int], str], file: str, sheet: str, refuse) -> None:  # type: ignore[type-arg]
+    """A cell's type and saved value as the parser read them: an error value or a formula without a result is
+    remembered (readers show both as blank); a number or a date no cell can hold is refused."""
+    kind, value = state["t"], state["v"]
+    if kind == "e":
+        special[state["at"]] = (value or "").strip() or "#N/A"
+    elif state["f"] and not (value or "").strip():
+        special[state["at"]] = UncachedFormula("formula")
+    elif kind in (None, "n") and value is not None and value.strip():
+        try:
+            finite = math.isfinite(float(value))
+        except ValueError:
+            finite = False
+        if not finite:
+            refuse(damaged(file, f"a number cell holds '{value.strip()[:40]}', which is not a number Excel can store",
+                           sheet=sheet, cell=state["ref"]))
+    elif kind == "d" and value is not None:
+        try:
+            dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            refuse(damaged(file, f"a date cell holds '{value.strip()[:40]}', which is not a date", sheet=sheet,
+                           cell=state["ref"]))
