@@ -30,7 +30,16 @@ import numpy as np
 
 from salesmetrics_xl.core.parse import UncachedFormula
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index, column_letter
-from salesmetrics_xl.package import MAX_CELLS, MAX_COLUMN, MAX_COLUMNS, MAX_ROW, Extent, check_cells, damaged, limit
+from salesmetrics_xl.package import (
+    MAX_CELLS,
+    MAX_COLUMN,
+    MAX_COLUMNS,
+    MAX_ROW,
+    Extent,
+    check_cells,
+    damaged,
+    limit,
+)
 
 # The error values python-calamine knows; a sheet holding any other (#GETTING_DATA, #SPILL!, ...) is read by openpyxl.
 NATIVE_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
@@ -43,6 +52,7 @@ _CELL_START = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*>")
 _CELL_REF = re.compile(r"([A-Z]{1,3})([1-9]\d{0,6})")
 _ROW_REF = re.compile(r"[1-9]\d{0,6}")
 _TEXT_TAGS = (b"<t>", b"<t ", b"<f>", b"<f ")  # where a character reference is text, not part of a tag
+_HUGE_EXPONENT = re.compile(rb"\d[eE]\+?\d{3}")
 MAX_AMPERSANDS = 100_000  # beyond this many '&' the parser is cheaper than looking at each
 
 
@@ -149,117 +159,114 @@ class _StopParseError(Exception):
 
 
 def _parse(data: bytes, file: str, sheet: str) -> SheetScan:
-    """The exact check: every cell and row as expat reads it, whatever its spelling."""
+    """The exact check: every cell and row as expat reads it, whatever its spelling. Elements are matched by their
+    local name (x:c is a cell), as the native readers match them. Lean on purpose: one small step per element, and
+    a cell's value is followed only when it may matter (an error, a formula, or a sheet whose bytes hold something
+    that could spell a number no cell can hold)."""
     widest = min(limit("MAX_COLUMNS", MAX_COLUMNS), MAX_COLUMN)
     most = limit("MAX_CELLS", MAX_CELLS)
-    parser = expat.ParserCreate(namespace_separator=" ")
+    parser = expat.ParserCreate()
     parser.buffer_text = True
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     special: dict[tuple[int, int], str] = {}
     seen_rows: set[int] = set()
     repeated: set[int] = set()
-    state = {"in_data": False, "row": 0, "col": 0, "last_row": 0, "last_col": 0, "cells": 0, "placed": True,
-             "t": None, "f": False, "v": None, "in_v": False, "ref": ""}
+    follow_all = b"&#" in data or any(n in data for n in (b"inf", b"Inf", b"INF", b"nan", b"NaN", b"NAN")) or bool(
+        _HUGE_EXPONENT.search(data))  # a value might spell inf, nan or 1e400
+    in_data = placed = False
+    placed = True
+    row = col = last_row = last_col = cells = 0
+    kind: str | None = None
+    formula = in_v = False
     texts: list[str] = []
 
-    def refuse(error: WorkbookError) -> None:
-        raise _StopParseError(error)
+    def local(name: str) -> str:
+        return name[name.rfind(":") + 1:]
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal in_data, placed, row, col, last_row, last_col, cells, kind, formula, in_v
+        if ":" in name:
+            name = local(name)
+        if name == "c" and in_data:
+            given = attrs.get("r")
+            if given is None:
+                row, col, placed = max(row, 1), col + 1, False
+            else:
+                at_row, at_col = _cell_reference(given, file, sheet)
+                if at_row != row or at_col <= col:
+                    placed = False
+                row, col = at_row, at_col
+            if col > widest:
+                raise _StopParseError(_too_wide(file, sheet, widest, f"{column_letter(col)}{row}"))
+            cells += 1
+            if cells > most:
+                raise _StopParseError(WorkbookError(Problem(
+                    severity=Severity.ERROR, code="too-large", file=file, sheet=sheet,
+                    message=f"the sheet has more than {most:,} cells, over the limit of {most:,}; split the "
+                            "workbook, or raise the limit with the environment variable SALESMETRICS_MAX_CELLS")))
+            if row > last_row:
+                last_row = row
+            if col > last_col:
+                last_col = col
+            kind = attrs.get("t")
+            if kind is not None:
+                kind = kind.strip() or None
+            formula = False
+            if follow_all or kind == "e":
+                follow(True)
+        elif name == "row" and in_data:
+            given = attrs.get("r")
+            if given is None:
+                number, placed = row + 1, False
+            else:
+                number = _row_number(given, file, sheet)
+            if number <= row:
+                placed = False
+            if number in seen_rows:
+                repeated.add(number)
+            seen_rows.add(number)
+            row, col = number, 0
+            if row > last_row:
+                last_row = row
+        elif name == "v" and in_data:
+            in_v = True
+            texts.clear()
+        elif name == "f" and in_data:
+            formula = True
+            follow(True)
+        elif name == "sheetData":
+            in_data = True
+
+    def text(chunk: str) -> None:
+        if in_v:
+            texts.append(chunk)
+
+    def end(name: str) -> None:
+        nonlocal in_v
+        if ":" in name:
+            name = local(name)
+        if name == "v":
+            in_v = False
+        elif name == "c":
+            _judge_cell(kind, formula, "".join(texts) if texts else None, row, col, special, file, sheet)
+            texts.clear()
+            if not follow_all:
+                follow(False)
+
+    def follow(on: bool) -> None:
+        parser.CharacterDataHandler = text if on else None  # type: ignore[assignment]
+        parser.EndElementHandler = end if on or follow_all else None  # type: ignore[assignment]
+        if not on:
+            texts.clear()
 
     def unsafe(*_args: object) -> None:
-        refuse(WorkbookError(Problem(
+        raise _StopParseError(WorkbookError(Problem(
             severity=Severity.ERROR, code="unsafe-xml", file=file, sheet=sheet,
             message=f"sheet '{sheet}' declares XML entities, which Excel never writes; refused to protect this "
                     "computer (XML attack)")))
 
-    def start(name: str, attrs: dict[str, str]) -> None:
-        local = name[name.rfind(" ") + 1:]
-        if local == "sheetData":
-            state["in_data"] = True
-            return
-        if not state["in_data"]:
-            return
-        if local == "row":
-            given = attrs.get("r")
-            if given is None:
-                row = state["row"] + 1
-                state["placed"] = False
-            else:
-                if _ROW_REF.fullmatch(given.strip()) is None:
-                    shown = given[:20] + "..." if len(given) > 20 else given
-                    refuse(damaged(file, f"a row is numbered '{shown}', which is not a row number Excel can have",
-                                   sheet=sheet))
-                row = int(given)
-            if row > MAX_ROW:
-                refuse(damaged(file, f"row {row} lies outside Excel's grid of 1,048,576 rows", sheet=sheet))
-            if row <= state["row"]:
-                state["placed"] = False
-            if row in seen_rows:
-                repeated.add(row)
-            seen_rows.add(row)
-            state["row"], state["col"] = row, 0
-            state["last_row"] = max(state["last_row"], row)
-        elif local == "c":
-            given = attrs.get("r")
-            if given is None:
-                row, col = max(state["row"], 1), state["col"] + 1
-                state["placed"] = False
-            else:
-                m = _CELL_REF.fullmatch(given.strip())
-                if m is None:
-                    shown = given[:20] + "..." if len(given) > 20 else given
-                    outside = re.fullmatch(r"[A-Z]+\d+", given.strip())
-                    refuse(damaged(file, f"cell or row {shown} lies outside Excel's grid of 16,384 columns (A to "
-                                         "XFD) and 1,048,576 rows" if outside else
-                                         f"a cell is named '{shown}', which is not a cell reference Excel can have",
-                                   sheet=sheet))
-                row, col = int(m[2]), column_index(m[1])
-                if row > MAX_ROW or col > MAX_COLUMN:
-                    refuse(damaged(file, f"cell or row {given.strip()} lies outside Excel's grid of 16,384 columns "
-                                         "(A to XFD) and 1,048,576 rows", sheet=sheet))
-                if row != state["row"] or col <= state["col"]:
-                    state["placed"] = False
-            if col > widest:
-                refuse(WorkbookError(Problem(
-                    severity=Severity.ERROR, code="too-wide", file=file, sheet=sheet,
-                    cell=f"{column_letter(col)}{row}",
-                    message=f"the sheet uses columns beyond {column_letter(widest)} (column {widest:,}), over the "
-                            f"limit of {widest:,} used columns; delete the columns you do not need, or raise the "
-                            "limit with the environment variable SALESMETRICS_MAX_COLUMNS")))
-            state["cells"] += 1
-            if state["cells"] > most:
-                refuse(WorkbookError(Problem(
-                    severity=Severity.ERROR, code="too-large", file=file, sheet=sheet,
-                    message=f"the sheet has more than {most:,} cells, over the limit of {most:,}; split the "
-                            "workbook, or raise the limit with the environment variable SALESMETRICS_MAX_CELLS")))
-            state["col"] = col
-            state["last_row"], state["last_col"] = max(state["last_row"], row), max(state["last_col"], col)
-            state.update(t=(attrs.get("t") or "").strip() or None, f=False, v=None,
-                         ref=f"{column_letter(col)}{row}", at=(row, col))
-        elif local == "f":
-            state["f"] = True
-        elif local == "v":
-            state["in_v"] = True
-            texts.clear()
-
-    def text(chunk: str) -> None:
-        if state["in_v"]:
-            texts.append(chunk)
-
-    def end(name: str) -> None:
-        local = name[name.rfind(" ") + 1:]
-        if local == "sheetData":
-            state["in_data"] = False
-        elif not state["in_data"]:
-            return
-        elif local == "v" and state["in_v"]:
-            state["in_v"] = False
-            state["v"] = "".join(texts)
-        elif local == "c":
-            _judge_cell(state, special, file, sheet, refuse)
-
     parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
+    follow(follow_all)
     parser.StartDoctypeDeclHandler = unsafe
     parser.EntityDeclHandler = unsafe
     parser.ExternalEntityRefHandler = unsafe  # type: ignore[assignment]
@@ -270,31 +277,72 @@ def _parse(data: bytes, file: str, sheet: str) -> SheetScan:
     except expat.ExpatError as exc:
         raise damaged(file, f"part of its XML is not well-formed ({expat.ErrorString(exc.code)}, line {exc.lineno})",
                       sheet=sheet) from None
-    last_row, last_col = max(state["last_row"], 1), max(state["last_col"], 1)
-    extent = Extent(state["cells"], last_row, last_col, last_row * last_col, bool(state["placed"]))
-    return SheetScan(extent, special, placed=bool(state["placed"]) and not repeated, repeated=sorted(repeated),
-                     exact=True)
+    last_row, last_col = max(last_row, 1), max(last_col, 1)
+    extent = Extent(cells, last_row, last_col, last_row * last_col, placed)
+    return SheetScan(extent, special, placed=placed and not repeated, repeated=sorted(repeated), exact=True)
 
 
-def _judge_cell(state: dict, special: dict[tuple[int, int], str], file: str, sheet: str, refuse) -> None:  # type: ignore[type-arg]
+_COLUMNS: dict[str, int] = {}  # column letters met so far -> column number (a sheet has few distinct ones)
+
+
+def _cell_reference(given: str, file: str, sheet: str) -> tuple[int, int]:
+    letters = given.rstrip("0123456789")
+    digits = given[len(letters):]
+    col = _COLUMNS.get(letters)
+    if col is not None and digits and digits[0] != "0" and len(digits) < 8 and int(digits) <= MAX_ROW:
+        return int(digits), col
+    m = _CELL_REF.fullmatch(given.strip())
+    if m is None or int(m[2]) > MAX_ROW or column_index(m[1]) > MAX_COLUMN:
+        shown = given[:20] + "..." if len(given) > 20 else given
+        if m is None and not re.fullmatch(r"[A-Z]+\d+", given.strip()):
+            raise _StopParseError(damaged(
+                file, f"a cell is named '{shown}', which is not a cell reference Excel can have", sheet=sheet))
+        raise _StopParseError(damaged(file, f"cell or row {shown.strip()} lies outside Excel's grid of 16,384 columns "
+                                            "(A to XFD) and 1,048,576 rows", sheet=sheet))
+    if m[0] == given:  # remembered only when spelled plainly, so the quick path above never accepts spaces
+        _COLUMNS[m[1]] = column_index(m[1])
+    return int(m[2]), column_index(m[1])
+
+
+def _row_number(given: str, file: str, sheet: str) -> int:
+    if _ROW_REF.fullmatch(given.strip()) is None:
+        shown = given[:20] + "..." if len(given) > 20 else given
+        raise _StopParseError(damaged(
+            file, f"a row is numbered '{shown}', which is not a row number Excel can have", sheet=sheet))
+    number = int(given)
+    if number > MAX_ROW:
+        raise _StopParseError(damaged(file, f"cell or row {number} lies outside Excel's grid of 16,384 columns (A to "
+                                            "XFD) and 1,048,576 rows", sheet=sheet))
+    return number
+
+
+def _too_wide(file: str, sheet: str, widest: int, cell: str) -> WorkbookError:
+    return WorkbookError(Problem(
+        severity=Severity.ERROR, code="too-wide", file=file, sheet=sheet, cell=cell,
+        message=f"the sheet uses columns beyond {column_letter(widest)} (column {widest:,}), over the limit of "
+                f"{widest:,} used columns; delete the columns you do not need, or raise the limit with the "
+                "environment variable SALESMETRICS_MAX_COLUMNS"))
+
+
+def _judge_cell(kind: str | None, formula: bool, value: str | None, row: int, col: int,
+                special: dict[tuple[int, int], str], file: str, sheet: str) -> None:
     """A cell's type and saved value as the parser read them: an error value or a formula without a result is
     remembered (readers show both as blank); a number or a date no cell can hold is refused."""
-    kind, value = state["t"], state["v"]
     if kind == "e":
-        special[state["at"]] = (value or "").strip() or "#N/A"
-    elif state["f"] and not (value or "").strip():
-        special[state["at"]] = UncachedFormula("formula")
+        special[(row, col)] = (value or "").strip() or "#N/A"
+    elif formula and not (value or "").strip():
+        special[(row, col)] = UncachedFormula("formula")
     elif kind in (None, "n") and value is not None and value.strip():
         try:
             finite = math.isfinite(float(value))
         except ValueError:
             finite = False
         if not finite:
-            refuse(damaged(file, f"a number cell holds '{value.strip()[:40]}', which is not a number Excel can store",
-                           sheet=sheet, cell=state["ref"]))
+            raise _StopParseError(damaged(file, f"a number cell holds '{value.strip()[:40]}', which is not a number "
+                                                "Excel can store", sheet=sheet, cell=f"{column_letter(col)}{row}"))
     elif kind == "d" and value is not None:
         try:
             dt.datetime.fromisoformat(value.strip())
         except ValueError:
-            refuse(damaged(file, f"a date cell holds '{value.strip()[:40]}', which is not a date", sheet=sheet,
-                           cell=state["ref"]))
+            raise _StopParseError(damaged(file, f"a date cell holds '{value.strip()[:40]}', which is not a date",
+                                          sheet=sheet, cell=f"{column_letter(col)}{row}")) from None
