@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from defusedxml import DefusedXmlException, ElementTree
 
+from salesmetrics_xl.core.cell_values import FIRST_YEAR, LAST_YEAR
 from salesmetrics_xl.core.parse import (
     HEADER_SEARCH_ROWS,
     Header,
@@ -328,8 +329,9 @@ class _ColumnarBook(_CalamineBook):
                 values[at] = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
             elif pa.types.is_timestamp(column.type):
                 stamps = column.to_numpy(zero_copy_only=False)
-                if ((stamps < np.datetime64("1900-01-01")) | (stamps > np.datetime64("9999-12-31"))).any():
-                    return None  # a date serial outside the calendar: the row reader reports its cell
+                first, after = np.datetime64(f"{FIRST_YEAR}-01-01"), np.datetime64(f"{LAST_YEAR + 1}-01-01")
+                if ((stamps < first) | (stamps >= after)).any():
+                    return None  # a date outside the years read (cell_values): the row reader reports its cell
                 values[at] = stamps
             else:
                 values[at] = column.to_pylist()
