@@ -404,8 +404,8 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
                 placed[:] = placed or [_PlacedBook(path)]
                 return _overlay(placed[0].rows(name), special)
             is_sparse = (extent.rows > SPARSE_ROWS and extent.cells < extent.rows) or not extent.native_safe
-            if not isinstance(book, _OpenpyxlBook) and not scan.native_errors_only:
-                is_sparse = True  # python-calamine stops on #GETTING_DATA, #SPILL! and the newer error values
+            if not isinstance(book, _OpenpyxlBook) and (scan.exact or not scan.native_errors_only):
+                is_sparse = True  # python-calamine stops on #GETTING_DATA, #SPILL!..., and reads some spellings amiss
             if isinstance(book, _ColumnarBook) and not special and not is_sparse and (
                     chosen == "columnar" or len(data) >= COLUMNAR_MIN_BYTES):
                 columnar.add(name)

@@ -15,7 +15,10 @@ So a sheet is checked one of two ways, with the same conclusions:
   character references exactly as every reader does. It costs about a second per 100,000 rows, only for such files.
 
 Either way the result says where each reader may place the rows as they come (``placed``), or whether the rows must
-be placed by their references first (stored out of order, twice, or without references).
+be placed by their references first (stored out of order, twice, or without references). A sheet that is not plain
+is read by openpyxl, whatever the reader chosen: python-calamine reads some legal spellings differently (a character
+reference in an attribute is an error to it), and one answer from every reader matters more than speed on such
+rare files.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ class SheetScan:
     special: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column): error value or UncachedFormula
     placed: bool = True  # rows and cells stored in order, once each, with references: readers may stream them
     repeated: list[int] = field(default_factory=list)  # row numbers stored more than once
-    exact: bool = False  # checked by the XML parser (not plain)
+    exact: bool = False  # checked by the XML parser (not plain): then read by openpyxl, whose parser reads it alike
 
     @property
     def native_errors_only(self) -> bool:
@@ -78,6 +81,8 @@ def plain(data: bytes) -> bool:
     start = _PROLOG_END.match(data[:4096]).end()  # type: ignore[union-attr]
     if any(data.find(ws, start) >= 0 for ws in (b"\n", b"\r", b"\t")):
         return False  # whitespace other than a space, possibly inside a tag
+    if data.find(b"<!", start) >= 0:
+        return False  # a comment or CDATA section: a byte scan would read the tags inside it
     if data.count(b"=") != data.count(b'="') and any(p in data for p in (b"='", b"= ", b" =")):
         return False  # an attribute with single quotes or spaces around '='
     if _ODD_CELL.search(data, start) or _ODD_ROW.search(data, start):
