@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -59,4 +60,29 @@ def figure_reason(number: float) -> str | None:
         return f"{number:g} is too large to be a sales figure (over {MAX_FIGURE:,.0f})"
     if number != 0 and abs(number) < SMALLEST_FIGURE:
         return f"{number:g} is too small to be a sales figure (a damaged or mistyped value)"
+    return None
+
+
+MAX_LITERAL = 255  # Excel refuses a formula whose text constant is longer
+FORMULA_BREAKS = {"\t": 9, "\n": 10, "\r": 13}  # the control characters a formula can spell, as CHAR(n)
+
+
+def unwritable(value: str) -> str | None:
+    """The first character no formula can hold: control characters other than tab and line breaks, lone
+    surrogates and the two XML non-characters."""
+    for ch in value:
+        if ch not in FORMULA_BREAKS and (unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff"):
+            return ch
+    return None
+
+
+def literal_reason(value: str) -> str | None:
+    """Why text cannot be a constant inside a formula we write (a Role the Evaluation sheet compares against), else
+    None: longer than Excel's 255 characters, or a control character no formula can hold. Checked when the Ranges
+    sheet is read, so check, summary and baseline give one answer."""
+    if (ch := unwritable(value)) is not None:
+        return f"holds the control character U+{ord(ch):04X}, which a formula cannot contain; remove it"
+    length = len(value.encode("utf-16-le", "surrogatepass")) // 2  # Excel counts UTF-16 units
+    if length > MAX_LITERAL:
+        return f"is {length} characters long; text inside a formula can be at most {MAX_LITERAL}"
     return None

@@ -18,7 +18,14 @@ from itertools import chain, islice, zip_longest
 import numpy as np
 import pandas as pd
 
-from salesmetrics_xl.core.cell_values import MAX_FIGURE, SMALLEST_FIGURE, figure_reason, in_years, shown
+from salesmetrics_xl.core.cell_values import (
+    MAX_FIGURE,
+    SMALLEST_FIGURE,
+    figure_reason,
+    in_years,
+    literal_reason,
+    shown,
+)
 from salesmetrics_xl.core.effective import Fairness, RampStep, Roster
 from salesmetrics_xl.core.metrics import (
     CATALOG,
@@ -636,6 +643,9 @@ def parse_ranges(rows: Iterable[Row], *, tracking_columns: list[str], file: str 
             error(f"{name}: Min {low:g} is greater than Max {high:g}", MIN)
             continue
         role = _role(get(ROLE))
+        if role and (reason := literal_reason(role)) is not None:  # the Evaluation sheet's formulas compare it
+            error(f"{name}: the Role {reason}", ROLE if ROLE in header.columns else METRIC)
+            continue
         key = (normalise(metric.name), period.value, text_key(role))
         if key in seen:
             error(f"{name} ({period.value}{', ' + role if role else ''}) already has a range in {seen[key]}", METRIC)
