@@ -217,7 +217,7 @@ def _parse(data: bytes, file: str, sheet: str) -> SheetScan:
             if kind is not None:
                 kind = kind.strip() or None
             formula = False
-            if follow_all or kind == "e":
+            if follow_all or kind in ("e", "d"):
                 follow(True)
         elif name == "row" and in_data:
             given = attrs.get("r")

@@ -688,8 +688,8 @@ READING_CASES: dict[str, tuple[Callable[[Parts], Parts], int, set[int], str | No
     "number-charref-infinity": (_number(b"&#105;nf"), 3, {2}, "damaged", False),
     "date-in-dials": (lambda p: _cell(p, "E2", b'<c r="E2" s="1" t="n"><v>46027</v></c>'), 3, {0, 1, 2}, None,
                       False),
-    "role-350": (_role(350), 3, {0, 1}, None, False),
-    "role-5000": (_role(5_000), 3, {0, 1}, None, False),
+    "role-350": (_role(350), 3, {2}, "bad-range", False),
+    "role-5000": (_role(5_000), 3, {2}, "bad-range", False),
 }
 
 
