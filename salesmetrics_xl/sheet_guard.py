@@ -54,7 +54,11 @@ _ROW_NUMBERS = re.compile(rb'<row r="(\d+)"')
 _CELL_START = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*>")
 _CELL_REF = re.compile(r"([A-Z]{1,3})([1-9]\d{0,6})")
 _ROW_REF = re.compile(r"[1-9]\d{0,6}")
-_TEXT_TAGS = (b"<t>", b"<t ", b"<f>", b"<f ")  # where a character reference is text, not part of a tag
+_QUOTE_AFTER = re.compile(rb"=(?: *'| +\")")  # each starts with a literal, so the scan is fast
+_SPACE_BEFORE = re.compile(rb" =\s*[\"']")
+# Elements whose text may hold a character reference (a name, a formula); in a value (<v>) or a tag it is not plain.
+_TEXT_ELEMENTS = frozenset({b"t", b"f", b"formula", b"formula1", b"formula2"})
+_NAME_END = re.compile(rb"[\s/>]")
 _HUGE_EXPONENT = re.compile(rb"\d[eE]\+?\d{3}")
 MAX_AMPERSANDS = 100_000  # beyond this many '&' the parser is cheaper than looking at each
 
@@ -83,8 +87,8 @@ def plain(data: bytes) -> bool:
         return False  # whitespace other than a space, possibly inside a tag
     if data.find(b"<!", start) >= 0:
         return False  # a comment or CDATA section: a byte scan would read the tags inside it
-    if data.count(b"=") != data.count(b'="') and any(p in data for p in (b"='", b"= ", b" =")):
-        return False  # an attribute with single quotes or spaces around '='
+    if data.count(b"=") != data.count(b'="') and (_QUOTE_AFTER.search(data) or _SPACE_BEFORE.search(data)):
+        return False  # an attribute with single quotes or spaces around '=' ("Blank = 1" in a text is fine)
     if _ODD_CELL.search(data, start) or _ODD_ROW.search(data, start):
         return False
     if _PREFIXED.search(data, start):
@@ -99,7 +103,8 @@ def _references_in_text(data: bytes) -> bool:
     at = data.find(b"&")
     while at >= 0:
         opened = data.rfind(b"<", 0, at)
-        if opened < 0 or data[opened:opened + 3] not in _TEXT_TAGS:
+        end = _NAME_END.search(data, opened + 1, at + 1) if opened >= 0 else None
+        if end is None or data[opened + 1:end.start()].rsplit(b":", 1)[-1] not in _TEXT_ELEMENTS:
             return False
         at = data.find(b"&", at + 1)
     return True

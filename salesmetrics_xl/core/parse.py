@@ -475,20 +475,22 @@ def _stray_warning(cells: list[tuple[int, int]], end: int, file: str, sheet: str
 
 
 def _first_filled(read: SheetColumns, keep: np.ndarray, week_rep: tuple[int, int]) -> dict[int, int]:
-    """For each kept row with neither a Week nor a Rep: the 0-based column of its first value (see _row_by_row)."""
-    def filled(i: int, at: int) -> bool:
-        column = read.values.get(at)
+    """For each kept row with neither a Week nor a Rep: the 0-based column of its first value (see _row_by_row).
+    Whole columns at once: a 200k-row sheet has a Week and a Rep on every row."""
+    def filled(column: Column | None) -> np.ndarray:
         if column is None:
-            return False
-        value = column[i]
-        return not (value is None or (isinstance(value, float) and np.isnan(value))
-                    or (isinstance(value, str) and not value.strip()) or (isinstance(value, np.datetime64)
-                                                                            and np.isnat(value)))
-    out: dict[int, int] = {}
-    for n, i in enumerate(keep):
-        if not filled(i, week_rep[0]) and not filled(i, week_rep[1]):
-            out[n] = next((at for at in sorted(read.values) if filled(i, at)), 0)
-    return out
+            return np.zeros(len(keep), dtype=bool)
+        if isinstance(column, np.ndarray) and column.dtype.kind == "f":
+            return ~np.isnan(column[keep])
+        if isinstance(column, np.ndarray) and column.dtype.kind == "M":
+            return ~np.isnat(column[keep])
+        return np.array([_filled(column[i]) and not (isinstance(column[i], float) and np.isnan(column[i]))
+                         for i in keep], dtype=bool)
+    bare = np.flatnonzero(~filled(read.values.get(week_rep[0])) & ~filled(read.values.get(week_rep[1])))
+    if not len(bare):
+        return {}
+    columns = {at: filled(read.values[at]) for at in sorted(read.values)}
+    return {int(n): next((at for at, full in columns.items() if full[n]), 0) for n in bare}
 
 
 def _row_by_row(rows: Iterable[Row], first: int, wanted: dict[str, int], week_rep: tuple[int, int]
