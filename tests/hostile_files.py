@@ -606,6 +606,20 @@ def _row_twice(p: Parts) -> Parts:
     return _sheet(p, change)
 
 
+def _cells_reversed(p: Parts) -> Parts:
+    """The cells of each data row stored right to left, each keeping its own r."""
+    def row(m: re.Match[bytes]) -> bytes:
+        cells = re.findall(rb"<c r=.*?(?:/>|</c>)", m[2], flags=re.S)
+        return m[1] + b"".join(reversed(cells)) + b"</row>"
+    return _sheet(p, lambda d: re.sub(rb'(<row r="(?:[2-9]|\d\d+)"[^>]*>)(.*?)</row>', row, d, flags=re.S))
+
+
+def _cell_twice(p: Parts) -> Parts:
+    """E2 stored twice in its row, the later copy with another number."""
+    return _sheet(p, lambda d: re.sub(rb'(<c r="E2"[^>]*>.*?</c>)', rb'\1<c r="E2" t="n"><v>77</v></c>', d,
+                                      count=1))
+
+
 def _no_references(p: Parts) -> Parts:
     """Rows and cells without r (allowed: each is the one after the previous)."""
     return _sheet(p, lambda d: re.sub(rb'(<(?:c|row)) r="[A-Z]*\d+"', rb"\1", d))
@@ -668,6 +682,8 @@ READING_CASES: dict[str, tuple[Callable[[Parts], Parts], int, set[int], str | No
     "rows-shuffled": (_rows("shuffled"), 12, {0, 1}, None, False),
     "row-stored-twice": (_row_twice, 6, {1}, "repeated-row", False),
     "no-references": (_no_references, 6, {0, 1}, None, False),
+    "cells-reversed-in-rows": (_cells_reversed, 6, {0, 1}, None, False),
+    "cell-stored-twice": (_cell_twice, 3, {0, 1}, None, False),
     "week-3026": (_week(_serial(dt.date(3026, 1, 5))), 3, {2}, "bad-week", False),
     "week-9999": (_week(_serial(dt.date(9999, 12, 27))), 3, {2}, "bad-week", False),
     "week-1700": (_week(b"1700-03-01", text=True), 3, {2}, "bad-week", False),
