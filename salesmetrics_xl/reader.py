@@ -234,26 +234,27 @@ class _OpenpyxlBook:
 
 class _PlacedBook:
     """Rows placed by their references, for a sheet whose rows are stored out of order, twice or without
-    references (see sheet_guard): openpyxl's full reader keeps every cell under its own reference (a cell stored
-    twice: the later one), which a streaming reader cannot. Every reader choice reads such a sheet here, so they
-    all give the same answer."""
+    references (see sheet_guard): openpyxl's own sheet parser (the one its readers use) reads only that sheet, and
+    each cell is kept under its reference (a cell stored twice: the later one), which a streaming reader cannot
+    do. Every reader choice reads such a sheet here, so they all give the same answer."""
 
     def __init__(self, path: Path):
-        import openpyxl
-
-        self.book = openpyxl.load_workbook(path, data_only=True, keep_links=False)
+        self.book = _OpenpyxlBook(path).book
 
     def rows(self, name: str) -> Iterator[tuple[object, ...]]:
-        cells = self.book[name]._cells  # {(row, column): cell}; iter_rows would create every empty cell too
-        by_row: dict[int, dict[int, object]] = {}
-        for (r, c), cell in cells.items():
-            by_row.setdefault(r, {})[c] = cell.value
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        ws, by_row = self.book[name], {}
+        with ws._get_source() as source:
+            parser = WorkSheetParser(source, ws._shared_strings, data_only=True, epoch=self.book.epoch,
+                                     date_formats=self.book._date_formats,
+                                     timedelta_formats=self.book._timedelta_formats)
+            for _, cells in parser.parse():
+                for cell in cells:
+                    by_row.setdefault(cell["row"], {})[cell["column"]] = cell["value"]
         for number in range(1, max(by_row, default=0) + 1):
             row = by_row.get(number)
             yield tuple(row.get(c) for c in range(1, max(row) + 1)) if row else ()
-
-    def close(self) -> None:
-        self.book.close()
 
 
 class _CalamineBook:
