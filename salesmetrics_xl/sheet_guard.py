@@ -203,7 +203,7 @@ def _parse(data: bytes, file: str, sheet: str) -> SheetScan:
                 row, col, placed = max(row, 1), col + 1, False
             else:
                 at_row, at_col = _cell_reference(given, file, sheet)
-                if at_row != row or at_col <= col:
+                if at_row != row:  # cells out of order within a row: every reader places them by column
                     placed = False
                 row, col = at_row, at_col
             if col > widest:
