@@ -7,7 +7,6 @@ import datetime as dt
 import importlib.util
 import logging
 import os
-import re
 import sys
 import zipfile
 import zlib
@@ -18,17 +17,17 @@ from pathlib import Path
 import numpy as np
 from defusedxml import DefusedXmlException, ElementTree
 
+from salesmetrics_xl.core.cell_values import FIRST_YEAR, LAST_YEAR
 from salesmetrics_xl.core.parse import (
     HEADER_SEARCH_ROWS,
     Header,
     SheetColumns,
-    UncachedFormula,
     WorkbookData,
     _pick_sheet,
     parse_workbook,
     sheet_in_name,
 )
-from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index
+from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError
 from salesmetrics_xl.core.workbook import RANGES, RANGES_SHEET_NAME, TRACKING, TRACKING_SHEET_NAME
 from salesmetrics_xl.ooxml import (
     PartNames,
@@ -41,7 +40,8 @@ from salesmetrics_xl.ooxml import (
     sheets_of,
     utf8_xml,
 )
-from salesmetrics_xl.package import Sheet, check_cells, check_package, explain, is_panic, not_a_worksheet
+from salesmetrics_xl.package import Sheet, check_package, explain, is_panic, not_a_worksheet
+from salesmetrics_xl.sheet_guard import SheetScan, repeated_rows, scan_sheet
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -53,6 +53,9 @@ XML_SNIFF_BYTES = 4096
 # A Tracking sheet this big (its XML, in bytes) is read column by column when fastexcel is installed; below it,
 # setting up the columnar reader costs more than it saves.
 COLUMNAR_MIN_BYTES = 2 * 1024**2
+# A sheet whose rows run past this, with fewer cells than rows (a stray value far below the data), is read row by
+# row by openpyxl: a native reader would lay out the whole span in memory.
+SPARSE_ROWS = 100_000
 
 
 def _limit(name: str, default: int) -> int:
@@ -142,9 +145,6 @@ def _is_text(head: bytes) -> bool:
     return bool(head) and not any(b < 32 and b not in (9, 10, 13) for b in head)
 
 
-_CELL_START = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*>")
-
-
 def _sheet_part(zf: zipfile.ZipFile, name: str) -> str | None:
     """The zip entry of a sheet, found as Excel finds it: Transitional or Strict, part names in any case."""
     names = PartNames(zf.namelist())
@@ -172,6 +172,27 @@ def defined_sheets(path: Path) -> tuple[str | None, str | None]:
                  for n in (TRACKING_SHEET_NAME, RANGES_SHEET_NAME))
 
 
+def broken_names(path: Path) -> list[Problem]:
+    """A defined name we read (salesmetrics_tracking, salesmetrics_ranges) that points at no sheet (=#REF!, once
+    the sheet it named was deleted) is ignored, and says so: the user meant it to choose a sheet."""
+    try:
+        defined = defined_names(path)
+    except Exception:  # whatever it is, the readers say what is wrong with the file
+        return []
+    out = []
+    for name in (TRACKING_SHEET_NAME, RANGES_SHEET_NAME):
+        refers = defined.get(name.casefold())
+        if refers is not None and sheet_in_name(refers) is None:
+            shown = " ".join(refers.split())
+            shown = shown[:60] + "..." if len(shown) > 60 else shown
+            out.append(Problem(
+                severity=Severity.WARNING, code="bad-name", file=str(path),
+                message=f"the defined name {name} refers to '{shown}', not to a sheet (was the sheet deleted?), so "
+                        "it is ignored and the sheet is found by its name or header; in Excel, Formulas > Name "
+                        "Manager: point it at the sheet, or delete it"))
+    return out
+
+
 def sheet_bytes(path: Path, name: str) -> bytes:
     """A sheet's XML, read once for the scans below (the zip limits above bound its size); as UTF-8 whatever its
     encoding, so the scans see what a parser sees."""
@@ -193,47 +214,28 @@ def utf16_parts(path: Path, name: str) -> bool:
     return False
 
 
-def special_cells(data: bytes) -> dict[tuple[int, int], str]:
-    """Cells whose saved value a reader would show as blank: Excel errors (#DIV/0!) and formulas with no saved
-    result. Found with a byte scan of the sheet part, so it costs little on big sheets."""
-    found: dict[tuple[int, int], str] = {}
-    root = re.search(rb"<(\w+:)?worksheet\b", data[:4096])
-    prefix = b"<" + (root[1] if root and root[1] else b"") + b"f"
-    formula = prefix + b">" in data or prefix + b" " in data  # a cell's <f>, not a range check's <formula>
-    if not formula and b't="e"' not in data:  # plain finds: a regex is four times slower on big sheets
-        return found  # no formulas and no error cells: nothing a reader could misread
-    for marker in (b't="e"', b"</f></c>", b"/></c>", b"<v></v></c>", b"<v/></c>"):
-        at = data.find(marker)
-        while at >= 0:
-            start = max(data.rfind(b"<c ", 0, at), data.rfind(b":c ", 0, at) - 1)
-            m = _CELL_START.match(data, start)
-            if m:
-                col = column_index(m[1].decode())
-                end = data.find(b"</c>", at)
-                body = data[m.end():end] if end >= 0 else b""
-                if marker == b't="e"':
-                    value = re.search(rb"<(?:\w+:)?v>([^<]*)<", body)
-                    found[(int(m[2]), col)] = value[1].decode() if value else "#N/A"
-                elif b"<f" in body and not re.search(rb"<(?:\w+:)?v>[^<]", body):
-                    found[(int(m[2]), col)] = UncachedFormula("formula")
-            at = data.find(marker, at + len(marker))
-    return found
-
-
 def _overlay(rows: Iterator[tuple[object, ...]], special: dict[tuple[int, int], str]) -> Iterator[tuple[object, ...]]:
     return _overlaid(rows, special) if special else rows
 
 
 def _overlaid(rows: Iterator[tuple[object, ...]], special: dict[tuple[int, int], str]
               ) -> Iterator[tuple[object, ...]]:
+    by_row: dict[int, dict[int, str]] = {}
+    for (r, c), value in special.items():
+        by_row.setdefault(r, {})[c] = value
+    last = max(by_row)
+    number = 0
     for number, row in enumerate(rows, start=1):
-        cols = [c for (r, c) in special if r == number]
+        cols = by_row.get(number)
         if cols:
             row = list(row) + [None] * max(0, max(cols) - len(row))
-            for c in cols:
-                row[c - 1] = special[(number, c)]
+            for c, value in cols.items():
+                row[c - 1] = value
             row = tuple(row)
         yield row
+    for later in range(number + 1, last + 1):  # a reader stops at the last value it saw: an error cell may be later
+        cols = by_row.get(later)
+        yield tuple(cols.get(c) for c in range(1, max(cols) + 1)) if cols else ()
 
 
 class _OpenpyxlBook:
@@ -247,23 +249,39 @@ class _OpenpyxlBook:
         self.book = openpyxl.load_workbook(source, read_only=True, data_only=True)
         self.sheetnames = list(self.book.sheetnames)
 
-    def rows(self, name: str, is_sparse: bool = False) -> Iterator[tuple[object, ...]]:
+    def rows(self, name: str, is_sparse: bool = False, width: int | None = None) -> Iterator[tuple[object, ...]]:
         ws = self.book[name]
         ws.reset_dimensions()  # some writers store a wrong <dimension>; read what is really there
-        return ws.iter_rows(values_only=True)
+        # the width the guard found: openpyxl would otherwise cut each row at the column of its last stored cell
+        return ws.iter_rows(max_col=width, values_only=True)
 
     def close(self) -> None:
         self.book.close()
 
 
-def sparse(data: bytes) -> bool:
-    """A sheet whose rows run far past its data (a stray value in row 1,048,576, formatting on whole columns):
-    calamine would build the whole range in memory, so such a sheet is read by openpyxl, row by row."""
-    last = max((int(n) for n in re.findall(rb'<(?:\w+:)?row [^>]*?\br="(\d+)"', data[-65536:])), default=0)
-    if last <= 100_000:
-        return False
-    rows = data.count(b"<row ") or data.count(b":row ")
-    return last > 4 * rows
+class _PlacedBook:
+    """Rows placed by their references, for a sheet whose rows are stored out of order, twice or without
+    references (see sheet_guard): openpyxl's own sheet parser (the one its readers use) reads only that sheet, and
+    each cell is kept under its reference (a cell stored twice: the later one), which a streaming reader cannot
+    do. Every reader choice reads such a sheet here, so they all give the same answer."""
+
+    def __init__(self, path: Path):
+        self.book = _OpenpyxlBook(path).book
+
+    def rows(self, name: str) -> Iterator[tuple[object, ...]]:
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        ws, by_row = self.book[name], {}
+        with ws._get_source() as source:
+            parser = WorkSheetParser(source, ws._shared_strings, data_only=True, epoch=self.book.epoch,
+                                     date_formats=self.book._date_formats,
+                                     timedelta_formats=self.book._timedelta_formats)
+            for _, cells in parser.parse():
+                for cell in cells:
+                    by_row.setdefault(cell["row"], {})[cell["column"]] = cell["value"]
+        for number in range(1, max(by_row, default=0) + 1):
+            row = by_row.get(number)
+            yield tuple(row.get(c) for c in range(1, max(row) + 1)) if row else ()
 
 
 class _CalamineBook:
@@ -277,10 +295,10 @@ class _CalamineBook:
         self.sheetnames = list(self.book.sheet_names)
         self.fallback: _OpenpyxlBook | None = None
 
-    def rows(self, name: str, is_sparse: bool = False) -> Iterator[tuple[object, ...]]:
+    def rows(self, name: str, is_sparse: bool = False, width: int | None = None) -> Iterator[tuple[object, ...]]:
         if is_sparse:
             self.fallback = self.fallback or _OpenpyxlBook(self.path)
-            return self.fallback.rows(name)
+            return self.fallback.rows(name, width=width)
         # empty cells come as "", which the parser treats as blank, like openpyxl's None
         sheet = self.book.get_sheet_by_name(name)
         rows = sheet.iter_rows()  # lazily: memory follows the data, not the sheet
@@ -343,8 +361,9 @@ class _ColumnarBook(_CalamineBook):
                 values[at] = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
             elif pa.types.is_timestamp(column.type):
                 stamps = column.to_numpy(zero_copy_only=False)
-                if ((stamps < np.datetime64("1900-01-01")) | (stamps > np.datetime64("9999-12-31"))).any():
-                    return None  # a date serial outside the calendar: the row reader reports its cell
+                first, after = np.datetime64(f"{FIRST_YEAR}-01-01"), np.datetime64(f"{LAST_YEAR + 1}-01-01")
+                if ((stamps < first) | (stamps >= after)).any():
+                    return None  # a date outside the years read (cell_values): the row reader reports its cell
                 values[at] = stamps
             else:
                 values[at] = column.to_pylist()
@@ -453,25 +472,43 @@ def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tra
                                             "refused") from exc
         raise _ReaderFailedError(explain(str(path), exc), exc) from exc
     columnar: set[str] = set()  # sheets whose rows under the header are read column by column
+    scans: dict[str, SheetScan] = {}
+    placed: list[_PlacedBook] = []
     try:
         names = _worksheets(path, book.sheetnames, sheets)
 
         def rows(name: str) -> Iterator[tuple[object, ...]]:
             data = sheet_bytes(path, name)
-            extent = check_cells(data, str(path), name)  # before any native reader sees the sheet
-            special, is_sparse = special_cells(data), sparse(data) or not extent.native_safe
-            is_sparse = is_sparse or (not isinstance(book, _OpenpyxlBook) and utf16_parts(path, name))
+            if name not in scans:
+                scans[name] = scan_sheet(data, str(path), name)  # before any reader sees the sheet
+            scan = scans[name]
+            special, extent = scan.special, scan.extent
+            if not scan.placed:  # out of order, twice, or without references: every reader places them alike
+                placed[:] = placed or [_PlacedBook(path)]
+                return _overlay(placed[0].rows(name), special)
+            is_sparse = (extent.rows > SPARSE_ROWS and extent.cells < extent.rows) or not extent.native_safe
+            if not isinstance(book, _OpenpyxlBook) and (scan.exact or not scan.native_errors_only):
+                is_sparse = True  # python-calamine stops on #GETTING_DATA, #SPILL!..., and reads some spellings amiss
+            if not isinstance(book, _OpenpyxlBook) and utf16_parts(path, name):
+                is_sparse = True  # the native readers misread UTF-16 parts; openpyxl reads them as Excel does
             if isinstance(book, _ColumnarBook) and not special and not is_sparse and (
                     chosen == "columnar" or len(data) >= COLUMNAR_MIN_BYTES):
                 columnar.add(name)
                 return book.header_first(name)
-            return _overlay(book.rows(name, is_sparse), special)
+            if isinstance(book, _OpenpyxlBook):
+                return _overlay(book.rows(name, width=extent.columns), special)
+            return _overlay(book.rows(name, is_sparse, width=extent.columns), special)
 
         def columns(name: str, header: Header) -> SheetColumns | None:
             return book.columns(name, header) if name in columnar and isinstance(book, _ColumnarBook) else None
 
-        return parse_workbook(names, rows, str(path), today, columns, tracking_sheet=tracking_sheet,
+        data = parse_workbook(names, rows, str(path), today, columns, tracking_sheet=tracking_sheet,
                               ranges_sheet=ranges_sheet, defined=defined)
+        read = {data.tracking.sheet if data.tracking else None, data.ranges.sheet}
+        data.problems += [p for name, scan in scans.items() if name in read
+                          for p in repeated_rows(scan, str(path), name)]
+        data.problems += broken_names(path)
+        return data
     except WorkbookError:
         raise
     except DefusedXmlException as exc:
@@ -483,6 +520,8 @@ def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tra
         raise _ReaderFailedError(explain(str(path), exc), exc) from exc
     finally:
         book.close()
+        for one in placed:
+            one.book.close()
 
 
 def _worksheets(path: Path, names: list[str], sheets: list[Sheet],

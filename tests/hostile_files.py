@@ -530,3 +530,186 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ---- the reading corpus (issue 29): spellings a parser reads alike, data that ends early, values at the edges ----
+# Each case is made from a sound small book (``rows`` data rows); the differential test in test_hostile.py runs it
+# through check and summary with every reader, in child processes under a memory cap, and holds them to one answer.
+
+RANGES_PART = "xl/worksheets/sheet2.xml"
+
+
+def _serial(day: dt.date) -> bytes:
+    return str((day - dt.date(1899, 12, 30)).days).encode()
+
+
+def _spelled(old: bytes, new: bytes, part: str = TRACKING_PART) -> Callable[[Parts], Parts]:
+    """One byte-level respelling of the first ``old`` in a sheet part (it must be there)."""
+    def change(d: bytes) -> bytes:
+        assert old in d, old
+        return d.replace(old, new, 1)
+    return lambda p: edit(p, part, change)
+
+
+def _prefixed(far: bool) -> Callable[[Parts], Parts]:
+    """Every tag of the Tracking sheet under the prefix x: (bound to SpreadsheetML), optionally with E2 moved
+    to XFD1048576: a parser and a native reader both see cells; a byte scan for '<c ' sees none."""
+    def change(d: bytes) -> bytes:
+        d = re.sub(rb"<(/?)([A-Za-z]\w*)", rb"<\1x:\2", d)
+        d = d.replace(b'xmlns="', b'xmlns:x="', 1)
+        return d.replace(b'<x:c r="E2"', b'<x:c r="XFD1048576"', 1) if far else d
+    return lambda p: _sheet(p, change)
+
+
+def _wide_quoted(columns: int) -> Callable[[Parts], Parts]:
+    """Row 2 carries cells out to ``columns``, their references in single quotes."""
+    from salesmetrics_xl.core.problems import column_letter
+
+    def change(d: bytes) -> bytes:
+        first = len(TRACKING_HEADER) + 1
+        extra = b"".join(f"<c r='{column_letter(c)}2' t='n'><v>{c}</v></c>".encode()
+                         for c in range(first, columns + 1))
+        return re.sub(rb"(<row r=\"2\"[^>]*>.*?)(</row>)", lambda m: m[1] + extra + m[2], d, count=1, flags=re.S)
+    return lambda p: _sheet(p, change)
+
+
+def _stray(ref: str, value: bytes) -> Callable[[Parts], Parts]:
+    """A value in a row of its own far below the data."""
+    row = re.sub(r"[A-Z]", "", ref)
+    cell = (f'<c r="{ref}" t="inlineStr"><is><t>'.encode() + value + b"</t></is></c>") if not value.isdigit() \
+        else f'<c r="{ref}"><v>{value.decode()}</v></c>'.encode()
+    return lambda p: _sheet(p, lambda d: d.replace(b"</sheetData>", f'<row r="{row}">'.encode() + cell
+                                                   + b"</row></sheetData>", 1))
+
+
+def _rows(order: str) -> Callable[[Parts], Parts]:
+    """The data rows (row 2 on) stored reversed or shuffled, each keeping its own r."""
+    def change(d: bytes) -> bytes:
+        rows = re.findall(rb"<row r=\"\d+\".*?</row>", d, flags=re.S)
+        head, body = rows[0], rows[1:]
+        if order == "reversed":
+            body = body[::-1]
+        else:
+            random.Random(29).shuffle(body)
+        start, end = d.index(rows[0]), d.index(b"</sheetData>")
+        return d[:start] + head + b"".join(body) + d[end:]
+    return lambda p: _sheet(p, change)
+
+
+def _row_twice(p: Parts) -> Parts:
+    """Row 3 stored a second time, with another rep in it: two rows numbered 3."""
+    def change(d: bytes) -> bytes:
+        row = re.search(rb"<row r=\"3\".*?</row>", d, flags=re.S)[0]
+        again = re.sub(rb'<c r="B3" t="s"><v>\d+</v></c>', b'<c r="B3" t="inlineStr"><is><t>Zed</t></is></c>', row)
+        assert again != row
+        return d.replace(b"</sheetData>", again + b"</sheetData>", 1)
+    return _sheet(p, change)
+
+
+def _cells_reversed(p: Parts) -> Parts:
+    """The cells of each data row stored right to left, each keeping its own r."""
+    def row(m: re.Match[bytes]) -> bytes:
+        cells = re.findall(rb"<c r=.*?(?:/>|</c>)", m[2], flags=re.S)
+        return m[1] + b"".join(reversed(cells)) + b"</row>"
+    return _sheet(p, lambda d: re.sub(rb'(<row r="(?:[2-9]|\d\d+)"[^>]*>)(.*?)</row>', row, d, flags=re.S))
+
+
+def _cell_twice(p: Parts) -> Parts:
+    """E2 stored twice in its row, the later copy with another number."""
+    return _sheet(p, lambda d: re.sub(rb'(<c r="E2"[^>]*>.*?</c>)', rb'\1<c r="E2" t="n"><v>77</v></c>', d,
+                                      count=1))
+
+
+def _no_references(p: Parts) -> Parts:
+    """Rows and cells without r (allowed: each is the one after the previous)."""
+    return _sheet(p, lambda d: re.sub(rb'(<(?:c|row)) r="[A-Z]*\d+"', rb"\1", d))
+
+
+def _week(value: bytes, text: bool = False) -> Callable[[Parts], Parts]:
+    if text:
+        return lambda p: _cell(p, "A2", b'<c r="A2" t="inlineStr"><is><t>' + value + b"</t></is></c>")
+    return lambda p: _sheet(p, lambda d: re.sub(rb'(<c r="A2" s="\d+" t="n"><v>)[^<]*', rb"\g<1>" + value, d,
+                                                 count=1))
+
+
+def _error(ref: str, value: str, spelling: str = 't="e"') -> Callable[[Parts], Parts]:
+    return lambda p: _cell(p, ref, f'<c r="{ref}" {spelling}><v>{value}</v></c>'.encode())
+
+
+def _errors(values: list[str]) -> Callable[[Parts], Parts]:
+    def change(p: Parts) -> Parts:
+        for ref, value in zip(("E2", "F2", "G2", "H2", "I2", "J2", "K2", "L2"), values, strict=False):
+            p = _error(ref, value)(p)
+        return p
+    return change
+
+
+def _defined(name: str, refers: str) -> Callable[[Parts], Parts]:
+    return lambda p: edit(p, "xl/workbook.xml", lambda d: d.replace(
+        b"<definedNames />", f'<definedNames><definedName name="{name}">{refers}</definedName></definedNames>'
+        .encode(), 1))
+
+
+def _role(length: int) -> Callable[[Parts], Parts]:
+    role = ("Senior enterprise account executive " * (length // 36 + 1))[:length].encode()
+    return _spelled(b'<c r="I2"', b'<c r="H2" t="inlineStr"><is><t>' + role + b'</t></is></c><c r="I2"',
+                    RANGES_PART)
+
+
+# name -> (change, data rows of the sound book, exit codes check may give, a problem code that must be among
+# its problems (or None), slow). Exit 2 is bad input with a sentence; 0 and 1 are read.
+READING_CASES: dict[str, tuple[Callable[[Parts], Parts], int, set[int], str | None, bool]] = {
+    "cell-newline-far": (_spelled(b'<c r="E2"', b'<c\n r="XFD1048576"'), 3, {2}, "too-wide", False),
+    "cell-tab-far": (_spelled(b'<c r="E2"', b'<c\tr="XFD1048576"'), 3, {2}, "too-wide", False),
+    "cell-single-quote-far": (_spelled(b'<c r="E2"', b"<c r='XFD1048576'"), 3, {2}, "too-wide", False),
+    "cell-spaced-equals-far": (_spelled(b'<c r="E2"', b'<c r = "XFD1048576"'), 3, {2}, "too-wide", False),
+    "cell-charref-far": (_spelled(b'<c r="E2"', b'<c r="&#88;FD1"'), 3, {2}, "too-wide", False),
+    "cell-charref-beyond-grid": (_spelled(b'<c r="E2"', b'<c r="E&#49;048577"'), 3, {2}, "damaged", False),
+    "cell-charref-plain": (_spelled(b'<c r="E2"', b'<c r="&#69;2"'), 3, {0, 1}, None, False),
+    "row-single-quote-far": (_spelled(b'<row r="2"', b"<row r='1048577'"), 3, {2}, "damaged", False),
+    "prefixed-far": (_prefixed(True), 3, {2}, "too-wide", False),
+    "prefixed-plain": (_prefixed(False), 3, {0, 1}, None, False),
+    "comment-hides-far-cell": (_spelled(b"<sheetData>", b'<sheetData><!-- <c r="XFD1048576"/> -->'), 3, {0, 1},
+                               None, False),
+    "ranges-newline-far": (_spelled(b'<c r="E2"', b'<c\n r="XFD1048576"', RANGES_PART), 3, {2}, "too-wide", False),
+    "ranges-single-quote-far": (_spelled(b'<c r="E2"', b"<c r='XFD1048576'", RANGES_PART), 3, {2}, "too-wide",
+                                False),
+    "wide-1500-single-quotes": (_wide_quoted(1_500), 3, {2}, "too-wide", False),
+    "wide-16000-single-quotes": (_wide_quoted(16_000), 3, {2}, "too-wide", False),
+    "stray-note-last-row": (_stray("P1048576", b"call Ann back"), 3, {1}, "stray-cell", True),
+    "stray-number-m500000": (_stray("M500000", b"42"), 73, {1}, "stray-cell", True),
+    "rows-reversed": (_rows("reversed"), 12, {0, 1}, None, False),
+    "rows-shuffled": (_rows("shuffled"), 12, {0, 1}, None, False),
+    "row-stored-twice": (_row_twice, 6, {1}, "repeated-row", False),
+    "no-references": (_no_references, 6, {0, 1}, None, False),
+    "cells-reversed-in-rows": (_cells_reversed, 6, {0, 1}, None, False),
+    "cell-stored-twice": (_cell_twice, 3, {0, 1}, None, False),
+    "week-3026": (_week(_serial(dt.date(3026, 1, 5))), 3, {2}, "bad-week", False),
+    "week-9999": (_week(_serial(dt.date(9999, 12, 27))), 3, {2}, "bad-week", False),
+    "week-1700": (_week(b"1700-03-01", text=True), 3, {2}, "bad-week", False),
+    "week-1850": (_week(b"1850-W10", text=True), 3, {2}, "bad-week", False),
+    "week-number-2026": (_week(b"2026", text=False), 3, {2}, "bad-week", False),
+    "error-single-quotes": (_error("E2", "#N/A", "t='e'"), 3, {2}, "bad-number", False),
+    "error-newline": (_error("E2", "#N/A", 't\n=\n"e"'), 3, {2}, "bad-number", False),
+    "error-spaces": (_error("E2", "#DIV/0!", 't = "e"'), 3, {2}, "bad-number", False),
+    "error-charref-type": (_error("E2", "#REF!", 't="&#101;"'), 3, {2}, "bad-number", False),
+    "errors-seven-kinds": (_errors(["#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BUSY!",
+                                    "#BLOCKED!"]), 3, {2}, "bad-number", False),
+    "defined-tracking-ref-error": (_defined("salesmetrics_tracking", "#REF!"), 3, {1}, "bad-name", False),
+    "defined-ranges-ref-error": (_defined("salesmetrics_ranges", "#REF!"), 3, {1}, "bad-name", False),
+    "dials-1e27": (_number(b"1e27"), 3, {2}, "bad-number", False),
+    "dials-1e308": (_number(b"1e308"), 3, {2}, "bad-number", False),
+    "dials-denormal": (_number(b"5e-324"), 3, {2}, "bad-number", False),
+    "mrr-1e308": (lambda p: _cell(p, "L2", b'<c r="L2" t="n"><v>1e308</v></c>'), 3, {2}, "bad-number", False),
+    "number-charref-infinity": (_number(b"&#105;nf"), 3, {2}, "damaged", False),
+    "date-in-dials": (lambda p: _cell(p, "E2", b'<c r="E2" s="1" t="n"><v>46027</v></c>'), 3, {0, 1, 2}, None,
+                      False),
+    "role-350": (_role(350), 3, {2}, "bad-range", False),
+    "role-5000": (_role(5_000), 3, {2}, "bad-range", False),
+}
+
+
+def make_reading_case(name: str, path: Path) -> Path:
+    change, rows, *_ = READING_CASES[name]
+    small_book(path, rows=rows)
+    return write_parts(path, change(read_parts(path)))

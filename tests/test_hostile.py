@@ -22,7 +22,7 @@ import pytest
 from salesmetrics_xl.core.problems import WorkbookError, column_letter
 from salesmetrics_xl.reader import read_workbook
 from tests.conftest import EXAMPLE, ROOT, TRACKING_HEADER, default_ranges_rows, encrypted_workbook, xls_workbook
-from tests.hostile_files import CASE_NAMES, COMMANDS, READERS, make_case
+from tests.hostile_files import CASE_NAMES, COMMANDS, READERS, READING_CASES, make_case, make_reading_case
 from tests.test_reader import assert_identical
 
 W = dt.date(2026, 11, 16)
@@ -179,7 +179,7 @@ CASES = {
                             "Tracking!B3"),
     "no-dials.xlsx": (lambda p: _book(p, [TRACKING_HEADER, _row(Dials=0, Conversations=5, SQLs=1)]), 1,
                       {"impossible-funnel"}, "Tracking!G2"),
-    "huge.xlsx": (_huge, 2, {"bad-week"}, "Tracking!A1048576"),
+    "huge.xlsx": (_huge, 1, {"stray-cell"}, "Tracking!E1048576"),  # a stray value: named, not read
     "unicode.xlsx": (lambda p: _book(p, [TRACKING_HEADER, _row("Zoë 🚀"), _row("דנה כהן")]), 0, set(), None),
     "formula-names.xlsx": (lambda p: _text_names(_book(p, [TRACKING_HEADER, *(_row(n) for n in FORMULA_NAMES)])),
                            0, set(), None),
@@ -420,3 +420,86 @@ def test_fuzz_mutated_workbooks(tmp_path, request):
     assert {"refused", "written"} <= outcomes  # both ends are exercised
     assert {(c["reader"], c["command"]) for c in done} == {(r, c) for r in READERS for c in COMMANDS}
     assert max(case["seconds"] for case in done) < 30
+
+
+# ---- the reading corpus (issue 29): one answer from every reader, in a child process under a memory cap --------
+
+CAP = 3 * 1024**3
+
+
+def _capped() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (CAP, CAP))
+
+
+def _run(reader: str, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+    """One command with one reader, in a child process capped at 3 GiB: an abort, an out-of-memory or a hang
+    fails the case here rather than passing unseen."""
+    result = subprocess.run([sys.executable, "-m", "salesmetrics_xl", *args], capture_output=True, text=True,
+                            cwd=ROOT, timeout=timeout, preexec_fn=_capped,
+                            env={**os.environ, "SALESMETRICS_READER": reader})
+    said = result.stdout + result.stderr
+    assert result.returncode in (0, 1, 2), (args, reader, result.returncode, said[-2000:])
+    assert "Traceback" not in said and "panicked" not in said and "unexpected error" not in said, (reader, said[-2000:])
+    return result
+
+
+def _strict(text: str) -> object:
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} is not JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.fixture(scope="module")
+def reading_books(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("reading")
+    return {name: make_reading_case(name, folder / f"{name}.xlsx") for name in READING_CASES}
+
+
+def test_check_gives_one_answer_from_every_reader(reading_books):
+    """check --json over the whole reading corpus, once per reader: the same exit code and the same problems, word
+    for word, for every file; the exit and the problem each case is built for; inputs unchanged."""
+    fast = {n: p for n, p in reading_books.items() if not READING_CASES[n][4]}
+    before = _digest(fast)
+    records = {}
+    for reader in READERS:
+        result = _run(reader, "check", "--json", *map(str, fast.values()), timeout=60 * len(fast))
+        records[reader] = {Path(r["file"]).stem: r for r in _strict(result.stdout)}
+    for name in fast:
+        answers = {r: (records[r][name]["exit_code"], records[r][name]["problems"]) for r in READERS}
+        assert len({json.dumps(a) for a in answers.values()}) == 1, (name, answers)
+        _, _, exits, code, _ = READING_CASES[name]
+        record = records["openpyxl"][name]
+        assert record["exit_code"] in exits, (name, record["problems"])
+        if code:
+            assert code in {p["code"] for p in record["problems"]}, (name, record["problems"])
+    assert _digest(fast) == before
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if READING_CASES[n][4] else n
+                                  for n in READING_CASES])
+def test_summary_gives_one_answer_from_every_reader(reading_books, name, tmp_path):
+    """summary --json with each reader in its own capped process: exit 0, 1 or 2 (2 with a sentence and no
+    output), strict JSON, the same exit as check, the same answer from every reader, the input unchanged, and an
+    output no bigger than the real data needs."""
+    path = reading_books[name]
+    before = _digest({name: path})
+    answers = {}
+    for reader in READERS:
+        out = tmp_path / f"{reader}.xlsx"
+        check = _strict(_run(reader, "check", "--json", str(path)).stdout)[0]
+        result = _run(reader, "summary", str(path), "--out", str(out), "--json")
+        if not out.exists():  # refused: exit 2 and a sentence saying why
+            refused = _strict(result.stdout)
+            assert result.returncode == refused["exit_code"] == 2, result.stdout[-1000:]
+            assert refused["error"]["message"][:1].islower() and "Error" not in refused["error"]["message"]
+            answers[reader] = (2, check["exit_code"], json.dumps(refused, sort_keys=True))
+            continue
+        summary = _strict(result.stdout)
+        summary.pop("output")
+        summary["summary"].pop("generated_at")
+        assert out.stat().st_size < 2_000_000, (reader, out.stat().st_size)  # sized by the data, not a stray cell
+        answers[reader] = (result.returncode, check["exit_code"], json.dumps(summary, sort_keys=True))
+    assert len(set(answers.values())) == 1, (name, {r: a[:2] for r, a in answers.items()})
+    summary_exit, check_exit, _ = answers["openpyxl"]
+    assert (summary_exit == 2) == (check_exit == 2), (name, answers["openpyxl"][:2])
+    assert _digest({name: path}) == before

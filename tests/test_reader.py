@@ -262,3 +262,64 @@ def test_an_unknown_reader_setting_is_a_clean_error(make_book, monkeypatch):
     with pytest.raises(WorkbookError) as caught:
         read_workbook(book(make_book), today=TODAY)
     assert caught.value.problem.code == "bad-setting" and "columnar, calamine or openpyxl" in str(caught.value)
+
+
+# ---- the guard (sheet_guard.py): the quick byte scans and the XML parser come to the same conclusions ----------
+
+def _conclusion(scan) -> object:
+    from salesmetrics_xl.sheet_guard import SheetScan
+
+    if not isinstance(scan, SheetScan):
+        return scan
+    e = scan.extent
+    return (e.rows, e.columns, e.cells, scan.special, scan.placed, scan.repeated)
+
+
+def _both(data: bytes) -> tuple[object, object]:
+    from salesmetrics_xl.sheet_guard import _parse, scan_sheet
+
+    out = []
+    for scan in (lambda: scan_sheet(data, "f", "s"), lambda: _parse(data, "f", "s")):
+        try:
+            out.append(_conclusion(scan()))
+        except WorkbookError as exc:
+            out.append(exc.problem.code)
+    return out[0], out[1]
+
+
+def test_the_quick_guard_and_the_parser_agree_on_every_plain_sheet(tmp_path):
+    """Every sheet of the damage and reading corpora that the quick path takes (plain) gets the same extent,
+    special cells, order and verdict from the XML parser: the byte scans read what the parser reads."""
+    from salesmetrics_xl.sheet_guard import plain
+    from tests.hostile_files import CASE_NAMES, READING_CASES, make_case, make_reading_case, read_parts
+
+    books = [make_case(n, tmp_path / f"{n}.xlsx") for n in CASE_NAMES if n not in ("nested-xml",)]
+    books += [make_reading_case(n, tmp_path / f"r-{n}.xlsx") for n, case in READING_CASES.items() if not case[4]]
+    compared = 0
+    for book in [EXAMPLE, *books]:
+        try:
+            parts = read_parts(book)
+        except (zipfile.BadZipFile, NotImplementedError, EOFError):  # the zip layer is damaged: no sheet to scan
+            continue
+        for name, data in parts:
+            if not name.startswith("xl/worksheets/") or not name.endswith(".xml") or not plain(data):
+                continue
+            quick, exact = _both(data)
+            if exact == "damaged" and quick != "damaged":
+                continue  # XML the parser refuses (cut short, flipped bytes): the readers refuse it too
+            assert quick == exact, (book.name, name)
+            compared += 1
+    assert compared > 60
+
+
+@pytest.mark.parametrize("spelling", [b'<c\n r="XFD1048576"', b"<c r='XFD1048576'", b'<c r = "XFD1048576"',
+                                      b'<c\tr="XFD1048576"', b'<c r="&#88;FD1048576"', b'<c r="XF&#68;1"'])
+def test_every_spelling_of_a_far_cell_is_seen(spelling):
+    from salesmetrics_xl.sheet_guard import plain, scan_sheet
+
+    data = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            b'<row r="1"><c r="A1"><v>1</v></c>' + spelling + b"><v>2</v></c></row></sheetData></worksheet>")
+    assert not plain(data)
+    with pytest.raises(WorkbookError) as caught:
+        scan_sheet(data, "team.xlsx", "Tracking")
+    assert caught.value.problem.code == "too-wide" and "SALESMETRICS_MAX_COLUMNS" in caught.value.problem.message

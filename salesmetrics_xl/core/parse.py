@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -17,6 +18,14 @@ from itertools import chain, islice, zip_longest
 import numpy as np
 import pandas as pd
 
+from salesmetrics_xl.core.cell_values import (
+    MAX_FIGURE,
+    SMALLEST_FIGURE,
+    figure_reason,
+    in_years,
+    literal_reason,
+    shown,
+)
 from salesmetrics_xl.core.effective import Fairness, RampStep, Roster
 from salesmetrics_xl.core.metrics import (
     CATALOG,
@@ -99,15 +108,15 @@ def find_header(rows: list[Row], spec: SheetSpec, required: tuple[str, ...]) -> 
         extras: dict[str, int] = {}
         duplicates: list[tuple[str, int, str]] = []
         for index, value in enumerate(row):
-            if value is None or not str(value).strip():
+            if value is None or not shown(value).strip():
                 continue
             column = spec.match(value)
             if column is not None and column.name not in columns:
                 columns[column.name] = index
             elif column is not None:
-                duplicates.append((column.name, index, str(value).strip()))
-            elif str(value).strip() not in extras:
-                extras[str(value).strip()] = index
+                duplicates.append((column.name, index, shown(value).strip()))
+            elif shown(value).strip() not in extras:
+                extras[shown(value).strip()] = index
         if all(name in columns for name in required):
             return Header(number, columns, extras, duplicates)
     return None
@@ -115,7 +124,7 @@ def find_header(rows: list[Row], spec: SheetSpec, required: tuple[str, ...]) -> 
 
 def _describe_found(rows: list[Row]) -> str:
     best = max(rows[:HEADER_SEARCH_ROWS], key=lambda r: sum(v is not None for v in r), default=())
-    found = [str(v) for v in best if v is not None and str(v).strip()]
+    found = [shown(v) for v in best if v is not None and shown(v).strip()]
     return ", ".join(found[:12]) if found else "nothing"
 
 
@@ -145,7 +154,8 @@ def missing_columns_message(rows: list[Row], spec: SheetSpec, required: tuple[st
     the top 20 that looks most like a header row: what a user needs to rename one cell."""
     number, best = likely_header(rows, spec)
     found = {spec.match(v).name for v in best if spec.match(v) is not None}  # type: ignore[union-attr]
-    unmatched = {normalise(v): (str(v).strip(), i) for i, v in enumerate(best) if _filled(v) and spec.match(v) is None}
+    unmatched = {normalise(v): (shown(v).strip(), i) for i, v in enumerate(best)
+                 if _filled(v) and spec.match(v) is None}
     parts = []
     wanted = [*required, *(any_of if not found & set(any_of) else ())]
     for name in wanted:
@@ -163,7 +173,7 @@ def missing_columns_message(rows: list[Row], spec: SheetSpec, required: tuple[st
         parts.append(text)
     if len(any_of) > 1 and not found & set(any_of):
         parts.append(f"at least one of {' or '.join(any_of)} is needed")
-    headers = ", ".join(str(v).strip() for v in best if _filled(v))[:300] or "nothing"
+    headers = ", ".join(shown(v).strip() for v in best if _filled(v))[:300] or "nothing"
     where = f"row {number}" if any(_filled(v) for v in best) else f"the first {HEADER_SEARCH_ROWS} rows"
     return f"{'; '.join(parts)} (headers found in {where}: {headers})"
 
@@ -198,15 +208,21 @@ EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 
 def parse_week(value: object) -> dt.date:
-    """A week as people write it, to its Monday; raises ValueError with the reason."""
+    """A week as people write it, to its Monday; raises ValueError with the reason (a year outside
+    FIRST_YEAR..LAST_YEAR included)."""
+    return monday(in_years(_week_day(value)))
+
+
+def _week_day(value: object) -> dt.date:
+    """A day in the week a cell means (not yet its Monday)."""
     if isinstance(value, dt.datetime):
-        return monday(value.date())
+        return value.date()
     if isinstance(value, dt.date):
-        return monday(value)
+        return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if 20000 <= value <= 80000:  # an Excel date serial in a cell not formatted as a date
-            return monday((EXCEL_EPOCH + dt.timedelta(days=float(value))).date())
-        raise ValueError(f"{value!r} is a number, not a date")
+            return (EXCEL_EPOCH + dt.timedelta(days=float(value))).date()
+        raise ValueError(f"{shown(value)} is a number, not a date")
     text = str(value).strip()
     if m := _ISO_WEEK.match(text):
         try:
@@ -215,14 +231,14 @@ def parse_week(value: object) -> dt.date:
             raise ValueError(f"'{text}' is not a real ISO week") from None
     for fmt in _TEXT_DATES:
         try:
-            return monday(dt.datetime.strptime(text, fmt).date())
+            return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             pass
     if m := re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", text):
         a, b, year = int(m[1]), int(m[2]), int(m[3])
         month, day = (b, a) if a > 12 else (a, b)  # US order unless the first number cannot be a month
         try:
-            return monday(dt.date(year, month, day))
+            return dt.date(year, month, day)
         except ValueError:
             pass
     raise ValueError(f"'{text}' is not a date or an ISO week like 2026-W47")
@@ -233,21 +249,28 @@ _NUMBER_TEXT = re.compile(r"^[\s$€£]*(-?[\d,]*\.?\d+)\s*(%?)\s*$")
 
 def parse_number(value: object) -> float:
     """A count or amount; text is accepted only when it is plainly a number ('1,200', '$950', '15%')."""
-    if isinstance(value, bool):
-        raise ValueError(f"{value} is TRUE/FALSE, not a number")
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{shown(value)} is TRUE/FALSE, not a number")
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
+        return _figure(float(value))
     if isinstance(value, UncachedFormula):
         raise ValueError("the formula here has no saved result (the file was saved by a program that does not "
                          "calculate); open and save it in Excel")
-    text = str(value).strip()
+    text = shown(value).strip()
     if text.startswith("#"):
         raise ValueError(f"the cell shows the Excel error {text}")
     m = _NUMBER_TEXT.match(text)
     if not m:
         raise ValueError(f"'{text}' is text, not a number")
     number = float(m[1].replace(",", ""))
-    return number / 100 if m[2] else number
+    return _figure(number / 100 if m[2] else number)
+
+
+def _figure(number: float) -> float:
+    reason = figure_reason(number) if math.isfinite(number) else f"{number:g} is not a number a cell can hold"
+    if reason:
+        raise ValueError(reason)
+    return number
 
 
 def _numbers(values: Column) -> tuple[np.ndarray, dict[int, str], list[int]]:
@@ -278,6 +301,11 @@ def _numbers(values: Column) -> tuple[np.ndarray, dict[int, str], list[int]]:
     for i in np.flatnonzero(np.isinf(out)):  # 1e400 or Infinity in a damaged file
         bad[int(i)] = f"{out[i]:g} is not a number a cell can hold"
         out[i] = np.nan
+    with np.errstate(invalid="ignore"):
+        odd = (np.abs(out) > MAX_FIGURE) | ((out != 0) & (np.abs(out) < SMALLEST_FIGURE))
+    for i in np.flatnonzero(odd):  # 1e27 in Dials, 5e-324: no sales figure; said here, never a crash later
+        bad[int(i)] = figure_reason(float(out[i])) or ""
+        out[i] = np.nan
     return out, bad, as_text
 
 
@@ -299,9 +327,7 @@ def _extra(value: object) -> object:
 def _text(value: object, cut: Callable[[str], str] = str.strip) -> str | None:
     if value is None or isinstance(value, UncachedFormula):
         return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = cut(str(value))
+    text = cut(shown(value))
     return text or None
 
 
@@ -325,7 +351,7 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
 
     problems: list[Problem] = []
     letters = {name: column_letter(i + 1) for name, i in {**header.columns, **header.extras}.items()}
-    headers = {name: str(head[header.row - 1][i]).strip() for name, i in header.columns.items()}
+    headers = {name: shown(head[header.row - 1][i]).strip() for name, i in header.columns.items()}
 
     def named(column: str) -> str:
         return label(column, headers.get(column))
@@ -341,7 +367,7 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
             severity=Severity.WARNING, code="missing-column", file=file, sheet=sheet, cell=f"A{header.row}",
             message=f"no column for {', '.join(missing)}; metrics that need "
                     f"{'it' if len(missing) == 1 else 'them'} show NO DATA (headers found: "
-                    f"{', '.join(str(v) for v in head[header.row - 1] if v is not None)})"))
+                    f"{', '.join(shown(v) for v in head[header.row - 1] if v is not None)})"))
 
     for name, index, text in header.duplicates:
         first = header.columns[name]
@@ -357,9 +383,11 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
         keep = np.flatnonzero(read.kept)
         row_numbers = (keep + read.first_row).tolist()
         cols = {name: _take(read.values.get(i), keep) for name, i in wanted.items()}
+        firsts = _first_filled(read, keep, (header.columns[WEEK], header.columns[REP]))
         del head, read
     else:
-        row_numbers, cols = _row_by_row(chain(head[header.row:], it), header.row + 1, wanted)
+        row_numbers, cols, firsts = _row_by_row(chain(head[header.row:], it), header.row + 1, wanted,
+                                                (header.columns[WEEK], header.columns[REP]))
         del head
     frame = pd.DataFrame({ROW: np.array(row_numbers, dtype=np.int64)})
     row_problems: list[tuple[int, Problem]] = []  # (0-based row, problem): a totals row's are dropped below
@@ -424,11 +452,17 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
         frame[name] = pd.Series([_extra(v) for v in _objects(cols[name])], dtype=object)
 
     # A totals row: labelled Total / Grand Total / Subtotal, or a row of numbers (SUM formulas) with neither week
-    # nor rep right under the data. One stray number far below is not a total: it stays an error to look at.
+    # nor rep right under the data. A value further below, in a row with neither, is a stray value (see below).
     numbers = np.array(row_numbers, dtype=np.int64)
     under_data = np.diff(numbers, prepend=numbers[:1] - 99) <= 2
     total |= frame[WEEK].isna().to_numpy() & frame[REP].isna().to_numpy() & (numeric >= 2) & under_data
-    problems += [p for i, p in row_problems if not total[i]]
+    usable = (frame[WEEK].notna() & frame[REP].notna()).to_numpy() & ~total
+    end = int(numbers[usable].max()) if usable.any() else header.row  # the data ends at its last real row
+    stray = (numbers > end) & ~total & np.isin(np.arange(len(numbers)), list(firsts)) & usable.any()
+    problems += [p for i, p in row_problems if not total[i] and not stray[i]]
+    if stray.any():
+        problems.append(_stray_warning([(row_numbers[i], firsts[i]) for i in np.flatnonzero(stray)], end, file,
+                                       sheet))
     if total.any():
         skipped = [row_numbers[i] for i in np.flatnonzero(total)]
         listed = ", ".join(str(r) for r in skipped[:10]) + (", ..." if len(skipped) > 10 else "")
@@ -445,11 +479,8 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
         problems.append(Problem(severity=Severity.WARNING, code="no-data", file=file, sheet=sheet,
                                 cell=f"A{header.row + 1}",
                                 message="no tracking rows yet; add one row per rep per week"))
-    usable = frame[WEEK].notna() & frame[REP].notna() & ~total
-    # the last row of data, usable or not; a totals row under it is not data, so the Evaluation sheet stops above it
-    last_row = int(numbers[~total].max()) if (~total).any() else header.row
     return TrackingData(frame[usable].reset_index(drop=True), file=file, sheet=sheet, letters=letters,
-                        header_row=header.row, last_row=last_row,
+                        header_row=header.row, last_row=end if usable.any() else max(row_numbers, default=header.row),
                         headers=headers), problems
 
 
@@ -470,18 +501,60 @@ def _day(value: object) -> dt.date | None:
         return None
 
 
-def _row_by_row(rows: Iterable[Row], first: int, wanted: dict[str, int]) -> tuple[list[int], dict[str, Column]]:
-    """Rows under the header -> their row numbers and the wanted columns. Only rows with data are kept as they
+STRAY_CELLS_LISTED = 5
+
+
+def _stray_warning(cells: list[tuple[int, int]], end: int, file: str, sheet: str) -> Problem:
+    """Values below the data (the last row with a Week and a Rep) in rows with neither: a note far down, a
+    number left in M500000. Named, not read, and they size nothing the tool writes."""
+    refs = [f"{column_letter(col + 1)}{row}" for row, col in cells]
+    listed = ", ".join(refs[:STRAY_CELLS_LISTED]) + (
+        f" and {len(refs) - STRAY_CELLS_LISTED:,} more" if len(refs) > STRAY_CELLS_LISTED else "")
+    one = len(refs) == 1
+    return Problem(
+        severity=Severity.WARNING, code="stray-cell", file=file, sheet=sheet, cell=refs[0],
+        message=f"{'a value' if one else f'values in {len(refs):,} rows'} below the data, which ends at row {end:,} "
+                f"(the last row with a Week and a Rep), in {listed}: {'it is' if one else 'they are'} not read; "
+                f"delete {'it' if one else 'them'}, or give {'its row' if one else 'their rows'} a Week and a Rep")
+
+
+def _first_filled(read: SheetColumns, keep: np.ndarray, week_rep: tuple[int, int]) -> dict[int, int]:
+    """For each kept row with neither a Week nor a Rep: the 0-based column of its first value (see _row_by_row).
+    Whole columns at once: a 200k-row sheet has a Week and a Rep on every row."""
+    def filled(column: Column | None) -> np.ndarray:
+        if column is None:
+            return np.zeros(len(keep), dtype=bool)
+        if isinstance(column, np.ndarray) and column.dtype.kind == "f":
+            return ~np.isnan(column[keep])
+        if isinstance(column, np.ndarray) and column.dtype.kind == "M":
+            return ~np.isnat(column[keep])
+        return np.array([_filled(column[i]) and not (isinstance(column[i], float) and np.isnan(column[i]))
+                         for i in keep], dtype=bool)
+    bare = np.flatnonzero(~filled(read.values.get(week_rep[0])) & ~filled(read.values.get(week_rep[1])))
+    if not len(bare):
+        return {}
+    columns = {at: filled(read.values[at]) for at in sorted(read.values)}
+    return {int(n): next((at for at, full in columns.items() if full[n]), 0) for n in bare}
+
+
+def _row_by_row(rows: Iterable[Row], first: int, wanted: dict[str, int], week_rep: tuple[int, int]
+                ) -> tuple[list[int], dict[str, Column], dict[int, int]]:
+    """Rows under the header -> their row numbers, the wanted columns, and for each kept row with neither a Week
+    nor a Rep the 0-based column of its first value (a stray value's cell). Only rows with data are kept as they
     stream past: a stray value in row 1,048,576 costs time, not memory."""
     body: list[Row] = []
     row_numbers: list[int] = []
+    firsts: dict[int, int] = {}
+    week, rep = week_rep
     for number, row in enumerate(rows, start=first):
         if any(_filled(v) for v in row):  # a row of blanks and spaces is an empty row, whichever reader saw it
+            if not (week < len(row) and _filled(row[week])) and not (rep < len(row) and _filled(row[rep])):
+                firsts[len(body)] = next(i for i, v in enumerate(row) if _filled(v))
             body.append(row)
             row_numbers.append(number)
     columns = list(zip_longest(*body)) if body else []  # transposed in C; short rows padded with None
     return row_numbers, {name: list(columns[i]) if i < len(columns) else [None] * len(body)
-                         for name, i in wanted.items()}
+                         for name, i in wanted.items()}, firsts
 
 
 def _take(values: Column | None, rows: np.ndarray) -> Column:
@@ -503,17 +576,18 @@ def is_total_label(value: object) -> bool:
 def parse_date(value: object) -> dt.date:
     """A day (a start date): a real date, an Excel date serial, or a text date as ``parse_week`` reads them."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        return in_years(value.date())
     if isinstance(value, dt.date):
-        return value
+        return in_years(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 <= value <= 80000:
-        return (EXCEL_EPOCH + dt.timedelta(days=float(value))).date()
-    text = str(value).strip()
+        return in_years((EXCEL_EPOCH + dt.timedelta(days=float(value))).date())
+    text = shown(value).strip()
     for fmt in _TEXT_DATES:
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            day = dt.datetime.strptime(text, fmt).date()
         except ValueError:
-            pass
+            continue
+        return in_years(day)
     raise ValueError(f"'{text}' is not a date")
 
 
@@ -604,7 +678,7 @@ def parse_ranges(rows: Iterable[Row], *, tracking_columns: list[str], file: str 
             continue
         period = parse_period(get(PERIOD))
         if period is None:
-            error(f"{name}: period '{get(PERIOD)}' must be week or month", PERIOD)
+            error(f"{name}: period '{shown(get(PERIOD))}' must be week or month", PERIOD)
             continue
         given = _filled(get(PERIOD))
         if given and named_period is not None and named_period is not period:
@@ -624,6 +698,9 @@ def parse_ranges(rows: Iterable[Row], *, tracking_columns: list[str], file: str 
             error(f"{name}: Min {low:g} is greater than Max {high:g}", MIN)
             continue
         role = _role(get(ROLE))
+        if role and (reason := literal_reason(role)) is not None:  # the Evaluation sheet's formulas compare it
+            error(f"{name}: the Role {reason}", ROLE if ROLE in header.columns else METRIC)
+            continue
         key = (normalise(metric.name), period.value, text_key(role))
         if key in seen:
             again = name if normalise(name) == normalise(metric.name) else f"{name}: {metric.name}"

@@ -81,6 +81,9 @@ _FUNNEL = (
 )
 
 
+MISSING_WEEKS_LISTED = 10  # a gap of years would otherwise list every week in one sentence
+
+
 def check_tracking(data: TrackingData, today: dt.date) -> list[Problem]:
     """Warnings a manager should look at before trusting the numbers; nothing here stops evaluation."""
     frame, problems = data.frame, []
@@ -120,7 +123,8 @@ def check_tracking(data: TrackingData, today: dt.date) -> list[Problem]:
         expected = pd.date_range(min(have), max(have), freq="7D")
         missing = [w for w in expected if w not in have]
         if missing:
-            weeks = ", ".join(f"{w:%Y-%m-%d}" for w in missing)
+            weeks = ", ".join(f"{w:%Y-%m-%d}" for w in missing[:MISSING_WEEKS_LISTED]) + (
+                f" and {len(missing) - MISSING_WEEKS_LISTED:,} more" if len(missing) > MISSING_WEEKS_LISTED else "")
             after = min(w for w in have if w > missing[0])  # the row where the missing one belongs
             problems.append(data.problem(
                 Severity.WARNING, "missing-week",

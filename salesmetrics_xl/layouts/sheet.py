@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from salesmetrics_xl.core.cell_values import (
+    FORMULA_BREAKS,
+    MAX_LITERAL,  # noqa: F401 (its tests use it from here)
+    literal_reason,
+    unwritable,
+)
 from salesmetrics_xl.core.metrics import trim
 
 CellValue = str | int | float | bool | dt.date | dt.datetime | None
@@ -20,34 +25,18 @@ CellValue = str | int | float | bool | dt.date | dt.datetime | None
 # A user's text (a Role, a sheet name) that goes *inside* a formula is built only by these two functions, so no
 # text can end a string literal or a sheet reference early and smuggle in a function call.
 
-MAX_LITERAL = 255  # Excel refuses a formula whose text constant is longer
-_BREAKS = {"\t": 9, "\n": 10, "\r": 13}
+_BREAKS = FORMULA_BREAKS
 _SHEET_FORBIDDEN = set("[]:*?/\\")  # Excel allows none of these in a sheet name; '[' would read as another book
 _PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LOOKS_LIKE_REF = re.compile(r"[A-Za-z]{1,3}[0-9]+|[RrCc][0-9]*|[Rr][0-9]*[Cc][0-9]*|TRUE|FALSE", re.I)
-
-
-def _unwritable(value: str) -> str | None:
-    """The first character no formula can hold: control characters other than tab and line breaks, lone
-    surrogates and the two XML non-characters."""
-    for ch in value:
-        if ch in _BREAKS:
-            continue
-        if unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff":
-            return ch
-    return None
 
 
 def formula_text(value: str) -> str:
     """A formula expression whose result is exactly ``value``: a string literal with every ``"`` doubled, and tabs
     and line breaks as CHAR(9), CHAR(10), CHAR(13) (a break inside a literal is not portable). Raises ValueError,
     saying why, for text longer than Excel's 255-character literal limit or holding other control characters."""
-    if (bad := _unwritable(value)) is not None:
-        raise ValueError(f"holds the control character U+{ord(bad):04X}, which a formula cannot contain; "
-                         "remove it")
-    length = len(value.encode("utf-16-le")) // 2  # Excel counts UTF-16 units
-    if length > MAX_LITERAL:
-        raise ValueError(f"is {length} characters long; text inside a formula can be at most {MAX_LITERAL}")
+    if (reason := literal_reason(value)) is not None:  # the rule is core's, so the reader reports it first
+        raise ValueError(reason)
     parts = [f"CHAR({_BREAKS[piece]})" if piece in _BREAKS else '"' + piece.replace('"', '""') + '"'
              for piece in re.split(r"([\t\n\r])", value) if piece]
     return parts[0] if len(parts) == 1 else "(" + "&".join(parts) + ")" if parts else '""'
@@ -69,7 +58,7 @@ def same_text_in(ref: str, column: str) -> str:
 def quote_sheet(name: str) -> str:
     """A sheet name as a formula refers to it: bare only when plainly safe (``Tracking``), else in single quotes
     with each ``'`` doubled (``'It''s'``). Raises ValueError for a name Excel could not have."""
-    if not name or (bad := _unwritable(name)) is not None or (bad := next(  # a break neither: XML would fold \r
+    if not name or (bad := unwritable(name)) is not None or (bad := next(  # a break neither: XML would fold \r
             (ch for ch in name if ch in _SHEET_FORBIDDEN or ch in _BREAKS), None)) is not None:
         what = "is empty" if not name else f"holds {bad!r}, which Excel does not allow in a sheet name"
         raise ValueError(f"the sheet name {name!r} {what}; rename the sheet")
