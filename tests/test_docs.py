@@ -39,4 +39,5 @@ def test_the_readme_fits_a_front_door():
 
 def test_slug_follows_github():
     assert slug(" `salesmetrics check`: every problem") == "salesmetrics-check-every-problem"
-    assert slug("Fair ranges: a short week, a part-timer, a new rep") == "fair-ranges-a-short-week-a-part-timer-a-new-rep"
+    heading = "Fair ranges: a short week, a part-timer, a new rep"
+    assert slug(heading) == "fair-ranges-a-short-week-a-part-timer-a-new-rep"
