@@ -665,7 +665,7 @@ def batch(
         if result.status in ("errors", "could not write", "unreadable"):  # problems list the errors first
             shown = result.problems[:min(FIRST_ERRORS, result.errors)] or [result.file]
             for line in shown:
-                console.print(f"[red]{result.status}[/]: {line}", highlight=False)
+                console.print(f"[red]{result.status}[/]: {line}", highlight=False, soft_wrap=True)
             if result.errors > len(shown):
                 console.print(f"... and {result.errors - len(shown)} more error(s) in {result.file}: run "
                               f"[bold]salesmetrics check {result.file}[/] for all of them", highlight=False,
