@@ -323,7 +323,7 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
             first = activity_below[0]
             value = rep.values[first.name]
             rng = rep.effective.get(first.name) or _weekly_range(ranges, first, rep.role)
-            action = (f"Learn from how {name} works: outcomes in range with {lower(first.name)} at "
+            action = (f"Learn from how {name} works: outcomes in range with {lower(label(first.name))} at "
                       f"{format_value(value, first.unit) if value is not None else 'blank'} ({rng}).")
             return RepDecision(verdict=verdict, focus="", action=_short(action, ""), detail=detail)
         if found is IN_RANGE:
@@ -334,7 +334,7 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
             focus = stage_of(first.name, first.numerator, first.denominator) if first.is_rate else ""
             action = f"Watch: {finding(rep, first, ranges, paces, label)}."
             if words(action) > MAX_WORDS:
-                action = f"Watch: {first.name} {rep.judged[first.name].value.lower()} its range (see Detail)."
+                action = f"Watch: {label(first.name)} {rep.judged[first.name].value.lower()} its range (see Detail)."
             return RepDecision(verdict=WATCH, focus=focus, action=action, detail=detail)
         pace = next((paces[(rep.rep, m.name)] for m in metrics if m.name in rep.paced and m.category is
                      Category.OUTCOME and (rep.rep, m.name) in paces), None)
@@ -404,7 +404,7 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
         action = _short(zero_text, ADVICE.get(stage, "") if stage != VOLUME_FOCUS else "Slow down. " +
                         ADVICE[VOLUME_FOCUS])
     if need is not None:
-        detail += " " + _plan(funnel, need, stage, gain, found)  # type: ignore[arg-type]
+        detail += " " + _plan(funnel, need, stage, gain, found, label)  # type: ignore[arg-type]
     if thin and need is not None:
         detail += " The evidence is thin: too few counts of the rep's own to compare with the top reps, so the " \
                   "ranges decide."
@@ -463,8 +463,8 @@ def _action(rep: RepWeek, stage: str, gain: Gain | None, need: ActivityNeed | No
         per = need.period.value
         if gain.effort:
             when = "a week lately" if gain.recent else "a week"
-            text = (f"{lower(gain.metric).capitalize()}: {format_value(gain.mine, Unit.COUNT)} {when} vs at least "
-                    f"{format_value(gain.goal, Unit.COUNT)}; the gap costs about {lost} a {per}.")
+            text = (f"{lower(label(gain.metric)).capitalize()}: {format_value(gain.mine, Unit.COUNT)} {when} vs at "
+                    f"least {format_value(gain.goal, Unit.COUNT)}; the gap costs about {lost} a {per}.")
             return _short(text, ADVICE[EFFORT_FOCUS])
         step = STEP.get(gain.metric, gain.metric)
         when = f" (last {RECENT_WEEKS} weeks)" if gain.recent else ""
@@ -472,12 +472,14 @@ def _action(rep: RepWeek, stage: str, gain: Gain | None, need: ActivityNeed | No
             text = (f"{step}{when}: {_per(gain.unit, gain.mine)} a deal vs {_per(gain.unit, gain.goal)} for your "
                     f"top reps (about {lost} a {per}).")
         else:
-            text = (f"{step}{when}: {_per(gain.unit, gain.mine)} of {lower(gain.source)} become "
-                    f"{lower(gain.stage)} vs {_per(gain.unit, gain.goal)} for your top reps (about {lost} a {per}).")
+            text = (f"{step}{when}: {_per(gain.unit, gain.mine)} of {lower(label(gain.source))} become "
+                    f"{lower(label(gain.stage))} vs {_per(gain.unit, gain.goal)} for your top reps "
+                    f"(about {lost} a {per}).")
         if stage == VOLUME_FOCUS:
             above = next((m for m in evidence if m.category is Category.ACTIVITY), None)
             if above is not None and rep.values[above.name] is not None:
-                text = (f"Slow down: {format_value(rep.values[above.name], above.unit)} {lower(above.name)} a week, "
+                shown = format_value(rep.values[above.name], above.unit)
+                text = (f"Slow down: {shown} {lower(label(above.name))} a week, "
                         f"{step.lower()} at {_per(gain.unit, gain.mine)} vs {_per(gain.unit, gain.goal)} "
                         f"for your top reps.")
         return _short(text, ADVICE.get(stage, ""))
@@ -519,7 +521,8 @@ def _brief(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[str
     return f"{label(metric.name)} {number} vs {shown}"
 
 
-def _plan(funnel: RepFunnel, need: ActivityNeed, stage: str, gain: Gain | None, found: Diagnosis) -> str:
+def _plan(funnel: RepFunnel, need: ActivityNeed, stage: str, gain: Gain | None, found: Diagnosis,
+          label: Callable[[str], str] = str) -> str:
     """What the detail adds for a rep who is behind: the stage that costs the most (named as the focus is), the
     next biggest, and the activity the target takes. "The gap is volume" only where the focus is effort."""
     own = [r for r in funnel.rates if r.rate in need.rates and not r.thin]
@@ -527,8 +530,8 @@ def _plan(funnel: RepFunnel, need: ActivityNeed, stage: str, gain: Gain | None, 
         lead = f"Leak: {need.leak.sentence}."
     elif gain is not None and gain.effort:
         costs = amount(_fmt_outcome(gain.outcomes, need.unit), need.outcome)
-        lead = (f"Costs the most: {lower(gain.metric)} at {_fmt_outcome(gain.mine, Unit.COUNT)} a week vs at least "
-                f"{_fmt_outcome(gain.goal, Unit.COUNT)}, about {costs} a {need.period.value} at "
+        lead = (f"Costs the most: {lower(label(gain.metric))} at {_fmt_outcome(gain.mine, Unit.COUNT)} a week vs "
+                f"at least {_fmt_outcome(gain.goal, Unit.COUNT)}, about {costs} a {need.period.value} at "
                 f"{first_name(funnel.rep)}'s rates.")
         if (leak := need.leak) is not None:
             lead += (f" Next: {leak.rate} {_per(leak.unit, leak.rep)} vs {_per(leak.unit, leak.top)} for the top reps"

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -286,10 +286,11 @@ class Funnels:
 
     def __init__(self, frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: int = WINDOW_WEEKS,
                  month: dict[tuple[str, str], float] | None = None, min_count: float = MIN_COUNT,
-                 scales: Scales | None = None):
+                 scales: Scales | None = None, label: Callable[[str], str] = str):
         if window < 1:
             raise ValueError("--window must be at least 1 week")
         self.ranges, self.month, self.min_count, self.window = ranges, month or {}, min_count, window
+        self.label = label  # a column as the manager calls it ("Connects (Conversations)"), in every sentence
         self.links = links = funnel_links(ranges, list(frame.columns))
         rows = frame[(frame[WEEK] <= week) & (frame[WEEK] > week - pd.Timedelta(weeks=window))]
         full = np.ones(len(rows), dtype=bool)
@@ -426,7 +427,7 @@ class Funnels:
                     projection = self.month.get((rep, metric.name)) if period is Period.MONTH else None
                     needs.append(_need(rep, metric.name, metric.unit, period, goal * share, path, by_name,
                                        this_week, average, self.activity, projection, self.window, share,
-                                       floors or {}, moved))
+                                       floors or {}, moved, self.label))
             if outcomes is not None and any(n.needed for n in needs):
                 break  # the first outcome behind that can be planned is the one the summary plans
         return RepFunnel(rep=rep, role=role, weeks=int(self.weeks[i]), rates=rates, needs=needs, top_reps=top_reps,
@@ -443,7 +444,11 @@ def differs(num: float, den: float, pooled: float) -> bool:
 def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, path: list[Link],
           rates: dict[str, StageRate], this_week: dict[str, float | None], average: dict[str, float | None],
           activity: set[str], projection: float | None, window: int = WINDOW_WEEKS, share: float = 1.0,
-          floors: dict[str, float] | None = None, moved: Sequence[str] = ()) -> ActivityNeed:
+          floors: dict[str, float] | None = None, moved: Sequence[str] = (), label: Callable[[str], str] = str
+          ) -> ActivityNeed:
+    def word(column: str) -> str:  # the user's own word for the column, inside a sentence
+        return lower(label(column))
+
     name = first_name(rep)
     weekly = per_week(target, period)
     goal = amount(_fmt_target(target, unit), outcome)  # as the pace line shows the rep's own range
@@ -454,11 +459,11 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
     for link in path:
         r = rates[link.name]
         if r.used is None:
-            notes.append(f"{link.name}: too few {lower(link.source)} ({r.count:g}) to know the rate, even for the "
+            notes.append(f"{link.name}: too few {word(link.source)} ({r.count:g}) to know the rate, even for the "
                          "team; the chain stops there")
             break
         if r.thin:
-            notes.append(f"{link.name}: {name} had {r.count:g} {lower(link.source)} {over}, too few for a "
+            notes.append(f"{link.name}: {name} had {r.count:g} {word(link.source)} {over}, too few for a "
                          f"rate of {name}'s own; the team's {_fmt_rate(r.used, link.unit)} is used")
         links.append(link)
         used.append(r.used)
@@ -468,11 +473,11 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
     for link, count in zip(links, counts, strict=True):
         if count is None:
             when = lately if rates[link.name].recent else over
-            notes.append(f"{link.name} is 0% ({rates[link.name].count:g} {lower(link.source)} {over}, none "
-                         f"converted {when}): no amount of {lower(link.source)} reaches {goal} at it"
+            notes.append(f"{link.name} is 0% ({rates[link.name].count:g} {word(link.source)} {over}, none "
+                         f"converted {when}): no amount of {word(link.source)} reaches {goal} at it"
                          if rates[link.name].recent else
-                         f"{link.name} is 0% ({rates[link.name].count:g} {lower(link.source)} {over}): "
-                         f"no amount of {lower(link.source)} reaches {goal} at it")
+                         f"{link.name} is 0% ({rates[link.name].count:g} {word(link.source)} {over}): "
+                         f"no amount of {word(link.source)} reaches {goal} at it")
             zero = link.name
             break
     root = links[-1].source if links else None
@@ -525,12 +530,12 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
         else:
             what += f"the team's {_words(team)} rate{'s' if len(team) > 1 else ''} (too few of {name}'s own)"
         if all(needed[s] is not None for s in shown):
-            takes = ", or ".join(f"about {_fmt_count(needed[s])} {lower(s)}" for s in shown)
+            takes = ", or ".join(f"about {_fmt_count(needed[s])} {word(s)}" for s in shown)
             did = [_fmt_count(this_week.get(s)) for s in shown]
             sentence = f"{what} takes {takes}, a week. {name} did {_words(did)}"
             if moved and (late := [s for s in shown if s in moved]):
                 sentence += (f" this week, and averaged {_words([_fmt_count(average.get(s)) for s in late])} "
-                             f"{_words([lower(s) for s in late])} in the last {RECENT_WEEKS} weeks")
+                             f"{_words([word(s) for s in late])} in the last {RECENT_WEEKS} weeks")
             sentence += "."
         else:
             sentence = f"{what} cannot be reached by more activity: {notes[-1]}."

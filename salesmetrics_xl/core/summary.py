@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -265,7 +266,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     people = [(rec[REP], rec.get(ROLE)) for rec in (*week_rows.to_dict("records"), *missing.to_dict("records"))]
     monthly, month_name = _monthly(frame, ranges, chosen, people, scales)
     paces = {(p.rep, p.metric): p for p in monthly}
-    plan = _funnels(frame, ranges, this, window, monthly, scales)
+    plan = _funnels(frame, ranges, this, window, monthly, scales, tracking.label)
     funnels: dict[str, RepFunnel] = {}
 
     rates = [m for m in weekly if m.is_rate]
@@ -388,10 +389,10 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
 
 
 def _funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: int, monthly: list[MonthlyPace],
-             scales: Scales | None) -> Funnels:
+             scales: Scales | None, label: Callable[[str], str] = str) -> Funnels:
     """The reps' funnels (core/funnel.py), with the pace's month-end projection: one projection per outcome."""
     month = {(p.rep, p.metric): p.projection for p in monthly}
-    return Funnels(frame, ranges, week, window, month, scales=scales)
+    return Funnels(frame, ranges, week, window, month, scales=scales, label=label)
 
 
 def _off_week(rec: dict, values: dict[str, float | None], working_week: float) -> RepWeek:
