@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import json
 import os
 import sys
 import traceback
@@ -156,6 +155,26 @@ def check_file(path: Path, tracking_sheet: str | None = None, ranges_sheet: str 
     return record
 
 
+def _print_json(value: object) -> None:
+    """Every command's --json goes out here, and only here: strict JSON (no Infinity or NaN), written in pieces so
+    a large summary is never held twice as one string."""
+    from salesmetrics_xl.core.text import strict_json
+
+    out = sys.stdout
+    out.write(strict_json(value))
+    out.write("\n")
+    out.flush()
+
+
+def summary_record(summary: Any) -> dict[str, Any]:
+    """A weekly summary as --json gives it: everything once. Each rep's funnel names how many top performers it is
+    compared with (``top_reps``), not all of them again for every rep: with 10,000 reps that list alone was 300 MB."""
+    record: dict[str, Any] = summary.model_dump(mode="json", exclude={"funnels": {"__all__": {"top_reps"}}})
+    for funnel, dumped in zip(summary.funnels, record["funnels"], strict=True):
+        dumped["top_reps"] = len(funnel.top_reps)
+    return record
+
+
 def _print_check(record: dict[str, Any]) -> None:
     from rich.table import Table
 
@@ -192,7 +211,7 @@ def check(
     """
     records = [check_file(p, tracking_sheet, ranges_sheet) for p in workbooks]
     if as_json:
-        print(json.dumps(records, indent=2, ensure_ascii=False))
+        _print_json(records)
     else:
         for record in records:
             _print_check(record)
@@ -237,6 +256,7 @@ def summary(
     from rich.table import Table
 
     from salesmetrics_xl.core.problems import Severity, WorkbookError
+    from salesmetrics_xl.core.text import MESSAGE_LIMIT, shorten
     from salesmetrics_xl.summarise import summarise_workbook
 
     if formulas not in ("native", "udf"):
@@ -254,10 +274,9 @@ def summary(
         _print_cause(exc)
         _fail(exc.problem, as_json, workbook)
     if as_json:
-        print(json.dumps({"file": str(workbook), "output": str(run.output), "exit_code": run.exit_code,
-                          "summary": run.summary.model_dump(mode="json"),
-                          "problems": [p.model_dump(mode="json") for p in run.problems]},
-                         indent=2, ensure_ascii=False, default=str))
+        _print_json({"file": str(workbook), "output": str(run.output), "exit_code": run.exit_code,
+                     "summary": summary_record(run.summary),
+                     "problems": [p.model_dump(mode="json") for p in run.problems]})
         raise typer.Exit(run.exit_code)
     s = run.summary
     console.print(f"[bold]Weekly summary[/]: {workbook.name}, week {s.week_label} (from {s.week:%Y-%m-%d})")
@@ -271,7 +290,7 @@ def summary(
         table.add_column("Why", overflow="fold")
         for rep in attention:
             flag = "[bold red]BUSY, NOT PRODUCING.[/] " if rep.busy_not_producing else ""
-            table.add_row(rep.rep, flag + rep.diagnosis)
+            table.add_row(shorten(rep.rep), flag + shorten(rep.diagnosis, MESSAGE_LIMIT))
         console.print(table)
     errors = sum(p.severity is Severity.ERROR for p in run.problems)
     for note in (p for p in run.problems if p.severity is Severity.NOTE):
@@ -353,9 +372,9 @@ def baseline(
             _fail(exc.problem, as_json, workbook)
     code = 1 if any(b.unreachable for b in baselines) else 0
     if as_json:
-        print(json.dumps({"file": str(workbook), "output": str(target) if target else None, "exit_code": code,
-                          "baselines": [b.model_dump(mode="json") for b in baselines],
-                          "not_applied": [m.model_dump(mode="json") for m in left]}, indent=2, ensure_ascii=False))
+        _print_json({"file": str(workbook), "output": str(target) if target else None, "exit_code": code,
+                     "baselines": [b.model_dump(mode="json") for b in baselines],
+                     "not_applied": [m.model_dump(mode="json") for m in left]})
         raise typer.Exit(code)
     for b in baselines:
         console.rule(f"[bold]{workbook.name}[/]" + (f": role {b.role}" if b.role else ""))
@@ -427,8 +446,7 @@ def _spread_text(spread: Any, unit: Any) -> str:
 def _fail(problem: Problem, as_json: bool, workbook: Path) -> NoReturn:
     """Print the one problem that stops this command, and exit 2."""
     if as_json:
-        print(json.dumps({"file": str(workbook), "exit_code": 2, "error": problem.model_dump(mode="json")}, indent=2,
-                         ensure_ascii=False))
+        _print_json({"file": str(workbook), "exit_code": 2, "error": problem.model_dump(mode="json")})
     else:
         where = f"{problem.where}: " if problem.where else ""
         console_err.print(f"[red]error[/]: {problem.file}: {where}{problem.message}")
@@ -549,10 +567,9 @@ def batch(
         write_rollup(rollup, teams, results, rollup_reps)
     code = 130 if interrupted else exit_code(results)
     if as_json:
-        print(json.dumps({"files": len(files), "finished": len(results), "interrupted": interrupted,
-                          "exit_code": code, "results": [r.model_dump(mode="json", exclude={"lines"})
-                                                         for r in results],
-                          "teams": [t.model_dump(mode="json") for t in teams]}, indent=2, ensure_ascii=False))
+        _print_json({"files": len(files), "finished": len(results), "interrupted": interrupted,
+                     "exit_code": code, "results": [r.model_dump(mode="json", exclude={"lines"}) for r in results],
+                     "teams": [t.model_dump(mode="json") for t in teams]})
         raise typer.Exit(code)
     counts = {s: sum(r.status == s for r in results) for s in STATUSES}
     console.print(f"{len(results)} of {len(files)} workbooks: {counts['ok']} ok, {counts['warnings']} with warnings "

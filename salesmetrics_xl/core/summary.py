@@ -54,6 +54,7 @@ from salesmetrics_xl.core.metrics import (
 from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.status import Status, evaluate
+from salesmetrics_xl.core.text import listing, shorten
 from salesmetrics_xl.core.tracking import ROW, TrackingData, monday, week_label
 from salesmetrics_xl.core.workbook import REP, ROLE, START_DATE, TEAM, WEEK
 
@@ -607,18 +608,18 @@ def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
     text = "" if outcomes_judged else "Outcomes are not judged: no outcome range is set. "
     text += f"{len(on)} of {len(reps) - len(away)} reps on track"
     if efficient:
-        text += f" ({len(efficient)} with less activity than the range: {', '.join(efficient)})"
+        text += f" ({len(efficient)} with less activity than the range: {listing(efficient)})"
     if off:
         groups: dict[str, list[str]] = {}
         for r in off:
             groups.setdefault(r.diagnosis_headline, []).append(r.rep)
         ordered = sorted(groups.items(), key=lambda kv: -len(kv[1]))  # stable: ties keep the sheet's order
-        text += f"; {len(off)} off track: " + "; ".join(f"{len(names)} {headline.lower()} ({', '.join(names)})"
+        text += f"; {len(off)} off track: " + "; ".join(f"{len(names)} {headline.lower()} ({listing(names)})"
                                                           for headline, names in ordered)
     if missing:
-        text += f"; {len(missing)} with no row this week ({', '.join(missing)})"
+        text += f"; {len(missing)} with no row this week ({listing(missing)})"
     if away:
-        text += f"; {len(away)} off this week, not judged ({', '.join(away)})"
+        text += f"; {len(away)} off this week, not judged ({listing(away)})"
     return text + "."
 
 
@@ -645,7 +646,7 @@ def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, week
             flagged = [rep for rep in top if judged.get(rep, 0) and 2 * hits.get(rep, 0) > judged[rep]]
             if len(flagged) >= 2 and 2 * len(flagged) > len(top):  # most top producers, not one efficient rep
                 shown = _range_text(ranges, next(m for m in activity if m.name == metric), roles or [None])
-                who = ", ".join(f"{rep} ({hits[rep]} of {judged[rep]} weeks)" for rep in flagged)
+                who = listing((f"{shorten(rep)} ({hits[rep]} of {judged[rep]} weeks)" for rep in flagged), limit=100)
                 notes.append(f"Range check: the {metric} range ({shown}) may be set {wrong}. "
                              f"{len(flagged)} of the top {len(top)} reps by outcomes over the last {weeks} weeks "
                              f"were {status.value.lower()} it in most of those weeks: {who}. Run salesmetrics "
