@@ -50,10 +50,13 @@ def fit_cell(text: str) -> str:
         return text
     tail = f"{ELLIPSIS} (cut: the full text has {units(text):,} characters, more than a cell holds)"
     room = CELL_LIMIT - units(tail)
-    cut = text[:room]
-    while units(cut) > room:  # characters outside the basic plane count twice
-        cut = cut[: room - (units(cut) - room)]
-    return cut + tail
+    end = used = 0
+    for ch in text:  # characters outside the basic plane count twice
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > room:
+            break
+        end += 1
+    return text[:end] + tail
 
 
 def finite(value: object) -> object:
