@@ -117,15 +117,25 @@ def run() -> None:
     except Exception as exc:
         if debugging() or "--debug" in sys.argv:
             traceback.print_exception(exc, file=sys.stderr)
-        console_err.print(f"[red]error[/]: salesmetrics stopped on an unexpected error ({type(exc).__name__}: "
-                          f"{str(exc)[:200]}); run it again with --debug and report what it prints")
+        sentence = unexpected(exc)
+        if "--json" in sys.argv[1:]:  # a --json run still prints JSON: the error, never nothing
+            _print_json({"exit_code": 2, "error": {"severity": "error", "code": "unexpected", "message": sentence}})
+        console_err.print(f"[red]error[/]: {sentence}")
         sys.exit(2)
+
+
+def unexpected(exc: BaseException) -> str:
+    """What a bug (not bad input) is called in a sentence, the same for the whole run and for one file."""
+    from salesmetrics_xl.core.text import shorten
+
+    return (f"salesmetrics stopped on an unexpected error ({type(exc).__name__}: {shorten(str(exc), 200)}); run it "
+            "again with --debug and report what it prints")
 
 
 def check_file(path: Path, tracking_sheet: str | None = None, ranges_sheet: str | None = None) -> dict[str, Any]:
     """One workbook's check as a stable JSON-ready record."""
     from salesmetrics_xl.core.evaluate import latest_week_findings
-    from salesmetrics_xl.core.problems import Severity, WorkbookError, exit_code
+    from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, exit_code
     from salesmetrics_xl.core.tracking import week_label
     from salesmetrics_xl.core.workbook import REP
     from salesmetrics_xl.reader import read_workbook
@@ -134,10 +144,6 @@ def check_file(path: Path, tracking_sheet: str | None = None, ranges_sheet: str 
                               "ranges": 0}
     try:
         data = read_workbook(path, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
-    except WorkbookError as exc:
-        _print_cause(exc)
-        problems = [exc.problem]
-    else:
         problems = list(data.problems)
         record["ranges"] = len(data.ranges.rules)
         if data.tracking is not None and data.tracking.weeks:
@@ -145,6 +151,15 @@ def check_file(path: Path, tracking_sheet: str | None = None, ranges_sheet: str 
             record.update(reps=int(data.tracking.frame[REP].nunique()), weeks=len(weeks),
                           first_week=week_label(weeks[0]), latest_week=week_label(weeks[-1]))
             problems += latest_week_findings(data.tracking, data.ranges)
+    except WorkbookError as exc:
+        _print_cause(exc)
+        problems = [exc.problem]
+    except Exception as exc:  # a bug on one file: said for that file, and the other files still checked
+        from salesmetrics_xl.package import debugging
+
+        if debugging():
+            traceback.print_exception(exc, file=sys.stderr)
+        problems = [Problem(severity=Severity.ERROR, code="unexpected", message=unexpected(exc), file=str(path))]
     code = exit_code(problems)
     record.update(
         status=("ok", "warnings", "errors")[code], exit_code=code,

@@ -23,7 +23,7 @@ import openpyxl
 import pytest
 
 from salesmetrics_xl.core.text import CELL_LIMIT, FORMULA_LIMIT, MESSAGE_LIMIT
-from tests.conftest import EXAMPLE, ROOT, TRACKING_HEADER, default_ranges_rows
+from tests.conftest import EXAMPLE, ROOT, TRACKING_HEADER
 from tests.hostile_files import TRACKING_PART, edit, read_parts, small_book, write_parts
 
 CAP = 3 * 1024**3  # address space a command may take: a quadratic blow-up or a bomb fails it, not passes
@@ -308,3 +308,95 @@ def test_inert_leaves_our_numbers_and_plain_text_alone():
     assert inert("=1+2") == "'=1+2" and inert("\tx") == "'\tx" and inert("\rx") == "'\rx"
     assert inert("-3") == "'-3" and inert("@a") == "'@a" and inert("+a") == "'+a"
     assert inert("team.xlsx") == "team.xlsx" and inert(-3) == -3 and inert(None) is None and inert("") == ""
+
+
+# ---- formulas under Excel's limit, and LibreOffice agreeing with the core ------------------------------------------
+
+METRICS_WITH_ROLES = [("Dials", "activity"), ("Emails", "activity"), ("Conversations", "activity"),
+                      ("Meetings Booked", "activity"), ("SQLs", "outcome"), ("Opportunities", "outcome"),
+                      ("Deals Won", "outcome"), ("New MRR", "outcome"), ("Connect Rate", "quality"),
+                      ("Meeting Rate", "quality")]
+
+
+def many_roles_book(path: Path, roles: int, rows: int = 240, seed: int = 29) -> Path:
+    """``roles`` roles, each with its own weekly range for ten metrics (5,000 Ranges rows for 500), a general range
+    for each, one Role of 300 characters (no formula can hold it as text), and Tracking rows whose Role is one of
+    them, spelt with other case and spaces, or unknown."""
+    import random
+
+    from tests.conftest import RANGES_HEADER
+
+    rng = random.Random(seed)
+    names = [f"Role {n}" for n in range(roles - 1)] + ["L" * 300]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tracking"
+    ws.append(TRACKING_HEADER)
+    for n in range(rows):
+        week = dt.date(2026, 11, 16) - dt.timedelta(weeks=n % 3)
+        role = rng.choice([*names[:20], names[-1], "Nobody", None, f"  {names[rng.randrange(roles)].lower()} "])
+        values = [rng.choice([None, 0, rng.randint(0, 150)]) for _ in range(7)] + [rng.randint(0, 9000)]
+        record = dict(zip(TRACKING_HEADER, [week, f"Rep {n // 3}", "East", role, *values], strict=False))
+        ws.append([record.get(h) for h in TRACKING_HEADER])
+    rs = wb.create_sheet("Ranges")
+    rs.append(RANGES_HEADER)
+
+    def bounds(metric: str) -> tuple[object, object]:
+        if metric.endswith("Rate"):
+            low = round(rng.uniform(0.05, 0.4), 2)
+            return rng.choice([low, None]), rng.choice([round(low + 0.2, 2), None])
+        top = 9000 if metric == "New MRR" else 150
+        low = rng.randint(0, top // 2)
+        return rng.choice([low, low, None]), rng.choice([low + rng.randint(0, top // 2), None])
+
+    for metric, category in METRICS_WITH_ROLES:
+        record = dict(zip(RANGES_HEADER, [metric, category, None, "week", *bounds(metric)], strict=False))
+        rs.append([record.get(h) for h in RANGES_HEADER])
+        for role in names:
+            record = dict(zip(RANGES_HEADER, [metric, category, None, "week", *bounds(metric)], strict=False))
+            record["Role"] = role
+            rs.append([record.get(h) for h in RANGES_HEADER])
+    wb.save(path)
+    return path
+
+
+def test_many_roles_give_formulas_excel_can_hold(tmp_path):
+    from salesmetrics_xl.summarise import summarise_workbook
+
+    book = many_roles_book(tmp_path / "roles.xlsx", 500)
+    run = summarise_workbook(book, out=tmp_path / "roles.summary.xlsx")
+    assert_written_cells_fit(run.output)
+    ws = openpyxl.load_workbook(run.output)["Evaluation"]
+    header = [c.value for c in ws[2]]
+    assert "Role" in header and "Metric (role ranges)" in header  # the look-up table is there, on our sheet
+    assert all(len(str(c.value)) < 1_500 for c in ws[3] if isinstance(c.value, str))
+
+
+@pytest.mark.slow
+def test_libreoffice_agrees_with_the_core_on_looked_up_role_ranges(tmp_path):
+    from salesmetrics_xl.summarise import summarise_workbook
+    from tests.layouts.test_summary import EVALUATION_SHEET, TODAY, python_statuses
+    from tests.libreoffice import SOFFICE, convert
+
+    if SOFFICE is None:
+        pytest.skip("LibreOffice is not installed")
+    book = many_roles_book(tmp_path / "roles.xlsx", 500)
+    out = summarise_workbook(book, out=tmp_path / "roles.summary.xlsx", today=TODAY).output
+    assert_written_cells_fit(out)
+    (converted,) = convert([out], tmp_path / "lo")
+    expected = python_statuses(book)
+    rows = list(openpyxl.load_workbook(converted, read_only=True, data_only=True)[EVALUATION_SHEET].iter_rows(
+        min_row=2, values_only=True))
+    header = rows[0]
+    metrics = [h for h in header[2:2 + len(METRICS_WITH_ROLES) + 4] if h in {m for row in expected.values()
+                                                                            for m in row}]
+    compared, found = 0, set()
+    for offset, values in enumerate(rows[1:]):
+        if (tracking_row := 2 + offset) not in expected:
+            continue
+        for metric in metrics:
+            got = values[header.index(metric)]
+            assert got == expected[tracking_row][metric], (tracking_row, metric, got)
+            compared += 1
+            found.add(got)
+    assert compared >= 240 * 10 and {"BELOW", "IN RANGE", "ABOVE", "NO DATA"} <= found
