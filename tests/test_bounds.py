@@ -369,7 +369,7 @@ def test_many_roles_give_formulas_excel_can_hold(tmp_path):
     ws = openpyxl.load_workbook(run.output)["Evaluation"]
     header = [c.value for c in ws[2]]
     assert "Role" in header and "Metric (role ranges)" in header  # the look-up table is there, on our sheet
-    assert all(len(str(c.value)) < 1_500 for c in ws[3] if isinstance(c.value, str))
+    assert max(len(c.value) for c in ws[3] if isinstance(c.value, str)) < 3_000  # whatever the number of roles
 
 
 @pytest.mark.slow

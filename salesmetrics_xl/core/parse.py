@@ -25,11 +25,13 @@ from salesmetrics_xl.core.metrics import (
     Range,
     Unit,
     closest_name,
+    find_metric,
     match_name,
     normalise,
     parse_ratio,
     text_key,
     trim,
+    unknown_message,
 )
 from salesmetrics_xl.core.problems import Problem, Severity, column_letter
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
@@ -43,6 +45,7 @@ from salesmetrics_xl.core.workbook import (
     FTE,
     MAX,
     METRIC,
+    METRIC_NAMES,
     MIN,
     MONTH,
     NOTES,
@@ -70,7 +73,6 @@ from salesmetrics_xl.core.workbook import (
     WORKING_WEEK,
     SheetSpec,
     default_range_rows,
-    metric_named,
     parse_category,
     parse_period,
     parse_unit,
@@ -597,11 +599,8 @@ def _bad(value: object, unit: Unit) -> bool:
 
 def _metric_for(name: str, formula: str | None, get: Callable[[str], object], known_columns: list[str]) -> Metric:
     """A catalog metric by name, or the user's own: a ratio formula, or one of their extra tracking columns."""
-    try:
-        metric = metric_named(name)
-    except KeyError as exc:
-        metric = None
-        unknown = exc.args[0]
+    found = match_name(name, METRIC_NAMES)  # a user's own metric is no error: its message is made only if needed
+    metric = find_metric(found) if found is not None else None
     if metric is not None and not (formula and metric.is_rate and normalise(formula) != normalise(metric.formula)):
         return metric
     category = parse_category(get(CATEGORY))
@@ -611,8 +610,8 @@ def _metric_for(name: str, formula: str | None, get: Callable[[str], object], kn
                       unit=Unit.RATE, numerator=numerator, denominator=denominator)
     column = next((c for c in known_columns if normalise(c) == normalise(name)), None)
     if column is None:
-        raise ValueError(unknown + "; your own metric needs a Formula like 'Replies / Emails' or a Tracking "
-                                   "column of that name")
+        raise ValueError(unknown_message("metric", name, METRIC_NAMES) + "; your own metric needs a Formula like "
+                         "'Replies / Emails' or a Tracking column of that name")
     if category is None:
         raise ValueError(f"{shorten(name)}: your own metric needs a Category (activity, quality or outcome)")
     unit = parse_unit(get(UNIT)) or Unit.COUNT
