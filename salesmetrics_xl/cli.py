@@ -170,13 +170,13 @@ def check_file(path: Path, tracking_sheet: str | None = None, ranges_sheet: str 
     return record
 
 
-def _print_json(value: object) -> None:
-    """Every command's --json goes out here, and only here: strict JSON (no Infinity or NaN), written in pieces so
-    a large summary is never held twice as one string."""
+def _print_json(value: object, indent: int | None = 2) -> None:
+    """Every command's --json goes out here, and only here: strict JSON (no Infinity or NaN). ``indent=None``
+    writes it compact, for output that grows with the reps (a third of 10,000 reps' summary was indentation)."""
     from salesmetrics_xl.core.text import strict_json
 
     out = sys.stdout
-    out.write(strict_json(value))
+    out.write(strict_json(value, indent))
     out.write("\n")
     out.flush()
 
@@ -291,7 +291,7 @@ def summary(
     if as_json:
         _print_json({"file": str(workbook), "output": str(run.output), "exit_code": run.exit_code,
                      "summary": summary_record(run.summary),
-                     "problems": [p.model_dump(mode="json") for p in run.problems]})
+                     "problems": [p.model_dump(mode="json") for p in run.problems]}, indent=None)
         raise typer.Exit(run.exit_code)
     s = run.summary
     console.print(f"[bold]Weekly summary[/]: {workbook.name}, week {s.week_label} (from {s.week:%Y-%m-%d})")

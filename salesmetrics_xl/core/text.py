@@ -76,4 +76,5 @@ def strict_json(value: object, indent: int | None = 2) -> str:
     accepts), dates as ISO text, non-ASCII kept readable."""
     import json
 
-    return json.dumps(finite(value), indent=indent, ensure_ascii=False, allow_nan=False, default=str)
+    return json.dumps(finite(value), indent=indent, ensure_ascii=False, allow_nan=False, default=str,
+                      separators=None if indent is not None else (",", ":"))
