@@ -23,7 +23,7 @@ import openpyxl
 import pytest
 
 from salesmetrics_xl.core.text import CELL_LIMIT, FORMULA_LIMIT, MESSAGE_LIMIT
-from tests.conftest import EXAMPLE, ROOT, TRACKING_HEADER
+from tests.conftest import EXAMPLE, ROOT, TRACKING_HEADER, default_ranges_rows
 from tests.hostile_files import TRACKING_PART, edit, read_parts, small_book, write_parts
 
 CAP = 3 * 1024**3  # address space a command may take: a quadratic blow-up or a bomb fails it, not passes
@@ -400,3 +400,49 @@ def test_libreoffice_agrees_with_the_core_on_looked_up_role_ranges(tmp_path):
             compared += 1
             found.add(got)
     assert compared >= 240 * 10 and {"BELOW", "IN RANGE", "ABOVE", "NO DATA"} <= found
+
+
+# ---- 5,000 ranges -------------------------------------------------------------------------------------------------
+
+def custom_ranges_book(path: Path, metrics: int) -> Path:
+    """A small team with ``metrics`` ranges of its own (ratios of two Tracking columns), as a Ranges sheet grows
+    when every manager adds their own."""
+    from tests.conftest import RANGES_HEADER
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tracking"
+    ws.append(TRACKING_HEADER)
+    for w in range(8):
+        for r in range(6):
+            record = dict(zip(TRACKING_HEADER, [dt.date(2026, 9, 28) + dt.timedelta(weeks=w), f"Rep {r}", "East",
+                                                "SDR", 60 + r, 120, 12 + r, 4, 2, 3, 1, 900], strict=False))
+            ws.append([record.get(h) for h in TRACKING_HEADER])
+    rs = wb.create_sheet("Ranges")
+    for row in default_ranges_rows():
+        rs.append(row)
+    pairs = [("SQLs", "Dials"), ("Meetings Booked", "Conversations"), ("Deals Won", "Opportunities")]
+    for n in range(metrics):
+        record = dict(zip(RANGES_HEADER, [f"Custom {n}", "quality", " / ".join(pairs[n % 3]), "week", 0.01, 0.9],
+                          strict=False))
+        rs.append([record.get(h) for h in RANGES_HEADER])
+    rs.append(["Nonsense metric", "activity", None, "week", 1, 2])  # unknown: its message lists what is known
+    wb.save(path)
+    return path
+
+
+@pytest.mark.slow
+def test_five_thousand_ranges_are_read_applied_and_reported_at_a_bounded_size(tmp_path):
+    book = custom_ranges_book(tmp_path / "custom.xlsx", 5_000)
+    result = cli("check", "--json", str(book))
+    record = strict(result.stdout)[0]
+    assert record["ranges"] == 5_000 + len(default_ranges_rows()) - 1
+    unknown = next(p for p in record["problems"] if "Nonsense" in p["message"])
+    assert len(unknown["message"]) <= MESSAGE_LIMIT and unknown["cell"] == f"A{5_000 + len(default_ranges_rows()) + 1}"
+    assert len(result.stdout) < 20_000
+    out = tmp_path / "custom.baseline.xlsx"
+    applied = cli("baseline", str(book), "--apply", "--out", str(out), "--as-of", "2026-11-23")
+    assert applied.returncode in (0, 1), applied.stderr[-2000:]
+    ranges = openpyxl.load_workbook(out, read_only=True)["Ranges"]
+    assert sum(1 for _ in ranges.iter_rows(min_row=2)) >= 5_000
+    assert_written_cells_fit(out, sheets=("Suggested Ranges",))

@@ -76,5 +76,9 @@ def strict_json(value: object, indent: int | None = 2) -> str:
     accepts), dates as ISO text, non-ASCII kept readable."""
     import json
 
-    return json.dumps(finite(value), indent=indent, ensure_ascii=False, allow_nan=False, default=str,
-                      separators=None if indent is not None else (",", ":"))
+    options = {"indent": indent, "ensure_ascii": False, "allow_nan": False, "default": str,
+               "separators": None if indent is not None else (",", ":")}
+    try:  # most output holds no such number: it is not walked twice
+        return json.dumps(value, **options)  # type: ignore[arg-type]
+    except ValueError:  # an infinity or NaN somewhere: made null, then written
+        return json.dumps(finite(value), **options)  # type: ignore[arg-type]
