@@ -17,8 +17,16 @@ from collections.abc import Callable
 from salesmetrics_xl.core.metrics import Period, trim
 from salesmetrics_xl.core.problems import column_letter
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
-from salesmetrics_xl.core.text import FORMULA_LIMIT
-from salesmetrics_xl.layouts.sheet import SheetLayout, Style, same_text, same_text_in, sheet_ref
+from salesmetrics_xl.core.text import FORMULA_LIMIT, units
+from salesmetrics_xl.layouts.sheet import (
+    MAX_LITERAL,
+    SheetLayout,
+    Style,
+    _unwritable,
+    same_text,
+    same_text_in,
+    sheet_ref,
+)
 
 # A bound appears up to 12 times in a status formula (three times per side in the status rule, twice again when it
 # is scaled, both sides), beside a few hundred characters of its own: a chain is written only when 14 of it fit.
@@ -59,15 +67,16 @@ def chain(rules: list[RangeRule], side: str, role_ref: str, general: str, ranges
 
 
 def chain_fits(rules: list[RangeRule], ranges: RangeSet) -> bool:
-    """Whether this metric's roles can be chained: short enough, and every Role writable as a text constant."""
-    if not any(r.role is not None for r in rules):
+    """Whether this metric's roles are chained: the chain is short enough and every Role fits a text constant
+    (at most 255 characters). A Role holding a character no workbook can hold is chained too: the chain says so,
+    naming its Ranges cell."""
+    roles = [trim(r.role) for r in rules if r.role is not None]
+    if not roles or any(_unwritable(role) is not None for role in roles):
         return True
-    try:
-        return all(len(chain(rules, side, _LONGEST_REF, '""', ranges,
-                             lambda ref, rule: same_text(ref, rule.role or ""))) <= CHAIN_LIMIT
-                   for side in ("min", "max"))
-    except ValueError:  # a Role no text constant can hold (over 255 characters, a control character)
+    if any(units(role) > MAX_LITERAL for role in roles):
         return False
+    return all(len(chain(rules, side, _LONGEST_REF, '""', ranges,
+                         lambda ref, rule: same_text(ref, rule.role or ""))) <= CHAIN_LIMIT for side in ("min", "max"))
 
 
 class RoleTable:
