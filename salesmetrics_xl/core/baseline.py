@@ -244,9 +244,10 @@ def _baseline(frame: pd.DataFrame, ranges: RangeSet, role: str | None, window: l
     top_frame = frame[frame[REP].isin(top_reps)]
     who = f"the top {count} reps by SQLs" if count > 1 else ("the top rep by SQLs" if len(ranked) > 1 else ranked[0])
     out = []
+    monthly = {r.metric.name for r in ranges.rules if r.period is Period.MONTH}  # once, not once per metric
     for metric in scorecard_metrics(ranges):
         out.append(_metric(metric, frame, top_frame, ranges, role, who, len(window), Period.WEEK))
-        if any(r.metric.name == metric.name and r.period is Period.MONTH for r in ranges.rules):
+        if metric.name in monthly:
             out.append(_metric(metric, frame, top_frame, ranges, role, who, len(window), Period.MONTH))
     unreachable = []
     for m in out:

@@ -6,9 +6,9 @@ import datetime as dt
 import math
 
 from salesmetrics_xl.core.baseline import Baseline, MetricBaseline
-from salesmetrics_xl.core.metrics import Range, Unit, text_key
+from salesmetrics_xl.core.metrics import Period, Range, Unit, text_key
 from salesmetrics_xl.core.problems import column_index, column_letter
-from salesmetrics_xl.core.ranges import RangeSet
+from salesmetrics_xl.core.ranges import RangeRule, RangeSet
 from salesmetrics_xl.core.workbook import NOTES
 from salesmetrics_xl.layouts.sheet import SheetEdit, SheetLayout, Style
 from salesmetrics_xl.layouts.summary import FORMAT, HEADER, NOTE, TITLE
@@ -76,12 +76,14 @@ def apply_suggestions(baselines: list[Baseline], ranges: RangeSet, today: dt.dat
     edit = SheetEdit(ranges.sheet)
     left = []
     notes_letter = ranges.letters.get(NOTES) or column_letter(max(map(column_index, ranges.letters.values())) + 1)
+    first: dict[tuple[str, Period, str], RangeRule] = {}  # each row found by one look-up, not a scan of all
+    for r in ranges.rules:
+        first.setdefault((r.metric.name, r.period, text_key(r.role)), r)
     for baseline in baselines:
         for m in baseline.metrics:
             if m.suggested is None:
                 continue
-            rule = next((r for r in ranges.rules if r.metric.name == m.metric and r.period is m.period
-                         and text_key(r.role) == text_key(baseline.role)), None)
+            rule = first.get((m.metric, m.period, text_key(baseline.role)))
             if rule is None or not (rule.min_cell and rule.max_cell and rule.cell):
                 left.append(m)
                 continue
