@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import glob
 import json
+import multiprocessing
 import os
 import signal
 import sys
@@ -14,6 +15,8 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -23,6 +26,7 @@ from salesmetrics_xl.core.metrics import Category
 from salesmetrics_xl.core.problems import Severity, WorkbookError
 from salesmetrics_xl.core.ranking import OUTCOMES, outcome_key
 from salesmetrics_xl.core.status import Status
+from salesmetrics_xl.core.text import shorten, strict_json
 from salesmetrics_xl.layouts.summary import Formulas
 from salesmetrics_xl.package import debugging
 
@@ -168,12 +172,16 @@ def summarise_one(path: str, week: dt.date | None, out: str | None, in_place: bo
                           problems=[f"{p.file or path}: {where}: {p.message}" if where
                                     else f"{p.file or path}: {p.message}"],
                           seconds=time.perf_counter() - start)
+    except MemoryError:  # a memory cap reached in Python code: this file alone, said in a sentence
+        return FileResult(file=path, status="unreadable", errors=1, problems=[
+            f"{path}: it ran out of memory while being summarised; nothing was written for this file. Try it alone "
+            "with salesmetrics summary, on a machine with more memory"], seconds=time.perf_counter() - start)
     except Exception as exc:  # a bug or an OS error must not stop the other files
         if debugging():
             traceback.print_exception(exc, file=sys.stderr)
         return FileResult(file=path, status="unreadable", errors=1, problems=[
-            f"{path}: unexpected error ({type(exc).__name__}: {exc}); run again with --debug and report it"],
-                          seconds=time.perf_counter() - start)
+            f"{path}: unexpected error ({type(exc).__name__}: {shorten(str(exc))}); run again with --debug and "
+            "report it"], seconds=time.perf_counter() - start)
     s = run.summary
     errors = [p for p in run.problems if p.severity is Severity.ERROR]
     lines = [RepLine(rep=r.rep, team=r.team, outcomes={m: r.values.get(m) for m in OUTCOMES},
@@ -201,7 +209,12 @@ def run_batch(files: list[Path], week: dt.date | None = None, out_dir: Path | No
               sheets: tuple[str | None, str | None] = (None, None), force: bool = False) -> list[FileResult]:
     """Every file in worker processes. On Ctrl-C, files not started are cancelled, running ones finish (their
     writes are atomic anyway), and what finished is returned: the caller reports it. Raises OutputClashError, before
-    anything is written, when two files would share an output."""
+    anything is written, when two files would share an output.
+
+    A worker that dies (an abort in a native reader, a kill for running out of memory) breaks its pool and every
+    file it held. Those files are then run again one at a time, each in a process of its own: the one that dies
+    again is reported with a sentence, the others are summarised, and the rest of the batch goes on in a fresh
+    pool. A crash costs its own file and nothing else."""
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be at least 1, not {jobs}")
     jobs = jobs or os.cpu_count() or 1
@@ -210,43 +223,115 @@ def run_batch(files: list[Path], week: dt.date | None = None, out_dir: Path | No
         for folder in sorted({o.parent for o in outputs.values()}):
             folder.mkdir(parents=True, exist_ok=True)
     results: list[FileResult] = []
+
+    def job(file: Path) -> Job:
+        return (str(file), week, str(outputs[file]) if out_dir else None, in_place, formulas, sheets, force)
+
+    def finish(result: FileResult) -> None:
+        results.append(result)
+        if on_done:
+            on_done(result)
+
     pending = list(files)
+    while pending:
+        suspects = _in_pool(pending, jobs, job, on_start, finish, results)
+        for file in suspects:  # the files a dead worker took down: each alone, so a crash names its own file
+            if on_start:
+                on_start(str(file))
+            try:
+                finish(_alone(job(file)))
+            except KeyboardInterrupt:
+                raise BatchInterruptedError(results) from None
+    return results
+
+
+Job = tuple[str, "dt.date | None", "str | None", bool, Formulas, tuple["str | None", "str | None"], bool]
+
+
+def _in_pool(pending: list[Path], jobs: int, job: Callable[[Path], Job], on_start: Callable[[str], None] | None,
+             finish: Callable[[FileResult], None], results: list[FileResult]) -> list[Path]:
+    """Run files from ``pending`` (taking them off it) in one pool until it is empty or the pool breaks; returns the
+    files the pool held when a worker died, to be run again alone."""
     with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_ctrl_c) as pool:
-        running: dict[Future[FileResult], str] = {}
+        running: dict[Future[FileResult], Path] = {}
         try:
             while pending or running:
                 while pending and len(running) < jobs * 2:
                     file = pending.pop(0)
-                    path = str(file)
-                    out = str(outputs[file]) if out_dir else None
-                    running[pool.submit(summarise_one, path, week, out, in_place, formulas, sheets, force)] = path
+                    running[pool.submit(summarise_one, *job(file))] = file
                     if on_start:
-                        on_start(path)
+                        on_start(str(file))
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
+                broken = False
                 for future in done:
-                    path = running.pop(future)
+                    file = running.pop(future)
                     try:
                         result = future.result()
-                    except Exception as exc:  # the worker itself died
-                        result = FileResult(file=path, status="unreadable", errors=1,
-                                            problems=[f"{path}: worker failed: {type(exc).__name__}: {exc}"])
-                    results.append(result)
-                    if on_done:
-                        on_done(result)
+                    except BrokenProcessPool:  # a worker died: this file, or another the pool held
+                        broken = True
+                        running[future] = file
+                        continue
+                    except Exception as exc:  # the result could not come back (a bug): this file alone
+                        result = FileResult(file=str(file), status="unreadable", errors=1, problems=[
+                            f"{file}: its result could not be returned ({type(exc).__name__}: {shorten(str(exc))}); "
+                            "run again with --debug and report it"])
+                    finish(result)
+                if broken:
+                    suspects = list(running.values())
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    return suspects
         except KeyboardInterrupt:
             started = [f for f in running if not f.cancel()]  # not started: cancelled; started: let them finish
             pool.shutdown(wait=True, cancel_futures=True)
             for future in started:
                 try:
                     result = future.result()
-                except Exception as exc:
-                    result = FileResult(file=running[future], status="unreadable", errors=1,
-                                        problems=[f"{running[future]}: worker failed: {exc}"])
-                results.append(result)
-                if on_done:  # the progress bar counts the files that finished after Ctrl-C too
-                    on_done(result)
+                except Exception:  # its worker died as the batch stopped: the file is reported, not lost
+                    result = _crashed(str(running[future]), None)
+                finish(result)  # the progress bar counts the files that finished after Ctrl-C too
             raise BatchInterruptedError(results) from None
-    return results
+    return []
+
+
+def _alone(job: Job) -> FileResult:
+    """One file in a process of its own; a process that dies is this file's crash, said in a sentence."""
+    context = multiprocessing.get_context()
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(send, job), daemon=True)
+    child.start()
+    send.close()
+    try:
+        result: FileResult | None = receive.recv()
+    except EOFError:  # it died before sending anything
+        result = None
+    finally:
+        child.join()
+        receive.close()
+    return result if result is not None else _crashed(job[0], child.exitcode)
+
+
+def _child(send: Connection, job: Job) -> None:
+    _ignore_ctrl_c()
+    send.send(summarise_one(*job))
+    send.close()
+
+
+def _crashed(path: str, exitcode: int | None) -> FileResult:
+    """A file whose process died: what we know of why, and what to do, in the report's words."""
+    code = 128 - exitcode if exitcode is not None and exitcode < 0 else exitcode  # a signal, as a shell shows it
+    if exitcode == -signal.SIGKILL:
+        why = (f"the process summarising it was killed (exit {code}), most likely for running out of memory; try "
+               "it alone with salesmetrics summary, on a machine with more memory, or make the workbook smaller")
+    elif exitcode == -signal.SIGABRT:
+        why = (f"the process summarising it aborted (exit {code}): a crash while reading the file, which may be "
+               "damaged; open it in Excel and save it again, or run salesmetrics --debug summary on it and report "
+               "what it prints")
+    else:
+        how = f" (exit {code})" if code is not None else ""
+        why = (f"the process summarising it stopped abruptly{how}; run salesmetrics --debug summary on it and report "
+               "what it prints")
+    return FileResult(file=path, status="unreadable", errors=1,
+                      problems=[f"{path}: {why}. Nothing was written for this file; the other files were summarised"])
 
 
 def _ignore_ctrl_c() -> None:
@@ -295,6 +380,18 @@ def is_report(path: Path) -> bool:
     return isinstance(rows, list) and all(isinstance(r, dict) and {"file", "status"} <= set(r) for r in rows)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: object) -> object:
+    """A CSV field Excel will not run: text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    (a file named ``=1+2.xlsx``, a rep named ``@SUM(...)``) gets a leading ``'``, as OWASP advises against CSV
+    injection; every text field is quoted. Numbers are ours and stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_report(results: list[FileResult], path: Path) -> Path:
     """JSON (a list of objects) or CSV (one row per file, problems joined by ' | '), by the file's suffix."""
     rows = [_row(r) for r in results]
@@ -302,12 +399,14 @@ def write_report(results: list[FileResult], path: Path) -> Path:
         raise ValueError(f"a report is written as .json or .csv, not {path.suffix or 'a file without a suffix'}")
     if path.suffix.lower() == ".csv":
         with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=REPORT_FIELDS)
-            writer.writeheader()
+            csv.writer(fh).writerow(REPORT_FIELDS)
+            # every text field quoted (OWASP: prefix, then quote), numbers left as numbers
+            writer = csv.DictWriter(fh, fieldnames=REPORT_FIELDS, quoting=csv.QUOTE_NONNUMERIC)
             for row in rows:
-                writer.writerow({**row, "problems": " | ".join(row["problems"])})  # type: ignore[arg-type]
+                joined = {**row, "problems": " | ".join(row["problems"])}  # type: ignore[arg-type]
+                writer.writerow({k: inert(v) for k, v in joined.items()})
     else:
-        path.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
+        path.write_text(strict_json(rows), encoding="utf-8")
     return path
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import json
 import os
 import sys
 import traceback
@@ -107,6 +106,10 @@ def run() -> None:
     2, never a traceback, unless --debug asks for it."""
     from salesmetrics_xl.package import debugging
 
+    # A run builds hundreds of thousands of small objects (a cell each, a record per rep and metric) and drops
+    # few cycles: the collector's default pace scanned them over and over, a fifth of a 10,000-rep summary.
+    # Collected less often; the peak memory of that summary did not move. Batch workers inherit it.
+    gc.set_threshold(100_000, 50, 100)
     try:
         app(prog_name="salesmetrics")
     except SystemExit:
@@ -118,15 +121,25 @@ def run() -> None:
     except Exception as exc:
         if debugging() or "--debug" in sys.argv:
             traceback.print_exception(exc, file=sys.stderr)
-        console_err.print(f"[red]error[/]: salesmetrics stopped on an unexpected error ({type(exc).__name__}: "
-                          f"{str(exc)[:200]}); run it again with --debug and report what it prints")
+        sentence = unexpected(exc)
+        if "--json" in sys.argv[1:]:  # a --json run still prints JSON: the error, never nothing
+            _print_json({"exit_code": 2, "error": {"severity": "error", "code": "unexpected", "message": sentence}})
+        console_err.print(f"[red]error[/]: {sentence}")
         sys.exit(2)
+
+
+def unexpected(exc: BaseException) -> str:
+    """What a bug (not bad input) is called in a sentence, the same for the whole run and for one file."""
+    from salesmetrics_xl.core.text import shorten
+
+    return (f"salesmetrics stopped on an unexpected error ({type(exc).__name__}: {shorten(str(exc), 200)}); run it "
+            "again with --debug and report what it prints")
 
 
 def check_file(path: Path, tracking_sheet: str | None = None, ranges_sheet: str | None = None) -> dict[str, Any]:
     """One workbook's check as a stable JSON-ready record."""
     from salesmetrics_xl.core.evaluate import latest_week_findings
-    from salesmetrics_xl.core.problems import Severity, WorkbookError, exit_code
+    from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, exit_code
     from salesmetrics_xl.core.tracking import week_label
     from salesmetrics_xl.core.workbook import REP
     from salesmetrics_xl.reader import read_workbook
@@ -135,10 +148,6 @@ def check_file(path: Path, tracking_sheet: str | None = None, ranges_sheet: str 
                               "ranges": 0}
     try:
         data = read_workbook(path, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
-    except WorkbookError as exc:
-        _print_cause(exc)
-        problems = [exc.problem]
-    else:
         problems = list(data.problems)
         record["ranges"] = len(data.ranges.rules)
         if data.tracking is not None and data.tracking.weeks:
@@ -146,6 +155,15 @@ def check_file(path: Path, tracking_sheet: str | None = None, ranges_sheet: str 
             record.update(reps=int(data.tracking.frame[REP].nunique()), weeks=len(weeks),
                           first_week=week_label(weeks[0]), latest_week=week_label(weeks[-1]))
             problems += latest_week_findings(data.tracking, data.ranges)
+    except WorkbookError as exc:
+        _print_cause(exc)
+        problems = [exc.problem]
+    except Exception as exc:  # a bug on one file: said for that file, and the other files still checked
+        from salesmetrics_xl.package import debugging
+
+        if debugging():
+            traceback.print_exception(exc, file=sys.stderr)
+        problems = [Problem(severity=Severity.ERROR, code="unexpected", message=unexpected(exc), file=str(path))]
     code = exit_code(problems)
     record.update(
         status=("ok", "warnings", "errors")[code], exit_code=code,
@@ -153,6 +171,26 @@ def check_file(path: Path, tracking_sheet: str | None = None, ranges_sheet: str 
         warnings=sum(p.severity is Severity.WARNING for p in problems),
         problems=[p.model_dump(mode="json") for p in problems],
     )
+    return record
+
+
+def _print_json(value: object, indent: int | None = 2) -> None:
+    """Every command's --json goes out here, and only here: strict JSON (no Infinity or NaN). ``indent=None``
+    writes it compact, for output that grows with the reps (a third of 10,000 reps' summary was indentation)."""
+    from salesmetrics_xl.core.text import strict_json
+
+    out = sys.stdout
+    out.write(strict_json(value, indent))
+    out.write("\n")
+    out.flush()
+
+
+def summary_record(summary: Any) -> dict[str, Any]:
+    """A weekly summary as --json gives it: everything once. Each rep's funnel names how many top performers it is
+    compared with (``top_reps``), not all of them again for every rep: with 10,000 reps that list alone was 300 MB."""
+    record: dict[str, Any] = summary.model_dump(mode="json", exclude={"funnels": {"__all__": {"top_reps"}}})
+    for funnel, dumped in zip(summary.funnels, record["funnels"], strict=True):
+        dumped["top_reps"] = len(funnel.top_reps)
     return record
 
 
@@ -193,7 +231,7 @@ def check(
     """
     records = [check_file(p, tracking_sheet, ranges_sheet) for p in workbooks]
     if as_json:
-        print(json.dumps(records, indent=2, ensure_ascii=False))
+        _print_json(records)
     else:
         for record in records:
             _print_check(record)
@@ -242,6 +280,7 @@ def summary(
     from rich.table import Table
 
     from salesmetrics_xl.core.problems import Severity, WorkbookError
+    from salesmetrics_xl.core.text import MESSAGE_LIMIT, shorten
     from salesmetrics_xl.summarise import summarise_workbook
 
     if formulas not in ("native", "udf"):
@@ -259,10 +298,9 @@ def summary(
         _print_cause(exc)
         _fail(exc.problem, as_json, workbook)
     if as_json:
-        print(json.dumps({"file": str(workbook), "output": str(run.output), "exit_code": run.exit_code,
-                          "summary": run.summary.model_dump(mode="json"),
-                          "problems": [p.model_dump(mode="json") for p in run.problems]},
-                         indent=2, ensure_ascii=False, default=str))
+        _print_json({"file": str(workbook), "output": str(run.output), "exit_code": run.exit_code,
+                     "summary": summary_record(run.summary),
+                     "problems": [p.model_dump(mode="json") for p in run.problems]}, indent=None)
         raise typer.Exit(run.exit_code)
     s = run.summary
     console.print(f"[bold]Weekly summary[/]: {workbook.name}, week {s.week_label} (from {s.week:%Y-%m-%d})")
@@ -280,9 +318,10 @@ def summary(
             shown = escape(rep.verdict)
             if rep.verdict in colour:
                 shown = f"[{colour[rep.verdict]}]{shown}[/]"
-            table.add_row(escape(rep.rep), shown, escape(rep.focus), escape(rep.action))
+            action = escape(shorten(rep.action, MESSAGE_LIMIT))
+            table.add_row(escape(shorten(rep.rep)), shown, escape(rep.focus), action)
             if detail and rep.detail:
-                table.add_row("", "", "", f"[dim]{escape(rep.detail)}[/]")
+                table.add_row("", "", "", f"[dim]{escape(shorten(rep.detail, MESSAGE_LIMIT))}[/]")
         console.print(table)
     errors = sum(p.severity is Severity.ERROR for p in run.problems)
     for note in (p for p in run.problems if p.severity is Severity.NOTE):
@@ -373,13 +412,11 @@ def baseline(
         1 if any(b.unreachable for b in baselines) else 0  # errors: written anyway, but said, as summary says them
     left = plan.not_applied_by_role() if plan is not None else []
     if as_json:
-        print(json.dumps({"file": str(workbook), "output": str(target) if target else None, "exit_code": code,
-                          "baselines": [b.model_dump(mode="json") for b in baselines],
-                          "dry_run": dry_run,
-                          "changes": [c.model_dump(mode="json", exclude={"new"}) for c in plan.changes] if plan
-                          else [],
-                          "not_applied": [{"role": role, **m.model_dump(mode="json")} for role, m in left]},
-                         indent=2, ensure_ascii=False))
+        _print_json({"file": str(workbook), "output": str(target) if target else None, "exit_code": code,
+                     "baselines": [b.model_dump(mode="json") for b in baselines],
+                     "dry_run": dry_run,
+                     "changes": [c.model_dump(mode="json", exclude={"new"}) for c in plan.changes] if plan else [],
+                     "not_applied": [{"role": role, **m.model_dump(mode="json")} for role, m in left]})
         raise typer.Exit(code)
     _print_first_errors(data.problems, workbook)
     for b in baselines:
@@ -524,8 +561,7 @@ def _print_first_errors(problems: list[Problem], workbook: Path) -> None:
 def _fail(problem: Problem, as_json: bool, workbook: Path) -> NoReturn:
     """Print the one problem that stops this command, and exit 2."""
     if as_json:
-        print(json.dumps({"file": str(workbook), "exit_code": 2, "error": problem.model_dump(mode="json")}, indent=2,
-                         ensure_ascii=False))
+        _print_json({"file": str(workbook), "exit_code": 2, "error": problem.model_dump(mode="json")})
     else:
         where = f"{problem.where}: " if problem.where else ""
         console_err.print(f"[red]error[/]: {problem.file}: {where}{problem.message}")
@@ -649,10 +685,9 @@ def batch(
         write_rollup(rollup, teams, results, rollup_reps)
     code = 130 if interrupted else exit_code(results)
     if as_json:
-        print(json.dumps({"files": len(files), "finished": len(results), "interrupted": interrupted,
-                          "exit_code": code, "results": [r.model_dump(mode="json", exclude={"lines"})
-                                                         for r in results],
-                          "teams": [t.model_dump(mode="json") for t in teams]}, indent=2, ensure_ascii=False))
+        _print_json({"files": len(files), "finished": len(results), "interrupted": interrupted,
+                     "exit_code": code, "results": [r.model_dump(mode="json", exclude={"lines"}) for r in results],
+                     "teams": [t.model_dump(mode="json") for t in teams]})
         raise typer.Exit(code)
     counts = {s: sum(r.status == s for r in results) for s in STATUSES}
     console.print(f"{len(results)} of {len(files)} workbooks: {counts['ok']} ok, {counts['warnings']} with warnings "

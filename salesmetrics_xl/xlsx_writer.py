@@ -480,25 +480,44 @@ def edit_tail(tail: str, prefix: str, edit: SheetEdit, styles: Styles) -> str:
 
 def set_cells(xml: str, prefix: str, values: dict[str, object], epoch: dt.datetime = EXCEL_EPOCH) -> str:
     """Change single cells' values inside sheetData, keeping each cell's style; missing cells and rows are added
-    in order. For small sheets the user asked us to change (their Ranges table), never for cell data at scale."""
+    in order. For small sheets the user asked us to change (their Ranges table), never for cell data at scale.
+    The rows are found in one pass and the sheet rebuilt once, so 10,000 changed cells (5,000 ranges applied by
+    ``baseline --apply``) cost one pass over the sheet, not one each."""
     p = prefix
+    edits: dict[int, list[tuple[int, str, object]]] = {}
     for ref, value in values.items():
         row_number, col = split_ref(ref)
-        row = re.search(rf'<{p}row\b[^>]*\br="{row_number}"[^>]*?(?:/>|>.*?</{p}row>)', xml, re.S)
-        if row is None:
-            rows = [(int(m[1]), m.start()) for m in re.finditer(rf'<{p}row\b[^>]*\br="(\d+)"', xml)]
-            at = next((start for n, start in rows if n > row_number), None)
-            if at is None:
-                at = xml.index(f"</{p}sheetData>") if f"</{p}sheetData>" in xml else None
-            if at is None:  # an empty <sheetData/>
-                xml = xml.replace(f"<{p}sheetData/>", f"<{p}sheetData></{p}sheetData>", 1)
-                at = xml.index(f"</{p}sheetData>")
-            xml = xml[:at] + f'<{p}row r="{row_number}"></{p}row>' + xml[at:]
-            row = re.search(rf'<{p}row\b[^>]*\br="{row_number}"[^>]*?>.*?</{p}row>', xml, re.S)
-            assert row is not None
-        block = row[0]
-        if block.endswith("/>"):
-            block = block[:-2] + f"></{p}row>"
+        edits.setdefault(row_number, []).append((col, ref, value))
+    xml = xml.replace(f"<{p}sheetData/>", f"<{p}sheetData></{p}sheetData>", 1)
+    opened = re.search(rf"<{p}sheetData\b[^>]*>", xml)
+    close = xml.rfind(f"</{p}sheetData>")
+    if opened is None or close < opened.end():
+        raise ValueError("no sheetData in worksheet")
+    body, out, at = xml[opened.end():close], [], 0
+    added = sorted(n for n in edits)  # rows to change or add, in order
+    for row in re.finditer(rf"<{p}row\b[^>]*?(?:/>|>.*?</{p}row>)", body, re.S):
+        number = re.search(r'\br="(\d+)"', row[0].split(">", 1)[0])
+        if number is None:
+            continue
+        n = int(number[1])
+        while added and added[0] < n:  # rows that do not exist yet go before the first row after them
+            missing = added.pop(0)
+            out += [body[at:row.start()], _edited_row(f'<{p}row r="{missing}"></{p}row>', p, edits[missing], epoch)]
+            at = row.start()
+        if added and added[0] == n:
+            added.pop(0)
+            out += [body[at:row.start()], _edited_row(row[0], p, edits[n], epoch)]
+            at = row.end()
+    out.append(body[at:])
+    out += [_edited_row(f'<{p}row r="{n}"></{p}row>', p, edits[n], epoch) for n in added]
+    return xml[:opened.end()] + "".join(out) + xml[close:]
+
+
+def _edited_row(block: str, p: str, changes: list[tuple[int, str, object]], epoch: dt.datetime) -> str:
+    """One row's XML with its changed cells (each keeping its style) and its new ones, in column order."""
+    if block.endswith("/>"):
+        block = block[:-2] + f"></{p}row>"
+    for col, ref, value in changes:
         cell = re.search(rf'<{p}c\b[^>]*\br="{ref}"[^>]*?(?:/>|>.*?</{p}c>)', block, re.S)
         style = int(m[1]) if cell and (m := re.search(r'\bs="(\d+)"', cell[0].split(">", 1)[0])) else 0
         new = _cell_xml(ref, Cell(value), style, epoch) or f'<c r="{ref}"/>'  # type: ignore[arg-type]
@@ -510,8 +529,7 @@ def set_cells(xml: str, prefix: str, values: dict[str, object], epoch: dt.dateti
             cells = [(split_ref(m[1])[1], m.start()) for m in re.finditer(rf'<{p}c\b[^>]*\br="([A-Z]+\d+)"', block)]
             at = next((start for c, start in cells if c > col), block.rindex(f"</{p}row>"))
             block = block[:at] + new + block[at:]
-        xml = xml[:row.start()] + block + xml[row.end():]
-    return xml
+    return block
 
 
 _SELECTED = re.compile(rb'(<(?:\w+:)?sheetView\b[^>]*?)\stabSelected="(?:1|true)"')

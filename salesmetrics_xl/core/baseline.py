@@ -355,9 +355,10 @@ def _baseline(frame: pd.DataFrame, ranges: RangeSet, role: str | None, ranking: 
     lookup = ranking.role
     who = _who(ranking) if top_reps else ""
     out = []
+    monthly = {r.metric.name for r in ranges.rules if r.period is Period.MONTH}  # once, not once per metric
     for metric in scorecard_metrics(ranges):
         out.append(_metric(metric, frame, top_frame, ranges, role, lookup, who, len(window), Period.WEEK, label))
-        if any(r.metric.name == metric.name and r.period is Period.MONTH for r in ranges.rules):
+        if metric.name in monthly:
             out.append(_metric(metric, frame, top_frame, ranges, role, lookup, who, len(window), Period.MONTH,
                                label))
     unreachable = []

@@ -75,8 +75,9 @@ def latest_week_findings(data: TrackingData, ranges: RangeSet) -> list[Problem]:
     rows = data.frame[data.frame[WEEK] == week].drop_duplicates([REP], keep="last").reset_index(drop=True)
     scales = row_scales(rows, ranges.fairness)
     findings = []
+    by_name = {m.name: m for m in ranges.metrics}
     for name, (values, statuses) in evaluate_rows(rows, ranges).items():
-        metric = next(m for m in ranges.metrics if m.name == name)
+        metric = by_name[name]
         if metric.is_rate:
             continue  # a rate has no cell of its own; the summary shows it
         for i, ((_, rec), value, status) in enumerate(zip(rows.iterrows(), values, statuses, strict=True)):

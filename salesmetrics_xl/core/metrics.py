@@ -14,6 +14,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from salesmetrics_xl.core.text import listing, shorten
+
 
 class Category(StrEnum):
     ACTIVITY = "activity"
@@ -245,8 +247,8 @@ def unknown_message(kind: str, name: str, known: list[str] | dict[str, tuple[str
     names = known if isinstance(known, dict) else {k: () for k in known}
     close = closest_name(name, names)
     if close:
-        return f"unknown {kind} '{name}'; did you mean '{close}'?"
-    return f"unknown {kind} '{name}'; known: {', '.join(names)}"
+        return f"unknown {kind} '{shorten(name)}'; did you mean '{shorten(close)}'?"
+    return f"unknown {kind} '{shorten(name)}'; known: {listing(names, shown=30)}"
 
 
 def match_name(text: object, names: dict[str, tuple[str, ...]]) -> str | None:

@@ -45,6 +45,7 @@ from salesmetrics_xl.core.names import label, split_period
 from salesmetrics_xl.core.periods import looks_monthly, period_assumed_problem
 from salesmetrics_xl.core.problems import Problem, Severity, column_letter
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
+from salesmetrics_xl.core.text import listing, shorten
 from salesmetrics_xl.core.tracking import ROW, TrackingData, check_fairness, check_tracking, monday
 from salesmetrics_xl.core.workbook import (
     CATEGORY,
@@ -169,7 +170,8 @@ def missing_columns_message(rows: list[Row], spec: SheetSpec, required: tuple[st
              if difflib.get_close_matches(normalise(a), list(unmatched), n=1, cutoff=0.6)), [])
         if near:
             header, index = unmatched[near[0]]
-            text += f"; the closest header is '{header}' in {column_letter(index + 1)}{number}: rename it to {name}"
+            text += (f"; the closest header is '{shorten(header)}' in {column_letter(index + 1)}{number}: rename it "
+                     f"to {name}")
         parts.append(text)
     if len(any_of) > 1 and not found & set(any_of):
         parts.append(f"at least one of {' or '.join(any_of)} is needed")
@@ -222,13 +224,13 @@ def _week_day(value: object) -> dt.date:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if 20000 <= value <= 80000:  # an Excel date serial in a cell not formatted as a date
             return (EXCEL_EPOCH + dt.timedelta(days=float(value))).date()
-        raise ValueError(f"{shown(value)} is a number, not a date")
+        raise ValueError(f"{shorten(shown(value))} is a number, not a date")
     text = str(value).strip()
     if m := _ISO_WEEK.match(text):
         try:
             return dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
         except ValueError:
-            raise ValueError(f"'{text}' is not a real ISO week") from None
+            raise ValueError(f"'{shorten(text)}' is not a real ISO week") from None
     for fmt in _TEXT_DATES:
         try:
             return dt.datetime.strptime(text, fmt).date()
@@ -241,7 +243,7 @@ def _week_day(value: object) -> dt.date:
             return dt.date(year, month, day)
         except ValueError:
             pass
-    raise ValueError(f"'{text}' is not a date or an ISO week like 2026-W47")
+    raise ValueError(f"'{shorten(text)}' is not a date or an ISO week like 2026-W47")
 
 
 _NUMBER_TEXT = re.compile(r"^[\s$€£]*(-?[\d,]*\.?\d+)\s*(%?)\s*$")
@@ -258,10 +260,10 @@ def parse_number(value: object) -> float:
                          "calculate); open and save it in Excel")
     text = shown(value).strip()
     if text.startswith("#"):
-        raise ValueError(f"the cell shows the Excel error {text}")
+        raise ValueError(f"the cell shows the Excel error {shorten(text)}")
     m = _NUMBER_TEXT.match(text)
     if not m:
-        raise ValueError(f"'{text}' is text, not a number")
+        raise ValueError(f"'{shorten(text)}' is text, not a number")
     number = float(m[1].replace(",", ""))
     return _figure(number / 100 if m[2] else number)
 
@@ -374,8 +376,9 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
         problems.append(Problem(
             severity=Severity.WARNING, code="duplicate-column", file=file, sheet=sheet,
             cell=f"{column_letter(index + 1)}{header.row}",
-            message=f"'{text}' means {named(name)} too; {column_letter(first + 1)} "
-                    f"('{head[header.row - 1][first]}') is used and {column_letter(index + 1)} is ignored: "
+            message=f"'{shorten(text)}' means {named(name)} too; {column_letter(first + 1)} "
+                    f"('{shorten(shown(head[header.row - 1][first]))}') is used and {column_letter(index + 1)} is "
+                    "ignored: "
                     "rename or remove one"))
     wanted = {**header.columns, **header.extras}
     read = columns(header) if columns else None
@@ -435,8 +438,9 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
             row_problem(Severity.ERROR, "bad-number", f"{named(column.name)}: {reason}", column.name, i)
         for i in as_text:
             row_problem(
-                Severity.WARNING, "number-as-text", f"{named(column.name)}: '{cols[column.name][i]}' is a number "
-                f"stored as text; it is read as {values[i]:g}, but Excel formulas skip it: re-enter it as a number",
+                Severity.WARNING, "number-as-text",
+                f"{named(column.name)}: '{shorten(cols[column.name][i])}' is a number stored as text; it is read as "
+                f"{values[i]:g}, but Excel formulas skip it: re-enter it as a number",
                 column.name, i)
     for name in (DAYS_WORKED, FTE):
         if name in cols:
@@ -588,7 +592,7 @@ def parse_date(value: object) -> dt.date:
         except ValueError:
             continue
         return in_years(day)
-    raise ValueError(f"'{text}' is not a date")
+    raise ValueError(f"'{shorten(text)}' is not a date")
 
 
 def _dates(values: Column) -> tuple[np.ndarray, dict[int, str]]:
@@ -678,7 +682,7 @@ def parse_ranges(rows: Iterable[Row], *, tracking_columns: list[str], file: str 
             continue
         period = parse_period(get(PERIOD))
         if period is None:
-            error(f"{name}: period '{shown(get(PERIOD))}' must be week or month", PERIOD)
+            error(f"{shorten(name)}: period '{shorten(shown(get(PERIOD)))}' must be week or month", PERIOD)
             continue
         given = _filled(get(PERIOD))
         if given and named_period is not None and named_period is not period:
@@ -692,10 +696,10 @@ def parse_ranges(rows: Iterable[Row], *, tracking_columns: list[str], file: str 
         try:
             low, high = _bound(get(MIN), metric.unit), _bound(get(MAX), metric.unit)
         except ValueError as exc:
-            error(f"{name}: {exc}", MIN if _bad(get(MIN), metric.unit) else MAX)
+            error(f"{shorten(name)}: {exc}", MIN if _bad(get(MIN), metric.unit) else MAX)
             continue
         if low is not None and high is not None and low > high:
-            error(f"{name}: Min {low:g} is greater than Max {high:g}", MIN)
+            error(f"{shorten(name)}: Min {low:g} is greater than Max {high:g}", MIN)
             continue
         role = _role(get(ROLE))
         if role and (reason := literal_reason(role)) is not None:  # the Evaluation sheet's formulas compare it
@@ -703,8 +707,9 @@ def parse_ranges(rows: Iterable[Row], *, tracking_columns: list[str], file: str 
             continue
         key = (normalise(metric.name), period.value, text_key(role))
         if key in seen:
-            again = name if normalise(name) == normalise(metric.name) else f"{name}: {metric.name}"
-            error(f"{again} ({period.value}{', ' + role if role else ''}) already has a range in {seen[key]}", METRIC)
+            again = shorten(name) if normalise(name) == normalise(metric.name) else f"{shorten(name)}: {metric.name}"
+            error(f"{again} ({period.value}{', ' + shorten(role) if role else ''}) already has a range in "
+                  f"{seen[key]}", METRIC)
             continue
         seen[key] = cell(METRIC)
         if assumed and PERIOD not in header.columns:
@@ -753,7 +758,7 @@ def _metric_for(name: str, formula: str | None, get: Callable[[str], object], kn
         raise ValueError(unknown + "; your own metric needs a Formula like 'Replies / Emails' or a Tracking "
                          "column of that name" if "; known: " in unknown else unknown)
     if category is None:
-        raise ValueError(f"{name}: your own metric needs a Category (activity, quality or outcome)")
+        raise ValueError(f"{shorten(name)}: your own metric needs a Category (activity, quality or outcome)")
     unit = parse_unit(get(UNIT)) or Unit.COUNT
     return Metric(name=own, category=category,
                   unit=unit if unit is not Unit.RATE else Unit.COUNT, column=column), period
@@ -872,13 +877,13 @@ def parse_reps(rows: Iterable[Row], file: str = "", sheet: str = REPS.name
             except ValueError as exc:
                 problems.append(Problem(severity=Severity.ERROR, code="bad-date", file=file, sheet=sheet,
                                         cell=f"{_letter(header, START_DATE)}{number}",
-                                        message=f"{name}: {START_DATE}: {exc}"))
+                                        message=f"{shorten(name)}: {START_DATE}: {exc}"))
         if _filled(get(FTE)):
             try:
                 record[FTE] = parse_number(get(FTE))
             except ValueError as exc:
                 problems.append(Problem(severity=Severity.ERROR, code="bad-number", file=file, sheet=sheet,
-                                        cell=f"{_letter(header, FTE)}{number}", message=f"{name}: FTE: {exc}"))
+                                        cell=f"{_letter(header, FTE)}{number}", message=f"{shorten(name)}: FTE: {exc}"))
         record[ROLE] = _role(get(ROLE))
         reps.setdefault(text_key(name), record)  # MATCH finds the first
     last = max((n for n, _ in body), default=header.row + 1)
@@ -936,9 +941,9 @@ def check_roles(tracking: TrackingData, ranges: RangeSet, reps: dict[str, dict[s
         problems.append(Problem(
             severity=Severity.WARNING if close else Severity.NOTE, code="unknown-role", file=tracking.file,
             sheet=sheet, cell=cell,
-            message=f"the Role '{role}' has no range of its own in {ranges.sheet or 'Ranges'} (Roles there: "
-                    f"{', '.join(known)}), so its rows are judged by the general range of {metrics}"
-                    + (f"; did you mean '{close}'?" if close else "")))
+            message=f"the Role '{shorten(role)}' has no range of its own in {ranges.sheet or 'Ranges'} (Roles there: "
+                    f"{listing(known)}), so its rows are judged by the general range of {metrics}"
+                    + (f"; did you mean '{shorten(close)}'?" if close else "")))
     return problems
 
 
@@ -1050,14 +1055,14 @@ def _sheet_in_setting(value: object, names: list[str]) -> str:
     if sheet := sheet_named(names, text):
         return sheet
     if _EXCEL_ERROR.fullmatch(text):
-        raise ValueError(f"the cell shows the Excel error {text}; type the sheet's name")
-    raise ValueError(f"no sheet named '{text}'")
+        raise ValueError(f"the cell shows the Excel error {shorten(text)}; type the sheet's name")
+    raise ValueError(f"no sheet named '{shorten(text)}'")
 
 
 def _sheets_found(names: list[str], asked: object = None) -> str:
     found = f"sheets found: {', '.join(names)}"
     close = closest_name(asked, {n: () for n in names}) if isinstance(asked, str) else None
-    return found + (f"; did you mean '{close}'?" if close else "")
+    return found + (f"; did you mean '{shorten(close)}'?" if close else "")
 
 
 def named_sheet(what: str, option: str | None, defined: str | None, setting: tuple[object, str] | None,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
+
+from salesmetrics_xl.core.text import MESSAGE_LIMIT, QUOTE_LIMIT, shorten
 
 
 class Severity(StrEnum):
@@ -21,6 +23,18 @@ class Problem(BaseModel):
     file: str = ""
     sheet: str | None = None
     cell: str | None = None
+
+    @field_validator("message")
+    @classmethod
+    def _readable(cls, message: str) -> str:
+        """The last guard on a sentence's length: each quote of user text is shortened where it is made, and a
+        sentence that still runs long (a quote made elsewhere) is cut here, never printed whole."""
+        return shorten(message, MESSAGE_LIMIT)
+
+    @field_validator("sheet")
+    @classmethod
+    def _sheet(cls, sheet: str | None) -> str | None:
+        return None if sheet is None else shorten(sheet, QUOTE_LIMIT)
 
     @property
     def where(self) -> str:

@@ -55,6 +55,7 @@ from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.ranking import outcome_key, top_performers
 from salesmetrics_xl.core.status import Status, evaluate
+from salesmetrics_xl.core.text import listing, shorten
 from salesmetrics_xl.core.tracking import ROW, TrackingData, monday, week_label
 from salesmetrics_xl.core.workbook import REP, ROLE, START_DATE, TEAM, WEEK
 
@@ -551,7 +552,7 @@ def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
     text = "" if outcomes_judged else "Outcomes are not judged: no outcome range is set. "
     text += f"{len(on)} of {len(reps) - len(away)} reps on track"
     watching = [r.rep for r in on if r.verdict == WATCH]  # on track, with a metric still below its range
-    notes = [f"{len(names)} {what}: {', '.join(names)}" for names, what in (
+    notes = [f"{len(names)} {what}: {listing(names)}" for names, what in (
         (efficient, "with less activity than the range"), (watching, "to watch")) if names]
     if notes:
         text += f" ({'; '.join(notes)})"
@@ -562,14 +563,14 @@ def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
             for r in chosen:  # by the one focus each rep's row gives
                 groups.setdefault(r.focus or "no focus", []).append(r.rep)
             ordered = sorted(groups.items(), key=lambda kv: -len(kv[1]))  # stable: ties keep the sheet's order
-            text += f"; {len(chosen)} {phrase}: " + "; ".join(f"{len(names)} {focus.lower()} ({', '.join(names)})"
+            text += f"; {len(chosen)} {phrase}: " + "; ".join(f"{len(names)} {focus.lower()} ({listing(names)})"
                                                               for focus, names in ordered)
     if blank := [r.rep for r in rest if r.verdict not in (OFF_TRACK, WATCH)]:
-        text += f"; {len(blank)} with numbers not entered yet ({', '.join(blank)})"
+        text += f"; {len(blank)} with numbers not entered yet ({listing(blank)})"
     if missing:
-        text += f"; {len(missing)} with no row this week ({', '.join(missing)})"
+        text += f"; {len(missing)} with no row this week ({listing(missing)})"
     if away:
-        text += f"; {len(away)} off this week, not judged ({', '.join(away)})"
+        text += f"; {len(away)} off this week, not judged ({listing(away)})"
     return text + "."
 
 
@@ -596,7 +597,7 @@ def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, week
             flagged = [rep for rep in top if judged.get(rep, 0) and 2 * hits.get(rep, 0) > judged[rep]]
             if len(flagged) >= 2 and 2 * len(flagged) > len(top):  # most top producers, not one efficient rep
                 shown = _range_text(ranges, next(m for m in activity if m.name == metric), roles or [None])
-                who = ", ".join(f"{rep} ({hits[rep]} of {judged[rep]} weeks)" for rep in flagged)
+                who = listing((f"{shorten(rep)} ({hits[rep]} of {judged[rep]} weeks)" for rep in flagged), limit=100)
                 notes.append(f"Range check: the {metric} range ({shown}) may be set {wrong}. "
                              f"{len(flagged)} of the top {len(top)} reps by outcomes over the last {weeks} weeks "
                              f"were {status.value.lower()} it in most of those weeks: {who}. Run salesmetrics "

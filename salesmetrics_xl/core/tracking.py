@@ -18,6 +18,7 @@ from salesmetrics_xl.core.metrics import (
 )
 from salesmetrics_xl.core.names import label
 from salesmetrics_xl.core.problems import Problem, Severity
+from salesmetrics_xl.core.text import listing, shorten
 from salesmetrics_xl.core.workbook import DAYS_WORKED, FTE, REP, START_DATE, TRACKING, WEEK
 
 ROW = "_row"  # the Excel row each record came from, so every message can name its cell
@@ -91,10 +92,10 @@ def check_tracking(data: TrackingData, today: dt.date) -> list[Problem]:
 
     dupes = dated[dated.duplicated([REP, WEEK], keep=False)]
     for (rep, week), group in dupes.groupby([REP, WEEK], sort=False):
-        rows = ", ".join(str(r) for r in group[ROW])
+        rows = listing(group[ROW])
         problems.append(data.problem(
             Severity.WARNING, "duplicate-row",
-            f"{rep} has {len(group)} rows for the week of {week:%Y-%m-%d} (rows {rows}); the last one is used",
+            f"{shorten(rep)} has {len(group)} rows for the week of {week:%Y-%m-%d} (rows {rows}); the last one is used",
             REP, int(group[ROW].iloc[-1])))
 
     for bigger, smaller, why in _FUNNEL:
@@ -102,7 +103,7 @@ def check_tracking(data: TrackingData, today: dt.date) -> list[Problem]:
             bad = frame.loc[frame[bigger] > frame[smaller], [REP, bigger, smaller, ROW]]
             problems += data.problems(
                 Severity.WARNING, "impossible-funnel",
-                [f"{rep}: {bigger} {big:g} > {smaller} {small:g}: {why}" for rep, big, small in
+                [f"{shorten(rep)}: {bigger} {big:g} > {smaller} {small:g}: {why}" for rep, big, small in
                  zip(bad[REP].tolist(), bad[bigger].tolist(), bad[smaller].tolist(), strict=True)],
                 bigger, bad[ROW].tolist())
 
@@ -123,12 +124,12 @@ def check_tracking(data: TrackingData, today: dt.date) -> list[Problem]:
         expected = pd.date_range(min(have), max(have), freq="7D")
         missing = [w for w in expected if w not in have]
         if missing:
-            weeks = ", ".join(f"{w:%Y-%m-%d}" for w in missing[:MISSING_WEEKS_LISTED]) + (
-                f" and {len(missing) - MISSING_WEEKS_LISTED:,} more" if len(missing) > MISSING_WEEKS_LISTED else "")
+            weeks = listing(f"{w:%Y-%m-%d}" for w in missing)
             after = min(w for w in have if w > missing[0])  # the row where the missing one belongs
             problems.append(data.problem(
                 Severity.WARNING, "missing-week",
-                f"{rep} has no row for the week{'s' if len(missing) > 1 else ''} of {weeks}", REP, int(have[after])))
+                f"{shorten(rep)} has no row for the week{'s' if len(missing) > 1 else ''} of {weeks}", REP,
+                int(have[after])))
     return problems
 
 
@@ -141,14 +142,15 @@ def check_fairness(data: TrackingData, fairness: Fairness, reps: dict[str, dict[
         for _, rec in frame[frame[DAYS_WORKED] > week].iterrows():
             problems.append(data.problem(
                 Severity.ERROR, "impossible-days",
-                f"{rec[REP]}: Days Worked {rec[DAYS_WORKED]:g} is more than the {week:g}-day working week (week of "
-                f"{rec[WEEK]:%Y-%m-%d}); it is read as a full week. Fix the number, or the Working Week in Settings",
+                f"{shorten(rec[REP])}: Days Worked {rec[DAYS_WORKED]:g} is more than the {week:g}-day working week "
+                f"(week of {rec[WEEK]:%Y-%m-%d}); it is read as a full week. Fix the number, or the Working Week "
+                "in Settings",
                 DAYS_WORKED, rec[ROW]))
     if FTE in frame:
         for _, rec in frame[(frame[FTE] > 1) | (frame[FTE] < 0)].iterrows():
             problems.append(data.problem(
                 Severity.ERROR, "impossible-fte",
-                f"{rec[REP]}: FTE {rec[FTE]:g} is outside 0 to 1 (0.6 is three days in five); it is read as 1",
+                f"{shorten(rec[REP])}: FTE {rec[FTE]:g} is outside 0 to 1 (0.6 is three days in five); it is read as 1",
                 FTE, rec[ROW]))
     # a start date after the end of a week the rep has numbers for: one finding per rep, at its first such week
     own = frame[START_DATE] if START_DATE in frame else pd.Series(pd.NaT, index=frame.index)
@@ -157,8 +159,9 @@ def check_fairness(data: TrackingData, fairness: Fairness, reps: dict[str, dict[
         rec = group.sort_values(WEEK).iloc[0]
         problems.append(data.problem(
             Severity.ERROR, "start-after-week",
-            f"{rep}: Start Date {rec[START_DATE]:%Y-%m-%d} is after the week of {rec[WEEK]:%Y-%m-%d}, which has "
-            f"numbers ({len(group)} week{'s' if len(group) > 1 else ''} before the start)", START_DATE, rec[ROW]))
+            f"{shorten(rep)}: Start Date {rec[START_DATE]:%Y-%m-%d} is after the week of {rec[WEEK]:%Y-%m-%d}, "
+            f"which has numbers ({len(group)} week{'s' if len(group) > 1 else ''} before the start)", START_DATE,
+            rec[ROW]))
     keys = frame[REP].map({r: text_key(r) for r in frame[REP].unique()}) if reps and roster else None
     for key, record in (reps or {}).items():
         if roster is None:
@@ -178,7 +181,7 @@ def check_fairness(data: TrackingData, fairness: Fairness, reps: dict[str, dict[
             problems.append(Problem(
                 severity=Severity.ERROR, code="start-after-week", file=data.file, sheet=roster.sheet,
                 cell=f"{roster.letters.get(START_DATE, 'A')}{record['row']}",
-                message=f"{mine[REP].iloc[0]}: Start Date {start:%Y-%m-%d} is after the week of {first:%Y-%m-%d}, "
-                        f"which has numbers in {data.sheet} ({len(weeks)} week{'s' if len(weeks) > 1 else ''} "
-                        "before the start)"))
+                message=f"{shorten(mine[REP].iloc[0])}: Start Date {start:%Y-%m-%d} is after the week of "
+                        f"{first:%Y-%m-%d}, which has numbers in {data.sheet} ({len(weeks)} "
+                        f"week{'s' if len(weeks) > 1 else ''} before the start)"))
     return problems

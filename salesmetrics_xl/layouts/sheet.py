@@ -18,6 +18,7 @@ from salesmetrics_xl.core.cell_values import (
     unwritable,
 )
 from salesmetrics_xl.core.metrics import trim
+from salesmetrics_xl.core.text import fit_cell
 
 CellValue = str | int | float | bool | dt.date | dt.datetime | None
 
@@ -203,6 +204,10 @@ class SheetLayout:
 
     def put(self, row: int, col: int, value: CellValue = None, style: Style | None = None,
             formula: str | None = None) -> None:
+        """Text longer than a cell holds is cut, saying so in the cell (Excel repairs or refuses a file with a
+        longer one)."""
+        if isinstance(value, str):
+            value = fit_cell(value)
         self.cells[(row, col)] = Cell(value, formula, style)
 
 

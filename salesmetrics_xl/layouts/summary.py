@@ -31,6 +31,7 @@ from salesmetrics_xl.core.workbook import (
     START_DATE,
     WEEK,
 )
+from salesmetrics_xl.layouts.role_ranges import RoleTable, bound_ref, chain
 from salesmetrics_xl.layouts.sheet import (
     BOLD_CHAR,
     Chart,
@@ -417,23 +418,26 @@ def _is_role(ref: str, rule: RangeRule, ranges: RangeSet, file: str) -> str:
                                     sheet=ranges.sheet, cell=cell)) from None
 
 
-def _bound(rules: list[RangeRule], ranges: RangeSet, side: str, role_ref: str | None, file: str = "") -> str:
-    """The Min or Max that applies to this row: a role's own range if the row's Role has one, else the general."""
-    def ref(rule: RangeRule | None) -> str:
-        if rule is None:
-            return '""'
-        value = rule.range.min if side == "min" else rule.range.max
-        cell = rule.min_cell if side == "min" else rule.max_cell
-        if cell and ranges.sheet:
-            return _cell(ranges.sheet, _absolute(cell))
-        return '""' if value is None or not math.isfinite(value) else repr(value)
+def _bound(rules: list[RangeRule], ranges: RangeSet, side: str, role_ref: str | None, file: str = "",
+           table: RoleTable | None = None, where: str | None = None) -> str:
+    """The Min or Max that applies to this row: a role's own range if the row's Role has one, else the general.
+    Chained as IFs, or looked up in ``table`` (on the sheet ``where``) when the roles are too many or too long for
+    a formula (layouts/role_ranges.py)."""
+    general = bound_ref(next((r for r in rules if r.role is None), None), side, ranges)
+    if not role_ref or not rules:
+        return general
+    if table is not None and (looked := table.lookup(rules[0].metric.name, side, role_ref, general, where)):
+        return looked
+    return chain(rules, side, role_ref, general, ranges, lambda ref, rule: _is_role(ref, rule, ranges, file))
 
-    general = next((r for r in rules if r.role is None), None)
-    expr = ref(general)
-    if role_ref:
-        for rule in reversed([r for r in rules if r.role is not None]):
-            expr = f"IF({_is_role(role_ref, rule, ranges, file)},{ref(rule)},{expr})"
-    return expr
+
+def role_table(tracking: TrackingData, ranges: RangeSet) -> RoleTable:
+    """The role-range table's place on the Evaluation sheet: after the metric and helper columns, one column
+    left free."""
+    helpers = 0
+    if fairness_declared(tracking, ranges):
+        helpers = len(SCALE_HEADERS) + (len(ROSTER_HEADERS) if ranges.fairness.roster else 0)
+    return RoleTable(ranges, 3 + len(scorecard_metrics(ranges)) + helpers + 1)
 
 
 def status_formula(value: str, lo: str, hi: str) -> str:
@@ -576,6 +580,8 @@ def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: Ran
     role = tracking.letters.get(ROLE)
     role_ref = _cell(src, f"${role}{first}") if role else None  # the Role column stays put; its row moves
     metrics = scorecard_metrics(ranges)
+    table = role_table(tracking, ranges)
+    table.write(sheet, HEADER)
     fair = FairRow(tracking, ranges, first) if fairness_declared(tracking, ranges) else None
     scales: dict[str, str] = {}
     if fair is not None:  # helper columns after the metrics: the row's month of tenure, ramp share and scales
@@ -604,8 +610,7 @@ def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: Ran
         sheet.put(2, col, heading, HEADER)
         sheet.widths[col] = max(12, math.ceil(max(map(len, heading.split())) * BOLD_CHAR) + 1)  # no word broken
         rules = [r for r in ranges.rules if r.metric.name == metric.name and r.period is Period.WEEK]
-        lo, hi = _bound(rules, ranges, "min", role_ref, tracking.file), _bound(rules, ranges, "max", role_ref,
-                                                                               tracking.file)
+        lo, hi = (_bound(rules, ranges, side, role_ref, tracking.file, table) for side in ("min", "max"))
         scale = None if metric.is_rate or metric.category is Category.QUALITY else scales.get(metric.category.value)
         cells = [tracking_cell(c) for c in metric.columns]
         udf = formulas == "udf" and bool(rules) and all(cells)
@@ -648,6 +653,7 @@ def tracking_checks(tracking: TrackingData, ranges: RangeSet) -> SheetEdit:
     last = max(tracking.last_row, first) + 500
     role = tracking.letters.get(ROLE)
     role_ref = f"${role}{first}" if role else None
+    table = role_table(tracking, ranges)
     scales: dict[str, str] = {}
     if fairness_declared(tracking, ranges):
         # the row's scales are the Evaluation sheet's helper columns (Tracking row ``first`` is its row 3); rows
@@ -668,8 +674,8 @@ def tracking_checks(tracking: TrackingData, ranges: RangeSet) -> SheetEdit:
         rules = [r for r in ranges.rules if r.metric.name == metric.name and r.period is Period.WEEK]
         if metric.is_rate or letter is None or not rules:
             continue
-        lo, hi = _bound(rules, ranges, "min", role_ref, tracking.file), _bound(rules, ranges, "max", role_ref,
-                                                                               tracking.file)
+        lo, hi = (_bound(rules, ranges, side, role_ref, tracking.file, table, EVALUATION_SHEET)
+                  for side in ("min", "max"))
         cell = f"{letter}{first}"
         ref = f"{letter}{first}:{letter}{last}"
         above = AMBER if metric.category is Category.ACTIVITY else BLUE

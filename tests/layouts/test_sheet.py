@@ -27,7 +27,7 @@ from tests.conftest import RANGES_HEADER, TRACKING_HEADER
 from tests.libreoffice import convert, needs_libreoffice
 
 # Every function a formula we write may call. Anything else in a formula came from someone's text.
-OURS = {"IF", "AND", "OR", "NOT", "ISNUMBER", "N", "CHAR", "METRIC_STATUS", "METRIC_RATE",
+OURS = {"IF", "IFERROR", "AND", "OR", "NOT", "ISNUMBER", "N", "CHAR", "METRIC_STATUS", "METRIC_RATE",
         # the fair-range rule (core/effective.py): month of tenure, ramp share, a Reps sheet look-up, the bound
         "ROUND", "WEEKDAY", "YEAR", "MONTH", "DAY", "INDEX", "MATCH", "ISTEXT",
         "TRIM"}  # roles and rep names match by core/metrics.py: text_key()
