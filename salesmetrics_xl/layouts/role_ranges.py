@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from salesmetrics_xl.core.cell_values import unwritable
 from salesmetrics_xl.core.metrics import Period, trim
 from salesmetrics_xl.core.problems import column_letter
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
@@ -22,7 +23,6 @@ from salesmetrics_xl.layouts.sheet import (
     MAX_LITERAL,
     SheetLayout,
     Style,
-    _unwritable,
     same_text,
     same_text_in,
     sheet_ref,
@@ -71,7 +71,7 @@ def chain_fits(rules: list[RangeRule], ranges: RangeSet) -> bool:
     (at most 255 characters). A Role holding a character no workbook can hold is chained too: the chain says so,
     naming its Ranges cell."""
     roles = [trim(r.role) for r in rules if r.role is not None]
-    if not roles or any(_unwritable(role) is not None for role in roles):
+    if not roles or any(unwritable(role) is not None for role in roles):
         return True
     if any(units(role) > MAX_LITERAL for role in roles):
         return False
