@@ -15,12 +15,11 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from defusedxml import ElementTree
 
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index, column_letter
-from salesmetrics_xl.ooxml import PACKAGE_RELS, PartNames, rel_kind, sheet_rid, sheets_of, xml_text
+from salesmetrics_xl.ooxml import PACKAGE_RELS, PartNames, rel_kind, resolve, sheet_rid, sheets_of, xml_text
 
 # Excel's own grid.
 MAX_ROW = 1_048_576
@@ -100,20 +99,6 @@ class Sheet:
     kind: str  # worksheet, chartsheet, dialogsheet, ...
 
 
-def _part(base: str, target: str) -> str | None:
-    """A relationship target as a zip entry name; None when it climbs out of the package."""
-    pieces = PurePosixPath(target[1:]).parts if target.startswith("/") else (PurePosixPath(base) / target).parts
-    out: list[str] = []
-    for piece in pieces:
-        if piece == "..":
-            if not out:
-                return None
-            out.pop()
-        elif piece not in (".", ""):
-            out.append(piece)
-    return "/".join(out)
-
-
 def _root_name(head: bytes) -> str | None:
     """The local name of a part's root element, from its first bytes."""
     m = re.search(rb"<(?![?!])(?:[\w.-]+:)?([\w.-]+)", head)
@@ -154,7 +139,7 @@ def check_package(zf: zipfile.ZipFile, file: str) -> list[Sheet]:
         target, kind = rel.get("Target"), rel_kind(rel.get("Type"))
         if not target:
             raise damaged(file, f"relationship {rel.get('Id')} in {WORKBOOK_RELS} has no target")
-        part = _part("xl", target)
+        part = resolve("xl", target)
         if part is None:
             raise damaged(file, f"relationship {rel.get('Id')} points outside the workbook ({target})")
         targets[rel.get("Id") or ""] = (kind, names.find(part) or part)

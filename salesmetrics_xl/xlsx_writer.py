@@ -175,13 +175,18 @@ def _print_titles(workbook: str, name: str, layout: SheetLayout) -> str:
         return workbook[:old.start()] + entry + workbook[old.end():]
     if m := re.search(rf"<{p}definedNames>", workbook):  # Excel lists _xlnm names first
         return workbook[:m.end()] + entry + workbook[m.end():]
+    return _new_defined_names(workbook, p, entry)
+
+
+
+def _new_defined_names(workbook: str, p: str, entry: str) -> str:
+    """A workbook without a definedNames list gets one holding ``entry``, where the schema puts it."""
     if m := re.search(rf"<{p}definedNames\s*/>", workbook):
         return workbook[:m.start()] + f"<{p}definedNames>{entry}</{p}definedNames>" + workbook[m.end():]
     return insert_before_first(workbook, p, ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches",
-                                              "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr",
-                                              "webPublishObjects", "extLst"), "workbook",
-                                f"<{p}definedNames>{entry}</{p}definedNames>")
-
+                                             "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr",
+                                             "webPublishObjects", "extLst"), "workbook",
+                               f"<{p}definedNames>{entry}</{p}definedNames>")
 
 def _set_defined_name(workbook: str, name: str, value: str) -> str:
     """A hidden workbook-level name with this value: our earlier one replaced, any other name left alone."""
@@ -193,12 +198,7 @@ def _set_defined_name(workbook: str, name: str, value: str) -> str:
         return workbook[:ours.start()] + entry + workbook[ours.end():]
     if m := re.search(rf"</{p}definedNames>", workbook):
         return workbook[:m.start()] + entry + workbook[m.start():]
-    if m := re.search(rf"<{p}definedNames\s*/>", workbook):
-        return workbook[:m.start()] + f"<{p}definedNames>{entry}</{p}definedNames>" + workbook[m.end():]
-    return insert_before_first(workbook, p, ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches",
-                                              "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr",
-                                              "webPublishObjects", "extLst"), "workbook",
-                                f"<{p}definedNames>{entry}</{p}definedNames>")
+    return _new_defined_names(workbook, p, entry)
 
 
 # ---- a generated sheet ------------------------------------------------------------------------------------
