@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import struct
 import subprocess
 import sys
 import zipfile
@@ -27,6 +26,7 @@ from salesmetrics_xl.layouts.sheet import WorkbookLayout
 from salesmetrics_xl.reader import _installed, _sheet_part, read_workbook
 from salesmetrics_xl.summarise import summarise_workbook
 from salesmetrics_xl.xlsx_writer import write_workbook
+from tests.helpers import raw_entries
 from tests.hostile_files import read_parts, write_parts
 from tests.libreoffice import convert, needs_libreoffice
 from tests.package_shapes import SHAPES, SUFFIX, TODAY, TRANSITIONAL_ONLY, make_shape, tracking_book
@@ -117,18 +117,6 @@ def test_json_is_alone_on_stdout_when_a_library_prints(books, command, tmp_path)
 
 # ---- writing ---------------------------------------------------------------------------------------------------
 
-def _raw_entries(path: Path) -> dict[str, bytes]:
-    """Each entry's compressed bytes with its CRC: equal means copied, never re-inflated."""
-    out = {}
-    with zipfile.ZipFile(path) as zf, path.open("rb") as fh:
-        for info in zf.infolist():
-            fh.seek(info.header_offset + 26)
-            n, m = struct.unpack("<HH", fh.read(4))
-            fh.seek(info.header_offset + 30 + n + m)
-            out[info.filename] = struct.pack("<I", info.CRC) + fh.read(info.compress_size)
-    return out
-
-
 def _may_change(path: Path) -> set[str]:
     """The parts a summary edits: the package's lists, the styles, and the Tracking and Ranges sheets."""
     with zipfile.ZipFile(path) as zf:
@@ -161,7 +149,7 @@ def written(books, tmp_path_factory) -> dict[str, Path]:
 @pytest.mark.parametrize("shape", ALL_SHAPES)
 def test_the_writer_keeps_every_part_it_need_not_edit_and_completes_the_package(books, written, shape):
     source, target = books[shape], written[shape]
-    before, after = _raw_entries(source), _raw_entries(target)
+    before, after = raw_entries(source), raw_entries(target)
     kept = [n for n in before if n not in _may_change(source)]
     assert kept and [n for n in kept if after.get(n) != before[n]] == []  # byte for byte, same spelling
     assert set(before) <= set(after)

@@ -43,6 +43,7 @@ from salesmetrics_xl.layouts.sheet import (
 from salesmetrics_xl.summarise import summarise_workbook
 from salesmetrics_xl.xlsx_writer import iter_parts, output_path, write_workbook
 from tests.conftest import EXAMPLE
+from tests.helpers import raw_entries
 from tests.libreoffice import convert, needs_libreoffice
 
 XLWINGS_XLSM = Path(xlwings.__file__).parent / "quickstart.xlsm"  # a real macro workbook saved by Excel
@@ -126,18 +127,6 @@ def summary_layout(name: str = "Weekly Summary") -> WorkbookLayout:
     return WorkbookLayout([sheet], [edit])
 
 
-def _raw_entries(path: Path) -> dict[str, tuple[int, int, bytes]]:
-    """Each entry's CRC, compressed size and compressed bytes: equal means copied, not re-inflated."""
-    out = {}
-    with zipfile.ZipFile(path) as zf, path.open("rb") as fh:
-        for info in zf.infolist():
-            fh.seek(info.header_offset + 26)
-            n, m = struct.unpack("<HH", fh.read(4))
-            fh.seek(info.header_offset + 30 + n + m)
-            out[info.filename] = (info.CRC, info.compress_size, fh.read(info.compress_size))
-    return out
-
-
 def _tracking_part(path: Path) -> str:
     with zipfile.ZipFile(path) as zf:
         rels = zf.read("xl/_rels/workbook.xml.rels").decode()
@@ -164,7 +153,7 @@ def test_nothing_the_user_made_is_lost(tmp_path, monkeypatch, name, deflate):
     with zipfile.ZipFile(target) as zf:
         assert zf.testzip() is None  # every part's CRC and size hold
     assert target.name == f"fidelity.summary{source.suffix}"
-    before, after = _raw_entries(source), _raw_entries(target)
+    before, after = raw_entries(source), raw_entries(target)
     changed_allowed = MAY_CHANGE | {_tracking_part(source)}
     untouched = [n for n in before if n not in changed_allowed]
     assert untouched and all(after[n] == before[n] for n in untouched), \
@@ -232,7 +221,7 @@ def test_writes_into_a_real_excel_macro_workbook(tmp_path):
     layout = summary_layout()
     layout.edits = []
     target = write_workbook(source, layout, tmp_path / "out.xlsm")
-    old, new = _raw_entries(source), _raw_entries(target)
+    old, new = raw_entries(source), raw_entries(target)
     assert all(new[n] == old[n] for n in old if n not in MAY_CHANGE)
     book = openpyxl.load_workbook(target, keep_vba=True)
     assert book.sheetnames[-1] == "Weekly Summary" and book["Weekly Summary"]["A3"].value == "Ann"
@@ -353,7 +342,7 @@ def test_namespace_prefixed_parts_only_gain_entries(tmp_path, parts):
     expected = write_workbook(plain, summary_layout(), tmp_path / "plain.summary.xlsx")
     target = write_workbook(source, summary_layout(), tmp_path / "prefixed.summary.xlsx")
 
-    before, after = _raw_entries(source), _raw_entries(target)
+    before, after = raw_entries(source), raw_entries(target)
     untouched = [n for n in before if n not in MAY_CHANGE | {_tracking_part(plain)}]
     assert untouched and [n for n in untouched if after[n] != before[n]] == []  # copied byte for byte
     old, new, want = dict(iter_parts(source)), dict(iter_parts(target)), dict(iter_parts(expected))
