@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from salesmetrics_xl import __version__
+from salesmetrics_xl.console import console, console_err, print_json
 
 if TYPE_CHECKING:
-    from salesmetrics_xl.core.problems import Problem
+    from salesmetrics_xl.core.problems import WorkbookError
 
 # Imports of pandas, pydantic and the readers happen inside the commands: `salesmetrics --help` then starts in a
 # fraction of the time (benchmarks/startup.py measures it).
@@ -52,28 +53,6 @@ app = typer.Typer(
 )
 
 
-class _Console:
-    """rich's Console, made on first use: importing rich costs more than all of `salesmetrics --help`."""
-
-    def __init__(self, stderr: bool = False) -> None:
-        self._stderr = stderr
-        self._console: Any = None
-
-    def real(self) -> Any:
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(stderr=self._stderr)
-        return self._console
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.real(), name)
-
-
-console = _Console()
-console_err = _Console(stderr=True)
-
-
 def _version(value: bool) -> None:
     if value:
         console.print(f"salesmetrics-xl {__version__}")
@@ -90,15 +69,6 @@ def main(
     """salesmetrics: check tracking workbooks and build weekly summaries."""
     if debug:
         os.environ["SALESMETRICS_DEBUG"] = "1"  # batch's worker processes inherit it
-
-
-def _print_cause(exc: BaseException) -> None:
-    """With --debug, what really went wrong under a clean error, for a bug report."""
-    from salesmetrics_xl.package import debugging
-
-    cause = exc.__cause__ or exc.__context__
-    if debugging() and cause is not None:
-        traceback.print_exception(cause, file=sys.stderr)
 
 
 def run() -> None:
@@ -121,99 +91,17 @@ def run() -> None:
     except Exception as exc:
         if debugging() or "--debug" in sys.argv:
             traceback.print_exception(exc, file=sys.stderr)
+        from salesmetrics_xl.check import unexpected
+
         sentence = unexpected(exc)
         if "--json" in sys.argv[1:]:  # a --json run still prints JSON: the error, never nothing
-            _print_json({"exit_code": 2, "error": {"severity": "error", "code": "unexpected", "message": sentence}})
+            from salesmetrics_xl.core.problems import Problem, Severity
+            from salesmetrics_xl.reports import ErrorReport
+
+            error = Problem(severity=Severity.ERROR, code="unexpected", message=sentence)
+            print_json(ErrorReport(error=error).dump())
         console_err.print(f"[red]error[/]: {sentence}")
         sys.exit(2)
-
-
-def unexpected(exc: BaseException) -> str:
-    """What a bug (not bad input) is called in a sentence, the same for the whole run and for one file."""
-    from salesmetrics_xl.core.text import shorten
-
-    return (f"salesmetrics stopped on an unexpected error ({type(exc).__name__}: {shorten(str(exc), 200)}); run it "
-            "again with --debug and report what it prints")
-
-
-def check_file(path: Path, tracking_sheet: str | None = None, ranges_sheet: str | None = None) -> dict[str, Any]:
-    """One workbook's check as a stable JSON-ready record."""
-    from salesmetrics_xl.core.evaluate import latest_week_findings
-    from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, exit_code
-    from salesmetrics_xl.core.tracking import week_label
-    from salesmetrics_xl.core.workbook import REP
-    from salesmetrics_xl.reader import read_workbook
-
-    record: dict[str, Any] = {"file": str(path), "reps": 0, "weeks": 0, "first_week": None, "latest_week": None,
-                              "ranges": 0}
-    try:
-        data = read_workbook(path, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
-        problems = list(data.problems)
-        record["ranges"] = len(data.ranges.rules)
-        if data.tracking is not None and data.tracking.weeks:
-            weeks = data.tracking.weeks
-            record.update(reps=int(data.tracking.frame[REP].nunique()), weeks=len(weeks),
-                          first_week=week_label(weeks[0]), latest_week=week_label(weeks[-1]))
-            problems += latest_week_findings(data.tracking, data.ranges)
-    except WorkbookError as exc:
-        _print_cause(exc)
-        problems = [exc.problem]
-    except Exception as exc:  # a bug on one file: said for that file, and the other files still checked
-        from salesmetrics_xl.package import debugging
-
-        if debugging():
-            traceback.print_exception(exc, file=sys.stderr)
-        problems = [Problem(severity=Severity.ERROR, code="unexpected", message=unexpected(exc), file=str(path))]
-    code = exit_code(problems)
-    record.update(
-        status=("ok", "warnings", "errors")[code], exit_code=code,
-        errors=sum(p.severity is Severity.ERROR for p in problems),
-        warnings=sum(p.severity is Severity.WARNING for p in problems),
-        problems=[p.model_dump(mode="json") for p in problems],
-    )
-    return record
-
-
-def _print_json(value: object, indent: int | None = 2) -> None:
-    """Every command's --json goes out here, and only here: strict JSON (no Infinity or NaN). ``indent=None``
-    writes it compact, for output that grows with the reps (a third of 10,000 reps' summary was indentation)."""
-    from salesmetrics_xl.core.text import strict_json
-
-    out = sys.stdout
-    out.write(strict_json(value, indent))
-    out.write("\n")
-    out.flush()
-
-
-def summary_record(summary: Any) -> dict[str, Any]:
-    """A weekly summary as --json gives it: everything once. Each rep's funnel names how many top performers it is
-    compared with (``top_reps``), not all of them again for every rep: with 10,000 reps that list alone was 300 MB."""
-    record: dict[str, Any] = summary.model_dump(mode="json", exclude={"funnels": {"__all__": {"top_reps"}}})
-    for funnel, dumped in zip(summary.funnels, record["funnels"], strict=True):
-        dumped["top_reps"] = len(funnel.top_reps)
-    return record
-
-
-def _print_check(record: dict[str, Any]) -> None:
-    from rich.table import Table
-
-    from salesmetrics_xl.core.problems import Problem
-
-    colour = ("green", "yellow", "red")[record["exit_code"]]
-    console.rule(f"[bold]{record['file']}[/]")
-    if record["latest_week"]:
-        console.print(f"{record['reps']} reps, {record['weeks']} weeks ({record['first_week']} to "
-                  f"{record['latest_week']}), {record['ranges']} ranges")
-    if record["problems"]:
-        table = Table(show_header=True, header_style="bold", expand=False)
-        for name in ("", "Where", "Problem"):
-            table.add_column(name, overflow="fold")
-        for p in record["problems"]:
-            problem = Problem(**p)
-            style = {"error": "red", "warning": "yellow"}.get(problem.severity.value, "cyan")
-            table.add_row(f"[{style}]{problem.severity.value}[/]", problem.where, problem.message)
-        console.print(table)
-    console.print(f"[{colour}]{record['status']}[/]: {record['errors']} error(s), {record['warnings']} warning(s)")
 
 
 @app.command()
@@ -229,13 +117,16 @@ def check(
 
     Never modifies a file. Exit 0 clean, 1 warnings only, 2 errors or unreadable input.
     """
-    records = [check_file(p, tracking_sheet, ranges_sheet) for p in workbooks]
+    from salesmetrics_xl.check import check_workbook
+    from salesmetrics_xl.console import print_check
+
+    reports = [check_workbook(p, tracking_sheet, ranges_sheet) for p in workbooks]
     if as_json:
-        _print_json(records)
+        print_json([r.model_dump(mode="json") for r in reports])
     else:
-        for record in records:
-            _print_check(record)
-    raise typer.Exit(max(r["exit_code"] for r in records))
+        for report in reports:
+            print_check(report)
+    raise typer.Exit(max(r.exit_code for r in reports))
 
 
 def _week(value: str | None) -> dt.date | None:
@@ -276,11 +167,9 @@ def summary(
 
     Exit 0 clean and all on track, 1 warnings or reps needing attention, 2 errors or unreadable input.
     """
-    from rich.markup import escape
-    from rich.table import Table
-
-    from salesmetrics_xl.core.problems import Severity, WorkbookError
-    from salesmetrics_xl.core.text import MESSAGE_LIMIT, shorten
+    from salesmetrics_xl.console import print_summary
+    from salesmetrics_xl.core.problems import WorkbookError
+    from salesmetrics_xl.reports import SummaryReport
     from salesmetrics_xl.summarise import summarise_workbook
 
     if formulas not in ("native", "udf"):
@@ -295,50 +184,11 @@ def summary(
                                      tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet, window=window,
                                      force=force)
     except WorkbookError as exc:
-        _print_cause(exc)
-        _fail(exc.problem, as_json, workbook)
+        _fail(exc, as_json, workbook)
     if as_json:
-        _print_json({"file": str(workbook), "output": str(run.output), "exit_code": run.exit_code,
-                     "summary": summary_record(run.summary),
-                     "problems": [p.model_dump(mode="json") for p in run.problems]}, indent=None)
-        raise typer.Exit(run.exit_code)
-    s = run.summary
-    console.print(f"[bold]Weekly summary[/]: {workbook.name}, week {s.week_label} (from {s.week:%Y-%m-%d})")
-    console.print(s.team_diagnosis)
-    for note in s.range_review:
-        console.print(f"[italic]{note}[/]")
-    if s.reps:  # one line per rep: verdict, focus, next action; --detail prints the rest under it
-        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-        table.add_column("Rep")
-        table.add_column("Verdict")
-        table.add_column("Focus")
-        table.add_column("Next action", overflow="fold")
-        colour = {"On track": "green", "On track, less activity": "green", "Watch": "yellow", "Off track": "red"}
-        for rep in s.reps:
-            shown = escape(rep.verdict)
-            if rep.verdict in colour:
-                shown = f"[{colour[rep.verdict]}]{shown}[/]"
-            action = escape(shorten(rep.action, MESSAGE_LIMIT))
-            table.add_row(escape(shorten(rep.rep)), shown, escape(rep.focus), action)
-            if detail and rep.detail:
-                table.add_row("", "", "", f"[dim]{escape(shorten(rep.detail, MESSAGE_LIMIT))}[/]")
-        console.print(table)
-    errors = sum(p.severity is Severity.ERROR for p in run.problems)
-    for note in (p for p in run.problems if p.severity is Severity.NOTE):
-        console.print(f"[cyan]note[/]: {note.message}")
-    for kept in (p for p in run.problems if p.code == "sheet-kept"):
-        console.print(f"[yellow]warning[/]: {kept.message}")
-    for warned in (p for p in run.problems if p.code in READ_AS):
-        console.print(f"[yellow]warning[/]: {warned.where}: {warned.message}", highlight=False)
-    _print_first_errors(run.problems, workbook)
-    problems = [p for p in run.problems if p.severity is not Severity.NOTE]
-    if problems:
-        this_week = len([p for p in run.summary.problems if p.severity is not Severity.NOTE])
-        console.print(f"[yellow]{len(problems)} data problem(s) in the workbook[/] ({errors} error(s); {this_week} "
-                      f"in this week's rows, listed on the sheet); run [bold]salesmetrics check {workbook}[/] for "
-                      "all of them, with the latest week's values out of range")
-    console.print(f"wrote [bold]{run.output}[/]: the Weekly Summary and Evaluation sheets, and range checks on "
-                  "the Tracking and Ranges sheets")
+        print_json(SummaryReport.of(run).model_dump(mode="json"), indent=None)
+    else:
+        print_summary(run, workbook, detail)
     raise typer.Exit(run.exit_code)
 
 
@@ -376,196 +226,46 @@ def baseline(
     weeks" are caveats, not findings), 1 when an activity range cannot reach an outcome target, 2 bad input
     (errors in the data are printed, the first five).
     """
-    from rich.padding import Padding
-
-    from salesmetrics_xl.core.baseline import build_baseline
-    from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError
-    from salesmetrics_xl.layouts.baseline import apply_suggestions, suggested_sheet
-    from salesmetrics_xl.layouts.sheet import WorkbookLayout
-    from salesmetrics_xl.reader import read_workbook
-    from salesmetrics_xl.xlsx_writer import output_path, write_workbook
+    from salesmetrics_xl.baseline import baseline_workbook
+    from salesmetrics_xl.console import print_baseline
+    from salesmetrics_xl.core.problems import WorkbookError
 
     try:
-        data = read_workbook(workbook, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
-        if data.tracking is None:
-            raise WorkbookError(next(p for p in data.problems if p.severity is Severity.ERROR))
-        baselines = build_baseline(data.tracking, data.ranges, weeks=weeks, top=top, today=_week(as_of))
+        report = baseline_workbook(workbook, weeks, top, write, apply, dry_run, out, in_place, _as_of(as_of),
+                                   tracking_sheet, ranges_sheet, force)
     except WorkbookError as exc:
-        _print_cause(exc)
-        _fail(exc.problem, as_json, workbook)
-    except ValueError as exc:
-        _fail(Problem(severity=Severity.ERROR, code="bad-input", message=str(exc), file=str(workbook)), as_json,
-              workbook)
-    target, plan, kept = None, None, []
-    if apply or dry_run:
-        edit, plan = apply_suggestions(baselines, data.ranges, _note_date(as_of))
-    if (write or apply) and not dry_run:
-        layout = WorkbookLayout([suggested_sheet(baselines, workbook.name, dt.datetime.now().replace(microsecond=0))])
-        if apply and edit is not None:
-            layout.edits.append(edit)
-        try:
-            target = write_workbook(workbook, layout, output_path(workbook, out, in_place, "baseline", force), kept)
-        except WorkbookError as exc:
-            _print_cause(exc)
-            _fail(exc.problem, as_json, workbook)
-    code = 2 if any(p.severity is Severity.ERROR for p in data.problems) else \
-        1 if any(b.unreachable for b in baselines) else 0  # errors: written anyway, but said, as summary says them
-    left = plan.not_applied_by_role() if plan is not None else []
+        _fail(exc, as_json, workbook)
     if as_json:
-        _print_json({"file": str(workbook), "output": str(target) if target else None, "exit_code": code,
-                     "baselines": [b.model_dump(mode="json") for b in baselines],
-                     "dry_run": dry_run,
-                     "changes": [c.model_dump(mode="json", exclude={"new"}) for c in plan.changes] if plan else [],
-                     "not_applied": [{"role": role, **m.model_dump(mode="json")} for role, m in left]})
-        raise typer.Exit(code)
-    _print_first_errors(data.problems, workbook)
-    for b in baselines:
-        console.rule(f"[bold]{workbook.name}[/]" + (f": role {b.role}" if b.role else ""))
-        console.print(f"{len(b.weeks)} complete weeks ({b.weeks[0]} to {b.weeks[-1]}).", highlight=False)
-        console.print(f"Top performers: {b.basis}.", highlight=False)
-        if b.changed:
-            console.print(f"Against a week earlier: {b.changed}.", highlight=False)
-        units = {m.metric: m.unit for m in b.metrics}
-        for m in b.metrics:  # one block per metric: readable in an 80-column terminal, long text folded
-            console.print(f"\n[bold]{data.tracking.label(m.metric)}[/], a {m.period.value}: suggested "
-                          f"[bold]{m.suggested.describe(m.unit) if m.suggested else 'none'}[/] (current "
-                          f"{m.current.describe(m.unit) if m.current else 'none'})", highlight=False)
-            lines = [(2, f"Team median {_spread_text(m.team, m.unit)}; top performers' median "
-                         f"{_spread_text(m.top, m.unit)}."),
-                     (2, f"Why: {m.why}.")]
-            if m.needed:
-                lines.append((2, f"The targets take, in {data.tracking.label(m.metric)} a week (at the top "
-                                 "performers' / the team's rates):"))
-                lines += [(4, line) for line in _takes_text(m.needed, units, data.tracking.label)]
-            for indent, line in lines:
-                console.print(Padding(line, (0, 0, 0, indent), expand=False), highlight=False)
-        if any(t.at_top is None or t.at_team is None for m in b.metrics for t in m.needed):
-            console.print(f"\n{NO_NUMBER}", highlight=False)
-        console.print()
-        for note in b.notes:
-            console.print(f"[yellow]note[/]: {note}", highlight=False)
-        for flag in b.unreachable:
-            console.print(f"[yellow]range check[/]: {flag}", highlight=False)
-        if b.left_out:
-            console.print(f"[dim]note[/]: {b.left_out}", highlight=False)
-    for problem in kept:
-        console.print(f"[yellow]warning[/]: {problem.message}")
-    if plan is not None:
-        _print_plan(plan, dry_run)
-    if target:
-        console.print(f"wrote [bold]{target}[/]: the Suggested Ranges sheet"
-                      + ((", and the changes above into your Ranges table (old values kept in Notes)"
-                          if plan is not None and plan.changed else "; your Ranges table needed no change") if apply
-                         else ""))
-    raise typer.Exit(code)
-
-
-NO_NUMBER = ("no number: too few counts to know a rate (fewer than 20 of its denominator in the window), or a rate "
-             "of 0, which no amount of activity gets past")
-
-
-def _print_plan(plan: Any, dry_run: bool) -> None:
-    """Every Ranges row --apply changes ("Dials: 50–75 → 40–70"), every row it leaves alone and why, and the
-    suggestions with no row to go into; --dry-run prints the same and writes nothing."""
-    from rich.padding import Padding
-
-    heading = "would change (--dry-run: nothing written)" if dry_run else "changed"
-    console.print(f"\n[bold]Ranges {heading}[/]: {len(plan.changed)} row{'s' if len(plan.changed) != 1 else ''}",
-                  highlight=False)
-    for change in plan.changed:
-        console.print(Padding(change.line(), (0, 0, 0, 2), expand=False), highlight=False)
-    console.print(f"[bold]Ranges left alone[/]: {len(plan.left_alone)} row{'s' if len(plan.left_alone) != 1 else ''}",
-                  highlight=False)
-    reasons: dict[str, list[Any]] = {}
-    for change in plan.left_alone:
-        reasons.setdefault(change.why, []).append(change)
-    for why, changes in reasons.items():  # three rows or more for one reason: the reason once, then the rows
-        if len(changes) < 3:
-            for change in changes:
-                console.print(Padding(change.line(), (0, 0, 0, 2), expand=False), highlight=False)
-            continue
-        console.print(Padding(f"{why}:", (0, 0, 0, 2), expand=False), highlight=False)
-        for change in changes:
-            console.print(Padding(f"{change.label}: {change.before}", (0, 0, 0, 4), expand=False), highlight=False)
-    if plan.not_applied:
-        console.print("[bold]Suggestions with no row in Ranges[/] (add them from the Suggested Ranges sheet):",
-                      highlight=False)
-        for role, m in plan.not_applied_by_role():
-            console.print(Padding(f"{m.metric} a {m.period.value}{f' ({role})' if role else ''}: "
-                                  f"{m.suggested.describe(m.unit)}", (0, 0, 0, 2), expand=False), highlight=False)
-
-
-def _note_date(as_of: str | None) -> dt.date:
-    """The date an --apply note carries: --as-of as given (a week: its Monday), else today."""
-    if as_of is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(as_of.strip())
-    except ValueError:
-        return _week(as_of) or dt.date.today()
-
-
-def _takes_text(needed: list[Any], units: dict[str, Any], label: Any = str) -> list[str]:
-    """Per outcome target: the weekly activity it takes at the top performers' and at the team's rates."""
-    from salesmetrics_xl.core.metrics import Unit, format_bound, singular
-
-    def about(value: float | None) -> str:
-        return "no number" if value is None else f"{value:,.0f}"
-
-    def goal(t: Any) -> str:
-        shown = format_bound(t.target, units.get(t.outcome, Unit.COUNT))
-        name = label(t.outcome)
-        return f"{shown} {singular(name) if shown == '1' and name == t.outcome else name}"
-
-    return [f"{goal(t)} a {t.period.value}: "
-            f"{about(t.at_top)} / {about(t.at_team)}"
-            + (" [yellow](unreachable at the range's Max)[/]" if t.reachable is False else "") for t in needed]
-
-
-def _spread_text(spread: Any, unit: Any) -> str:
-    from salesmetrics_xl.core.baseline import format_value
-
-    if spread is None:
-        return "no data"
-    return (f"{format_value(spread.median, unit)} (middle half {format_value(spread.p25, unit)}–"
-            f"{format_value(spread.p75, unit)})")
-
-
-# Warnings about how a workbook was read that change what its numbers mean (a month's target read as a week's):
-# `summary` prints them, not only counts them.
-READ_AS = ("period-assumed", "looks-monthly")
-FIRST_ERRORS = 5
-
-
-def first_errors(problems: list[Problem], limit: int = FIRST_ERRORS) -> list[str]:
-    """The first errors found, each with its cell and sentence, for a command that writes anyway (summary,
-    baseline, batch): what is wrong is shown where it is run, and `check` lists the rest."""
-    from salesmetrics_xl.core.problems import Severity
-
-    return [f"{p.where}: {p.message}" if p.where else p.message
-            for p in problems if p.severity is Severity.ERROR][:limit]
-
-
-def _print_first_errors(problems: list[Problem], workbook: Path) -> None:
-    from salesmetrics_xl.core.problems import Severity
-
-    shown = first_errors(problems)
-    for line in shown:
-        console.print(f"[red]error[/]: {line}", highlight=False)
-    total = sum(p.severity is Severity.ERROR for p in problems)
-    if total > len(shown):
-        console.print(f"... and {total - len(shown)} more error(s): run [bold]salesmetrics check {workbook}[/] for "
-                      "all of them", highlight=False, soft_wrap=True)  # a path is copied whole, never folded
-
-
-def _fail(problem: Problem, as_json: bool, workbook: Path) -> NoReturn:
-    """Print the one problem that stops this command, and exit 2."""
-    if as_json:
-        _print_json({"file": str(workbook), "exit_code": 2, "error": problem.model_dump(mode="json")})
+        print_json(report.model_dump(mode="json"))
     else:
-        where = f"{problem.where}: " if problem.where else ""
-        console_err.print(f"[red]error[/]: {problem.file}: {where}{problem.message}")
+        print_baseline(report, workbook, apply)
+    raise typer.Exit(report.exit_code)
+
+
+def _as_of(value: str | None) -> dt.date | None:
+    """--as-of as given: a date as it is (the --apply notes carry it), a week as its Monday."""
+    day = _week(value)  # a week or a date, checked; None when not given
+    try:
+        return dt.date.fromisoformat(value.strip()) if value else day
+    except ValueError:
+        return day
+
+
+
+def _fail(exc: WorkbookError, as_json: bool, workbook: Path) -> NoReturn:
+    """Print the one problem that stops this command (with --debug, its cause), and exit 2."""
+    from salesmetrics_xl.check import print_cause
+    from salesmetrics_xl.console import print_error
+
+    print_cause(exc)
+    if as_json:
+        from salesmetrics_xl.reports import ErrorReport
+
+        print_json(ErrorReport(file=str(workbook), error=exc.problem).dump())
+    else:
+        print_error(exc.problem)
     raise typer.Exit(2)
+
 
 
 def _refuse(sentence: str) -> NoReturn:
@@ -614,9 +314,7 @@ def batch(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from salesmetrics_xl.batch import (
-        OUTCOMES,
         REPORT_SUFFIXES,
-        STATUSES,
         BatchInterruptedError,
         OutputClashError,
         exit_code,
@@ -624,7 +322,6 @@ def batch(
         is_report,
         plan_outputs,
         run_batch,
-        shared_label,
         write_report,
     )
     from salesmetrics_xl.batch import rollup as team_rollup
@@ -685,41 +382,13 @@ def batch(
         write_rollup(rollup, teams, results, rollup_reps)
     code = 130 if interrupted else exit_code(results)
     if as_json:
-        _print_json({"files": len(files), "finished": len(results), "interrupted": interrupted,
-                     "exit_code": code, "results": [r.model_dump(mode="json", exclude={"lines"}) for r in results],
-                     "teams": [t.model_dump(mode="json") for t in teams]})
-        raise typer.Exit(code)
-    counts = {s: sum(r.status == s for r in results) for s in STATUSES}
-    console.print(f"{len(results)} of {len(files)} workbooks: {counts['ok']} ok, {counts['warnings']} with warnings "
-                  f"or reps needing attention, {counts['errors']} with errors (written, bad cells shown as NO DATA), "
-                  + (f"{counts['could not write']} could not be written (read, but the output failed), "
-                     if counts["could not write"] else "")
-                  + f"{counts['unreadable']} unreadable (nothing written)"
-                  + (" [yellow](interrupted: the rest were not started)[/]" if interrupted else ""))
-    for result in results:
-        if result.status in ("errors", "could not write", "unreadable"):  # problems list the errors first
-            shown = result.problems[:min(FIRST_ERRORS, result.errors)] or [result.file]
-            for line in shown:
-                console.print(f"[red]{result.status}[/]: {line}", highlight=False, soft_wrap=True)
-            if result.errors > len(shown):
-                console.print(f"... and {result.errors - len(shown)} more error(s) in {result.file}: run "
-                              f"[bold]salesmetrics check {result.file}[/] for all of them", highlight=False,
-                              soft_wrap=True)
-    if report:
-        console.print(f"report: [bold]{report}[/]")
-    if rollup:
-        from rich.table import Table
+        from salesmetrics_xl.reports import BatchReport
 
-        from salesmetrics_xl.core.metrics import NEW_MRR
+        print_json(BatchReport.of(len(files), results, teams, interrupted, code).model_dump(mode="json"))
+    else:
+        from salesmetrics_xl.console import print_batch
 
-        table = Table("Team", "File", header_style="bold", title="Teams, outcomes first (as in the rollup)")
-        for name in ("Reps", "On track", "Need attention", *(shared_label(m, results) for m in OUTCOMES)):
-            table.add_column(name, justify="right")
-        for t in teams:
-            table.add_row(t.team, t.file, str(t.reps), str(t.on_track), str(t.needs_attention),
-                          *(f"${t.outcomes[m]:,.0f}" if m == NEW_MRR else f"{t.outcomes[m]:,g}" for m in OUTCOMES))
-        console.print(table)
-        console.print(f"rollup: [bold]{rollup}[/]")
+        print_batch(len(files), results, teams, interrupted, report, rollup)
     raise typer.Exit(code)
 
 
