@@ -407,26 +407,18 @@ COMMANDS = ("summary", "baseline", "batch")
 
 
 def _baseline(path: Path, out: Path) -> Path | None:
-    """What `salesmetrics baseline --write --apply` does, as the CLI does it."""
-    from salesmetrics_xl.core.baseline import build_baseline
-    from salesmetrics_xl.core.problems import Severity, WorkbookError
-    from salesmetrics_xl.layouts.baseline import apply_suggestions, suggested_sheet
-    from salesmetrics_xl.layouts.sheet import WorkbookLayout
-    from salesmetrics_xl.reader import read_workbook
-    from salesmetrics_xl.xlsx_writer import write_workbook
+    """`salesmetrics baseline --write --apply`, through the library; None where the command says bad input."""
+    from salesmetrics_xl.baseline import baseline_workbook
+    from salesmetrics_xl.core.problems import WorkbookError
 
-    data = read_workbook(path)
-    if data.tracking is None:
-        raise WorkbookError(next(p for p in data.problems if p.severity is Severity.ERROR))
     try:
-        baselines = build_baseline(data.tracking, data.ranges, weeks=8, top=0.25, today=dt.date(2026, 11, 23))
-    except ValueError:  # the CLI reports this as bad input (exit 2)
-        return None
-    layout = WorkbookLayout([suggested_sheet(baselines, path.name, dt.datetime(2026, 11, 23, 9))])
-    edit, _ = apply_suggestions(baselines, data.ranges, dt.date(2026, 11, 23))
-    if edit is not None:
-        layout.edits.append(edit)
-    return write_workbook(path, layout, out)
+        report = baseline_workbook(path, write=True, apply=True, out=out, as_of=dt.date(2026, 11, 23),
+                                   now=dt.datetime(2026, 11, 23, 9))
+    except WorkbookError as exc:
+        if exc.problem.code == "bad-input":  # no complete week to build from: the command exits 2
+            return None
+        raise
+    return Path(report.output) if report.output else None
 
 
 def _opens(path: Path) -> bool:
@@ -464,7 +456,7 @@ def fuzz_case(i: int, seed: int, folder: Path) -> dict[str, object]:
     import time
 
     from salesmetrics_xl.batch import summarise_one
-    from salesmetrics_xl.cli import check_file
+    from salesmetrics_xl.check import check_workbook
     from salesmetrics_xl.core.problems import WorkbookError
     from salesmetrics_xl.summarise import summarise_workbook
 
@@ -482,7 +474,7 @@ def fuzz_case(i: int, seed: int, folder: Path) -> dict[str, object]:
     outcome = "refused"
     start = time.perf_counter()
     try:
-        record = check_file(path)
+        record = check_workbook(path)
         out = case / "out.xlsx"
         if command == "summary":
             summarise_workbook(path, out=out, today=dt.date(2026, 11, 23))
@@ -496,7 +488,7 @@ def fuzz_case(i: int, seed: int, folder: Path) -> dict[str, object]:
         if out.exists():
             outcome = "written"
             failures += _output_opens(path, out)
-        elif record["exit_code"] != 2:
+        elif record.exit_code != 2:
             outcome = "read"
     except WorkbookError:
         pass

@@ -18,7 +18,7 @@ import pytest
 
 from salesmetrics_xl.batch import OutputClashError, find_workbooks, plan_outputs, rollup, run_batch
 from tests.conftest import EXAMPLE, ROOT
-from tests.test_cli import run
+from tests.helpers import run
 
 
 def team_folder(folder: Path, copies: int = 2) -> Path:

@@ -1,18 +1,21 @@
-"""The command line as a user runs it: a real process, real files, exit codes and output."""
+"""The command line as a user runs it: real files, exit codes and output. Most commands run in this process
+through Typer's runner (the same parsing, printing and exit codes); a few run as real processes, for what only a
+process shows: `python -m salesmetrics_xl`, the `salesmetrics` script, the exit code a shell sees."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import openpyxl
+import pytest
 
-from tests.conftest import EXAMPLE
+from salesmetrics_xl import __version__
+from tests.conftest import EXAMPLE, default_ranges_rows
+from tests.helpers import GOOD, invoke, run
 
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "salesmetrics_xl", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=600)  # a hang guard only, generous for a loaded machine
+# ---- real processes ---------------------------------------------------------------------------------------------
 
 
 def test_check_the_example_exits_1_with_its_warnings_and_leaves_the_file_alone():
@@ -24,52 +27,75 @@ def test_check_the_example_exits_1_with_its_warnings_and_leaves_the_file_alone()
     assert EXAMPLE.read_bytes() == before
 
 
+def test_a_process_exits_2_on_bad_input_and_json_still_prints_the_error(tmp_path):
+    bad = tmp_path / "notes.xlsx"
+    bad.write_text("not a workbook")
+    result = run("summary", str(bad), "--json")
+    assert result.returncode == 2 and "Traceback" not in result.stdout + result.stderr
+    record = json.loads(result.stdout)
+    assert record["exit_code"] == 2 and record["file"] == str(bad) and record["error"]["code"] == "not-a-workbook"
+    assert run("summary", str(EXAMPLE), "--formulas", "vba").returncode == 2  # a bad option: exit 2 too
+
+
+def test_the_salesmetrics_script_and_python_m_start_the_same_command_line():
+    script = Path(sys.executable).with_name("salesmetrics")
+    if not script.exists():
+        pytest.skip("the salesmetrics script is not installed beside this Python")
+    shown = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=600)
+    assert shown.returncode == 0 and shown.stdout.strip() == f"salesmetrics-xl {__version__}"
+    for args in (["--help"], ["check", "--help"]):
+        assert run(*args).returncode == 0
+    assert "Usage: salesmetrics" in run("--help").stdout
+
+
+# ---- in this process --------------------------------------------------------------------------------------------
+
+
 def test_check_json_has_one_stable_object_per_file(tmp_path):
     bad = tmp_path / "notes.xlsx"
     bad.write_text("not a workbook")
-    result = run("check", "--json", str(EXAMPLE), str(bad))
+    result = invoke("check", "--json", str(EXAMPLE), str(bad))
     assert result.returncode == 2
     records = json.loads(result.stdout)
     assert [r["status"] for r in records] == ["warnings", "errors"]
     assert records[0]["latest_week"] == "2026-W47" and records[0]["reps"] == 13
-    assert set(records[0]) == {"file", "reps", "weeks", "first_week", "latest_week", "ranges", "status",
-                               "exit_code", "errors", "warnings", "problems"}
+    assert list(records[0]) == ["file", "reps", "weeks", "first_week", "latest_week", "ranges", "status",
+                                "exit_code", "errors", "warnings", "problems"]
     assert set(records[0]["problems"][0]) == {"severity", "code", "message", "file", "sheet", "cell"}
     assert records[1]["problems"][0]["code"] == "not-a-workbook"
     assert "Traceback" not in result.stdout + result.stderr
 
 
 def test_check_a_clean_workbook_exits_0(make_book):
-    from tests.test_reader import GOOD, default_ranges_rows
-
-    result = run("check", str(make_book({"Tracking": GOOD, "Ranges": default_ranges_rows()})))
+    result = invoke("check", str(make_book({"Tracking": GOOD, "Ranges": default_ranges_rows()})))
     assert result.returncode == 0 and "ok: 0 error(s), 0 warning(s)" in result.stdout
 
 
 def test_a_new_template_checks_with_a_no_data_warning(tmp_path):
     path = tmp_path / "new.xlsx"
-    assert run("init", str(path)).returncode == 0
-    result = run("check", str(path))
+    assert invoke("init", str(path)).returncode == 0
+    result = invoke("check", str(path))
     assert result.returncode == 1 and "no tracking rows yet" in result.stdout
 
 
 def test_init_refuses_to_overwrite(tmp_path):
     path = tmp_path / "mine.xlsx"
     path.write_bytes(b"precious")
-    result = run("init", str(path))
+    result = invoke("init", str(path))
     assert result.returncode == 2 and "--force" in result.stderr
     assert path.read_bytes() == b"precious"
 
 
-def test_help_everywhere():
-    for args in (["--help"], ["check", "--help"], ["init", "--help"]):
-        assert run(*args).returncode == 0
+@pytest.mark.parametrize("command", ["", "check", "summary", "baseline", "batch", "init", "addin", "addin install"])
+def test_help_everywhere(command):
+    result = invoke(*command.split(), "--help")
+    assert result.returncode == 0 and result.stdout.startswith(f"Usage: salesmetrics {command}".rstrip() + " ")
 
 
 def test_summary_writes_beside_the_input_and_never_touches_it(tmp_path):
     source = tmp_path / "acme.xlsx"
     source.write_bytes(EXAMPLE.read_bytes())
-    result = run("summary", str(source))
+    result = invoke("summary", str(source))
     assert result.returncode == 1, result.stderr  # three reps need attention
     assert "week 2026-W47" in result.stdout
     # one line per rep: verdict, focus, next action; the detail only with --detail
@@ -81,12 +107,12 @@ def test_summary_writes_beside_the_input_and_never_touches_it(tmp_path):
     # every rep has their line, the on-track ones too
     assert sum(line.startswith(("Chloe Nguyen", "Keisha Brown", "Ben Carter")) for line in result.stdout.splitlines()) \
         == 3
-    detail = run("summary", str(source), "--out", str(tmp_path / "detail.xlsx"), "--detail")
+    detail = invoke("summary", str(source), "--out", str(tmp_path / "detail.xlsx"), "--detail")
     assert "Leak: Qualification Rate 2.6% over the last 8 weeks" in " ".join(detail.stdout.split())
 
 
 def test_summary_json_and_week(tmp_path):
-    result = run("summary", str(EXAMPLE), "--week", "2026-W40", "--out", str(tmp_path / "w40.xlsx"), "--json")
+    result = invoke("summary", str(EXAMPLE), "--week", "2026-W40", "--out", str(tmp_path / "w40.xlsx"), "--json")
     record = json.loads(result.stdout)
     assert record["summary"]["week_label"] == "2026-W40" and record["output"].endswith("w40.xlsx")
     assert record["exit_code"] == result.returncode
@@ -98,11 +124,13 @@ def test_summary_json_and_week(tmp_path):
         if rep["row"] is not None and rep["verdict"] != "Off this week":
             assert rep["statuses"]["Deals Won"] in ("BELOW", "IN RANGE", "ABOVE", "NO DATA")
             assert rep["statuses"]["Deals Won"] == rep["judged"]["Deals Won"]
+    # each funnel says how many top performers it is compared with, not their names again
+    assert record["summary"]["funnels"] and all(isinstance(f["top_reps"], int) for f in record["summary"]["funnels"])
 
 
 def test_summary_bad_input_exits_2_without_a_traceback(tmp_path):
-    for args in (["--week", "2031-W10"], ["--week", "someday"], ["--formulas", "vba"]):
-        result = run("summary", str(EXAMPLE), "--out", str(tmp_path / "x.xlsx"), *args)
+    for args in (["--week", "2031-W10"], ["--week", "someday"], ["--formulas", "vba"], ["--window", "0"]):
+        result = invoke("summary", str(EXAMPLE), "--out", str(tmp_path / "x.xlsx"), *args)
         assert result.returncode == 2 and "Traceback" not in result.stderr + result.stdout, args
     assert not (tmp_path / "x.xlsx").exists()
 
@@ -111,7 +139,7 @@ def test_summary_in_place_refused_while_excel_has_it_open(tmp_path):
     source = tmp_path / "team.xlsx"
     source.write_bytes(EXAMPLE.read_bytes())
     (tmp_path / "~$team.xlsx").write_bytes(b"owner")
-    result = run("summary", str(source), "--in-place")
+    result = invoke("summary", str(source), "--in-place")
     assert result.returncode == 2 and "open in Excel" in result.stderr
     assert source.read_bytes() == EXAMPLE.read_bytes()
 
@@ -121,7 +149,7 @@ def test_summary_out_that_is_the_input_is_refused_naming_in_place(tmp_path):
     source.write_bytes(EXAMPLE.read_bytes())
     for out in (str(source), "team.xlsx", "./sub/../team.xlsx"):
         (tmp_path / "sub").mkdir(exist_ok=True)
-        result = run("summary", str(source), "--out", out, cwd=tmp_path)
+        result = invoke("summary", str(source), "--out", out, cwd=tmp_path)
         assert result.returncode == 2 and "--in-place" in result.stderr and "Traceback" not in result.stderr, out
     assert source.read_bytes() == EXAMPLE.read_bytes()
 
@@ -147,7 +175,7 @@ def test_a_missing_folder_a_folder_for_a_file_or_a_folder_for_an_output_is_one_s
         (["batch", str(team), "--report", str(tmp_path / "nodir" / "r.json")], "does not exist"),
     ]
     for args, says in cases:
-        result = run(*args)
+        result = invoke(*args)
         said = " ".join((result.stderr + result.stdout).split())
         assert result.returncode == 2 and says in said and "Traceback" not in said, (args, said)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["team.xlsx", "teams"]  # nothing written anywhere
@@ -162,11 +190,30 @@ def test_an_existing_file_is_replaced_only_when_ours_or_forced(tmp_path):
     precious = tmp_path / "plan.xlsx"
     precious.write_bytes(EXAMPLE.read_bytes())
     for command in (["summary"], ["baseline", "--write"]):
-        result = run(*command, str(source), "--out", str(precious))
+        result = invoke(*command, str(source), "--out", str(precious))
         assert result.returncode == 2 and "was not written by salesmetrics-xl" in " ".join(result.stderr.split())
         assert precious.read_bytes() == EXAMPLE.read_bytes()
-    assert run("summary", str(source), "--out", str(precious), "--force").returncode == 1
+    assert invoke("summary", str(source), "--out", str(precious), "--force").returncode == 1
     assert "Weekly Summary" in openpyxl.load_workbook(precious).sheetnames
     for _ in range(2):  # the default output, twice: the second run replaces the first
-        assert run("summary", str(source)).returncode == 1
-    assert run("baseline", str(source), "--write", "--out", str(precious)).returncode in (0, 1)  # ours by now
+        assert invoke("summary", str(source)).returncode == 1
+    assert invoke("baseline", str(source), "--write", "--out", str(precious)).returncode in (0, 1)  # ours by now
+
+
+def test_baseline_json_names_the_changes_and_the_suggestions_with_no_row(tmp_path):
+    source = tmp_path / "team.xlsx"
+    source.write_bytes(EXAMPLE.read_bytes())
+    result = invoke("baseline", str(source), "--as-of", "2026-11-22", "--dry-run", "--json")
+    record = json.loads(result.stdout)
+    assert list(record) == ["file", "output", "exit_code", "baselines", "dry_run", "changes", "not_applied"]
+    assert record["exit_code"] == result.returncode and record["output"] is None and record["dry_run"] is True
+    assert record["changes"] and all("new" not in c for c in record["changes"])
+    assert all(next(iter(m)) == "role" for m in record["not_applied"])
+    assert source.read_bytes() == EXAMPLE.read_bytes() and sorted(os.listdir(tmp_path)) == ["team.xlsx"]
+
+
+def test_a_stopping_error_in_json_is_the_error_and_the_file(tmp_path):
+    result = invoke("baseline", str(EXAMPLE), "--as-of", "2020-01-06", "--json")
+    record = json.loads(result.stdout)
+    assert result.returncode == 2 and list(record) == ["file", "exit_code", "error"]
+    assert record["error"]["code"] == "bad-input" and "no complete weeks" in record["error"]["message"]

@@ -14,15 +14,9 @@ from salesmetrics_xl import reader
 from salesmetrics_xl.core.problems import WorkbookError
 from salesmetrics_xl.reader import read_workbook
 from tests.conftest import EXAMPLE, TRACKING_HEADER, default_ranges_rows, encrypted_workbook, xls_workbook
+from tests.helpers import GOOD, W2
 
 TODAY = dt.date(2026, 11, 22)
-W1, W2 = dt.date(2026, 11, 9), dt.date(2026, 11, 16)
-#            Week Rep    Team    Role  Dials Emails Conv Meet SQL Opp Won MRR
-GOOD = [TRACKING_HEADER,
-        [W1, "Ann", "East", "SDR", 60, 120, 12, 4, 2, 1, 1, 900],
-        [W1, "Bob", "East", "SDR", 55, 110, 11, 3, 1, 1, 0, 0],
-        [W2, "Ann", "East", "SDR", 62, 130, 13, 4, 2, 2, 1, 1200],
-        [W2, "Bob", "East", "SDR", 58, 100, 10, 3, 1, 1, 1, 700]]
 
 
 def book(make_book, tracking=GOOD, ranges=None):
