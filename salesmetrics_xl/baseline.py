@@ -33,11 +33,11 @@ NotApplied = create_model("NotApplied", role=(str | None, None),
 class BaselineReport(BaseModel):
     """What `salesmetrics baseline --json` prints; the fields marked excluded are for the console only."""
 
-    file: str
+    file: str  # the tracking workbook, as given
     output: str | None = None  # the workbook written (--write or --apply), else None
     exit_code: int = 0  # 0 ok, 1 an activity range cannot reach an outcome target, 2 errors in the data
     baselines: list[Baseline] = []  # one per role when the data has several roles, else one
-    dry_run: bool = False
+    dry_run: bool = False  # true: the changes are what --apply would make; nothing was written
     changes: list[ChangeReport] = []  # every Ranges row, changed or left alone (with --apply or --dry-run)
     not_applied: list[NotApplied] = []  # type: ignore[valid-type]  # suggestions with no Ranges row to go into
     problems: list[Problem] = Field(default=[], exclude=True)  # what the reader found

@@ -17,16 +17,16 @@ from salesmetrics_xl.package import debugging
 class CheckReport(BaseModel):
     """One workbook's check: what `salesmetrics check --json` prints for each file, in this order."""
 
-    file: str
+    file: str  # the workbook, as given
     reps: int = 0  # distinct reps in the Tracking sheet
     weeks: int = 0  # weeks with data
-    first_week: str | None = None  # "2026-W36"; None when there are no tracking rows
-    latest_week: str | None = None
+    first_week: str | None = None  # the first week with data, "2026-W22"; None when there are no tracking rows
+    latest_week: str | None = None  # the week whose values are checked against the ranges
     ranges: int = 0  # rows read from the Ranges sheet
-    status: Literal["ok", "warnings", "errors"] = "ok"
+    status: Literal["ok", "warnings", "errors"] = "ok"  # the exit code in a word
     exit_code: int = 0  # 0 ok, 1 warnings only, 2 errors or unreadable
-    errors: int = 0
-    warnings: int = 0
+    errors: int = 0  # problems of severity error: cells that cannot be judged, or an unreadable file
+    warnings: int = 0  # problems of severity warning, values out of range included
     problems: list[Problem] = []  # data problems with their cell, then the latest week's values out of range
 
 

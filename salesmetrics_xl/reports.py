@@ -17,9 +17,9 @@ from salesmetrics_xl.summarise import SummaryRun
 class ErrorReport(BaseModel):
     """The one problem that stopped a command (exit 2): what --json prints instead of the command's report."""
 
-    file: str | None = None  # the workbook; None when the whole run stopped on an unexpected error
+    file: str | None = None  # the workbook; left out when the whole run stopped on an unexpected error
     exit_code: int = 2
-    error: Problem
+    error: Problem  # what stopped it, with its file, sheet and cell where there is one
 
     def dump(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude={"file"} if self.file is None else None)
@@ -28,10 +28,10 @@ class ErrorReport(BaseModel):
 class SummaryReport(BaseModel):
     """What `salesmetrics summary --json` prints."""
 
-    file: str
+    file: str  # the tracking workbook, as given
     output: str  # the workbook written
     exit_code: int  # 0 clean and all on track, 1 warnings or reps needing attention, 2 errors
-    summary: WeeklySummary
+    summary: WeeklySummary  # the week's summary: every number and sentence the sheets show
     problems: list[Problem]  # everything the reader found, not only this week's rows
 
     @classmethod
@@ -50,9 +50,14 @@ class SummaryReport(BaseModel):
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """As printed: a funnel's ``top_reps`` is a count (see ``_summary``)."""
+        """As printed: the summary's own schema, where a funnel's ``top_reps`` is a count (see ``_summary``)."""
         schema = super().model_json_schema(*args, **kwargs)
-        schema["$defs"]["RepFunnel"]["properties"]["top_reps"] = {
+        summary = WeeklySummary.model_json_schema(*args, **kwargs)
+        defs = schema.setdefault("$defs", {})
+        defs.update(summary.pop("$defs", {}))
+        defs["WeeklySummary"] = summary
+        schema["properties"]["summary"] = {"$ref": "#/$defs/WeeklySummary"}
+        defs["RepFunnel"]["properties"]["top_reps"] = {
             "title": "Top Reps", "type": "integer",
             "description": "how many top performers the rep is compared with (the rep left out)"}
         return schema
