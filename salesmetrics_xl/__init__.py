@@ -1,6 +1,26 @@
 """salesmetrics-xl: sales activity, quality and outcome metrics against ranges, in Excel and on the command line."""
 
+from __future__ import annotations
+
+from typing import Any
+
 __version__ = "0.1.0"
+
+# The library's jobs, each a call that returns its result (the CLI is a thin caller of the same):
+#   from salesmetrics_xl import check_workbook, summarise_workbook, baseline_workbook
+# Imported on first use: `import salesmetrics_xl` (the CLI's --help, the add-in) stays free of pandas.
+_JOBS = {"check_workbook": "salesmetrics_xl.check", "CheckReport": "salesmetrics_xl.check",
+         "summarise_workbook": "salesmetrics_xl.summarise", "SummaryRun": "salesmetrics_xl.summarise",
+         "baseline_workbook": "salesmetrics_xl.baseline", "BaselineReport": "salesmetrics_xl.baseline"}
+__all__ = ["__version__", "main", *_JOBS]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _JOBS:
+        import importlib
+
+        return getattr(importlib.import_module(_JOBS[name]), name)
+    raise AttributeError(f"module 'salesmetrics_xl' has no attribute {name!r}")
 
 
 def main() -> None:

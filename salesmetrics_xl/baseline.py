@@ -60,7 +60,9 @@ def baseline_workbook(source: Path, weeks: int = WINDOW_WEEKS, top: float = TOP_
     ``as_of`` counts the complete weeks before that day (default today) and dates the --apply notes."""
     data = read_workbook(source, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
     if data.tracking is None:
-        raise WorkbookError(next(p for p in data.problems if p.severity is Severity.ERROR))
+        raise WorkbookError(next((p for p in data.problems if p.severity is Severity.ERROR), Problem(
+            severity=Severity.ERROR, code="no-tracking", file=str(source),
+            message="no tracking sheet to build a baseline from: add one (Week, Rep and the week's numbers)")))
     try:
         baselines = build_baseline(data.tracking, data.ranges, weeks=weeks, top=top, today=as_of)
     except ValueError as exc:

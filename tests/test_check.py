@@ -59,3 +59,14 @@ def test_a_named_tracking_sheet_is_read(make_book, sheet):
 
 def test_the_json_fields_are_the_report_fields():
     assert list(check_workbook(EXAMPLE).model_dump(mode="json")) == list(CheckReport.model_fields)
+
+
+def test_the_jobs_are_importable_from_the_package_without_loading_pandas_first():
+    import subprocess
+    import sys
+
+    code = ("import sys, salesmetrics_xl; assert 'pandas' not in sys.modules; "
+            "from salesmetrics_xl import baseline_workbook, check_workbook, summarise_workbook; "
+            "print(check_workbook.__module__, baseline_workbook.__module__, summarise_workbook.__module__)")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert shown.stdout.split() == ["salesmetrics_xl.check", "salesmetrics_xl.baseline", "salesmetrics_xl.summarise"]
