@@ -231,8 +231,9 @@ def baseline(
     from salesmetrics_xl.core.problems import WorkbookError
 
     try:
-        report = baseline_workbook(workbook, weeks, top, write, apply, dry_run, out, in_place, _as_of(as_of),
-                                   tracking_sheet, ranges_sheet, force)
+        report = baseline_workbook(workbook, weeks=weeks, top=top, write=write, apply=apply, dry_run=dry_run,
+                                   out=out, in_place=in_place, as_of=_as_of(as_of), tracking_sheet=tracking_sheet,
+                                   ranges_sheet=ranges_sheet, force=force)
     except WorkbookError as exc:
         _fail(exc, as_json, workbook)
     if as_json:
@@ -249,7 +250,6 @@ def _as_of(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value.strip()) if value else day
     except ValueError:
         return day
-
 
 
 def _fail(exc: WorkbookError, as_json: bool, workbook: Path) -> NoReturn:
