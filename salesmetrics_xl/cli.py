@@ -99,7 +99,7 @@ def run() -> None:
             from salesmetrics_xl.reports import ErrorReport
 
             error = Problem(severity=Severity.ERROR, code="unexpected", message=sentence)
-            print_json(ErrorReport(error=error).dump())
+            print_json(ErrorReport(error=error).model_dump(mode="json"))
         console_err.print(f"[red]error[/]: {sentence}")
         sys.exit(2)
 
@@ -261,7 +261,7 @@ def _fail(exc: WorkbookError, as_json: bool, workbook: Path) -> NoReturn:
     if as_json:
         from salesmetrics_xl.reports import ErrorReport
 
-        print_json(ErrorReport(file=str(workbook), error=exc.problem).dump())
+        print_json(ErrorReport(file=str(workbook), error=exc.problem).model_dump(mode="json"))
     else:
         print_error(exc.problem)
     raise typer.Exit(2)

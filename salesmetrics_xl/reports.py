@@ -17,12 +17,9 @@ from salesmetrics_xl.summarise import SummaryRun
 class ErrorReport(BaseModel):
     """The one problem that stopped a command (exit 2): what --json prints instead of the command's report."""
 
-    file: str | None = None  # the workbook; left out when the whole run stopped on an unexpected error
+    file: str | None = None  # the workbook; null when the whole run stopped on an unexpected error
     exit_code: int = 2
     error: Problem  # what stopped it, with its file, sheet and cell where there is one
-
-    def dump(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"file"} if self.file is None else None)
 
 
 class SummaryReport(BaseModel):

@@ -48,6 +48,26 @@ def test_the_salesmetrics_script_and_python_m_start_the_same_command_line():
     assert "Usage: salesmetrics" in run("--help").stdout
 
 
+def test_a_bug_is_one_sentence_and_exit_2_and_json_still_prints_json(tmp_path):
+    """The guard in `run()`, the console script's entry point: a bug (here a summary job that raises) is a
+    sentence asking for --debug, exit 2, never a traceback; with --json the error is JSON."""
+    code = ("import sys, salesmetrics_xl.summarise as job\n"
+            "def broken(*args, **kwargs): raise KeyError('Dials')\n"
+            "job.summarise_workbook = broken\n"
+            f"sys.argv = ['salesmetrics', 'summary', {str(EXAMPLE)!r}, '--out', {str(tmp_path / 'x.xlsx')!r}, "
+            "*sys.argv[1:]]\n"
+            "from salesmetrics_xl.cli import run\nrun()\n")
+    for extra in ([], ["--json"]):
+        result = subprocess.run([sys.executable, "-c", code, *extra], capture_output=True, text=True, timeout=600)
+        assert result.returncode == 2 and "Traceback" not in result.stdout + result.stderr
+        assert "unexpected error (KeyError: 'Dials'); run it again with --debug" in " ".join(result.stderr.split())
+    record = json.loads(result.stdout)
+    error = {"severity": "error", "code": "unexpected", "message": record["error"]["message"], "file": "",
+             "sheet": None, "cell": None}
+    assert record == {"file": None, "exit_code": 2, "error": error}
+    assert not (tmp_path / "x.xlsx").exists()
+
+
 # ---- in this process --------------------------------------------------------------------------------------------
 
 
