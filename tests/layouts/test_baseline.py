@@ -11,8 +11,8 @@ import pytest
 
 from salesmetrics_xl.reader import read_workbook
 from tests.conftest import EXAMPLE, RANGES_HEADER, ROOT, TRACKING_HEADER
-from tests.libreoffice import convert, needs_libreoffice
 from tests.helpers import run
+from tests.libreoffice import convert, needs_libreoffice
 
 AS_OF = ("--as-of", "2026-11-22")  # the example's last week (of the 16th) is not complete yet: eight weeks before it
 
