@@ -361,7 +361,7 @@ def test_cli_summary_and_baseline_json_carry_the_funnel(tmp_path):
     import json
 
     from tests.conftest import EXAMPLE
-    from tests.test_cli import run
+    from tests.helpers import run
 
     result = run("summary", str(EXAMPLE), "--out", str(tmp_path / "s.xlsx"), "--json", "--window", "6")
     summary = json.loads(result.stdout)["summary"]

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from salesmetrics_xl.excel import addin
 from salesmetrics_xl.excel.addin import BUILT_WITH, CONF_SHEET, NAME, PROJECT, UDF_MODULES, XLAM, build, install
-from tests.test_cli import run
+from tests.helpers import run
 
 WIN_PYTHON = r"C:\Users\Pat Doe\venvs\sales\Scripts\python.exe"
 
