@@ -7,7 +7,7 @@ import xlwings as xw
 
 from salesmetrics_xl.excel.book import read_book
 from tests.excel.payloads import book_payload
-from tests.test_own_workbook import TARGETS, own_workbook
+from tests.own_workbooks import TARGETS, own_workbook
 
 
 def test_the_button_reads_the_sheets_the_defined_names_point_at(tmp_path):
@@ -54,7 +54,7 @@ def test_the_button_reads_the_sheets_the_settings_sheet_names(tmp_path):
     import xlwings.server as server
 
     from salesmetrics_xl.excel import scripts
-    from tests.test_own_workbook import settings_workbook
+    from tests.own_workbooks import settings_workbook
 
     payload = book_payload(settings_workbook(tmp_path / "team.xlsx"))
     data = read_book(xw.Book(json=payload))
@@ -79,7 +79,7 @@ def test_the_button_says_which_settings_cell_names_no_sheet(tmp_path):
     import pytest
 
     from salesmetrics_xl.excel.run import SalesMetricsError, weekly_summary
-    from tests.test_own_workbook import settings_workbook
+    from tests.own_workbooks import settings_workbook
 
     payload = book_payload(settings_workbook(tmp_path / "team.xlsx"))
     settings = next(s for s in payload["sheets"] if s["name"] == "Settings")
