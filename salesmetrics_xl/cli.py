@@ -383,7 +383,7 @@ def baseline(
     from salesmetrics_xl.layouts.baseline import apply_suggestions, suggested_sheet
     from salesmetrics_xl.layouts.sheet import WorkbookLayout
     from salesmetrics_xl.reader import read_workbook
-    from salesmetrics_xl.xlsx_writer import output_path, write_workbook
+    from salesmetrics_xl.xlsx import output_path, write_workbook
 
     try:
         data = read_workbook(workbook, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
@@ -655,7 +655,7 @@ def batch(
         _refuse(str(exc))
     if rollup:
         from salesmetrics_xl.layouts.rollup import is_rollup
-        from salesmetrics_xl.xlsx_writer import same_file
+        from salesmetrics_xl.xlsx import same_file
 
         clash = next((f for f in (*files, *outputs) if same_file(rollup, f)), None)
         if clash is not None:

@@ -413,7 +413,7 @@ def _baseline(path: Path, out: Path) -> Path | None:
     from salesmetrics_xl.layouts.baseline import apply_suggestions, suggested_sheet
     from salesmetrics_xl.layouts.sheet import WorkbookLayout
     from salesmetrics_xl.reader import read_workbook
-    from salesmetrics_xl.xlsx_writer import write_workbook
+    from salesmetrics_xl.xlsx import write_workbook
 
     data = read_workbook(path)
     if data.tracking is None:
