@@ -27,6 +27,8 @@ def cell_ref(row: int, col: int) -> str:
 
 
 def cell_xml(ref: str, cell: Cell, s: int, epoch: dt.datetime = EXCEL_EPOCH) -> str:
+    """One <c> with style index ``s``: a formula with its cached value, a number, a date counted from ``epoch``,
+    or text (always inline, so text is never read as a formula); "" for an empty cell without a style."""
     style = f' s="{s}"' if s else ""
     value = cell.value
     if isinstance(value, dt.datetime | dt.date):
@@ -63,6 +65,7 @@ def _pane(freeze: str) -> str:
 
 
 def cf_xml(cf: ConditionalFormat, dxf: int, priority: int, mark: bool) -> str:
+    """A conditional format; ``mark`` (on a user's sheet) ANDs in our mark, so the next run finds and replaces it."""
     formula = f"AND({cf.formula},{MARK_FORMULA})" if mark else cf.formula
     stop = ' stopIfTrue="1"' if cf.stop else ""
     return (f'<conditionalFormatting sqref="{cf.ref}"><cfRule type="expression" dxfId="{dxf}" '
@@ -70,6 +73,7 @@ def cf_xml(cf: ConditionalFormat, dxf: int, priority: int, mark: bool) -> str:
 
 
 def dv_xml(dv: Validation) -> str:
+    """A data validation, titled with our mark so the next run finds and replaces it."""
     op = f' operator="{dv.operator}"' if dv.operator else ""
     blank = ' allowBlank="1"' if dv.allow_blank else ""
     return (f'<dataValidation type="{dv.kind}"{op}{blank} showErrorMessage="1" errorTitle="{MARK}" '
