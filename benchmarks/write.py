@@ -25,7 +25,7 @@ from salesmetrics_xl.layouts.sheet import (
     Style,
     WorkbookLayout,
 )
-from salesmetrics_xl.xlsx_writer import write_workbook
+from salesmetrics_xl.xlsx import write_workbook
 
 
 def layout(rows: int) -> WorkbookLayout:

@@ -16,7 +16,7 @@ from salesmetrics_xl.core.ranking import TOP_SHARE
 from salesmetrics_xl.layouts.baseline import Plan, RangeChange, apply_suggestions, suggested_sheet
 from salesmetrics_xl.layouts.sheet import WorkbookLayout
 from salesmetrics_xl.reader import read_workbook
-from salesmetrics_xl.xlsx_writer import output_path, write_workbook
+from salesmetrics_xl.xlsx import output_path, write_workbook
 
 
 class ChangeReport(RangeChange):

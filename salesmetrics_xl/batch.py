@@ -57,7 +57,7 @@ class RepLine(BaseModel):
 # full disk, the workbook open in Excel or LibreOffice for --in-place, a file of the user's in the way): the
 # reason says which; unreadable: nothing was written, because the file could not be read or summarised.
 STATUSES = ("ok", "warnings", "errors", "could not write", "unreadable")
-# The writer's reasons for not writing an output (xlsx_writer and locks): the input itself was fine.
+# The writer's reasons for not writing an output (the xlsx package and locks): the input itself was fine.
 WRITE_FAILURES = frozenset({"cannot-write", "workbook-open", "not-ours", "out-is-input", "wrong-suffix",
                             "invalid-output", "is-a-folder", "no-folder"})
 

@@ -352,7 +352,7 @@ def batch(
         _refuse(str(exc))
     if rollup:
         from salesmetrics_xl.layouts.rollup import is_rollup
-        from salesmetrics_xl.xlsx_writer import same_file
+        from salesmetrics_xl.xlsx import same_file
 
         clash = next((f for f in (*files, *outputs) if same_file(rollup, f)), None)
         if clash is not None:

@@ -11,7 +11,7 @@ from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, exit
 from salesmetrics_xl.core.summary import WeeklySummary, build_summary
 from salesmetrics_xl.layouts.summary import Formulas, workbook_layout
 from salesmetrics_xl.reader import read_workbook
-from salesmetrics_xl.xlsx_writer import output_path, write_workbook
+from salesmetrics_xl.xlsx import output_path, write_workbook
 
 
 @dataclass

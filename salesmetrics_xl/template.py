@@ -46,7 +46,7 @@ from salesmetrics_xl.core.workbook import (
     default_range_rows,
 )
 from salesmetrics_xl.layouts.summary import ranges_validations
-from salesmetrics_xl.xlsx_writer import MARK
+from salesmetrics_xl.xlsx import MARK
 
 DATE_FORMAT = "yyyy-mm-dd"
 CURRENCY_FORMAT = '"$"#,##0'

@@ -25,12 +25,12 @@ from salesmetrics_xl.core.problems import WorkbookError
 from salesmetrics_xl.layouts.sheet import WorkbookLayout
 from salesmetrics_xl.reader import _installed, _sheet_part, read_workbook
 from salesmetrics_xl.summarise import summarise_workbook
-from salesmetrics_xl.xlsx_writer import write_workbook
+from salesmetrics_xl.xlsx import write_workbook
 from tests.helpers import raw_entries
 from tests.hostile_files import read_parts, write_parts
 from tests.libreoffice import convert, needs_libreoffice
 from tests.package_shapes import SHAPES, SUFFIX, TODAY, TRANSITIONAL_ONLY, make_shape, tracking_book
-from tests.test_xlsx_writer import summary_layout
+from tests.xlsx.books import summary_layout
 
 READERS = [r for r in ("columnar", "calamine", "openpyxl") if _installed(r)]
 PYTHON_WORDS = re.compile(r"\b\w*(Error|Exception)\b|substring not found|is not in list|StopIteration|Traceback")
@@ -286,7 +286,7 @@ from salesmetrics_xl.core.problems import WorkbookError
 from salesmetrics_xl.summarise import summarise_workbook
 from tests.hostile_files import CASE_NAMES, make_case
 from tests.package_shapes import SHAPES, SUFFIX, TODAY, make_shape
-from tests.test_xlsx_writer import fidelity_book
+from tests.xlsx.books import fidelity_book
 
 folder = Path(sys.argv[1])
 books = {name: make_shape(name, folder) for name in SHAPES}

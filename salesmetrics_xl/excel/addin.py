@@ -136,7 +136,7 @@ def configure(source: Path, target: Path, values: dict[str, str]) -> Path:
     """A copy of the add-in whose own settings sheet is enabled and holds ``values``, written by the lossless
     workbook writer: the VBA, the ribbon and every other part are copied as they are."""
     from salesmetrics_xl.layouts.sheet import CellValue, SheetEdit, WorkbookLayout
-    from salesmetrics_xl.xlsx_writer import WorkbookWriter
+    from salesmetrics_xl.xlsx import WorkbookWriter
 
     sheet = config_sheet(source)
     cells: dict[str, CellValue] = {}

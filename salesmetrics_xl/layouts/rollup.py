@@ -21,7 +21,7 @@ from salesmetrics_xl.layouts.sheet import (
     owned_formula,
 )
 from salesmetrics_xl.layouts.summary import HEADER, NOTE, SECTION, TITLE
-from salesmetrics_xl.xlsx_writer import write_workbook
+from salesmetrics_xl.xlsx import write_workbook
 
 ROLLUP_SHEET = "Rollup"
 MONEY = Style(number_format='"$"#,##0', align="center")

@@ -263,8 +263,8 @@ def test_cli_refuses_a_python_that_is_not_there(tmp_path, monkeypatch):
 
 def test_cli_says_to_close_excel_when_the_addin_file_is_in_use(tmp_path, monkeypatch):
     """On Windows an open add-in cannot be replaced: one sentence, exit 2, and the file there is kept."""
-    from salesmetrics_xl import xlsx_writer
     from salesmetrics_xl.cli import app
+    from salesmetrics_xl.xlsx import outputs
 
     (tmp_path / f"{NAME}.xlam").write_bytes(b"the add-in Excel has open")
 
@@ -272,7 +272,7 @@ def test_cli_says_to_close_excel_when_the_addin_file_is_in_use(tmp_path, monkeyp
         raise PermissionError(13, "The process cannot access the file because it is being used by another process")
 
     monkeypatch.setattr(addin, "this_system", lambda: "windows")
-    monkeypatch.setattr(xlsx_writer.os, "replace", in_use)
+    monkeypatch.setattr(outputs.os, "replace", in_use)
     result = CliRunner().invoke(app, ["addin", "install", "--dest", str(tmp_path)])
     out = " ".join(result.output.split())
     assert result.exit_code == 2, out

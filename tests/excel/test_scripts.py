@@ -19,7 +19,7 @@ from salesmetrics_xl.excel.run import SalesMetricsError, weekly_summary
 from salesmetrics_xl.layouts.sheet import OWNED_NAME
 from salesmetrics_xl.layouts.summary import EVALUATION_SHEET, SUMMARY_SHEET, workbook_layout
 from salesmetrics_xl.reader import read_workbook
-from salesmetrics_xl.xlsx_writer import write_workbook
+from salesmetrics_xl.xlsx import write_workbook
 from tests.conftest import EXAMPLE
 from tests.excel.payloads import book_payload
 

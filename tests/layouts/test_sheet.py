@@ -22,7 +22,7 @@ from salesmetrics_xl.layouts.sheet import MAX_LITERAL, formula_text, quote_sheet
 from salesmetrics_xl.layouts.summary import EVALUATION_SHEET, SUMMARY_SHEET, workbook_layout
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.summarise import summarise_workbook
-from salesmetrics_xl.xlsx_writer import chart_xml
+from salesmetrics_xl.xlsx import chart_xml
 from tests.conftest import RANGES_HEADER, TRACKING_HEADER
 from tests.libreoffice import convert, needs_libreoffice
 

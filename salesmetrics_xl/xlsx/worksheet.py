@@ -1,0 +1,162 @@
+"""A sheet we generate, as worksheet XML produced in pieces (a 200k-row sheet is never one string in memory), and
+the cells, conditional formats and validations we also add to a user's sheet."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+from collections.abc import Iterator
+
+from salesmetrics_xl.core.problems import column_letter, split_range, split_ref
+from salesmetrics_xl.layouts.sheet import Cell, ConditionalFormat, SheetLayout, Validation
+from salesmetrics_xl.ooxml import TRANSITIONAL, Namespaces
+from salesmetrics_xl.xlsx.styles import Styles
+from salesmetrics_xl.xlsx.xmltext import XML_DECL, attr, check_xml, number, text
+
+# Our additions to a user's sheet carry this, so the next run can find and replace them.
+MARK = "salesmetrics-xl"
+MARK_FORMULA = f'N("{MARK}")=0'
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+EXCEL_EPOCH_1904 = dt.datetime(1904, 1, 1)  # Mac Excel's "1904 date system" (<workbookPr date1904="1"/>)
+
+
+def cell_ref(row: int, col: int) -> str:
+    return f"{column_letter(col)}{row}"
+
+
+def cell_xml(ref: str, cell: Cell, s: int, epoch: dt.datetime = EXCEL_EPOCH) -> str:
+    """One <c> with style index ``s``: a formula with its cached value, a number, a date counted from ``epoch``,
+    or text (always inline, so text is never read as a formula); "" for an empty cell without a style."""
+    style = f' s="{s}"' if s else ""
+    value = cell.value
+    if isinstance(value, dt.datetime | dt.date):
+        moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+        value = (moment - epoch).total_seconds() / 86400
+    if cell.formula is not None:
+        formula = f"<f>{text(cell.formula)}</f>"
+        if isinstance(value, bool):
+            return f'<c r="{ref}"{style} t="b">{formula}<v>{int(value)}</v></c>'
+        if isinstance(value, int | float) and math.isfinite(value):
+            return f'<c r="{ref}"{style}>{formula}<v>{number(value)}</v></c>'
+        if isinstance(value, str):
+            return f'<c r="{ref}"{style} t="str">{formula}<v>{text(value)}</v></c>'
+        return f'<c r="{ref}"{style}>{formula}</c>'
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return f'<c r="{ref}"{style}/>' if s else ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"{style}><v>{number(value)}</v></c>'
+    # Text is always an inline string: '=SUM(...)' typed as a rep name stays text, never a formula.
+    string = str(value)
+    space = ' xml:space="preserve"' if string != string.strip() else ""
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text(string)}</t></is></c>'
+
+
+def _pane(freeze: str) -> str:
+    row, col = split_ref(freeze)
+    xs, ys = col - 1, row - 1
+    active = "bottomRight" if xs and ys else ("topRight" if xs else "bottomLeft")
+    split = (f' xSplit="{xs}"' if xs else "") + (f' ySplit="{ys}"' if ys else "")
+    return (f'<pane{split} topLeftCell="{freeze}" activePane="{active}" state="frozen"/>'
+            f'<selection pane="{active}" activeCell="{freeze}" sqref="{freeze}"/>')
+
+
+def cf_xml(cf: ConditionalFormat, dxf: int, priority: int, mark: bool) -> str:
+    """A conditional format; ``mark`` (on a user's sheet) ANDs in our mark, so the next run finds and replaces it."""
+    formula = f"AND({cf.formula},{MARK_FORMULA})" if mark else cf.formula
+    stop = ' stopIfTrue="1"' if cf.stop else ""
+    return (f'<conditionalFormatting sqref="{cf.ref}"><cfRule type="expression" dxfId="{dxf}" '
+            f'priority="{priority}"{stop}><formula>{text(formula)}</formula></cfRule></conditionalFormatting>')
+
+
+def dv_xml(dv: Validation) -> str:
+    """A data validation, titled with our mark so the next run finds and replaces it."""
+    op = f' operator="{dv.operator}"' if dv.operator else ""
+    blank = ' allowBlank="1"' if dv.allow_blank else ""
+    return (f'<dataValidation type="{dv.kind}"{op}{blank} showErrorMessage="1" errorTitle="{MARK}" '
+            f'error={attr(dv.error)} sqref="{dv.ref}"><formula1>{text(dv.formula)}</formula1></dataValidation>')
+
+
+def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, selected: bool = False,
+              epoch: dt.datetime = EXCEL_EPOCH, ns: Namespaces = TRANSITIONAL) -> Iterator[str]:
+    """The sheet part in pieces, so a 200k-row sheet is never one string in memory. Styles are registered before
+    this returns (styles.xml is written first); only the rows are produced lazily. Dates are counted from
+    ``epoch``: 1904 in a workbook set to the 1904 date system."""
+    rows: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), cell in layout.cells.items():
+        xml = cell_xml(cell_ref(r, c), cell, styles.cell_xf(cell.style), epoch)
+        if xml:
+            rows.setdefault(r, []).append((c, xml))
+    spans = []  # (first row, last row, column, shared cell xml with \0 for the row number)
+    for si, fill in enumerate(layout.fills):
+        r1, c, r2, _ = split_range(fill.ref)
+        s = styles.cell_xf(fill.style)
+        style = f' s="{s}"' if s else ""
+        letter = column_letter(c)
+        rows.setdefault(r1, []).append(
+            (c, f'<c r="{letter}{r1}"{style}><f t="shared" ref="{fill.ref}" si="{si}">{text(fill.formula)}</f></c>'))
+        spans.append((r1 + 1, r2, c, f'<c r="{letter}\0"{style}><f t="shared" si="{si}"/></c>'))
+    fill_rows = range(min((a for a, _, _, _ in spans), default=1), max((b for _, b, _, _ in spans), default=0) + 1)
+    last_row = max([*rows, fill_rows.stop - 1, 1])
+    last_col = max([*(c for cells in rows.values() for c, _ in cells), *(c for _, _, c, _ in spans), 1])
+    dim = f"A1:{cell_ref(last_row, last_col)}"
+    heights = {r: f' ht="{h}" customHeight="1"' for r, h in layout.heights.items()}
+    templates: dict[tuple[int, ...], str] = {}
+
+    edges = sorted({a for a, _, _, _ in spans} | {b + 1 for _, b, _, _ in spans})
+    covering_from = {e: tuple(i for i, (a, b, _, _) in enumerate(spans) if a <= e <= b) for e in edges}
+
+    sample: list[str] = []  # each row of its own once, each filled-down template once: what the check parses
+
+    def row_xml(r: int) -> str:
+        edge = edges[bisect.bisect_right(edges, r) - 1] if edges and r >= edges[0] else None
+        covering = covering_from[edge] if edge is not None else ()
+        if r not in rows and r not in heights:  # only filled-down formulas: one template, one replace
+            if covering not in templates:
+                templates[covering] = "".join(x for _, _, _, x in sorted(spans[i] for i in covering))
+                sample.append(f'<row r="{r}">{templates[covering].replace(chr(0), str(r))}</row>')
+            return f'<row r="{r}">{templates[covering].replace(chr(0), str(r))}</row>'
+        cells = rows.get(r, []) + [(spans[i][2], spans[i][3].replace("\0", str(r))) for i in covering]
+        xml = f'<row r="{r}"{heights.get(r, "")}>{"".join(x for _, x in sorted(cells))}</row>'
+        sample.append(xml)
+        return xml
+
+    props = ""
+    if layout.tab_color or layout.fit_width:
+        props = ("<sheetPr>" + (f'<tabColor rgb="FF{layout.tab_color}"/>' if layout.tab_color else "")
+                 + ('<pageSetUpPr fitToPage="1"/>' if layout.fit_width else "") + "</sheetPr>")
+    selected_attr = ' tabSelected="1"' if selected else ""
+    view = f'<sheetView{selected_attr} workbookViewId="0">{_pane(layout.freeze)}</sheetView>' if layout.freeze \
+        else f'<sheetView{selected_attr} workbookViewId="0"/>'
+    cols = "".join(f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>' for c, w in sorted(layout.widths.items()))
+    merges = (f'<mergeCells count="{len(layout.merges)}">'
+              + "".join(f'<mergeCell ref="{m}"/>' for m in layout.merges) + "</mergeCells>") if layout.merges else ""
+    cfs = "".join(cf_xml(cf, styles.dxf(cf.highlight), i, mark=False)
+                  for i, cf in enumerate(layout.conditional_formats, start=1))
+    dvs = (f'<dataValidations count="{len(layout.validations)}">' + "".join(dv_xml(v) for v in layout.validations)
+           + "</dataValidations>") if layout.validations else ""
+    setup = '<pageSetup orientation="landscape"' if layout.landscape else "<pageSetup"
+    setup += f' fitToWidth="{layout.fit_pages_wide}" fitToHeight="0"/>' if layout.fit_width else "/>"
+    drawing = f'<drawing r:id="{drawing_rid}"/>' if drawing_rid else ""
+    head = (XML_DECL + f'<worksheet xmlns="{ns.main}" xmlns:r="{ns.rel}">{props}<dimension ref="{dim}"/>'
+            f'<sheetViews>{view}</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+            + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>")
+    tail = (f"</sheetData>{merges}{cfs}{dvs}"
+            '<pageMargins left="0.4" right="0.4" top="0.5" bottom="0.5" header="0.3" footer="0.3"/>'
+            f"{setup}{drawing}</worksheet>")
+    order = sorted({*rows, *heights, *fill_rows})
+
+    def pieces() -> Iterator[str]:
+        yield head
+        for start in range(0, len(order), 5000):
+            yield "".join(row_xml(r) for r in order[start:start + 5000])
+        # Parsed before the package is published. The rows that repeat a template differ from its first instance
+        # only by their row number, so each template is parsed once: a 200k-row sheet is checked in milliseconds,
+        # where parsing all of it would cost seconds.
+        check_xml((head + "".join(sample) + tail).encode("utf-8"))
+        yield tail
+
+    return pieces()

@@ -1,0 +1,83 @@
+"""The zip side of the package: a part we write compressed into memory (on a worker thread) and added as a raw
+entry, and every part we do not touch copied as its compressed bytes, never re-inflated."""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+try:
+    from isal import isal_zlib as deflate
+except ImportError:  # without the fast extra
+    import zlib as deflate  # type: ignore[no-redef]
+
+
+class Deflated:
+    """A part compressed into memory as it is written, then put into the package as a raw entry. Level 1 with
+    python-isal when installed (the ``fast`` extra): about three times faster than zlib, which was most of the
+    cost of a 200k-row Evaluation sheet and of rewriting a 90 MB Tracking sheet; zlib otherwise."""
+
+    def __init__(self) -> None:
+        self.compressor = deflate.compressobj(1, deflate.DEFLATED, -15)
+        self.chunks: list[bytes] = []
+        self.crc = self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.crc = deflate.crc32(data, self.crc)
+        self.size += len(data)
+        if out := self.compressor.compress(data):
+            self.chunks.append(out)
+        return len(data)
+
+    def entry(self, info: zipfile.ZipInfo) -> tuple[zipfile.ZipInfo, list[bytes]]:
+        self.chunks.append(self.compressor.flush())
+        info.compress_type, info.CRC, info.file_size = zipfile.ZIP_DEFLATED, self.crc, self.size
+        info.compress_size = sum(len(c) for c in self.chunks)
+        return info, self.chunks
+
+
+def append_raw(out: zipfile.ZipFile, info: zipfile.ZipInfo, chunks: list[bytes]) -> None:
+    """Add an entry whose compressed bytes, CRC and sizes are already known: no data descriptor follows."""
+    info.flag_bits &= ~0x08
+    info.header_offset = out.fp.tell()  # type: ignore[union-attr]
+    zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
+    out.fp.write(info.FileHeader(zip64=zip64))  # type: ignore[union-attr]
+    for chunk in chunks:
+        out.fp.write(chunk)  # type: ignore[union-attr]
+    out.start_dir = out.fp.tell()  # type: ignore[union-attr]
+    out.filelist.append(info)
+    out.NameToInfo[info.filename] = info
+
+
+def copy_raw(src: IO[bytes], info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
+    """Copy one entry's compressed bytes as they are: the part is byte-identical and costs no inflating."""
+    src.seek(info.header_offset)
+    header = src.read(30)
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    src.seek(info.header_offset + 30 + name_len + extra_len)
+    new = zipfile.ZipInfo(info.filename, info.date_time)
+    new.compress_type, new.CRC = info.compress_type, info.CRC
+    new.compress_size, new.file_size = info.compress_size, info.file_size
+    new.external_attr, new.create_system, new.flag_bits = info.external_attr, info.create_system, info.flag_bits
+    append_raw(out, new, [src.read(info.compress_size)])
+
+
+
+def entry_info(name: str, like: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
+    """A new entry's header: the date of the entry it replaces (so an unchanged run writes the same bytes), or
+    1980-01-01 for a new part."""
+    info = zipfile.ZipInfo(name, like.date_time if like else (1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    # level 1: several times faster than the default on big sheets, for a slightly larger file
+    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", 1)
+    return info
+
+
+def iter_parts(path: Path) -> Iterator[tuple[str, bytes]]:
+    """Every part's name and uncompressed bytes, for comparing packages."""
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            yield info.filename, zf.read(info)
