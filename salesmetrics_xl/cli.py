@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from salesmetrics_xl import __version__
-from salesmetrics_xl.console import console, console_err, print_json
+from salesmetrics_xl.console import CONSOLE_REPS, console, console_err, print_json
 
 if TYPE_CHECKING:
     from salesmetrics_xl.core.problems import WorkbookError
@@ -161,6 +161,9 @@ def summary(
                                                         "did not write.")] = False,
     detail: Annotated[bool, typer.Option("--detail", help="Print each rep's detail (pacing, streaks, what it "
                                                           "takes, also below) under their line.")] = False,
+    every_rep: Annotated[bool, typer.Option("--all", help=f"Print every rep; without it a team of more than "
+                                                          f"{CONSOLE_REPS} prints the first {CONSOLE_REPS} who need "
+                                                          "attention (the sheet and --json hold everyone).")] = False,
 ) -> None:
     """Build the Weekly Summary and Evaluation sheets and the range checks, in a copy beside the workbook
     (NAME.summary.xlsx), or in the workbook itself with --in-place.
@@ -188,7 +191,7 @@ def summary(
     if as_json:
         print_json(SummaryReport.of(run).model_dump(mode="json"), indent=None)
     else:
-        print_summary(run, workbook, detail)
+        print_summary(run, workbook, detail, every_rep)
     raise typer.Exit(run.exit_code)
 
 

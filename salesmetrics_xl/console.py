@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from salesmetrics_xl.batch import FileResult, TeamLine
     from salesmetrics_xl.check import CheckReport
     from salesmetrics_xl.core.problems import Problem
+    from salesmetrics_xl.core.summary import RepWeek
     from salesmetrics_xl.layouts.baseline import Plan
     from salesmetrics_xl.summarise import SummaryRun
 
@@ -56,6 +57,7 @@ def print_json(value: object, indent: int | None = 2) -> None:
 # `summary` prints them, not only counts them.
 READ_AS = ("period-assumed", "looks-monthly")
 FIRST_ERRORS = 5
+CONSOLE_REPS = 20  # a bigger team prints its first 20 reps who need attention; the sheet and --json hold all
 
 
 def first_errors(problems: list[Problem], limit: int = FIRST_ERRORS) -> list[str]:
@@ -104,7 +106,22 @@ def print_check(report: CheckReport) -> None:
     console.print(f"[{colour}]{report.status}[/]: {report.errors} error(s), {report.warnings} warning(s)")
 
 
-def print_summary(run: SummaryRun, workbook: Path, detail: bool) -> None:
+def shown_reps(reps: list[RepWeek], every_rep: bool = False) -> tuple[list[RepWeek], str | None]:
+    """The reps a person can read in a terminal, and the line that says who is left out. A team of up to
+    CONSOLE_REPS is printed whole; a bigger one shows the first CONSOLE_REPS who need attention, in the sheet's
+    order, because a screen of 10,000 lines is read by nobody and takes longer to print than to compute."""
+    if every_rep or len(reps) <= CONSOLE_REPS:
+        return reps, None
+    attention = [r for r in reps if not r.on_track and not r.off]
+    shown = attention[:CONSOLE_REPS]
+    more = len(attention) - len(shown)
+    rest = len(reps) - len(attention)
+    left = (f"and {more:,} more who need attention, " if more else "") + \
+        f"{rest:,} on track or off this week: see the Weekly Summary sheet, or add --all"
+    return shown, left
+
+
+def print_summary(run: SummaryRun, workbook: Path, detail: bool, every_rep: bool = False) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -123,7 +140,8 @@ def print_summary(run: SummaryRun, workbook: Path, detail: bool) -> None:
         table.add_column("Focus")
         table.add_column("Next action", overflow="fold")
         colour = {"On track": "green", "On track, less activity": "green", "Watch": "yellow", "Off track": "red"}
-        for rep in s.reps:
+        reps, left = shown_reps(s.reps, every_rep)
+        for rep in reps:
             shown = escape(rep.verdict)
             if rep.verdict in colour:
                 shown = f"[{colour[rep.verdict]}]{shown}[/]"
@@ -132,6 +150,8 @@ def print_summary(run: SummaryRun, workbook: Path, detail: bool) -> None:
             if detail and rep.detail:
                 table.add_row("", "", "", f"[dim]{escape(shorten(rep.detail, MESSAGE_LIMIT))}[/]")
         console.print(table)
+        if left:
+            console.print(left, highlight=False)
     errors = sum(p.severity is Severity.ERROR for p in run.problems)
     for note in (p for p in run.problems if p.severity is Severity.NOTE):
         console.print(f"[cyan]note[/]: {note.message}")

@@ -237,3 +237,25 @@ def test_a_stopping_error_in_json_is_the_error_and_the_file(tmp_path):
     record = json.loads(result.stdout)
     assert result.returncode == 2 and list(record) == ["file", "exit_code", "error"]
     assert record["error"]["code"] == "bad-input" and "no complete weeks" in record["error"]["message"]
+
+
+def test_a_big_team_prints_the_reps_who_need_attention_first_and_says_who_is_left(make_book):
+    """A terminal shows the first 20 reps who need attention and a line for the rest; --all and --json keep all."""
+    from tests.helpers import TRACKING_HEADER, W1, W2
+
+    rows = [TRACKING_HEADER]
+    for week in (W1, W2):
+        rows += [[week, f"Low {i:02}", "East", "SDR", 10, 10, 1, 0, 0, 0, 0, 0] for i in range(23)]
+        rows += [[week, f"Good {i:02}", "East", "SDR", 60, 120, 12, 4, 2, 1, 1, 900] for i in range(5)]
+    book = make_book({"Tracking": rows, "Ranges": default_ranges_rows()})
+    result = invoke("summary", str(book), "--force")
+    assert result.returncode == 1, result.stdout
+    names = [f"Low {i:02}" for i in range(23)] + [f"Good {i:02}" for i in range(5)]
+    lines = result.stdout.splitlines()
+    assert sum(any(line.startswith(n) for line in lines) for n in names) == 20  # everyone is off track here
+    assert "and 8 more who need attention, 0 on track or off this week" in " ".join(result.stdout.split())
+    every = invoke("summary", str(book), "--force", "--all").stdout.splitlines()
+    assert all(any(line.startswith(n) for line in every) for n in names)
+    assert "more who need" not in " ".join(every)
+    record = json.loads(invoke("summary", str(book), "--force", "--json").stdout)
+    assert len(record["summary"]["reps"]) == 28
