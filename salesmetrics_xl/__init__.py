@@ -1,6 +1,8 @@
 """salesmetrics-xl: sales activity, quality and outcome metrics against ranges, in Excel and on the command line."""
 
-__version__ = "0.1.0"
+from salesmetrics_xl.version import __version__
+
+__all__ = ["__version__", "main"]
 
 
 def main() -> None:

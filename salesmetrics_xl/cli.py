@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from salesmetrics_xl import __version__
+from salesmetrics_xl.version import __version__
 
 if TYPE_CHECKING:
     from salesmetrics_xl.core.problems import Problem
