@@ -654,7 +654,7 @@ def batch(
     except OutputClashError as exc:
         _refuse(str(exc))
     if rollup:
-        from salesmetrics_xl.layouts.rollup import is_rollup
+        from salesmetrics_xl.batch import is_rollup
         from salesmetrics_xl.xlsx_writer import same_file
 
         clash = next((f for f in (*files, *outputs) if same_file(rollup, f)), None)
@@ -680,7 +680,7 @@ def batch(
         write_report(results, report)
     teams = team_rollup(results)  # a team is (file, team): one line each, in the console, --json and the sheet
     if rollup:
-        from salesmetrics_xl.layouts.rollup import write_rollup
+        from salesmetrics_xl.batch import write_rollup
 
         write_rollup(rollup, teams, results, rollup_reps)
     code = 130 if interrupted else exit_code(results)

@@ -48,6 +48,7 @@ from salesmetrics_xl.core.problems import (
     split_range,
     split_ref,
 )
+from salesmetrics_xl.core.workbook import OUR_SHEETS
 from salesmetrics_xl.layouts.sheet import (
     OWNED_NAME,
     Cell,
@@ -108,7 +109,7 @@ CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+
 
 # The sheets earlier versions wrote before the workbook recorded which sheets are ours (OWNED_NAME): a sheet with one
 # of these names (or "Name (2)") is recognised as ours when its first cells carry our signature (layout.SIGNATURES).
-LEGACY_SHEETS = ("Weekly Summary", "Evaluation", "Suggested Ranges", "Rollup")
+LEGACY_SHEETS = OUR_SHEETS
 # Our additions to a user's sheet carry this, so the next run can find and replace them.
 MARK = "salesmetrics-xl"
 MARK_FORMULA = f'N("{MARK}")=0'

@@ -71,7 +71,7 @@ from salesmetrics_xl.core.metrics import (
 from salesmetrics_xl.core.pace import MonthlyPace
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.rep_week import RepDecision, RepWeek
-from salesmetrics_xl.core.status import Status
+from salesmetrics_xl.core.status import Status, above_is_good
 
 METHOD = __doc__.split("The decision, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
 MAX_WORDS = 25
@@ -251,11 +251,11 @@ def not_entered(rep: RepWeek, metrics: list[Metric]) -> list[Metric]:
 
 def _watch(rep: RepWeek, metrics: list[Metric], named: set[str]) -> list[Metric]:
     """What an on-track rep should watch: every red cell (a thin weekly rate is not one: its pooled rate decides),
-    and activity above its range."""
+    and activity above its range (above is not good news there)."""
     return [m for m in metrics if m.name not in named and (
         rep.judged[m.name] is Status.BELOW
         or (rep.statuses[m.name] is Status.BELOW and m.name not in rep.thin)
-        or (m.category is Category.ACTIVITY and rep.statuses[m.name] is Status.ABOVE))]
+        or (not above_is_good(m.category) and rep.statuses[m.name] is Status.ABOVE))]
 
 
 # ---- the decision ---------------------------------------------------------------------------------------------

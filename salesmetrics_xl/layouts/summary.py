@@ -21,6 +21,7 @@ from salesmetrics_xl.core.tracking import TrackingData
 from salesmetrics_xl.core.workbook import (
     CATEGORY,
     DAYS_WORKED,
+    EVALUATION_SHEET,
     FAIRNESS_COLUMNS,
     FTE,
     MAX,
@@ -29,6 +30,7 @@ from salesmetrics_xl.core.workbook import (
     REP,
     ROLE,
     START_DATE,
+    SUMMARY_SHEET,
     WEEK,
 )
 from salesmetrics_xl.layouts.role_ranges import RoleTable, bound_ref, chain
@@ -51,44 +53,27 @@ from salesmetrics_xl.layouts.sheet import (
     same_text_in,
     sheet_ref,
 )
+from salesmetrics_xl.layouts.styles import (
+    AMBER,
+    BLUE,
+    CATEGORY_FILL,
+    CHANGE_FORMAT,
+    FORMAT,
+    GREEN,
+    GREY_TEXT,
+    HEADER,
+    NO_DATA_FILL,
+    NOTE,
+    PROJECTION_FORMAT,
+    RED,
+    SECTION,
+    TITLE,
+    above,
+    status_highlight,
+    styled,
+)
 
-SUMMARY_SHEET = "Weekly Summary"
-EVALUATION_SHEET = "Evaluation"
 Formulas = Literal["native", "udf"]
-
-# Status colours: green in range, red below; above is a warning for activity, good news elsewhere.
-GREEN, RED, AMBER, BLUE = Highlight("C6EFCE", "006100"), Highlight("FFC7CE", "9C0006"), \
-    Highlight("FFEB9C", "9C5700"), Highlight("BDD7EE", "1F4E79")
-GREY_TEXT = "808080"
-NO_DATA_FILL = "EDEDED"  # no data or no range: grey, in the legend and in the cells alike
-HEADER = Style(bold=True, fill="DDEBF7", border=True, align="center", wrap=True)
-TITLE = Style(bold=True, size=16)
-SECTION = Style(bold=True, size=12, color="1F4E79")
-NOTE = Style(italic=True, color="595959")
-CATEGORY_FILL = {Category.ACTIVITY: "D9E1F2", Category.QUALITY: "E2EFDA", Category.OUTCOME: "FCE4D6"}
-# Rates with one decimal: 7.7% must not read as 8% beside a red cell under "at least 8%".
-FORMAT = {Unit.COUNT: "0", Unit.CURRENCY: '"$"#,##0', Unit.RATE: "0.0%"}
-PROJECTION_FORMAT = {**FORMAT, Unit.COUNT: "0.0#"}  # 1.5 (and 4.96) must not read as 2 (5) beside "at least 2"
-# A rate's change is in percentage points (12% -> 15% is +3.0 pp, not +25%): the value is written times 100.
-CHANGE_FORMAT = {Unit.COUNT: "+0;-0;0", Unit.CURRENCY: '+"$"#,##0;-"$"#,##0;"$"0',
-                 Unit.RATE: '+0.0" pp";-0.0" pp";0.0" pp"'}
-
-
-def status_highlight(status: Status, category: Category) -> Highlight | None:
-    if status is Status.IN_RANGE:
-        return GREEN
-    if status is Status.BELOW:
-        return RED
-    if status is Status.ABOVE:
-        return AMBER if category is Category.ACTIVITY else BLUE
-    return None
-
-
-def _styled(highlight: Highlight | None, number_format: str | None, bold: bool = False) -> Style:
-    if highlight is None:
-        return Style(number_format=number_format, color=GREY_TEXT, fill=NO_DATA_FILL, align="center", bold=bold)
-    return Style(fill=highlight.fill, color=highlight.color, number_format=number_format, align="center", bold=bold)
-
 
 # ---- the Weekly Summary sheet ------------------------------------------------------------------------------
 
@@ -127,7 +112,7 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     legend = [("IN RANGE", GREEN), ("BELOW", RED), ("ABOVE: activity", AMBER), ("ABOVE: good", BLUE),
               ("no data/range", None)]
     for col, (label, hl) in enumerate(legend, start=3):  # beside the rep, where the first page shows it whole
-        sheet.put(3, col, label, _styled(hl, None, bold=True))
+        sheet.put(3, col, label, styled(hl, None, bold=True))
     sheet.put(4, 2, "Under a value: the range (or the pooled rate) that judged it, where the column's is not it.",
               NOTE)
 
@@ -176,7 +161,7 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
                     _lines(rep.verdict, sheet.widths[verdict_col]), _lines(rep.focus, sheet.widths[focus_col]))
         for i, m in enumerate(metrics):
             status = rep.judged[m.name]  # what counts in the verdict: a paced outcome by the month's pace
-            style = _styled(status_highlight(status, m.category), FORMAT[m.unit])
+            style = styled(status_highlight(status, m.category), FORMAT[m.unit])
             value = rep.values[m.name]
             under = _judged_by(rep, m.name, summary.window_weeks)
             if under and value is not None:  # the range (or pooled rate) that judged it, under the value
@@ -313,9 +298,9 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
             hl = status_highlight(pace.status, Category.OUTCOME)
             sheet.put(row + 1 + n, col, pace.month_to_date, Style(number_format=FORMAT[unit], align="center"))
             entered = pace.status is not Status.NO_DATA  # a projection without this week's number says nothing
-            sheet.put(row + 1 + n, col + 1, pace.projection if entered else None, _styled(hl, PROJECTION_FORMAT[unit]))
+            sheet.put(row + 1 + n, col + 1, pace.projection if entered else None, styled(hl, PROJECTION_FORMAT[unit]))
             verdict = "not entered yet" if not entered else "on pace" if pace.on_pace else "behind"
-            style = _styled(hl, None)
+            style = styled(hl, None)
             if pace.range != rng:  # its role's range, or its share of it (days worked, FTE, ramp): shown under
                 verdict += "\n" + pace.range.replace("at least ", "≥ ").replace("at most ", "≤ ")
                 style = Style(fill=style.fill, color=style.color, align="center", wrap=True)
@@ -357,7 +342,7 @@ def _what_it_takes_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -
             needed, actual = need.needed.get(stage), need.this_week.get(stage)
             short = needed is not None and actual is not None and actual < needed
             sheet.put(r, BLOCK + 1 + 2 * i, needed, Style(number_format="0", align="center"))
-            sheet.put(r, BLOCK + 2 + 2 * i, actual, _styled(RED if short else GREEN if actual is not None else None,
+            sheet.put(r, BLOCK + 2 + 2 * i, actual, styled(RED if short else GREEN if actual is not None else None,
                                                             "0"))
         col = BLOCK + 1 + 2 * len(stages)
         chosen = rep.focus_metric if rep is not None else ""
@@ -634,7 +619,7 @@ def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: Ran
                                 f'IF({tracking_cell(REP)}="","",{formula})', Style(align="center")))
         ref = f"{column_letter(col)}{top}:{column_letter(col)}{bottom}"
         for status, hl in ((Status.BELOW, RED), (Status.IN_RANGE, GREEN),
-                           (Status.ABOVE, AMBER if metric.category is Category.ACTIVITY else BLUE)):
+                           (Status.ABOVE, above(metric.category))):
             sheet.conditional_formats.append(
                 ConditionalFormat(ref, f"{column_letter(col)}{top}={formula_text(status.value)}", hl))
     # the header row tall enough for "Connects (Conversations)" on two lines, so it never spills over row 1
@@ -678,7 +663,7 @@ def tracking_checks(tracking: TrackingData, ranges: RangeSet) -> SheetEdit:
                   for side in ("min", "max"))
         cell = f"{letter}{first}"
         ref = f"{letter}{first}:{letter}{last}"
-        above = AMBER if metric.category is Category.ACTIVITY else BLUE
+        high = above(metric.category)
         scale = scales.get(metric.category.value)
         on = f",{scales['on']}" if scales else ""
         if scale:  # an open side stays blank, not 0: a blank Max times a scale would colour every value
@@ -687,7 +672,7 @@ def tracking_checks(tracking: TrackingData, ranges: RangeSet) -> SheetEdit:
         edit.conditional_formats.append(ConditionalFormat(
             ref, f"AND({value},ISNUMBER({lo}){on},{cell}<{lo})", Highlight(RED.fill, RED.color)))
         edit.conditional_formats.append(ConditionalFormat(
-            ref, f"AND({value},ISNUMBER({hi}){on},{cell}>{hi})", Highlight(above.fill, above.color)))
+            ref, f"AND({value},ISNUMBER({hi}){on},{cell}>{hi})", Highlight(high.fill, high.color)))
     return edit
 
 
