@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from salesmetrics_xl.core.defaults import TOP_SHARE, WEEKS, SettingError
 from salesmetrics_xl.version import __version__
 
 if TYPE_CHECKING:
@@ -265,7 +266,7 @@ def summary(
     ranges_sheet: Annotated[str | None, typer.Option(help=RANGES_SHEET_HELP, metavar="NAME")] = None,
     window: Annotated[int, typer.Option(help="Weeks (ending with the summarised one) each rep's conversion rates "
                                              "are pooled over, for what the outcome targets take.",
-                                        metavar="N")] = 8,
+                                        metavar="N")] = WEEKS,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output file that salesmetrics-xl "
                                                         "did not write.")] = False,
     detail: Annotated[bool, typer.Option("--detail", help="Print each rep's detail (pacing, streaks, what it "
@@ -347,9 +348,9 @@ def baseline(
     workbook: Annotated[Path, typer.Argument(help="The tracking workbook (.xlsx/.xlsm).", metavar="WORKBOOK")],
     weeks: Annotated[int, typer.Option("--weeks", "--window", help="How many complete weeks to look back (for the "
                                                                    "ranges and the conversion rates).",
-                                       metavar="N")] = 8,
+                                       metavar="N")] = WEEKS,
     top: Annotated[float, typer.Option(help="Share of reps counted as top performers, by outcomes.",
-                                       metavar="SHARE")] = 0.25,
+                                       metavar="SHARE")] = TOP_SHARE,
     write: Annotated[bool, typer.Option("--write", help="Add a Suggested Ranges sheet (to a new file beside the "
                                                         "workbook unless --in-place).")] = False,
     apply: Annotated[bool, typer.Option("--apply", help="Also write the suggestions into your Ranges table, keeping "
@@ -393,8 +394,9 @@ def baseline(
     except WorkbookError as exc:
         _print_cause(exc)
         _fail(exc.problem, as_json, workbook)
-    except ValueError as exc:
-        _fail(Problem(severity=Severity.ERROR, code="bad-input", message=str(exc), file=str(workbook)), as_json,
+    except ValueError as exc:  # a setting's sentence speaks of what it means; the CLI adds the flag it came from
+        said = f"--{exc.setting}: {exc}" if isinstance(exc, SettingError) else str(exc)
+        _fail(Problem(severity=Severity.ERROR, code="bad-input", message=said, file=str(workbook)), as_json,
               workbook)
     target, plan, kept = None, None, []
     if apply or dry_run:

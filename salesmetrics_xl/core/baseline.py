@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from salesmetrics_xl.core.defaults import WEEKS, check_top, check_weeks
 from salesmetrics_xl.core.effective import row_scales
 from salesmetrics_xl.core.evaluate import metric_values, pooled_rate, pooled_sums, scorecard_metrics
 from salesmetrics_xl.core.funnel import MIN_COUNT, activity_needed, chain, funnel_links, per_week
@@ -208,8 +209,7 @@ def suggest_range(values: object, outcomes: object, reps: object = None, top: fl
     columns = [as_numbers(c) for c in (outcomes if isinstance(outcomes, tuple) else (outcomes,))]
     if any(len(c) != len(v) for c in columns) or (reps is not None and len(list(reps)) != len(v)):  # type: ignore[arg-type]
         raise ValueError("values, outcomes and reps must be columns of the same length")
-    if not 0 < top <= 1:
-        raise ValueError("top is a share between 0 and 1, e.g. 0.25")
+    check_top(top)
     if len(columns) > len(OUTCOMES):
         raise ValueError(f"outcomes are at most {len(OUTCOMES)} columns, in funnel order: {', '.join(OUTCOMES)}")
     names = OUTCOMES[len(OUTCOMES) - len(columns):] if len(columns) > 1 else (OUTCOMES[0],)
@@ -271,13 +271,11 @@ def monthly_totals(frame: pd.DataFrame, values: np.ndarray) -> pd.DataFrame:
     return (grouped[enough] if enough.any() else grouped)[["rep", "month", "weeks", "total"]]
 
 
-def build_baseline(tracking: TrackingData, ranges: RangeSet, weeks: int = 8, top: float = TOP_SHARE,
+def build_baseline(tracking: TrackingData, ranges: RangeSet, weeks: int = WEEKS, top: float = TOP_SHARE,
                    today: dt.date | None = None) -> list[Baseline]:
     """One baseline per role when the data has several roles (an SDR and an AE are judged differently), else one."""
-    if weeks < 1:
-        raise ValueError("--weeks must be at least 1")
-    if not 0 < top <= 1:
-        raise ValueError("--top is a share of the team between 0 and 1, e.g. 0.25 for the top quarter")
+    check_weeks(weeks)
+    check_top(top)
     today = today or dt.date.today()
     frame = tracking.frame.drop_duplicates([REP, WEEK], keep="last")
     available = complete_weeks(tracking, today)

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from salesmetrics_xl.core.defaults import WEEKS as WINDOW_WEEKS
+from salesmetrics_xl.core.defaults import check_weeks
 from salesmetrics_xl.core.effective import Scales
 from salesmetrics_xl.core.evaluate import column_values, pooled_sums, scorecard_metrics
 from salesmetrics_xl.core.metrics import (
@@ -56,7 +58,6 @@ from salesmetrics_xl.core.text import shorten
 from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
 
 METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
-WINDOW_WEEKS = 8
 MIN_COUNT = 20  # a rate pooled from fewer of its denominator is too thin to plan with
 RECENT_WEEKS = 3  # the last weeks that win over the pooled window when they differ clearly
 
@@ -290,8 +291,7 @@ class Funnels:
     def __init__(self, frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: int = WINDOW_WEEKS,
                  month: dict[tuple[str, str], float] | None = None, min_count: float = MIN_COUNT,
                  scales: Scales | None = None, label: Callable[[str], str] = str):
-        if window < 1:
-            raise ValueError("--window must be at least 1 week")
+        check_weeks(window, "window")
         self.ranges, self.month, self.min_count, self.window = ranges, month or {}, min_count, window
         self.label = label  # a column as the manager calls it ("Connects (Conversations)"), in every sentence
         self.links = links = funnel_links(ranges, list(frame.columns))

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from salesmetrics_xl.core.defaults import TOP_SHARE
 from salesmetrics_xl.core.metrics import (
     DEALS_WON,
     NEW_MRR,
@@ -42,7 +43,6 @@ from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
 
 METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
 OUTCOMES = (SQLS, OPPORTUNITIES, DEALS_WON, NEW_MRR)  # the funnel's outcomes, earliest first
-TOP_SHARE = 0.25  # the top quarter of a role's reps: the performers whose typical week sets the ranges
 MANY = 10  # none of an outcome from at least this many of the one before it: off track, never a top performer
 
 

@@ -22,6 +22,7 @@ from salesmetrics_xl.core.decision import (
     WATCH,
     decide,
 )
+from salesmetrics_xl.core.defaults import WEEKS  # the range check looks back as far as the baseline
 from salesmetrics_xl.core.diagnosis import (
     EFFICIENT,
     NO_ROW,
@@ -64,7 +65,6 @@ ORDERING_RULE = ("Reps are ordered by outcomes, never by activity: first by how 
                  "or above, then by SQLs, then deals won, then new MRR.")
 JUDGED = (Status.BELOW.value, Status.IN_RANGE.value, Status.ABOVE.value)
 RECENT_WEEKS = 4  # a rep with a row in the 4 weeks before, but none this week, is listed as missing
-REVIEW_WEEKS = 8  # the range review looks at the top producers' last 8 weeks, as the baseline does
 
 
 class MetricColumn(BaseModel):
@@ -409,7 +409,7 @@ def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
     return text + "."
 
 
-def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, weeks: int = REVIEW_WEEKS,
+def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, weeks: int = WEEKS,
                  full: np.ndarray | None = None) -> list[str]:
     """The method's step 2 as a check: when most of the top producers by outcomes sit below an activity range's
     Min (or above its Max) in most of their recent weeks, the range, not the reps, may be wrong. With ``full``
