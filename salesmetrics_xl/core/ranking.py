@@ -106,8 +106,16 @@ def targeted(ranges: RangeSet | None, role: str | None) -> list[str]:
                                        and r.min > 0 for p in Period)]
 
 
+def _in_words(name: str) -> str:
+    """A metric's name inside a sentence: "deals won", "new MRR", "SQLs" (an acronym keeps its capitals)."""
+    return " ".join(w if sum(c.isupper() for c in w) > 1 else w.lower() for w in name.split())
+
+
+OUTCOME_ORDER = ", then ".join(_in_words(o) for o in OUTCOMES)  # "SQLs, then opportunities, then deals won, ..."
+
+
 def outcome_key(values: Mapping[str, float | None]) -> tuple[float, ...]:
-    """A sort key that lists reps (or teams) outcomes first, in OUTCOMES order, more first."""
+    """A sort key that lists reps (or teams) outcomes first, in OUTCOMES order (OUTCOME_ORDER), more first."""
     return tuple(-(values.get(o) or 0) for o in OUTCOMES)
 
 

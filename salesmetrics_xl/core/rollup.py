@@ -102,7 +102,7 @@ def shared_label(column: str, results: list[FileResult]) -> str:
 
 def rollup(results: list[FileResult], root: Path | None = None) -> list[TeamLine]:
     """One line per team of each file (a team is identified by its file and its name: emea/acme.xlsx's Enterprise
-    and us/acme.xlsx's are two teams), ordered outcomes first (SQLs, then deals won, then new MRR). Files are named
+    and us/acme.xlsx's are two teams), ordered outcomes first (OUTCOME_ORDER). Files are named
     below ``root``, by default the common root of the results' files."""
     root = root if root is not None else common_root(r.file for r in results)
     teams: dict[tuple[str, str], list[RepLine]] = {}

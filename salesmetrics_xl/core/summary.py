@@ -54,7 +54,7 @@ from salesmetrics_xl.core.metrics import (
 from salesmetrics_xl.core.pace import MonthlyPace, is_paced, monthly_paces
 from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.ranges import RangeSet
-from salesmetrics_xl.core.ranking import outcome_key, top_performers
+from salesmetrics_xl.core.ranking import OUTCOME_ORDER, outcome_key, top_performers
 from salesmetrics_xl.core.rep_week import RepDecision, RepWeek
 from salesmetrics_xl.core.status import Status
 from salesmetrics_xl.core.text import listing, shorten
@@ -62,7 +62,7 @@ from salesmetrics_xl.core.tracking import ROW, TrackingData, monday, week_label
 from salesmetrics_xl.core.workbook import REP, ROLE, TEAM, WEEK
 
 ORDERING_RULE = ("Reps are ordered by outcomes, never by activity: first by how many outcome metrics are in range "
-                 "or above, then by SQLs, then deals won, then new MRR.")
+                 f"or above, then by {OUTCOME_ORDER}.")
 JUDGED = (Status.BELOW.value, Status.IN_RANGE.value, Status.ABOVE.value)
 RECENT_WEEKS = 4  # a rep with a row in the 4 weeks before, but none this week, is listed as missing
 
@@ -291,7 +291,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     monthly.sort(key=lambda p: position[p.rep])  # rep by rep, each rep's metrics in table order
     roles = sorted({r.role for r in reps}, key=lambda x: x or "")
     columns = [MetricColumn(name=m.name, category=m.category, unit=m.unit, range=_range_text(ranges, m, roles),
-                            label=m.name if m.is_rate else tracking.label(m.column))  # type: ignore[arg-type]
+                            label=tracking.heading(m))
                for m in weekly]
     by_role = [c.name for c in columns if c.range == "by role"]
     if by_role:  # the range that judged each cell, under it, where the heading cannot say it

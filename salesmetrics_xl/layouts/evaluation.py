@@ -269,7 +269,7 @@ def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: Ran
         scales = {"off": f"{act}=0", Category.ACTIVITY.value: act, Category.OUTCOME.value: out}
     for i, metric in enumerate(metrics):
         col = 3 + i
-        heading = metric.name if metric.is_rate else tracking.label(metric.column)  # type: ignore[arg-type]
+        heading = tracking.heading(metric)
         sheet.put(2, col, heading, HEADER)
         sheet.widths[col] = max(12, math.ceil(max(map(len, heading.split())) * BOLD_CHAR) + 1)  # no word broken
         rules = [r for r in ranges.rules if r.metric.name == metric.name and r.period is Period.WEEK]

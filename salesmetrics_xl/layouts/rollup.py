@@ -6,7 +6,7 @@ import datetime as dt
 
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category
 from salesmetrics_xl.core.problems import column_letter
-from salesmetrics_xl.core.ranking import OUTCOMES, outcome_key
+from salesmetrics_xl.core.ranking import OUTCOME_ORDER, OUTCOMES, outcome_key
 from salesmetrics_xl.core.rollup import FileResult, TeamLine, below, common_root, shared_label
 from salesmetrics_xl.core.workbook import ROLLUP_SHEET
 from salesmetrics_xl.layouts.sheet import (
@@ -35,8 +35,8 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
     sheet.put(1, 1, f"Sales metrics rollup: {len(teams)} teams, week {', '.join(weeks) or 'n/a'}", TITLE)
     sheet.put(2, 1, f"Generated {generated:%Y-%m-%d %H:%M} by salesmetrics-xl from {len(results)} workbooks"
                     f"{f' ({notes}: see the report)' if notes else ''}. A team is one workbook's team (its File, "
-                    "below the folder common to all the workbooks); teams are ordered by outcomes: SQLs, then deals "
-                    "won, then new MRR.", NOTE)
+                    "below the folder common to all the workbooks); teams are ordered by outcomes: "
+                    f"{OUTCOME_ORDER}.", NOTE)
     named = {m: shared_label(m, results) for m in OUTCOMES}
     header = ["Team", "Reps", *named.values(), "On track", "Need attention", "Busy, not producing",
               *(f"{c.value.capitalize()} in range" for c in Category), "Where most break", "File"]
