@@ -39,6 +39,7 @@ from salesmetrics_xl.core.metrics import (
     text_key,
 )
 from salesmetrics_xl.core.ranges import RangeSet
+from salesmetrics_xl.core.text import lower
 from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
 
 METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
@@ -106,12 +107,7 @@ def targeted(ranges: RangeSet | None, role: str | None) -> list[str]:
                                        and r.min > 0 for p in Period)]
 
 
-def _in_words(name: str) -> str:
-    """A metric's name inside a sentence: "deals won", "new MRR", "SQLs" (an acronym keeps its capitals)."""
-    return " ".join(w if sum(c.isupper() for c in w) > 1 else w.lower() for w in name.split())
-
-
-OUTCOME_ORDER = ", then ".join(_in_words(o) for o in OUTCOMES)  # "SQLs, then opportunities, then deals won, ..."
+OUTCOME_ORDER = ", then ".join(lower(o) for o in OUTCOMES)  # "SQLs, then opportunities, then deals won, ..."
 
 
 def outcome_key(values: Mapping[str, float | None]) -> tuple[float, ...]:

@@ -8,6 +8,7 @@ what Excel can hold are stated here once.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 
@@ -82,3 +83,9 @@ def strict_json(value: object, indent: int | None = 2) -> str:
         return json.dumps(value, **options)  # type: ignore[arg-type]
     except ValueError:  # an infinity or NaN somewhere: made null, then written
         return json.dumps(finite(value), **options)  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=256)
+def lower(name: str) -> str:
+    """A column name inside a sentence: "conversations", but "SQLs" and "new MRR" keep their capitals."""
+    return " ".join(w if any(c.isupper() for c in w[1:]) else w.lower() for w in name.split())
