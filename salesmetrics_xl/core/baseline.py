@@ -59,6 +59,7 @@ from salesmetrics_xl.core.metrics import (
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
 from salesmetrics_xl.core.ranking import OUTCOMES, TOP_SHARE, Ranking, describe_change, rank_role, role_groups
 from salesmetrics_xl.core.status import as_numbers
+from salesmetrics_xl.core.text import joined
 from salesmetrics_xl.core.tracking import TrackingData, monday, week_label
 from salesmetrics_xl.core.workbook import REP, WEEK
 
@@ -473,7 +474,7 @@ def _metric(metric: Metric, frame: pd.DataFrame, top_frame: pd.DataFrame, ranges
         name = singular(name) if one and name == metric.name else name
         if period is Period.MONTH:
             why = (f"{who} had {spread} {name} in a typical month: their monthly totals for "
-                   f"{_words([_month(m) for m in sorted(top_months)])}, part months pro-rated from the weeks in "
+                   f"{joined([_month(m) for m in sorted(top_months)])}, part months pro-rated from the weeks in "
                    "the window")
         else:
             why = f"{who} had {spread} {name} in a typical full week, over {_plural(counted, 'week')}"
@@ -489,5 +490,3 @@ def _month(month: str) -> str:
     return f"{calendar.month_abbr[number]} {year}"
 
 
-def _words(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

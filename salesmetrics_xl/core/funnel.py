@@ -55,7 +55,7 @@ from salesmetrics_xl.core.metrics import (
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.ranking import top_performers
 from salesmetrics_xl.core.rep_funnel import ActivityNeed, Gain, Leak, RepFunnel, StageRate
-from salesmetrics_xl.core.text import lower, shorten
+from salesmetrics_xl.core.text import joined, lower, shorten
 from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
 
 METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
@@ -157,10 +157,6 @@ def _fmt_rate(value: float, unit: Unit) -> str:
 def amount(text: str, name: str) -> str:
     """A formatted count and what it counts, singular for one: "1 SQL", "2 SQLs", "1 Deal Won"."""
     return f"{text} {singular(name) if text == '1' else name}"
-
-
-def _words(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -441,18 +437,18 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
         team = [f"{_fmt_rate(r, x.unit)} {x.short}" for x, r in zip(links, used, strict=True) if rates[x.name].thin]
         what = f"{goal} a {period.value} at "
         if own:
-            what += f"{name}'s {_words(own)} rate{'s' if len(own) > 1 else ''} {over}"
+            what += f"{name}'s {joined(own)} rate{'s' if len(own) > 1 else ''} {over}"
             if team:
-                what += f" (the team's {_words(team)} rate{'s' if len(team) > 1 else ''}: too few of {name}'s own)"
+                what += f" (the team's {joined(team)} rate{'s' if len(team) > 1 else ''}: too few of {name}'s own)"
         else:
-            what += f"the team's {_words(team)} rate{'s' if len(team) > 1 else ''} (too few of {name}'s own)"
+            what += f"the team's {joined(team)} rate{'s' if len(team) > 1 else ''} (too few of {name}'s own)"
         if all(needed[s] is not None for s in shown):
             takes = ", or ".join(f"about {_fmt_count(needed[s])} {word(s)}" for s in shown)
             did = [_fmt_count(this_week.get(s)) for s in shown]
-            sentence = f"{what} takes {takes}, a week. {name} did {_words(did)}"
+            sentence = f"{what} takes {takes}, a week. {name} did {joined(did)}"
             if moved and (late := [s for s in shown if s in moved]):
-                sentence += (f" this week, and averaged {_words([_fmt_count(average.get(s)) for s in late])} "
-                             f"{_words([word(s) for s in late])} in the last {RECENT_WEEKS} weeks")
+                sentence += (f" this week, and averaged {joined([_fmt_count(average.get(s)) for s in late])} "
+                             f"{joined([word(s) for s in late])} in the last {RECENT_WEEKS} weeks")
             sentence += "."
         else:
             sentence = f"{what} cannot be reached by more activity: {notes[-1]}."

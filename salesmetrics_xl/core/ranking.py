@@ -39,7 +39,7 @@ from salesmetrics_xl.core.metrics import (
     text_key,
 )
 from salesmetrics_xl.core.ranges import RangeSet
-from salesmetrics_xl.core.text import lower
+from salesmetrics_xl.core.text import joined, lower
 from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
 
 METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
@@ -72,7 +72,7 @@ class Ranking(BaseModel):
         """The real basis of the choice in one sentence: the role, the outcome, the reps, the weeks."""
         if not self.top:
             return f"no top performers: {self.empty_reason()}"
-        names = _words(self.top)
+        names = joined(self.top)
         weeks = f"{self.weeks} week{'s' if self.weeks != 1 else ''}"
         if len(self.reps) == 1:
             text = f"{names}, the only {self.group[:-1]} ranked, over {weeks}"
@@ -83,7 +83,7 @@ class Ranking(BaseModel):
 
     def _why_outcome(self) -> str:
         if self.passed_over:
-            return (f"{_words(self.passed_over)} {'has' if len(self.passed_over) == 1 else 'have'} a target, but no "
+            return (f"{joined(self.passed_over)} {'has' if len(self.passed_over) == 1 else 'have'} a target, but no "
                     f"{self.group[:-1]} had any in the window")
         if self.outcome is not None and self.outcome not in self.targeted:
             return f"no outcome with a target has data; {self.outcome} is the furthest-down outcome that has"
@@ -93,10 +93,6 @@ class Ranking(BaseModel):
         if self.outcome is None:
             return f"no {self.group[:-1]} has any outcome ({', '.join(OUTCOMES)}) in the window"
         return f"every {self.group[:-1]} was left out ({'; '.join(f'{r}: {w}' for r, w in self.left_out.items())})"
-
-
-def _words(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def targeted(ranges: RangeSet | None, role: str | None) -> list[str]:
@@ -230,7 +226,7 @@ def describe_change(before: Ranking, after: Ranking) -> str:
                      f"{figure(after, rep, after.ties, Unit.CURRENCY)}")
         return text
 
-    text = f"the top performers were {_words(before.top) if before.top else 'none'}"
+    text = f"the top performers were {joined(before.top) if before.top else 'none'}"
     if before.outcome != after.outcome:
         text += f", ranked by {before.outcome}; now they are ranked by {after.outcome}"
     moves = [f"{name} {'joined' if name in joined else 'left'} ({moved(name)})" for name in [*joined, *left]]

@@ -44,6 +44,12 @@ def listing(names: Iterable[object], shown: int = LIST_LIMIT, limit: int = QUOTE
     return f"{head} and {rest:,} more" if rest > 0 else head
 
 
+def joined(items: list[str]) -> str:
+    """A few of our own words joined as a sentence lists them: "Dials, Emails and SQLs" (``listing`` is for the
+    user's names, bounded and shortened)."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def fit_cell(text: str) -> str:
     """Text cut to what one Excel cell holds (32,767 characters, counted as Excel counts them), saying so at its
     end. Text that fits is returned as it is."""
