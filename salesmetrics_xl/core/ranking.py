@@ -208,9 +208,9 @@ def top_performers(frame: pd.DataFrame, ranges: RangeSet | None = None, share: f
 def describe_change(before: Ranking, after: Ranking) -> str:
     """What moving the window a week changed in the top set, with each rep's pooled figures a week earlier and
     now (New MRR beside deals won, where it breaks their ties): the set changes only when the ranking did."""
-    joined = [r for r in after.top if r not in before.top]
+    came = [r for r in after.top if r not in before.top]
     left = [r for r in before.top if r not in after.top]
-    if not joined and not left:
+    if not came and not left:
         return "the same top performers"
 
     def figure(ranking: Ranking, rep: str, values: dict[str, float], unit: Unit) -> str:
@@ -229,5 +229,5 @@ def describe_change(before: Ranking, after: Ranking) -> str:
     text = f"the top performers were {joined(before.top) if before.top else 'none'}"
     if before.outcome != after.outcome:
         text += f", ranked by {before.outcome}; now they are ranked by {after.outcome}"
-    moves = [f"{name} {'joined' if name in joined else 'left'} ({moved(name)})" for name in [*joined, *left]]
+    moves = [f"{name} {'joined' if name in came else 'left'} ({moved(name)})" for name in [*came, *left]]
     return f"{text}; {'; '.join(moves)} (a full week, pooled)"

@@ -14,8 +14,8 @@ from salesmetrics_xl.core.status import Status
 class RepDecision(BaseModel):
     """What a manager reads for one rep: three short things, and the detail on demand."""
 
-    verdict: str  # one of VERDICTS
-    focus: str  # one of FOCUSES, or "" when there is nothing to fix
+    verdict: str  # one of VERDICTS (core/decision.py)
+    focus: str  # one of FOCUSES (core/decision.py), or "" when there is nothing to fix
     action: str  # at most MAX_WORDS words (core/decision.py)
     detail: str
     thin: bool = False  # the rule table decided: too few counts to compare with the top reps
