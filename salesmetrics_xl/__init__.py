@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from salesmetrics_xl.version import __version__
 
 # The library's jobs, each a call that returns its result (the CLI is a thin caller of the same):
 #   from salesmetrics_xl import check_workbook, summarise_workbook, baseline_workbook

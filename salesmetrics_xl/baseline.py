@@ -9,10 +9,9 @@ from pathlib import Path
 from pydantic import BaseModel, Field, create_model
 
 from salesmetrics_xl.core.baseline import Baseline, MetricBaseline, build_baseline
-from salesmetrics_xl.core.funnel import WINDOW_WEEKS
+from salesmetrics_xl.core.defaults import TOP_SHARE, WEEKS, SettingError
 from salesmetrics_xl.core.metrics import Range
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError
-from salesmetrics_xl.core.ranking import TOP_SHARE
 from salesmetrics_xl.layouts.baseline import Plan, RangeChange, apply_suggestions, suggested_sheet
 from salesmetrics_xl.layouts.sheet import WorkbookLayout
 from salesmetrics_xl.reader import read_workbook
@@ -49,14 +48,14 @@ class BaselineReport(BaseModel):
         return self.labels.get(metric, metric)
 
 
-def baseline_workbook(source: Path, weeks: int = WINDOW_WEEKS, top: float = TOP_SHARE, write: bool = False,
+def baseline_workbook(source: Path, weeks: int = WEEKS, top: float = TOP_SHARE, write: bool = False,
                       apply: bool = False, dry_run: bool = False, out: Path | None = None, in_place: bool = False,
                       as_of: dt.date | None = None, tracking_sheet: str | None = None,
                       ranges_sheet: str | None = None, force: bool = False,
                       now: dt.datetime | None = None) -> BaselineReport:
-    """Raises WorkbookError when there is no baseline to give (unreadable, no Tracking sheet, no complete week,
-    a bad --weeks or --top) or its workbook cannot be written. Errors in the data do not stop it: the baseline is
-    built from the rows that can be read, and the report's exit code is 2. ``dry_run`` plans and writes nothing;
+    """Raises WorkbookError when there is no baseline to give (unreadable, no Tracking sheet, no complete week) or
+    its workbook cannot be written, and SettingError for weeks or top out of bounds. Errors in the data do not stop
+    it: the baseline is built from the rows that can be read, and the report's exit code is 2. ``dry_run`` plans and writes nothing;
     ``as_of`` counts the complete weeks before that day (default today) and dates the --apply notes."""
     data = read_workbook(source, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
     if data.tracking is None:
@@ -65,6 +64,8 @@ def baseline_workbook(source: Path, weeks: int = WINDOW_WEEKS, top: float = TOP_
             message="no tracking sheet to build a baseline from: add one (Week, Rep and the week's numbers)")))
     try:
         baselines = build_baseline(data.tracking, data.ranges, weeks=weeks, top=top, today=as_of)
+    except SettingError:
+        raise  # a setting out of bounds: the face says how it was given (the CLI its flag)
     except ValueError as exc:
         raise WorkbookError(Problem(severity=Severity.ERROR, code="bad-input", message=str(exc),
                                     file=str(source))) from None

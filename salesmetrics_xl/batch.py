@@ -10,76 +10,38 @@ import multiprocessing
 import os
 import signal
 import sys
+import tempfile
 import time
 import traceback
-from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from pydantic import BaseModel
-
-from salesmetrics_xl.core.diagnosis import OFF_WEEK
 from salesmetrics_xl.core.metrics import Category
 from salesmetrics_xl.core.problems import Severity, WorkbookError
-from salesmetrics_xl.core.ranking import OUTCOMES, outcome_key
-from salesmetrics_xl.core.status import Status
+from salesmetrics_xl.core.ranking import OUTCOMES
+from salesmetrics_xl.core.rollup import STATUSES as STATUSES  # re-exported: the batch's public names stay here
+from salesmetrics_xl.core.rollup import FileResult, RepLine, TeamLine, below, common_root
+from salesmetrics_xl.core.rollup import rollup as rollup
+from salesmetrics_xl.core.rollup import shared_label as shared_label
+from salesmetrics_xl.core.status import counts_as_in_range
 from salesmetrics_xl.core.text import shorten, strict_json
+from salesmetrics_xl.core.workbook import ROLLUP_SHEET
+from salesmetrics_xl.layouts.rollup import rollup_sheet
+from salesmetrics_xl.layouts.sheet import OWNED_NAME, WorkbookLayout, owned_entries, owned_formula
 from salesmetrics_xl.layouts.summary import Formulas
 from salesmetrics_xl.package import debugging
+from salesmetrics_xl.reader import defined_names
+from salesmetrics_xl.xlsx import write_workbook
 
 OUR_OUTPUTS = (".summary", ".baseline")
 
 
-class RepLine(BaseModel):
-    """One rep's week, as the rollup needs it."""
-
-    rep: str
-    team: str | None
-    outcomes: dict[str, float | None]
-    in_range: dict[Category, bool]
-    diagnosis_code: str
-    diagnosis_headline: str
-    diagnosis: str
-    on_track: bool
-    busy_not_producing: bool
-    verdict: str = ""  # the rep's one decision (core/decision.py), as the Weekly Summary gives it
-    focus: str = ""
-    action: str = ""
-
-
-# What a file's status means, the same in the console, the report and the rollup:
-# ok: written, no problem and every rep on track; warnings: written, with warnings or reps needing attention;
-# errors: written, but some cells could not be judged (shown as NO DATA on the sheets, each listed with its cell);
-# could not write: the file was read and summarised, but its output could not be written (a read-only folder, a
-# full disk, the workbook open in Excel or LibreOffice for --in-place, a file of the user's in the way): the
-# reason says which; unreadable: nothing was written, because the file could not be read or summarised.
-STATUSES = ("ok", "warnings", "errors", "could not write", "unreadable")
 # The writer's reasons for not writing an output (the xlsx package and locks): the input itself was fine.
 WRITE_FAILURES = frozenset({"cannot-write", "workbook-open", "not-ours", "out-is-input", "wrong-suffix",
                             "invalid-output", "is-a-folder", "no-folder"})
-
-
-class FileResult(BaseModel):
-    file: str
-    status: str  # one of STATUSES
-    output: str | None = None
-    week: str | None = None
-    reps: int = 0
-    in_range: dict[Category, int] = {}  # reps whose category is in range (see _in_range)
-    needs_attention: int = 0
-    warnings: int = 0
-    errors: int = 0
-    problems: list[str] = []  # file, sheet, cell and reason
-    labels: dict[str, str] = {}  # outcome column -> as the workbook's header names it ("Closed Won (Deals Won)")
-    seconds: float = 0.0
-    lines: list[RepLine] = []
-
-    @property
-    def exit_code(self) -> int:
-        return {"ok": 0, "warnings": 1}.get(self.status, 2)
 
 
 class OutputClashError(ValueError):
@@ -88,8 +50,6 @@ class OutputClashError(ValueError):
 
 def find_workbooks(paths: Iterable[str]) -> list[Path]:
     """Files, folders (searched recursively) and glob patterns; Excel's ~$ lock files and our outputs skipped."""
-    from salesmetrics_xl.layouts.rollup import is_rollup  # the rollup lays out this module's results
-
     found: dict[Path, Path] = {}  # by resolved path: teams/a.xlsx and ./teams/../teams/a.xlsx are one file
     for item in paths:
         searched = glob.has_magic(item) or Path(item).is_dir()  # a file named exactly is taken as given
@@ -103,22 +63,6 @@ def find_workbooks(paths: Iterable[str]) -> list[Path]:
                     continue
                 found.setdefault(path.resolve(), path)
     return list(found.values())
-
-
-def common_root(files: Iterable[Path | str]) -> Path | None:
-    """The deepest folder holding every input: what --out-dir mirrors below, and what the rollup names files from.
-    None for inputs on different drives."""
-    folders = [Path(f).resolve().parent for f in files]
-    try:
-        return Path(os.path.commonpath(folders)) if folders else None
-    except ValueError:  # different drives: each whole path is kept
-        return None
-
-
-def below(file: Path | str, root: Path | None) -> Path:
-    """A file's path below the inputs' common root (emea/acme.xlsx), or below its drive when there is none."""
-    path = Path(file).resolve()
-    return path.relative_to(root) if root else path.relative_to(path.anchor)
 
 
 def plan_outputs(files: list[Path], out_dir: Path | None, in_place: bool) -> list[Path]:
@@ -144,12 +88,6 @@ def plan_outputs(files: list[Path], out_dir: Path | None, in_place: bool) -> lis
                                    "written. Choose another --out-dir")
         seen[k] = source
     return outputs
-
-
-def _in_range(category: Category, status: Status) -> bool:
-    """Counted as in range: above counts for quality and outcomes (more is better), not for activity, where the
-    sheet shows it amber, as effort that may be costing quality."""
-    return status is Status.IN_RANGE or (status is Status.ABOVE and category is not Category.ACTIVITY)
 
 
 def summarise_one(path: str, week: dt.date | None, out: str | None, in_place: bool, formulas: Formulas,
@@ -185,7 +123,7 @@ def summarise_one(path: str, week: dt.date | None, out: str | None, in_place: bo
     s = run.summary
     errors = [p for p in run.problems if p.severity is Severity.ERROR]
     lines = [RepLine(rep=r.rep, team=r.team, outcomes={m: r.values.get(m) for m in OUTCOMES},
-                     in_range={c: _in_range(c, r.categories[c]) for c in Category},
+                     in_range={c: counts_as_in_range(r.categories[c], c) for c in Category},
                      diagnosis_code=r.diagnosis_code, diagnosis_headline=r.diagnosis_headline,
                      diagnosis=r.diagnosis, on_track=r.on_track, busy_not_producing=r.busy_not_producing,
                      verdict=r.verdict, focus=r.focus, action=r.action)
@@ -345,13 +283,6 @@ class BatchInterruptedError(Exception):
         self.finished = finished
 
 
-def shared_label(column: str, results: list[FileResult]) -> str:
-    """An outcome column as the teams' headers name it ("Closed Won (Deals Won)"), when every workbook that has it
-    names it alike; our name when they differ, as one column holds every team's."""
-    labels = {r.labels[column] for r in results if column in r.labels}
-    return labels.pop() if len(labels) == 1 else column
-
-
 def exit_code(results: list[FileResult]) -> int:
     return max((r.exit_code for r in results), default=0)
 
@@ -410,40 +341,29 @@ def write_report(results: list[FileResult], path: Path) -> Path:
     return path
 
 
-class TeamLine(BaseModel):
-    """A team is a team of one workbook: two files with a team of the same name are two lines."""
+# ---- the rollup workbook: found and written ---------------------------------------------------------------
 
-    team: str
-    file: str  # the workbook, below the inputs' common root (emea/acme.xlsx), as --out-dir mirrors it
-    reps: int
-    outcomes: dict[str, float]
-    on_track: int
-    needs_attention: int
-    busy_not_producing: int
-    in_range: dict[Category, int]
-    main_break: str
+def is_rollup(path: Path) -> bool:
+    """A workbook that is a rollup we wrote (its record of our sheets holds the Rollup sheet and nothing else):
+    the only existing file --rollup replaces, and one a batch over its folder does not take for a team's."""
+    try:
+        record = defined_names(path).get(OWNED_NAME.casefold())
+    except Exception:  # not a workbook at all: not ours either
+        return False
+    return [name for _, name in owned_entries(record)] == [ROLLUP_SHEET]
 
 
-def rollup(results: list[FileResult], root: Path | None = None) -> list[TeamLine]:
-    """One line per team of each file (a team is identified by its file and its name: emea/acme.xlsx's Enterprise
-    and us/acme.xlsx's are two teams), ordered outcomes first (SQLs, then deals won, then new MRR). Files are named
-    below ``root``, by default the common root of the results' files."""
-    root = root if root is not None else common_root(r.file for r in results)
-    teams: dict[tuple[str, str], list[RepLine]] = {}
-    for result in results:
-        for line in result.lines:
-            key = (below(result.file, root).as_posix(), line.team or Path(result.file).stem)
-            teams.setdefault(key, []).append(line)
-    out = []
-    for (file, team), lines in teams.items():
-        judged = [line for line in lines if line.diagnosis_code != OFF_WEEK.code]  # a rep off this week: not judged
-        breaks = Counter(line.focus or line.diagnosis_headline for line in judged if not line.on_track)
-        out.append(TeamLine(
-            team=team, file=file, reps=len(lines),
-            outcomes={m: sum(line.outcomes.get(m) or 0 for line in lines) for m in OUTCOMES},
-            on_track=sum(line.on_track for line in lines),
-            needs_attention=sum(not line.on_track for line in judged),
-            busy_not_producing=sum(line.busy_not_producing for line in lines),
-            in_range={c: sum(line.in_range[c] for line in lines) for c in Category},
-            main_break=breaks.most_common(1)[0][0] if breaks else "On track"))
-    return sorted(out, key=lambda t: (*outcome_key(t.outcomes), t.team, t.file))
+def write_rollup(path: Path, teams: list[TeamLine], results: list[FileResult], with_reps: bool) -> Path:
+    """A new workbook holding the rollup, written like every other file: atomically, through the lossless writer."""
+    from openpyxl import Workbook
+    from openpyxl.workbook.defined_name import DefinedName
+
+    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+        blank = Path(tmp) / "blank.xlsx"
+        book = Workbook()
+        book.active.title = ROLLUP_SHEET  # a stand-in the writer replaces: recorded as ours (openpyxl's sheet id 1)
+        book.defined_names[OWNED_NAME] = DefinedName(OWNED_NAME, attr_text=owned_formula([("1", ROLLUP_SHEET)]),
+                                                     hidden=True)
+        book.save(blank)
+        sheet = rollup_sheet(teams, results, with_reps, dt.datetime.now().replace(microsecond=0))
+        return write_workbook(blank, WorkbookLayout([sheet]), path)

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from salesmetrics_xl import __version__
 from salesmetrics_xl.console import CONSOLE_REPS, console, console_err, print_json
+from salesmetrics_xl.core.defaults import TOP_SHARE, WEEKS, SettingError
+from salesmetrics_xl.version import __version__
 
 if TYPE_CHECKING:
     from salesmetrics_xl.core.problems import WorkbookError
@@ -156,7 +157,7 @@ def summary(
     ranges_sheet: Annotated[str | None, typer.Option(help=RANGES_SHEET_HELP, metavar="NAME")] = None,
     window: Annotated[int, typer.Option(help="Weeks (ending with the summarised one) each rep's conversion rates "
                                              "are pooled over, for what the outcome targets take.",
-                                        metavar="N")] = 8,
+                                        metavar="N")] = WEEKS,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output file that salesmetrics-xl "
                                                         "did not write.")] = False,
     detail: Annotated[bool, typer.Option("--detail", help="Print each rep's detail (pacing, streaks, what it "
@@ -200,9 +201,9 @@ def baseline(
     workbook: Annotated[Path, typer.Argument(help="The tracking workbook (.xlsx/.xlsm).", metavar="WORKBOOK")],
     weeks: Annotated[int, typer.Option("--weeks", "--window", help="How many complete weeks to look back (for the "
                                                                    "ranges and the conversion rates).",
-                                       metavar="N")] = 8,
+                                       metavar="N")] = WEEKS,
     top: Annotated[float, typer.Option(help="Share of reps counted as top performers, by outcomes.",
-                                       metavar="SHARE")] = 0.25,
+                                       metavar="SHARE")] = TOP_SHARE,
     write: Annotated[bool, typer.Option("--write", help="Add a Suggested Ranges sheet (to a new file beside the "
                                                         "workbook unless --in-place).")] = False,
     apply: Annotated[bool, typer.Option("--apply", help="Also write the suggestions into your Ranges table, keeping "
@@ -239,6 +240,12 @@ def baseline(
                                    ranges_sheet=ranges_sheet, force=force)
     except WorkbookError as exc:
         _fail(exc, as_json, workbook)
+    except SettingError as exc:  # the core's sentence speaks of what the setting means; the CLI adds its flag
+        from salesmetrics_xl.core.problems import Problem, Severity
+        from salesmetrics_xl.core.problems import WorkbookError as Stop
+
+        _fail(Stop(Problem(severity=Severity.ERROR, code="bad-input", message=f"--{exc.setting}: {exc}",
+                           file=str(workbook))), as_json, workbook)
     if as_json:
         print_json(report.model_dump(mode="json"))
     else:
@@ -354,7 +361,7 @@ def batch(
     except OutputClashError as exc:
         _refuse(str(exc))
     if rollup:
-        from salesmetrics_xl.layouts.rollup import is_rollup
+        from salesmetrics_xl.batch import is_rollup
         from salesmetrics_xl.xlsx import same_file
 
         clash = next((f for f in (*files, *outputs) if same_file(rollup, f)), None)
@@ -380,7 +387,7 @@ def batch(
         write_report(results, report)
     teams = team_rollup(results)  # a team is (file, team): one line each, in the console, --json and the sheet
     if rollup:
-        from salesmetrics_xl.layouts.rollup import write_rollup
+        from salesmetrics_xl.batch import write_rollup
 
         write_rollup(rollup, teams, results, rollup_reps)
     code = 130 if interrupted else exit_code(results)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from salesmetrics_xl.core.funnel import WINDOW_WEEKS
+from salesmetrics_xl.core.defaults import WEEKS
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, exit_code
 from salesmetrics_xl.core.summary import WeeklySummary, build_summary
 from salesmetrics_xl.layouts.summary import Formulas, workbook_layout
@@ -31,7 +31,7 @@ class SummaryRun:
 def summarise_workbook(source: Path, week: dt.date | None = None, out: Path | None = None, in_place: bool = False,
                        formulas: Formulas = "native", today: dt.date | None = None,
                        tracking_sheet: str | None = None, ranges_sheet: str | None = None,
-                       window: int = WINDOW_WEEKS, force: bool = False) -> SummaryRun:
+                       window: int = WEEKS, force: bool = False) -> SummaryRun:
     """Raises WorkbookError when the workbook cannot be summarised at all (unreadable, no Tracking data)."""
     data = read_workbook(source, today=today, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
     if data.tracking is None or data.tracking.frame.empty:

@@ -45,7 +45,7 @@ from salesmetrics_xl.core.workbook import (
     SheetSpec,
     default_range_rows,
 )
-from salesmetrics_xl.layouts.summary import ranges_validations
+from salesmetrics_xl.layouts.evaluation import ranges_validations
 from salesmetrics_xl.xlsx import MARK
 
 DATE_FORMAT = "yyyy-mm-dd"

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from salesmetrics_xl.core.defaults import WEEKS, check_top, check_weeks
 from salesmetrics_xl.core.effective import row_scales
 from salesmetrics_xl.core.evaluate import metric_values, pooled_rate, pooled_sums, scorecard_metrics
 from salesmetrics_xl.core.funnel import MIN_COUNT, activity_needed, chain, funnel_links, per_week
@@ -58,6 +59,7 @@ from salesmetrics_xl.core.metrics import (
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
 from salesmetrics_xl.core.ranking import OUTCOMES, TOP_SHARE, Ranking, describe_change, rank_role, role_groups
 from salesmetrics_xl.core.status import as_numbers
+from salesmetrics_xl.core.text import joined
 from salesmetrics_xl.core.tracking import TrackingData, monday, week_label
 from salesmetrics_xl.core.workbook import REP, WEEK
 
@@ -208,8 +210,7 @@ def suggest_range(values: object, outcomes: object, reps: object = None, top: fl
     columns = [as_numbers(c) for c in (outcomes if isinstance(outcomes, tuple) else (outcomes,))]
     if any(len(c) != len(v) for c in columns) or (reps is not None and len(list(reps)) != len(v)):  # type: ignore[arg-type]
         raise ValueError("values, outcomes and reps must be columns of the same length")
-    if not 0 < top <= 1:
-        raise ValueError("top is a share between 0 and 1, e.g. 0.25")
+    check_top(top)
     if len(columns) > len(OUTCOMES):
         raise ValueError(f"outcomes are at most {len(OUTCOMES)} columns, in funnel order: {', '.join(OUTCOMES)}")
     names = OUTCOMES[len(OUTCOMES) - len(columns):] if len(columns) > 1 else (OUTCOMES[0],)
@@ -271,13 +272,11 @@ def monthly_totals(frame: pd.DataFrame, values: np.ndarray) -> pd.DataFrame:
     return (grouped[enough] if enough.any() else grouped)[["rep", "month", "weeks", "total"]]
 
 
-def build_baseline(tracking: TrackingData, ranges: RangeSet, weeks: int = 8, top: float = TOP_SHARE,
+def build_baseline(tracking: TrackingData, ranges: RangeSet, weeks: int = WEEKS, top: float = TOP_SHARE,
                    today: dt.date | None = None) -> list[Baseline]:
     """One baseline per role when the data has several roles (an SDR and an AE are judged differently), else one."""
-    if weeks < 1:
-        raise ValueError("--weeks must be at least 1")
-    if not 0 < top <= 1:
-        raise ValueError("--top is a share of the team between 0 and 1, e.g. 0.25 for the top quarter")
+    check_weeks(weeks)
+    check_top(top)
     today = today or dt.date.today()
     frame = tracking.frame.drop_duplicates([REP, WEEK], keep="last")
     available = complete_weeks(tracking, today)
@@ -475,7 +474,7 @@ def _metric(metric: Metric, frame: pd.DataFrame, top_frame: pd.DataFrame, ranges
         name = singular(name) if one and name == metric.name else name
         if period is Period.MONTH:
             why = (f"{who} had {spread} {name} in a typical month: their monthly totals for "
-                   f"{_words([_month(m) for m in sorted(top_months)])}, part months pro-rated from the weeks in "
+                   f"{joined([_month(m) for m in sorted(top_months)])}, part months pro-rated from the weeks in "
                    "the window")
         else:
             why = f"{who} had {spread} {name} in a typical full week, over {_plural(counted, 'week')}"
@@ -491,5 +490,3 @@ def _month(month: str) -> str:
     return f"{calendar.month_abbr[number]} {year}"
 
 
-def _words(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
@@ -69,11 +68,10 @@ from salesmetrics_xl.core.metrics import (
     format_beside,
     format_value,
 )
+from salesmetrics_xl.core.pace import MonthlyPace
 from salesmetrics_xl.core.ranges import RangeSet
-from salesmetrics_xl.core.status import Status
-
-if TYPE_CHECKING:
-    from salesmetrics_xl.core.summary import MonthlyPace, RepWeek
+from salesmetrics_xl.core.rep_week import RepDecision, RepWeek
+from salesmetrics_xl.core.status import Status, above_is_good
 
 METHOD = __doc__.split("The decision, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
 MAX_WORDS = 25
@@ -103,24 +101,6 @@ _BY_NUMERATOR = {CONVERSATIONS: REACH_FOCUS, MEETINGS: MESSAGING_FOCUS, SQLS: ME
                  OPPORTUNITIES: CLOSING_FOCUS, DEALS_WON: CLOSING_FOCUS, NEW_MRR: CLOSING_FOCUS}
 _BY_DENOMINATOR = {DIALS: REACH_FOCUS, EMAILS: REACH_FOCUS, CONVERSATIONS: MESSAGING_FOCUS,
                    MEETINGS: MESSAGING_FOCUS, SQLS: CLOSING_FOCUS}
-
-
-class RepDecision(BaseModel):
-    """What a manager reads for one rep: three short things, and the detail on demand."""
-
-    verdict: str  # one of VERDICTS
-    focus: str  # one of FOCUSES, or "" when there is nothing to fix
-    action: str  # at most MAX_WORDS words
-    detail: str
-    thin: bool = False  # the rule table decided: too few counts to compare with the top reps
-    recent: bool = False  # the plan uses the last weeks: they differ clearly from the pooled window
-    metric: str = ""  # what costs the most: the activity ("Dials") or the rate ("Qualification Rate") of the focus
-
-    @property
-    def text(self) -> str:
-        """The whole decision as one paragraph: the summary's ``diagnosis``."""
-        head = f"{self.verdict}: {self.focus}." if self.focus else f"{self.verdict}."
-        return " ".join(x for x in (head, self.action, self.detail) if x)
 
 
 def stage_of(rate: str, numerator: str | None = None, denominator: str | None = None) -> str:
@@ -271,11 +251,11 @@ def not_entered(rep: RepWeek, metrics: list[Metric]) -> list[Metric]:
 
 def _watch(rep: RepWeek, metrics: list[Metric], named: set[str]) -> list[Metric]:
     """What an on-track rep should watch: every red cell (a thin weekly rate is not one: its pooled rate decides),
-    and activity above its range."""
+    and activity above its range (above is not good news there)."""
     return [m for m in metrics if m.name not in named and (
         rep.judged[m.name] is Status.BELOW
         or (rep.statuses[m.name] is Status.BELOW and m.name not in rep.thin)
-        or (m.category is Category.ACTIVITY and rep.statuses[m.name] is Status.ABOVE))]
+        or (not above_is_good(m.category) and rep.statuses[m.name] is Status.ABOVE))]
 
 
 # ---- the decision ---------------------------------------------------------------------------------------------

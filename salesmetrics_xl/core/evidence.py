@@ -13,18 +13,15 @@ The summary (core/summary.py) calls these per rep; the decision (core/decision.p
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from salesmetrics_xl.core.decision import OutOfReach
 from salesmetrics_xl.core.funnel import RECENT_WEEKS, Funnels, amount, differs, lower
 from salesmetrics_xl.core.metrics import Category, Metric, Period, Range, format_value, text_key
+from salesmetrics_xl.core.pace import MonthlyPace
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.status import Status
-
-if TYPE_CHECKING:
-    from salesmetrics_xl.core.summary import MonthlyPace
 
 
 def floors(find: Callable[..., Range | None], activity: list[Metric], role: str | None, scales: dict[str, float]

@@ -29,11 +29,13 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from salesmetrics_xl.core.defaults import WEEKS as WINDOW_WEEKS
+from salesmetrics_xl.core.defaults import check_weeks
 from salesmetrics_xl.core.effective import Scales
 from salesmetrics_xl.core.evaluate import column_values, pooled_sums, scorecard_metrics
 from salesmetrics_xl.core.metrics import (
@@ -52,11 +54,11 @@ from salesmetrics_xl.core.metrics import (
 )
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.ranking import top_performers
-from salesmetrics_xl.core.text import shorten
+from salesmetrics_xl.core.rep_funnel import ActivityNeed, Gain, Leak, RepFunnel, StageRate
+from salesmetrics_xl.core.text import joined, lower, shorten
 from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
 
 METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
-WINDOW_WEEKS = 8
 MIN_COUNT = 20  # a rate pooled from fewer of its denominator is too thin to plan with
 RECENT_WEEKS = 3  # the last weeks that win over the pooled window when they differ clearly
 
@@ -140,91 +142,6 @@ def outcomes_lost(rep_rates: Sequence[float], top_rates: Sequence[float | None],
     return out
 
 
-@dataclass
-class StageRate:
-    """One link of a rep's funnel over the window."""
-
-    rate: str  # "Connect Rate"
-    stage: str  # "Conversations": the numerator
-    source: str  # "Dials": the denominator
-    unit: Unit
-    rep: float | None  # the rep's own pooled rate; None when there is no denominator
-    count: float  # the rep's denominator over the window (how much the rate rests on)
-    team: float | None  # the team's pooled rate (same role); None when the team's is thin too
-    top: float | None  # the top performers' pooled rate
-    used: float | None  # the rep's rate, or the team's when the rep's is thin; None: the chain stops here
-    thin: bool  # the rep's own count is under MIN_COUNT
-    recent: bool = False  # ``used`` is the rate of the last RECENT_WEEKS weeks: it differs clearly from the pooled
-
-
-@dataclass
-class Leak:
-    rate: str  # the link where the rep loses most against the top performers
-    stage: str
-    rep: float
-    top: float
-    lost: float  # outcomes a period (the target's) lost there at the rep's volume
-    sentence: str
-    unit: Unit = Unit.RATE
-    source: str = ""  # the denominator: "Conversations"
-    recent: bool = False
-
-
-@dataclass
-class Gain:
-    """One candidate for a rep's focus: the outcomes a period (the target's) the rep would add by bringing one
-    thing up, all else the rep's own. ``metric`` is an activity (up to its range's Min) or a rate (up to the top
-    reps' rate); ``mine`` and ``goal`` are the two numbers that prove it."""
-
-    metric: str
-    stage: str  # the funnel column it feeds: "Dials" for effort, the rate's numerator for a rate
-    source: str  # the rate's denominator; the activity itself for effort
-    unit: Unit
-    mine: float
-    goal: float
-    outcomes: float  # a period of the target
-    effort: bool = False
-    recent: bool = False
-
-
-@dataclass
-class ActivityNeed:
-    """What one outcome target takes, in weekly activity, at the rep's own rates."""
-
-    outcome: str
-    unit: Unit
-    period: Period  # the target's period
-    target: float  # the rep's own target in its period: the range's Min x share
-    target_per_week: float
-    rates: list[str]  # the links used, nearest the outcome first
-    needed: dict[str, float | None]  # stage -> count needed a week (None: unreachable at a zero rate)
-    this_week: dict[str, float | None]  # stage -> the rep's count this week
-    average: dict[str, float | None]  # stage -> the rep's weekly average over the window
-    activity: str | None  # the first stage of the chain (Dials): where effort goes in
-    projection: float | None  # a monthly target's month-end projection: the pace's, which judged the rep
-    compared: list[str]  # the links with a rate of the rep's own, compared with the top performers'
-    leak: Leak | None
-    notes: list[str]  # thin rates replaced by the team's, rates of zero, a chain that stops
-    sentence: str
-    share: float = 1.0  # of the range's Min the rep is held to: days worked, FTE and ramp
-    gains: list[Gain] = field(default_factory=list)  # the focus candidates, most outcomes first
-    zero: str | None = None  # the rate of zero that no activity gets past, if any
-    recent: list[str] = field(default_factory=list)  # the links and activities planned on the last weeks
-
-
-@dataclass
-class RepFunnel:
-    rep: str
-    role: str | None
-    weeks: int  # weeks of the window with a row for this rep, OFF weeks left out
-    rates: list[StageRate]
-    needs: list[ActivityNeed]
-    top_reps: list[str] = field(default_factory=list)  # the top performers compared with, the rep left out
-    peers: int = 0  # reps of the role with a full week in the window, among whom the top ones are chosen
-    behind_on: list[str] = field(default_factory=list)  # outcomes judged below this week: the needs shown
-    window: int = WINDOW_WEEKS  # the weeks the rates are pooled over
-
-
 def _fmt_count(value: float | None, unit: Unit = Unit.COUNT) -> str:
     if value is None:
         return "none"
@@ -240,16 +157,6 @@ def _fmt_rate(value: float, unit: Unit) -> str:
 def amount(text: str, name: str) -> str:
     """A formatted count and what it counts, singular for one: "1 SQL", "2 SQLs", "1 Deal Won"."""
     return f"{text} {singular(name) if text == '1' else name}"
-
-
-def _words(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-@functools.lru_cache(maxsize=256)
-def lower(name: str) -> str:
-    """A column name inside a sentence: "conversations", but "SQLs" and "new MRR" keep their capitals."""
-    return " ".join(w if any(c.isupper() for c in w[1:]) else w.lower() for w in name.split())
 
 
 @functools.lru_cache(maxsize=4096)
@@ -290,8 +197,7 @@ class Funnels:
     def __init__(self, frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: int = WINDOW_WEEKS,
                  month: dict[tuple[str, str], float] | None = None, min_count: float = MIN_COUNT,
                  scales: Scales | None = None, label: Callable[[str], str] = str):
-        if window < 1:
-            raise ValueError("--window must be at least 1 week")
+        check_weeks(window, "window")
         self.ranges, self.month, self.min_count, self.window = ranges, month or {}, min_count, window
         self.label = label  # a column as the manager calls it ("Connects (Conversations)"), in every sentence
         self.links = links = funnel_links(ranges, list(frame.columns))
@@ -531,18 +437,18 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
         team = [f"{_fmt_rate(r, x.unit)} {x.short}" for x, r in zip(links, used, strict=True) if rates[x.name].thin]
         what = f"{goal} a {period.value} at "
         if own:
-            what += f"{name}'s {_words(own)} rate{'s' if len(own) > 1 else ''} {over}"
+            what += f"{name}'s {joined(own)} rate{'s' if len(own) > 1 else ''} {over}"
             if team:
-                what += f" (the team's {_words(team)} rate{'s' if len(team) > 1 else ''}: too few of {name}'s own)"
+                what += f" (the team's {joined(team)} rate{'s' if len(team) > 1 else ''}: too few of {name}'s own)"
         else:
-            what += f"the team's {_words(team)} rate{'s' if len(team) > 1 else ''} (too few of {name}'s own)"
+            what += f"the team's {joined(team)} rate{'s' if len(team) > 1 else ''} (too few of {name}'s own)"
         if all(needed[s] is not None for s in shown):
             takes = ", or ".join(f"about {_fmt_count(needed[s])} {word(s)}" for s in shown)
             did = [_fmt_count(this_week.get(s)) for s in shown]
-            sentence = f"{what} takes {takes}, a week. {name} did {_words(did)}"
+            sentence = f"{what} takes {takes}, a week. {name} did {joined(did)}"
             if moved and (late := [s for s in shown if s in moved]):
-                sentence += (f" this week, and averaged {_words([_fmt_count(average.get(s)) for s in late])} "
-                             f"{_words([word(s) for s in late])} in the last {RECENT_WEEKS} weeks")
+                sentence += (f" this week, and averaged {joined([_fmt_count(average.get(s)) for s in late])} "
+                             f"{joined([word(s) for s in late])} in the last {RECENT_WEEKS} weeks")
             sentence += "."
         else:
             sentence = f"{what} cannot be reached by more activity: {notes[-1]}."

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from salesmetrics_xl.core.defaults import TOP_SHARE
 from salesmetrics_xl.core.metrics import (
     DEALS_WON,
     NEW_MRR,
@@ -38,11 +39,11 @@ from salesmetrics_xl.core.metrics import (
     text_key,
 )
 from salesmetrics_xl.core.ranges import RangeSet
+from salesmetrics_xl.core.text import joined, lower
 from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
 
 METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
 OUTCOMES = (SQLS, OPPORTUNITIES, DEALS_WON, NEW_MRR)  # the funnel's outcomes, earliest first
-TOP_SHARE = 0.25  # the top quarter of a role's reps: the performers whose typical week sets the ranges
 MANY = 10  # none of an outcome from at least this many of the one before it: off track, never a top performer
 
 
@@ -71,7 +72,7 @@ class Ranking(BaseModel):
         """The real basis of the choice in one sentence: the role, the outcome, the reps, the weeks."""
         if not self.top:
             return f"no top performers: {self.empty_reason()}"
-        names = _words(self.top)
+        names = joined(self.top)
         weeks = f"{self.weeks} week{'s' if self.weeks != 1 else ''}"
         if len(self.reps) == 1:
             text = f"{names}, the only {self.group[:-1]} ranked, over {weeks}"
@@ -82,7 +83,7 @@ class Ranking(BaseModel):
 
     def _why_outcome(self) -> str:
         if self.passed_over:
-            return (f"{_words(self.passed_over)} {'has' if len(self.passed_over) == 1 else 'have'} a target, but no "
+            return (f"{joined(self.passed_over)} {'has' if len(self.passed_over) == 1 else 'have'} a target, but no "
                     f"{self.group[:-1]} had any in the window")
         if self.outcome is not None and self.outcome not in self.targeted:
             return f"no outcome with a target has data; {self.outcome} is the furthest-down outcome that has"
@@ -94,10 +95,6 @@ class Ranking(BaseModel):
         return f"every {self.group[:-1]} was left out ({'; '.join(f'{r}: {w}' for r, w in self.left_out.items())})"
 
 
-def _words(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def targeted(ranges: RangeSet | None, role: str | None) -> list[str]:
     """The outcomes a role is held to: a range with a Min above 0, a week or a month (the role's own or everyone's)."""
     if ranges is None:
@@ -106,8 +103,11 @@ def targeted(ranges: RangeSet | None, role: str | None) -> list[str]:
                                        and r.min > 0 for p in Period)]
 
 
+OUTCOME_ORDER = ", then ".join(lower(o) for o in OUTCOMES)  # "SQLs, then opportunities, then deals won, ..."
+
+
 def outcome_key(values: Mapping[str, float | None]) -> tuple[float, ...]:
-    """A sort key that lists reps (or teams) outcomes first, in OUTCOMES order, more first."""
+    """A sort key that lists reps (or teams) outcomes first, in OUTCOMES order (OUTCOME_ORDER), more first."""
     return tuple(-(values.get(o) or 0) for o in OUTCOMES)
 
 
@@ -208,9 +208,9 @@ def top_performers(frame: pd.DataFrame, ranges: RangeSet | None = None, share: f
 def describe_change(before: Ranking, after: Ranking) -> str:
     """What moving the window a week changed in the top set, with each rep's pooled figures a week earlier and
     now (New MRR beside deals won, where it breaks their ties): the set changes only when the ranking did."""
-    joined = [r for r in after.top if r not in before.top]
+    came = [r for r in after.top if r not in before.top]
     left = [r for r in before.top if r not in after.top]
-    if not joined and not left:
+    if not came and not left:
         return "the same top performers"
 
     def figure(ranking: Ranking, rep: str, values: dict[str, float], unit: Unit) -> str:
@@ -226,8 +226,8 @@ def describe_change(before: Ranking, after: Ranking) -> str:
                      f"{figure(after, rep, after.ties, Unit.CURRENCY)}")
         return text
 
-    text = f"the top performers were {_words(before.top) if before.top else 'none'}"
+    text = f"the top performers were {joined(before.top) if before.top else 'none'}"
     if before.outcome != after.outcome:
         text += f", ranked by {before.outcome}; now they are ranked by {after.outcome}"
-    moves = [f"{name} {'joined' if name in joined else 'left'} ({moved(name)})" for name in [*joined, *left]]
+    moves = [f"{name} {'joined' if name in came else 'left'} ({moved(name)})" for name in [*came, *left]]
     return f"{text}; {'; '.join(moves)} (a full week, pooled)"

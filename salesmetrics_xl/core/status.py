@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from salesmetrics_xl.core.effective import scaled
-from salesmetrics_xl.core.metrics import Range
+from salesmetrics_xl.core.metrics import Category, Range
 
 
 class Status(StrEnum):
@@ -36,6 +36,18 @@ class Status(StrEnum):
 
 
 Bound = float | None | np.ndarray | pd.Series
+
+
+def above_is_good(category: Category) -> bool:
+    """Above its range is good news for quality and outcomes (more is better), and a warning for activity: effort
+    that may be costing quality. Stated once, here: the sheets' colours (amber or blue), the rollup's in-range
+    counts and the decision's watch list all ask this."""
+    return category is not Category.ACTIVITY
+
+
+def counts_as_in_range(status: Status, category: Category) -> bool:
+    """In range, or above where above is good: what the rollup counts as in range."""
+    return status is Status.IN_RANGE or (status is Status.ABOVE and above_is_good(category))
 
 
 def as_numbers(values: object) -> np.ndarray:

@@ -13,16 +13,16 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from salesmetrics_xl.core.decision import (
     NO_DATA,
     OFF_TRACK,
     OFF_WEEK_VERDICT,
     WATCH,
-    RepDecision,
     decide,
 )
+from salesmetrics_xl.core.defaults import WEEKS  # the range check looks back as far as the baseline
 from salesmetrics_xl.core.diagnosis import (
     EFFICIENT,
     NO_ROW,
@@ -32,7 +32,7 @@ from salesmetrics_xl.core.diagnosis import (
     category_status,
     diagnose,
 )
-from salesmetrics_xl.core.effective import Scales, describe, ramp_shares, row_scales, tenure_month
+from salesmetrics_xl.core.effective import Scales, describe, row_scales
 from salesmetrics_xl.core.evaluate import (
     column_values,
     evaluate_rows,
@@ -51,20 +51,20 @@ from salesmetrics_xl.core.metrics import (
     Unit,
     text_key,
 )
+from salesmetrics_xl.core.pace import MonthlyPace, is_paced, monthly_paces
 from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.ranges import RangeSet
-from salesmetrics_xl.core.ranking import outcome_key, top_performers
-from salesmetrics_xl.core.status import Status, evaluate
+from salesmetrics_xl.core.ranking import OUTCOME_ORDER, outcome_key, top_performers
+from salesmetrics_xl.core.rep_week import RepDecision, RepWeek
+from salesmetrics_xl.core.status import Status
 from salesmetrics_xl.core.text import listing, shorten
 from salesmetrics_xl.core.tracking import ROW, TrackingData, monday, week_label
-from salesmetrics_xl.core.workbook import REP, ROLE, START_DATE, TEAM, WEEK
+from salesmetrics_xl.core.workbook import REP, ROLE, TEAM, WEEK
 
 ORDERING_RULE = ("Reps are ordered by outcomes, never by activity: first by how many outcome metrics are in range "
-                 "or above, then by SQLs, then deals won, then new MRR.")
+                 f"or above, then by {OUTCOME_ORDER}.")
 JUDGED = (Status.BELOW.value, Status.IN_RANGE.value, Status.ABOVE.value)
 RECENT_WEEKS = 4  # a rep with a row in the 4 weeks before, but none this week, is listed as missing
-PACE_WEEKS = 4  # a rep's typical week, for the monthly projection: the average of the last 4
-REVIEW_WEEKS = 8  # the range review looks at the top producers' last 8 weeks, as the baseline does
 
 
 class MetricColumn(BaseModel):
@@ -73,68 +73,6 @@ class MetricColumn(BaseModel):
     unit: Unit
     range: str  # as a manager reads it: "50–75", "at least 15%", "by role"
     label: str = ""  # the heading: the name, or "Calls (Dials)" when the user's header is another name for it
-
-
-class RepWeek(BaseModel):
-    rep: str
-    team: str | None
-    role: str | None
-    row: int | None  # the Tracking row, for links and messages; None for a rep with no row this week
-    values: dict[str, float | None]
-    statuses: dict[str, Status]  # each value against its weekly range; a metric with only a monthly range: its pace
-    judged: dict[str, Status]  # what counts in the verdict, and colours the cell: a paced metric by the pace
-    paced: list[str] = []  # metrics judged by the month's pace: outcomes with a monthly range
-    changes: dict[str, float | None]  # from the previous week (rates: as a fraction, shown in percentage points)
-    streaks: dict[str, int]  # weeks in a row out of range, this week included
-    categories: dict[Category, Status]
-    diagnosis_code: str  # the rule table's row (core/diagnosis.py)
-    diagnosis_headline: str
-    diagnosis: str  # the whole decision as one paragraph: verdict, focus, action, detail
-    verdict: str = ""  # the decision (core/decision.py): what every face prints
-    focus: str = ""
-    action: str = ""
-    detail: str = ""
-    focus_metric: str = ""  # the activity or rate behind the focus, as What it takes shows it
-    on_track: bool  # the outcome verdict: outcomes in range or above (or, with no outcome range, the rest)
-    busy_not_producing: bool
-    off: bool = False  # 0 days worked this week: not judged, not counted in the team's shares
-    judged_on: str | None = None  # why the ranges are smaller this week: "3 of 5 days", "ramp 50 %"
-    effective: dict[str, str] = {}  # metric -> its effective range, where it differs from the sheet's
-    effective_why: dict[str, str] = {}  # metric -> why ("3 of 5 days, ramp 50 %"; outcomes leave the days out)
-    scales: dict[str, float] = Field(default={}, exclude=True)  # metric -> the scale of its effective range
-    thin: dict[str, str] = {}  # rate -> why its weekly number decides nothing: too few counts this week
-    pooled: dict[str, float | None] = {}  # rate -> the pooled window's rate that judged it instead (None: too few)
-    by_pace: list[str] = Field(default=[], exclude=True)  # statuses that are the pace's: no weekly range
-    judged_by: dict[str, str] = {}  # metric -> its range, where the column's heading says "by role"
-
-    def decided(self, decision: RepDecision) -> None:
-        self.verdict, self.focus, self.action, self.detail = (decision.verdict, decision.focus, decision.action,
-                                                              decision.detail)
-        self.focus_metric = decision.metric
-        self.diagnosis = decision.text
-
-    @property
-    def out_of_range(self) -> list[str]:
-        """Metrics out of their weekly range, leaving out the outcomes judged by the month's pace."""
-        return [m for m, s in self.statuses.items() if s in (Status.BELOW, Status.ABOVE) and m not in self.paced]
-
-    @property
-    def behind_pace(self) -> list[str]:
-        return [m for m in self.paced if self.judged[m] is Status.BELOW]
-
-
-class MonthlyPace(BaseModel):
-    rep: str
-    metric: str
-    unit: Unit
-    month_to_date: float
-    weeks_elapsed: int
-    weeks_in_month: int
-    projection: float
-    range: str
-    status: Status  # of the projection against the monthly range; NO DATA when this week's number is not entered
-    on_pace: bool
-    share: float = 1.0  # of the monthly range this rep is held to: days worked, FTE and ramp over the month
 
 
 class TeamMetric(BaseModel):
@@ -179,7 +117,7 @@ def _num(value: float) -> float | None:
 
 def _range_text(ranges: RangeSet, metric: Metric, roles: list[str | None]) -> str:
     """The range that judges a metric in the verdict, under its name: the monthly one (judged by pace) for an
-    outcome that has one or a metric with no weekly range, the weekly one otherwise (the rule of ``_paced``)."""
+    outcome that has one or a metric with no weekly range, the weekly one otherwise (``is_paced``)."""
 
     def shown(period: Period) -> str | None:
         found = {ranges.lookup(metric.name, period, role) for role in roles}
@@ -265,7 +203,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     recent = frame[(frame[WEEK] < this) & (frame[WEEK] >= this - pd.Timedelta(weeks=RECENT_WEEKS))]
     missing = recent[~recent[REP].isin(set(week_rows[REP]))].drop_duplicates(REP, keep="last")
     people = [(rec[REP], rec.get(ROLE)) for rec in (*week_rows.to_dict("records"), *missing.to_dict("records"))]
-    monthly, month_name = _monthly(frame, ranges, chosen, people, scales)
+    monthly, month_name = monthly_paces(frame, ranges, chosen, people, scales)
     paces = {(p.rep, p.metric): p for p in monthly}
     plan = _funnels(frame, ranges, this, window, monthly, scales, tracking.label)
     funnels: dict[str, RepFunnel] = {}
@@ -285,7 +223,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
             reps.append(_off_week(rec, {m: _num(values[m][i]) for m in values}, ranges.fairness.working_week))
             continue
         row_status = {m: Status(statuses[m][i]) for m in statuses}
-        paced = [m.name for m in weekly if _paced(m, row_status[m.name], paces.get((rec[REP], m.name)))]
+        paced = [m.name for m in weekly if is_paced(m, row_status[m.name], paces.get((rec[REP], m.name)))]
         judged = {m: paces[(rec[REP], m)].status if m in paced else row_status[m] for m in row_status}
         for m in weekly:  # blank, with only a monthly range and nothing this month to pace: not entered, not unranged
             if judged[m.name] is Status.NO_RANGE and np.isnan(values[m.name][i]) and \
@@ -353,7 +291,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     monthly.sort(key=lambda p: position[p.rep])  # rep by rep, each rep's metrics in table order
     roles = sorted({r.role for r in reps}, key=lambda x: x or "")
     columns = [MetricColumn(name=m.name, category=m.category, unit=m.unit, range=_range_text(ranges, m, roles),
-                            label=m.name if m.is_rate else tracking.label(m.column))  # type: ignore[arg-type]
+                            label=tracking.heading(m))
                for m in weekly]
     by_role = [c.name for c in columns if c.range == "by role"]
     if by_role:  # the range that judged each cell, under it, where the heading cannot say it
@@ -435,109 +373,6 @@ def _effective(metrics: list[Metric], ranges: RangeSet, role: str | None, scales
 
 
 
-def _paced(metric: Metric, weekly: Status, pace: MonthlyPace | None) -> bool:
-    """Whether a metric counts in the verdict by the month's pace rather than its weekly range: an outcome with a
-    monthly range (one quiet week of a rep on pace is noise, not a problem), or any metric with only a monthly
-    range."""
-    return pace is not None and (metric.category is Category.OUTCOME or weekly in (Status.NO_RANGE, Status.NO_DATA))
-
-
-def _monthly(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: list[tuple[str, str | None]],
-             scales: Scales | None = None) -> tuple[list[MonthlyPace], str]:
-    """Month to date against monthly ranges; a week counts in its Monday's month. A count is projected to month end
-    as the month so far plus, for each week left, the rep's average week over the last 4 (this one included): a
-    straight line from one quiet first week would call a rep who reaches the target most months "behind".
-    Rates are the month's pooled counts. ``people`` are (rep, role) pairs; paces come rep by rep, in table order.
-    With ``scales`` (core/effective.py), an OFF week is left out of the typical week, and each rep's monthly range
-    is scaled by the month's share (days worked, FTE and ramp, week by week; weeks to come count as full)."""
-    first = week.replace(day=1)
-    next_month = (first + dt.timedelta(days=32)).replace(day=1)
-    mondays = [d for d in (first + dt.timedelta(days=i) for i in range((next_month - first).days))
-               if d.weekday() == 0]
-    elapsed = sum(d <= week for d in mondays)
-    in_month = frame[(frame[WEEK] >= pd.Timestamp(first)) & (frame[WEEK] <= pd.Timestamp(week))]
-    recent = frame[(frame[WEEK] > pd.Timestamp(week) - pd.Timedelta(weeks=PACE_WEEKS))
-                   & (frame[WEEK] <= pd.Timestamp(week))]
-    names = [rep for rep, _ in people]
-    now = in_month[in_month[WEEK] == pd.Timestamp(week)]
-    away = set() if scales is None else set(now[REP][scales.off[now.index.to_numpy()]])  # nothing to enter
-    now = now.set_index(REP)
-    share = None
-    if scales is not None:
-        recent = recent[~scales.off[recent.index.to_numpy()]]
-        share = _month_share(frame, ranges, scales, mondays, week, names)
-    roles = pd.Series([role for _, role in people], dtype=object)
-    found: dict[tuple[int, int], MonthlyPace] = {}
-    for k, metric in enumerate(dict.fromkeys(r.metric for r in ranges.rules if r.period is Period.MONTH)):
-        present = [c for c in metric.columns if c in in_month]
-        if len(present) < len(metric.columns):
-            continue
-        if metric.is_rate:  # pooled: the month's counts, not an average of weekly rates
-            codes = pd.Index(names).get_indexer(in_month[REP])
-            mine = codes >= 0
-            num, den = pooled_sums(in_month[mine], metric.numerator, metric.denominator, codes[mine],  # type: ignore[arg-type]
-                                   len(names))
-            mtd = projection = pooled_rate(num, den)
-        else:
-            mtd = in_month.groupby(REP)[metric.column].sum(min_count=1).reindex(names).to_numpy(float)
-            typical = recent.groupby(REP)[metric.column].mean().reindex(names).to_numpy(float)
-            typical = np.where(np.isnan(typical), mtd / elapsed, typical)
-            projection = mtd + (len(mondays) - elapsed) * typical
-        entered = pd.Series(np.isfinite([column_values(now, c) for c in present]).all(axis=0), index=now.index,
-                            dtype=bool).reindex(names, fill_value=False).to_numpy(bool)
-        lo, hi = ranges.bounds(metric.name, Period.MONTH, roles)
-        scale = None if share is None or metric.is_rate or metric.category is Category.QUALITY else share
-        statuses = evaluate(projection, lo, hi, scale)
-        by_role = {role: ranges.lookup(metric.name, Period.MONTH, role) for role in set(roles)}
-        for i, (rep, role) in enumerate(people):
-            rule = by_role[role]
-            if rule is None or rule.is_open or np.isnan(mtd[i]):
-                continue
-            # this week's number not entered yet (or no row): the month so far lacks it, so no verdict, no colour
-            status = Status(statuses[i]) if entered[i] or rep in away else Status.NO_DATA
-            part = 1.0 if scale is None else float(scale[i])
-            found[(i, k)] = MonthlyPace(
-                rep=rep, metric=metric.name, unit=metric.unit, month_to_date=float(mtd[i]),
-                weeks_elapsed=elapsed, weeks_in_month=len(mondays), projection=float(projection[i]),
-                range=describe(rule, part, metric.unit) if part != 1 else rule.describe(metric.unit), status=status,
-                on_pace=status in (Status.IN_RANGE, Status.ABOVE), share=part)
-    return [found[key] for key in sorted(found)], f"{first:%B %Y}"
-
-
-def _month_share(frame: pd.DataFrame, ranges: RangeSet, scales: Scales, mondays: list[dt.date], week: dt.date,
-                 names: list[str]) -> np.ndarray:
-    """Each rep's share of a monthly range: the average over the month's weeks of days worked / working week x
-    FTE x ramp share. A week with a row uses the row's; a week to come (or with no row) counts as a full week at
-    the rep's FTE and the ramp share of that week's Monday; a week before the start date counts 0."""
-    out = np.ones(len(names))
-    this = frame[frame[WEEK] == pd.Timestamp(week)]
-    here = dict(zip(this[REP], this.index, strict=True))
-    judged = [n for n, rep in enumerate(names) if rep in here]  # no row this week: the sheet's range judges it
-    if not judged:
-        return out
-    rows = np.array([here[names[n]] for n in judged])
-    at = pd.DatetimeIndex([pd.Timestamp(d) for d in mondays])
-    reps, weeks = len(rows), len(at)
-    # every rep x week of the month at once: a full week at the rep's FTE and that Monday's ramp share, 0 before
-    # the start date; then the weeks with a row take the row's own scale
-    starts = frame[START_DATE].to_numpy()[rows] if START_DATE in frame else np.full(reps, None)
-    roles = frame[ROLE].to_numpy()[rows] if ROLE in frame else np.full(reps, None)
-    months = tenure_month(np.repeat(starts, weeks), np.tile(at.to_numpy(), reps))
-    ramp = ramp_shares(months, pd.Series(np.repeat(roles, weeks)), ranges.fairness).reshape(reps, weeks)
-    begun = pd.to_datetime(pd.Series(starts), errors="coerce").to_numpy()
-    later = begun[:, None] > (at + pd.Timedelta(days=6)).to_numpy()[None, :]  # NaT compares False
-    share = np.where(later, 0.0, scales.fte[rows][:, None] * ramp)
-    month = frame[(frame[WEEK] >= at[0]) & (frame[WEEK] <= pd.Timestamp(week))]
-    position = {rep: k for k, rep in enumerate(names[n] for n in judged)}
-    column = {day: j for j, day in enumerate(at)}
-    activity = scales.activity
-    for i, rep, day in zip(month.index, month[REP], month[WEEK], strict=True):
-        if rep in position and day in column:
-            share[position[rep], column[day]] = activity[i]
-    out[judged] = share.mean(axis=1)
-    return out
-
-
 def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
     """The headline: how many reps are on track (and how many of them with less activity than the range), then
     every other rep once, under the verdict their row gives (off track, to watch, numbers not entered yet), split
@@ -574,7 +409,7 @@ def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
     return text + "."
 
 
-def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, weeks: int = REVIEW_WEEKS,
+def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, weeks: int = WEEKS,
                  full: np.ndarray | None = None) -> list[str]:
     """The method's step 2 as a check: when most of the top producers by outcomes sit below an activity range's
     Min (or above its Max) in most of their recent weeks, the range, not the reps, may be wrong. With ``full``

@@ -8,6 +8,7 @@ what Excel can hold are stated here once.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 
@@ -41,6 +42,12 @@ def listing(names: Iterable[object], shown: int = LIST_LIMIT, limit: int = QUOTE
     head = ", ".join(shorten(n, limit) for n in items[:shown])
     rest = len(items) - shown
     return f"{head} and {rest:,} more" if rest > 0 else head
+
+
+def joined(items: list[str]) -> str:
+    """A few of our own words joined as a sentence lists them: "Dials, Emails and SQLs" (``listing`` is for the
+    user's names, bounded and shortened)."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def fit_cell(text: str) -> str:
@@ -82,3 +89,9 @@ def strict_json(value: object, indent: int | None = 2) -> str:
         return json.dumps(value, **options)  # type: ignore[arg-type]
     except ValueError:  # an infinity or NaN somewhere: made null, then written
         return json.dumps(finite(value), **options)  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=256)
+def lower(name: str) -> str:
+    """A column name inside a sentence: "conversations", but "SQLs" and "new MRR" keep their capitals."""
+    return " ".join(w if any(c.isupper() for c in w[1:]) else w.lower() for w in name.split())

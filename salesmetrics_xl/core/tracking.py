@@ -14,6 +14,7 @@ from salesmetrics_xl.core.metrics import (
     DIALS,
     OPPORTUNITIES,
     SQLS,
+    Metric,
     text_key,
 )
 from salesmetrics_xl.core.names import label
@@ -40,6 +41,11 @@ class TrackingData:
         """A column as the manager knows it: "Calls (Dials)" when their header is one of its other names, so the
         sheet shows their own word and the name our ranges and sentences use."""
         return label(column, self.headers.get(column))
+
+    def heading(self, metric: Metric) -> str:
+        """A metric's column heading on our sheets: a count by its column's label, a rate (no column of the user's)
+        by its name."""
+        return metric.name if metric.is_rate else self.label(metric.column)  # type: ignore[arg-type]
 
     def cell(self, column: str, row: int) -> str | None:
         letter = self.letters.get(column)

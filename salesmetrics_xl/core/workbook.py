@@ -141,8 +141,11 @@ RANGES = SheetSpec(
 )
 
 HOW_TO = "How to use"
-# The sheets salesmetrics-xl writes; never read back as a user's Tracking or Ranges sheet.
-OUR_SHEETS = ("Weekly Summary", "Evaluation", "Suggested Ranges")
+# The sheets salesmetrics-xl writes, named once: never read back as a user's Tracking or Ranges sheet, and what the
+# writer recognises as ours in a workbook from before it recorded which sheets are ours.
+SUMMARY_SHEET, EVALUATION_SHEET = "Weekly Summary", "Evaluation"
+SUGGESTED_SHEET, ROLLUP_SHEET = "Suggested Ranges", "Rollup"
+OUR_SHEETS = (SUMMARY_SHEET, EVALUATION_SHEET, SUGGESTED_SHEET, ROLLUP_SHEET)
 # Workbook-level defined names that say which sheet is which, for a workbook whose sheets have other names.
 # Each may refer to any cell of the sheet (='Weekly Activity'!$A$1) or hold its name as text (="Weekly Activity").
 TRACKING_SHEET_NAME, RANGES_SHEET_NAME = "salesmetrics_tracking", "salesmetrics_ranges"

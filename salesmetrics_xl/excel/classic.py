@@ -20,6 +20,7 @@ from types import ModuleType
 import xlwings as xw
 
 from salesmetrics_xl.excel.addin import NAME, UDF_MODULES
+from salesmetrics_xl.version import __version__
 
 ADDIN_BOOK = f"{NAME}.xlam"
 FUNCTIONS_NAME = "salesmetrics_xl_functions"  # in the add-in: which functions its VBA wrappers were made for
@@ -36,8 +37,6 @@ NOT_SAVED = ("The Sales Metrics functions are ready for this Excel session, but 
 def signature(module: ModuleType) -> str:
     """Which wrappers the add-in must hold: the package version, and each decorated function's name and argument
     names (what the VBA wrapper is written from), so a changed function is imported again even within a version."""
-    from salesmetrics_xl import __version__
-
     shapes = sorted((name, [a.get("name") for a in f.__xlfunc__.get("args", [])])
                     for name, f in vars(module).items() if hasattr(f, "__xlfunc__"))
     return f"{__version__} {hashlib.sha1(json.dumps(shapes).encode()).hexdigest()[:12]}"

@@ -18,6 +18,7 @@ from xlwings import arg, func
 
 from salesmetrics_xl.core import baseline, funnel
 from salesmetrics_xl.core.decision import rule_decision
+from salesmetrics_xl.core.defaults import TOP_SHARE
 from salesmetrics_xl.core.metrics import CATALOG, Category, Period, Unit, normalise, unknown_message
 from salesmetrics_xl.core.parse import parse_ranges
 from salesmetrics_xl.core.ranges import RangeSet
@@ -217,10 +218,10 @@ def metric_range(metric_name: Any, ranges_table: Any, role: Any = None, period: 
                              "2 to 4 of SQLs, Opportunities, Deals Won, New MRR side by side: ranked by the last with "
                              "data, and a rep with none of one from 10 of the one before is never a top performer.")
 @arg("reps", ndim=2, doc="Optional: the Rep column, to rank reps rather than single weeks.")
-@arg("top", doc="Optional: the share of top performers, default 0.25.")
+@arg("top", doc=f"Optional: the share of top performers, default {TOP_SHARE:g}.")
 @arg("category", doc="Optional: activity (default: Min and Max), quality or outcome (Min only).")
 @arg("unit", doc="Optional: count (default), currency or rate, for rounding.")
-def suggest_range(values: Any, outcomes: Any, reps: Any = None, top: Any = 0.25, category: Any = None,
+def suggest_range(values: Any, outcomes: Any, reps: Any = None, top: Any = TOP_SHARE, category: Any = None,
                       unit: Any = None) -> Grid:
     """A starting range from what the top performers (by outcomes) typically do, spilled as Min and Max."""
     try:
@@ -234,7 +235,7 @@ def suggest_range(values: Any, outcomes: Any, reps: Any = None, top: Any = 0.25,
         rows = _grid(outcomes)
         ranked = (tuple(as_numbers([row[c] for row in rows]) for c in range(len(rows[0]))) if len(rows) > 1
                   and len(rows[0]) > 1 else as_numbers(_flat(outcomes)[0]))  # several columns: funnel order
-        found = baseline.suggest_range(_flat(values)[0], ranked, who, float(top or 0.25), kind, measure)
+        found = baseline.suggest_range(_flat(values)[0], ranked, who, float(top or TOP_SHARE), kind, measure)
         return [[found.min, found.max]]
     except (ValueError, KeyError, TypeError) as exc:
         return _message(exc)

@@ -11,11 +11,10 @@ from salesmetrics_xl.core.baseline import Baseline, MetricBaseline
 from salesmetrics_xl.core.metrics import Category, Period, Range, Unit, text_key
 from salesmetrics_xl.core.problems import column_index, column_letter
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
-from salesmetrics_xl.core.workbook import NOTES
+from salesmetrics_xl.core.workbook import NOTES, SUGGESTED_SHEET
 from salesmetrics_xl.layouts.sheet import SheetEdit, SheetLayout, Style
-from salesmetrics_xl.layouts.summary import FORMAT, HEADER, TITLE
+from salesmetrics_xl.layouts.styles import FORMAT, HEADER, TITLE
 
-SUGGESTED_SHEET = "Suggested Ranges"
 COLUMNS = ("Role", "Metric", "Category", "Period", "Current Min", "Current Max", "Suggested Min", "Suggested Max",
            "Team median", "Team 25th", "Team 75th", "Top 25th", "Top 75th", "Why")
 WHY_WIDTH = 70  # characters: the Why column wraps at this width, so the sheet prints on a landscape page

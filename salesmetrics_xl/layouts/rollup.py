@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 
-from salesmetrics_xl.batch import OUTCOMES, FileResult, TeamLine, below, common_root, shared_label
 from salesmetrics_xl.core.metrics import DEALS_WON, NEW_MRR, SQLS, Category
 from salesmetrics_xl.core.problems import column_letter
-from salesmetrics_xl.core.ranking import outcome_key
+from salesmetrics_xl.core.ranking import OUTCOME_ORDER, OUTCOMES, outcome_key
+from salesmetrics_xl.core.rollup import FileResult, TeamLine, below, common_root, shared_label
+from salesmetrics_xl.core.workbook import ROLLUP_SHEET
 from salesmetrics_xl.layouts.sheet import (
-    OWNED_NAME,
     Chart,
     Series,
     SheetLayout,
     Style,
-    WorkbookLayout,
-    owned_entries,
-    owned_formula,
 )
-from salesmetrics_xl.layouts.summary import HEADER, NOTE, SECTION, TITLE
-from salesmetrics_xl.xlsx import write_workbook
+from salesmetrics_xl.layouts.styles import HEADER, NOTE, SECTION, TITLE
 
-ROLLUP_SHEET = "Rollup"
 MONEY = Style(number_format='"$"#,##0', align="center")
 COUNT = Style(number_format="0", align="center")
 
@@ -42,8 +35,8 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
     sheet.put(1, 1, f"Sales metrics rollup: {len(teams)} teams, week {', '.join(weeks) or 'n/a'}", TITLE)
     sheet.put(2, 1, f"Generated {generated:%Y-%m-%d %H:%M} by salesmetrics-xl from {len(results)} workbooks"
                     f"{f' ({notes}: see the report)' if notes else ''}. A team is one workbook's team (its File, "
-                    "below the folder common to all the workbooks); teams are ordered by outcomes: SQLs, then deals "
-                    "won, then new MRR.", NOTE)
+                    "below the folder common to all the workbooks); teams are ordered by outcomes: "
+                    f"{OUTCOME_ORDER}.", NOTE)
     named = {m: shared_label(m, results) for m in OUTCOMES}
     header = ["Team", "Reps", *named.values(), "On track", "Need attention", "Busy, not producing",
               *(f"{c.value.capitalize()} in range" for c in Category), "Where most break", "File"]
@@ -82,31 +75,3 @@ def rollup_sheet(teams: list[TeamLine], results: list[FileResult], with_reps: bo
             for col, value in enumerate(values, start=1):
                 sheet.put(n, col, value, MONEY if rep_header[col - 1] == named[NEW_MRR] else None)
     return sheet
-
-
-def is_rollup(path: Path) -> bool:
-    """A workbook that is a rollup we wrote (its record of our sheets holds the Rollup sheet and nothing else):
-    the only existing file --rollup replaces, and one a batch over its folder does not take for a team's."""
-    from salesmetrics_xl.reader import defined_names
-
-    try:
-        record = defined_names(path).get(OWNED_NAME.casefold())
-    except Exception:  # not a workbook at all: not ours either
-        return False
-    return [name for _, name in owned_entries(record)] == [ROLLUP_SHEET]
-
-
-def write_rollup(path: Path, teams: list[TeamLine], results: list[FileResult], with_reps: bool) -> Path:
-    """A new workbook holding the rollup, written like every other file: atomically, through the lossless writer."""
-    from openpyxl import Workbook
-    from openpyxl.workbook.defined_name import DefinedName
-
-    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
-        blank = Path(tmp) / "blank.xlsx"
-        book = Workbook()
-        book.active.title = ROLLUP_SHEET  # a stand-in the writer replaces: recorded as ours (openpyxl's sheet id 1)
-        book.defined_names[OWNED_NAME] = DefinedName(OWNED_NAME, attr_text=owned_formula([("1", ROLLUP_SHEET)]),
-                                                     hidden=True)
-        book.save(blank)
-        sheet = rollup_sheet(teams, results, with_reps, dt.datetime.now().replace(microsecond=0))
-        return write_workbook(blank, WorkbookLayout([sheet]), path)

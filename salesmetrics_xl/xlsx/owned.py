@@ -11,13 +11,14 @@ from collections.abc import Callable
 
 from defusedxml import ElementTree
 
+from salesmetrics_xl.core.workbook import OUR_SHEETS
 from salesmetrics_xl.layouts.sheet import OWNED_NAME, made_by_us, owned_entries
 from salesmetrics_xl.ooxml import elements, sheet_rid, sheets_of, xml_text
 from salesmetrics_xl.xlsx.relationships import REL_WORKSHEET, Relationship
 
 # The sheets earlier versions wrote before the workbook recorded which sheets are ours (OWNED_NAME): a sheet with one
 # of these names (or "Name (2)") is recognised as ours when its first cells carry our signature (layout.SIGNATURES).
-LEGACY_SHEETS = ("Weekly Summary", "Evaluation", "Suggested Ranges", "Rollup")
+LEGACY_SHEETS = OUR_SHEETS
 
 
 def our_sheets(zf: zipfile.ZipFile, root: object, rels: list[Relationship], targets: dict[str, str],

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salesmetrics_xl.core.baseline import build_baseline, monthly_totals, nice, suggest, suggest_range
+from salesmetrics_xl.core.defaults import SettingError
 from salesmetrics_xl.core.funnel import Funnels
 from salesmetrics_xl.core.metrics import Category, Range, Unit
 from salesmetrics_xl.core.parse import default_ranges, parse_ranges, parse_tracking
@@ -302,8 +303,13 @@ def test_edge_cases_say_what_happened():
     assert emails.suggested is None and emails.why.startswith("no Emails data")
     with pytest.raises(ValueError, match="no complete weeks"):
         build_baseline(team(rep_weeks("Ann", 60, 12, 2, weeks=[WEEKS[0]])), default_ranges(), today=TODAY)
-    with pytest.raises(ValueError, match="share of the team"):
+    # a setting out of bounds is said in the workbook's words; the CLI adds its flag (--top, --weeks)
+    with pytest.raises(SettingError, match="share of reps counted as top performers") as top:
         build_baseline(few, default_ranges(), top=2, today=TODAY)
+    with pytest.raises(SettingError, match="weeks to look back over must be at least 1") as weeks:
+        build_baseline(few, default_ranges(), weeks=0, today=TODAY)
+    assert (top.value.setting, weeks.value.setting) == ("top", "weeks")
+    assert "--" not in str(top.value) + str(weeks.value)
 
 
 def test_a_rep_with_few_full_weeks_is_not_ranked_on_a_lucky_week():

@@ -74,3 +74,14 @@ def test_what_changed_names_who_joined_and_left_with_their_figures():
     assert describe_change(before, after) == (
         "the top performers were Ann; Bo joined (Deals Won 1 → 1, New MRR $900 → $900); Ann left (Deals Won 1 → 1, "
         "New MRR $1,000 → $800) (a full week, pooled)")
+
+
+def test_the_outcome_order_is_said_as_the_sort_orders():
+    from salesmetrics_xl.core.ranking import OUTCOME_ORDER
+    from salesmetrics_xl.core.summary import ORDERING_RULE
+
+    # the words follow OUTCOMES, so the sentence on the sheets can never leave out a step the sort takes
+    assert OUTCOME_ORDER == "SQLs, then opportunities, then deals won, then new MRR"
+    people = [{"SQLs": 2, "Opportunities": 1}, {"SQLs": 2, "Opportunities": 3}]
+    assert sorted(range(2), key=lambda i: outcome_key(people[i])) == [1, 0]  # opportunities break an SQL tie
+    assert ORDERING_RULE.endswith(f"then by {OUTCOME_ORDER}.")

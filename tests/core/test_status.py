@@ -106,3 +106,13 @@ def test_text_that_is_not_a_number_is_an_error_not_a_blank():
 def test_min_above_max_is_invalid():
     with pytest.raises(ValueError, match="greater than max"):
         Range(min=10, max=5)
+
+
+def test_above_is_good_news_except_for_activity():
+    from salesmetrics_xl.core.metrics import Category
+    from salesmetrics_xl.core.status import above_is_good, counts_as_in_range
+
+    assert [above_is_good(c) for c in Category] == [False, True, True]  # activity, quality, outcome
+    assert counts_as_in_range(Status.ABOVE, Category.OUTCOME) and counts_as_in_range(Status.IN_RANGE, Category.ACTIVITY)
+    assert not counts_as_in_range(Status.ABOVE, Category.ACTIVITY)
+    assert not counts_as_in_range(Status.BELOW, Category.QUALITY)

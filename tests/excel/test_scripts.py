@@ -13,11 +13,12 @@ import xlwings as xw
 import xlwings.server as server
 
 from salesmetrics_xl.core.summary import build_summary
+from salesmetrics_xl.core.workbook import EVALUATION_SHEET, SUMMARY_SHEET
 from salesmetrics_xl.excel import scripts
 from salesmetrics_xl.excel.book import CHECKS_NAME
 from salesmetrics_xl.excel.run import SalesMetricsError, weekly_summary
 from salesmetrics_xl.layouts.sheet import OWNED_NAME
-from salesmetrics_xl.layouts.summary import EVALUATION_SHEET, SUMMARY_SHEET, workbook_layout
+from salesmetrics_xl.layouts.summary import workbook_layout
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.xlsx import write_workbook
 from tests.conftest import EXAMPLE

@@ -18,8 +18,9 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 
 from salesmetrics_xl.core.metrics import text_key
 from salesmetrics_xl.core.problems import WorkbookError
+from salesmetrics_xl.core.workbook import EVALUATION_SHEET, SUMMARY_SHEET
 from salesmetrics_xl.layouts.sheet import MAX_LITERAL, formula_text, quote_sheet, same_text, sheet_ref
-from salesmetrics_xl.layouts.summary import EVALUATION_SHEET, SUMMARY_SHEET, workbook_layout
+from salesmetrics_xl.layouts.summary import workbook_layout
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.summarise import summarise_workbook
 from salesmetrics_xl.xlsx import chart_xml

@@ -13,14 +13,9 @@ import pytest
 
 from salesmetrics_xl.core.evaluate import evaluate_rows, scorecard_metrics
 from salesmetrics_xl.core.tracking import ROW
-from salesmetrics_xl.core.workbook import REP
-from salesmetrics_xl.layouts.summary import (
-    EVALUATION_SHEET,
-    METRICS_FROM,
-    ROSTER_HEADERS,
-    SCALE_HEADERS,
-    SUMMARY_SHEET,
-)
+from salesmetrics_xl.core.workbook import EVALUATION_SHEET, REP, SUMMARY_SHEET
+from salesmetrics_xl.layouts.evaluation import ROSTER_HEADERS, SCALE_HEADERS
+from salesmetrics_xl.layouts.summary import METRICS_FROM
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.summarise import summarise_workbook
 from tests.conftest import EXAMPLE, RANGES_HEADER, TRACKING_HEADER
@@ -521,7 +516,8 @@ def test_a_row_not_entered_yet_is_grey_and_not_on_pace():
     pacing block says "not entered yet" with no projection, and the diagnosis says so."""
     from salesmetrics_xl.core.parse import parse_ranges, parse_tracking
     from salesmetrics_xl.core.summary import build_summary
-    from salesmetrics_xl.layouts.summary import METRICS_FROM, NO_DATA_FILL, summary_sheet
+    from salesmetrics_xl.layouts.styles import NO_DATA_FILL
+    from salesmetrics_xl.layouts.summary import METRICS_FROM, summary_sheet
 
     weeks = [dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 16)]
     rows = [[w, rep, "East", "SDR", *([None] * 8 if rep == "Ann" and w == weeks[-1] else [60, 150, 12, 4, 2, 1, 0, 0])]

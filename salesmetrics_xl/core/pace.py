@@ -1,0 +1,138 @@
+"""The month's pace: month to date against the monthly ranges, projected to month end, rep by rep.
+
+The summary judges an outcome with a monthly range by this pace, and the decision and the evidence speak of it:
+here, below all three."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from salesmetrics_xl.core.effective import Scales, describe, ramp_shares, tenure_month
+from salesmetrics_xl.core.evaluate import column_values, pooled_rate, pooled_sums
+from salesmetrics_xl.core.metrics import Category, Metric, Period, Unit
+from salesmetrics_xl.core.ranges import RangeSet
+from salesmetrics_xl.core.status import Status, evaluate
+from salesmetrics_xl.core.workbook import REP, ROLE, START_DATE, WEEK
+
+PACE_WEEKS = 4  # a rep's typical week, for the monthly projection: the average of the last 4
+
+
+class MonthlyPace(BaseModel):
+    rep: str
+    metric: str
+    unit: Unit
+    month_to_date: float
+    weeks_elapsed: int
+    weeks_in_month: int
+    projection: float
+    range: str
+    status: Status  # of the projection against the monthly range; NO DATA when this week's number is not entered
+    on_pace: bool
+    share: float = 1.0  # of the monthly range this rep is held to: days worked, FTE and ramp over the month
+
+
+def is_paced(metric: Metric, weekly: Status, pace: MonthlyPace | None) -> bool:
+    """Whether a metric counts in the verdict by the month's pace rather than its weekly range: an outcome with a
+    monthly range (one quiet week of a rep on pace is noise, not a problem), or any metric with only a monthly
+    range."""
+    return pace is not None and (metric.category is Category.OUTCOME or weekly in (Status.NO_RANGE, Status.NO_DATA))
+
+
+def monthly_paces(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: list[tuple[str, str | None]],
+             scales: Scales | None = None) -> tuple[list[MonthlyPace], str]:
+    """Month to date against monthly ranges; a week counts in its Monday's month. A count is projected to month end
+    as the month so far plus, for each week left, the rep's average week over the last 4 (this one included): a
+    straight line from one quiet first week would call a rep who reaches the target most months "behind".
+    Rates are the month's pooled counts. ``people`` are (rep, role) pairs; paces come rep by rep, in table order.
+    With ``scales`` (core/effective.py), an OFF week is left out of the typical week, and each rep's monthly range
+    is scaled by the month's share (days worked, FTE and ramp, week by week; weeks to come count as full)."""
+    first = week.replace(day=1)
+    next_month = (first + dt.timedelta(days=32)).replace(day=1)
+    mondays = [d for d in (first + dt.timedelta(days=i) for i in range((next_month - first).days))
+               if d.weekday() == 0]
+    elapsed = sum(d <= week for d in mondays)
+    in_month = frame[(frame[WEEK] >= pd.Timestamp(first)) & (frame[WEEK] <= pd.Timestamp(week))]
+    recent = frame[(frame[WEEK] > pd.Timestamp(week) - pd.Timedelta(weeks=PACE_WEEKS))
+                   & (frame[WEEK] <= pd.Timestamp(week))]
+    names = [rep for rep, _ in people]
+    now = in_month[in_month[WEEK] == pd.Timestamp(week)]
+    away = set() if scales is None else set(now[REP][scales.off[now.index.to_numpy()]])  # nothing to enter
+    now = now.set_index(REP)
+    share = None
+    if scales is not None:
+        recent = recent[~scales.off[recent.index.to_numpy()]]
+        share = month_share(frame, ranges, scales, mondays, week, names)
+    roles = pd.Series([role for _, role in people], dtype=object)
+    found: dict[tuple[int, int], MonthlyPace] = {}
+    for k, metric in enumerate(dict.fromkeys(r.metric for r in ranges.rules if r.period is Period.MONTH)):
+        present = [c for c in metric.columns if c in in_month]
+        if len(present) < len(metric.columns):
+            continue
+        if metric.is_rate:  # pooled: the month's counts, not an average of weekly rates
+            codes = pd.Index(names).get_indexer(in_month[REP])
+            mine = codes >= 0
+            num, den = pooled_sums(in_month[mine], metric.numerator, metric.denominator, codes[mine],  # type: ignore[arg-type]
+                                   len(names))
+            mtd = projection = pooled_rate(num, den)
+        else:
+            mtd = in_month.groupby(REP)[metric.column].sum(min_count=1).reindex(names).to_numpy(float)
+            typical = recent.groupby(REP)[metric.column].mean().reindex(names).to_numpy(float)
+            typical = np.where(np.isnan(typical), mtd / elapsed, typical)
+            projection = mtd + (len(mondays) - elapsed) * typical
+        entered = pd.Series(np.isfinite([column_values(now, c) for c in present]).all(axis=0), index=now.index,
+                            dtype=bool).reindex(names, fill_value=False).to_numpy(bool)
+        lo, hi = ranges.bounds(metric.name, Period.MONTH, roles)
+        scale = None if share is None or metric.is_rate or metric.category is Category.QUALITY else share
+        statuses = evaluate(projection, lo, hi, scale)
+        by_role = {role: ranges.lookup(metric.name, Period.MONTH, role) for role in set(roles)}
+        for i, (rep, role) in enumerate(people):
+            rule = by_role[role]
+            if rule is None or rule.is_open or np.isnan(mtd[i]):
+                continue
+            # this week's number not entered yet (or no row): the month so far lacks it, so no verdict, no colour
+            status = Status(statuses[i]) if entered[i] or rep in away else Status.NO_DATA
+            part = 1.0 if scale is None else float(scale[i])
+            found[(i, k)] = MonthlyPace(
+                rep=rep, metric=metric.name, unit=metric.unit, month_to_date=float(mtd[i]),
+                weeks_elapsed=elapsed, weeks_in_month=len(mondays), projection=float(projection[i]),
+                range=describe(rule, part, metric.unit) if part != 1 else rule.describe(metric.unit), status=status,
+                on_pace=status in (Status.IN_RANGE, Status.ABOVE), share=part)
+    return [found[key] for key in sorted(found)], f"{first:%B %Y}"
+
+
+def month_share(frame: pd.DataFrame, ranges: RangeSet, scales: Scales, mondays: list[dt.date], week: dt.date,
+                 names: list[str]) -> np.ndarray:
+    """Each rep's share of a monthly range: the average over the month's weeks of days worked / working week x
+    FTE x ramp share. A week with a row uses the row's; a week to come (or with no row) counts as a full week at
+    the rep's FTE and the ramp share of that week's Monday; a week before the start date counts 0."""
+    out = np.ones(len(names))
+    this = frame[frame[WEEK] == pd.Timestamp(week)]
+    here = dict(zip(this[REP], this.index, strict=True))
+    judged = [n for n, rep in enumerate(names) if rep in here]  # no row this week: the sheet's range judges it
+    if not judged:
+        return out
+    rows = np.array([here[names[n]] for n in judged])
+    at = pd.DatetimeIndex([pd.Timestamp(d) for d in mondays])
+    reps, weeks = len(rows), len(at)
+    # every rep x week of the month at once: a full week at the rep's FTE and that Monday's ramp share, 0 before
+    # the start date; then the weeks with a row take the row's own scale
+    starts = frame[START_DATE].to_numpy()[rows] if START_DATE in frame else np.full(reps, None)
+    roles = frame[ROLE].to_numpy()[rows] if ROLE in frame else np.full(reps, None)
+    months = tenure_month(np.repeat(starts, weeks), np.tile(at.to_numpy(), reps))
+    ramp = ramp_shares(months, pd.Series(np.repeat(roles, weeks)), ranges.fairness).reshape(reps, weeks)
+    begun = pd.to_datetime(pd.Series(starts), errors="coerce").to_numpy()
+    later = begun[:, None] > (at + pd.Timedelta(days=6)).to_numpy()[None, :]  # NaT compares False
+    share = np.where(later, 0.0, scales.fte[rows][:, None] * ramp)
+    month = frame[(frame[WEEK] >= at[0]) & (frame[WEEK] <= pd.Timestamp(week))]
+    position = {rep: k for k, rep in enumerate(names[n] for n in judged)}
+    column = {day: j for j, day in enumerate(at)}
+    activity = scales.activity
+    for i, rep, day in zip(month.index, month[REP], month[WEEK], strict=True):
+        if rep in position and day in column:
+            share[position[rep], column[day]] = activity[i]
+    out[judged] = share.mean(axis=1)
+    return out
