@@ -55,8 +55,9 @@ def baseline_workbook(source: Path, weeks: int = WEEKS, top: float = TOP_SHARE, 
                       now: dt.datetime | None = None) -> BaselineReport:
     """Raises WorkbookError when there is no baseline to give (unreadable, no Tracking sheet, no complete week) or
     its workbook cannot be written, and SettingError for weeks or top out of bounds. Errors in the data do not stop
-    it: the baseline is built from the rows that can be read, and the report's exit code is 2. ``dry_run`` plans and writes nothing;
-    ``as_of`` counts the complete weeks before that day (default today) and dates the --apply notes."""
+    it: the baseline is built from the rows that can be read, and the report's exit code is 2. ``dry_run`` plans
+    and writes nothing; ``as_of`` counts the complete weeks before that day (default today) and dates the
+    --apply notes."""
     data = read_workbook(source, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
     if data.tracking is None:
         raise WorkbookError(next((p for p in data.problems if p.severity is Severity.ERROR), Problem(
