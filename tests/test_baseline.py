@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 from salesmetrics_xl.baseline import baseline_workbook
+from salesmetrics_xl.core.defaults import SettingError
 from salesmetrics_xl.core.problems import WorkbookError
 from tests.conftest import EXAMPLE
 
@@ -55,15 +56,21 @@ def test_apply_in_place_writes_the_changes_into_the_ranges_table(team):
     assert len(notes) == len(changed)
 
 
-@pytest.mark.parametrize(("kwargs", "says"), [
-    ({"weeks": 0}, "at least 1"),
-    ({"top": 1.5}, "share of the team"),
-    ({"as_of": dt.date(2020, 1, 6)}, "no complete weeks"),
+@pytest.mark.parametrize(("kwargs", "setting", "says"), [
+    ({"weeks": 0}, "weeks", "at least 1"),
+    ({"top": 1.5}, "top", "share of reps counted as top performers"),
 ])
-def test_no_baseline_to_give_is_one_workbook_error(team, kwargs, says):
-    with pytest.raises(WorkbookError) as caught:
+def test_a_setting_out_of_bounds_names_the_setting_not_a_flag(team, kwargs, setting, says):
+    """The library speaks of the setting; each face adds how the user gave it (the CLI its --flag)."""
+    with pytest.raises(SettingError) as caught:
         baseline_workbook(team, **kwargs)
-    assert caught.value.problem.code == "bad-input" and says in caught.value.problem.message
+    assert caught.value.setting == setting and says in str(caught.value) and "--" not in str(caught.value)
+
+
+def test_no_complete_week_is_one_workbook_error(team):
+    with pytest.raises(WorkbookError) as caught:
+        baseline_workbook(team, as_of=dt.date(2020, 1, 6))
+    assert caught.value.problem.code == "bad-input" and "no complete weeks" in caught.value.problem.message
     assert caught.value.problem.file == str(team)
 
 

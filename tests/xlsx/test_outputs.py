@@ -77,7 +77,7 @@ def test_killing_the_writer_mid_write_leaves_the_original_intact(tmp_path):
         w.stream_edit = slow
         w.write_workbook(Path({str(source)!r}), summary_layout(), Path({str(source)!r}))
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parent.parent)
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parents[2])
     deadline = time.monotonic() + 600  # a hang guard only, generous for a loaded machine
     while not signal_file.exists() and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
