@@ -6,18 +6,12 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from salesmetrics_xl.core.cell_values import (
-    shown,
-)
-from salesmetrics_xl.core.metrics import (
-    normalise,
-)
+from salesmetrics_xl.core.cell_values import shown
+from salesmetrics_xl.core.metrics import normalise
 from salesmetrics_xl.core.parse.values import Row, filled
 from salesmetrics_xl.core.problems import Problem, Severity, column_letter
 from salesmetrics_xl.core.text import shorten
-from salesmetrics_xl.core.workbook import (
-    SheetSpec,
-)
+from salesmetrics_xl.core.workbook import SheetSpec
 
 HEADER_SEARCH_ROWS = 20
 

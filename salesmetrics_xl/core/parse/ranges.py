@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from salesmetrics_xl.core.cell_values import (
-    literal_reason,
-    shown,
-)
+from salesmetrics_xl.core.cell_values import literal_reason, shown
 from salesmetrics_xl.core.metrics import (
     CATALOG,
     Category,

@@ -9,18 +9,12 @@ import numpy as np
 import pandas as pd
 
 from salesmetrics_xl.core.effective import Roster
-from salesmetrics_xl.core.metrics import (
-    closest_name,
-    text_key,
-    trim,
-)
+from salesmetrics_xl.core.metrics import closest_name, text_key, trim
 from salesmetrics_xl.core.problems import Problem, Severity
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.text import listing, shorten
 from salesmetrics_xl.core.tracking import ROW, TrackingData
-from salesmetrics_xl.core.workbook import (
-    ROLE,
-)
+from salesmetrics_xl.core.workbook import ROLE
 
 
 def check_roles(tracking: TrackingData, ranges: RangeSet, reps: dict[str, dict[str, object]] | None = None,

@@ -10,11 +10,7 @@ from itertools import islice
 
 import numpy as np
 
-from salesmetrics_xl.core.metrics import (
-    closest_name,
-    match_name,
-    normalise,
-)
+from salesmetrics_xl.core.metrics import closest_name, match_name, normalise
 from salesmetrics_xl.core.parse.header import HEADER_SEARCH_ROWS, find_header
 from salesmetrics_xl.core.parse.values import Row, UncachedFormula
 from salesmetrics_xl.core.problems import Problem, Severity
@@ -30,11 +26,14 @@ from salesmetrics_xl.core.workbook import (
 
 
 def find_sheet(names: list[str], spec: SheetSpec) -> str | None:
-    """The first sheet named as the declaration names it (or an alias), whatever its case and spacing."""
+    """The first sheet named as the declaration names it (or an alias), whatever its case and spacing; never one
+    of the sheets we write. The file reader asks it too, to tell a chart sheet named Tracking from a worksheet."""
     return next((n for n in names if n not in OUR_SHEETS and match_name(n, {spec.name: spec.aliases})), None)
 
 
 def has_header(rows: Iterable[Row], spec: SheetSpec, required: tuple[str, ...], any_of: tuple[str, ...] = ()) -> bool:
+    """Does the sheet have a header with the required columns (and one of ``any_of``) in its first rows: how a
+    tracking or ranges sheet under a name of the team's own is found."""
     header = find_header([tuple(r) for r in islice(rows, HEADER_SEARCH_ROWS)], spec, required)
     return header is not None and (not any_of or bool(set(any_of) & header.columns.keys()))
 

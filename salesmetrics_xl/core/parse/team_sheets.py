@@ -8,12 +8,7 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 
 from salesmetrics_xl.core.effective import RampStep, Roster
-from salesmetrics_xl.core.metrics import (
-    closest_name,
-    match_name,
-    normalise,
-    text_key,
-)
+from salesmetrics_xl.core.metrics import closest_name, match_name, normalise, text_key
 from salesmetrics_xl.core.parse.header import HEADER_SEARCH_ROWS, Header, describe_found, find_header, likely_header
 from salesmetrics_xl.core.parse.values import Row, cell_text, filled, parse_date, parse_number, role_text
 from salesmetrics_xl.core.problems import Problem, Severity, column_letter

@@ -11,12 +11,8 @@ from itertools import chain, islice, zip_longest
 import numpy as np
 import pandas as pd
 
-from salesmetrics_xl.core.cell_values import (
-    shown,
-)
-from salesmetrics_xl.core.metrics import (
-    normalise,
-)
+from salesmetrics_xl.core.cell_values import shown
+from salesmetrics_xl.core.metrics import normalise
 from salesmetrics_xl.core.names import label
 from salesmetrics_xl.core.parse.header import HEADER_SEARCH_ROWS, Header, find_header, missing_columns_problem
 from salesmetrics_xl.core.parse.values import (

@@ -11,16 +11,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from salesmetrics_xl.core.cell_values import (
-    MAX_FIGURE,
-    SMALLEST_FIGURE,
-    figure_reason,
-    in_years,
-    shown,
-)
-from salesmetrics_xl.core.metrics import (
-    trim,
-)
+from salesmetrics_xl.core.cell_values import MAX_FIGURE, SMALLEST_FIGURE, figure_reason, in_years, shown
+from salesmetrics_xl.core.metrics import trim
 from salesmetrics_xl.core.text import shorten
 from salesmetrics_xl.core.tracking import monday
 
@@ -149,6 +141,7 @@ def numbers_in(values: Column) -> tuple[np.ndarray, dict[int, str], list[int]]:
 
 
 def filled(value: object) -> bool:
+    """Does the cell hold anything: a cell of spaces is as blank as an empty one, whichever reader saw it."""
     return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
@@ -164,6 +157,7 @@ def extra_value(value: object) -> object:
 
 
 def cell_text(value: object, cut: Callable[[str], str] = str.strip) -> str | None:
+    """A name in a cell (a rep, a team, a metric), trimmed; None for a blank or a formula with no saved result."""
     if value is None or isinstance(value, UncachedFormula):
         return None
     text = cut(shown(value))
@@ -219,6 +213,7 @@ def dates_in(values: Column) -> tuple[np.ndarray, dict[int, str]]:
 
 
 def week_or_reason(value: object) -> dt.date | str:
+    """A Week cell's Monday, or the sentence saying why it has none (a blank included)."""
     if not filled(value):
         return "no week given"
     try:
