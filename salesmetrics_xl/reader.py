@@ -23,7 +23,7 @@ from salesmetrics_xl.core.parse import (
     Header,
     SheetColumns,
     WorkbookData,
-    _pick_sheet,
+    find_sheet,
     parse_workbook,
     sheet_in_name,
 )
@@ -535,6 +535,6 @@ def _worksheets(path: Path, names: list[str], sheets: list[Sheet],
         if name is not None and name in others:
             raise not_a_worksheet(str(path), kinds[name])
     for spec in (TRACKING, RANGES):
-        if _pick_sheet(grids, spec) is None and (other := _pick_sheet(others, spec)) is not None:
+        if find_sheet(grids, spec) is None and (other := find_sheet(others, spec)) is not None:
             raise not_a_worksheet(str(path), kinds[other])
     return grids

@@ -1,0 +1,222 @@
+"""A cell's value as a week, a day, a count or a name: the one reading of each, with the reason when a cell
+cannot be read (a ValueError's text is the sentence a user sees)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from salesmetrics_xl.core.cell_values import MAX_FIGURE, SMALLEST_FIGURE, figure_reason, in_years, shown
+from salesmetrics_xl.core.metrics import trim
+from salesmetrics_xl.core.text import shorten
+from salesmetrics_xl.core.tracking import monday
+
+Row = tuple[object, ...]
+Column = list[object] | np.ndarray
+
+
+def cell_objects(values: Column) -> list[object]:
+    """Cell values as a row reader gives them (None for a blank), for the code that judges cell by cell."""
+    if not isinstance(values, np.ndarray):
+        return values
+    series = pd.Series(values)
+    return series.astype(object).where(series.notna(), None).tolist()
+
+
+class UncachedFormula(str):
+    """A formula cell saved without its result (by a program that does not calculate): unknown, not blank."""
+
+
+_ISO_WEEK = re.compile(r"^(\d{4})\s*-?\s*W(\d{1,2})(?:\s*-?\s*[1-7])?$", re.I)
+_TEXT_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y",
+               "%d-%b-%Y", "%Y-%m-%d %H:%M:%S")
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def parse_week(value: object) -> dt.date:
+    """A week as people write it, to its Monday; raises ValueError with the reason (a year outside
+    FIRST_YEAR..LAST_YEAR included)."""
+    return monday(in_years(_week_day(value)))
+
+
+def _week_day(value: object) -> dt.date:
+    """A day in the week a cell means (not yet its Monday)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 <= value <= 80000:  # an Excel date serial in a cell not formatted as a date
+            return (EXCEL_EPOCH + dt.timedelta(days=float(value))).date()
+        raise ValueError(f"{shorten(shown(value))} is a number, not a date")
+    text = str(value).strip()
+    if m := _ISO_WEEK.match(text):
+        try:
+            return dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+        except ValueError:
+            raise ValueError(f"'{shorten(text)}' is not a real ISO week") from None
+    for fmt in _TEXT_DATES:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    if m := re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", text):
+        a, b, year = int(m[1]), int(m[2]), int(m[3])
+        month, day = (b, a) if a > 12 else (a, b)  # US order unless the first number cannot be a month
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            pass
+    raise ValueError(f"'{shorten(text)}' is not a date or an ISO week like 2026-W47")
+
+
+_NUMBER_TEXT = re.compile(r"^[\s$€£]*(-?[\d,]*\.?\d+)\s*(%?)\s*$")
+
+
+def parse_number(value: object) -> float:
+    """A count or amount; text is accepted only when it is plainly a number ('1,200', '$950', '15%')."""
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{shown(value)} is TRUE/FALSE, not a number")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return _figure(float(value))
+    if isinstance(value, UncachedFormula):
+        raise ValueError("the formula here has no saved result (the file was saved by a program that does not "
+                         "calculate); open and save it in Excel")
+    text = shown(value).strip()
+    if text.startswith("#"):
+        raise ValueError(f"the cell shows the Excel error {shorten(text)}")
+    m = _NUMBER_TEXT.match(text)
+    if not m:
+        raise ValueError(f"'{shorten(text)}' is text, not a number")
+    number = float(m[1].replace(",", ""))
+    return _figure(number / 100 if m[2] else number)
+
+
+def _figure(number: float) -> float:
+    reason = figure_reason(number) if math.isfinite(number) else f"{number:g} is not a number a cell can hold"
+    if reason:
+        raise ValueError(reason)
+    return number
+
+
+def numbers_in(values: Column) -> tuple[np.ndarray, dict[int, str], list[int]]:
+    """Column -> floats, the reason for each cell that is not a usable number, and the cells holding a number
+    as text (read, but Excel's own formulas will not count them). Fast on plain numbers."""
+    bad: dict[int, str] = {}
+    as_text: list[int] = []
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":  # from a columnar reader: all plain numbers
+        out, unread = values.astype(float), np.array([], dtype=np.intp)
+    else:
+        values = cell_objects(values)
+        numeric = [v if not isinstance(v, str) else None for v in values]
+        out = pd.to_numeric(pd.Series(numeric, dtype=object), errors="coerce").to_numpy(dtype=float, copy=True)
+        unread = np.flatnonzero(np.isnan(out))
+    for i in unread:
+        raw = values[i]
+        if raw is None or (isinstance(raw, str) and not raw.strip()) or (isinstance(raw, float) and np.isnan(raw)):
+            continue
+        try:
+            out[i] = parse_number(raw)
+            if isinstance(raw, str):
+                as_text.append(int(i))
+        except ValueError as exc:
+            bad[int(i)] = str(exc)
+    for i in np.flatnonzero(out < 0):
+        bad[int(i)] = f"{out[i]:g} is negative; counts cannot be below zero"
+        out[i] = np.nan
+    for i in np.flatnonzero(np.isinf(out)):  # 1e400 or Infinity in a damaged file
+        bad[int(i)] = f"{out[i]:g} is not a number a cell can hold"
+        out[i] = np.nan
+    with np.errstate(invalid="ignore"):
+        odd = (np.abs(out) > MAX_FIGURE) | ((out != 0) & (np.abs(out) < SMALLEST_FIGURE))
+    for i in np.flatnonzero(odd):  # 1e27 in Dials, 5e-324: no sales figure; said here, never a crash later
+        bad[int(i)] = figure_reason(float(out[i])) or ""
+        out[i] = np.nan
+    return out, bad, as_text
+
+
+def filled(value: object) -> bool:
+    """Does the cell hold anything: a cell of spaces is as blank as an empty one, whichever reader saw it."""
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+
+def extra_value(value: object) -> object:
+    """An extra column's cell as every reader gives it: readers differ on dates (date, datetime, Timestamp)."""
+    if not filled(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime.combine(value, dt.time())
+    return value
+
+
+def cell_text(value: object, cut: Callable[[str], str] = str.strip) -> str | None:
+    """A name in a cell (a rep, a team, a metric), trimmed; None for a blank or a formula with no saved result."""
+    if value is None or isinstance(value, UncachedFormula):
+        return None
+    text = cut(shown(value))
+    return text or None
+
+
+def role_text(value: object) -> str | None:
+    """A Role as the formulas we write see it: trimmed as TRIM trims (a tab or a line break at the end counts)."""
+    return cell_text(value, trim)
+
+
+_TOTAL = re.compile(r"^(grand|sub|team|overall)?totals?\b|\b(sub)?totals?$|^sum$", re.I)
+
+
+def is_total_label(value: object) -> bool:
+    """'Total', 'Grand Total', 'Subtotal', 'Team A Total', 'TOTALS': a label a totals row carries."""
+    return isinstance(value, str) and bool(_TOTAL.search(re.sub(r"[^0-9a-z]+", " ", value.casefold()).strip()))
+
+
+def parse_date(value: object) -> dt.date:
+    """A day (a start date): a real date, an Excel date serial, or a text date as ``parse_week`` reads them."""
+    if isinstance(value, dt.datetime):
+        return in_years(value.date())
+    if isinstance(value, dt.date):
+        return in_years(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 <= value <= 80000:
+        return in_years((EXCEL_EPOCH + dt.timedelta(days=float(value))).date())
+    text = shown(value).strip()
+    for fmt in _TEXT_DATES:
+        try:
+            day = dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        return in_years(day)
+    raise ValueError(f"'{shorten(text)}' is not a date")
+
+
+def dates_in(values: Column) -> tuple[np.ndarray, dict[int, str]]:
+    """A column of dates as datetime64 (NaT for a blank), and the reason for each cell that is not a date."""
+    if isinstance(values, np.ndarray) and values.dtype.kind == "M":  # a columnar reader's dates: the day, as below
+        return values.astype("datetime64[D]").astype("datetime64[ns]"), {}
+    out, bad = [], {}
+    for i, value in enumerate(cell_objects(values)):
+        if not filled(value) or (isinstance(value, float) and np.isnan(value)):
+            out.append(None)
+            continue
+        try:
+            out.append(parse_date(value))
+        except ValueError as exc:
+            bad[i] = str(exc)
+            out.append(None)
+    return pd.to_datetime(pd.Series(out, dtype=object)).to_numpy(dtype="datetime64[ns]"), bad
+
+
+def week_or_reason(value: object) -> dt.date | str:
+    """A Week cell's Monday, or the sentence saying why it has none (a blank included)."""
+    if not filled(value):
+        return "no week given"
+    try:
+        return parse_week(value)
+    except ValueError as exc:
+        return str(exc)
