@@ -14,6 +14,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # a cell's date is its days since this (Excel's 1900 date system)
 # The years a week or a start date may fall in. A sales week outside them is a typing slip (3026 for 2026, 1926),
 # and pandas' nanosecond dates end in 2262: a year past that would be read as some other year, without a word.
 FIRST_YEAR, LAST_YEAR = 1990, 2199

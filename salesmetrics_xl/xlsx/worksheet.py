@@ -8,6 +8,7 @@ import datetime as dt
 import math
 from collections.abc import Iterator
 
+from salesmetrics_xl.core.cell_values import EXCEL_EPOCH
 from salesmetrics_xl.core.problems import column_letter, split_range, split_ref
 from salesmetrics_xl.layouts.sheet import Cell, ConditionalFormat, SheetLayout, Validation
 from salesmetrics_xl.ooxml import TRANSITIONAL, Namespaces
@@ -18,7 +19,6 @@ from salesmetrics_xl.xlsx.xmltext import XML_DECL, attr, check_xml, number, text
 MARK = "salesmetrics-xl"
 MARK_FORMULA = f'N("{MARK}")=0'
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 EXCEL_EPOCH_1904 = dt.datetime(1904, 1, 1)  # Mac Excel's "1904 date system" (<workbookPr date1904="1"/>)
 
 

@@ -160,7 +160,7 @@ def test_summary_and_batch_refuse_to_publish_a_damaged_workbook(tmp_path):
     book = tmp_path / "team.xlsx"
     book.write_bytes(EXAMPLE.read_bytes())
     before = book.read_bytes()
-    root = Path(__file__).parent.parent
+    root = Path(__file__).parents[2]
     summary = subprocess.run([sys.executable, "-c", _BROKEN_CLI, "summary", str(book), "--in-place"],
                              capture_output=True, text=True, cwd=root, timeout=300)
     assert summary.returncode == 2, summary.stdout + summary.stderr

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from salesmetrics_xl.core.cell_values import MAX_FIGURE, SMALLEST_FIGURE, figure_reason, in_years, shown
+from salesmetrics_xl.core.cell_values import EXCEL_EPOCH, MAX_FIGURE, SMALLEST_FIGURE, figure_reason, in_years, shown
 from salesmetrics_xl.core.metrics import trim
 from salesmetrics_xl.core.text import shorten
 from salesmetrics_xl.core.tracking import monday
@@ -35,7 +35,6 @@ class UncachedFormula(str):
 _ISO_WEEK = re.compile(r"^(\d{4})\s*-?\s*W(\d{1,2})(?:\s*-?\s*[1-7])?$", re.I)
 _TEXT_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y",
                "%d-%b-%Y", "%Y-%m-%d %H:%M:%S")
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 
 def parse_week(value: object) -> dt.date:
