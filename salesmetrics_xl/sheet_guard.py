@@ -62,6 +62,7 @@ _TEXT_ELEMENTS = frozenset({b"t", b"f", b"formula", b"formula1", b"formula2"})
 _NAME_END = re.compile(rb"[\s/>]")
 _HUGE_EXPONENT = re.compile(rb"\d[eE]\+?\d{3}")
 MAX_AMPERSANDS = 100_000  # beyond this many '&' the parser is cheaper than looking at each
+EQUALS_SLICE = 8 * 1024**2  # bytes looked at per step of the '=' check
 RARE_HITS = 1_000  # a rare byte met more often than this: a plain search for the whole needle is cheaper
 
 
@@ -124,14 +125,18 @@ def _contains(data: bytes, needle: bytes, rare: int, start: int = 0) -> bool:
 def _equals_quoted(data: bytes) -> bool:
     """Whether every '=' is written as in a plain attribute: no space before it and a double quote after it. One
     vector pass over the '=' signs (two searches for '=' and '="' took twice as long and missed ``t ="e"``, a
-    spelling the byte scans would not read as an error cell)."""
-    if not data:
-        return True
+    spelling the byte scans would not read as an error cell). In slices, so the masks stay a few MB."""
     codes = np.frombuffer(data, dtype=np.uint8)
-    at = np.flatnonzero(codes == ord("="))
-    if len(at) and (at[0] == 0 or at[-1] == len(codes) - 1):
+    if not len(codes):
+        return True
+    equals, quote, space = ord("="), ord('"'), ord(" ")
+    if codes[0] == equals or codes[-1] == equals:
         return False
-    return bool((codes[at + 1] == ord('"')).all() and (codes[at - 1] != ord(" ")).all())
+    for low in range(0, len(codes), EQUALS_SLICE):
+        at = np.flatnonzero(codes[low:low + EQUALS_SLICE] == equals) + low
+        if not ((codes[at + 1] == quote).all() and (codes[at - 1] != space).all()):
+            return False
+    return True
 
 
 def _references_in_text(data: bytes) -> bool:

@@ -109,3 +109,14 @@ def test_a_row_number_beyond_the_grid_is_refused_before_it_is_counted():
     with pytest.raises(WorkbookError) as caught:
         scan_sheet(data, "team.xlsx", "Tracking")
     assert caught.value.problem.code == "damaged" and "Excel" in caught.value.problem.message
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 64])
+def test_the_equals_check_gives_one_answer_whatever_its_slice(monkeypatch, size):
+    """The '=' check looks at the bytes in slices: an '=' on the edge of a slice is judged like any other."""
+    from salesmetrics_xl import sheet_guard
+
+    good = _sheet([b'<row r="1"><c r="A1" t="inlineStr"><is><t>Blank = 1</t></is></c><c r="B1"><v>2</v></c></row>'])
+    spaced = good.replace(b'<c r="B1">', b'<c r="B1" t ="e">')
+    monkeypatch.setattr(sheet_guard, "EQUALS_SLICE", size)
+    assert plain(good) and not plain(spaced)
