@@ -3,7 +3,7 @@
     python benchmarks/batch.py [--files 200] [--big 200000]
 
 Each generated workbook has about 1,000 rows (20 reps x 52 weeks). Both routes run in this invocation; the ratio
-is what matters. Targets: >= 5x faster than the plain script for the 200 files on a 2-core machine; the
+is what matters. Targets: >= 10x faster than the plain script (issue #28) for the files on a 2-core machine; the
 200,000-row workbook in <= 5 s.
 """
 
@@ -25,7 +25,7 @@ from salesmetrics_xl.batch import find_workbooks, run_batch, summarise_one
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--files", type=int, default=200)
-    parser.add_argument("--big", type=int, default=200_000)
+    parser.add_argument("--big", type=int, default=200_000, help="rows of the one big workbook (0: skip it)")
     args = parser.parse_args()
     root = bench_folder()
     template = tracking_workbook(root / "tracking_1040.xlsx", 1040, reps=20)
@@ -46,19 +46,20 @@ def main() -> None:
         plain_route(path)
     plain = time.perf_counter() - start
 
-    big = tracking_workbook(root / f"tracking_{args.big}.xlsx", args.big)
-    copy = root / "batch-big.xlsx"
-    shutil.copy(big, copy)
-    start = time.perf_counter()
-    result = summarise_one(str(copy), None, None, True, "native")
-    big_seconds = time.perf_counter() - start
-    assert result.status != "failed", result.problems
-
     print(f"batch of {args.files} workbooks (~1,000 rows each), {len(results)} summarised in place")
     print(f"  salesmetrics batch:          {ours:8.1f} s")
     print(f"  plain sequential script:     {plain:8.1f} s")
-    print(f"  speed-up:                    {plain / ours:8.1f}x   (target >= 5x)")
-    print(f"one {args.big:,}-row workbook:     {big_seconds:8.1f} s   (target <= 5 s)")
+    print(f"  batch ratio:                 {plain / ours:8.1f}x   (issue #28's target >= 10x: "
+          f"{'met' if plain / ours >= 10 else 'MISSED'})", flush=True)
+    if args.big:
+        big = tracking_workbook(root / f"tracking_{args.big}.xlsx", args.big)
+        copy = root / "batch-big.xlsx"
+        shutil.copy(big, copy)
+        start = time.perf_counter()
+        result = summarise_one(str(copy), None, None, True, "native")
+        big_seconds = time.perf_counter() - start
+        assert result.status != "failed", result.problems
+        print(f"one {args.big:,}-row workbook:     {big_seconds:8.1f} s   (target <= 5 s)")
 
 
 if __name__ == "__main__":

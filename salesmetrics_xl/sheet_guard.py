@@ -48,9 +48,10 @@ from salesmetrics_xl.package import (
 NATIVE_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 _PROLOG_END = re.compile(rb"^\s*(?:<\?xml[^>]*\?>)?\s*")
 _ODD_CELL = re.compile(rb'<c(?! r="[A-Z])[\s/>]')  # a cell tag not spelled <c r="A...
-_ODD_ROW = re.compile(rb'<row(?! r="[1-9])[\s/>]')  # a row tag not spelled <row r="1...
 _PREFIXED = re.compile(rb":(?:c|row|v|f|sheetData)[\s/>]")  # <x:c ...>: a native reader matches local names
-_ROW_NUMBERS = re.compile(rb'<row r="(\d+)"')
+# Every row tag, with its number when spelled <row r="1..." and an empty number otherwise (a row not spelled as the
+# byte scans read it): one scan both finds odd rows and lists the numbers that say whether rows are stored in order.
+_ROWS = re.compile(rb'<row[\s/>](?:r="([1-9]\d*)")?')
 _CELL_START = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*>")
 _CELL_REF = re.compile(r"([A-Z]{1,3})([1-9]\d{0,6})")
 _ROW_REF = re.compile(r"[1-9]\d{0,6}")
@@ -61,6 +62,8 @@ _TEXT_ELEMENTS = frozenset({b"t", b"f", b"formula", b"formula1", b"formula2"})
 _NAME_END = re.compile(rb"[\s/>]")
 _HUGE_EXPONENT = re.compile(rb"\d[eE]\+?\d{3}")
 MAX_AMPERSANDS = 100_000  # beyond this many '&' the parser is cheaper than looking at each
+EQUALS_SLICE = 8 * 1024**2  # bytes looked at per step of the '=' check
+RARE_HITS = 1_000  # a rare byte met more often than this: a plain search for the whole needle is cheaper
 
 
 @dataclass
@@ -82,18 +85,58 @@ class SheetScan:
 def plain(data: bytes) -> bool:
     """Whether the sheet's tags are all in the spelling the byte scans read (see the module docstring). Plain
     finds and counts, each a fast scan of the bytes; any doubt answers False."""
+    return _plain_rows(data) is not None
+
+
+def _plain_rows(data: bytes) -> list[bytes] | None:
+    """The sheet's row numbers (digits) in the order stored, if the sheet is plain; None if it is not. The numbers
+    come from the same scan that looks for rows not spelled plainly, so the bytes are read for them once."""
     start = _PROLOG_END.match(data[:4096]).end()  # type: ignore[union-attr]
     if any(data.find(ws, start) >= 0 for ws in (b"\n", b"\r", b"\t")):
-        return False  # whitespace other than a space, possibly inside a tag
-    if data.find(b"<!", start) >= 0:
-        return False  # a comment or CDATA section: a byte scan would read the tags inside it
-    if data.count(b"=") != data.count(b'="') and (_QUOTE_AFTER.search(data) or _SPACE_BEFORE.search(data)):
-        return False  # an attribute with single quotes or spaces around '=' ("Blank = 1" in a text is fine)
-    if _ODD_CELL.search(data, start) or _ODD_ROW.search(data, start):
+        return None  # whitespace other than a space, possibly inside a tag
+    if _contains(data, b"<!", 1, start):
+        return None  # a comment or CDATA section: a byte scan would read the tags inside it
+    if not _equals_quoted(data) and (_QUOTE_AFTER.search(data) or _SPACE_BEFORE.search(data)):
+        return None  # an attribute with single quotes or spaces around '=' ("Blank = 1" in a text is fine)
+    if _ODD_CELL.search(data, start) or _PREFIXED.search(data, start):
+        return None
+    numbers = _ROWS.findall(data, start)
+    if b"" in numbers:
+        return None  # a row tag not spelled <row r="1...
+    if not _references_in_text(data):
+        return None
+    return numbers
+
+
+def _contains(data: bytes, needle: bytes, rare: int, start: int = 0) -> bool:
+    """Whether ``needle`` occurs in ``data`` from ``start``, found by its rare byte ``needle[rare]`` (a search for
+    one byte is several times faster than for two when the first, like '<', is everywhere). Exact either way."""
+    byte = needle[rare:rare + 1]
+    at = data.find(byte, start + rare)
+    for _ in range(RARE_HITS):
+        if at < 0:
+            return False
+        if data.startswith(needle, at - rare):
+            return True
+        at = data.find(byte, at + 1)
+    return at >= 0 and data.find(needle, at - rare) >= 0
+
+
+def _equals_quoted(data: bytes) -> bool:
+    """Whether every '=' is written as in a plain attribute: no space before it and a double quote after it. One
+    vector pass over the '=' signs (two searches for '=' and '="' took twice as long and missed ``t ="e"``, a
+    spelling the byte scans would not read as an error cell). In slices, so the masks stay a few MB."""
+    codes = np.frombuffer(data, dtype=np.uint8)
+    if not len(codes):
+        return True
+    equals, quote, space = ord("="), ord('"'), ord(" ")
+    if codes[0] == equals or codes[-1] == equals:
         return False
-    if _PREFIXED.search(data, start):
-        return False
-    return _references_in_text(data)
+    for low in range(0, len(codes), EQUALS_SLICE):
+        at = np.flatnonzero(codes[low:low + EQUALS_SLICE] == equals) + low
+        if not ((codes[at + 1] == quote).all() and (codes[at - 1] != space).all()):
+            return False
+    return True
 
 
 def _references_in_text(data: bytes) -> bool:
@@ -112,10 +155,11 @@ def _references_in_text(data: bytes) -> bool:
 
 def scan_sheet(data: bytes, file: str, sheet: str) -> SheetScan:
     """Refuse what no reader may take (see package.check_cells for the limits), and say how it may be read."""
-    if not plain(data):
+    rows = _plain_rows(data)
+    if rows is None:
         return _parse(data, file, sheet)
-    extent = check_cells(data, file, sheet)
-    rows = np.array([int(n) for n in _ROW_NUMBERS.findall(data)], dtype=np.int64)
+    extent = check_cells(data, file, sheet)  # refuses a row number beyond Excel's grid: the digits fit int64
+    rows = np.array(rows).astype(np.int64) if rows else np.zeros(0, dtype=np.int64)
     ordered = bool((np.diff(rows) > 0).all())
     repeated: list[int] = []
     if not ordered:
@@ -143,7 +187,8 @@ def special_cells(data: bytes) -> dict[tuple[int, int], str]:
     found: dict[tuple[int, int], str] = {}
     root = re.search(rb"<(\w+:)?worksheet\b", data[:4096])
     prefix = b"<" + (root[1] if root and root[1] else b"") + b"f"
-    formula = prefix + b">" in data or prefix + b" " in data  # a cell's <f>, not a range check's <formula>
+    rare = len(prefix) - 1  # the 'f' of <f, rarer in a sheet's bytes than '<'
+    formula = _contains(data, prefix + b">", rare) or _contains(data, prefix + b" ", rare)  # <f>, not <formula>
     if not formula and b't="e"' not in data:  # plain finds: a regex is four times slower on big sheets
         return found  # no formulas and no error cells: nothing a reader could misread
     for marker in (b't="e"', b"</f></c>", b"/></c>", b"<v></v></c>", b"<v/></c>"):
