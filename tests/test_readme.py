@@ -47,6 +47,19 @@ def test_each_readme_example_prints_what_the_readme_shows(tmp_path, command, cod
     assert [line.rstrip() for line in result.stdout.rstrip("\n").splitlines()] == shown.splitlines()
 
 
+def test_the_readme_library_example_runs_as_shown(tmp_path, monkeypatch):
+    """The three library jobs, exactly as the README shows them, on a copy of the example named team.xlsx."""
+    code = README.split("```python\n", 1)[1].split("```", 1)[0]
+    shutil.copy(ROOT / "examples" / "acme_sales_team.xlsx", tmp_path / "team.xlsx")
+    monkeypatch.chdir(tmp_path)
+    scope: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    report, run, suggested = scope["report"], scope["run"], scope["suggested"]
+    assert report.exit_code == 1 and any(p.cell for p in report.problems)  # type: ignore[attr-defined]
+    assert (tmp_path / "team.summary.xlsx").exists() and run.summary.reps[0].verdict  # type: ignore[attr-defined]
+    assert suggested.baselines and suggested.baselines[0].metrics  # type: ignore[attr-defined]
+
+
 # ---- docs/workbook.md: its tables, as markdown ------------------------------------------------------------------
 
 Table = tuple[list[str], list[list[str]]]
