@@ -324,7 +324,7 @@ def _context() -> multiprocessing.context.BaseContext:
     (Windows, macOS), each imports the job once, then keeps it for every file it summarises."""
     context = multiprocessing.get_context()
     if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(["salesmetrics_xl.summarise"])  # type: ignore[attr-defined]
+        context.set_forkserver_preload([__name__])  # type: ignore[attr-defined]  # this module imports the job
     return context
 
 
