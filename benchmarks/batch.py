@@ -2,9 +2,11 @@
 
     python benchmarks/batch.py [--files 200] [--big 200000]
 
-Each generated workbook has about 1,000 rows (20 reps x 52 weeks). Both routes run in this invocation; the ratio
-is what matters. Targets: >= 10x faster than the plain script (issue #28) for the files on a 2-core machine; the
-200,000-row workbook in <= 5 s.
+Each generated workbook has about 1,000 rows (20 reps x 52 weeks). Both routes run in this invocation, one after
+the other, and the ratio and its goal are printed at the end; the ratio is what matters (on a loaded machine our
+workers compete for the cores, the sequential script does not). Targets: >= 10x faster than the plain script
+(issue #28) for the files on a 2-core machine; the 200,000-row workbook in <= 5 s. Every file must be summarised
+(status ok or warnings): a batch that fails files fast is not a fast batch.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import bench_folder, tracking_workbook
 from benchmarks.summary import plain_route
-from salesmetrics_xl.batch import find_workbooks, run_batch, summarise_one
+from salesmetrics_xl.batch import cores, find_workbooks, run_batch, summarise_one
+
+SUMMARISED = ("ok", "warnings")  # the generated teams have reps needing attention: warnings, never errors
 
 
 def main() -> None:
@@ -39,14 +43,18 @@ def main() -> None:
     start = time.perf_counter()
     results = run_batch(find_workbooks([str(ours_dir)]), in_place=True)
     ours = time.perf_counter() - start
-    assert all(r.status != "failed" for r in results), [r.problems for r in results if r.status == "failed"]
+    failed = [r for r in results if r.status not in SUMMARISED]
+    if len(results) != args.files or failed:
+        raise SystemExit(f"{len(results)} of {args.files} files came back, {len(failed)} not summarised: "
+                         f"{[r.problems for r in failed][:3]}")
 
     start = time.perf_counter()
     for path in sorted(plain_dir.glob("*.xlsx")):
         plain_route(path)
     plain = time.perf_counter() - start
 
-    print(f"batch of {args.files} workbooks (~1,000 rows each), {len(results)} summarised in place")
+    print(f"batch of {args.files} workbooks (~1,000 rows each), {len(results)} summarised in place, "
+          f"{min(cores(), args.files)} worker(s)")
     print(f"  salesmetrics batch:          {ours:8.1f} s")
     print(f"  plain sequential script:     {plain:8.1f} s")
     print(f"  batch ratio:                 {plain / ours:8.1f}x   (issue #28's target >= 10x: "
@@ -58,7 +66,8 @@ def main() -> None:
         start = time.perf_counter()
         result = summarise_one(str(copy), None, None, True, "native")
         big_seconds = time.perf_counter() - start
-        assert result.status != "failed", result.problems
+        if result.status not in SUMMARISED:
+            raise SystemExit(f"the {args.big:,}-row workbook was not summarised: {result.problems}")
         print(f"one {args.big:,}-row workbook:     {big_seconds:8.1f} s   (target <= 5 s)")
 
 

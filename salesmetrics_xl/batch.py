@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import glob
 import json
 import multiprocessing
@@ -13,6 +14,7 @@ import sys
 import tempfile
 import time
 import traceback
+import zipfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -34,6 +36,7 @@ from salesmetrics_xl.layouts.sheet import OWNED_NAME, WorkbookLayout, owned_entr
 from salesmetrics_xl.layouts.summary import Formulas
 from salesmetrics_xl.package import debugging
 from salesmetrics_xl.reader import defined_names
+from salesmetrics_xl.summarise import summarise_workbook  # imported once, before the workers fork
 from salesmetrics_xl.xlsx import write_workbook
 
 OUR_OUTPUTS = (".summary", ".baseline")
@@ -93,8 +96,6 @@ def plan_outputs(files: list[Path], out_dir: Path | None, in_place: bool) -> lis
 def summarise_one(path: str, week: dt.date | None, out: str | None, in_place: bool, formulas: Formulas,
                   sheets: tuple[str | None, str | None] = (None, None), force: bool = False) -> FileResult:
     """Runs in a worker process; every failure becomes a record, never an exception."""
-    from salesmetrics_xl.summarise import summarise_workbook
-
     start = time.perf_counter()
     source = Path(path)
     try:
@@ -152,10 +153,13 @@ def run_batch(files: list[Path], week: dt.date | None = None, out_dir: Path | No
     A worker that dies (an abort in a native reader, a kill for running out of memory) breaks its pool and every
     file it held. Those files are then run again one at a time, each in a process of its own: the one that dies
     again is reported with a sentence, the others are summarised, and the rest of the batch goes on in a fresh
-    pool. A crash costs its own file and nothing else."""
+    pool. A crash costs its own file and nothing else.
+
+    The largest files start first, so a big one never runs alone at the end while the other workers wait; the
+    results come back in the order of ``files`` (``on_done`` is called as each one finishes)."""
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be at least 1, not {jobs}")
-    jobs = jobs or os.cpu_count() or 1
+    jobs = max(1, min(jobs or cores(), len(files)))  # a worker per file at most: each one costs a fork
     outputs = dict(zip(files, plan_outputs(files, out_dir, in_place), strict=True))
     if out_dir is not None:
         for folder in sorted({o.parent for o in outputs.values()}):
@@ -170,17 +174,58 @@ def run_batch(files: list[Path], week: dt.date | None = None, out_dir: Path | No
         if on_done:
             on_done(result)
 
-    pending = list(files)
-    while pending:
-        suspects = _in_pool(pending, jobs, job, on_start, finish, results)
-        for file in suspects:  # the files a dead worker took down: each alone, so a crash names its own file
-            if on_start:
-                on_start(str(file))
-            try:
+    pending = sorted(files, key=_size, reverse=True)  # stable: files of one size keep their order
+    try:
+        while pending:
+            suspects = _in_pool(pending, jobs, job, on_start, finish, results)
+            for file in suspects:  # the files a dead worker took down: each alone, so a crash names its own file
+                if on_start:
+                    on_start(str(file))
                 finish(_alone(job(file)))
-            except KeyboardInterrupt:
-                raise BatchInterruptedError(results) from None
-    return results
+    except (KeyboardInterrupt, BatchInterruptedError):
+        raise BatchInterruptedError(_in_order(results, files)) from None
+    return _in_order(results, files)
+
+
+def cores() -> int:
+    """The cores this process may run on: its CPU affinity (taskset, a container's cpuset), capped by a cgroup's CPU
+    quota (docker --cpus=2 on a 64-core host), not every core of the machine: more workers than cores only adds
+    memory and switching."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # macOS and Windows have no affinity call
+        count = os.cpu_count() or 1
+    quota = _cpu_quota()
+    return max(1, min(count, quota) if quota else count)
+
+
+def _cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> int | None:
+    """A cgroup's CPU quota in whole cores, rounded up, or None when there is none (cgroup v2's cpu.max holds
+    "200000 100000" or "max 100000"; v1 keeps the two numbers in cpu.cfs_quota_us and cpu.cfs_period_us)."""
+    try:
+        if (root / "cpu.max").is_file():
+            quota, period = (root / "cpu.max").read_text().split()[:2]
+        else:
+            quota = (root / "cpu" / "cpu.cfs_quota_us").read_text().strip()
+            period = (root / "cpu" / "cpu.cfs_period_us").read_text().strip()
+        if quota in ("max", "-1") or int(period) <= 0:
+            return None
+        return max(1, -(-int(quota) // int(period)))
+    except (OSError, ValueError):
+        return None
+
+
+def _size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:  # missing or unreadable: its worker says why, in its turn
+        return 0
+
+
+def _in_order(results: list[FileResult], files: list[Path]) -> list[FileResult]:
+    """The results in the order the files were given (a worker finishes them in any order)."""
+    rank = {str(f): i for i, f in enumerate(files)}
+    return sorted(results, key=lambda r: rank.get(r.file, len(rank)))
 
 
 Job = tuple[str, "dt.date | None", "str | None", bool, Formulas, tuple["str | None", "str | None"], bool]
@@ -190,7 +235,7 @@ def _in_pool(pending: list[Path], jobs: int, job: Callable[[Path], Job], on_star
              finish: Callable[[FileResult], None], results: list[FileResult]) -> list[Path]:
     """Run files from ``pending`` (taking them off it) in one pool until it is empty or the pool breaks; returns the
     files the pool held when a worker died, to be run again alone."""
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_ctrl_c) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_worker_start) as pool:
         running: dict[Future[FileResult], Path] = {}
         try:
             while pending or running:
@@ -233,7 +278,7 @@ def _in_pool(pending: list[Path], jobs: int, job: Callable[[Path], Job], on_star
 
 def _alone(job: Job) -> FileResult:
     """One file in a process of its own; a process that dies is this file's crash, said in a sentence."""
-    context = multiprocessing.get_context()
+    context = _context()
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(send, job), daemon=True)
     child.start()
@@ -249,7 +294,7 @@ def _alone(job: Job) -> FileResult:
 
 
 def _child(send: Connection, job: Job) -> None:
-    _ignore_ctrl_c()
+    _worker_start()
     send.send(summarise_one(*job))
     send.close()
 
@@ -272,9 +317,25 @@ def _crashed(path: str, exitcode: int | None) -> FileResult:
                       problems=[f"{path}: {why}. Nothing was written for this file; the other files were summarised"])
 
 
-def _ignore_ctrl_c() -> None:
-    """Workers finish the file they are on: Ctrl-C reaches the whole process group, but only the parent decides."""
+def _context() -> multiprocessing.context.BaseContext:
+    """The platform's way of starting workers. Where it forks (Linux before Python 3.14), a worker starts with the
+    job already imported by the parent. Where a fork server starts them (Python 3.14 on Linux), the server imports
+    the job once, and each worker is forked from it: no worker imports pandas on its own. Where workers are spawned
+    (Windows, macOS), each imports the job once, then keeps it for every file it summarises."""
+    context = multiprocessing.get_context()
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload([__name__])  # type: ignore[attr-defined]  # this module imports the job
+    return context
+
+
+def _worker_start() -> None:
+    """Once per worker, before its first file. Workers finish the file they are on: Ctrl-C reaches the whole process
+    group, but only the parent decides. What a forked worker inherited (the imported modules: pandas, pyarrow,
+    pydantic models) is moved out of the garbage collector's sight: it lives as long as the worker, and a full
+    collection would touch it, so copy the pages the worker shares with its parent (about 14 MB of each worker's
+    memory after a few files)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()
 
 
 class BatchInterruptedError(Exception):
@@ -343,10 +404,18 @@ def write_report(results: list[FileResult], path: Path) -> Path:
 
 # ---- the rollup workbook: found and written ---------------------------------------------------------------
 
+ROLLUP_WORKBOOK_PART = 1 << 20  # bytes: a rollup's xl/workbook.xml is under 2 KB
+
+
 def is_rollup(path: Path) -> bool:
     """A workbook that is a rollup we wrote (its record of our sheets holds the Rollup sheet and nothing else):
-    the only existing file --rollup replaces, and one a batch over its folder does not take for a team's."""
+    the only existing file --rollup replaces, and one a batch over its folder does not take for a team's. It runs in
+    the batch's own process, before any worker: a workbook part larger than any rollup's is not read at all, so a
+    hostile file (a workbook.xml that inflates to gigabytes) costs nothing here and is judged by its worker."""
     try:
+        with zipfile.ZipFile(path) as zf:
+            if zf.getinfo("xl/workbook.xml").file_size > ROLLUP_WORKBOOK_PART:
+                return False
         record = defined_names(path).get(OWNED_NAME.casefold())
     except Exception:  # not a workbook at all: not ours either
         return False

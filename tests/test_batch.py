@@ -377,3 +377,109 @@ def test_files_that_finish_after_ctrl_c_are_counted_as_they_are_reported(tmp_pat
     with pytest.raises(BatchInterruptedError) as stop:
         run_batch(files, out_dir=tmp_path / "out", jobs=1, on_done=done.append)
     assert 2 <= len(stop.value.finished) < 4 and done == stop.value.finished
+
+
+# ---- the pool: workers as many as the cores and files, big files first, results in the order given ----------------
+
+def test_big_files_start_first_and_the_results_keep_the_order_given(tmp_path):
+    from tests.hostile_files import small_book
+
+    folder = tmp_path / "teams"
+    folder.mkdir()
+    small = small_book(folder / "a_small.xlsx", rows=3)
+    big = small_book(folder / "b_big.xlsx", rows=1000)
+    middle = folder / "c_example.xlsx"
+    middle.write_bytes(EXAMPLE.read_bytes())
+    files = [small, middle, big]
+    assert small.stat().st_size < middle.stat().st_size < big.stat().st_size, [f.stat().st_size for f in files]
+    started, done, workers = [], [], []
+
+    def finished(result):
+        import multiprocessing
+
+        done.append(result)
+        workers.append(len(multiprocessing.active_children()))
+
+    results = run_batch(files, out_dir=tmp_path / "out", jobs=1, on_start=started.append, on_done=finished)
+    assert [Path(p).name for p in started] == ["b_big.xlsx", "c_example.xlsx", "a_small.xlsx"]  # largest first
+    assert [Path(r.file).name for r in done] == [Path(p).name for p in started]  # as they finished
+    assert [Path(r.file).name for r in results] == ["a_small.xlsx", "c_example.xlsx", "b_big.xlsx"]  # as given
+    assert all(r.status in ("ok", "warnings") for r in results), [r.problems for r in results]
+    assert max(workers) == 1
+
+    workers.clear()
+    results = run_batch(files[:2], out_dir=tmp_path / "out2", jobs=8, on_done=finished)
+    assert len(results) == 2 and max(workers) <= 2  # --jobs 8 for two files: two workers, not eight
+
+
+def test_workers_follow_the_cores_the_process_may_use(tmp_path):
+    """taskset (the affinity) and a container's CPU quota both bound the default number of workers."""
+    from salesmetrics_xl.batch import _cpu_quota, cores
+
+    code = ("import os; from salesmetrics_xl.batch import cores; os.sched_setaffinity(0, {0}); print(cores())")
+    one = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert one.returncode == 0 and one.stdout.strip() == "1", one.stderr
+    assert 1 <= cores() <= (os.cpu_count() or 1)
+
+    v2, v1, free = tmp_path / "v2", tmp_path / "v1", tmp_path / "free"
+    v2.mkdir()
+    (v2 / "cpu.max").write_text("150000 100000\n")  # docker --cpus=1.5
+    (v1 / "cpu").mkdir(parents=True)
+    (v1 / "cpu" / "cpu.cfs_quota_us").write_text("400000\n")
+    (v1 / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
+    free.mkdir()
+    (free / "cpu.max").write_text("max 100000\n")
+    assert (_cpu_quota(v2), _cpu_quota(v1), _cpu_quota(free), _cpu_quota(tmp_path / "none")) == (2, 4, None, None)
+
+
+@pytest.mark.parametrize("method", ["forkserver", "spawn"])
+def test_the_batch_runs_however_the_platform_starts_workers(tmp_path, method):
+    """fork is Linux's default before Python 3.14, a fork server after it, spawn on Windows and macOS: each
+    summarises the files (the job must not rely on a fork of the parent)."""
+    folder = team_folder(tmp_path / "teams", copies=3)
+    code = ("import multiprocessing\n"
+            "from pathlib import Path\n"
+            "from salesmetrics_xl.batch import find_workbooks, run_batch\n"
+            "if __name__ == '__main__':\n"
+            f"    multiprocessing.set_start_method({method!r})\n"
+            f"    results = run_batch(find_workbooks([{str(folder)!r}]), out_dir=Path({str(tmp_path / 'out')!r}), "
+            "jobs=2)\n"
+            "    print([r.status for r in results])\n")
+    script = tmp_path / "start.py"
+    script.write_text(code)
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, timeout=600,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "['warnings', 'warnings', 'warnings']"
+    assert len(list((tmp_path / "out").glob("*.summary.xlsx"))) == 3
+
+
+def test_finding_workbooks_never_inflates_a_huge_workbook_part(tmp_path):
+    """Telling a rollup from a team's workbook runs in the batch's own process, before any worker: a workbook.xml
+    that inflates to 256 MB is not read there (a crash there would cost the whole batch); its worker
+    judges the file."""
+    folder = team_folder(tmp_path / "teams", copies=1)
+    bomb = folder / "bomb.xlsx"
+    with zipfile.ZipFile(EXAMPLE) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            with dst.open(info.filename, "w") as fh:
+                if info.filename == "xl/workbook.xml":  # 256 MB of whitespace inside the root element
+                    head, tail = data.split(b"<sheets>", 1)
+                    fh.write(head)
+                    for _ in range(256):
+                        fh.write(b" " * (1 << 20))
+                    data = b"<sheets>" + tail
+                fh.write(data)
+    assert zipfile.ZipFile(bomb).getinfo("xl/workbook.xml").file_size > 256 << 20
+    code = ("import resource\n"
+            "from salesmetrics_xl.batch import find_workbooks\n"
+            "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            f"found = find_workbooks([{str(folder)!r}])\n"
+            "grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before\n"
+            "print(sorted(p.name for p in found), grew // 1024)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    names, grew_mb = result.stdout.rsplit(" ", 1)
+    assert names == "['bomb.xlsx', 'team0.xlsx']"
+    assert int(grew_mb) < 100, f"finding the workbooks took {grew_mb} MB more"

@@ -6,12 +6,15 @@ Excel sends) is a snapshot that does not see its own writes, so every range writ
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 import xlwings as xw
+from xlwings.constants import AxisType, PageOrientation
 
 from salesmetrics_xl.core.parse import WorkbookData, parse_workbook, sheet_in_name
 from salesmetrics_xl.core.problems import column_letter, split_range, split_ref
@@ -165,7 +168,8 @@ def _sheet(book: xw.Book, name: str) -> xw.Sheet:
     return sheet
 
 
-def render_sheet(book: xw.Book, layout: SheetLayout) -> None:
+def render_sheet(book: xw.Book, layout: SheetLayout) -> str | None:
+    """The sheet written whole; returns a warning when Excel refused its print setup (the sheet itself is built)."""
     sheet = _sheet(book, layout.name)
     cells = grid(layout)
     if cells:
@@ -189,6 +193,111 @@ def render_sheet(book: xw.Book, layout: SheetLayout) -> None:
             sheet.freeze_panes.freeze_at(f"A1:{column_letter(max(col - 1, 1))}{max(row - 1, 1)}")
     for chart in layout.charts:
         _add_chart(sheet, chart)
+    return _print_setup(book, sheet, layout)
+
+
+# ---- print setup and chart labels: what the file writer writes as XML, set through the engine's own objects ------
+# xlwings has no portable call for them (its PageSetup offers only the print area), so the native object model is
+# used where there is one: COM's on Windows, AppleScript's on a Mac. xlwings' remote engine (xlwings Lite, and
+# xlwings Server) sends Excel a list of actions, and that list has neither a page layout action (orientation, fit
+# to pages, print titles) nor a tick-label spacing for a chart axis: there the sheets print with Excel's defaults
+# and Excel may skip some rep names on a crowded chart axis (docs/excel.md says so). Nothing else is lost.
+
+def _desktop(book: xw.Book) -> bool:
+    return book.app.engine.type != "remote"
+
+
+def _print_setup(book: xw.Book, sheet: xw.Sheet, layout: SheetLayout) -> str | None:
+    if not (layout.landscape or layout.fit_width or layout.print_rows or layout.print_columns) or not _desktop(book):
+        return None
+    try:
+        if sys.platform == "darwin":
+            mac_page_setup(sheet.page_setup.api, layout)
+        else:
+            windows_page_setup(sheet.page_setup.api, layout, book.app.api)
+    except Exception as exc:  # no printer installed, a protected sheet: the sheet is there, its print setup is not
+        return (f"The sheet '{layout.name}' was built, but Excel did not take its print setup ({print_setup(layout)}): "
+                f"set it under Page Layout before you print it. Excel said: {exc}")
+    return None
+
+
+def print_setup(layout: SheetLayout) -> str:
+    """The print setup in a user's words: "landscape, 2 pages wide, rows 1 to 5 and columns A to B on every page"."""
+    parts = ["landscape"] if layout.landscape else []
+    if layout.fit_width:
+        parts.append(f"{layout.fit_pages_wide} page{'s' if layout.fit_pages_wide > 1 else ''} wide")
+    repeated = ([f"rows {layout.print_rows[0]} to {layout.print_rows[1]}"] if layout.print_rows else []) + (
+        [f"columns {column_letter(layout.print_columns[0])} to {column_letter(layout.print_columns[1])}"]
+        if layout.print_columns else [])
+    if repeated:
+        parts.append(" and ".join(repeated) + " on every page")
+    return ", ".join(parts)
+
+
+def _titles(layout: SheetLayout) -> tuple[str | None, str | None]:
+    """Print titles as Excel's PageSetup takes them: "$1:$5" and "$A:$B"."""
+    rows = f"${layout.print_rows[0]}:${layout.print_rows[1]}" if layout.print_rows else None
+    cols = (f"${column_letter(layout.print_columns[0])}:${column_letter(layout.print_columns[1])}"
+            if layout.print_columns else None)
+    return rows, cols
+
+
+def windows_page_setup(setup: Any, layout: SheetLayout, application: Any = None) -> None:
+    """Excel's PageSetup object over COM. Each property is a round trip to the printer driver, so Excel is told to
+    hold them (Application.PrintCommunication, Excel 2010 and later) and send them once."""
+    held = _hold_printer(application)
+    try:
+        if layout.landscape:
+            setup.Orientation = PageOrientation.xlLandscape
+        if layout.fit_width:
+            setup.Zoom = False  # FitToPages* count only without a zoom
+            setup.FitToPagesWide = layout.fit_pages_wide
+            setup.FitToPagesTall = False  # as many pages down as the rows need
+        rows, cols = _titles(layout)
+        if rows:
+            setup.PrintTitleRows = rows
+        if cols:
+            setup.PrintTitleColumns = cols
+    finally:
+        if held:
+            application.PrintCommunication = True
+
+
+def _hold_printer(application: Any) -> bool:
+    if application is None:
+        return False
+    try:
+        application.PrintCommunication = False
+        return True
+    except Exception:  # an Excel without it (before 2010): each property goes on its own
+        return False
+
+
+def mac_page_setup(setup: Any, layout: SheetLayout) -> None:
+    """Excel for Mac's page setup object through AppleScript (appscript), the properties named as in Excel's
+    AppleScript dictionary. Not run on a Mac by the tests here (see docs/excel.md)."""
+    from appscript import k  # type: ignore[import-not-found]  # xlwings' Mac engine depends on it
+
+    if layout.landscape:
+        setup.page_orientation.set(k.landscape)
+    if layout.fit_width:
+        setup.zoom.set(False)
+        setup.fit_to_pages_wide.set(layout.fit_pages_wide)
+        setup.fit_to_pages_tall.set(False)
+    rows, cols = _titles(layout)
+    if rows:
+        setup.print_title_rows.set(rows)
+    if cols:
+        setup.print_title_columns.set(cols)
+
+
+def label_every_category(chart: xw.Chart) -> None:
+    """Every category label shown (the file writer's tickLblSkip of 1): a bar per rep, and Excel would otherwise
+    skip every other name on a crowded axis. Desktop engines only (see above)."""
+    if sys.platform == "darwin":
+        chart.category_axis.api.tick_label_spacing.set(1)
+    else:
+        chart.api[1].Axes(AxisType.xlCategory).TickLabelSpacing = 1
 
 
 def _add_conditional_format(sheet: xw.Sheet, ref: str, formula: str, highlight: Any) -> None:
@@ -202,8 +311,12 @@ def _add_chart(sheet: xw.Sheet, chart: Chart) -> None:
     r1, c1, r2, _ = split_range(chart.categories)
     width = len(chart.series)
     source = sheet.range((r1 - 1, c1), (r2, c1 + width))
-    sheet.charts.add(width=chart.width_cols * 60, height=chart.height_rows * 15, anchor=sheet[chart.anchor],
-                     chart_type="bar_clustered" if chart.kind == "bar" else "column_clustered", source=source)
+    added = sheet.charts.add(width=chart.width_cols * 60, height=chart.height_rows * 15, anchor=sheet[chart.anchor],
+                             chart_type="bar_clustered" if chart.kind == "bar" else "column_clustered", source=source)
+    added.title = chart.title  # every engine, xlwings Lite included
+    if _desktop(sheet.book):
+        with contextlib.suppress(Exception):  # only the label spacing is lost: Excel chooses it, as in Lite
+            label_every_category(added)
 
 
 def apply_edit(book: xw.Book, edit: SheetEdit) -> bool:
@@ -240,7 +353,9 @@ def render(book: xw.Book, layout: WorkbookLayout) -> list[str]:
         if name != sheet.name:
             sheet = dataclasses.replace(sheet, name=name)
         owned.add(name.casefold())
-        render_sheet(book, sheet)
+        refused = render_sheet(book, sheet)
+        if refused:
+            warnings.append(refused)
     record = _name(book, OWNED_NAME)
     entries = owned_formula([(None, s.name) for s in book.sheets if s.name.casefold() in owned])
     if record is None:

@@ -11,6 +11,7 @@ from salesmetrics_xl.core.baseline import Baseline, MetricBaseline
 from salesmetrics_xl.core.metrics import Category, Period, Range, Unit, text_key
 from salesmetrics_xl.core.problems import column_index, column_letter
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
+from salesmetrics_xl.core.text import fit_cell
 from salesmetrics_xl.core.workbook import NOTES, SUGGESTED_SHEET
 from salesmetrics_xl.layouts.sheet import SheetEdit, SheetLayout, Style
 from salesmetrics_xl.layouts.styles import FORMAT, HEADER, TITLE
@@ -191,7 +192,8 @@ def apply_plan(baselines: list[Baseline], ranges: RangeSet) -> Plan:
 
 def apply_suggestions(baselines: list[Baseline], ranges: RangeSet, today: dt.date) -> tuple[SheetEdit | None, Plan]:
     """New Min/Max for the Ranges rows the plan changes, the old values kept in Notes (a Notes column is added
-    after the table's last when it has none: the old ranges are never lost)."""
+    after the table's last when it has none: the old ranges are never lost). A note is a cell like any other we
+    write: at most 32,767 characters, cut at its oldest end with a word that says so."""
     plan = apply_plan(baselines, ranges)
     if not ranges.sheet:
         return None, plan
@@ -204,7 +206,8 @@ def apply_suggestions(baselines: list[Baseline], ranges: RangeSet, today: dt.dat
         edit.values[rule.max_cell] = new.max  # type: ignore[index,union-attr]
         row = "".join(ch for ch in rule.cell if ch.isdigit())  # type: ignore[union-attr]
         was = f"Was {change.before} before {today:%Y-%m-%d} (salesmetrics baseline)."
-        edit.values[f"{notes_letter}{row}"] = f"{was} {rule.notes}".strip()
+        # newest first: a note that no longer fits in a cell loses its oldest end, and says so at the end
+        edit.values[f"{notes_letter}{row}"] = fit_cell(f"{was} {rule.notes}".strip())
     if edit.values and NOTES not in ranges.letters:
         edit.values[f"{notes_letter}{ranges.header_row}"] = NOTES
     return edit, plan

@@ -300,3 +300,43 @@ def test_an_as_of_sweep_over_4_weeks_names_every_change_in_the_top_set():
     # ranked by deals won (New MRR breaking ties), the example's top set holds over the four weeks
     assert {frozenset(r["top_reps"]) for r in runs} == {frozenset({"Chloe Nguyen", "Keisha Brown", "Ava Thompson"})}
     assert all(r["changed"] == "the same top performers" for r in runs)
+
+
+@pytest.mark.parametrize("note, cut", [
+    pytest.param("a" * 32_000, False, id="32,000 characters: room for the new note, nothing cut"),
+    pytest.param("📈" * 750 + "a" * 31_250, True, id="32,000 characters that fill a cell as Excel counts them"),
+    pytest.param("a" * 32_750, True, id="a full cell"),
+])
+def test_apply_keeps_a_long_note_within_a_cell_and_says_when_it_was_cut(tmp_path, note, cut):
+    """--apply puts the old range in front of the user's note: the cell never grows past the 32,767 characters
+    (UTF-16 units) Excel holds, and a note that had to be cut says so at its end. Applied again, it stays bounded
+    and says it once."""
+    from salesmetrics_xl.core.text import CELL_LIMIT, units
+
+    book = openpyxl.load_workbook(EXAMPLE)
+    ranges = book["Ranges"]
+    header = [c.value for c in ranges[1]]
+    cell = ranges.cell(2, header.index("Notes") + 1)
+    assert ranges.cell(2, 1).value == "Dials" and units(note) <= CELL_LIMIT  # a note Excel itself could hold
+    cell.value = "Kept for the audit: " + note[20:]
+    team = tmp_path / "team.xlsx"
+    book.save(team)
+    first = run("baseline", str(team), "--apply", "--in-place", *AS_OF)
+    assert first.returncode == 0, first.stdout + first.stderr
+    written = openpyxl.load_workbook(team)["Ranges"].cell(2, header.index("Notes") + 1).value
+    assert units(written) <= CELL_LIMIT
+    assert written.startswith("Was 50–75 before 2026-11-22 (salesmetrics baseline). Kept for the audit: ")
+    if cut:
+        assert re.search(r"… \(cut: the full text has 32,\d{3} characters, more than a cell holds\)$", written)
+    else:
+        assert written.endswith(note[-100:]) and "(cut:" not in written
+    assert read_workbook(team).ranges.lookup("Dials").max == 70  # the new range itself is whole
+
+    # a later apply (a different week's suggestion) adds its note in front: still one cell, one word about the cut
+    again = openpyxl.load_workbook(team)
+    again["Ranges"]["E2"], again["Ranges"]["F2"] = 55, 80
+    again.save(team)
+    assert run("baseline", str(team), "--apply", "--in-place", *AS_OF).returncode in (0, 1)
+    second = openpyxl.load_workbook(team)["Ranges"].cell(2, header.index("Notes") + 1).value
+    assert units(second) <= CELL_LIMIT and second.startswith("Was 55–80 before 2026-11-22")
+    assert second.count("(cut:") == (1 if units(written) + 60 > CELL_LIMIT else 0)
