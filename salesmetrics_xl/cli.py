@@ -300,8 +300,9 @@ def batch(
     out_dir: Annotated[Path | None, typer.Option(help="Write the outputs here (default: beside each "
                                                       "workbook).", metavar="DIR")] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Add the sheets to each workbook itself.")] = False,
-    jobs: Annotated[int | None, typer.Option(min=1, help="Worker processes, at least 1 (default: the number of "
-                                                         "cores).", metavar="N")] = None,
+    jobs: Annotated[int | None, typer.Option(min=1, help="Worker processes, at least 1 (default: the cores this "
+                                                         "process may use, never more than the files).",
+                                                    metavar="N")] = None,
     formulas: Annotated[str, typer.Option(help="Evaluation formulas: native or udf.", metavar=FORMULAS)] = "native",
     report: Annotated[Path | None, typer.Option(help="Write a per-file report: report.json or report.csv.",
                                                 metavar="PATH")] = None,
