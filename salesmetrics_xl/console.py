@@ -60,12 +60,20 @@ FIRST_ERRORS = 5
 CONSOLE_REPS = 20  # a bigger team prints its first 20 reps who need attention; the sheet and --json hold all
 
 
+def said(problem: Problem) -> str:
+    """A problem's sentence on the command line: the core names the setting that answers it in the workbook's
+    words; here it gains the option that gives the same setting from the command line."""
+    if problem.setting:
+        return f"{problem.message}; or --{problem.setting.replace('_', '-')} NAME"
+    return problem.message
+
+
 def first_errors(problems: list[Problem], limit: int = FIRST_ERRORS) -> list[str]:
     """The first errors found, each with its cell and sentence, for a command that writes anyway (summary,
     baseline, batch): what is wrong is shown where it is run, and `check` lists the rest."""
     from salesmetrics_xl.core.problems import Severity
 
-    return [f"{p.where}: {p.message}" if p.where else p.message
+    return [f"{p.where}: {said(p)}" if p.where else said(p)
             for p in problems if p.severity is Severity.ERROR][:limit]
 
 
@@ -84,7 +92,7 @@ def print_first_errors(problems: list[Problem], workbook: Path) -> None:
 def print_error(problem: Problem) -> None:
     """The one problem that stops a command, on stderr."""
     where = f"{problem.where}: " if problem.where else ""
-    console_err.print(f"[red]error[/]: {problem.file}: {where}{problem.message}")
+    console_err.print(f"[red]error[/]: {problem.file}: {where}{said(problem)}")
 
 
 def print_check(report: CheckReport) -> None:
@@ -101,7 +109,7 @@ def print_check(report: CheckReport) -> None:
             table.add_column(name, overflow="fold")
         for problem in report.problems:
             style = {"error": "red", "warning": "yellow"}.get(problem.severity.value, "cyan")
-            table.add_row(f"[{style}]{problem.severity.value}[/]", problem.where, problem.message)
+            table.add_row(f"[{style}]{problem.severity.value}[/]", problem.where, said(problem))
         console.print(table)
     console.print(f"[{colour}]{report.status}[/]: {report.errors} error(s), {report.warnings} warning(s)")
 

@@ -1,6 +1,8 @@
 """check_workbook(), the library call behind `salesmetrics check`: one report per workbook, never an exception for
 a bad file, never a write."""
 
+import json
+
 import pytest
 
 from salesmetrics_xl.check import CheckReport, check_workbook
@@ -70,3 +72,20 @@ def test_the_jobs_are_importable_from_the_package_without_loading_pandas_first()
             "print(check_workbook.__module__, baseline_workbook.__module__, summarise_workbook.__module__)")
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert shown.stdout.split() == ["salesmetrics_xl.check", "salesmetrics_xl.baseline", "salesmetrics_xl.summarise"]
+
+
+def test_a_missing_sheet_speaks_of_the_workbook_and_the_command_line_adds_its_option(make_book):
+    """The library's sentence names the workbook's own ways (a defined name, a Settings row) and the setting;
+    only the command line adds its flag."""
+    from tests.helpers import invoke
+
+    path = make_book({"Sheet1": [["hello"]]})
+    report = check_workbook(path)
+    tracking, ranges = sorted((p for p in report.problems if p.code == "missing-sheet"), key=lambda p: p.severity)
+    assert (tracking.setting, ranges.setting) == ("tracking_sheet", "ranges_sheet")
+    assert "--" not in tracking.message + ranges.message and "salesmetrics_tracking" in tracking.message
+    shown = " ".join(invoke("check", str(path)).stdout.split())
+    assert "or --tracking-sheet NAME" in shown and "or --ranges-sheet NAME" in shown
+    (record,) = json.loads(invoke("check", str(path), "--json").stdout)
+    assert {p["setting"] for p in record["problems"] if p["code"] == "missing-sheet"} == {"tracking_sheet",
+                                                                                          "ranges_sheet"}

@@ -63,7 +63,7 @@ def test_a_bug_is_one_sentence_and_exit_2_and_json_still_prints_json(tmp_path):
         assert "unexpected error (KeyError: 'Dials'); run it again with --debug" in " ".join(result.stderr.split())
     record = json.loads(result.stdout)
     error = {"severity": "error", "code": "unexpected", "message": record["error"]["message"], "file": "",
-             "sheet": None, "cell": None}
+             "sheet": None, "cell": None, "setting": None}
     assert record == {"file": None, "exit_code": 2, "error": error}
     assert not (tmp_path / "x.xlsx").exists()
 
@@ -81,7 +81,8 @@ def test_check_json_has_one_stable_object_per_file(tmp_path):
     assert records[0]["latest_week"] == "2026-W47" and records[0]["reps"] == 13
     assert list(records[0]) == ["file", "reps", "weeks", "first_week", "latest_week", "ranges", "status",
                                 "exit_code", "errors", "warnings", "problems"]
-    assert set(records[0]["problems"][0]) == {"severity", "code", "message", "file", "sheet", "cell"}
+    assert set(records[0]["problems"][0]) == {"severity", "code", "message", "file", "sheet", "cell",
+                                                  "setting"}
     assert records[1]["problems"][0]["code"] == "not-a-workbook"
     assert "Traceback" not in result.stdout + result.stderr
 

@@ -126,7 +126,7 @@ def test_no_ranges_sheet_lists_the_sheets_found_and_the_names_accepted(make_book
     data = read_workbook(make_book({"Tracking": rows, "Notes": [["hello"]]}), today=dt.date(2026, 11, 23))
     (warning,) = [p for p in data.problems if p.code == "missing-sheet"]
     assert "sheets found: Tracking, Notes" in warning.message and "'Goals'" in warning.message
-    assert "'Targets'" in warning.message and "--ranges-sheet" in warning.message
+    assert "'Targets'" in warning.message and warning.setting == "ranges_sheet"  # the CLI adds --ranges-sheet
     assert warning.severity == "warning" and data.ranges.sheet is None
 
 

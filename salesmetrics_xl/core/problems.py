@@ -23,6 +23,7 @@ class Problem(BaseModel):
     file: str = ""
     sheet: str | None = None
     cell: str | None = None
+    setting: str | None = None  # the run's setting that answers it (tracking_sheet): each face says how to give it
 
     @field_validator("message")
     @classmethod

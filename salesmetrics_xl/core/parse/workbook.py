@@ -107,11 +107,10 @@ def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file:
             (n for n in names if n not in OUR_SHEETS and has_header(rows(n), TRACKING, (WEEK, REP))), None)
         if tracking_name is None:
             problems.append(Problem(
-                severity=Severity.ERROR, code="missing-sheet", file=file,
+                severity=Severity.ERROR, code="missing-sheet", file=file, setting="tracking_sheet",
                 message=f"no '{TRACKING.name}' sheet (nor {_accepted(TRACKING, 1)}) and no sheet with Week and Rep "
-                        f"columns; sheets found: {found}. Point at yours with --tracking-sheet NAME (in Excel: "
-                        f"the defined name {TRACKING_SHEET_NAME}, or the {TRACKING_SHEET_SETTING} row in "
-                        f"{SETTINGS.name})"))
+                        f"columns; sheets found: {found}. Point at yours with the defined name "
+                        f"{TRACKING_SHEET_NAME}, or the {TRACKING_SHEET_SETTING} row in {SETTINGS.name}"))
     tracking: TrackingData | None = None
     missing: MissingCounted | None = None
     if tracking_name is not None:
@@ -129,11 +128,10 @@ def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file:
         ranges = default_ranges()
         if not ranges_asked:
             problems.append(Problem(
-                severity=Severity.WARNING, code="missing-sheet", file=file,
+                severity=Severity.WARNING, code="missing-sheet", file=file, setting="ranges_sheet",
                 message=f"no '{RANGES.name}' sheet (nor {_accepted(RANGES, 1)}) and no sheet with Metric and Min/Max "
-                        f"columns, so the default ranges are used; sheets found: {found}. Point at yours with "
-                        f"--ranges-sheet NAME (in Excel: the defined name {RANGES_SHEET_NAME}, or the "
-                        f"{RANGES_SHEET_SETTING} row in {SETTINGS.name})"))
+                        f"columns, so the default ranges are used; sheets found: {found}. Point at yours with the "
+                        f"defined name {RANGES_SHEET_NAME}, or the {RANGES_SHEET_SETTING} row in {SETTINGS.name}"))
     else:
         known = list(tracking.letters) if tracking is not None else []
         ranges, found_problems = parse_ranges(rows(ranges_name), tracking_columns=known, file=file, sheet=ranges_name)
