@@ -53,7 +53,7 @@ from salesmetrics_xl.core.metrics import (
     text_key,
 )
 from salesmetrics_xl.core.ranges import RangeSet
-from salesmetrics_xl.core.ranking import top_performers
+from salesmetrics_xl.core.ranking import Rankings
 from salesmetrics_xl.core.rep_funnel import ActivityNeed, Gain, Leak, RepFunnel, StageRate
 from salesmetrics_xl.core.text import joined, lower, shorten
 from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
@@ -196,7 +196,7 @@ class Funnels:
 
     def __init__(self, frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: int = WINDOW_WEEKS,
                  month: dict[tuple[str, str], float] | None = None, min_count: float = MIN_COUNT,
-                 scales: Scales | None = None, label: Callable[[str], str] = str):
+                 scales: Scales | None = None, label: Callable[[str], str] = str, rankings: Rankings | None = None):
         check_weeks(window, "window")
         self.ranges, self.month, self.min_count, self.window = ranges, month or {}, min_count, window
         self.label = label  # a column as the manager calls it ("Connects (Conversations)"), in every sentence
@@ -219,11 +219,15 @@ class Funnels:
         self.top_reps: list[list[str]] = []
         self.top_sets: list[set[str]] = []
         self.peers: list[int] = []
+        self.no_top: list[str] = []  # per role, why it has no top performers at all ("" when it has)
+        rankings = rankings or Rankings(ranges)
         for r in range(len(role_names)):
             chosen = rows[full & (role_codes == r)]
-            self.top_reps.append(top_performers(chosen, ranges))
+            found = rankings.of(chosen)
+            self.top_reps.append([rep for ranking in found for rep in ranking.top])
             self.top_sets.append(set(self.top_reps[-1]))
             self.peers.append(int(chosen[REP].nunique()))
+            self.no_top.append("" if self.top_reps[-1] else "; ".join(x.empty_reason(brief=True) for x in found))
             top_mask |= full & rows[REP].isin(self.top_reps[-1]).to_numpy() & (role_codes == r)
         self.rep_sums = {x.name: _sums(rows, rep_codes, n, x) for x in links}
         late = (rows[WEEK] > week - pd.Timedelta(weeks=RECENT_WEEKS)).to_numpy() if window > RECENT_WEEKS \
@@ -344,7 +348,8 @@ class Funnels:
             if outcomes is not None and any(n.needed for n in needs):
                 break  # the first outcome behind that can be planned is the one the summary plans
         return RepFunnel(rep=rep, role=role, weeks=int(self.weeks[i]), rates=rates, needs=needs, top_reps=top_reps,
-                         peers=self.peers[g] if self.peers else 0, window=self.window)
+                         peers=self.peers[g] if self.peers else 0, window=self.window,
+                         no_top=self.no_top[g] if self.no_top else "")
 
 
 def differs(num: float, den: float, pooled: float) -> bool:
@@ -476,6 +481,8 @@ def no_top_reps(funnel: RepFunnel) -> str:
     who = funnel.role or "rep"
     if funnel.peers == 0:
         return f"no {who} had a full week in the window"
+    if funnel.no_top:  # none of the role had the outcome it is ranked by: no one is a top performer
+        return funnel.no_top
     return f"{first_name(funnel.rep)} is the {'only' if funnel.peers == 1 else 'top'} {who}"
 
 

@@ -15,7 +15,9 @@ The method, stated once:
 - Left out before ranking: a rep who is off track on a later outcome the role has a target for, that is none of
   it from at least 10 of the outcome before it over the window (0 deals won from 12 opportunities); and a rep with
   full weeks in fewer than half of the window's weeks (a lucky week is not a typical one), unless no rep has more.
-- The top performers are the top share of the ranked reps (a quarter unless asked), at least one.
+- The top performers are the top share of the ranked reps (a quarter unless asked), at least one; a rep with none
+  of the outcome the role is ranked by is never one of them, whatever the share: when fewer reps than the share
+  have any, the top set is those who have, and when none has any, there are no top performers.
 """
 
 from __future__ import annotations
@@ -79,6 +81,9 @@ class Ranking(BaseModel):
         else:
             text = (f"{names}: the top {len(self.top)} of {len(self.reps)} {self.group} by {self.outcome} a full "
                     f"week{', New MRR breaking ties' if self.ties else ''}, pooled over {weeks}")
+        having = sum(v > 0 for v in self.per_week.values())
+        if having == len(self.top) < len(self.reps):  # the share was cut short: the rest had none
+            text += f"; only {having} had any {self.outcome}"
         return text + (f" ({self._why_outcome()})" if self._why_outcome() else "")
 
     def _why_outcome(self) -> str:
@@ -89,10 +94,15 @@ class Ranking(BaseModel):
             return f"no outcome with a target has data; {self.outcome} is the furthest-down outcome that has"
         return ""
 
-    def empty_reason(self) -> str:
+    def empty_reason(self, brief: bool = False) -> str:
+        """Why there are no top performers; ``brief``: without naming each rep left out (a sentence per rep)."""
         if self.outcome is None:
             return f"no {self.group[:-1]} has any outcome ({', '.join(OUTCOMES)}) in the window"
-        return f"every {self.group[:-1]} was left out ({'; '.join(f'{r}: {w}' for r, w in self.left_out.items())})"
+        left = "" if brief else "; ".join(f"{r}: {w}" for r, w in self.left_out.items())
+        if not self.reps:
+            return f"every {self.group[:-1]} was left out" + (f" ({left})" if left else "")
+        return (f"no {self.group[:-1]} ranked had any {self.outcome} in the window"
+                + (f" (left out: {left})" if left else ""))
 
 
 def targeted(ranges: RangeSet | None, role: str | None) -> list[str]:
@@ -169,10 +179,13 @@ def rank_role(frame: pd.DataFrame, ranges: RangeSet | None = None, role: str | N
         per_week = {str(r): float(v) for r, v in means.loc[ranked, outcome].items() if v == v}  # none: not entered
         if outcome == DEALS_WON and NEW_MRR in means:
             ties = {str(r): float(v) for r, v in means.loc[ranked, NEW_MRR].items() if v == v}
-        count = max(1, math.ceil(share * len(ranked)))
-        if count < len(ranked):
-            tied = bool((keys.iloc[count - 1][order] == keys.iloc[count][order]).all())
-    top = ranked[: max(1, math.ceil(share * len(ranked)))] if ranked else []
+        # the top share, at least one, but never a rep with none of the outcome ranked by (sorted last)
+        having = sum(per_week.get(rep, 0) > 0 for rep in ranked)
+        top = ranked[:min(max(1, math.ceil(share * len(ranked))), having)]
+        if top and len(top) < len(ranked):
+            tied = bool((keys.iloc[len(top) - 1][order] == keys.iloc[len(top)][order]).all())
+    else:
+        top = []
     return Ranking(role=role, outcome=outcome, targeted=wanted, weeks=weeks, reps=ranked, top=top, per_week=per_week,
                    full_weeks={str(k): int(v) for k, v in full_weeks.items()}, left_out=left_out, passed_over=passed,
                    tied=tied, ties=ties)
@@ -197,12 +210,39 @@ def role_groups(frame: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:
     return out
 
 
+class Rankings:
+    """Each role's ranking, made once per frame of rows: a summary's funnel comparison and its range check ask about
+    the same rows of one frame (told apart by their index labels), so they rank them once and never differ."""
+
+    def __init__(self, ranges: RangeSet | None = None, share: float = TOP_SHARE):
+        self.ranges, self.share = ranges, share
+        self._made: dict[tuple[bytes, str | None], Ranking] = {}
+
+    def of(self, frame: pd.DataFrame) -> list[Ranking]:
+        """The rankings of the roles in ``frame`` (full weeks in the window, one row per rep and week)."""
+        if not len(frame):
+            return []
+        out = []
+        for role, rows in role_groups(frame):
+            index = rows.index.to_numpy()
+            if index.dtype.kind not in "iu":  # rows told apart by integer labels only
+                out.append(rank_role(rows, self.ranges, role, self.share))
+                continue
+            key = (index.tobytes(), role)
+            if key not in self._made:
+                self._made[key] = rank_role(rows, self.ranges, role, self.share)
+            out.append(self._made[key])
+        return out
+
+    def top(self, frame: pd.DataFrame) -> list[str]:
+        """The top performers of each role in ``frame``."""
+        return [rep for ranking in self.of(frame) for rep in ranking.top]
+
+
 def top_performers(frame: pd.DataFrame, ranges: RangeSet | None = None, share: float = TOP_SHARE) -> list[str]:
     """The top performers of each role in ``frame`` (full weeks in the window, one row per rep and week): the one
     choice the baseline, the summary's range check and each rep's funnel comparison make."""
-    if not len(frame):
-        return []
-    return [rep for role, rows in role_groups(frame) for rep in rank_role(rows, ranges, role, share).top]
+    return Rankings(ranges, share).top(frame)
 
 
 def describe_change(before: Ranking, after: Ranking) -> str:

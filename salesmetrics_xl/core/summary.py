@@ -54,7 +54,7 @@ from salesmetrics_xl.core.metrics import (
 from salesmetrics_xl.core.pace import MonthlyPace, is_paced, monthly_paces
 from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.ranges import RangeSet
-from salesmetrics_xl.core.ranking import OUTCOME_ORDER, outcome_key, top_performers
+from salesmetrics_xl.core.ranking import OUTCOME_ORDER, Rankings, outcome_key
 from salesmetrics_xl.core.rep_week import RepDecision, RepWeek
 from salesmetrics_xl.core.status import Status
 from salesmetrics_xl.core.text import listing, shorten
@@ -205,7 +205,8 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     people = [(rec[REP], rec.get(ROLE)) for rec in (*week_rows.to_dict("records"), *missing.to_dict("records"))]
     monthly, month_name = monthly_paces(frame, ranges, chosen, people, scales)
     paces = {(p.rep, p.metric): p for p in monthly}
-    plan = _funnels(frame, ranges, this, window, monthly, scales, tracking.label)
+    rankings = Rankings(ranges)  # the top performers, chosen once for the funnels and the range check
+    plan = _funnels(frame, ranges, this, window, monthly, scales, tracking.label, rankings)
     funnels: dict[str, RepFunnel] = {}
 
     rates = [m for m in weekly if m.is_rate]
@@ -281,7 +282,10 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
 
     reps.sort(key=outcome_rank)
     ranked = [r for r in reps if r.rep in context]
-    top_third = {r.rep for r in ranked[:math.ceil(len(ranked) / 3)]} if len(ranked) >= 3 else set()
+    produced = _produced(frame, by_category[Category.OUTCOME], this, window)
+    # the team's best by outcomes: the top third, never a rep with no outcome at all in the window
+    top_third = {r.rep for r in ranked[:math.ceil(len(ranked) / 3)] if r.rep in produced} if len(ranked) >= 3 \
+        else set()
     for r in ranked:  # decided once the order is known: no rep in the top third is sent to work harder
         found, funnel = context[r.rep]
         role = text_key(r.role if isinstance(r.role, str) else "")
@@ -320,7 +324,8 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         week=chosen, week_label=week_label(chosen), generated_at=now or dt.datetime.now().replace(microsecond=0),
         metrics=columns, reps=reps, team=team, team_diagnosis=team_diagnosis(reps, outcome_ranges),
         range_review=[*dict.fromkeys(x.text for found in reach.values() for x in found.values()),
-                      *range_review(frame, ranges, this, full=None if scales is None else scales.activity == 1)],
+                      *range_review(frame, ranges, this, full=None if scales is None else scales.activity == 1,
+                                    rankings=rankings)],
         month=month_name, monthly=monthly,
         problems=_affecting(problems or [], tracking, week_rows, chosen), window_weeks=window,
         funnels=sorted(funnels.values(), key=lambda f: position[f.rep]),
@@ -328,10 +333,21 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
 
 
 def _funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: int, monthly: list[MonthlyPace],
-             scales: Scales | None, label: Callable[[str], str] = str) -> Funnels:
+             scales: Scales | None, label: Callable[[str], str] = str, rankings: Rankings | None = None) -> Funnels:
     """The reps' funnels (core/funnel.py), with the pace's month-end projection: one projection per outcome."""
     month = {(p.rep, p.metric): p.projection for p in monthly}
-    return Funnels(frame, ranges, week, window, month, scales=scales, label=label)
+    return Funnels(frame, ranges, week, window, month, scales=scales, label=label, rankings=rankings)
+
+
+def _produced(frame: pd.DataFrame, outcomes: list[Metric], week: pd.Timestamp, window: int) -> set[str]:
+    """The reps with any outcome above 0 in the window's weeks ending with ``week``: a rep with none is never among
+    the team's best by outcomes, however the order falls (a team where most reps have none)."""
+    rows = ((frame[WEEK] <= week) & (frame[WEEK] > week - pd.Timedelta(weeks=window))).to_numpy()
+    some = np.zeros(len(frame), dtype=bool)
+    for m in outcomes:
+        if not m.is_rate:
+            some |= np.nan_to_num(metric_values(frame, m)) > 0
+    return set(frame[REP].to_numpy()[rows & some])
 
 
 def _off_week(rec: dict, values: dict[str, float | None], working_week: float) -> RepWeek:
@@ -410,7 +426,7 @@ def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
 
 
 def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, weeks: int = WEEKS,
-                 full: np.ndarray | None = None) -> list[str]:
+                 full: np.ndarray | None = None, rankings: Rankings | None = None) -> list[str]:
     """The method's step 2 as a check: when most of the top producers by outcomes sit below an activity range's
     Min (or above its Max) in most of their recent weeks, the range, not the reps, may be wrong. With ``full``
     (rows that are a full week at full time and full ramp), only those count, as in the baseline."""
@@ -420,7 +436,7 @@ def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, week
     weeks = window[WEEK].nunique()
     if window[REP].nunique() < 2:
         return []
-    top = top_performers(window, ranges)
+    top = (rankings or Rankings(ranges)).top(window)
     top_frame = window[window[REP].isin(top)].sort_values(WEEK)
     activity = [m for m in ranges.metrics if m.category is Category.ACTIVITY]
     roles = sorted({r for r in top_frame[ROLE].dropna()}) if ROLE in top_frame else []
