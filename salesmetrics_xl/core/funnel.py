@@ -159,7 +159,7 @@ def amount(text: str, name: str) -> str:
     return f"{text} {singular(name) if text == '1' else name}"
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=65536)  # one per rep: a team of 10,000 asks for each name several times
 def first_name(rep: str) -> str:
     """How a sentence calls the rep: the first word of the name, shortened like any quoted user text."""
     words = rep.split(maxsplit=1)
@@ -218,6 +218,7 @@ class Funnels:
         top_mask = np.zeros(len(rows), dtype=bool)
         self.top_reps: list[list[str]] = []
         self.top_sets: list[set[str]] = []
+        self.top_place: list[dict[str, int]] = []  # a top rep's place in their role's list, to leave them out
         self.peers: list[int] = []
         self.no_top: list[str] = []  # per role, why it has no top performers at all ("" when it has)
         rankings = rankings or Rankings(ranges)
@@ -226,6 +227,7 @@ class Funnels:
             found = rankings.of(chosen)
             self.top_reps.append([rep for ranking in found for rep in ranking.top])
             self.top_sets.append(set(self.top_reps[-1]))
+            self.top_place.append({rep: k for k, rep in enumerate(self.top_reps[-1])})
             self.peers.append(int(chosen[REP].nunique()))
             self.no_top.append("" if self.top_reps[-1] else "; ".join(x.empty_reason(brief=True) for x in found))
             top_mask |= full & rows[REP].isin(self.top_reps[-1]).to_numpy() & (role_codes == r)
@@ -306,7 +308,7 @@ class Funnels:
         group = self.top_reps[g] if self.top_reps else []
         is_top = rep in self.top_sets[g] if self.top_reps else False
         # the group's own list for a rep outside it (shared, not copied: 10,000 reps made 25 million references)
-        top_reps = [x for x in group if x != rep] if is_top else group
+        top_reps = group[:(k := self.top_place[g][rep])] + group[k + 1:] if is_top else group
         rates = []
         for link in self.links:
             num, den = self.rep_sums[link.name][0][i], self.rep_sums[link.name][1][i]

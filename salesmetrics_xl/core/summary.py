@@ -48,6 +48,7 @@ from salesmetrics_xl.core.metrics import (
     Category,
     Metric,
     Period,
+    Range,
     Unit,
     text_key,
 )
@@ -112,7 +113,7 @@ class WeeklySummary(BaseModel):
 
 
 def _num(value: float) -> float | None:
-    return None if value is None or (isinstance(value, float) and np.isnan(value)) else float(value)
+    return None if value is None or value != value else float(value)
 
 
 def _range_text(ranges: RangeSet, metric: Metric, roles: list[str | None]) -> str:
@@ -214,6 +215,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     reach = targets_out_of_reach(plan, ranges, monthly, people)
     find = functools.lru_cache(maxsize=None)(ranges.lookup)  # a range per (metric, period, role), looked up once
     context: dict[str, tuple[Diagnosis, RepFunnel | None]] = {}
+    listed = {m: v.tolist() for m, v in values.items()}  # one rep's number at a time: Python floats, not numpy's
 
     reps: list[RepWeek] = []
     for i, rec in zip(np.flatnonzero(in_week), week_rows.to_dict("records"), strict=True):
@@ -221,7 +223,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         was_off = prev is not None and off is not None and bool(off[prev])  # no change against a week off
         role = rec.get(ROLE)
         if off is not None and off[i]:
-            reps.append(_off_week(rec, {m: _num(values[m][i]) for m in values}, ranges.fairness.working_week))
+            reps.append(_off_week(rec, {m: _num(listed[m][i]) for m in values}, ranges.fairness.working_week))
             continue
         row_status = {m: Status(statuses[m][i]) for m in statuses}
         paced = [m.name for m in weekly if is_paced(m, row_status[m.name], paces.get((rec[REP], m.name)))]
@@ -237,9 +239,9 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         found = diagnose(categories[Category.ACTIVITY], categories[Category.QUALITY], categories[Category.OUTCOME])
         rep = RepWeek(
             rep=rec[REP], team=rec.get(TEAM), role=role, row=int(rec[ROW]),
-            values={m: _num(values[m][i]) for m in values}, statuses=shown, judged=judged, paced=paced,
-            changes={m: (None if prev is None or was_off or np.isnan(values[m][prev]) or np.isnan(values[m][i])
-                         else float(values[m][i] - values[m][prev])) for m in values},
+            values={m: _num(listed[m][i]) for m in values}, statuses=shown, judged=judged, paced=paced,
+            changes={m: (None if prev is None or was_off or (v := listed[m])[prev] != v[prev] or v[i] != v[i]
+                         else v[i] - v[prev]) for m in values},
             streaks=streaks.get(rec[REP], {}), categories=categories,
             diagnosis_code=found.code, diagnosis_headline=found.headline, diagnosis=found.sentence,
             on_track=found.on_track,
@@ -247,7 +249,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
                                                   (judged[m.name] for m in by_category[Category.QUALITY]),
                                                   (judged[m.name] for m in by_category[Category.OUTCOME])),
             thin=thin, pooled=pooled, by_pace=by_pace,
-            **_effective(weekly, ranges, role, scales, i, {m: paces[(rec[REP], m)] for m in paced}),
+            **_effective(weekly, ranges, role, scales, i, {m: paces[(rec[REP], m)] for m in paced}, find),
         )
         funnel = None
         if not found.on_track and categories[Category.OUTCOME] is Status.BELOW:  # behind: what it takes
@@ -365,7 +367,7 @@ def _off_week(rec: dict, values: dict[str, float | None], working_week: float) -
 
 
 def _effective(metrics: list[Metric], ranges: RangeSet, role: str | None, scales: Scales | None, i: int,
-               paced: dict[str, MonthlyPace]) -> dict[str, object]:
+               paced: dict[str, MonthlyPace], find: Callable[..., Range | None] | None = None) -> dict[str, object]:
     """A row's effective ranges where they differ from the sheet's, with why, for the cells and the sentences: the
     range that judged each cell, so a paced outcome shows its month's range, not a weekly one it was not judged by."""
     if scales is None:
@@ -378,7 +380,7 @@ def _effective(metrics: list[Metric], ranges: RangeSet, role: str | None, scales
                 effective[m.name] = f"{pace.range} a month"
                 why[m.name] = f"{pace.share:.0%} of the month's range: days worked, FTE and ramp".replace("%", " %")
             continue
-        found = ranges.lookup(m.name, Period.WEEK, role)
+        found = (find or ranges.lookup)(m.name, Period.WEEK, role)
         scale = scales.at(m, i)
         if found is not None and not found.is_open and scale != 1:
             effective[m.name] = describe(found, scale, m.unit)
