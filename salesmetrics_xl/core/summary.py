@@ -327,7 +327,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         metrics=columns, reps=reps, team=team, team_diagnosis=team_diagnosis(reps, outcome_ranges),
         range_review=[*dict.fromkeys(x.text for found in reach.values() for x in found.values()),
                       *range_review(frame, ranges, this, full=None if scales is None else scales.activity == 1,
-                                    rankings=rankings)],
+                                    rankings=rankings, evaluated={m.name: (m, statuses[m.name]) for m in weekly})],
         month=month_name, monthly=monthly,
         problems=_affecting(problems or [], tracking, week_rows, chosen), window_weeks=window,
         funnels=sorted(funnels.values(), key=lambda f: position[f.rep]),
@@ -428,10 +428,12 @@ def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
 
 
 def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, weeks: int = WEEKS,
-                 full: np.ndarray | None = None, rankings: Rankings | None = None) -> list[str]:
+                 full: np.ndarray | None = None, rankings: Rankings | None = None,
+                 evaluated: dict[str, tuple[Metric, np.ndarray]] | None = None) -> list[str]:
     """The method's step 2 as a check: when most of the top producers by outcomes sit below an activity range's
     Min (or above its Max) in most of their recent weeks, the range, not the reps, may be wrong. With ``full``
-    (rows that are a full week at full time and full ramp), only those count, as in the baseline."""
+    (rows that are a full week at full time and full ramp), only those count, as in the baseline. ``evaluated``:
+    metric name -> (metric, status of every row of ``frame``, indexed 0..n-1), when the caller has them."""
     window = frame[(frame[WEEK] <= week) & (frame[WEEK] > week - pd.Timedelta(weeks=weeks))]
     if full is not None:
         window = window[full[window.index.to_numpy()]]
@@ -439,19 +441,29 @@ def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, week
     if window[REP].nunique() < 2:
         return []
     top = (rankings or Rankings(ranges)).top(window)
-    top_frame = window[window[REP].isin(top)].sort_values(WEEK)
+    top_frame = window[window[REP].isin(top)]
     activity = [m for m in ranges.metrics if m.category is Category.ACTIVITY]
     roles = sorted({r for r in top_frame[ROLE].dropna()}) if ROLE in top_frame else []
+    codes, names = pd.factorize(top_frame[REP].to_numpy())
+    place = {rep: k for k, rep in enumerate(names)}
+    # each row is judged on its own, so the summary's statuses of every row serve the top reps' rows as they are
+    shared = {m: evaluated[m.name][1][top_frame.index.to_numpy()] for m in activity
+              if evaluated is not None and m.name in evaluated and evaluated[m.name][0] == m}
+    rest = evaluate_rows(top_frame, ranges, metrics=[m for m in activity if m not in shared]) \
+        if len(shared) < len(activity) else {}
     notes = []
-    for metric, (_, statuses) in evaluate_rows(top_frame, ranges, metrics=activity).items():
-        judged = pd.Series(np.isin(statuses, JUDGED)).groupby(top_frame[REP].to_numpy()).sum()
+    for metric in activity:
+        statuses = shared[metric] if metric in shared else rest[metric.name][1]
+        judged = np.bincount(codes[np.isin(statuses, JUDGED)], minlength=len(names))
         for status, wrong in ((Status.BELOW, "too high"), (Status.ABOVE, "too low")):
-            hits = pd.Series(statuses == status.value).groupby(top_frame[REP].to_numpy()).sum()
-            flagged = [rep for rep in top if judged.get(rep, 0) and 2 * hits.get(rep, 0) > judged[rep]]
+            hits = np.bincount(codes[statuses == status.value], minlength=len(names))
+            flagged = [rep for rep in top if rep in place and judged[place[rep]]
+                       and 2 * hits[place[rep]] > judged[place[rep]]]
             if len(flagged) >= 2 and 2 * len(flagged) > len(top):  # most top producers, not one efficient rep
-                shown = _range_text(ranges, next(m for m in activity if m.name == metric), roles or [None])
-                who = listing((f"{shorten(rep)} ({hits[rep]} of {judged[rep]} weeks)" for rep in flagged), limit=100)
-                notes.append(f"Range check: the {metric} range ({shown}) may be set {wrong}. "
+                shown = _range_text(ranges, metric, roles or [None])
+                who = listing((f"{shorten(rep)} ({hits[place[rep]]} of {judged[place[rep]]} weeks)"
+                               for rep in flagged), limit=100)
+                notes.append(f"Range check: the {metric.name} range ({shown}) may be set {wrong}. "
                              f"{len(flagged)} of the top {len(top)} reps by outcomes over the last {weeks} weeks "
                              f"were {status.value.lower()} it in most of those weeks: {who}. Run salesmetrics "
                              "baseline to see what they do in a typical week.")
