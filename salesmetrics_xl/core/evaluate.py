@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from salesmetrics_xl.core.effective import describe, row_scales, scaled
+from salesmetrics_xl.core.effective import Scales, describe, row_scales, scaled
 from salesmetrics_xl.core.metrics import CATALOG, Category, Metric, Period, format_beside
 from salesmetrics_xl.core.problems import Problem, Severity
 from salesmetrics_xl.core.ranges import RangeSet
@@ -51,18 +51,26 @@ def scorecard_metrics(ranges: RangeSet) -> list[Metric]:
     return [m for category in Category for m in (*CATALOG, *own) if m.category is category]
 
 
+_ROW_SCALES = object()  # evaluate_rows works the scales out itself
+
+
 def evaluate_rows(frame: pd.DataFrame, ranges: RangeSet, period: Period = Period.WEEK,
-                  metrics: list[Metric] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                  metrics: list[Metric] | None = None, scales: Scales | object | None = _ROW_SCALES
+                  ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """metric name -> (values, statuses) for each row of ``frame``, each rep judged by its Role's range, moved by
-    the row's days worked, FTE and ramp (core/effective.py) when the workbook declares them."""
+    the row's days worked, FTE and ramp (core/effective.py) when the workbook declares them. ``scales``: the
+    frame's row_scales when the caller has them already."""
     roles = frame[ROLE] if ROLE in frame else pd.Series([None] * len(frame))
     codes, distinct = pd.factorize(roles.fillna("").astype(str))  # bounds are found per role, not per row
-    scales = row_scales(frame, ranges.fairness) if period is Period.WEEK else None
+    if period is not Period.WEEK:
+        scales = None
+    elif scales is _ROW_SCALES:
+        scales = row_scales(frame, ranges.fairness)
     out = {}
     for metric in metrics if metrics is not None else ranges.metrics:
         values = metric_values(frame, metric)
         lo, hi = ranges.bounds(metric.name, period, pd.Series(distinct, dtype=object))
-        scale = None if scales is None else scales.for_metric(metric)
+        scale = None if scales is None else scales.for_metric(metric)  # type: ignore[union-attr]
         out[metric.name] = (values, evaluate(values, lo[codes], hi[codes], scale))
     return out
 

@@ -189,12 +189,12 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     chosen = pick_week(TrackingData(frame, tracking.file, tracking.sheet, tracking.letters), week)
     this = pd.Timestamp(chosen)
     weekly = scorecard_metrics(ranges)
-    evaluated = evaluate_rows(frame, ranges, metrics=weekly)
+    scales = row_scales(frame, ranges.fairness)
+    evaluated = evaluate_rows(frame, ranges, metrics=weekly, scales=scales)
     statuses = {m: s for m, (_, s) in evaluated.items()}
     values = {m: v for m, (v, _) in evaluated.items()}
     last_week = np.flatnonzero((frame[WEEK] == this - pd.Timedelta(days=7)).to_numpy())
     previous = dict(zip(frame[REP].to_numpy()[last_week], last_week, strict=True))
-    scales = row_scales(frame, ranges.fairness)
     off = scales.off if scales is not None else None
     streaks = _streaks(frame, statuses, this, off)
     by_category = {c: [m for m in weekly if m.category is c] for c in Category}
