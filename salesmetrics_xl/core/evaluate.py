@@ -33,9 +33,14 @@ def pooled_sums(frame: pd.DataFrame, numerator: str, denominator: str, codes: np
     """Per group (``codes``: each row's group, 0..groups-1; none: one group), the numerator and the denominator
     summed over the rows where both are there: a rate is pooled as sum / sum, never averaged from weekly ratios,
     and a row with only one of its two counts would tilt it."""
-    num, den = column_values(frame, numerator), column_values(frame, denominator)
+    return pooled_columns(column_values(frame, numerator), column_values(frame, denominator), codes, groups)
+
+
+def pooled_columns(num: np.ndarray, den: np.ndarray, codes: np.ndarray | None = None, groups: int = 1
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """pooled_sums on two columns already taken out as floats."""
     ok = ~np.isnan(num) & ~np.isnan(den)
-    where = np.zeros(len(frame), dtype=np.intp) if codes is None else codes
+    where = np.zeros(len(num), dtype=np.intp) if codes is None else codes
     return (np.bincount(where[ok], num[ok], minlength=groups), np.bincount(where[ok], den[ok], minlength=groups))
 
 

@@ -37,7 +37,7 @@ import pandas as pd
 from salesmetrics_xl.core.defaults import WEEKS as WINDOW_WEEKS
 from salesmetrics_xl.core.defaults import check_weeks
 from salesmetrics_xl.core.effective import Scales
-from salesmetrics_xl.core.evaluate import column_values, pooled_sums, scorecard_metrics
+from salesmetrics_xl.core.evaluate import column_values, pooled_columns, scorecard_metrics
 from salesmetrics_xl.core.metrics import (
     CATALOG,
     DEALS_WON,
@@ -166,11 +166,15 @@ def first_name(rep: str) -> str:
     return shorten(words[0] if words else rep)
 
 
-def _sums(frame: pd.DataFrame, codes: np.ndarray, n: int, link: Link) -> tuple[list[float], list[float]]:
-    """Per group, the numerator and denominator pooled over the rows where both are there."""
-    num, den = pooled_sums(frame, link.stage, link.source, codes, n)
-    # as Python floats: a rep's funnel reads them one by one, where numpy scalars are slow
-    return num.tolist(), den.tolist()
+def _sums(columns: dict[str, np.ndarray], codes: np.ndarray, n: int, link: Link, rows: np.ndarray | None = None
+          ) -> tuple[list[float], list[float]]:
+    """Per group, the numerator and denominator pooled over the rows where both are there (pooled_sums' rule, on
+    columns already taken out); with ``rows``, over those rows only."""
+    num, den = columns[link.stage], columns[link.source]
+    if rows is not None:
+        num, den, codes = num[rows], den[rows], codes[rows]
+    nums, dens = pooled_columns(num, den, codes, n)
+    return nums.tolist(), dens.tolist()  # a rep's funnel reads them one by one, where numpy scalars are slow
 
 
 def _rate(num: float, den: float) -> float | None:
@@ -231,19 +235,21 @@ class Funnels:
             self.peers.append(int(chosen[REP].nunique()))
             self.no_top.append("" if self.top_reps[-1] else "; ".join(x.empty_reason(brief=True) for x in found))
             top_mask |= full & rows[REP].isin(self.top_reps[-1]).to_numpy() & (role_codes == r)
-        self.rep_sums = {x.name: _sums(rows, rep_codes, n, x) for x in links}
+        self.columns = columns = list(dict.fromkeys(c for x in links for c in (x.stage, x.source)))
+        col = {c: column_values(rows, c) for c in columns}  # each column taken out once, as floats
+        roles_n = len(role_names)
+        self.rep_sums = {x.name: _sums(col, rep_codes, n, x) for x in links}
         late = (rows[WEEK] > week - pd.Timedelta(weeks=RECENT_WEEKS)).to_numpy() if window > RECENT_WEEKS \
             else np.zeros(len(rows), dtype=bool)
-        self.recent_sums = {x.name: _sums(rows[late], rep_codes[late], n, x) for x in links}
+        self.recent_sums = {x.name: _sums(col, rep_codes, n, x, late) for x in links}
         self.recent_average: dict[str, list[float | None]] = {}
-        self.team_sums = {x.name: _sums(rows, role_codes, len(role_names), x) for x in links}
-        self.top_sums = {x.name: _sums(rows[top_mask], role_codes[top_mask], len(role_names), x) for x in links}
+        self.team_sums = {x.name: _sums(col, role_codes, roles_n, x) for x in links}
+        self.top_sums = {x.name: _sums(col, role_codes, roles_n, x, top_mask) for x in links}
         # each top performer's own part of the top sums: taken out when that rep is the one compared
-        self.own_top_sums = {x.name: _sums(rows[top_mask], rep_codes[top_mask], n, x) for x in links}
-        self.columns = columns = list(dict.fromkeys(c for x in links for c in (x.stage, x.source)))
+        self.own_top_sums = {x.name: _sums(col, rep_codes, n, x, top_mask) for x in links}
         self.average: dict[str, list[float | None]] = {}  # per column, each rep's weekly average
         for c in columns:
-            values = column_values(rows, c)
+            values = col[c]
             for where, out in ((np.ones(len(rows), dtype=bool), self.average), (late, self.recent_average)):
                 ok = ~np.isnan(values) & where
                 totals = np.bincount(rep_codes[ok], values[ok], minlength=n)
@@ -252,9 +258,10 @@ class Funnels:
                     out[c] = [None if k == 0 else v for v, k in zip((totals / counts).tolist(), counts.tolist(),
                                                                     strict=True)]
         self.weeks = np.bincount(rep_codes, minlength=n).tolist()
-        latest = rows[rows[WEEK] == week].drop_duplicates(REP, keep="last")
-        self.latest = dict(zip(latest[REP], latest[[c for c in columns if c in latest]].to_dict("records"),
-                               strict=True))
+        at = np.flatnonzero((rows[WEEK] == week).to_numpy())
+        shown = {c: col[c][at].tolist() for c in columns if c in rows}
+        # this week's numbers per rep (a rep's last row, should there be two)
+        self.latest = {rep: {c: v[k] for c, v in shown.items()} for k, rep in enumerate(rows[REP].to_numpy()[at])}
         metrics = scorecard_metrics(ranges)
         self.activity = {m.column for m in metrics if m.category is Category.ACTIVITY and m.column}
         self.paths = [(m, path) for m in metrics if m.category is Category.OUTCOME and not m.is_rate
