@@ -30,6 +30,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from salesmetrics_xl.core.defaults import TOP_SHARE
+from salesmetrics_xl.core.evaluate import column_values
 from salesmetrics_xl.core.metrics import (
     DEALS_WON,
     NEW_MRR,
@@ -121,22 +122,48 @@ def outcome_key(values: Mapping[str, float | None]) -> tuple[float, ...]:
     return tuple(-(values.get(o) or 0) for o in OUTCOMES)
 
 
+def group_sums(codes: np.ndarray, values: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per group (``codes``: 0..groups-1), the sum of the values that are not NaN and how many there are, added in
+    row order with Kahan's compensation exactly as pandas' groupby adds them, so a sum or mean here is the same
+    float as pandas' to the last bit (a ranking and its figures never move with the way they are computed)."""
+    ok = ~np.isnan(values)
+    codes, values = codes[ok], values[ok]
+    order = np.argsort(codes, kind="stable")
+    codes, values = codes[order], values[order]
+    count = np.bincount(codes, minlength=groups)
+    place = np.arange(len(codes)) - (np.cumsum(count) - count)[codes]  # each value's place within its group
+    total, compensation = np.zeros(groups), np.zeros(groups)
+    for k in range(int(count.max()) if len(codes) else 0):  # the k-th value of every group at once
+        at = place == k
+        g = codes[at]
+        y = values[at] - compensation[g]
+        t = total[g] + y
+        compensation[g] = np.where(np.isnan(c := t - total[g] - y), 0.0, c)  # an infinity: no compensation
+        total[g] = t
+    return total, count
+
+
 def rank_role(frame: pd.DataFrame, ranges: RangeSet | None = None, role: str | None = None,
               share: float = TOP_SHARE) -> Ranking:
     """One role's reps ranked (see the method); ``frame`` holds that role's full weeks in the window, one row per
     rep and week."""
-    rows = frame[frame[REP].notna()] if REP in frame else frame.iloc[:0]
-    weeks = int(rows[WEEK].nunique()) if WEEK in rows and len(rows) else 0
+    names = frame[REP].to_numpy() if REP in frame else np.empty(0, dtype=object)
+    mine = np.asarray(pd.notna(names), dtype=bool)
+    weeks = int(frame[WEEK][mine].nunique()) if WEEK in frame and mine.any() else 0
     wanted = targeted(ranges, role)
-    present = [o for o in OUTCOMES if o in rows]
-    if not len(rows):
+    present = [o for o in OUTCOMES if o in frame]
+    if not mine.any():
         return Ranking(role=role, outcome=None, targeted=wanted, weeks=weeks, reps=[], top=[], per_week={},
                        full_weeks={}, left_out={})
-    grouped = rows.groupby(REP, sort=True)
-    full_weeks = grouped.size()
-    numbers = rows[present].apply(pd.to_numeric, errors="coerce") if present else pd.DataFrame(index=rows.index)
-    totals = numbers.groupby(rows[REP], sort=True).sum(min_count=1)
-    means = numbers.groupby(rows[REP], sort=True).mean()
+    codes, reps = pd.factorize(names[mine], sort=True)  # reps in name order, as groupby(sort=True) lists them
+    n = len(reps)
+    full_weeks = np.bincount(codes, minlength=n)
+    totals: dict[str, np.ndarray] = {}  # outcome -> per rep, NaN where none was entered
+    means: dict[str, np.ndarray] = {}
+    for o in present:
+        total, count = group_sums(codes, column_values(frame, o)[mine], n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            totals[o], means[o] = np.where(count > 0, total, np.nan), np.where(count > 0, total / count, np.nan)
 
     def has_data(outcome: str) -> bool:
         return outcome in totals and bool((totals[outcome] > 0).any())
@@ -150,45 +177,46 @@ def rank_role(frame: pd.DataFrame, ranges: RangeSet | None = None, role: str | N
         outcome = next((o for o in reversed(OUTCOMES) if has_data(o)), None)
         passed = [o for o in wanted if not has_data(o)]
         passed = [o for o in passed if outcome is not None and OUTCOMES.index(o) > OUTCOMES.index(outcome)]
+
+    def weeks_of(k: int) -> str:
+        return f"{full_weeks[k]} full week{'s' if full_weeks[k] != 1 else ''}"
+
     left_out: dict[str, str] = {}
     for later in dict.fromkeys([o for o in wanted if o in totals] + ([outcome] if outcome else [])):
         earlier = next((o for o in reversed(OUTCOMES[:OUTCOMES.index(later)]) if o in totals), None)
         if earlier is None:
             continue
-        off = (totals[earlier] >= MANY) & (totals[later] == 0)
-        for rep in totals.index[off.to_numpy()]:
-            left_out.setdefault(rep, f"off track: no {later} from {totals.at[rep, earlier]:,.0f} {earlier} in "
-                                     f"{full_weeks[rep]} full week{'s' if full_weeks[rep] != 1 else ''}")
+        for k in np.flatnonzero((totals[earlier] >= MANY) & (totals[later] == 0)):
+            left_out.setdefault(reps[k], f"off track: no {later} from {totals[earlier][k]:,.0f} {earlier} in "
+                                         f"{weeks_of(k)}")
     need = math.ceil(weeks / 2)
     few = full_weeks < need
     if not few.all():
-        for rep in full_weeks.index[few.to_numpy()]:
-            left_out.setdefault(rep, f"{full_weeks[rep]} full week{'s' if full_weeks[rep] != 1 else ''} of "
-                                     f"{weeks}, fewer than half")
+        for k in np.flatnonzero(few):
+            left_out.setdefault(reps[k], f"{weeks_of(k)} of {weeks}, fewer than half")
     ranked: list[str] = []
     per_week: dict[str, float] = {}
     ties: dict[str, float] = {}
     tied = False
-    eligible = [rep for rep in full_weeks.index if rep not in left_out]
+    top: list[str] = []
+    eligible = [k for k in range(n) if reps[k] not in left_out]
     if outcome is not None and eligible:
         order = [outcome, *(o for o in reversed(OUTCOMES) if o != outcome and o in means)]
-        keys = means.loc[eligible, order].fillna(-np.inf)
-        keys["_name"] = [str(r).casefold() for r in keys.index]
-        keys = keys.sort_values([*order, "_name"], ascending=[*(False for _ in order), True], kind="stable")
-        ranked = [str(r) for r in keys.index]
-        per_week = {str(r): float(v) for r, v in means.loc[ranked, outcome].items() if v == v}  # none: not entered
+        keys = {k: tuple(-np.inf if (v := means[o][k]) != v else float(v) for o in order) for k in eligible}
+        # more first on every outcome in turn, then by name (casefolded); equal names keep the name order
+        placed = sorted(eligible, key=lambda k: (*(-v for v in keys[k]), str(reps[k]).casefold()))
+        ranked = [str(reps[k]) for k in placed]
+        per_week = {str(reps[k]): float(v) for k in placed if (v := means[outcome][k]) == v}  # none: not entered
         if outcome == DEALS_WON and NEW_MRR in means:
-            ties = {str(r): float(v) for r, v in means.loc[ranked, NEW_MRR].items() if v == v}
+            ties = {str(reps[k]): float(v) for k in placed if (v := means[NEW_MRR][k]) == v}
         # the top share, at least one, but never a rep with none of the outcome ranked by (sorted last)
         having = sum(per_week.get(rep, 0) > 0 for rep in ranked)
         top = ranked[:min(max(1, math.ceil(share * len(ranked))), having)]
         if top and len(top) < len(ranked):
-            tied = bool((keys.iloc[len(top) - 1][order] == keys.iloc[len(top)][order]).all())
-    else:
-        top = []
+            tied = keys[placed[len(top) - 1]] == keys[placed[len(top)]]
     return Ranking(role=role, outcome=outcome, targeted=wanted, weeks=weeks, reps=ranked, top=top, per_week=per_week,
-                   full_weeks={str(k): int(v) for k, v in full_weeks.items()}, left_out=left_out, passed_over=passed,
-                   tied=tied, ties=ties)
+                   full_weeks={str(r): int(v) for r, v in zip(reps, full_weeks, strict=True)}, left_out=left_out,
+                   passed_over=passed, tied=tied, ties=ties)
 
 
 def role_groups(frame: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:

@@ -132,3 +132,25 @@ def test_with_nobody_ranked_having_the_outcome_there_are_no_top_performers():
                                       "of 3, fewer than half)")
     assert ranking.basis() == f"no top performers: {ranking.empty_reason()}"
     assert top_performers(data, FULL_CYCLE) == []
+
+
+def test_group_sums_add_as_pandas_adds_to_the_last_bit():
+    """A rep's pooled outcome is the same float however it is computed: the Kahan-compensated sums pandas' groupby
+    makes (a plain running sum differs in the last bits on cents and fractions, and a ranking could move)."""
+    import numpy as np
+
+    from salesmetrics_xl.core.ranking import group_sums
+
+    rng = np.random.default_rng(7)
+    for case in range(60):
+        rows, groups = int(rng.integers(1, 600)), int(rng.integers(1, 40))
+        codes = rng.integers(0, groups, rows)
+        values = [rng.normal(0, 1e3, rows), rng.random(rows) * 1e-3, np.round(rng.random(rows) * 5000, 2)][case % 3]
+        values[rng.random(rows) < 0.1] = np.nan
+        total, count = group_sums(codes, values, groups)
+        pooled = pd.Series(values).groupby(codes)
+        expected = pooled.sum(min_count=1).reindex(range(groups)).to_numpy()
+        assert np.array_equal(np.where(count > 0, total, np.nan), expected, equal_nan=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.where(count > 0, total / count, np.nan)
+        assert np.array_equal(mean, pooled.mean().reindex(range(groups)).to_numpy(), equal_nan=True)
