@@ -30,7 +30,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from salesmetrics_xl.core.defaults import TOP_SHARE
-from salesmetrics_xl.core.evaluate import column_values
+from salesmetrics_xl.core.evaluate import column_values, group_sums
 from salesmetrics_xl.core.metrics import (
     DEALS_WON,
     NEW_MRR,
@@ -120,27 +120,6 @@ OUTCOME_ORDER = ", then ".join(lower(o) for o in OUTCOMES)  # "SQLs, then opport
 def outcome_key(values: Mapping[str, float | None]) -> tuple[float, ...]:
     """A sort key that lists reps (or teams) outcomes first, in OUTCOMES order (OUTCOME_ORDER), more first."""
     return tuple(-(values.get(o) or 0) for o in OUTCOMES)
-
-
-def group_sums(codes: np.ndarray, values: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per group (``codes``: 0..groups-1), the sum of the values that are not NaN and how many there are, added in
-    row order with Kahan's compensation exactly as pandas' groupby adds them, so a sum or mean here is the same
-    float as pandas' to the last bit (a ranking and its figures never move with the way they are computed)."""
-    ok = ~np.isnan(values)
-    codes, values = codes[ok], values[ok]
-    order = np.argsort(codes, kind="stable")
-    codes, values = codes[order], values[order]
-    count = np.bincount(codes, minlength=groups)
-    place = np.arange(len(codes)) - (np.cumsum(count) - count)[codes]  # each value's place within its group
-    total, compensation = np.zeros(groups), np.zeros(groups)
-    for k in range(int(count.max()) if len(codes) else 0):  # the k-th value of every group at once
-        at = place == k
-        g = codes[at]
-        y = values[at] - compensation[g]
-        t = total[g] + y
-        compensation[g] = np.where(np.isnan(c := t - total[g] - y), 0.0, c)  # an infinity: no compensation
-        total[g] = t
-    return total, count
 
 
 def rank_role(frame: pd.DataFrame, ranges: RangeSet | None = None, role: str | None = None,

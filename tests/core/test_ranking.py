@@ -139,7 +139,7 @@ def test_group_sums_add_as_pandas_adds_to_the_last_bit():
     makes (a plain running sum differs in the last bits on cents and fractions, and a ranking could move)."""
     import numpy as np
 
-    from salesmetrics_xl.core.ranking import group_sums
+    from salesmetrics_xl.core.evaluate import group_sums
 
     rng = np.random.default_rng(7)
     for case in range(60):
