@@ -134,11 +134,12 @@ def month_share(frame: pd.DataFrame, ranges: RangeSet, scales: Scales, mondays: 
     later = begun[:, None] > (at + pd.Timedelta(days=6)).to_numpy()[None, :]  # NaT compares False
     share = np.where(later, 0.0, scales.fte[rows][:, None] * ramp)
     month = frame[(frame[WEEK] >= at[0]) & (frame[WEEK] <= pd.Timestamp(week))]
-    position = {rep: k for k, rep in enumerate(names[n] for n in judged)}
-    column = {day: j for j, day in enumerate(at)}
-    activity = scales.activity
-    for i, rep, day in zip(month.index, month[REP], month[WEEK], strict=True):
-        if rep in position and day in column:
-            share[position[rep], column[day]] = activity[i]
+    rep_at = pd.Index([names[n] for n in judged]).get_indexer(month[REP])  # -1: a rep not judged this week
+    day_at = at.get_indexer(pd.DatetimeIndex(month[WEEK]))
+    ok = np.flatnonzero((rep_at >= 0) & (day_at >= 0))
+    cell = rep_at[ok] * weeks + day_at[ok]
+    _, last = np.unique(cell[::-1], return_index=True)  # a rep's week twice: its last row counts
+    keep = ok[len(ok) - 1 - last]
+    share[rep_at[keep], day_at[keep]] = scales.activity[month.index.to_numpy()[keep]]
     out[judged] = share.mean(axis=1)
     return out
