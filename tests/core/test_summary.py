@@ -245,3 +245,23 @@ def test_with_no_top_performers_the_funnel_says_why():
     assert funnel.top_reps == [] and funnel.peers == 28
     assert no_top_reps(funnel) == "no SDR ranked had any Deals Won in the window"
     assert not [r.rep for r in summary.reps if "among the team's best" in r.action]
+
+
+def test_the_cycle_collector_is_left_as_it_was():
+    """build_summary pauses Python's cycle collector while it builds (for speed) and restores it as it found it,
+    even when the build fails."""
+    import gc
+
+    data = tracking([row(W[2], "Ann", 60, 12, 2)])
+    assert gc.isenabled()
+    build_summary(data, default_ranges())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build_summary(data, default_ranges())
+        assert not gc.isenabled()  # a caller who paused it keeps it paused
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError):
+        build_summary(data, default_ranges(), week=dt.date(2020, 1, 6))  # no rows that week
+    assert gc.isenabled()
