@@ -189,7 +189,8 @@ class OutOfReach(BaseModel):
         ranked = sorted(self.top.items(), key=lambda kv: -kv[1])
         shown = ", ".join(f"{rep} {format_value(v, self.unit, exact=True)}" for rep, v in ranked[:3])
         if len(ranked) > 3:
-            shown += f" and {len(ranked) - 3} more, all lower"
+            below = ranked[3][1] < ranked[2][1]  # "all lower" only where it is true: equal figures are not lower
+            shown += f" and {len(ranked) - 3} more, {'all lower' if below else 'none higher'}"
         who = f" for {self.role}s" if self.role else ""
         per = "projects" if len(self.top) == 1 else "project"
         return (f"Target check: the {self.metric} target{who} (at least {format_value(self.target, self.unit)} a "

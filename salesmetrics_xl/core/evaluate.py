@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from salesmetrics_xl.core.effective import describe, row_scales, scaled
+from salesmetrics_xl.core.effective import Scales, describe, row_scales, scaled
 from salesmetrics_xl.core.metrics import CATALOG, Category, Metric, Period, format_beside
 from salesmetrics_xl.core.problems import Problem, Severity
 from salesmetrics_xl.core.ranges import RangeSet
@@ -33,10 +33,36 @@ def pooled_sums(frame: pd.DataFrame, numerator: str, denominator: str, codes: np
     """Per group (``codes``: each row's group, 0..groups-1; none: one group), the numerator and the denominator
     summed over the rows where both are there: a rate is pooled as sum / sum, never averaged from weekly ratios,
     and a row with only one of its two counts would tilt it."""
-    num, den = column_values(frame, numerator), column_values(frame, denominator)
+    return pooled_columns(column_values(frame, numerator), column_values(frame, denominator), codes, groups)
+
+
+def pooled_columns(num: np.ndarray, den: np.ndarray, codes: np.ndarray | None = None, groups: int = 1
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """pooled_sums on two columns already taken out as floats."""
     ok = ~np.isnan(num) & ~np.isnan(den)
-    where = np.zeros(len(frame), dtype=np.intp) if codes is None else codes
+    where = np.zeros(len(num), dtype=np.intp) if codes is None else codes
     return (np.bincount(where[ok], num[ok], minlength=groups), np.bincount(where[ok], den[ok], minlength=groups))
+
+
+def group_sums(codes: np.ndarray, values: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per group (``codes``: 0..groups-1), the sum of the values that are not NaN and how many there are, added in
+    row order with Kahan's compensation exactly as pandas' groupby adds them, so a sum or mean here is the same
+    float as pandas' to the last bit (a ranking and its figures never move with the way they are computed)."""
+    ok = ~np.isnan(values)
+    codes, values = codes[ok], values[ok]
+    order = np.argsort(codes, kind="stable")
+    codes, values = codes[order], values[order]
+    count = np.bincount(codes, minlength=groups)
+    place = np.arange(len(codes)) - (np.cumsum(count) - count)[codes]  # each value's place within its group
+    total, compensation = np.zeros(groups), np.zeros(groups)
+    for k in range(int(count.max()) if len(codes) else 0):  # the k-th value of every group at once
+        at = place == k
+        g = codes[at]
+        y = values[at] - compensation[g]
+        t = total[g] + y
+        compensation[g] = np.where(np.isnan(c := t - total[g] - y), 0.0, c)  # an infinity: no compensation
+        total[g] = t
+    return total, count
 
 
 def pooled_rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -51,18 +77,26 @@ def scorecard_metrics(ranges: RangeSet) -> list[Metric]:
     return [m for category in Category for m in (*CATALOG, *own) if m.category is category]
 
 
+_ROW_SCALES = object()  # evaluate_rows works the scales out itself
+
+
 def evaluate_rows(frame: pd.DataFrame, ranges: RangeSet, period: Period = Period.WEEK,
-                  metrics: list[Metric] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                  metrics: list[Metric] | None = None, scales: Scales | object | None = _ROW_SCALES
+                  ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """metric name -> (values, statuses) for each row of ``frame``, each rep judged by its Role's range, moved by
-    the row's days worked, FTE and ramp (core/effective.py) when the workbook declares them."""
+    the row's days worked, FTE and ramp (core/effective.py) when the workbook declares them. ``scales``: the
+    frame's row_scales when the caller has them already."""
     roles = frame[ROLE] if ROLE in frame else pd.Series([None] * len(frame))
     codes, distinct = pd.factorize(roles.fillna("").astype(str))  # bounds are found per role, not per row
-    scales = row_scales(frame, ranges.fairness) if period is Period.WEEK else None
+    if period is not Period.WEEK:
+        scales = None
+    elif scales is _ROW_SCALES:
+        scales = row_scales(frame, ranges.fairness)
     out = {}
     for metric in metrics if metrics is not None else ranges.metrics:
         values = metric_values(frame, metric)
         lo, hi = ranges.bounds(metric.name, period, pd.Series(distinct, dtype=object))
-        scale = None if scales is None else scales.for_metric(metric)
+        scale = None if scales is None else scales.for_metric(metric)  # type: ignore[union-attr]
         out[metric.name] = (values, evaluate(values, lo[codes], hi[codes], scale))
     return out
 

@@ -37,7 +37,7 @@ import pandas as pd
 from salesmetrics_xl.core.defaults import WEEKS as WINDOW_WEEKS
 from salesmetrics_xl.core.defaults import check_weeks
 from salesmetrics_xl.core.effective import Scales
-from salesmetrics_xl.core.evaluate import column_values, pooled_sums, scorecard_metrics
+from salesmetrics_xl.core.evaluate import column_values, pooled_columns, scorecard_metrics
 from salesmetrics_xl.core.metrics import (
     CATALOG,
     DEALS_WON,
@@ -53,7 +53,7 @@ from salesmetrics_xl.core.metrics import (
     text_key,
 )
 from salesmetrics_xl.core.ranges import RangeSet
-from salesmetrics_xl.core.ranking import top_performers
+from salesmetrics_xl.core.ranking import Rankings
 from salesmetrics_xl.core.rep_funnel import ActivityNeed, Gain, Leak, RepFunnel, StageRate
 from salesmetrics_xl.core.text import joined, lower, shorten
 from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
@@ -61,6 +61,7 @@ from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
 METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
 MIN_COUNT = 20  # a rate pooled from fewer of its denominator is too thin to plan with
 RECENT_WEEKS = 3  # the last weeks that win over the pooled window when they differ clearly
+PERIODS = tuple(Period)  # iterating the enum itself, once per rep and outcome, cost a tenth of a rep's funnel
 
 
 @dataclass(frozen=True)
@@ -159,18 +160,22 @@ def amount(text: str, name: str) -> str:
     return f"{text} {singular(name) if text == '1' else name}"
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=65536)  # one per rep: a team of 10,000 asks for each name several times
 def first_name(rep: str) -> str:
     """How a sentence calls the rep: the first word of the name, shortened like any quoted user text."""
     words = rep.split(maxsplit=1)
     return shorten(words[0] if words else rep)
 
 
-def _sums(frame: pd.DataFrame, codes: np.ndarray, n: int, link: Link) -> tuple[list[float], list[float]]:
-    """Per group, the numerator and denominator pooled over the rows where both are there."""
-    num, den = pooled_sums(frame, link.stage, link.source, codes, n)
-    # as Python floats: a rep's funnel reads them one by one, where numpy scalars are slow
-    return num.tolist(), den.tolist()
+def _sums(columns: dict[str, np.ndarray], codes: np.ndarray, n: int, link: Link, rows: np.ndarray | None = None
+          ) -> tuple[list[float], list[float]]:
+    """Per group, the numerator and denominator pooled over the rows where both are there (pooled_sums' rule, on
+    columns already taken out); with ``rows``, over those rows only."""
+    num, den = columns[link.stage], columns[link.source]
+    if rows is not None:
+        num, den, codes = num[rows], den[rows], codes[rows]
+    nums, dens = pooled_columns(num, den, codes, n)
+    return nums.tolist(), dens.tolist()  # a rep's funnel reads them one by one, where numpy scalars are slow
 
 
 def _rate(num: float, den: float) -> float | None:
@@ -196,7 +201,7 @@ class Funnels:
 
     def __init__(self, frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: int = WINDOW_WEEKS,
                  month: dict[tuple[str, str], float] | None = None, min_count: float = MIN_COUNT,
-                 scales: Scales | None = None, label: Callable[[str], str] = str):
+                 scales: Scales | None = None, label: Callable[[str], str] = str, rankings: Rankings | None = None):
         check_weeks(window, "window")
         self.ranges, self.month, self.min_count, self.window = ranges, month or {}, min_count, window
         self.label = label  # a column as the manager calls it ("Connects (Conversations)"), in every sentence
@@ -218,26 +223,34 @@ class Funnels:
         top_mask = np.zeros(len(rows), dtype=bool)
         self.top_reps: list[list[str]] = []
         self.top_sets: list[set[str]] = []
+        self.top_place: list[dict[str, int]] = []  # a top rep's place in their role's list, to leave them out
         self.peers: list[int] = []
+        self.no_top: list[str] = []  # per role, why it has no top performers at all ("" when it has)
+        rankings = rankings or Rankings(ranges)
         for r in range(len(role_names)):
             chosen = rows[full & (role_codes == r)]
-            self.top_reps.append(top_performers(chosen, ranges))
+            found = rankings.of(chosen)
+            self.top_reps.append([rep for ranking in found for rep in ranking.top])
             self.top_sets.append(set(self.top_reps[-1]))
+            self.top_place.append({rep: k for k, rep in enumerate(self.top_reps[-1])})
             self.peers.append(int(chosen[REP].nunique()))
+            self.no_top.append("" if self.top_reps[-1] else "; ".join(x.empty_reason(brief=True) for x in found))
             top_mask |= full & rows[REP].isin(self.top_reps[-1]).to_numpy() & (role_codes == r)
-        self.rep_sums = {x.name: _sums(rows, rep_codes, n, x) for x in links}
+        self.columns = columns = list(dict.fromkeys(c for x in links for c in (x.stage, x.source)))
+        col = {c: column_values(rows, c) for c in columns}  # each column taken out once, as floats
+        roles_n = len(role_names)
+        self.rep_sums = {x.name: _sums(col, rep_codes, n, x) for x in links}
         late = (rows[WEEK] > week - pd.Timedelta(weeks=RECENT_WEEKS)).to_numpy() if window > RECENT_WEEKS \
             else np.zeros(len(rows), dtype=bool)
-        self.recent_sums = {x.name: _sums(rows[late], rep_codes[late], n, x) for x in links}
+        self.recent_sums = {x.name: _sums(col, rep_codes, n, x, late) for x in links}
         self.recent_average: dict[str, list[float | None]] = {}
-        self.team_sums = {x.name: _sums(rows, role_codes, len(role_names), x) for x in links}
-        self.top_sums = {x.name: _sums(rows[top_mask], role_codes[top_mask], len(role_names), x) for x in links}
+        self.team_sums = {x.name: _sums(col, role_codes, roles_n, x) for x in links}
+        self.top_sums = {x.name: _sums(col, role_codes, roles_n, x, top_mask) for x in links}
         # each top performer's own part of the top sums: taken out when that rep is the one compared
-        self.own_top_sums = {x.name: _sums(rows[top_mask], rep_codes[top_mask], n, x) for x in links}
-        self.columns = columns = list(dict.fromkeys(c for x in links for c in (x.stage, x.source)))
+        self.own_top_sums = {x.name: _sums(col, rep_codes, n, x, top_mask) for x in links}
         self.average: dict[str, list[float | None]] = {}  # per column, each rep's weekly average
         for c in columns:
-            values = column_values(rows, c)
+            values = col[c]
             for where, out in ((np.ones(len(rows), dtype=bool), self.average), (late, self.recent_average)):
                 ok = ~np.isnan(values) & where
                 totals = np.bincount(rep_codes[ok], values[ok], minlength=n)
@@ -246,9 +259,10 @@ class Funnels:
                     out[c] = [None if k == 0 else v for v, k in zip((totals / counts).tolist(), counts.tolist(),
                                                                     strict=True)]
         self.weeks = np.bincount(rep_codes, minlength=n).tolist()
-        latest = rows[rows[WEEK] == week].drop_duplicates(REP, keep="last")
-        self.latest = dict(zip(latest[REP], latest[[c for c in columns if c in latest]].to_dict("records"),
-                               strict=True))
+        at = np.flatnonzero((rows[WEEK] == week).to_numpy())
+        shown = {c: col[c][at].tolist() for c in columns if c in rows}
+        # this week's numbers per rep (a rep's last row, should there be two)
+        self.latest = {rep: {c: v[k] for c, v in shown.items()} for k, rep in enumerate(rows[REP].to_numpy()[at])}
         metrics = scorecard_metrics(ranges)
         self.activity = {m.column for m in metrics if m.category is Category.ACTIVITY and m.column}
         self.paths = [(m, path) for m in metrics if m.category is Category.OUTCOME and not m.is_rate
@@ -302,7 +316,7 @@ class Funnels:
         group = self.top_reps[g] if self.top_reps else []
         is_top = rep in self.top_sets[g] if self.top_reps else False
         # the group's own list for a rep outside it (shared, not copied: 10,000 reps made 25 million references)
-        top_reps = [x for x in group if x != rep] if is_top else group
+        top_reps = group[:(k := self.top_place[g][rep])] + group[k + 1:] if is_top else group
         rates = []
         for link in self.links:
             num, den = self.rep_sums[link.name][0][i], self.rep_sums[link.name][1][i]
@@ -333,7 +347,7 @@ class Funnels:
         needs = []
         paths = self.paths if outcomes is None else [p for name in outcomes for p in self.paths if p[0].name == name]
         for metric, path in paths:
-            for period in Period:
+            for period in PERIODS:
                 goal = self.target(metric.name, period, role)
                 if goal is not None:
                     share = (shares or {}).get((metric.name, period), 1.0)
@@ -344,7 +358,8 @@ class Funnels:
             if outcomes is not None and any(n.needed for n in needs):
                 break  # the first outcome behind that can be planned is the one the summary plans
         return RepFunnel(rep=rep, role=role, weeks=int(self.weeks[i]), rates=rates, needs=needs, top_reps=top_reps,
-                         peers=self.peers[g] if self.peers else 0, window=self.window)
+                         peers=self.peers[g] if self.peers else 0, window=self.window,
+                         no_top=self.no_top[g] if self.no_top else "")
 
 
 def differs(num: float, den: float, pooled: float) -> bool:
@@ -476,6 +491,8 @@ def no_top_reps(funnel: RepFunnel) -> str:
     who = funnel.role or "rep"
     if funnel.peers == 0:
         return f"no {who} had a full week in the window"
+    if funnel.no_top:  # none of the role had the outcome it is ranked by: no one is a top performer
+        return funnel.no_top
     return f"{first_name(funnel.rep)} is the {'only' if funnel.peers == 1 else 'top'} {who}"
 
 

@@ -7,6 +7,7 @@ spreadsheet library.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -108,6 +109,12 @@ class Range(BaseModel):
 def format_value(value: float, unit: Unit, exact: bool = False) -> str:
     """A number as a manager reads it: 12%, $4,500, 62. ``exact`` keeps one decimal where rounding would hide
     it (7.7% beside a bound of 8%, a projection of 3.3), for sentences that compare a value with its range."""
+    if value == 0 or value != value:  # -0.0 equals 0.0 as a key but reads "-0"; NaN is never found again
+        return _format_value(value, unit, exact)
+    return _format_cached(value, unit, exact)
+
+
+def _format_value(value: float, unit: Unit, exact: bool = False) -> str:
     if unit is Unit.RATE:
         percent = value * 100
         return f"{half_up(percent, 1):.1f}%" if exact and half_up(percent, 1) != half_up(percent, 0) else \
@@ -116,6 +123,11 @@ def format_value(value: float, unit: Unit, exact: bool = False) -> str:
         return f"${half_up(value, 0):,.0f}"
     return f"{half_up(value, 1):,.1f}" if exact and half_up(value, 1) != half_up(value, 0) else \
         f"{half_up(value, 0):,.0f}"
+
+
+# A summary formats the same few numbers (0 to 100 dials, whole percents) hundreds of thousands of times at 10,000
+# reps: each (value, unit, exact) is worked out once.
+_format_cached = functools.lru_cache(maxsize=65536)(_format_value)
 
 
 def half_up(value: float, places: int) -> float:
@@ -220,7 +232,18 @@ def find_metric(name: str, metrics: tuple[Metric, ...] | list[Metric] = CATALOG)
 
 def normalise(text: object) -> str:
     """Header and name matching ignores case, spacing, and punctuation such as '#', '_' or '.'."""
-    return "" if text is None else re.sub(r"[^0-9a-z%]+", "", str(text).casefold())
+    if type(text) is str:
+        return _normalised(text)
+    return "" if text is None else _normalised(str(text))
+
+
+_NOT_KEPT = re.compile(r"[^0-9a-z%]+")
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalised(text: str) -> str:
+    """normalise() of a str, worked out once per text: every range lookup and column label asks again."""
+    return _NOT_KEPT.sub("", text.casefold())
 
 
 def trim(text: str) -> str:
@@ -239,7 +262,15 @@ def text_key(text: object) -> str:
     matches FI) except that ß stays apart from SS (it matches ẞ). tests/layouts/test_summary.py holds LibreOffice
     to this on the letters of Latin, Greek, Cyrillic and Armenian; README lists the letters where it cannot agree.
     """
-    return "" if text is None else trim(str(text)).replace("ß", "ẞ").upper()
+    if type(text) is str:
+        return _text_key(text)
+    return "" if text is None else _text_key(str(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _text_key(text: str) -> str:
+    """text_key() of a str, worked out once per text (a role is looked up per rep and metric)."""
+    return trim(text).replace("ß", "ẞ").upper()
 
 
 def unknown_message(kind: str, name: str, known: list[str] | dict[str, tuple[str, ...]]) -> str:

@@ -7,6 +7,7 @@ sheets and the sentences all read and say a team's words the same way. Pure Pyth
 
 from __future__ import annotations
 
+import functools
 import re
 
 from salesmetrics_xl.core.metrics import Period, closest_name, match_name, normalise
@@ -101,6 +102,7 @@ def did_you_mean(text: object, names: dict[str, tuple[str, ...]]) -> str | None:
     return closest_name(name, names) or closest_name(text, names)
 
 
+@functools.lru_cache(maxsize=4096)
 def label(column: str, header: str | None) -> str:
     """A column as the manager knows it, everywhere we name it: their header, with our name in brackets where it
     differs ("Calls (Dials)"), so their own word is first and the name our ranges and catalog use is beside it.

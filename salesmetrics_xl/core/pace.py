@@ -12,7 +12,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from salesmetrics_xl.core.effective import Scales, describe, ramp_shares, tenure_month
-from salesmetrics_xl.core.evaluate import column_values, pooled_rate, pooled_sums
+from salesmetrics_xl.core.evaluate import column_values, group_sums, pooled_rate, pooled_sums
 from salesmetrics_xl.core.metrics import Category, Metric, Period, Unit
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.status import Status, evaluate
@@ -67,20 +67,26 @@ def monthly_paces(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: 
         recent = recent[~scales.off[recent.index.to_numpy()]]
         share = month_share(frame, ranges, scales, mondays, week, names)
     roles = pd.Series([role for _, role in people], dtype=object)
+    month_codes = pd.Index(names).get_indexer(in_month[REP])  # each row's place in ``names``; -1: not listed
+    recent_codes = pd.Index(names).get_indexer(recent[REP])
+    month_mine, recent_mine = month_codes >= 0, recent_codes >= 0
     found: dict[tuple[int, int], MonthlyPace] = {}
     for k, metric in enumerate(dict.fromkeys(r.metric for r in ranges.rules if r.period is Period.MONTH)):
         present = [c for c in metric.columns if c in in_month]
         if len(present) < len(metric.columns):
             continue
         if metric.is_rate:  # pooled: the month's counts, not an average of weekly rates
-            codes = pd.Index(names).get_indexer(in_month[REP])
-            mine = codes >= 0
-            num, den = pooled_sums(in_month[mine], metric.numerator, metric.denominator, codes[mine],  # type: ignore[arg-type]
-                                   len(names))
+            num, den = pooled_sums(in_month[month_mine], metric.numerator, metric.denominator,  # type: ignore[arg-type]
+                                   month_codes[month_mine], len(names))
             mtd = projection = pooled_rate(num, den)
-        else:
-            mtd = in_month.groupby(REP)[metric.column].sum(min_count=1).reindex(names).to_numpy(float)
-            typical = recent.groupby(REP)[metric.column].mean().reindex(names).to_numpy(float)
+        else:  # per rep in ``names``: the month's total (NaN: nothing entered) and the mean of the recent weeks
+            total, count = group_sums(month_codes[month_mine], column_values(in_month, metric.column)[month_mine],
+                                      len(names))
+            mtd = np.where(count > 0, total, np.nan)
+            total, count = group_sums(recent_codes[recent_mine], column_values(recent, metric.column)[recent_mine],
+                                      len(names))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                typical = np.where(count > 0, total / count, np.nan)
             typical = np.where(np.isnan(typical), mtd / elapsed, typical)
             projection = mtd + (len(mondays) - elapsed) * typical
         entered = pd.Series(np.isfinite([column_values(now, c) for c in present]).all(axis=0), index=now.index,
@@ -128,11 +134,12 @@ def month_share(frame: pd.DataFrame, ranges: RangeSet, scales: Scales, mondays: 
     later = begun[:, None] > (at + pd.Timedelta(days=6)).to_numpy()[None, :]  # NaT compares False
     share = np.where(later, 0.0, scales.fte[rows][:, None] * ramp)
     month = frame[(frame[WEEK] >= at[0]) & (frame[WEEK] <= pd.Timestamp(week))]
-    position = {rep: k for k, rep in enumerate(names[n] for n in judged)}
-    column = {day: j for j, day in enumerate(at)}
-    activity = scales.activity
-    for i, rep, day in zip(month.index, month[REP], month[WEEK], strict=True):
-        if rep in position and day in column:
-            share[position[rep], column[day]] = activity[i]
+    rep_at = pd.Index([names[n] for n in judged]).get_indexer(month[REP])  # -1: a rep not judged this week
+    day_at = at.get_indexer(pd.DatetimeIndex(month[WEEK]))
+    ok = np.flatnonzero((rep_at >= 0) & (day_at >= 0))
+    cell = rep_at[ok] * weeks + day_at[ok]
+    _, last = np.unique(cell[::-1], return_index=True)  # a rep's week twice: its last row counts
+    keep = ok[len(ok) - 1 - last]
+    share[rep_at[keep], day_at[keep]] = scales.activity[month.index.to_numpy()[keep]]
     out[judged] = share.mean(axis=1)
     return out

@@ -15,7 +15,9 @@ The method, stated once:
 - Left out before ranking: a rep who is off track on a later outcome the role has a target for, that is none of
   it from at least 10 of the outcome before it over the window (0 deals won from 12 opportunities); and a rep with
   full weeks in fewer than half of the window's weeks (a lucky week is not a typical one), unless no rep has more.
-- The top performers are the top share of the ranked reps (a quarter unless asked), at least one.
+- The top performers are the top share of the ranked reps (a quarter unless asked), at least one; a rep with none
+  of the outcome the role is ranked by is never one of them, whatever the share: when fewer reps than the share
+  have any, the top set is those who have, and when none has any, there are no top performers.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from salesmetrics_xl.core.defaults import TOP_SHARE
+from salesmetrics_xl.core.evaluate import column_values, group_sums
 from salesmetrics_xl.core.metrics import (
     DEALS_WON,
     NEW_MRR,
@@ -79,6 +82,9 @@ class Ranking(BaseModel):
         else:
             text = (f"{names}: the top {len(self.top)} of {len(self.reps)} {self.group} by {self.outcome} a full "
                     f"week{', New MRR breaking ties' if self.ties else ''}, pooled over {weeks}")
+        having = sum(v > 0 for v in self.per_week.values())
+        if having == len(self.top) < len(self.reps):  # the share was cut short: the rest had none
+            text += f"; only {having} had any {self.outcome}"
         return text + (f" ({self._why_outcome()})" if self._why_outcome() else "")
 
     def _why_outcome(self) -> str:
@@ -89,10 +95,15 @@ class Ranking(BaseModel):
             return f"no outcome with a target has data; {self.outcome} is the furthest-down outcome that has"
         return ""
 
-    def empty_reason(self) -> str:
+    def empty_reason(self, brief: bool = False) -> str:
+        """Why there are no top performers; ``brief``: without naming each rep left out (a sentence per rep)."""
         if self.outcome is None:
             return f"no {self.group[:-1]} has any outcome ({', '.join(OUTCOMES)}) in the window"
-        return f"every {self.group[:-1]} was left out ({'; '.join(f'{r}: {w}' for r, w in self.left_out.items())})"
+        left = "" if brief else "; ".join(f"{r}: {w}" for r, w in self.left_out.items())
+        if not self.reps:
+            return f"every {self.group[:-1]} was left out" + (f" ({left})" if left else "")
+        return (f"no {self.group[:-1]} ranked had any {self.outcome} in the window"
+                + (f" (left out: {left})" if left else ""))
 
 
 def targeted(ranges: RangeSet | None, role: str | None) -> list[str]:
@@ -115,18 +126,23 @@ def rank_role(frame: pd.DataFrame, ranges: RangeSet | None = None, role: str | N
               share: float = TOP_SHARE) -> Ranking:
     """One role's reps ranked (see the method); ``frame`` holds that role's full weeks in the window, one row per
     rep and week."""
-    rows = frame[frame[REP].notna()] if REP in frame else frame.iloc[:0]
-    weeks = int(rows[WEEK].nunique()) if WEEK in rows and len(rows) else 0
+    names = frame[REP].to_numpy() if REP in frame else np.empty(0, dtype=object)
+    mine = np.asarray(pd.notna(names), dtype=bool)
+    weeks = int(frame[WEEK][mine].nunique()) if WEEK in frame and mine.any() else 0
     wanted = targeted(ranges, role)
-    present = [o for o in OUTCOMES if o in rows]
-    if not len(rows):
+    present = [o for o in OUTCOMES if o in frame]
+    if not mine.any():
         return Ranking(role=role, outcome=None, targeted=wanted, weeks=weeks, reps=[], top=[], per_week={},
                        full_weeks={}, left_out={})
-    grouped = rows.groupby(REP, sort=True)
-    full_weeks = grouped.size()
-    numbers = rows[present].apply(pd.to_numeric, errors="coerce") if present else pd.DataFrame(index=rows.index)
-    totals = numbers.groupby(rows[REP], sort=True).sum(min_count=1)
-    means = numbers.groupby(rows[REP], sort=True).mean()
+    codes, reps = pd.factorize(names[mine], sort=True)  # reps in name order, as groupby(sort=True) lists them
+    n = len(reps)
+    full_weeks = np.bincount(codes, minlength=n)
+    totals: dict[str, np.ndarray] = {}  # outcome -> per rep, NaN where none was entered
+    means: dict[str, np.ndarray] = {}
+    for o in present:
+        total, count = group_sums(codes, column_values(frame, o)[mine], n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            totals[o], means[o] = np.where(count > 0, total, np.nan), np.where(count > 0, total / count, np.nan)
 
     def has_data(outcome: str) -> bool:
         return outcome in totals and bool((totals[outcome] > 0).any())
@@ -140,42 +156,46 @@ def rank_role(frame: pd.DataFrame, ranges: RangeSet | None = None, role: str | N
         outcome = next((o for o in reversed(OUTCOMES) if has_data(o)), None)
         passed = [o for o in wanted if not has_data(o)]
         passed = [o for o in passed if outcome is not None and OUTCOMES.index(o) > OUTCOMES.index(outcome)]
+
+    def weeks_of(k: int) -> str:
+        return f"{full_weeks[k]} full week{'s' if full_weeks[k] != 1 else ''}"
+
     left_out: dict[str, str] = {}
     for later in dict.fromkeys([o for o in wanted if o in totals] + ([outcome] if outcome else [])):
         earlier = next((o for o in reversed(OUTCOMES[:OUTCOMES.index(later)]) if o in totals), None)
         if earlier is None:
             continue
-        off = (totals[earlier] >= MANY) & (totals[later] == 0)
-        for rep in totals.index[off.to_numpy()]:
-            left_out.setdefault(rep, f"off track: no {later} from {totals.at[rep, earlier]:,.0f} {earlier} in "
-                                     f"{full_weeks[rep]} full week{'s' if full_weeks[rep] != 1 else ''}")
+        for k in np.flatnonzero((totals[earlier] >= MANY) & (totals[later] == 0)):
+            left_out.setdefault(reps[k], f"off track: no {later} from {totals[earlier][k]:,.0f} {earlier} in "
+                                         f"{weeks_of(k)}")
     need = math.ceil(weeks / 2)
     few = full_weeks < need
     if not few.all():
-        for rep in full_weeks.index[few.to_numpy()]:
-            left_out.setdefault(rep, f"{full_weeks[rep]} full week{'s' if full_weeks[rep] != 1 else ''} of "
-                                     f"{weeks}, fewer than half")
+        for k in np.flatnonzero(few):
+            left_out.setdefault(reps[k], f"{weeks_of(k)} of {weeks}, fewer than half")
     ranked: list[str] = []
     per_week: dict[str, float] = {}
     ties: dict[str, float] = {}
     tied = False
-    eligible = [rep for rep in full_weeks.index if rep not in left_out]
+    top: list[str] = []
+    eligible = [k for k in range(n) if reps[k] not in left_out]
     if outcome is not None and eligible:
         order = [outcome, *(o for o in reversed(OUTCOMES) if o != outcome and o in means)]
-        keys = means.loc[eligible, order].fillna(-np.inf)
-        keys["_name"] = [str(r).casefold() for r in keys.index]
-        keys = keys.sort_values([*order, "_name"], ascending=[*(False for _ in order), True], kind="stable")
-        ranked = [str(r) for r in keys.index]
-        per_week = {str(r): float(v) for r, v in means.loc[ranked, outcome].items() if v == v}  # none: not entered
+        keys = {k: tuple(-np.inf if (v := means[o][k]) != v else float(v) for o in order) for k in eligible}
+        # more first on every outcome in turn, then by name (casefolded); equal names keep the name order
+        placed = sorted(eligible, key=lambda k: (*(-v for v in keys[k]), str(reps[k]).casefold()))
+        ranked = [str(reps[k]) for k in placed]
+        per_week = {str(reps[k]): float(v) for k in placed if (v := means[outcome][k]) == v}  # none: not entered
         if outcome == DEALS_WON and NEW_MRR in means:
-            ties = {str(r): float(v) for r, v in means.loc[ranked, NEW_MRR].items() if v == v}
-        count = max(1, math.ceil(share * len(ranked)))
-        if count < len(ranked):
-            tied = bool((keys.iloc[count - 1][order] == keys.iloc[count][order]).all())
-    top = ranked[: max(1, math.ceil(share * len(ranked)))] if ranked else []
+            ties = {str(reps[k]): float(v) for k in placed if (v := means[NEW_MRR][k]) == v}
+        # the top share, at least one, but never a rep with none of the outcome ranked by (sorted last)
+        having = sum(per_week.get(rep, 0) > 0 for rep in ranked)
+        top = ranked[:min(max(1, math.ceil(share * len(ranked))), having)]
+        if top and len(top) < len(ranked):
+            tied = keys[placed[len(top) - 1]] == keys[placed[len(top)]]
     return Ranking(role=role, outcome=outcome, targeted=wanted, weeks=weeks, reps=ranked, top=top, per_week=per_week,
-                   full_weeks={str(k): int(v) for k, v in full_weeks.items()}, left_out=left_out, passed_over=passed,
-                   tied=tied, ties=ties)
+                   full_weeks={str(r): int(v) for r, v in zip(reps, full_weeks, strict=True)}, left_out=left_out,
+                   passed_over=passed, tied=tied, ties=ties)
 
 
 def role_groups(frame: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:
@@ -197,12 +217,39 @@ def role_groups(frame: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:
     return out
 
 
+class Rankings:
+    """Each role's ranking, made once per frame of rows: a summary's funnel comparison and its range check ask about
+    the same rows of one frame (told apart by their index labels), so they rank them once and never differ."""
+
+    def __init__(self, ranges: RangeSet | None = None, share: float = TOP_SHARE):
+        self.ranges, self.share = ranges, share
+        self._made: dict[tuple[bytes, str | None], Ranking] = {}
+
+    def of(self, frame: pd.DataFrame) -> list[Ranking]:
+        """The rankings of the roles in ``frame`` (full weeks in the window, one row per rep and week)."""
+        if not len(frame):
+            return []
+        out = []
+        for role, rows in role_groups(frame):
+            index = rows.index.to_numpy()
+            if index.dtype.kind not in "iu":  # rows told apart by integer labels only
+                out.append(rank_role(rows, self.ranges, role, self.share))
+                continue
+            key = (index.tobytes(), role)
+            if key not in self._made:
+                self._made[key] = rank_role(rows, self.ranges, role, self.share)
+            out.append(self._made[key])
+        return out
+
+    def top(self, frame: pd.DataFrame) -> list[str]:
+        """The top performers of each role in ``frame``."""
+        return [rep for ranking in self.of(frame) for rep in ranking.top]
+
+
 def top_performers(frame: pd.DataFrame, ranges: RangeSet | None = None, share: float = TOP_SHARE) -> list[str]:
     """The top performers of each role in ``frame`` (full weeks in the window, one row per rep and week): the one
     choice the baseline, the summary's range check and each rep's funnel comparison make."""
-    if not len(frame):
-        return []
-    return [rep for role, rows in role_groups(frame) for rep in rank_role(rows, ranges, role, share).top]
+    return Rankings(ranges, share).top(frame)
 
 
 def describe_change(before: Ranking, after: Ranking) -> str:

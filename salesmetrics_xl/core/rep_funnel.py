@@ -6,6 +6,9 @@ The records only; core/funnel.py computes them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated
+
+from pydantic import Field
 
 from salesmetrics_xl.core.defaults import WEEKS as WINDOW_WEEKS
 from salesmetrics_xl.core.metrics import Period, Unit
@@ -94,3 +97,6 @@ class RepFunnel:
     peers: int = 0  # reps of the role with a full week in the window, among whom the top ones are chosen
     behind_on: list[str] = field(default_factory=list)  # outcomes judged below this week: the needs shown
     window: int = WINDOW_WEEKS  # the weeks the rates are pooled over
+    # why the role has no top performers at all (none had the outcome it is ranked by); the sentences say it, so
+    # the JSON does not carry it once per rep
+    no_top: Annotated[str, Field(exclude=True)] = ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import math
 from collections.abc import Callable
 
@@ -48,13 +49,14 @@ from salesmetrics_xl.core.metrics import (
     Category,
     Metric,
     Period,
+    Range,
     Unit,
     text_key,
 )
 from salesmetrics_xl.core.pace import MonthlyPace, is_paced, monthly_paces
 from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.ranges import RangeSet
-from salesmetrics_xl.core.ranking import OUTCOME_ORDER, outcome_key, top_performers
+from salesmetrics_xl.core.ranking import OUTCOME_ORDER, Rankings, outcome_key
 from salesmetrics_xl.core.rep_week import RepDecision, RepWeek
 from salesmetrics_xl.core.status import Status
 from salesmetrics_xl.core.text import listing, shorten
@@ -112,7 +114,7 @@ class WeeklySummary(BaseModel):
 
 
 def _num(value: float) -> float | None:
-    return None if value is None or (isinstance(value, float) and np.isnan(value)) else float(value)
+    return None if value is None or value != value else float(value)
 
 
 def _range_text(ranges: RangeSet, metric: Metric, roles: list[str | None]) -> str:
@@ -184,16 +186,30 @@ def _pooled(frame: pd.DataFrame, metric: Metric) -> float | None:
 def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Problem] | None = None,
                   week: dt.date | None = None, now: dt.datetime | None = None, title: str | None = None,
                   window: int = WINDOW_WEEKS) -> WeeklySummary:
+    """The week's summary. Python's cycle collector is paused while it is built (and restored as it was): the
+    build makes millions of small records that live on into the summary, and at 10,000 reps the collector's
+    passes over them took a third of the time while finding nothing to free."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_summary(tracking, ranges, problems, week, now, title, window)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Problem] | None,
+                   week: dt.date | None, now: dt.datetime | None, title: str | None, window: int) -> WeeklySummary:
     frame = tracking.frame.drop_duplicates([REP, WEEK], keep="last").reset_index(drop=True)
     chosen = pick_week(TrackingData(frame, tracking.file, tracking.sheet, tracking.letters), week)
     this = pd.Timestamp(chosen)
     weekly = scorecard_metrics(ranges)
-    evaluated = evaluate_rows(frame, ranges, metrics=weekly)
+    scales = row_scales(frame, ranges.fairness)
+    evaluated = evaluate_rows(frame, ranges, metrics=weekly, scales=scales)
     statuses = {m: s for m, (_, s) in evaluated.items()}
     values = {m: v for m, (v, _) in evaluated.items()}
     last_week = np.flatnonzero((frame[WEEK] == this - pd.Timedelta(days=7)).to_numpy())
     previous = dict(zip(frame[REP].to_numpy()[last_week], last_week, strict=True))
-    scales = row_scales(frame, ranges.fairness)
     off = scales.off if scales is not None else None
     streaks = _streaks(frame, statuses, this, off)
     by_category = {c: [m for m in weekly if m.category is c] for c in Category}
@@ -205,7 +221,8 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     people = [(rec[REP], rec.get(ROLE)) for rec in (*week_rows.to_dict("records"), *missing.to_dict("records"))]
     monthly, month_name = monthly_paces(frame, ranges, chosen, people, scales)
     paces = {(p.rep, p.metric): p for p in monthly}
-    plan = _funnels(frame, ranges, this, window, monthly, scales, tracking.label)
+    rankings = Rankings(ranges)  # the top performers, chosen once for the funnels and the range check
+    plan = _funnels(frame, ranges, this, window, monthly, scales, tracking.label, rankings)
     funnels: dict[str, RepFunnel] = {}
 
     rates = [m for m in weekly if m.is_rate]
@@ -213,6 +230,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
     reach = targets_out_of_reach(plan, ranges, monthly, people)
     find = functools.lru_cache(maxsize=None)(ranges.lookup)  # a range per (metric, period, role), looked up once
     context: dict[str, tuple[Diagnosis, RepFunnel | None]] = {}
+    listed = {m: v.tolist() for m, v in values.items()}  # one rep's number at a time: Python floats, not numpy's
 
     reps: list[RepWeek] = []
     for i, rec in zip(np.flatnonzero(in_week), week_rows.to_dict("records"), strict=True):
@@ -220,7 +238,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         was_off = prev is not None and off is not None and bool(off[prev])  # no change against a week off
         role = rec.get(ROLE)
         if off is not None and off[i]:
-            reps.append(_off_week(rec, {m: _num(values[m][i]) for m in values}, ranges.fairness.working_week))
+            reps.append(_off_week(rec, {m: _num(listed[m][i]) for m in values}, ranges.fairness.working_week))
             continue
         row_status = {m: Status(statuses[m][i]) for m in statuses}
         paced = [m.name for m in weekly if is_paced(m, row_status[m.name], paces.get((rec[REP], m.name)))]
@@ -236,9 +254,9 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         found = diagnose(categories[Category.ACTIVITY], categories[Category.QUALITY], categories[Category.OUTCOME])
         rep = RepWeek(
             rep=rec[REP], team=rec.get(TEAM), role=role, row=int(rec[ROW]),
-            values={m: _num(values[m][i]) for m in values}, statuses=shown, judged=judged, paced=paced,
-            changes={m: (None if prev is None or was_off or np.isnan(values[m][prev]) or np.isnan(values[m][i])
-                         else float(values[m][i] - values[m][prev])) for m in values},
+            values={m: _num(listed[m][i]) for m in values}, statuses=shown, judged=judged, paced=paced,
+            changes={m: (None if prev is None or was_off or (v := listed[m])[prev] != v[prev] or v[i] != v[i]
+                         else v[i] - v[prev]) for m in values},
             streaks=streaks.get(rec[REP], {}), categories=categories,
             diagnosis_code=found.code, diagnosis_headline=found.headline, diagnosis=found.sentence,
             on_track=found.on_track,
@@ -246,7 +264,7 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
                                                   (judged[m.name] for m in by_category[Category.QUALITY]),
                                                   (judged[m.name] for m in by_category[Category.OUTCOME])),
             thin=thin, pooled=pooled, by_pace=by_pace,
-            **_effective(weekly, ranges, role, scales, i, {m: paces[(rec[REP], m)] for m in paced}),
+            **_effective(weekly, ranges, role, scales, i, {m: paces[(rec[REP], m)] for m in paced}, find),
         )
         funnel = None
         if not found.on_track and categories[Category.OUTCOME] is Status.BELOW:  # behind: what it takes
@@ -281,7 +299,10 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
 
     reps.sort(key=outcome_rank)
     ranked = [r for r in reps if r.rep in context]
-    top_third = {r.rep for r in ranked[:math.ceil(len(ranked) / 3)]} if len(ranked) >= 3 else set()
+    produced = _produced(frame, by_category[Category.OUTCOME], this, window)
+    # the team's best by outcomes: the top third, never a rep with no outcome at all in the window
+    top_third = {r.rep for r in ranked[:math.ceil(len(ranked) / 3)] if r.rep in produced} if len(ranked) >= 3 \
+        else set()
     for r in ranked:  # decided once the order is known: no rep in the top third is sent to work harder
         found, funnel = context[r.rep]
         role = text_key(r.role if isinstance(r.role, str) else "")
@@ -320,7 +341,8 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
         week=chosen, week_label=week_label(chosen), generated_at=now or dt.datetime.now().replace(microsecond=0),
         metrics=columns, reps=reps, team=team, team_diagnosis=team_diagnosis(reps, outcome_ranges),
         range_review=[*dict.fromkeys(x.text for found in reach.values() for x in found.values()),
-                      *range_review(frame, ranges, this, full=None if scales is None else scales.activity == 1)],
+                      *range_review(frame, ranges, this, full=None if scales is None else scales.activity == 1,
+                                    rankings=rankings, evaluated={m.name: (m, statuses[m.name]) for m in weekly})],
         month=month_name, monthly=monthly,
         problems=_affecting(problems or [], tracking, week_rows, chosen), window_weeks=window,
         funnels=sorted(funnels.values(), key=lambda f: position[f.rep]),
@@ -328,10 +350,21 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
 
 
 def _funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: int, monthly: list[MonthlyPace],
-             scales: Scales | None, label: Callable[[str], str] = str) -> Funnels:
+             scales: Scales | None, label: Callable[[str], str] = str, rankings: Rankings | None = None) -> Funnels:
     """The reps' funnels (core/funnel.py), with the pace's month-end projection: one projection per outcome."""
     month = {(p.rep, p.metric): p.projection for p in monthly}
-    return Funnels(frame, ranges, week, window, month, scales=scales, label=label)
+    return Funnels(frame, ranges, week, window, month, scales=scales, label=label, rankings=rankings)
+
+
+def _produced(frame: pd.DataFrame, outcomes: list[Metric], week: pd.Timestamp, window: int) -> set[str]:
+    """The reps with any outcome above 0 in the window's weeks ending with ``week``: a rep with none is never among
+    the team's best by outcomes, however the order falls (a team where most reps have none)."""
+    rows = ((frame[WEEK] <= week) & (frame[WEEK] > week - pd.Timedelta(weeks=window))).to_numpy()
+    some = np.zeros(len(frame), dtype=bool)
+    for m in outcomes:
+        if not m.is_rate:
+            some |= np.nan_to_num(metric_values(frame, m)) > 0
+    return set(frame[REP].to_numpy()[rows & some])
 
 
 def _off_week(rec: dict, values: dict[str, float | None], working_week: float) -> RepWeek:
@@ -349,7 +382,7 @@ def _off_week(rec: dict, values: dict[str, float | None], working_week: float) -
 
 
 def _effective(metrics: list[Metric], ranges: RangeSet, role: str | None, scales: Scales | None, i: int,
-               paced: dict[str, MonthlyPace]) -> dict[str, object]:
+               paced: dict[str, MonthlyPace], find: Callable[..., Range | None] | None = None) -> dict[str, object]:
     """A row's effective ranges where they differ from the sheet's, with why, for the cells and the sentences: the
     range that judged each cell, so a paced outcome shows its month's range, not a weekly one it was not judged by."""
     if scales is None:
@@ -362,7 +395,7 @@ def _effective(metrics: list[Metric], ranges: RangeSet, role: str | None, scales
                 effective[m.name] = f"{pace.range} a month"
                 why[m.name] = f"{pace.share:.0%} of the month's range: days worked, FTE and ramp".replace("%", " %")
             continue
-        found = ranges.lookup(m.name, Period.WEEK, role)
+        found = (find or ranges.lookup)(m.name, Period.WEEK, role)
         scale = scales.at(m, i)
         if found is not None and not found.is_open and scale != 1:
             effective[m.name] = describe(found, scale, m.unit)
@@ -410,30 +443,42 @@ def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
 
 
 def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, weeks: int = WEEKS,
-                 full: np.ndarray | None = None) -> list[str]:
+                 full: np.ndarray | None = None, rankings: Rankings | None = None,
+                 evaluated: dict[str, tuple[Metric, np.ndarray]] | None = None) -> list[str]:
     """The method's step 2 as a check: when most of the top producers by outcomes sit below an activity range's
     Min (or above its Max) in most of their recent weeks, the range, not the reps, may be wrong. With ``full``
-    (rows that are a full week at full time and full ramp), only those count, as in the baseline."""
+    (rows that are a full week at full time and full ramp), only those count, as in the baseline. ``evaluated``:
+    metric name -> (metric, status of every row of ``frame``, indexed 0..n-1), when the caller has them."""
     window = frame[(frame[WEEK] <= week) & (frame[WEEK] > week - pd.Timedelta(weeks=weeks))]
     if full is not None:
         window = window[full[window.index.to_numpy()]]
     weeks = window[WEEK].nunique()
     if window[REP].nunique() < 2:
         return []
-    top = top_performers(window, ranges)
-    top_frame = window[window[REP].isin(top)].sort_values(WEEK)
+    top = (rankings or Rankings(ranges)).top(window)
+    top_frame = window[window[REP].isin(top)]
     activity = [m for m in ranges.metrics if m.category is Category.ACTIVITY]
     roles = sorted({r for r in top_frame[ROLE].dropna()}) if ROLE in top_frame else []
+    codes, names = pd.factorize(top_frame[REP].to_numpy())
+    place = {rep: k for k, rep in enumerate(names)}
+    # each row is judged on its own, so the summary's statuses of every row serve the top reps' rows as they are
+    shared = {m: evaluated[m.name][1][top_frame.index.to_numpy()] for m in activity
+              if evaluated is not None and m.name in evaluated and evaluated[m.name][0] == m}
+    rest = evaluate_rows(top_frame, ranges, metrics=[m for m in activity if m not in shared]) \
+        if len(shared) < len(activity) else {}
     notes = []
-    for metric, (_, statuses) in evaluate_rows(top_frame, ranges, metrics=activity).items():
-        judged = pd.Series(np.isin(statuses, JUDGED)).groupby(top_frame[REP].to_numpy()).sum()
+    for metric in activity:
+        statuses = shared[metric] if metric in shared else rest[metric.name][1]
+        judged = np.bincount(codes[np.isin(statuses, JUDGED)], minlength=len(names))
         for status, wrong in ((Status.BELOW, "too high"), (Status.ABOVE, "too low")):
-            hits = pd.Series(statuses == status.value).groupby(top_frame[REP].to_numpy()).sum()
-            flagged = [rep for rep in top if judged.get(rep, 0) and 2 * hits.get(rep, 0) > judged[rep]]
+            hits = np.bincount(codes[statuses == status.value], minlength=len(names))
+            flagged = [rep for rep in top if rep in place and judged[place[rep]]
+                       and 2 * hits[place[rep]] > judged[place[rep]]]
             if len(flagged) >= 2 and 2 * len(flagged) > len(top):  # most top producers, not one efficient rep
-                shown = _range_text(ranges, next(m for m in activity if m.name == metric), roles or [None])
-                who = listing((f"{shorten(rep)} ({hits[rep]} of {judged[rep]} weeks)" for rep in flagged), limit=100)
-                notes.append(f"Range check: the {metric} range ({shown}) may be set {wrong}. "
+                shown = _range_text(ranges, metric, roles or [None])
+                who = listing((f"{shorten(rep)} ({hits[place[rep]]} of {judged[place[rep]]} weeks)"
+                               for rep in flagged), limit=100)
+                notes.append(f"Range check: the {metric.name} range ({shown}) may be set {wrong}. "
                              f"{len(flagged)} of the top {len(top)} reps by outcomes over the last {weeks} weeks "
                              f"were {status.value.lower()} it in most of those weeks: {who}. Run salesmetrics "
                              "baseline to see what they do in a typical week.")

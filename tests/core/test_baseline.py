@@ -417,3 +417,15 @@ def test_the_summary_never_compares_a_rep_with_the_rep_who_never_closes():
     for funnel in summary.funnels:
         assert "Dev Patel" not in funnel.top_reps
         assert funnel.top_reps == [r for r in b.top_reps if r != funnel.rep]  # the baseline's, one function
+
+
+def test_the_baseline_never_rests_on_reps_with_none_of_the_outcome():
+    """A quarter of 28 SDRs is 7, but only 5 closed anything: the baseline is theirs, not 2 reps with 10 dials and
+    no outcome picked by name."""
+    from tests.core.test_ranking import GOOD, few_closers
+
+    data, ranges = few_closers()
+    (found,) = build_baseline(data, ranges, today=dt.date(2026, 11, 23))
+    assert found.ranking.top == GOOD and "only 5 had any Deals Won" in found.basis
+    dials = by_metric(found)[("Dials", "week")]
+    assert dials.top.median == 60 and dials.suggested.min >= 55  # the closers' 60 dials, not 10

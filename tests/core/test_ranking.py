@@ -85,3 +85,72 @@ def test_the_outcome_order_is_said_as_the_sort_orders():
     people = [{"SQLs": 2, "Opportunities": 1}, {"SQLs": 2, "Opportunities": 3}]
     assert sorted(range(2), key=lambda i: outcome_key(people[i])) == [1, 0]  # opportunities break an SQL tie
     assert ORDERING_RULE.endswith(f"then by {OUTCOME_ORDER}.")
+
+
+# ---- a team where most reps have closed nothing: a rep with none of the outcome is never a top performer -------
+
+TEAM_WEEKS = [dt.date(2026, 11, 9), dt.date(2026, 11, 16)]
+LOW = [f"Low {i:02d}" for i in range(23)]  # 10 dials, 10 emails, 1 conversation a week, no outcome at all
+GOOD = [f"Good {i:02d}" for i in range(5)]  # 60 dials, 120 emails, 12 conversations, 4 meetings, 2 SQLs, 1 deal
+
+
+def few_closers(low_weeks=TEAM_WEEKS, good_weeks=TEAM_WEEKS):
+    """28 SDRs over 2 weeks, judged by the default ranges: a quarter of the team is 7 reps, but only 5 have any
+    outcome. (TrackingData, RangeSet)."""
+    from salesmetrics_xl.core.parse import parse_ranges, parse_tracking
+    from tests.conftest import TRACKING_HEADER, default_ranges_rows
+
+    rows = [[week, rep, "East", "SDR", *figures] for names, weeks, figures in (
+        (LOW, low_weeks, (10, 10, 1, 0, 0, 0, 0, 0)), (GOOD, good_weeks, (60, 120, 12, 4, 2, 1, 1, 900)))
+            for week in weeks for rep in names]
+    data, problems = parse_tracking([TRACKING_HEADER[:12], *rows], file="team.xlsx")
+    assert not problems, problems
+    ranges, problems = parse_ranges(default_ranges_rows(), tracking_columns=list(data.letters))
+    assert not problems, problems
+    return data, ranges
+
+
+def test_a_rep_with_none_of_the_ranking_outcome_is_never_a_top_performer():
+    data, ranges = few_closers()
+    ranking = rank_role(data.frame, ranges, "SDR")  # Deals Won ranks; a quarter of 28 would be 7
+    assert ranking.outcome == "Deals Won" and len(ranking.reps) == 28
+    assert ranking.top == GOOD and not ranking.tied  # not Low 00 and Low 01 by name
+    assert ranking.basis().startswith("Good 00, Good 01, Good 02, Good 03 and Good 04: the top 5 of 28 SDRs by "
+                                      "Deals Won a full week, New MRR breaking ties, pooled over 2 weeks; only 5 had "
+                                      "any Deals Won")
+    assert top_performers(data.frame, ranges) == GOOD
+    assert top_performers(data.frame, ranges, share=1.0) == GOOD  # whatever the share
+
+
+def test_with_nobody_ranked_having_the_outcome_there_are_no_top_performers():
+    # the only closer has 1 full week of 3: left out; everyone ranked closed nothing
+    data = pd.concat([frame({"Star": (2, 2, 2, 2000)}, weeks=1),
+                      frame({"Ann": (3, 1, 0, 0), "Bo": (2, 1, 0, 0), "Cy": (1, 1, 0, 0)}, weeks=3)])
+    ranking = rank_role(data, FULL_CYCLE, "AE")
+    assert ranking.outcome == "Deals Won" and ranking.reps == ["Ann", "Bo", "Cy"] and ranking.top == []
+    assert ranking.empty_reason() == ("no AE ranked had any Deals Won in the window (left out: Star: 1 full week "
+                                      "of 3, fewer than half)")
+    assert ranking.basis() == f"no top performers: {ranking.empty_reason()}"
+    assert top_performers(data, FULL_CYCLE) == []
+
+
+def test_group_sums_add_as_pandas_adds_to_the_last_bit():
+    """A rep's pooled outcome is the same float however it is computed: the Kahan-compensated sums pandas' groupby
+    makes (a plain running sum differs in the last bits on cents and fractions, and a ranking could move)."""
+    import numpy as np
+
+    from salesmetrics_xl.core.evaluate import group_sums
+
+    rng = np.random.default_rng(7)
+    for case in range(60):
+        rows, groups = int(rng.integers(1, 600)), int(rng.integers(1, 40))
+        codes = rng.integers(0, groups, rows)
+        values = [rng.normal(0, 1e3, rows), rng.random(rows) * 1e-3, np.round(rng.random(rows) * 5000, 2)][case % 3]
+        values[rng.random(rows) < 0.1] = np.nan
+        total, count = group_sums(codes, values, groups)
+        pooled = pd.Series(values).groupby(codes)
+        expected = pooled.sum(min_count=1).reindex(range(groups)).to_numpy()
+        assert np.array_equal(np.where(count > 0, total, np.nan), expected, equal_nan=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.where(count > 0, total / count, np.nan)
+        assert np.array_equal(mean, pooled.mean().reindex(range(groups)).to_numpy(), equal_nan=True)

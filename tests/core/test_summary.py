@@ -207,3 +207,61 @@ def test_a_shortfall_never_reads_as_the_bound_itself():
     (finding,) = latest_week_findings(data, ranges)
     assert "Ann: New MRR $999.60 is below its range of at least $1,000" in finding.message
     assert "New MRR $999.60 below at least $1,000" in build_summary(data, ranges).reps[0].diagnosis
+
+
+def test_a_rep_with_no_outcome_is_never_among_the_teams_best():
+    """23 of 28 SDRs have no outcome at all: none of them is a top performer (the funnel compares them with the 5
+    who close) or "among the team's best by outcomes" (the top third of 28 is 10 reps, the first 5 of them by name
+    would be Low 00 to Low 04): they are told what costs them, as every rep with the same numbers is."""
+    from tests.core.test_ranking import GOOD, LOW, TEAM_WEEKS, few_closers
+
+    data, ranges = few_closers()
+    summary = build_summary(data, ranges, week=TEAM_WEEKS[-1])
+    reps = {r.rep: r for r in summary.reps}
+    assert [r.rep for r in summary.reps] == [*GOOD, *LOW]  # the order by outcomes is unchanged
+    assert not [r.rep for r in summary.reps if "among the team's best" in r.action]
+    low = {(reps[name].verdict, reps[name].focus, reps[name].action, reps[name].detail) for name in LOW}
+    assert len(low) == 1  # Low 00 reads as Low 22: the same numbers, the same decision
+    (verdict, focus, action, _), = low
+    assert (verdict, focus) == ("Off track", "Effort or capacity")
+    assert action.startswith("Dials: 10 a week vs at least 50")
+    funnels = {f.rep: f for f in summary.funnels}
+    assert all(funnels[name].top_reps == GOOD for name in LOW)  # compared with the reps who close
+    assert funnels["Good 00"].top_reps == GOOD[1:] and not funnels["Good 00"].no_top
+    # the target check rests on the 5 who close, never on a rep projecting 0
+    check = next(x for x in summary.range_review if "Deals Won target" in x)
+    assert "Good 00 4, Good 01 4, Good 02 4 and 2 more, none higher a month" in check and "Low" not in check
+
+
+def test_with_no_top_performers_the_funnel_says_why():
+    """The only reps who close have 1 full week of 3 (left out of the ranking): no SDR ranked closed anything, so
+    there are no top performers, and the rep is not told they are "the top SDR"."""
+    from salesmetrics_xl.core.funnel import no_top_reps
+    from tests.core.test_ranking import TEAM_WEEKS, few_closers
+
+    data, ranges = few_closers(low_weeks=[dt.date(2026, 11, 2), *TEAM_WEEKS], good_weeks=TEAM_WEEKS[1:])
+    summary = build_summary(data, ranges)
+    funnel = next(f for f in summary.funnels if f.rep == "Low 00")
+    assert funnel.top_reps == [] and funnel.peers == 28
+    assert no_top_reps(funnel) == "no SDR ranked had any Deals Won in the window"
+    assert not [r.rep for r in summary.reps if "among the team's best" in r.action]
+
+
+def test_the_cycle_collector_is_left_as_it_was():
+    """build_summary pauses Python's cycle collector while it builds (for speed) and restores it as it found it,
+    even when the build fails."""
+    import gc
+
+    data = tracking([row(W[2], "Ann", 60, 12, 2)])
+    assert gc.isenabled()
+    build_summary(data, default_ranges())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build_summary(data, default_ranges())
+        assert not gc.isenabled()  # a caller who paused it keeps it paused
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError):
+        build_summary(data, default_ranges(), week=dt.date(2020, 1, 6))  # no rows that week
+    assert gc.isenabled()
