@@ -42,7 +42,8 @@ RANGES = default_ranges_rows()  # row 2 is Dials (Min in E, Max in F)
 CASES = {
     "text in a count": (dict(tracking=with_cell(GOOD, 3, 4, "12 calls")), "error", "bad-number", "Tracking", "E3"),
     "negative count": (dict(tracking=with_cell(GOOD, 4, 5, -5)), "error", "bad-number", "Tracking", "F4"),
-    "cached #DIV/0!": (dict(tracking=with_cell(GOOD, 2, 6, "#DIV/0!")), "error", "bad-number", "Tracking", "G2"),
+    "cached #DIV/0!": (dict(tracking=with_cell(GOOD, 2, 6, "#DIV/0!")), "warning", "error-value", "Tracking",
+                       "G2"),
     "formula with no saved result": (dict(tracking=with_cell(GOOD, 3, 6, "=E3/5")), "error", "bad-number",
                                      "Tracking", "G3"),
     "unparseable week": (dict(tracking=with_cell(GOOD, 5, 0, "sometime")), "error", "bad-week", "Tracking", "A5"),

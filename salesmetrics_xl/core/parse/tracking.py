@@ -168,13 +168,15 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
         if name not in cols:
             frame[name] = np.nan
             continue
-        values, bad, as_text = numbers_in(cols[name])
+        values, bad, as_text, errors = numbers_in(cols[name])
         frame[name] = values
         meant = ~np.isnan(values)
-        meant[list(bad)] = True
+        meant[[*bad, *errors]] = True
         numeric += meant
         for i, reason in bad.items():
             row_problem(Severity.ERROR, "bad-number", f"{named(name)}: {reason}", name, i)
+        for i, error in errors.items():  # unknown that week, as a blank is, but never silently: #29
+            row_problem(Severity.WARNING, "error-value", f"{named(name)}: {error_value_sentence(error)}", name, i)
         for i in as_text:
             row_problem(
                 Severity.WARNING, "number-as-text",
@@ -183,9 +185,11 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
                 name, i)
     for name in (DAYS_WORKED, FTE):
         if name in cols:
-            values, bad, _ = numbers_in(cols[name])
+            values, bad, _, errors = numbers_in(cols[name])
             frame[name] = values
-            for i, reason in bad.items():
+            # an error here is no figure at all: a blank Days Worked or FTE would mean a full week
+            for i, reason in sorted({**bad, **{i: f"the cell shows the Excel error {shorten(e)}"
+                                              for i, e in errors.items()}}.items()):
                 row_problem(Severity.ERROR, "bad-number", f"{named(name)}: {reason}", name, i)
     if START_DATE in cols:
         frame[START_DATE], bad = dates_in(cols[START_DATE])
@@ -225,6 +229,12 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
     return TrackingData(frame[usable].reset_index(drop=True), file=file, sheet=sheet, letters=letters,
                         header_row=header.row, last_row=end if usable.any() else max(row_numbers, default=header.row),
                         headers=headers), problems, missing_counted
+
+
+def error_value_sentence(error: str) -> str:
+    """What an Excel error in a metric cell means for the judgment: that rep's week has no figure for it."""
+    return (f"the cell shows the Excel error {shorten(error)}; it is not counted (neither 0 nor blank), so what "
+            "needs it shows NO DATA for this rep's week: fix the formula in Excel")
 
 
 def week_ending_note(header: str, values: Iterable[object], weeks: list[dt.date | str]) -> str:

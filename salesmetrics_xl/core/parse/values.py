@@ -32,6 +32,21 @@ class UncachedFormula(str):
     """A formula cell saved without its result (by a program that does not calculate): unknown, not blank."""
 
 
+# The error values Excel shows in a cell (a formula's result, or a cached one: #GETTING_DATA while a query loads).
+EXCEL_ERROR = re.compile(r"#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!|"
+                         r"CONNECT!|BUSY!|UNKNOWN!|PYTHON!)")
+
+
+class ErrorValueError(ValueError):
+    """A cell that shows an Excel error (#DIV/0!): its value is unknown, neither blank nor zero. Where a number
+    is required (a range's Min) it is refused like any other non-number; a metric cell holding one is no data
+    for that week, with a warning (see numbers_in)."""
+
+    def __init__(self, error: str):
+        super().__init__(f"the cell shows the Excel error {shorten(error)}")
+        self.error = error
+
+
 _ISO_WEEK = re.compile(r"^(\d{4})\s*-?\s*W(\d{1,2})(?:\s*-?\s*[1-7])?$", re.I)
 _TEXT_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y",
                "%d-%b-%Y", "%Y-%m-%d %H:%M:%S")
@@ -87,6 +102,8 @@ def parse_number(value: object) -> float:
         raise ValueError("the formula here has no saved result (the file was saved by a program that does not "
                          "calculate); open and save it in Excel")
     text = shown(value).strip()
+    if EXCEL_ERROR.fullmatch(text):
+        raise ErrorValueError(text)
     if text.startswith("#"):
         raise ValueError(f"the cell shows the Excel error {shorten(text)}")
     m = _NUMBER_TEXT.match(text)
@@ -103,11 +120,13 @@ def _figure(number: float) -> float:
     return number
 
 
-def numbers_in(values: Column) -> tuple[np.ndarray, dict[int, str], list[int]]:
-    """Column -> floats, the reason for each cell that is not a usable number, and the cells holding a number
-    as text (read, but Excel's own formulas will not count them). Fast on plain numbers."""
+def numbers_in(values: Column) -> tuple[np.ndarray, dict[int, str], list[int], dict[int, str]]:
+    """Column -> floats, the reason for each cell that is not a usable number, the cells holding a number as text
+    (read, but Excel's own formulas will not count them), and the cells showing an Excel error (#DIV/0!), with the
+    error: NaN, like a blank, but the caller says so. Fast on plain numbers."""
     bad: dict[int, str] = {}
     as_text: list[int] = []
+    errors: dict[int, str] = {}
     if isinstance(values, np.ndarray) and values.dtype.kind == "f":  # from a columnar reader: all plain numbers
         out, unread = values.astype(float), np.array([], dtype=np.intp)
     else:
@@ -123,6 +142,8 @@ def numbers_in(values: Column) -> tuple[np.ndarray, dict[int, str], list[int]]:
             out[i] = parse_number(raw)
             if isinstance(raw, str):
                 as_text.append(int(i))
+        except ErrorValueError as exc:
+            errors[int(i)] = exc.error
         except ValueError as exc:
             bad[int(i)] = str(exc)
     for i in np.flatnonzero(out < 0):
@@ -136,7 +157,7 @@ def numbers_in(values: Column) -> tuple[np.ndarray, dict[int, str], list[int]]:
     for i in np.flatnonzero(odd):  # 1e27 in Dials, 5e-324: no sales figure; said here, never a crash later
         bad[int(i)] = figure_reason(float(out[i])) or ""
         out[i] = np.nan
-    return out, bad, as_text
+    return out, bad, as_text, errors
 
 
 def filled(value: object) -> bool:
