@@ -354,7 +354,7 @@ class _ColumnarBook(_CalamineBook):
             return None
         values: dict[int, Column] = {}
         kept = np.zeros(batch.num_rows, dtype=bool)
-        for info, column in zip(sheet.available_columns(), batch.columns, strict=True):
+        for info, column in zip(sheet.selected_columns, batch.columns, strict=True):  # selected: all, and free
             at = info.absolute_index
             if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) or pa.types.is_null(
                     column.type):  # names, or a column left blank: a few distinct values, each read once
