@@ -20,9 +20,12 @@ from defusedxml import DefusedXmlException, ElementTree
 from salesmetrics_xl.core.cell_values import FIRST_YEAR, LAST_YEAR
 from salesmetrics_xl.core.parse import (
     HEADER_SEARCH_ROWS,
+    Coded,
+    Column,
     Header,
     SheetColumns,
     WorkbookData,
+    filled,
     find_sheet,
     parse_workbook,
     sheet_in_name,
@@ -336,7 +339,6 @@ class _ColumnarBook(_CalamineBook):
 
     def columns(self, name: str, header: Header) -> SheetColumns | None:
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         try:  # strict: a column that mixes numbers and text fails here, and its cells are judged one by one
             import fastexcel  # only for a big sheet: importing it and pyarrow costs time and memory
@@ -350,13 +352,18 @@ class _ColumnarBook(_CalamineBook):
             if not (isinstance(exc, Exception) or is_panic(exc)):
                 raise
             return None
-        values: dict[int, list[object] | np.ndarray] = {}
+        values: dict[int, Column] = {}
         kept = np.zeros(batch.num_rows, dtype=bool)
-        for info, column in zip(sheet.available_columns(), batch.columns, strict=True):
+        for info, column in zip(sheet.selected_columns, batch.columns, strict=True):  # selected: all, and free
             at = info.absolute_index
-            filled = pc.not_equal(pc.utf8_trim_whitespace(column), "") if pa.types.is_string(column.type) \
-                else column.is_valid()
-            kept |= filled.fill_null(False).to_numpy(zero_copy_only=False)
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) or pa.types.is_null(
+                    column.type):  # names, or a column left blank: a few distinct values, each read once
+                coded = column.dictionary_encode(null_encoding="encode")
+                values[at] = Coded(coded.indices.to_numpy(zero_copy_only=False).astype(np.intp),
+                                   coded.dictionary.to_pylist())
+                kept |= np.array([filled(v) for v in values[at].values], dtype=bool)[values[at].codes]
+                continue
+            kept |= column.is_valid().to_numpy(zero_copy_only=False)
             if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
                 values[at] = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
             elif pa.types.is_timestamp(column.type):

@@ -166,7 +166,7 @@ CASES = {
                                {"duplicate-column"}, f"Tracking!{column_letter(len(TRACKING_HEADER) + 1)}1"),
     "merged-header.xlsx": (_merged_header, 0, set(), None),
     "hidden.xlsx": (lambda p: _book(p, [TRACKING_HEADER, _row(), _row("Bob")], hide=True), 0, set(), None),
-    "cached-errors.xlsx": (_cached_errors, 2, {"bad-number"}, "Tracking!E2"),
+    "cached-errors.xlsx": (_cached_errors, 1, {"error-value"}, "Tracking!E2"),
     "uncached.xlsx": (_uncached, 2, {"bad-number"}, "Tracking!E2"),
     "text-numbers.xlsx": (lambda p: _book(p, [TRACKING_HEADER, _row(Dials="12 calls"), _row("Bob", Emails=-4)]), 2,
                           {"bad-number"}, "Tracking!E2"),

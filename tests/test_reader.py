@@ -42,7 +42,8 @@ RANGES = default_ranges_rows()  # row 2 is Dials (Min in E, Max in F)
 CASES = {
     "text in a count": (dict(tracking=with_cell(GOOD, 3, 4, "12 calls")), "error", "bad-number", "Tracking", "E3"),
     "negative count": (dict(tracking=with_cell(GOOD, 4, 5, -5)), "error", "bad-number", "Tracking", "F4"),
-    "cached #DIV/0!": (dict(tracking=with_cell(GOOD, 2, 6, "#DIV/0!")), "error", "bad-number", "Tracking", "G2"),
+    "cached #DIV/0!": (dict(tracking=with_cell(GOOD, 2, 6, "#DIV/0!")), "warning", "error-value", "Tracking",
+                       "G2"),
     "formula with no saved result": (dict(tracking=with_cell(GOOD, 3, 6, "=E3/5")), "error", "bad-number",
                                      "Tracking", "G3"),
     "unparseable week": (dict(tracking=with_cell(GOOD, 5, 0, "sometime")), "error", "bad-week", "Tracking", "A5"),
@@ -158,6 +159,31 @@ def _untidy_sheet(seed: int) -> list[list[object]]:
 def test_the_columnar_reader_reads_an_untidy_sheet_like_the_row_readers(make_book, columnar_reads, seed):
     assert_identical(book(make_book, tracking=_untidy_sheet(seed)))
     assert columnar_reads == [True]  # it really read column by column
+
+
+def _text_sheet(seed: int) -> list[list[object]]:
+    """Every column typed as text, as a CSV pasted in as text leaves it: weeks as ISO weeks and text dates,
+    counts as '60', '1,200', '$950', '-3' or 'n/a', start dates as text, names with odd spacing, a totals row,
+    and an extra text column. The columnar reader hands such columns over as distinct values and codes."""
+    rng = random.Random(seed)
+    weeks = ["2026-W44", "2026-W45", " 2026-W46 ", "2026-11-16", "Nov 23, 2026", "someday", "   ", None]
+    counts = ["60", "1,200", "$950", "-3", "n/a", "", "  ", "12.5", "0", None, "#5"]
+    rows: list[list[object]] = [[*TRACKING_HEADER[:12], "Notes", *TRACKING_HEADER[12:]]]
+    for _ in range(200):
+        rows.append([rng.choice(weeks), rng.choice(["Ann", " Bob", "Cy\u3000", "  ", None, "Total"]),
+                     rng.choice(["East", " West ", None]), rng.choice(["SDR", "AE ", None]),
+                     *(rng.choice(counts) for _ in range(8)), rng.choice(["ok", " ", None]),
+                     rng.choice(["5", "2.5", "x", None]), rng.choice(["2026-08-03", "03.08.2026", "soon", None]),
+                     rng.choice(["1", "0.6", None])])
+    rows.append(["", "", None, None, *["99"] * 8])  # numbers under the data with neither week nor rep
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_columnar_reader_reads_columns_of_text_like_the_row_readers(make_book, columnar_reads, seed):
+    """Columns of text are read once per distinct value (see Coded): the same data and problems, word for word."""
+    assert_identical(book(make_book, tracking=_text_sheet(seed)))
+    assert columnar_reads == [True]
 
 
 def test_a_column_that_mixes_numbers_and_text_is_read_cell_by_cell(make_book, columnar_reads):

@@ -27,9 +27,11 @@ from salesmetrics_xl.core.parse.team_sheets import parse_ramp, parse_reps, parse
 from salesmetrics_xl.core.parse.tracking import STRAY_CELLS_LISTED, SheetColumns, parse_tracking, week_ending_note
 from salesmetrics_xl.core.parse.values import (
     EXCEL_EPOCH,
+    Coded,
     Column,
     Row,
     UncachedFormula,
+    filled,
     is_total_label,
     parse_date,
     parse_number,
@@ -38,8 +40,8 @@ from salesmetrics_xl.core.parse.values import (
 from salesmetrics_xl.core.parse.workbook import WorkbookData, parse_workbook
 
 __all__ = [
-    "EXCEL_EPOCH", "HEADER_SEARCH_ROWS", "STRAY_CELLS_LISTED", "Column", "Header", "Row", "SheetColumns",
-    "UncachedFormula", "WorkbookData", "check_roles", "default_ranges", "find_header", "find_sheet",
+    "EXCEL_EPOCH", "HEADER_SEARCH_ROWS", "STRAY_CELLS_LISTED", "Coded", "Column", "Header", "Row", "SheetColumns",
+    "UncachedFormula", "WorkbookData", "check_roles", "default_ranges", "filled", "find_header", "find_sheet",
     "is_total_label", "likely_header", "missing_columns_message", "missing_columns_problem", "named_sheet",
     "parse_date", "parse_number", "parse_ramp", "parse_ranges", "parse_reps", "parse_settings", "parse_tracking",
     "parse_week", "parse_workbook", "sheet_in_name", "sheet_named", "sheet_settings", "week_ending_note",

@@ -12,7 +12,7 @@ import numpy as np
 
 from salesmetrics_xl.core.metrics import closest_name, match_name, normalise
 from salesmetrics_xl.core.parse.header import HEADER_SEARCH_ROWS, find_header
-from salesmetrics_xl.core.parse.values import Row, UncachedFormula
+from salesmetrics_xl.core.parse.values import EXCEL_ERROR, Row, UncachedFormula
 from salesmetrics_xl.core.problems import Problem, Severity
 from salesmetrics_xl.core.text import shorten
 from salesmetrics_xl.core.workbook import (
@@ -55,9 +55,6 @@ def sheet_named(names: list[str], asked: str) -> str | None:
     return asked if asked in names else next((n for n in names if normalise(n) == normalise(asked)), None)
 
 
-_EXCEL_ERROR = re.compile(r"#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!|"
-                          r"CONNECT!|BUSY!|UNKNOWN!|PYTHON!)")
-
 
 def _sheet_in_setting(value: object, names: list[str]) -> str:
     """The sheet a Settings value names; ValueError says why the value cannot name one."""
@@ -77,7 +74,7 @@ def _sheet_in_setting(value: object, names: list[str]) -> str:
     text = value.strip()
     if sheet := sheet_named(names, text):
         return sheet
-    if _EXCEL_ERROR.fullmatch(text):
+    if EXCEL_ERROR.fullmatch(text):
         raise ValueError(f"the cell shows the Excel error {shorten(text)}; type the sheet's name")
     raise ValueError(f"no sheet named '{shorten(text)}'")
 

@@ -16,6 +16,7 @@ from salesmetrics_xl.core.metrics import normalise
 from salesmetrics_xl.core.names import label
 from salesmetrics_xl.core.parse.header import HEADER_SEARCH_ROWS, Header, find_header, missing_columns_problem
 from salesmetrics_xl.core.parse.values import (
+    Coded,
     Column,
     Row,
     UncachedFormula,
@@ -51,7 +52,8 @@ from salesmetrics_xl.core.workbook import (
 class SheetColumns:
     """The rows under the header as a columnar reader hands them over: a column of plain numbers is a float
     array and a column of dates a datetime64 array, so a 200k-row sheet never becomes 2M Python objects.
-    Anything else is a list of cell values, as a row reader would give them."""
+    A column of text (names, teams) is Coded: each distinct value once, and a code per row. Anything else is a
+    list of cell values, as a row reader would give them."""
 
     first_row: int  # Excel row number of each column's first value
     values: dict[int, Column]  # 0-based sheet column -> values; a column past the data is absent
@@ -138,8 +140,9 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
         row_problems.append((int(i), problem(severity, code, message, column, row_numbers[i])))
 
     # Work on distinct values (a sheet holds few weeks and few names), and touch single rows only to report them.
-    codes, distinct = pd.factorize(pd.Series(cols[WEEK], dtype=None if isinstance(cols[WEEK], np.ndarray)
-                                             else object))
+    week = cols[WEEK]
+    codes, distinct = week.factorize() if isinstance(week, Coded) else pd.factorize(
+        pd.Series(week, dtype=None if isinstance(week, np.ndarray) else object))
     codes = np.where(codes < 0, len(distinct), codes)  # a blank week: the code after the distinct values
     parsed: list[dt.date | str] = [week_or_reason(v) for v in distinct] + ["no week given"]
     failed = [k for k, w in enumerate(parsed) if isinstance(w, str)]
@@ -152,14 +155,21 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
         if name not in cols:
             frame[name] = pd.Series([None] * len(row_numbers), dtype=object)
             continue
-        cols[name] = cell_objects(cols[name])
-        cleaned = {v: role_text(v) if name == ROLE else cell_text(v) for v in set(cols[name])}
-        if any(isinstance(v, UncachedFormula) for v in cleaned):
-            for i, value in enumerate(cols[name]):
-                if isinstance(value, UncachedFormula):
-                    row_problem(Severity.ERROR, "bad-text", f"{named(name)}: the formula here has no saved result; "
-                                "open and save the file in Excel", name, i)
-        frame[name] = pd.Series([cleaned[v] for v in cols[name]], dtype=object)
+        text = role_text if name == ROLE else cell_text
+        if isinstance(cols[name], Coded):  # each distinct name cleaned once
+            coded = cols[name]
+            cleaned = dict(zip(coded.values, (text(v) for v in coded.values), strict=True))
+            uncached = np.flatnonzero(coded.mapped(lambda v: isinstance(v, UncachedFormula)).astype(bool))
+            frame[name] = pd.Series(coded.mapped(text), dtype=object)
+        else:
+            cols[name] = cell_objects(cols[name])
+            cleaned = {v: text(v) for v in set(cols[name])}
+            uncached = [i for i, v in enumerate(cols[name]) if isinstance(v, UncachedFormula)] if any(
+                isinstance(v, UncachedFormula) for v in cleaned) else []
+            frame[name] = pd.Series([cleaned[v] for v in cols[name]], dtype=object)
+        for i in uncached:
+            row_problem(Severity.ERROR, "bad-text", f"{named(name)}: the formula here has no saved result; "
+                        "open and save the file in Excel", name, i)
         total |= frame[name].isin([v for v in set(cleaned.values()) if is_total_label(v)]).to_numpy()
     for i in np.flatnonzero(frame[REP].isna().to_numpy()):
         row_problem(Severity.ERROR, "missing-rep", "no rep name; this row is skipped", REP, i)
@@ -168,13 +178,15 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
         if name not in cols:
             frame[name] = np.nan
             continue
-        values, bad, as_text = numbers_in(cols[name])
+        values, bad, as_text, errors = numbers_in(cols[name])
         frame[name] = values
         meant = ~np.isnan(values)
-        meant[list(bad)] = True
+        meant[[*bad, *errors]] = True
         numeric += meant
         for i, reason in bad.items():
             row_problem(Severity.ERROR, "bad-number", f"{named(name)}: {reason}", name, i)
+        for i, error in errors.items():  # unknown that week, as a blank is, but never silently: #29
+            row_problem(Severity.WARNING, "error-value", f"{named(name)}: {error_value_sentence(error)}", name, i)
         for i in as_text:
             row_problem(
                 Severity.WARNING, "number-as-text",
@@ -183,16 +195,20 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
                 name, i)
     for name in (DAYS_WORKED, FTE):
         if name in cols:
-            values, bad, _ = numbers_in(cols[name])
+            values, bad, _, errors = numbers_in(cols[name])
             frame[name] = values
-            for i, reason in bad.items():
+            # an error here is no figure at all: a blank Days Worked or FTE would mean a full week
+            for i, reason in sorted({**bad, **{i: f"the cell shows the Excel error {shorten(e)}"
+                                              for i, e in errors.items()}}.items()):
                 row_problem(Severity.ERROR, "bad-number", f"{named(name)}: {reason}", name, i)
     if START_DATE in cols:
         frame[START_DATE], bad = dates_in(cols[START_DATE])
         for i, reason in bad.items():
             row_problem(Severity.ERROR, "bad-date", f"{named(START_DATE)}: {reason}", START_DATE, i)
     for name in header.extras:
-        frame[name] = pd.Series([extra_value(v) for v in cell_objects(cols[name])], dtype=object)
+        column = cols[name]
+        frame[name] = pd.Series(column.mapped(extra_value) if isinstance(column, Coded) else
+                                [extra_value(v) for v in cell_objects(column)], dtype=object)
 
     # A totals row: labelled Total / Grand Total / Subtotal, or a row of numbers (SUM formulas) with neither week
     # nor rep right under the data. A value further below, in a row with neither, is a stray value (see below).
@@ -225,6 +241,12 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
     return TrackingData(frame[usable].reset_index(drop=True), file=file, sheet=sheet, letters=letters,
                         header_row=header.row, last_row=end if usable.any() else max(row_numbers, default=header.row),
                         headers=headers), problems, missing_counted
+
+
+def error_value_sentence(error: str) -> str:
+    """What an Excel error in a metric cell means for the judgment: that rep's week has no figure for it."""
+    return (f"the cell shows the Excel error {shorten(error)}; it is not counted (neither 0 nor blank), so what "
+            "needs it shows NO DATA for this rep's week: fix the formula in Excel")
 
 
 def week_ending_note(header: str, values: Iterable[object], weeks: list[dt.date | str]) -> str:
@@ -271,13 +293,18 @@ def _first_filled(read: SheetColumns, keep: np.ndarray, week_rep: tuple[int, int
             return ~np.isnan(column[keep])
         if isinstance(column, np.ndarray) and column.dtype.kind == "M":
             return ~np.isnat(column[keep])
-        return np.array([filled(column[i]) and not (isinstance(column[i], float) and np.isnan(column[i]))
-                         for i in keep], dtype=bool)
+        if isinstance(column, Coded):  # once per distinct value
+            return np.array([_present(v) for v in column.values], dtype=bool)[column.codes[keep]]
+        return np.array([_present(column[i]) for i in keep], dtype=bool)
     bare = np.flatnonzero(~present(read.values.get(week_rep[0])) & ~present(read.values.get(week_rep[1])))
     if not len(bare):
         return {}
     columns = {at: present(read.values[at]) for at in sorted(read.values)}
     return {int(n): next((at for at, full in columns.items() if full[n]), 0) for n in bare}
+
+
+def _present(value: object) -> bool:
+    return filled(value) and not (isinstance(value, float) and np.isnan(value))
 
 
 def _row_by_row(rows: Iterable[Row], first: int, wanted: dict[str, int], week_rep: tuple[int, int]
@@ -303,6 +330,6 @@ def _row_by_row(rows: Iterable[Row], first: int, wanted: dict[str, int], week_re
 def _take(values: Column | None, rows: np.ndarray) -> Column:
     if values is None:
         return [None] * len(rows)
-    if isinstance(values, np.ndarray):
-        return values[rows]
+    if isinstance(values, (np.ndarray, Coded)):
+        return values[rows] if isinstance(values, np.ndarray) else values.take(rows)
     return values if len(rows) == len(values) else [values[i] for i in rows]

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -16,12 +18,66 @@ from salesmetrics_xl.core.metrics import trim
 from salesmetrics_xl.core.text import shorten
 from salesmetrics_xl.core.tracking import monday
 
+T = TypeVar("T")
+
 Row = tuple[object, ...]
-Column = list[object] | np.ndarray
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A column of few distinct values (names, teams, a column left blank) as a columnar reader hands it over:
+    each row's code into ``values``. Each distinct value is read and judged once, never once per row; a row's
+    value is ``values[codes[row]]``, exactly the cell a row reader would give."""
+
+    codes: np.ndarray  # per row: an index into values
+    values: list[object]  # the distinct cell values (None for a blank)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, row: int) -> object:
+        return self.values[self.codes[row]]
+
+    def take(self, rows: np.ndarray) -> Coded:
+        return Coded(self.codes[rows], self.values)
+
+    def mapped(self, read: Callable[[object], object]) -> np.ndarray:
+        """``read`` of each row's value as an object array, calling ``read`` once per distinct value."""
+        return objects(read(v) for v in self.values)[self.codes]
+
+    def factorize(self) -> tuple[np.ndarray, list[object]]:
+        """As pandas.factorize gives it for the rows' values: codes (-1 for a blank) and the distinct values in
+        the order they first appear."""
+        used, first = np.unique(self.codes, return_index=True)
+        order = [int(c) for c in used[np.argsort(first, kind="stable")] if self.values[c] is not None]
+        recode = np.full(len(self.values), -1, dtype=np.intp)
+        recode[order] = np.arange(len(order))
+        return recode[self.codes], [self.values[c] for c in order]
+
+
+Column = list[object] | np.ndarray | Coded
+
+
+def objects(values: Iterable[object]) -> np.ndarray:
+    """Values as a one-dimensional object array (np.array would make a tuple into a row of its own)."""
+    items = list(values)
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
+
+
+def rows_of(coded: Coded, per_value: dict[int, T]) -> dict[int, T]:
+    """A per-distinct-value finding spread to the rows holding that value, in row order."""
+    if not per_value:
+        return {}
+    rows = np.flatnonzero(np.isin(coded.codes, list(per_value)))
+    return {int(i): per_value[int(coded.codes[i])] for i in rows}
 
 
 def cell_objects(values: Column) -> list[object]:
     """Cell values as a row reader gives them (None for a blank), for the code that judges cell by cell."""
+    if isinstance(values, Coded):
+        return objects(values.values)[values.codes].tolist()
     if not isinstance(values, np.ndarray):
         return values
     series = pd.Series(values)
@@ -30,6 +86,21 @@ def cell_objects(values: Column) -> list[object]:
 
 class UncachedFormula(str):
     """A formula cell saved without its result (by a program that does not calculate): unknown, not blank."""
+
+
+# The error values Excel shows in a cell (a formula's result, or a cached one: #GETTING_DATA while a query loads).
+EXCEL_ERROR = re.compile(r"#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!|"
+                         r"CONNECT!|BUSY!|UNKNOWN!|PYTHON!)")
+
+
+class ErrorValueError(ValueError):
+    """A cell that shows an Excel error (#DIV/0!): its value is unknown, neither blank nor zero. Where a number
+    is required (a range's Min) it is refused like any other non-number; a metric cell holding one is no data
+    for that week, with a warning (see numbers_in)."""
+
+    def __init__(self, error: str):
+        super().__init__(f"the cell shows the Excel error {shorten(error)}")
+        self.error = error
 
 
 _ISO_WEEK = re.compile(r"^(\d{4})\s*-?\s*W(\d{1,2})(?:\s*-?\s*[1-7])?$", re.I)
@@ -87,6 +158,8 @@ def parse_number(value: object) -> float:
         raise ValueError("the formula here has no saved result (the file was saved by a program that does not "
                          "calculate); open and save it in Excel")
     text = shown(value).strip()
+    if EXCEL_ERROR.fullmatch(text):
+        raise ErrorValueError(text)
     if text.startswith("#"):
         raise ValueError(f"the cell shows the Excel error {shorten(text)}")
     m = _NUMBER_TEXT.match(text)
@@ -103,11 +176,23 @@ def _figure(number: float) -> float:
     return number
 
 
-def numbers_in(values: Column) -> tuple[np.ndarray, dict[int, str], list[int]]:
-    """Column -> floats, the reason for each cell that is not a usable number, and the cells holding a number
-    as text (read, but Excel's own formulas will not count them). Fast on plain numbers."""
+def numbers_in(values: Column) -> tuple[np.ndarray, dict[int, str], list[int], dict[int, str]]:
+    """Column -> floats, the reason for each cell that is not a usable number, the cells holding a number as text
+    (read, but Excel's own formulas will not count them), and the cells showing an Excel error (#DIV/0!), with the
+    error: NaN, like a blank, but the caller says so. Fast on plain numbers."""
+    if isinstance(values, Coded):  # each distinct value read once, then spread to its rows
+        out, bad, as_text, errors = _read_numbers(values.values)
+        text_rows = rows_of(values, dict.fromkeys(as_text, True))
+        out, bad, errors = out[values.codes], rows_of(values, bad), rows_of(values, errors)
+        return _checked(out, bad, list(text_rows), errors)
+    return _checked(*_read_numbers(values))
+
+
+def _read_numbers(values: list[object] | np.ndarray) -> tuple[np.ndarray, dict[int, str], list[int], dict[int, str]]:
+    """numbers_in's reading of each cell, before the checks on the numbers read."""
     bad: dict[int, str] = {}
     as_text: list[int] = []
+    errors: dict[int, str] = {}
     if isinstance(values, np.ndarray) and values.dtype.kind == "f":  # from a columnar reader: all plain numbers
         out, unread = values.astype(float), np.array([], dtype=np.intp)
     else:
@@ -123,8 +208,16 @@ def numbers_in(values: Column) -> tuple[np.ndarray, dict[int, str], list[int]]:
             out[i] = parse_number(raw)
             if isinstance(raw, str):
                 as_text.append(int(i))
+        except ErrorValueError as exc:
+            errors[int(i)] = exc.error
         except ValueError as exc:
             bad[int(i)] = str(exc)
+    return out, bad, as_text, errors
+
+
+def _checked(out: np.ndarray, bad: dict[int, str], as_text: list[int], errors: dict[int, str]
+             ) -> tuple[np.ndarray, dict[int, str], list[int], dict[int, str]]:
+    """The numbers read, with a reason for each that no count or amount can be (vectorised: one pass each)."""
     for i in np.flatnonzero(out < 0):
         bad[int(i)] = f"{out[i]:g} is negative; counts cannot be below zero"
         out[i] = np.nan
@@ -136,7 +229,7 @@ def numbers_in(values: Column) -> tuple[np.ndarray, dict[int, str], list[int]]:
     for i in np.flatnonzero(odd):  # 1e27 in Dials, 5e-324: no sales figure; said here, never a crash later
         bad[int(i)] = figure_reason(float(out[i])) or ""
         out[i] = np.nan
-    return out, bad, as_text
+    return out, bad, as_text, errors
 
 
 def filled(value: object) -> bool:
@@ -198,6 +291,9 @@ def dates_in(values: Column) -> tuple[np.ndarray, dict[int, str]]:
     """A column of dates as datetime64 (NaT for a blank), and the reason for each cell that is not a date."""
     if isinstance(values, np.ndarray) and values.dtype.kind == "M":  # a columnar reader's dates: the day, as below
         return values.astype("datetime64[D]").astype("datetime64[ns]"), {}
+    if isinstance(values, Coded):  # each distinct value read once
+        days, bad = dates_in(values.values)
+        return days[values.codes], rows_of(values, bad)
     out, bad = [], {}
     for i, value in enumerate(cell_objects(values)):
         if not filled(value) or (isinstance(value, float) and np.isnan(value)):

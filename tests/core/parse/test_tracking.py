@@ -22,3 +22,32 @@ def test_header_aliases_title_block_and_extra_columns():
 
 def test_tracking_spec_lists_required_columns():
     assert [c.name for c in TRACKING.columns if c.required] == ["Week", "Rep"]
+
+
+def test_an_excel_error_in_a_metric_cell_is_a_warning_and_no_data():
+    """#29: an error value in a metric cell names its cell and its error, as a warning; the value is unknown (NaN,
+    NO DATA for that week), never 0 or blank. In Days Worked, where a blank means a full week, it stays an error."""
+    rows = [
+        ("Week", "Rep", "Dials", "Conversations", "SQLs", "Days Worked"),
+        ("2026-W47", "Ann", "#DIV/0!", 12, "#GETTING_DATA", 5),
+        ("2026-W47", "Bob", 40, "#N/A", 0, "#REF!"),
+    ]
+    data, problems = parse_tracking(rows, file="f.xlsx")
+    assert data is not None and len(data.frame) == 2  # the rows are kept: only those cells are unknown
+    ann, bob = data.frame.iloc[0], data.frame.iloc[1]
+    assert ann["Dials"] != ann["Dials"] and ann["SQLs"] != ann["SQLs"]  # NaN, not 0
+    assert ann["Conversations"] == 12 and bob["SQLs"] == 0 and bob["Conversations"] != bob["Conversations"]
+    found = {(p.code, p.cell, p.severity): p.message for p in problems}
+    assert found[("error-value", "C2", "warning")] == (
+        "Dials: the cell shows the Excel error #DIV/0!; it is not counted (neither 0 nor blank), so what needs it "
+        "shows NO DATA for this rep's week: fix the formula in Excel")
+    assert "#GETTING_DATA" in found[("error-value", "E2", "warning")]
+    assert "#N/A" in found[("error-value", "D3", "warning")]
+    assert found[("bad-number", "F3", "error")] == "Days Worked: the cell shows the Excel error #REF!"
+    assert not any(p.code == "bad-number" and p.cell != "F3" for p in problems)
+
+
+def test_text_that_only_looks_like_an_error_is_still_bad():
+    rows = [("Week", "Rep", "Dials"), ("2026-W47", "Ann", "#5 calls")]
+    _, problems = parse_tracking(rows, file="f.xlsx")
+    assert [(p.code, p.severity) for p in problems if p.cell == "C2"] == [("bad-number", "error")]
