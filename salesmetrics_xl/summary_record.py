@@ -123,7 +123,7 @@ class NeedRecord(BaseModel):
     average: list[float | None]  # the rep's weekly average of each stage over the window
     projection: float | None = None  # a monthly target's month-end projection: the pace's, which judged the rep
     sentence: str = ""  # what the target takes, in words; left out when the rep's detail says it
-    leak: str = ""  # the link losing most against the top reps (the first rate in ``gains``), in words; as sentence
+    leak: str = ""  # the link losing most to the top reps (the first rate in ``gains``) in words; as ``sentence``
     gains: list[GainRecord] = []  # the focus candidates, most outcomes first
     zero: str | None = None  # the rate of zero that no activity gets past, if any
     recent: list[str] = []  # the links and activities planned on the last weeks
