@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, field_serializer
 from salesmetrics_xl.batch import FileResult, TeamLine
 from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.summary import WeeklySummary
+from salesmetrics_xl.core.text import shorten
 from salesmetrics_xl.summarise import SummaryRun
 from salesmetrics_xl.summary_record import SummaryRecord, summary_record
 
@@ -76,5 +77,9 @@ class BatchReport(BaseModel):
     @classmethod
     def of(cls, files: int, results: list[FileResult], teams: list[TeamLine], interrupted: bool,
            exit_code: int) -> BatchReport:
+        """Each quote of user text (a team's name, an outcome column's header) shortened, as every quote is."""
         return cls(files=files, finished=len(results), interrupted=interrupted, exit_code=exit_code,
-                   results=[BatchFile.model_construct(**dict(r)) for r in results], teams=teams)
+                   results=[BatchFile.model_construct(**{**dict(r), "labels": {k: shorten(v) for k, v in
+                                                                                r.labels.items()}})
+                            for r in results],
+                   teams=[t.model_copy(update={"team": shorten(t.team)}) for t in teams])

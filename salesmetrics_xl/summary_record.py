@@ -268,7 +268,7 @@ def summary_record(summary: WeeklySummary) -> dict[str, Any]:
         "title": summary.title, "source": summary.source, "teams": [shorten(t) for t in summary.teams],
         "week": summary.week.isoformat(), "week_label": summary.week_label,
         "generated_at": summary.generated_at.isoformat(),
-        "metrics": [m.model_dump(mode="json") for m in summary.metrics],
+        "metrics": [{**m.model_dump(mode="json"), "label": shorten(m.label)} for m in summary.metrics],
         "team": [{"metric": t.metric, "total": number(t.total, units.get(t.metric, Unit.COUNT)),
                   "average": number(t.average, units.get(t.metric, Unit.COUNT)), "in_range": t.in_range,
                   "judged": t.judged} for t in summary.team],
