@@ -468,3 +468,35 @@ def test_five_thousand_ranges_are_read_applied_and_reported_at_a_bounded_size(tm
     ranges = openpyxl.load_workbook(out, read_only=True)["Ranges"]
     assert sum(1 for _ in ranges.iter_rows(min_row=2)) >= 5_000
     assert_written_cells_fit(out, sheets=("Suggested Ranges",))
+
+
+def test_every_json_report_quotes_long_names_short(tmp_path):
+    """#29: a rep, team and role name of 40,000 characters is quoted short (60 characters, with an ellipsis) in
+    every --json report: the summary's reps, check's messages, batch's teams."""
+    book = tmp_path / "names.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tracking"
+    ws.append(TRACKING_HEADER)
+    for week in (dt.date(2026, 11, 9), dt.date(2026, 11, 16)):
+        for rep, team, role in (("Y" * 40_000, "T" * 40_000, "R" * 40_000), ("Ann", "East", "SDR")):
+            ws.append([week, rep, team, role, 20, 40, 3, 1, 0, 0, 0, 0])  # below every range: messages quote it
+    rs = wb.create_sheet("Ranges")
+    for row in default_ranges_rows():
+        rs.append(row)
+    wb.save(book)
+    summary = cli("summary", str(book), "--out", str(tmp_path / "names.summary.xlsx"), "--json")
+    assert summary.returncode in (0, 1), summary.stderr[-2000:]
+    assert len(summary.stdout) < 60_000
+    record = strict(summary.stdout)["summary"]
+    long = next(r for r in record["reps"] if r["rep"].startswith("Y"))
+    assert long["rep"] == "Y" * 59 + "…" and long["team"] == "T" * 59 + "…" and long["role"] == "R" * 59 + "…"
+    assert all(len(r.get("role") or "") <= 60 for r in record["roles"])
+    checked = cli("check", "--json", str(book))
+    assert len(checked.stdout) < 40_000
+    messages = [p["message"] for p in strict(checked.stdout)[0]["problems"]]
+    assert any(m.startswith("Y" * 59 + "…:") for m in messages) and all(len(m) <= MESSAGE_LIMIT for m in messages)
+    batch = cli("batch", str(book), "--out-dir", str(tmp_path / "out"), "--jobs", "1", "--json")
+    assert batch.returncode in (0, 1), batch.stderr[-2000:]
+    assert len(batch.stdout) < 40_000
+    assert {t["team"] for t in strict(batch.stdout)["teams"]} == {"T" * 59 + "…", "East"}
