@@ -213,7 +213,11 @@ class TeamMetricRecord(BaseModel):
 
 class SummaryRecord(BaseModel):
     """The week's summary: every number and sentence the sheets show, each once. Everything about one rep is in
-    its record; what is the same for many reps is here."""
+    its record; what is the same for many reps is here. Read a rep as the scorecard's row: ``metrics`` names the
+    entries of its ``values`` and ``changes``; its maps list what is not the usual (``judged`` where not IN RANGE,
+    ``streaks`` where not 0), and a field missing from a rep is at its default. Each role's funnel links, with the
+    team's and the top reps' rates, are in ``roles``; a rep's ``funnel`` gives the rep's own side. The rep's
+    ``detail`` is the decision in words; a sentence it holds is not given again elsewhere."""
 
     title: str
     source: str  # the tracking workbook
