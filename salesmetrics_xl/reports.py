@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field, field_serializer
 from salesmetrics_xl.batch import FileResult, TeamLine
 from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.summary import WeeklySummary
+from salesmetrics_xl.core.text import shorten
 from salesmetrics_xl.summarise import SummaryRun
+from salesmetrics_xl.summary_record import SummaryRecord, summary_record
 
 
 class ErrorReport(BaseModel):
@@ -28,35 +30,31 @@ class SummaryReport(BaseModel):
     file: str  # the tracking workbook, as given
     output: str  # the workbook written
     exit_code: int  # 0 clean and all on track, 1 warnings or reps needing attention, 2 errors
-    summary: WeeklySummary  # the week's summary: every number and sentence the sheets show
+    summary: SummaryRecord  # the week's summary: every number and sentence the sheets show, each once
     problems: list[Problem]  # everything the reader found, not only this week's rows
 
     @classmethod
     def of(cls, run: SummaryRun) -> SummaryReport:
-        return cls(file=str(run.source), output=str(run.output), exit_code=run.exit_code, summary=run.summary,
-                   problems=run.problems)
+        # the summary stays the core's WeeklySummary until it is printed: summary_record fills the printed shape
+        return cls.model_construct(file=str(run.source), output=str(run.output), exit_code=run.exit_code,
+                                   summary=run.summary, problems=run.problems)
 
     @field_serializer("summary")
     def _summary(self, summary: WeeklySummary) -> Any:
-        """Everything once. Each rep's funnel names how many top performers it is compared with (``top_reps``),
-        not all of them again for every rep: with 10,000 reps that list alone was 300 MB."""
-        record: dict[str, Any] = summary.model_dump(mode="json", exclude={"funnels": {"__all__": {"top_reps"}}})
-        for funnel, dumped in zip(summary.funnels, record["funnels"], strict=True):
-            dumped["top_reps"] = len(funnel.top_reps)
-        return record
+        """Each rep's decision once, what is the same for many reps once (salesmetrics_xl/summary_record.py)."""
+        return summary_record(summary)
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """As printed: the summary's own schema, where a funnel's ``top_reps`` is a count (see ``_summary``)."""
+        """As printed: ``summary`` is a SummaryRecord (the serializer's return type is not one pydantic reads)."""
         schema = super().model_json_schema(*args, **kwargs)
-        summary = WeeklySummary.model_json_schema(*args, **kwargs)
+        record = SummaryRecord.model_json_schema(*args, **kwargs)
         defs = schema.setdefault("$defs", {})
-        defs.update(summary.pop("$defs", {}))
-        defs["WeeklySummary"] = summary
-        schema["properties"]["summary"] = {"$ref": "#/$defs/WeeklySummary"}
-        defs["RepFunnel"]["properties"]["top_reps"] = {
-            "title": "Top Reps", "type": "integer",
-            "description": "how many top performers the rep is compared with (the rep left out)"}
+        defs.update(record.pop("$defs", {}))
+        defs["SummaryRecord"] = record
+        schema["properties"]["summary"] = {"$ref": "#/$defs/SummaryRecord",
+                                           "description": "the week's summary: every number and sentence the "
+                                                          "sheets show, each once"}
         return schema
 
 
@@ -79,5 +77,9 @@ class BatchReport(BaseModel):
     @classmethod
     def of(cls, files: int, results: list[FileResult], teams: list[TeamLine], interrupted: bool,
            exit_code: int) -> BatchReport:
+        """Each quote of user text (a team's name, an outcome column's header) shortened, as every quote is."""
         return cls(files=files, finished=len(results), interrupted=interrupted, exit_code=exit_code,
-                   results=[BatchFile.model_construct(**dict(r)) for r in results], teams=teams)
+                   results=[BatchFile.model_construct(**{**dict(r), "labels": {k: shorten(v) for k, v in
+                                                                                r.labels.items()}})
+                            for r in results],
+                   teams=[t.model_copy(update={"team": shorten(t.team)}) for t in teams])

@@ -52,3 +52,51 @@ GOOD = [TRACKING_HEADER,
         [W1, "Bob", "East", "SDR", 55, 110, 11, 3, 1, 1, 0, 0],
         [W2, "Ann", "East", "SDR", 62, 130, 13, 4, 2, 2, 1, 1200],
         [W2, "Bob", "East", "SDR", 58, 100, 10, 3, 1, 1, 1, 700]]
+
+
+def full_reps(summary: dict) -> list[dict]:
+    """Each rep of `summary --json` with its maps whole, as a program reading the JSON rebuilds them from what the
+    record says once (docs/json.md): values, changes, judged, statuses, streaks and categories for every metric,
+    the month's pace by metric, and the funnel's links with the role's rates, thin links and outcomes behind."""
+    names = [m["name"] for m in summary["metrics"]]
+    paced = [p["metric"] for p in summary["paced"]]
+    shared = {p["metric"]: p["range"] for p in summary["paced"]}
+    roles = {r["role"]: r for r in summary["roles"]}
+    outcomes = [m["name"] for m in summary["metrics"] if m["category"] == "outcome"]
+    out = []
+    for rep in summary["reps"]:
+        full = dict(rep)
+        judged = {m: rep.get("judged", {}).get(m, "IN RANGE") for m in names}
+        full["values"] = dict(zip(names, rep["values"], strict=True))
+        full["changes"] = dict(zip(names, rep["changes"], strict=True))
+        full["judged"] = judged
+        full["statuses"] = {m: rep.get("statuses", {}).get(m, judged[m]) for m in names}
+        full["streaks"] = {m: rep.get("streaks", {}).get(m, 0) for m in names}
+        full["categories"] = {c: rep.get("categories", {}).get(c, "IN RANGE") for c in ("activity", "quality",
+                                                                                      "outcome")}
+        full["paced"] = rep.get("paced", paced)
+        monthly = rep.get("monthly")
+        full["monthly"] = {} if monthly is None else {
+            m: {"month_to_date": mtd, "projection": projection, "range": monthly.get("range", {}).get(m, shared[m]),
+                "status": monthly.get("status", {}).get(m, judged.get(m)), "share": monthly.get("share", {}).get(m, 1)}
+            for m, mtd, projection in zip(paced, monthly["month_to_date"], monthly["projection"], strict=True)
+            if mtd is not None}
+        funnel = rep.get("funnel")
+        if funnel is not None:
+            role = roles[rep.get("role")]
+            links = [link["rate"] for link in role["links"]]
+            full["funnel"] = {
+                **funnel, "top_reps": funnel.get("top_reps", role["top_reps"]),
+                "peers": funnel.get("peers", role["peers"]),
+                "behind_on": [m for m in outcomes if judged[m] == "BELOW"],
+                "rates": {name: {"rep": funnel["rates"]["rep"][i], "count": funnel["rates"]["count"][i],
+                                 "used": funnel["rates"]["used"][i],
+                                 "team": funnel.get("team", {}).get(name, role["links"][i]["team"]),
+                                 "top": funnel.get("top", {}).get(name, role["links"][i]["top"]),
+                                 "thin": funnel["rates"]["count"][i] < summary["min_count"],
+                                 "recent": name in funnel.get("recent", [])}
+                          for i, name in enumerate(links)},
+                "needs": [{**need, "rates": need.get("rates", role["chains"].get(need["outcome"], []))}
+                          for need in funnel.get("needs", [])]}
+        out.append(full)
+    return out

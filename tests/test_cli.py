@@ -13,7 +13,7 @@ import pytest
 
 from salesmetrics_xl import __version__
 from tests.conftest import EXAMPLE, default_ranges_rows
-from tests.helpers import GOOD, invoke, run
+from tests.helpers import GOOD, full_reps, invoke, run
 
 # ---- real processes ---------------------------------------------------------------------------------------------
 
@@ -137,16 +137,17 @@ def test_summary_json_and_week(tmp_path):
     record = json.loads(result.stdout)
     assert record["summary"]["week_label"] == "2026-W40" and record["output"].endswith("w40.xlsx")
     assert record["exit_code"] == result.returncode
-    assert {"rep", "statuses", "diagnosis", "busy_not_producing", "verdict", "focus", "action", "detail"} <= \
-        set(record["summary"]["reps"][0])
-    for rep in record["summary"]["reps"]:  # the whole text is the decision's parts, in order
-        assert rep["diagnosis"].startswith(rep["verdict"]) and rep["action"] in rep["diagnosis"]
+    assert {"rep", "diagnosis", "verdict", "values", "changes"} <= set(record["summary"]["reps"][0])
+    for rep in full_reps(record["summary"]):  # the decision once: its parts, never the paragraph again
+        assert "diagnosis_headline" not in rep and rep["diagnosis"] in record["summary"]["diagnoses"]
         # a monthly outcome (no weekly range) has its paced status, as the sheet judges it, never NO RANGE
-        if rep["row"] is not None and rep["verdict"] != "Off this week":
+        if rep.get("row") is not None and rep["verdict"] != "Off this week":
             assert rep["statuses"]["Deals Won"] in ("BELOW", "IN RANGE", "ABOVE", "NO DATA")
             assert rep["statuses"]["Deals Won"] == rep["judged"]["Deals Won"]
-    # each funnel says how many top performers it is compared with, not their names again
-    assert record["summary"]["funnels"] and all(isinstance(f["top_reps"], int) for f in record["summary"]["funnels"])
+    # each funnel says how many top performers it is compared with, once per role, not their names again
+    roles = record["summary"]["roles"]
+    assert roles and all(isinstance(r["top_reps"], int) for r in roles)
+    assert any("funnel" in r for r in record["summary"]["reps"])
 
 
 def test_summary_bad_input_exits_2_without_a_traceback(tmp_path):

@@ -10,6 +10,7 @@ from salesmetrics_xl.core.metrics import CATALOG, Category, Metric, Period, form
 from salesmetrics_xl.core.problems import Problem, Severity
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.status import Status, evaluate, rate
+from salesmetrics_xl.core.text import shorten
 from salesmetrics_xl.core.tracking import ROW, TrackingData
 from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
 
@@ -126,7 +127,7 @@ def latest_week_findings(data: TrackingData, ranges: RangeSet) -> list[Problem]:
                     shown = f"{describe(found, scale, metric.unit)} ({why})"
                 findings.append(data.problem(
                     Severity.WARNING, "out-of-range",
-                    f"{rec[REP]}: {data.label(metric.column or name)} "
+                    f"{shorten(rec[REP])}: {data.label(metric.column or name)} "
                     f"{format_beside(value, scaled(bound, scale), metric.unit)} is "
                     f"{status.lower()} its range of "
                     f"{shown} (week of {week:%Y-%m-%d})", metric.column or name, rec[ROW]))

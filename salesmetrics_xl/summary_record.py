@@ -1,0 +1,429 @@
+"""The summary as `summary --json` prints it: each rep's decision once, and what is the same for many reps once.
+
+The core's WeeklySummary is the summary as every face renders it. Printed whole, it repeated itself per metric,
+per week and per rep: 75.6 MB for 10,000 reps (issue #28). This is the record a program reads instead:
+
+- one object per rep: its decision (verdict, focus, action, detail), its numbers, its month's pace, its funnel;
+- what is the same for many reps once: the metrics (the order of each rep's ``values`` and ``changes``), each
+  role's funnel links with the team's and the top reps' rates, the diagnosis headlines, the month's weeks;
+- each sentence once: the rep's ``detail`` is the decision in words, and a sentence it holds is not repeated;
+  sentences that only restate numbers given beside them (a funnel's notes) are left to the numbers;
+- a field at its default (false, null, "", an empty list or map, a share of 1) is left out: most reps are in
+  range on most metrics, and say so by saying nothing;
+- numbers rounded to what a person reads: counts to 2 decimals, rates to 4, money to cents; a whole number is
+  printed without ".0";
+- user text (rep, team and role names) shortened as every quote is (core/text.shorten).
+
+The pydantic models declare the shape (docs/json.md is generated from them). ``summary_record`` fills plain dicts
+with their fields: validating 10,000 nested models would cost more than the whole dump.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from typing import Any
+
+from pydantic import BaseModel
+
+from salesmetrics_xl.core.funnel import MIN_COUNT
+from salesmetrics_xl.core.metrics import MONTHLY_FACTOR, Category, Period, Unit
+from salesmetrics_xl.core.pace import MonthlyPace
+from salesmetrics_xl.core.problems import Problem
+from salesmetrics_xl.core.rep_funnel import ActivityNeed, RepFunnel
+from salesmetrics_xl.core.rep_week import RepWeek
+from salesmetrics_xl.core.status import Status
+from salesmetrics_xl.core.summary import MetricColumn, WeeklySummary
+from salesmetrics_xl.core.text import shorten
+
+Number = int | float | None
+
+
+_DIGITS = {Unit.RATE: 4, Unit.COUNT: 2, Unit.CURRENCY: 2}
+_EXACT = float(2**53)  # beyond this a float is not an integer a reader can trust
+
+
+def number(value: float | None, unit: Unit = Unit.COUNT) -> Number:
+    """A number as a person reads it: rates (fractions) to 4 decimals, counts to 2, money to cents; a whole number
+    as an integer. What is not a number (an infinity, NaN) is None: strict JSON holds no other. Called some 50
+    times a rep, and most numbers are whole: those skip ``round``, the costly part."""
+    if value is None:
+        return None
+    if not -_EXACT < value < _EXACT:  # huge, infinite or NaN (which fails every comparison)
+        return float(value) if math.isfinite(value) else None
+    whole = int(value)
+    if whole == value:
+        return whole
+    rounded = round(value, _DIGITS[unit])
+    whole = int(rounded)
+    return whole if whole == rounded else rounded
+
+
+def _name(text: str | None) -> str | None:
+    return None if text is None else shorten(text)
+
+
+# ---- the shape (docs/json.md) -------------------------------------------------------------------------------------
+
+
+class FunnelLink(BaseModel):
+    """One link of a role's funnel, with the rates every rep of the role is compared with."""
+
+    rate: str  # "Connect Rate"
+    stage: str  # "Conversations": the numerator
+    source: str  # "Dials": the denominator
+    unit: Unit  # rate, or currency for Average Deal Size
+    team: float | None  # the team's pooled rate (reps of the role) over the window; null when the team's is thin too
+    top: float | None  # the top performers' pooled rate; null: no top reps
+
+
+class RoleFunnel(BaseModel):
+    """What is the same for every rep of a role in the funnels: said once, not in each rep's ``funnel``."""
+
+    role: str | None  # the reps' Role; null: no Role column, or blank
+    peers: int  # reps of the role with a full week in the window, among whom the top ones are chosen
+    top_reps: int  # how many top performers a rep is compared with (a top rep: one fewer, itself left out)
+    links: list[FunnelLink]  # the funnel's links, in order: each rep's ``funnel.rates`` lists follow it
+    chains: dict[str, list[str]]  # outcome -> the links from it back to the first activity, nearest first
+
+
+class PacedMetric(BaseModel):
+    """A metric with a monthly range: each rep's ``monthly`` gives its pace."""
+
+    metric: str
+    unit: Unit
+    range: str  # the monthly range most reps are held to ("at least 5"); a rep's own is in its pace
+
+
+class LinkRates(BaseModel):
+    """The rep's side of each link over the window, one entry per link of the role's ``links``, in that order."""
+
+    rep: list[float | None]  # the rep's own pooled rate; null when there is no denominator
+    count: list[float]  # the rep's denominator over the window (how much the rate rests on)
+    used: list[float | None]  # the rep's rate, or the team's where the rep's is thin; null: the chain stops there
+
+
+class GainRecord(BaseModel):
+    """One candidate for the rep's focus: the outcomes a period (the target's) the rep would add by bringing one
+    thing up, all else the rep's own."""
+
+    metric: str  # an activity (brought up to its range's Min) or a rate (up to the top reps')
+    mine: float | None = None  # effort: the rep's weekly average (a rate's: the rate it uses, in ``funnel.rates``)
+    goal: float | None = None  # effort: the activity's range Min (a rate's: the top reps' rate)
+    outcomes: float  # added a period of the target
+    effort: bool = False  # an activity, not a rate
+    recent: bool = False  # planned on the last weeks
+
+
+class NeedRecord(BaseModel):
+    """What one outcome target takes, in weekly activity, at the rep's own rates. ``rates`` is the role's chain
+    for the outcome (``roles``) unless given; a chain stops before a link with no rate (``used`` null). Each list of
+    stages follows ``rates``: the denominator (source) of each link. What the sheet's words add is in the numbers:
+    the outcome's unit is its metric's; a monthly target a week is ``target`` / ``weeks_per_month``; the activity
+    is the last link's source; a thin link uses the team's rate; a link is compared with the top reps' where it is
+    not thin and has a top rate."""
+
+    outcome: str
+    period: Period  # the target's period
+    target: float  # the rep's own target in its period: the range's Min x share
+    share: float = 1.0  # of the range's Min the rep is held to: days worked, FTE and ramp
+    rates: list[str] | None = None  # the links used, nearest the outcome first, where not the role's chain
+    needed: list[float | None]  # count of each stage needed a week (null: unreachable at a zero rate)
+    this_week: list[float | None]  # the rep's count of each stage this week
+    average: list[float | None]  # the rep's weekly average of each stage over the window
+    projection: float | None = None  # a monthly target's month-end projection: the pace's, which judged the rep
+    sentence: str = ""  # what the target takes, in words; left out when the rep's detail says it
+    leak: str = ""  # the link losing most to the top reps (the first rate in ``gains``) in words; as ``sentence``
+    gains: list[GainRecord] = []  # the focus candidates, most outcomes first
+    zero: str | None = None  # the rate of zero that no activity gets past, if any
+    recent: list[str] = []  # the links and activities planned on the last weeks
+
+
+class RepFunnelRecord(BaseModel):
+    """The rep's funnel over the window, for a rep behind on an outcome (the outcomes its ``judged`` gives BELOW:
+    the needs shown); the links and what the role's reps share are in the summary's ``roles``. A link is thin, and
+    uses the team's rate, where the rep's ``count`` is under the summary's ``min_count``."""
+
+    weeks: int  # weeks of the window with a row for this rep, OFF weeks left out
+    rates: LinkRates  # the rep's side of each of the role's links
+    recent: list[str] = []  # links whose used rate is the last weeks': it differs clearly from the pooled
+    top: dict[str, float | None] = {}  # link -> the top reps' rate, where it is not the role's (the rep is a top rep)
+    team: dict[str, float | None] = {}  # link -> the team's rate, where it is not the role's
+    top_reps: int | None = None  # top reps compared with, where not the role's (a top rep is left out of them)
+    peers: int | None = None  # where not the role's
+    needs: list[NeedRecord] = []
+
+
+class MonthPaces(BaseModel):
+    """The rep's month so far, one entry per metric of the summary's ``paced`` (null: no pace for the rep). The
+    pace's status is what the rep's ``judged`` gives the metric, unless ``status`` says otherwise; on pace: IN RANGE
+    or ABOVE."""
+
+    month_to_date: list[float | None]
+    projection: list[float | None]  # to month end, at the rep's average week of the last 4
+    range: dict[str, str] = {}  # metric -> the monthly range the rep is held to, where not the one in ``paced``
+    status: dict[str, Status] = {}  # metric -> the projection's status (NO DATA: not entered), where not ``judged``
+    share: dict[str, float] = {}  # metric -> of the monthly range the rep is held to (days, FTE, ramp), where not 1
+
+
+class RepRecord(BaseModel):
+    """One rep's week, once: the decision, the numbers, the month's pace and the funnel. ``values`` and ``changes``
+    follow the summary's ``metrics``; the maps are keyed by metric name. Rates are fractions: a change of 0.05 is 5
+    points. A field at its default (false, null, "", empty, 1) is left out. ``judged`` is what counts in the verdict
+    and colours the sheet's cell: a paced metric is judged by the month's pace, a thin rate by its pooled rate."""
+
+    rep: str  # the name, shortened like every quote of user text (core/text.py)
+    team: str | None = None
+    role: str | None = None
+    row: int | None = None  # the Tracking row, for links and messages; null for a rep with no row this week
+    verdict: str  # the decision (core/decision.py): what every face prints
+    focus: str = ""  # what to fix; "" when there is nothing to fix
+    action: str = ""  # the next action, in a few words
+    detail: str = ""  # the rest of the decision in words: pacing, streaks, thin rates, what it takes
+    focus_metric: str = ""  # the activity or rate behind the focus, as What it takes shows it
+    diagnosis: str  # the rule table's row (core/diagnosis.py); its headline is in the summary's ``diagnoses``
+    on_track: bool = False  # the outcome verdict: outcomes in range or above (or, with no outcome range, the rest)
+    busy_not_producing: bool = False
+    off: bool = False  # 0 days worked this week: not judged, not counted in the team's shares
+    judged_on: str | None = None  # why the ranges are smaller this week: "3 of 5 days", "ramp 50 %"
+    values: list[float | None]  # this week's number of each metric; null: not entered
+    changes: list[float | None]  # from last week, for each metric; null: no number to compare
+    judged: dict[str, Status] = {}  # metric -> what counts in the verdict and colours the cell, where not IN RANGE
+    statuses: dict[str, Status] = {}  # metric -> the value against its weekly range, where not what it is judged
+    paced: list[str] | None = None  # metrics judged by the month's pace, where not all of the summary's ``paced``
+    streaks: dict[str, int] = {}  # metric -> weeks in a row out of range, this week included, where not 0
+    categories: dict[Category, Status] = {}  # category -> its status, where not IN RANGE
+    effective: dict[str, str] = {}  # metric -> its effective range, where it differs from the sheet's
+    effective_why: dict[str, str] = {}  # metric -> why ("3 of 5 days, ramp 50 %"; outcomes leave the days out)
+    thin: dict[str, float | None] = {}  # rate -> the pooled rate that judged it: too few counts this week (null: still)
+    thin_why: dict[str, str] = {}  # rate -> the thin rate in words, where the detail does not say it
+    judged_by: dict[str, str] = {}  # metric -> its range, where the column's heading says "by role"
+    monthly: MonthPaces | None = None  # the month's pace, for the metrics with a monthly range
+    funnel: RepFunnelRecord | None = None  # for a rep behind on an outcome: rates, what each target takes
+
+
+class TeamMetricRecord(BaseModel):
+    metric: str
+    total: float | None  # a sum for counts, the pooled rate for rates
+    average: float | None  # per rep, counts only
+    in_range: int  # reps in range
+    judged: int  # reps judged (OFF and no-data reps left out)
+
+
+class SummaryRecord(BaseModel):
+    """The week's summary: every number and sentence the sheets show, each once. Everything about one rep is in
+    its record; what is the same for many reps is here. Read a rep as the scorecard's row: ``metrics`` names the
+    entries of its ``values`` and ``changes``; its maps list what is not the usual (``judged`` where not IN RANGE,
+    ``streaks`` where not 0), and a field missing from a rep is at its default. Each role's funnel links, with the
+    team's and the top reps' rates, are in ``roles``; a rep's ``funnel`` gives the rep's own side. The rep's
+    ``detail`` is the decision in words; a sentence it holds is not given again elsewhere."""
+
+    title: str
+    source: str  # the tracking workbook
+    teams: list[str]
+    week: dt.date  # the week's Monday
+    week_label: str  # "2026-W47"
+    generated_at: dt.datetime
+    metrics: list[MetricColumn]  # the scorecard's columns, in order: each rep's ``values`` and ``changes`` follow it
+    team: list[TeamMetricRecord]  # the team's numbers, metric by metric
+    team_diagnosis: str  # the team in one line
+    range_review: list[str]  # outcome targets the top reps project below; activity ranges they do not keep to
+    diagnoses: dict[str, str]  # a rep's ``diagnosis`` -> its headline
+    month: str  # the month paced ("November 2026")
+    weeks_elapsed: int  # weeks of the month so far, this one included
+    weeks_in_month: int  # weeks (Mondays) in the month
+    weeks_per_month: float  # weeks in an average month: a monthly target a week is the target / this
+    paced: list[PacedMetric]  # the metrics with a monthly range, in the order of each rep's ``monthly``
+    window_weeks: int  # the trailing weeks each rep's funnel is pooled over
+    roles: list[RoleFunnel]  # each role's funnel links, with the team's and the top reps' rates
+    min_count: int  # a link whose rep count over the window is under this is thin: the team's rate is used
+    ordering_rule: str  # how the reps are ordered
+    problems: list[Problem]  # the data problems of this week's rows
+    reps: list[RepRecord]  # every rep, in the scorecard's order
+
+
+def _defaults(model: type[BaseModel]) -> tuple[list[str], list[str], list[str]]:
+    """A model's fields with a default, by the kind of default: None; false or empty; 1 (a share)."""
+    optional = {name: f.default for name, f in model.model_fields.items() if not f.is_required()}
+    return ([n for n, d in optional.items() if d is None], [n for n, d in optional.items() if d is not None and not d],
+            [n for n, d in optional.items() if d == 1])
+
+
+_LEFT_OUT = {model: _defaults(model) for model in (RepRecord, RepFunnelRecord, NeedRecord, GainRecord, MonthPaces)}
+
+
+def _lean(record: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """The record without the fields at their model's default: what the docs say a missing field means. A None
+    default drops only None (a projection of 0 is a number), a false or empty one drops false and empty values."""
+    nones, empties, ones = _LEFT_OUT[model]
+    for name in nones:
+        if name in record and record[name] is None:
+            del record[name]
+    for name in empties:
+        if name in record and not record[name]:
+            del record[name]
+    for name in ones:
+        if record.get(name) == 1:
+            del record[name]
+    return record
+
+
+# ---- filled -------------------------------------------------------------------------------------------------------
+
+
+def summary_record(summary: WeeklySummary) -> dict[str, Any]:
+    """The summary as --json prints it (SummaryRecord's fields, in order), from the summary every face renders."""
+    units = {m.name: m.unit for m in summary.metrics}
+    paces: dict[str, dict[str, MonthlyPace]] = {}
+    ranges: dict[str, Counter[str]] = {}
+    for pace in summary.monthly:
+        paces.setdefault(pace.rep, {})[pace.metric] = pace
+        units.setdefault(pace.metric, pace.unit)
+        ranges.setdefault(pace.metric, Counter())[pace.range] += 1
+    paced = [{"metric": m, "unit": units[m].value, "range": counts.most_common(1)[0][0]}
+             for m, counts in ranges.items()]
+    shared_range = {p["metric"]: p["range"] for p in paced}
+    funnels = {f.rep: f for f in summary.funnels}
+    roles = _roles(summary.funnels)
+    names = [m.name for m in summary.metrics]
+    first = summary.monthly[0] if summary.monthly else None
+    return {
+        "title": summary.title, "source": summary.source, "teams": [shorten(t) for t in summary.teams],
+        "week": summary.week.isoformat(), "week_label": summary.week_label,
+        "generated_at": summary.generated_at.isoformat(),
+        "metrics": [{**m.model_dump(mode="json"), "label": shorten(m.label)} for m in summary.metrics],
+        "team": [{"metric": t.metric, "total": number(t.total, units.get(t.metric, Unit.COUNT)),
+                  "average": number(t.average, units.get(t.metric, Unit.COUNT)), "in_range": t.in_range,
+                  "judged": t.judged} for t in summary.team],
+        "team_diagnosis": summary.team_diagnosis, "range_review": summary.range_review,
+        "diagnoses": {r.diagnosis_code: r.diagnosis_headline for r in summary.reps},
+        "month": summary.month,
+        "weeks_elapsed": first.weeks_elapsed if first else 0, "weeks_in_month": first.weeks_in_month if first else 0,
+        "weeks_per_month": number(MONTHLY_FACTOR, Unit.RATE),
+        "paced": paced,
+        "window_weeks": summary.window_weeks,
+        "roles": [{k: v for k, v in role.items() if k != "order"} for role in roles.values()],
+        "min_count": number(MIN_COUNT),
+        "ordering_rule": summary.ordering_rule,
+        "problems": [p.model_dump(mode="json") for p in summary.problems],
+        "reps": [_rep(r, names, units, paces.get(r.rep, {}), shared_range, funnels.get(r.rep), roles)
+                 for r in summary.reps],
+    }
+
+
+def _roles(funnels: list[RepFunnel]) -> dict[str | None, dict[str, Any]]:
+    """Each role's links once (in the order its reps' funnels give them), with the team's and the top reps' rate
+    that most of its reps are compared with: a top rep is compared with the others, so its top rates differ, and
+    its funnel says so."""
+    seen: dict[str | None, dict[str, Any]] = {}
+    for funnel in funnels:
+        role = seen.setdefault(funnel.role, {"links": {}, "peers": Counter(), "top_reps": Counter(), "chains": {}})
+        for need in funnel.needs:  # every rep's chain is the role's, up to the first link with no rate
+            if len(need.rates) > len(role["chains"].get(need.outcome, [])):
+                role["chains"][need.outcome] = need.rates
+        role["peers"][funnel.peers] += 1
+        role["top_reps"][len(funnel.top_reps)] += 1
+        for r in funnel.rates:
+            _, counts = role["links"].setdefault(r.rate, (r, Counter()))
+            counts[(number(r.team, r.unit), number(r.top, r.unit))] += 1
+    out: dict[str | None, dict[str, Any]] = {}
+    for name, role in seen.items():
+        links = []
+        for rate, (r, counts) in role["links"].items():
+            team, top = counts.most_common(1)[0][0]
+            links.append({"rate": rate, "stage": r.stage, "source": r.source, "unit": r.unit.value, "team": team,
+                          "top": top})
+        out[name] = {"role": _name(name), "peers": role["peers"].most_common(1)[0][0],
+                     "top_reps": role["top_reps"].most_common(1)[0][0], "links": links, "chains": role["chains"],
+                     "order": [link["rate"] for link in links]}
+    return out
+
+
+def _once(sentence: str, detail: str) -> str:
+    """A sentence where it is not said already: "" when the rep's detail holds it."""
+    return "" if sentence and sentence.rstrip(".") in detail else sentence
+
+
+def _rep(rep: RepWeek, names: list[str], units: dict[str, Unit], paces: dict[str, MonthlyPace],
+         shared_range: dict[str, str], funnel: RepFunnel | None, roles: dict[str | None, dict[str, Any]]
+         ) -> dict[str, Any]:
+    detail = rep.detail
+    every_paced = list(shared_range)
+    judged = rep.judged
+    monthly = None
+    if paces:
+        shown = [paces.get(metric) for metric in shared_range]
+        monthly = _lean({
+            "month_to_date": [None if p is None else number(p.month_to_date, p.unit) for p in shown],
+            "projection": [None if p is None else number(p.projection, p.unit) for p in shown],
+            "range": {m: p.range for m, p in paces.items() if p.range != shared_range[m]},
+            "status": {m: p.status.value for m, p in paces.items() if judged.get(m) is not p.status},
+            "share": {m: number(p.share, Unit.RATE) for m, p in paces.items() if number(p.share, Unit.RATE) != 1},
+        }, MonthPaces)
+    record = {
+        "rep": shorten(rep.rep), "team": _name(rep.team), "role": _name(rep.role), "row": rep.row,
+        "verdict": rep.verdict, "focus": rep.focus, "action": rep.action, "detail": detail,
+        "focus_metric": rep.focus_metric, "diagnosis": rep.diagnosis_code, "on_track": rep.on_track,
+        "busy_not_producing": rep.busy_not_producing, "off": rep.off, "judged_on": rep.judged_on,
+        "values": [number(rep.values.get(m), units[m]) for m in names],
+        "changes": [number(rep.changes.get(m), units[m]) for m in names],
+        "judged": {m: s.value for m, s in judged.items() if s is not Status.IN_RANGE},
+        "statuses": {m: s.value for m, s in rep.statuses.items() if judged.get(m) is not s},
+        "paced": None if rep.paced == every_paced else rep.paced,
+        "streaks": {m: n for m, n in rep.streaks.items() if n},
+        "categories": {c.value: s.value for c, s in rep.categories.items() if s is not Status.IN_RANGE},
+        "effective": rep.effective, "effective_why": rep.effective_why,
+        "thin": {m: number(rep.pooled.get(m), Unit.RATE) for m in {**rep.thin, **rep.pooled}},
+        "thin_why": {m: why for m, why in rep.thin.items() if _once(why, detail)},
+        "judged_by": rep.judged_by,
+        "monthly": monthly,
+        "funnel": None if funnel is None else _funnel(funnel, detail, roles[funnel.role]),
+    }
+    return _lean(record, RepRecord)
+
+
+def _funnel(funnel: RepFunnel, detail: str, role: dict[str, Any]) -> dict[str, Any]:
+    mine = {r.rate: r for r in funnel.rates}
+    shared = {link["rate"]: link for link in role["links"]}
+    top: dict[str, Number] = {}
+    team: dict[str, Number] = {}
+    for r in funnel.rates:
+        if number(r.top, r.unit) != shared[r.rate]["top"]:
+            top[r.rate] = number(r.top, r.unit)
+        if number(r.team, r.unit) != shared[r.rate]["team"]:
+            team[r.rate] = number(r.team, r.unit)
+    ordered = [mine.get(rate) for rate in role["order"]]
+    record = {
+        "weeks": funnel.weeks,
+        "rates": {"rep": [None if r is None else number(r.rep, r.unit) for r in ordered],
+                  "count": [0 if r is None else number(r.count) for r in ordered],
+                  "used": [None if r is None else number(r.used, r.unit) for r in ordered]},
+        "recent": [r.rate for r in funnel.rates if r.recent],
+        "top": top, "team": team,
+        "top_reps": None if len(funnel.top_reps) == role["top_reps"] else len(funnel.top_reps),
+        "peers": None if funnel.peers == role["peers"] else funnel.peers,
+        "needs": [_need(n, detail, role["chains"].get(n.outcome, [])) for n in funnel.needs],
+    }
+    return _lean(record, RepFunnelRecord)
+
+
+def _need(need: ActivityNeed, detail: str, chain: list[str]) -> dict[str, Any]:
+    unit = need.unit
+    stages = list(need.needed)
+    leak = need.leak
+    return _lean({
+        "outcome": need.outcome, "period": need.period.value, "target": number(need.target, unit),
+        "share": number(need.share, Unit.RATE), "rates": None if need.rates == chain else need.rates,
+        "needed": [number(need.needed[s]) for s in stages],
+        "this_week": [number(need.this_week.get(s)) for s in stages],
+        "average": [number(need.average.get(s)) for s in stages],
+        "projection": number(need.projection, unit),
+        "sentence": _once(need.sentence, detail),
+        "leak": "" if leak is None else _once(leak.sentence, detail),
+        "gains": [_lean({"metric": g.metric, "mine": number(g.mine, g.unit) if g.effort else None,
+                         "goal": number(g.goal, g.unit) if g.effort else None,
+                         "outcomes": number(g.outcomes, unit), "effort": g.effort, "recent": g.recent}, GainRecord)
+                  for g in need.gains],
+        "zero": need.zero, "recent": need.recent,
+    }, NeedRecord)
