@@ -7,6 +7,7 @@ xlwings writer for a live book), so both put the same values in the same cells.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,6 +88,11 @@ class Style:
     align: str | None = None  # left, center, right
     wrap: bool = False
     border: bool = False  # a thin bottom border, for header rows
+
+
+# One object per look: the thousands of cells styled alike share one Style, which the file writer then finds by
+# identity (xlsx/styles.py) instead of hashing and comparing nine fields per cell. Same arguments, same object.
+look = functools.cache(Style)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterator
 
@@ -22,8 +23,12 @@ CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.work
 EXCEL_EPOCH_1904 = dt.datetime(1904, 1, 1)  # Mac Excel's "1904 date system" (<workbookPr date1904="1"/>)
 
 
+# A sheet names the same few columns in every row: each column's letters are worked out once per process.
+letters = functools.cache(column_letter)
+
+
 def cell_ref(row: int, col: int) -> str:
-    return f"{column_letter(col)}{row}"
+    return f"{letters(col)}{row}"
 
 
 def cell_xml(ref: str, cell: Cell, s: int, epoch: dt.datetime = EXCEL_EPOCH) -> str:
@@ -86,10 +91,14 @@ def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, sele
     this returns (styles.xml is written first); only the rows are produced lazily. Dates are counted from
     ``epoch``: 1904 in a workbook set to the 1904 date system."""
     rows: dict[int, list[tuple[int, str]]] = {}
+    xf = styles.cell_xf
     for (r, c), cell in layout.cells.items():
-        xml = cell_xml(cell_ref(r, c), cell, styles.cell_xf(cell.style), epoch)
+        xml = cell_xml(f"{letters(c)}{r}", cell, xf(cell.style), epoch)
         if xml:
-            rows.setdefault(r, []).append((c, xml))
+            if r in rows:
+                rows[r].append((c, xml))
+            else:
+                rows[r] = [(c, xml)]
     spans = []  # (first row, last row, column, shared cell xml with \0 for the row number)
     for si, fill in enumerate(layout.fills):
         r1, c, r2, _ = split_range(fill.ref)
