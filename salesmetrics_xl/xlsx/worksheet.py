@@ -35,7 +35,14 @@ def cell_xml(ref: str, cell: Cell, s: int, epoch: dt.datetime = EXCEL_EPOCH) -> 
     """One <c> with style index ``s``: a formula with its cached value, a number, a date counted from ``epoch``,
     or text (always inline, so text is never read as a formula); "" for an empty cell without a style."""
     style = f' s="{s}"' if s else ""
-    value = cell.value
+    value, formula, _ = cell
+    kind = type(value)
+    if formula is None:  # most cells: plain text or a number, written without the general checks below
+        if kind is str:
+            space = ' xml:space="preserve"' if value != value.strip() else ""
+            return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text(value)}</t></is></c>'
+        if kind is int or (kind is float and math.isfinite(value)):
+            return f'<c r="{ref}"{style}><v>{number(value)}</v></c>'
     if isinstance(value, dt.datetime | dt.date):
         moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
         value = (moment - epoch).total_seconds() / 86400
