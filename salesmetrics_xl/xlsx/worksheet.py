@@ -165,10 +165,35 @@ def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, sele
             f"{setup}{drawing}</worksheet>")
     order = sorted({*rows, *heights, *fill_rows})
 
+    special = sorted({*rows, *heights})  # rows with cells or a height of their own: built one by one
+    breaks = sorted({*edges, *special, fill_rows.stop})
+
+    def run(r: int, stop: int) -> str:
+        """Rows r to stop - 1, holding only filled-down formulas under one template: the row number joined into
+        the template's pieces, with no per-row lookups (a 200k-row sheet is mostly such runs)."""
+        row_xml(r)  # the template made (and its first row sampled) as for any row
+        edge = edges[bisect.bisect_right(edges, r) - 1]
+        pieces = templates[covering_from[edge]].split("\0")
+        return "".join([f'<row r="{n}">{n.join(pieces)}</row>' for n in map(str, range(r, stop))])
+
     def pieces() -> Iterator[str]:
         yield head
-        for start in range(0, len(order), 5000):
-            yield "".join(row_xml(r) for r in order[start:start + 5000])
+        out: list[str] = []
+        size = i = 0
+        while i < len(order):
+            r = order[i]
+            if r in rows or r in heights or not edges or r < edges[0] or r >= fill_rows.stop:
+                out.append(row_xml(r))
+                i, size = i + 1, size + 1
+            else:  # the rows up to the next break are all there (fill_rows is a range) and all alike
+                stop = min(breaks[bisect.bisect_right(breaks, r)], r + 5000)
+                out.append(run(r, stop))
+                i, size = i + stop - r, size + stop - r
+            if size >= 5000:
+                yield "".join(out)
+                out, size = [], 0
+        if out:
+            yield "".join(out)
         # Parsed before the package is published. The rows that repeat a template differ from its first instance
         # only by their row number, so each template is parsed once: a 200k-row sheet is checked in milliseconds,
         # where parsing all of it would cost seconds.

@@ -17,11 +17,13 @@ from openpyxl.formula.translate import Translator
 from salesmetrics_xl.core.problems import Severity, column_letter, split_range
 from salesmetrics_xl.core.summary import build_summary
 from salesmetrics_xl.core.workbook import EVALUATION_SHEET
-from salesmetrics_xl.layouts.sheet import Cell, SheetLayout, WorkbookLayout
+from salesmetrics_xl.layouts.sheet import Cell, Fill, SheetLayout, WorkbookLayout
 from salesmetrics_xl.layouts.summary import workbook_layout
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.summarise import summarise_workbook
 from salesmetrics_xl.xlsx import write_workbook
+from salesmetrics_xl.xlsx.styles import Styles
+from salesmetrics_xl.xlsx.worksheet import sheet_xml
 from tests.conftest import EXAMPLE
 from tests.libreoffice import convert, needs_libreoffice
 
@@ -141,3 +143,34 @@ def test_our_reader_reads_the_output_and_a_summary_of_it_replaces_our_sheets(tmp
     names = openpyxl.load_workbook(again.output, read_only=True).sheetnames
     assert names == openpyxl.load_workbook(first, read_only=True).sheetnames  # replaced, no "Evaluation (2)"
     assert _part(again.output, EVALUATION_SHEET) == _part(first, EVALUATION_SHEET)
+
+
+def test_rows_of_fills_that_start_and_end_apart_with_cells_and_heights_among_them():
+    """Every row gets exactly its own cells and the filled-down formulas that cover it, in column order, whatever
+    the fills' extents and wherever a cell or a row height of its own falls among them (and across the 5,000-row
+    pieces the sheet is written in)."""
+    sheet = SheetLayout("S")
+    sheet.fills += [Fill("A3:A12003", "B3+1"), Fill("C5:C12", "$A5*2"), Fill("D7:D7", "1"), Fill("E5001:E5004", "A1")]
+    sheet.put(2, 1, "head")
+    sheet.put(8, 2, 7)  # between two filled columns, inside their ranges
+    sheet.put(5002, 6, "late")
+    sheet.heights |= {10: 30.0, 5000: 20.0}
+    xml = "".join(sheet_xml(sheet, Styles('<styleSheet xmlns="x"/>'), None))
+    root = ElementTree.fromstring(xml.encode())
+    rows = {int(r.get("r")): r for r in root.iter(f"{MAIN}row")}
+    assert sorted(rows) == [2, *range(3, 12004)]
+    si = {"A": "0", "C": "1", "D": "2", "E": "3"}
+    starts = {"A": 3, "C": 5, "D": 7, "E": 5001}
+    ends = {"A": 12003, "C": 12, "D": 7, "E": 5004}
+    for r, row in rows.items():
+        want = [c for c in "ABCDEF" if (c in starts and starts[c] <= r <= ends[c]) or (r, c) in {
+            (2, "A"), (8, "B"), (5002, "F")}]
+        cells = list(row.iter(f"{MAIN}c"))
+        assert [c.get("r") for c in cells] == [f"{c}{r}" for c in want], r
+        for c in cells:
+            letter, f = c.get("r")[0], c.find(f"{MAIN}f")
+            if letter in si and r > starts[letter]:
+                assert (f.attrib, f.text) == ({"t": "shared", "si": si[letter]}, None)
+            elif letter in si and r == starts[letter]:
+                assert f.get("ref") == f"{letter}{r}:{letter}{ends[letter]}" and f.get("si") == si[letter]
+        assert (row.get("ht") is not None) == (r in (10, 5000))
