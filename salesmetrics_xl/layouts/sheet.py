@@ -7,9 +7,11 @@ xlwings writer for a live book), so both put the same values in the same cells.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from salesmetrics_xl.core.cell_values import (
     FORMULA_BREAKS,
@@ -89,6 +91,11 @@ class Style:
     border: bool = False  # a thin bottom border, for header rows
 
 
+# One object per look: the thousands of cells styled alike share one Style, which the file writer then finds by
+# identity (xlsx/styles.py) instead of hashing and comparing nine fields per cell. Same arguments, same object.
+look = functools.cache(Style)
+
+
 @dataclass(frozen=True)
 class Highlight:
     """The look a conditional format applies (a differential format)."""
@@ -98,8 +105,10 @@ class Highlight:
     bold: bool = False
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """One cell. A named tuple, not a dataclass: a wide summary makes hundreds of thousands, and a tuple is made in
+    half the time."""
+
     value: CellValue = None
     formula: str | None = None  # without the leading '='; ``value`` is then its cached result
     style: Style | None = None

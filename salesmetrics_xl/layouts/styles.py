@@ -3,9 +3,11 @@ number formats, in one place, so the Weekly Summary, the Suggested Ranges and th
 
 from __future__ import annotations
 
+import functools
+
 from salesmetrics_xl.core.metrics import Category, Unit
 from salesmetrics_xl.core.status import Status, above_is_good
-from salesmetrics_xl.layouts.sheet import Highlight, Style
+from salesmetrics_xl.layouts.sheet import Highlight, Style, look
 
 # Status colours: green in range, red below; above is a warning for activity, good news elsewhere.
 GREEN, RED, AMBER, BLUE = Highlight("C6EFCE", "006100"), Highlight("FFC7CE", "9C0006"), \
@@ -40,7 +42,8 @@ def status_highlight(status: Status, category: Category) -> Highlight | None:
     return None
 
 
+@functools.cache  # one object per look (layouts/sheet.py look()): a value cell of every rep and metric asks
 def styled(highlight: Highlight | None, number_format: str | None, bold: bool = False) -> Style:
     if highlight is None:
-        return Style(number_format=number_format, color=GREY_TEXT, fill=NO_DATA_FILL, align="center", bold=bold)
-    return Style(fill=highlight.fill, color=highlight.color, number_format=number_format, align="center", bold=bold)
+        return look(number_format=number_format, color=GREY_TEXT, fill=NO_DATA_FILL, align="center", bold=bold)
+    return look(fill=highlight.fill, color=highlight.color, number_format=number_format, align="center", bold=bold)

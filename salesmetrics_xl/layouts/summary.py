@@ -24,8 +24,8 @@ from salesmetrics_xl.layouts.sheet import (
     Series,
     SheetEdit,
     SheetLayout,
-    Style,
     WorkbookLayout,
+    look,
     quote_sheet,
 )
 from salesmetrics_xl.layouts.styles import (
@@ -77,10 +77,10 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     source = PurePath(summary.source).name
     note = (f"Generated {summary.generated_at:%Y-%m-%d %H:%M} by salesmetrics-xl from {source}. "
             f"Teams: {teams}. {len(summary.reps)} reps. {summary.ordering_rule}")
-    sheet.put(2, 1, note, Style(italic=True, color="595959", wrap=True))
+    sheet.put(2, 1, note, look(italic=True, color="595959", wrap=True))
     sheet.merges.append(f"A2:{column_letter(action_col)}2")  # on the first printed page, wrapped, never cut
     sheet.heights[2] = 15.0 * _lines(note, sum(sheet.widths[c] for c in range(1, action_col + 1)))
-    sheet.put(3, 1, "Legend:", Style(bold=True))
+    sheet.put(3, 1, "Legend:", look(bold=True))
     legend = [("IN RANGE", GREEN), ("BELOW", RED), ("ABOVE: activity", AMBER), ("ABOVE: good", BLUE),
               ("no data/range", None)]
     for col, (label, hl) in enumerate(legend, start=3):  # beside the rep, where the first page shows it whole
@@ -100,7 +100,7 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
         cols = [first + i for i, m in enumerate(metrics) if m.category is category]
         if not cols:
             continue
-        style = Style(bold=True, fill=CATEGORY_FILL[category], align="center", border=True)
+        style = look(bold=True, fill=CATEGORY_FILL[category], align="center", border=True)
         sheet.put(head, cols[0], category.value.capitalize(), style)
         for c in cols[1:]:
             sheet.put(head, c, None, style)
@@ -110,25 +110,25 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     for i, m in enumerate(metrics):
         label = m.label or m.name
         sheet.put(names, first + i, label, HEADER)
-        sheet.put(ranges_row, first + i, m.range, Style(italic=True, fill="DDEBF7", align="center", border=True,
+        sheet.put(ranges_row, first + i, m.range, look(italic=True, fill="DDEBF7", align="center", border=True,
                                                         wrap=True))
         sheet.heights[names] = max(sheet.heights[names], 15.0 * _lines(label, sheet.widths[first + i]))
         sheet.heights[ranges_row] = max(sheet.heights[ranges_row], 15.0 * _lines(m.range, sheet.widths[first + i]))
 
     for n, rep in enumerate(summary.reps):
         row = top + n
-        sheet.put(row, 1, n + 1, Style(align="center"))
+        sheet.put(row, 1, n + 1, look(align="center"))
         # a rep judged against smaller ranges says why under the name ("3 of 5 days", "ramp 50 %", "OFF")
         name = f"{rep.rep}\n{rep.judged_on}" if rep.judged_on else rep.rep
-        sheet.put(row, 2, name, Style(bold=rep.busy_not_producing, align="left", wrap=bool(rep.judged_on)))
-        sheet.put(row, 3, rep.role, Style(align="left"))
-        sheet.put(row, 4, rep.team, Style(align="left"))
-        look = VERDICT_LOOK.get(rep.verdict)
-        sheet.put(row, verdict_col, rep.verdict, Style(bold=True, wrap=True, align="center",
-                                                        fill=look.fill if look else NO_DATA_FILL,
-                                                        color=look.color if look else GREY_TEXT))
-        sheet.put(row, focus_col, rep.focus or None, Style(wrap=True, bold=bool(rep.focus), align="center"))
-        sheet.put(row, action_col, rep.action, Style(wrap=True, color=GREY_TEXT if rep.off else None))
+        sheet.put(row, 2, name, look(bold=rep.busy_not_producing, align="left", wrap=bool(rep.judged_on)))
+        sheet.put(row, 3, rep.role, look(align="left"))
+        sheet.put(row, 4, rep.team, look(align="left"))
+        verdict_look = VERDICT_LOOK.get(rep.verdict)
+        sheet.put(row, verdict_col, rep.verdict, look(bold=True, wrap=True, align="center",
+                                                        fill=verdict_look.fill if verdict_look else NO_DATA_FILL,
+                                                        color=verdict_look.color if verdict_look else GREY_TEXT))
+        sheet.put(row, focus_col, rep.focus or None, look(wrap=True, bold=bool(rep.focus), align="center"))
+        sheet.put(row, action_col, rep.action, look(wrap=True, color=GREY_TEXT if rep.off else None))
         lines = max(2 if rep.judged_on else 1, _lines(rep.action, sheet.widths[action_col]),
                     _lines(rep.verdict, sheet.widths[verdict_col]), _lines(rep.focus, sheet.widths[focus_col]))
         for i, m in enumerate(metrics):
@@ -138,7 +138,7 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
             under = _judged_by(rep, m.name, summary.window_weeks)
             if under and value is not None:  # the range (or pooled rate) that judged it, under the value
                 value = f"{format_value(value, m.unit, exact=m.unit is Unit.RATE)}\n{under}"
-                style = Style(fill=style.fill, color=style.color, align="center", wrap=True)
+                style = look(fill=style.fill, color=style.color, align="center", wrap=True)
                 lines = max(lines, _lines(value, sheet.widths[first + i]))
             sheet.put(row, first + i, value, style)
         sheet.heights[row] = 15.0 * lines
@@ -149,8 +149,8 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     row = bottom + 2
     sheet.put(row, 2, "Team", SECTION)
     width = sum(sheet.widths[c] for c in range(3, action_col + 1))
-    for k, (text, style) in enumerate([(summary.team_diagnosis, Style(bold=True, wrap=True)),
-                                       *((note, Style(italic=True, color="595959", wrap=True))
+    for k, (text, style) in enumerate([(summary.team_diagnosis, look(bold=True, wrap=True)),
+                                       *((note, look(italic=True, color="595959", wrap=True))
                                          for note in summary.range_review)]):
         row += k and 1  # the team line and each check wrapped across Role to Next action: printed whole
         sheet.put(row, 3, text, style)
@@ -159,12 +159,12 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     for label, kind in (("Total (rates pooled)", "total"), ("Average per rep", "average"),
                         ("Reps in range", "share")):
         row += 1
-        sheet.put(row, 2, label, Style(bold=True))
+        sheet.put(row, 2, label, look(bold=True))
         for i, (m, t) in enumerate(zip(metrics, summary.team, strict=True)):
             value = {"total": t.total, "average": t.average, "share": t.share_in_range}[kind]
             fmt = "0%" if kind == "share" else (FORMAT[m.unit] if kind == "total" or m.unit is not Unit.COUNT
                                                  else "0.0")
-            sheet.put(row, first + i, value, Style(number_format=fmt, align="center"))
+            sheet.put(row, first + i, value, look(number_format=fmt, align="center"))
     row = _detail_block(sheet, summary, row + 2, 3, action_col)
     row += 1
     # change from last week, same columns
@@ -177,7 +177,7 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
             change = rep.changes[m.name]
             if change is not None and m.unit is Unit.RATE:
                 change = round(change * 100, 10)  # percentage points
-            sheet.put(row, first + i, change, Style(number_format=CHANGE_FORMAT[m.unit], align="center"))
+            sheet.put(row, first + i, change, look(number_format=CHANGE_FORMAT[m.unit], align="center"))
     row = _monthly_block(sheet, summary, row + 2)
     row = _what_it_takes_block(sheet, summary, row + 2)
     row = _problems_block(sheet, summary, row + 2)
@@ -229,10 +229,10 @@ def _detail_block(sheet: SheetLayout, summary: WeeklySummary, row: int, left: in
     width = sum(sheet.widths.get(c, 10) for c in range(left, right + 1))
     for rep in summary.reps:
         row += 1
-        sheet.put(row, 2, rep.rep, Style(bold=True, wrap=True))
-        sheet.put(row, left, rep.detail, Style(wrap=True))
+        sheet.put(row, 2, rep.rep, look(bold=True, wrap=True))
+        sheet.put(row, left, rep.detail, look(wrap=True))
         for c in range(left + 1, right + 1):
-            sheet.put(row, c, None, Style(wrap=True))
+            sheet.put(row, c, None, look(wrap=True))
         sheet.merges.append(f"{column_letter(left)}{row}:{column_letter(right)}{row}")
         sheet.heights[row] = 15.0 * max(_lines(rep.detail, width), _lines(rep.rep, sheet.widths[2]))
     return row
@@ -268,14 +268,14 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
             if pace is None:
                 continue
             hl = status_highlight(pace.status, Category.OUTCOME)
-            sheet.put(row + 1 + n, col, pace.month_to_date, Style(number_format=FORMAT[unit], align="center"))
+            sheet.put(row + 1 + n, col, pace.month_to_date, look(number_format=FORMAT[unit], align="center"))
             entered = pace.status is not Status.NO_DATA  # a projection without this week's number says nothing
             sheet.put(row + 1 + n, col + 1, pace.projection if entered else None, styled(hl, PROJECTION_FORMAT[unit]))
             verdict = "not entered yet" if not entered else "on pace" if pace.on_pace else "behind"
             style = styled(hl, None)
             if pace.range != rng:  # its role's range, or its share of it (days worked, FTE, ramp): shown under
                 verdict += "\n" + pace.range.replace("at least ", "≥ ").replace("at most ", "≤ ")
-                style = Style(fill=style.fill, color=style.color, align="center", wrap=True)
+                style = look(fill=style.fill, color=style.color, align="center", wrap=True)
                 sheet.heights[row + 1 + n] = 30
             sheet.put(row + 1 + n, col + 2, verdict, style)
     return row + len(reps)
@@ -301,7 +301,7 @@ def _what_it_takes_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -
         sheet.put(row, BLOCK + i, label, HEADER)
         _fit_words(sheet, BLOCK + i, label)
     sheet.heights[row] = 15.0 * max(_lines(label, sheet.widths.get(BLOCK + i, 10)) for i, label in enumerate(labels))
-    center = Style(align="center", wrap=True)
+    center = look(align="center", wrap=True)
     for n, (funnel, need) in enumerate(behind, start=1):
         r = row + n
         unit = FORMAT[need.unit]
@@ -313,7 +313,7 @@ def _what_it_takes_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -
         for i, stage in enumerate(stages):
             needed, actual = need.needed.get(stage), need.this_week.get(stage)
             short = needed is not None and actual is not None and actual < needed
-            sheet.put(r, BLOCK + 1 + 2 * i, needed, Style(number_format="0", align="center"))
+            sheet.put(r, BLOCK + 1 + 2 * i, needed, look(number_format="0", align="center"))
             sheet.put(r, BLOCK + 2 + 2 * i, actual, styled(RED if short else GREEN if actual is not None else None,
                                                             "0"))
         col = BLOCK + 1 + 2 * len(stages)
@@ -330,11 +330,11 @@ def _what_it_takes_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -
         for k, value in enumerate((stage or None, why)):
             sheet.put(r, col + k, value, center)
             lines = max(lines, _lines(str(value or ""), sheet.widths.get(col + k, 10)))
-        sheet.put(r, col + 2, gain.mine if gain else None, Style(number_format=number, align="center"))
-        sheet.put(r, col + 3, gain.goal if gain else None, Style(number_format=number, align="center"))
+        sheet.put(r, col + 2, gain.mine if gain else None, look(number_format=number, align="center"))
+        sheet.put(r, col + 3, gain.goal if gain else None, look(number_format=number, align="center"))
         sheet.put(r, col + 4, gain.outcomes if gain else None,
-                  Style(number_format=unit if need.unit is Unit.CURRENCY else "0.0", align="center"))
-        sheet.put(r, col + 5, need.projection, Style(number_format=unit if need.unit is Unit.CURRENCY else "0.0",
+                  look(number_format=unit if need.unit is Unit.CURRENCY else "0.0", align="center"))
+        sheet.put(r, col + 5, need.projection, look(number_format=unit if need.unit is Unit.CURRENCY else "0.0",
                                                     align="center"))
         sheet.heights[r] = 15.0 * lines
     return row + len(behind)
@@ -346,7 +346,7 @@ def _problems_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int
         sheet.put(row + 1, 2, "None found.")
         return row + 1
     for n, p in enumerate(summary.problems, start=1):
-        sheet.put(row + n, 2, p.where or p.file, Style(color="9C0006" if p.severity == "error" else "9C5700"))
+        sheet.put(row + n, 2, p.where or p.file, look(color="9C0006" if p.severity == "error" else "9C5700"))
         sheet.put(row + n, BLOCK, f"{p.severity.value}: {p.message}")
     return row + len(summary.problems)
 

@@ -29,6 +29,7 @@ def _children(section: str, prefix: str, child: str) -> list[str]:
 class Styles:
     """Appends the cell and differential formats we need; identical ones already there are reused."""
 
+    _BY_ID = 4096
     _ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
               "tableStyles", "colors", "extLst")
 
@@ -60,6 +61,11 @@ class Styles:
         size = re.search(r'<(?:\w+:)?sz val="(\d{1,3}(?:\.\d+)?)"', first_font)  # a size Excel can show, or 11
         self.font_size = size[1] if size and 1 <= float(size[1]) <= 409 else "11"
         self._xf_cache: dict[Style, int] = {}
+        # A layout reuses its Style objects (layouts/styles.py look()), so one object styles many cells: found by
+        # identity first, without hashing and comparing its nine fields each time. Each entry keeps its object
+        # alive, so the id stays its own; at most _BY_ID entries, so a layout that makes a Style per cell costs
+        # no memory per cell.
+        self._xf_by_id: dict[int, tuple[Style, int]] = {}
         self._dxf_cache: dict[Highlight, int] = {}
 
     def _existing(self, name: str) -> list[str]:
@@ -105,10 +111,17 @@ class Styles:
         return self._tag(f"<font>{parts}</font>")
 
     def cell_xf(self, style: Style | None) -> int:
+        """The cellXfs index of ``style`` (0 for none), appended the first time an equal style is seen."""
         if style is None:
             return 0
+        known = self._xf_by_id.get(id(style))
+        if known is not None and known[0] is style:
+            return known[1]
         if style in self._xf_cache:
-            return self._xf_cache[style]
+            index = self._xf_cache[style]
+            if len(self._xf_by_id) < self._BY_ID:
+                self._xf_by_id[id(style)] = (style, index)
+            return index
         num = self._num_fmt(style.number_format)
         font = self._index("fonts", self._font_xml(style.bold, style.italic, style.size, style.color))
         fill = 0 if not style.fill else self._index("fills", self._tag(
@@ -126,6 +139,8 @@ class Styles:
         xf = f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"{applies}'
         xf = self._tag(xf + (f' applyAlignment="1">{align}</xf>' if align else "/>"))
         self._xf_cache[style] = index = self._index("cellXfs", xf)
+        if len(self._xf_by_id) < self._BY_ID:
+            self._xf_by_id[id(style)] = (style, index)
         return index
 
     def dxf(self, highlight: Highlight) -> int:

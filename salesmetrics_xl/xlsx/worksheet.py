@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterator
 
@@ -22,15 +23,26 @@ CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.work
 EXCEL_EPOCH_1904 = dt.datetime(1904, 1, 1)  # Mac Excel's "1904 date system" (<workbookPr date1904="1"/>)
 
 
+# A sheet names the same few columns in every row: each column's letters are worked out once per process.
+letters = functools.cache(column_letter)
+
+
 def cell_ref(row: int, col: int) -> str:
-    return f"{column_letter(col)}{row}"
+    return f"{letters(col)}{row}"
 
 
 def cell_xml(ref: str, cell: Cell, s: int, epoch: dt.datetime = EXCEL_EPOCH) -> str:
     """One <c> with style index ``s``: a formula with its cached value, a number, a date counted from ``epoch``,
     or text (always inline, so text is never read as a formula); "" for an empty cell without a style."""
     style = f' s="{s}"' if s else ""
-    value = cell.value
+    value, formula, _ = cell
+    kind = type(value)
+    if formula is None:  # most cells: plain text or a number, written without the general checks below
+        if kind is str:
+            space = ' xml:space="preserve"' if value != value.strip() else ""
+            return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text(value)}</t></is></c>'
+        if kind is int or (kind is float and math.isfinite(value)):
+            return f'<c r="{ref}"{style}><v>{number(value)}</v></c>'
     if isinstance(value, dt.datetime | dt.date):
         moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
         value = (moment - epoch).total_seconds() / 86400
@@ -86,10 +98,14 @@ def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, sele
     this returns (styles.xml is written first); only the rows are produced lazily. Dates are counted from
     ``epoch``: 1904 in a workbook set to the 1904 date system."""
     rows: dict[int, list[tuple[int, str]]] = {}
+    xf = styles.cell_xf
     for (r, c), cell in layout.cells.items():
-        xml = cell_xml(cell_ref(r, c), cell, styles.cell_xf(cell.style), epoch)
+        xml = cell_xml(f"{letters(c)}{r}", cell, xf(cell.style), epoch)
         if xml:
-            rows.setdefault(r, []).append((c, xml))
+            if r in rows:
+                rows[r].append((c, xml))
+            else:
+                rows[r] = [(c, xml)]
     spans = []  # (first row, last row, column, shared cell xml with \0 for the row number)
     for si, fill in enumerate(layout.fills):
         r1, c, r2, _ = split_range(fill.ref)
@@ -149,10 +165,35 @@ def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, sele
             f"{setup}{drawing}</worksheet>")
     order = sorted({*rows, *heights, *fill_rows})
 
+    special = sorted({*rows, *heights})  # rows with cells or a height of their own: built one by one
+    breaks = sorted({*edges, *special, fill_rows.stop})
+
+    def run(r: int, stop: int) -> str:
+        """Rows r to stop - 1, holding only filled-down formulas under one template: the row number joined into
+        the template's pieces, with no per-row lookups (a 200k-row sheet is mostly such runs)."""
+        row_xml(r)  # the template made (and its first row sampled) as for any row
+        edge = edges[bisect.bisect_right(edges, r) - 1]
+        pieces = templates[covering_from[edge]].split("\0")
+        return "".join([f'<row r="{n}">{n.join(pieces)}</row>' for n in map(str, range(r, stop))])
+
     def pieces() -> Iterator[str]:
         yield head
-        for start in range(0, len(order), 5000):
-            yield "".join(row_xml(r) for r in order[start:start + 5000])
+        out: list[str] = []
+        size = i = 0
+        while i < len(order):
+            r = order[i]
+            if r in rows or r in heights or not edges or r < edges[0] or r >= fill_rows.stop:
+                out.append(row_xml(r))
+                i, size = i + 1, size + 1
+            else:  # the rows up to the next break are all there (fill_rows is a range) and all alike
+                stop = min(breaks[bisect.bisect_right(breaks, r)], r + 5000)
+                out.append(run(r, stop))
+                i, size = i + stop - r, size + stop - r
+            if size >= 5000:
+                yield "".join(out)
+                out, size = [], 0
+        if out:
+            yield "".join(out)
         # Parsed before the package is published. The rows that repeat a template differ from its first instance
         # only by their row number, so each template is parsed once: a 200k-row sheet is checked in milliseconds,
         # where parsing all of it would cost seconds.

@@ -23,7 +23,8 @@ def attr(value: str) -> str:
 
 def number(value: float) -> str:
     """A cell or chart value as Excel writes it: whole numbers without a decimal point."""
-    return repr(float(value)) if not float(value).is_integer() else str(int(value))
+    value = float(value)
+    return str(int(value)) if value.is_integer() else repr(value)
 
 
 # ---- every part we write is parsed before the package is published ----------------------------------------

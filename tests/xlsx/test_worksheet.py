@@ -1,0 +1,176 @@
+"""The Evaluation sheet's filled-down columns, written as Excel writes a fill-down: one shared formula per column
+(a master cell with the formula and the range it covers, then cells that name it). Excel, LibreOffice, openpyxl
+and our own reader must all read each cell as the plain formula it stands for."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+from defusedxml import ElementTree
+from openpyxl.formula.translate import Translator
+
+from salesmetrics_xl.core.problems import Severity, column_letter, split_range
+from salesmetrics_xl.core.summary import build_summary
+from salesmetrics_xl.core.workbook import EVALUATION_SHEET
+from salesmetrics_xl.layouts.sheet import Cell, Fill, SheetLayout, WorkbookLayout
+from salesmetrics_xl.layouts.summary import workbook_layout
+from salesmetrics_xl.reader import read_workbook
+from salesmetrics_xl.summarise import summarise_workbook
+from salesmetrics_xl.xlsx import write_workbook
+from salesmetrics_xl.xlsx.styles import Styles
+from salesmetrics_xl.xlsx.worksheet import sheet_xml
+from tests.conftest import EXAMPLE
+from tests.libreoffice import convert, needs_libreoffice
+
+TODAY = dt.date(2026, 11, 22)
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _layout(source: Path) -> WorkbookLayout:
+    data = read_workbook(source, today=TODAY)
+    summary = build_summary(data.tracking, data.ranges, data.problems, title=source.stem)
+    return workbook_layout(summary, data.tracking, data.ranges, "native")
+
+
+def _evaluation(layout: WorkbookLayout) -> SheetLayout:
+    return next(s for s in layout.sheets if s.name == EVALUATION_SHEET)
+
+
+def _plain(layout: WorkbookLayout) -> WorkbookLayout:
+    """The same layout with every filled-down column written cell by cell, each cell's formula moved from the top
+    one as Excel's fill-down moves it: what the sheet looked like without shared formulas."""
+    sheets = []
+    for sheet in layout.sheets:
+        cells = dict(sheet.cells)
+        for fill in sheet.fills:
+            r1, c, r2, _ = split_range(fill.ref)
+            move = Translator("=" + fill.formula, origin=f"{column_letter(c)}{r1}")
+            for r in range(r1, r2 + 1):
+                cells[(r, c)] = Cell(None, move.translate_formula(f"{column_letter(c)}{r}")[1:], fill.style)
+        sheets.append(dataclasses.replace(sheet, cells=cells, fills=[]))
+    return dataclasses.replace(layout, sheets=sheets)
+
+
+def _part(path: Path, sheet: str) -> bytes:
+    """The XML of ``sheet`` in the package at ``path``."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    index = wb.sheetnames.index(sheet)
+    wb.close()
+    with zipfile.ZipFile(path) as zf:
+        workbook = zf.read("xl/workbook.xml").decode()
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+        rid = re.findall(r'<sheet [^>]*r:id="(rId\d+)"', workbook)[index]
+        target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{rid}"', rels)
+        return zf.read("xl/" + (target[1] or target[2]).lstrip("/").removeprefix("xl/"))
+
+
+def test_each_filled_column_is_one_shared_formula_as_excel_writes_a_fill_down(tmp_path):
+    """ECMA-376 18.3.1.40: the master cell holds the formula, ``ref`` the range it is shared over and ``si`` an index
+    unique in the sheet; every other cell of the range carries only ``t="shared"`` and that ``si``. No array formula
+    is shared."""
+    layout = _layout(EXAMPLE)
+    evaluation = _evaluation(layout)
+    out = write_workbook(EXAMPLE, layout, tmp_path / "out.xlsx")
+    root = ElementTree.fromstring(_part(out, EVALUATION_SHEET))
+    formulas = {c.get("r"): c.find(f"{MAIN}f") for c in root.iter(f"{MAIN}c") if c.find(f"{MAIN}f") is not None}
+    masters = {f.get("si"): (ref, f) for ref, f in formulas.items() if f.get("ref")}
+    assert len(masters) == len(evaluation.fills) > 10  # Week, Rep, the fairness helpers and each metric
+    assert not [f for f in formulas.values() if f.get("t") != "shared"]  # nothing else, and no array formula
+    for fill in evaluation.fills:
+        r1, c, r2, _ = split_range(fill.ref)
+        letter = column_letter(c)
+        si = next(si for si, (ref, _) in masters.items() if ref == f"{letter}{r1}")
+        master = masters[si][1]
+        assert master.get("ref") == f"{letter}{r1}:{letter}{r2}" and master.text == fill.formula
+        for r in range(r1 + 1, r2 + 1):
+            f = formulas[f"{letter}{r}"]
+            assert (f.attrib, f.text) == ({"t": "shared", "si": si}, None)
+    assert r2 - r1 + 1 == read_workbook(EXAMPLE, today=TODAY).tracking.frame.shape[0]  # one row per Tracking row
+
+
+def test_openpyxl_reads_each_cell_as_its_plain_formula(tmp_path):
+    """openpyxl expands a shared formula for each cell that names it: relative references move with the row, the
+    absolute ones ($) stay. The Rep column is checked by hand, the rest against the plain version."""
+    layout = _layout(EXAMPLE)
+    shared = write_workbook(EXAMPLE, layout, tmp_path / "shared.xlsx")
+    plain = write_workbook(EXAMPLE, _plain(layout), tmp_path / "plain.xlsx")
+    ours, theirs = (openpyxl.load_workbook(p)[EVALUATION_SHEET] for p in (shared, plain))
+    assert ours.max_row == theirs.max_row > 300
+    last = ours.max_row
+    for r in (3, 4, 150, last):
+        assert ours[f"B{r}"].value == f'=IF(Tracking!B{r - 1}="","",Tracking!B{r - 1})'  # Tracking row r - 1
+        for row_ours, row_theirs in zip(ours.iter_rows(min_row=r, max_row=r), theirs.iter_rows(min_row=r, max_row=r),
+                                        strict=True):
+            assert [c.value for c in row_ours] == [c.value for c in row_theirs]
+    dials = ours[f"C{last}"].value  # Dials: Tracking column E, judged with the row's activity scale in column Q
+    assert f"Tracking!E{last - 1}" in dials and f"$Q{last}" in dials  # moved with the row
+    assert "Ranges!$E$2" in dials and "Ranges!$F$2" in dials and "Tracking!E2" not in dials  # the range stays put
+
+
+def test_a_much_smaller_sheet_than_the_same_formulas_written_cell_by_cell(tmp_path):
+    layout = _layout(EXAMPLE)
+    shared = write_workbook(EXAMPLE, layout, tmp_path / "shared.xlsx")
+    plain = write_workbook(EXAMPLE, _plain(layout), tmp_path / "plain.xlsx")
+    ours, theirs = len(_part(shared, EVALUATION_SHEET)), len(_part(plain, EVALUATION_SHEET))
+    assert ours * 8 < theirs, (ours, theirs)  # 318 rows: the shared sheet is an eighth of the plain one or less
+
+
+@needs_libreoffice
+def test_libreoffice_recalculates_the_shared_formulas_to_the_plain_formulas_values(tmp_path):
+    layout = _layout(EXAMPLE)
+    shared = write_workbook(EXAMPLE, layout, tmp_path / "shared.xlsx")
+    plain = write_workbook(EXAMPLE, _plain(layout), tmp_path / "plain.xlsx")
+    converted = convert([shared, plain], tmp_path / "lo")
+    ours, theirs = ([list(r) for r in openpyxl.load_workbook(p, read_only=True, data_only=True)[EVALUATION_SHEET]
+                     .iter_rows(min_row=3, values_only=True)] for p in converted)
+    assert ours == theirs
+    statuses = {v for row in ours for v in row[2:]}
+    assert {"IN RANGE", "BELOW", "ABOVE"} <= statuses  # recalculated: no formula was left without a value
+    assert len(ours) == read_workbook(EXAMPLE, today=TODAY).tracking.frame.shape[0]
+
+
+def test_our_reader_reads_the_output_and_a_summary_of_it_replaces_our_sheets(tmp_path):
+    first = summarise_workbook(EXAMPLE, out=tmp_path / "first.xlsx", today=TODAY).output
+    data = read_workbook(first, today=TODAY)
+    assert not [p for p in data.problems if p.severity is Severity.ERROR]
+    again = summarise_workbook(first, out=tmp_path / "again.xlsx", today=TODAY)
+    assert not [p for p in again.problems if p.severity is Severity.ERROR]
+    names = openpyxl.load_workbook(again.output, read_only=True).sheetnames
+    assert names == openpyxl.load_workbook(first, read_only=True).sheetnames  # replaced, no "Evaluation (2)"
+    assert _part(again.output, EVALUATION_SHEET) == _part(first, EVALUATION_SHEET)
+
+
+def test_rows_of_fills_that_start_and_end_apart_with_cells_and_heights_among_them():
+    """Every row gets exactly its own cells and the filled-down formulas that cover it, in column order, whatever
+    the fills' extents and wherever a cell or a row height of its own falls among them (and across the 5,000-row
+    pieces the sheet is written in)."""
+    sheet = SheetLayout("S")
+    sheet.fills += [Fill("A3:A12003", "B3+1"), Fill("C5:C12", "$A5*2"), Fill("D7:D7", "1"), Fill("E5001:E5004", "A1")]
+    sheet.put(2, 1, "head")
+    sheet.put(8, 2, 7)  # between two filled columns, inside their ranges
+    sheet.put(5002, 6, "late")
+    sheet.heights |= {10: 30.0, 5000: 20.0}
+    xml = "".join(sheet_xml(sheet, Styles('<styleSheet xmlns="x"/>'), None))
+    root = ElementTree.fromstring(xml.encode())
+    rows = {int(r.get("r")): r for r in root.iter(f"{MAIN}row")}
+    assert sorted(rows) == [2, *range(3, 12004)]
+    si = {"A": "0", "C": "1", "D": "2", "E": "3"}
+    starts = {"A": 3, "C": 5, "D": 7, "E": 5001}
+    ends = {"A": 12003, "C": 12, "D": 7, "E": 5004}
+    for r, row in rows.items():
+        want = [c for c in "ABCDEF" if (c in starts and starts[c] <= r <= ends[c]) or (r, c) in {
+            (2, "A"), (8, "B"), (5002, "F")}]
+        cells = list(row.iter(f"{MAIN}c"))
+        assert [c.get("r") for c in cells] == [f"{c}{r}" for c in want], r
+        for c in cells:
+            letter, f = c.get("r")[0], c.find(f"{MAIN}f")
+            if letter in si and r > starts[letter]:
+                assert (f.attrib, f.text) == ({"t": "shared", "si": si[letter]}, None)
+            elif letter in si and r == starts[letter]:
+                assert f.get("ref") == f"{letter}{r}:{letter}{ends[letter]}" and f.get("si") == si[letter]
+        assert (row.get("ht") is not None) == (r in (10, 5000))
