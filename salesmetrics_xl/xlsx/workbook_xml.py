@@ -63,12 +63,19 @@ def print_titles(workbook: str, name: str, layout: SheetLayout) -> str:
         parts.append(f"{quoted}!${layout.print_rows[0]}:${layout.print_rows[1]}")
     p = _workbook_prefix(workbook)
     entry = f'<{p}definedName name="_xlnm.Print_Titles" localSheetId="{index}">{text(",".join(parts))}</{p}definedName>'
-    old = re.search(rf'<{p}definedName\b(?=[^>]*\bname="_xlnm.Print_Titles")(?=[^>]*\blocalSheetId="{index}")'
-                    rf'[^>]*?(?:/>|>.*?</{p}definedName>)', workbook, re.S)
+    which = rf'(?=[^>]*\bname="_xlnm.Print_Titles")(?=[^>]*\blocalSheetId="{index}")'
+    return _put_defined_name(workbook, p, which, entry, first=True)  # Excel lists _xlnm names first
+
+
+def _put_defined_name(workbook: str, p: str, which: str, entry: str, first: bool) -> str:
+    """``entry`` in place of the definedName that ``which`` (lookaheads on its attributes) finds, else added to
+    the list, first or last; a workbook without a list gets one."""
+    old = re.search(rf'<{p}definedName\b{which}[^>]*?(?:/>|>.*?</{p}definedName>)', workbook, re.S)
     if old:
         return workbook[:old.start()] + entry + workbook[old.end():]
-    if m := re.search(rf"<{p}definedNames>", workbook):  # Excel lists _xlnm names first
-        return workbook[:m.end()] + entry + workbook[m.end():]
+    if m := re.search(rf"<{p}definedNames>" if first else rf"</{p}definedNames>", workbook):
+        at = m.end() if first else m.start()
+        return workbook[:at] + entry + workbook[at:]
     return _new_defined_names(workbook, p, entry)
 
 
@@ -86,13 +93,8 @@ def set_defined_name(workbook: str, name: str, value: str) -> str:
     """A hidden workbook-level name with this value: our earlier one replaced, any other name left alone."""
     p = _workbook_prefix(workbook)
     entry = f'<{p}definedName name="{name}" hidden="1">{text(value)}</{p}definedName>'
-    ours = re.search(rf'<{p}definedName\b(?=[^>]*\bname="{re.escape(name)}")(?![^>]*\blocalSheetId=)[^>]*?'
-                     rf'(?:/>|>.*?</{p}definedName>)', workbook, re.S)
-    if ours:
-        return workbook[:ours.start()] + entry + workbook[ours.end():]
-    if m := re.search(rf"</{p}definedNames>", workbook):
-        return workbook[:m.start()] + entry + workbook[m.start():]
-    return _new_defined_names(workbook, p, entry)
+    which = rf'(?=[^>]*\bname="{re.escape(name)}")(?![^>]*\blocalSheetId=)'  # ours: workbook-level only
+    return _put_defined_name(workbook, p, which, entry, first=False)
 
 
 def open_on(workbook: str, name: str) -> str:
