@@ -687,6 +687,8 @@ READING_CASES: dict[str, tuple[Callable[[Parts], Parts], int, set[int], str | No
     "error-charref-type": (_error("E2", "#REF!", 't="&#101;"'), 3, {1}, "error-value", False),
     "errors-seven-kinds": (_errors(["#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BUSY!",
                                     "#BLOCKED!"]), 3, {1}, "error-value", False),
+    "error-in-rep": (_error("B2", "#N/A"), 3, {2}, "missing-rep", False),  # names nobody: the row is skipped
+    "error-in-team": (_error("C3", "#REF!"), 3, {1}, "error-value", False),
     "defined-tracking-ref-error": (_defined("salesmetrics_tracking", "#REF!"), 3, {1}, "bad-name", False),
     "defined-ranges-ref-error": (_defined("salesmetrics_ranges", "#REF!"), 3, {1}, "bad-name", False),
     "dials-1e27": (_number(b"1e27"), 3, {2}, "bad-number", False),

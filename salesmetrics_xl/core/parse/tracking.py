@@ -16,6 +16,7 @@ from salesmetrics_xl.core.metrics import normalise
 from salesmetrics_xl.core.names import label
 from salesmetrics_xl.core.parse.header import HEADER_SEARCH_ROWS, Header, find_header, missing_columns_problem
 from salesmetrics_xl.core.parse.values import (
+    EXCEL_ERROR,
     Coded,
     Column,
     Row,
@@ -151,6 +152,7 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
     mondays = pd.to_datetime(pd.Series([w if not isinstance(w, str) else None for w in parsed], dtype=object))
     frame[WEEK] = mondays.to_numpy(dtype="datetime64[ns]")[codes]
     total = np.isin(codes, [k for k, v in enumerate(distinct) if isinstance(parsed[k], str) and is_total_label(v)])
+    said_rep = np.zeros(len(row_numbers), dtype=bool)  # rows whose Rep cell already has its sentence
     for name in (REP, TEAM, ROLE):
         if name not in cols:
             frame[name] = pd.Series([None] * len(row_numbers), dtype=object)
@@ -171,7 +173,22 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
             row_problem(Severity.ERROR, "bad-text", f"{named(name)}: the formula here has no saved result; "
                         "open and save the file in Excel", name, i)
         total |= frame[name].isin([v for v in set(cleaned.values()) if is_total_label(v)]).to_numpy()
-    for i in np.flatnonzero(frame[REP].isna().to_numpy()):
+        # A name cell showing an Excel error (#N/A from a lookup) names nobody: never a rep or team called "#N/A".
+        errors = [v for v in set(cleaned.values()) if isinstance(v, str) and EXCEL_ERROR.fullmatch(v)]
+        shows = frame[name].isin(errors).to_numpy() if errors else np.zeros(len(frame), dtype=bool)
+        for i in np.flatnonzero(shows):
+            error = frame[name].iat[i]
+            if name == REP:
+                row_problem(Severity.ERROR, "missing-rep", f"{named(REP)}: the cell shows the Excel error {error}, "
+                            "not a rep's name; this row is skipped", REP, i)
+            else:
+                row_problem(Severity.WARNING, "error-value", f"{named(name)}: the cell shows the Excel error "
+                            f"{error}; it is read as blank: fix the formula in Excel", name, i)
+        if shows.any():
+            frame.loc[shows, name] = None
+            if name == REP:
+                said_rep = shows
+    for i in np.flatnonzero(frame[REP].isna().to_numpy() & ~said_rep):
         row_problem(Severity.ERROR, "missing-rep", "no rep name; this row is skipped", REP, i)
     numeric = np.zeros(len(row_numbers), dtype=np.int64)  # numbers, or cells meant as one (a bad or empty formula)
     for name in TRACKING_COUNTED:

@@ -1,7 +1,9 @@
 """The Tracking sheet read under a title block, with aliases and extra columns (core/parse/tracking.py)."""
 
+import datetime as dt
+
 from salesmetrics_xl.core.parse import parse_tracking
-from salesmetrics_xl.core.workbook import TRACKING
+from salesmetrics_xl.core.workbook import REP, TEAM, TRACKING
 
 
 def test_header_aliases_title_block_and_extra_columns():
@@ -51,3 +53,19 @@ def test_text_that_only_looks_like_an_error_is_still_bad():
     rows = [("Week", "Rep", "Dials"), ("2026-W47", "Ann", "#5 calls")]
     _, problems = parse_tracking(rows, file="f.xlsx")
     assert [(p.code, p.severity) for p in problems if p.cell == "C2"] == [("bad-number", "error")]
+
+
+def test_a_name_cell_showing_an_excel_error_names_nobody():
+    """#N/A from a lookup in Rep is never a rep called "#N/A": the row is skipped with its cell named; in Team it
+    is read as blank, with a warning."""
+    rows = [["Week", "Rep", "Team", "Dials"],
+            [dt.date(2026, 11, 16), "#N/A", "East", 60],
+            [dt.date(2026, 11, 16), "Ann", "#REF!", 55],
+            [dt.date(2026, 11, 16), "Bo", "East", 50]]
+    data, problems = parse_tracking(rows, file="t.xlsx")
+    assert data is not None and sorted(data.frame[REP]) == ["Ann", "Bo"]
+    (rep,) = [p for p in problems if p.code == "missing-rep"]
+    assert rep.cell == "B2" and "#N/A" in rep.message and "skipped" in rep.message
+    (team,) = [p for p in problems if p.code == "error-value"]
+    assert team.cell == "C3" and team.severity == "warning" and "#REF!" in team.message
+    assert data.frame.loc[data.frame[REP] == "Ann", TEAM].isna().all()
