@@ -100,3 +100,24 @@ def full_reps(summary: dict) -> list[dict]:
                           for need in funnel.get("needs", [])]}
         out.append(full)
     return out
+
+
+ENGINES = ("columnar", "calamine", "openpyxl")  # every reader, each told apart by SALESMETRICS_READER
+READ_TODAY = dt.date(2026, 11, 22)  # the day the reading tests are read on
+
+
+def assert_identical(path: Path) -> None:
+    """Every reader gives the same data and the same problems, cell for cell."""
+    import pandas as pd
+
+    from salesmetrics_xl.reader import read_workbook
+
+    plain, *others = (read_workbook(path, today=READ_TODAY, engine=e) for e in reversed(ENGINES))
+    for other in others:
+        assert other.problems == plain.problems and other.ranges == plain.ranges
+        if plain.tracking is None:
+            assert other.tracking is None
+            continue
+        pd.testing.assert_frame_equal(other.tracking.frame, plain.tracking.frame)
+        for field in ("letters", "header_row", "last_row", "sheet"):
+            assert getattr(other.tracking, field) == getattr(plain.tracking, field), field

@@ -395,8 +395,9 @@ def test_many_roles_give_formulas_excel_can_hold(tmp_path):
 
 @pytest.mark.slow
 def test_libreoffice_agrees_with_the_core_on_looked_up_role_ranges(tmp_path):
+    from salesmetrics_xl.core.workbook import EVALUATION_SHEET
     from salesmetrics_xl.summarise import summarise_workbook
-    from tests.layouts.test_summary import EVALUATION_SHEET, TODAY, python_statuses
+    from tests.layouts.books import TODAY, python_statuses
     from tests.libreoffice import SOFFICE, convert
 
     if SOFFICE is None:

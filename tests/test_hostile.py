@@ -22,8 +22,8 @@ import pytest
 from salesmetrics_xl.core.problems import WorkbookError, column_letter
 from salesmetrics_xl.reader import read_workbook
 from tests.conftest import EXAMPLE, ROOT, TRACKING_HEADER, default_ranges_rows, encrypted_workbook, xls_workbook
+from tests.helpers import assert_identical
 from tests.hostile_files import CASE_NAMES, COMMANDS, READERS, READING_CASES, make_case, make_reading_case
-from tests.test_reader import assert_identical
 
 W = dt.date(2026, 11, 16)
 

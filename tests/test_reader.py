@@ -14,7 +14,7 @@ from salesmetrics_xl import reader
 from salesmetrics_xl.core.problems import WorkbookError
 from salesmetrics_xl.reader import read_workbook
 from tests.conftest import EXAMPLE, TRACKING_HEADER, default_ranges_rows, encrypted_workbook, xls_workbook
-from tests.helpers import GOOD, W2
+from tests.helpers import GOOD, W2, assert_identical
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -79,22 +79,6 @@ def test_each_broken_workbook_names_its_problem_and_cell(make_book, case):
     assert [(p.severity.value, p.code, p.sheet, p.cell) for p in data.problems] == [(severity, code, sheet, cell)], \
         [str(p) for p in data.problems]
     assert data.problems[0].file.endswith("book.xlsx")
-
-
-ENGINES = ("columnar", "calamine", "openpyxl")
-
-
-def assert_identical(path: Path) -> None:
-    """Every reader gives the same data and the same problems, cell for cell."""
-    plain, *others = (read_workbook(path, today=TODAY, engine=e) for e in reversed(ENGINES))
-    for other in others:
-        assert other.problems == plain.problems and other.ranges == plain.ranges
-        if plain.tracking is None:
-            assert other.tracking is None
-            continue
-        pd.testing.assert_frame_equal(other.tracking.frame, plain.tracking.frame)
-        for field in ("letters", "header_row", "last_row", "sheet"):
-            assert getattr(other.tracking, field) == getattr(plain.tracking, field), field
 
 
 @pytest.fixture

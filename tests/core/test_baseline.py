@@ -13,13 +13,14 @@ from salesmetrics_xl.core.baseline import build_baseline, monthly_totals, nice, 
 from salesmetrics_xl.core.defaults import SettingError
 from salesmetrics_xl.core.funnel import Funnels
 from salesmetrics_xl.core.metrics import Category, Range, Unit
-from salesmetrics_xl.core.parse import default_ranges, parse_ranges, parse_tracking
+from salesmetrics_xl.core.parse import default_ranges, parse_tracking
 from salesmetrics_xl.core.ranking import MANY, top_performers
 from salesmetrics_xl.core.workbook import REP
 from salesmetrics_xl.layouts.baseline import apply_plan
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.template import EXAMPLE_STORIES
-from tests.conftest import EXAMPLE, RANGES_HEADER, TRACKING_HEADER
+from tests.conftest import EXAMPLE, TRACKING_HEADER
+from tests.core.teams import FULL_CYCLE, ranges_of
 
 TODAY = dt.date(2026, 11, 22)  # a Sunday: the week of Nov 16 is not complete yet
 WEEKS = [dt.date(2026, 11, 16) - dt.timedelta(weeks=i) for i in range(16)]  # WEEKS[1] is the last complete week
@@ -31,13 +32,6 @@ def team(rows):
     return data
 
 
-def ranges_of(*rows):
-    """A Ranges table: (metric, period, min, max, role) rows."""
-    table = [RANGES_HEADER] + [[metric, None, None, period, low, high, None, role, None]
-                               for metric, period, low, high, role in rows]
-    ranges, problems = parse_ranges(table, tracking_columns=TRACKING_HEADER)
-    assert not [p for p in problems if p.severity == "error"], problems
-    return ranges
 
 
 def rep_weeks(name, dials, conv, sqls, weeks=WEEKS[1:9], role="SDR", won=1, opps=2, mrr=1000):
@@ -50,11 +44,6 @@ def by_metric(b):
 
 # ---- the 8-rep team of the issue: Dev Patel books 3 SQLs and 3 opportunities a week and never closes ----------
 
-FULL_CYCLE = ranges_of(("Dials", "week", 50, 75, None), ("Emails", "week", 100, 200, None),
-                       ("Conversations", "week", 10, 20, None), ("Meetings Booked", "week", 3, 6, None),
-                       ("Win Rate", "week", 0.2, None, None), ("SQLs", "week", 1, None, None),
-                       ("Opportunities", "week", 1, None, None), ("Deals Won", "month", 2, None, None),
-                       ("New MRR", "month", 3000, None, None))
 # deals won a week, repeating: Lena and Jade close most weeks, the others now and then
 PATTERNS = {"Lena Fischer": [1, 1, 0, 1], "Jade Moreau": [1, 0, 1, 1], "Omar Said": [0, 1, 0, 1],
             "Kim Berg": [1, 0, 0, 1], "Paul Roy": [0, 0, 1, 0], "Rita Kaur": [0, 1, 0, 0], "Sam Li": [1, 0, 0, 0]}
@@ -422,7 +411,7 @@ def test_the_summary_never_compares_a_rep_with_the_rep_who_never_closes():
 def test_the_baseline_never_rests_on_reps_with_none_of_the_outcome():
     """A quarter of 28 SDRs is 7, but only 5 closed anything: the baseline is theirs, not 2 reps with 10 dials and
     no outcome picked by name."""
-    from tests.core.test_ranking import GOOD, few_closers
+    from tests.core.teams import GOOD, few_closers
 
     data, ranges = few_closers()
     (found,) = build_baseline(data, ranges, today=dt.date(2026, 11, 23))

@@ -84,7 +84,7 @@ def test_each_kind_of_range_has_its_scale():
 def _book(path: Path, rows: int, declared: bool) -> Path:
     """A team's weeks with every kind of value; ``declared``: the same with blank Days Worked, Start Date and FTE
     columns and the template's Ramp and Settings sheets."""
-    from tests.layouts.test_summary import random_book
+    from tests.layouts.books import random_book
 
     random_book(path, rows, seed=11)
     if declared:

@@ -15,7 +15,7 @@ from salesmetrics_xl.core.ranking import (
     top_performers,
 )
 from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
-from tests.core.test_baseline import FULL_CYCLE, ranges_of
+from tests.core.teams import FULL_CYCLE, GOOD, few_closers, ranges_of
 
 WEEKS = [pd.Timestamp(dt.date(2026, 11, 9) - dt.timedelta(weeks=i)) for i in range(8)]
 
@@ -89,25 +89,8 @@ def test_the_outcome_order_is_said_as_the_sort_orders():
 
 # ---- a team where most reps have closed nothing: a rep with none of the outcome is never a top performer -------
 
-TEAM_WEEKS = [dt.date(2026, 11, 9), dt.date(2026, 11, 16)]
-LOW = [f"Low {i:02d}" for i in range(23)]  # 10 dials, 10 emails, 1 conversation a week, no outcome at all
-GOOD = [f"Good {i:02d}" for i in range(5)]  # 60 dials, 120 emails, 12 conversations, 4 meetings, 2 SQLs, 1 deal
 
 
-def few_closers(low_weeks=TEAM_WEEKS, good_weeks=TEAM_WEEKS):
-    """28 SDRs over 2 weeks, judged by the default ranges: a quarter of the team is 7 reps, but only 5 have any
-    outcome. (TrackingData, RangeSet)."""
-    from salesmetrics_xl.core.parse import parse_ranges, parse_tracking
-    from tests.conftest import TRACKING_HEADER, default_ranges_rows
-
-    rows = [[week, rep, "East", "SDR", *figures] for names, weeks, figures in (
-        (LOW, low_weeks, (10, 10, 1, 0, 0, 0, 0, 0)), (GOOD, good_weeks, (60, 120, 12, 4, 2, 1, 1, 900)))
-            for week in weeks for rep in names]
-    data, problems = parse_tracking([TRACKING_HEADER[:12], *rows], file="team.xlsx")
-    assert not problems, problems
-    ranges, problems = parse_ranges(default_ranges_rows(), tracking_columns=list(data.letters))
-    assert not problems, problems
-    return data, ranges
 
 
 def test_a_rep_with_none_of_the_ranking_outcome_is_never_a_top_performer():

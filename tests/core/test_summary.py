@@ -150,7 +150,7 @@ def test_week_selection():
 
 
 def test_example_judgment_reads_as_one_story(example):
-    from tests.core.test_summary_scenarios import assert_consistent
+    from tests.core.consistency import assert_consistent
 
     assert_consistent(example)
     top_third = example.reps[: len(example.reps) // 3]  # the sheet's order: outcomes first
@@ -213,7 +213,7 @@ def test_a_rep_with_no_outcome_is_never_among_the_teams_best():
     """23 of 28 SDRs have no outcome at all: none of them is a top performer (the funnel compares them with the 5
     who close) or "among the team's best by outcomes" (the top third of 28 is 10 reps, the first 5 of them by name
     would be Low 00 to Low 04): they are told what costs them, as every rep with the same numbers is."""
-    from tests.core.test_ranking import GOOD, LOW, TEAM_WEEKS, few_closers
+    from tests.core.teams import GOOD, LOW, TEAM_WEEKS, few_closers
 
     data, ranges = few_closers()
     summary = build_summary(data, ranges, week=TEAM_WEEKS[-1])
@@ -237,7 +237,7 @@ def test_with_no_top_performers_the_funnel_says_why():
     """The only reps who close have 1 full week of 3 (left out of the ranking): no SDR ranked closed anything, so
     there are no top performers, and the rep is not told they are "the top SDR"."""
     from salesmetrics_xl.core.funnel import no_top_reps
-    from tests.core.test_ranking import TEAM_WEEKS, few_closers
+    from tests.core.teams import TEAM_WEEKS, few_closers
 
     data, ranges = few_closers(low_weeks=[dt.date(2026, 11, 2), *TEAM_WEEKS], good_weeks=TEAM_WEEKS[1:])
     summary = build_summary(data, ranges)

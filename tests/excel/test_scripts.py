@@ -154,8 +154,8 @@ def test_lite_main_reexports_the_functions_and_scripts():
 
 def test_the_live_book_escapes_text_inside_formulas_too(tmp_path):
     """A Role full of formula syntax reaches the live book's formulas, range checks and validation only as text."""
-    from tests.layouts.test_sheet import OURS, functions
-    from tests.layouts.test_summary import HOSTILE_ROLE, hostile_book
+    from tests.layouts.books import HOSTILE_ROLE, hostile_book
+    from tests.layouts.formulas import OURS, functions
 
     book = hostile_book(tmp_path / "hostile.xlsx", rows=40)
     wb = openpyxl.load_workbook(book)
