@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, create_model
 from salesmetrics_xl.core.baseline import Baseline, MetricBaseline, build_baseline
 from salesmetrics_xl.core.defaults import TOP_SHARE, WEEKS, SettingError
 from salesmetrics_xl.core.metrics import Range
-from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError
+from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, stop_on_missing_sheet
 from salesmetrics_xl.layouts.baseline import Plan, RangeChange, apply_suggestions, suggested_sheet
 from salesmetrics_xl.layouts.sheet import WorkbookLayout
 from salesmetrics_xl.reader import read_workbook
@@ -39,7 +39,7 @@ class BaselineReport(BaseModel):
     dry_run: bool = False  # true: the changes are what --apply would make; nothing was written
     changes: list[ChangeReport] = []  # every Ranges row, changed or left alone (with --apply or --dry-run)
     not_applied: list[NotApplied] = []  # type: ignore[valid-type]  # suggestions with no Ranges row to go into
-    problems: list[Problem] = Field(default=[], exclude=True)  # what the reader found
+    problems: list[Problem] = []  # what the reader found: errors in the data say why exit_code is 2
     kept: list[Problem] = Field(default=[], exclude=True)  # what the writer kept as it was, and why
     plan: Plan | None = Field(default=None, exclude=True)  # the --apply / --dry-run plan, when asked for
     labels: dict[str, str] = Field(default={}, exclude=True)  # a metric's column label in this workbook
@@ -59,6 +59,7 @@ def baseline_workbook(source: Path, weeks: int = WEEKS, top: float = TOP_SHARE, 
     and writes nothing; ``as_of`` counts the complete weeks before that day (default today) and dates the
     --apply notes."""
     data = read_workbook(source, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
+    stop_on_missing_sheet(data.problems)
     if data.tracking is None:
         raise WorkbookError(next((p for p in data.problems if p.severity is Severity.ERROR), Problem(
             severity=Severity.ERROR, code="no-tracking", file=str(source),

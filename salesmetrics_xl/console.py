@@ -120,7 +120,9 @@ def shown_reps(reps: list[RepWeek], every_rep: bool = False) -> tuple[list[RepWe
     order, because a screen of 10,000 lines is read by nobody and takes longer to print than to compute."""
     if every_rep or len(reps) <= CONSOLE_REPS:
         return reps, None
-    attention = [r for r in reps if not r.on_track and not r.off]
+    from salesmetrics_xl.core.decision import LESS_ACTIVITY, ON_TRACK
+
+    attention = [r for r in reps if r.verdict not in (ON_TRACK, LESS_ACTIVITY) and not r.off]  # watch included
     shown = attention[:CONSOLE_REPS]
     more = len(attention) - len(shown)
     rest = len(reps) - len(attention)
@@ -141,14 +143,14 @@ def print_summary(run: SummaryRun, workbook: Path, detail: bool, every_rep: bool
     console.print(s.team_diagnosis)
     for note in s.range_review:
         console.print(f"[italic]{note}[/]")
-    if s.reps:  # one line per rep: verdict, focus, next action; --detail prints the rest under it
+    reps, left = shown_reps(s.reps, every_rep)
+    if reps:  # one line per rep: verdict, focus, next action; --detail prints the rest under it
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         table.add_column("Rep")
         table.add_column("Verdict")
         table.add_column("Focus")
         table.add_column("Next action", overflow="fold")
         colour = {"On track": "green", "On track, less activity": "green", "Watch": "yellow", "Off track": "red"}
-        reps, left = shown_reps(s.reps, every_rep)
         for rep in reps:
             shown = escape(rep.verdict)
             if rep.verdict in colour:
@@ -158,13 +160,15 @@ def print_summary(run: SummaryRun, workbook: Path, detail: bool, every_rep: bool
             if detail and rep.detail:
                 table.add_row("", "", "", f"[dim]{escape(shorten(rep.detail, MESSAGE_LIMIT))}[/]")
         console.print(table)
-        if left:
-            console.print(left, highlight=False)
+    if left:
+        console.print(left, highlight=False)
     errors = sum(p.severity is Severity.ERROR for p in run.problems)
     for note in (p for p in run.problems if p.severity is Severity.NOTE):
         console.print(f"[cyan]note[/]: {note.message}")
     for kept in (p for p in run.problems if p.code == "sheet-kept"):
         console.print(f"[yellow]warning[/]: {kept.message}")
+    for judged_by in (p for p in run.problems if p.code == "missing-sheet" and p.severity is Severity.WARNING):
+        console.print(f"[yellow]warning[/]: {said(judged_by)}", highlight=False)  # every verdict rests on it
     for warned in (p for p in run.problems if p.code in READ_AS):
         console.print(f"[yellow]warning[/]: {warned.where}: {warned.message}", highlight=False)
     print_first_errors(run.problems, workbook)

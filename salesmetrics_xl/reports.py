@@ -31,7 +31,7 @@ class SummaryReport(BaseModel):
     output: str  # the workbook written
     exit_code: int  # 0 clean and all on track, 1 warnings or reps needing attention, 2 errors
     summary: SummaryRecord  # the week's summary: every number and sentence the sheets show, each once
-    problems: list[Problem]  # everything the reader found, not only this week's rows
+    problems: list[Problem]  # everything the reader found; ``summary.problems`` names this week's by place
 
     @classmethod
     def of(cls, run: SummaryRun) -> SummaryReport:
@@ -42,7 +42,7 @@ class SummaryReport(BaseModel):
     @field_serializer("summary")
     def _summary(self, summary: WeeklySummary) -> Any:
         """Each rep's decision once, what is the same for many reps once (salesmetrics_xl/summary_record.py)."""
-        return summary_record(summary)
+        return summary_record(summary, self.problems)
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:

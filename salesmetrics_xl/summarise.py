@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salesmetrics_xl.core.defaults import WEEKS
-from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, exit_code
+from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, exit_code, stop_on_missing_sheet
 from salesmetrics_xl.core.summary import WeeklySummary, build_summary
 from salesmetrics_xl.layouts.summary import Formulas, workbook_layout
 from salesmetrics_xl.reader import read_workbook
@@ -34,6 +34,7 @@ def summarise_workbook(source: Path, week: dt.date | None = None, out: Path | No
                        window: int = WEEKS, force: bool = False) -> SummaryRun:
     """Raises WorkbookError when the workbook cannot be summarised at all (unreadable, no Tracking data)."""
     data = read_workbook(source, today=today, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet)
+    stop_on_missing_sheet(data.problems)
     if data.tracking is None or data.tracking.frame.empty:
         blocking = [p for p in data.problems if p.severity is Severity.ERROR] or [Problem(
             severity=Severity.ERROR, code="no-data", file=str(source), sheet=data.tracking.sheet if data.tracking

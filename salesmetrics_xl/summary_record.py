@@ -239,7 +239,7 @@ class SummaryRecord(BaseModel):
     roles: list[RoleFunnel]  # each role's funnel links, with the team's and the top reps' rates
     min_count: int  # a link whose rep count over the window is under this is thin: the team's rate is used
     ordering_rule: str  # how the reps are ordered
-    problems: list[Problem]  # the data problems of this week's rows
+    problems: list[int]  # this week's rows' data problems, as places in the report's own ``problems`` list
     reps: list[RepRecord]  # every rep, in the scorecard's order
 
 
@@ -272,8 +272,9 @@ def _lean(record: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
 # ---- filled -------------------------------------------------------------------------------------------------------
 
 
-def summary_record(summary: WeeklySummary) -> dict[str, Any]:
-    """The summary as --json prints it (SummaryRecord's fields, in order), from the summary every face renders."""
+def summary_record(summary: WeeklySummary, problems: list[Problem]) -> dict[str, Any]:
+    """The summary as --json prints it (SummaryRecord's fields, in order), from the summary every face renders.
+    ``problems`` is the report's whole list: this week's are named by their place in it, never printed twice."""
     units = {m.name: m.unit for m in summary.metrics}
     paces: dict[str, dict[str, MonthlyPace]] = {}
     ranges: dict[str, Counter[str]] = {}
@@ -306,10 +307,20 @@ def summary_record(summary: WeeklySummary) -> dict[str, Any]:
         "roles": [{k: v for k, v in role.items() if k != "order"} for role in roles.values()],
         "min_count": number(MIN_COUNT),
         "ordering_rule": summary.ordering_rule,
-        "problems": [p.model_dump(mode="json") for p in summary.problems],
+        "problems": _places(summary.problems, problems),
         "reps": [_rep(r, names, units, paces.get(r.rep, {}), shared_range, funnels.get(r.rep), roles)
                  for r in summary.reps],
     }
+
+
+def _places(these: list[Problem], everything: list[Problem]) -> list[int]:
+    def key(p: Problem) -> tuple[object, ...]:
+        return p.severity, p.code, p.sheet, p.cell, p.message
+
+    place = {}
+    for i, p in enumerate(everything):
+        place.setdefault(key(p), i)
+    return sorted({place[key(p)] for p in these if key(p) in place})
 
 
 def _roles(funnels: list[RepFunnel]) -> dict[str | None, dict[str, Any]]:

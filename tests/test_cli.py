@@ -227,7 +227,8 @@ def test_baseline_json_names_the_changes_and_the_suggestions_with_no_row(tmp_pat
     source.write_bytes(EXAMPLE.read_bytes())
     result = invoke("baseline", str(source), "--as-of", "2026-11-22", "--dry-run", "--json")
     record = json.loads(result.stdout)
-    assert list(record) == ["file", "output", "exit_code", "baselines", "dry_run", "changes", "not_applied"]
+    assert list(record) == ["file", "output", "exit_code", "baselines", "dry_run", "changes", "not_applied",
+                            "problems"]
     assert record["exit_code"] == result.returncode and record["output"] is None and record["dry_run"] is True
     assert record["changes"] and all("new" not in c for c in record["changes"])
     assert all(next(iter(m)) == "role" for m in record["not_applied"])
@@ -261,3 +262,44 @@ def test_a_big_team_prints_the_reps_who_need_attention_first_and_says_who_is_lef
     assert "more who need" not in " ".join(every)
     record = json.loads(invoke("summary", str(book), "--force", "--json").stdout)
     assert len(record["summary"]["reps"]) == 28
+
+
+def test_a_mistyped_ranges_sheet_stops_before_judging_anyone_against_the_defaults(tmp_path):
+    source = tmp_path / "team.xlsx"
+    source.write_bytes(EXAMPLE.read_bytes())
+    for command in (["summary", str(source)], ["baseline", str(source), "--write"]):
+        result = invoke(*command, "--ranges-sheet", "Nope")
+        assert result.returncode == 2 and "no sheet named 'Nope'" in " ".join(result.stderr.split())
+        assert "Verdict" not in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["team.xlsx"]  # nothing written
+
+
+def test_a_ranges_sheet_with_no_rows_asks_for_ranges_not_for_numbers(make_book):
+    book = make_book({"Tracking": GOOD, "Ranges": default_ranges_rows()[:1]})
+    shown = " ".join(invoke("summary", str(book), "--force").stdout.split())
+    assert "Set ranges in the Ranges sheet: none applies to this rep" in shown
+    assert "2 with no range that applies (Ann, Bob)" in shown and "Fill in this week's numbers" not in shown
+
+
+def test_a_big_team_of_reps_to_watch_shows_them_and_json_names_problems_once(make_book):
+    from tests.helpers import TRACKING_HEADER, W1, W2
+
+    rows = [TRACKING_HEADER] + [[week, f"Rep {i:02}", "East", "SDR", 92, 120, 12, 4, 3, 2, 2, 1800]
+                                for week in (W1, W2) for i in range(22)]  # on track, dials above the range
+    book = make_book({"Tracking": rows, "Ranges": default_ranges_rows()})
+    lines = invoke("summary", str(book), "--force").stdout.splitlines()
+    assert sum(line.startswith("Rep ") and "Watch" in line for line in lines) == 20
+    record = json.loads(invoke("summary", str(book), "--force", "--json").stdout)
+    places = record["summary"]["problems"]
+    assert all(isinstance(i, int) and 0 <= i < len(record["problems"]) for i in places)
+
+
+def test_a_pace_the_week_cannot_know_is_never_quoted(make_book):
+    """SQLs showing #DIV/0! this week is NO DATA: the next action never says "SQLs on course for ..."."""
+    rows = [list(r) for r in GOOD]
+    rows[3][8] = "#DIV/0!"  # Ann's SQLs in the latest week
+    record = json.loads(invoke("summary", str(make_book({"Tracking": rows, "Ranges": default_ranges_rows()})),
+                               "--force", "--json").stdout)
+    ann = next(r for r in record["summary"]["reps"] if r["rep"] == "Ann")
+    assert "SQLs on course" not in ann["action"]
+    assert any(p["code"] == "error-value" and p["cell"] == "I4" for p in record["problems"])

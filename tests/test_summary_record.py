@@ -25,7 +25,7 @@ def summaries():
     for week in (None, 40):  # the latest week, and one with other reps behind
         chosen = None if week is None else dt.date.fromisocalendar(2026, week, 1)
         core = build_summary(data.tracking, data.ranges, list(data.problems), week=chosen)
-        out.append((core, json.loads(strict_json(summary_record(core), indent=None))))
+        out.append((core, json.loads(strict_json(summary_record(core, list(data.problems)), indent=None))))
     return out
 
 

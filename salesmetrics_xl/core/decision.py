@@ -75,6 +75,7 @@ from salesmetrics_xl.core.status import Status, above_is_good
 
 METHOD = __doc__.split("The decision, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
 MAX_WORDS = 25
+SET_RANGES = "Set ranges in the Ranges sheet"  # the action when no range applies to a rep at all
 
 # The verdicts, as the Verdict column reads them.
 ON_TRACK, LESS_ACTIVITY, WATCH, OFF_TRACK, OFF_WEEK_VERDICT, NO_DATA = (
@@ -285,6 +286,11 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
     if found is NOT_ENOUGH_DATA:
         blank = not_entered(rep, metrics)
         what = f" ({', '.join(label(m.name) for m in blank)})" if blank else ""
+        if not any(ranges.lookup(m.name, period, rep.role) for m in metrics for period in Period):
+            return RepDecision(verdict=verdict, focus="", action=f"{SET_RANGES}: none applies to this rep, so "
+                               "nothing can be judged.",
+                               detail="No range applies to this rep's numbers: add rows to the Ranges sheet (a "
+                                      "metric, its period and a min or max), or run baseline for suggestions.")
         return RepDecision(verdict=verdict, focus="", action=f"Fill in this week's numbers{what}.",
                            detail=f"Numbers not entered yet{what}: no metric with a range has a number this week.")
 
@@ -318,7 +324,8 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
                 action = f"Watch: {label(first.name)} {rep.judged[first.name].value.lower()} its range (see Detail)."
             return RepDecision(verdict=WATCH, focus=focus, action=action, detail=detail)
         pace = next((paces[(rep.rep, m.name)] for m in metrics if m.name in rep.paced and m.category is
-                     Category.OUTCOME and (rep.rep, m.name) in paces), None)
+                     Category.OUTCOME and (rep.rep, m.name) in paces
+                     and rep.judged.get(m.name) is not Status.NO_DATA), None)  # never quote a pace it cannot know
         action = "Keep going."
         if pace is not None:
             action = (f"Keep going: {pace.metric} on course for {format_value(pace.projection, pace.unit, exact=True)}"

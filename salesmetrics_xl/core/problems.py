@@ -93,3 +93,11 @@ def exit_code(problems: list[Problem]) -> int:
     if any(p.severity is Severity.ERROR for p in problems):
         return 2
     return 1 if any(p.severity is Severity.WARNING for p in problems) else 0
+
+
+def stop_on_missing_sheet(problems: list[Problem]) -> None:
+    """A sheet asked for by name (an option, a defined name, a Settings row) that is not there stops a job that
+    writes: judging the team against the default ranges instead of the ones asked for would mislead every verdict."""
+    asked = next((p for p in problems if p.code == "missing-sheet" and p.severity is Severity.ERROR), None)
+    if asked is not None:
+        raise WorkbookError(asked)

@@ -121,5 +121,5 @@ def rollup(results: list[FileResult], root: Path | None = None) -> list[TeamLine
             needs_attention=sum(not line.on_track for line in judged),
             busy_not_producing=sum(line.busy_not_producing for line in lines),
             in_range={c: sum(line.in_range[c] for line in lines) for c in Category},
-            main_break=breaks.most_common(1)[0][0] if breaks else "On track"))
+            main_break=breaks.most_common(1)[0][0] if breaks else "On track" if judged else "Off this week"))
     return sorted(out, key=lambda t: (*outcome_key(t.outcomes), t.team, t.file))

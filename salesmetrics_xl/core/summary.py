@@ -20,6 +20,7 @@ from salesmetrics_xl.core.decision import (
     NO_DATA,
     OFF_TRACK,
     OFF_WEEK_VERDICT,
+    SET_RANGES,
     WATCH,
     decide,
 )
@@ -433,7 +434,10 @@ def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
             ordered = sorted(groups.items(), key=lambda kv: -len(kv[1]))  # stable: ties keep the sheet's order
             text += f"; {len(chosen)} {phrase}: " + "; ".join(f"{len(names)} {focus.lower()} ({listing(names)})"
                                                               for focus, names in ordered)
-    if blank := [r.rep for r in rest if r.verdict not in (OFF_TRACK, WATCH)]:
+    unjudged = [r for r in rest if r.verdict not in (OFF_TRACK, WATCH)]
+    if unranged := [r.rep for r in unjudged if r.action.startswith(SET_RANGES)]:  # the decision said why, once
+        text += f"; {len(unranged)} with no range that applies ({listing(unranged)})"
+    if blank := [r.rep for r in unjudged if not r.action.startswith(SET_RANGES)]:
         text += f"; {len(blank)} with numbers not entered yet ({listing(blank)})"
     if missing:
         text += f"; {len(missing)} with no row this week ({listing(missing)})"
