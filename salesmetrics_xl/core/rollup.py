@@ -74,7 +74,7 @@ class TeamLine(BaseModel):
     needs_attention: int
     busy_not_producing: int
     in_range: dict[Category, int]
-    main_break: str
+    main_break: str  # the focus most reps behind share; "On track" when none is; "Off this week" when all are off
 
 
 def common_root(files: Iterable[Path | str]) -> Path | None:
