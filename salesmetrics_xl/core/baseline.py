@@ -59,7 +59,7 @@ from salesmetrics_xl.core.metrics import (
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
 from salesmetrics_xl.core.ranking import OUTCOMES, TOP_SHARE, Ranking, describe_change, rank_role, role_groups
 from salesmetrics_xl.core.status import as_numbers
-from salesmetrics_xl.core.text import joined
+from salesmetrics_xl.core.text import joined, listing
 from salesmetrics_xl.core.tracking import TrackingData, monday, week_label
 from salesmetrics_xl.core.workbook import REP, WEEK
 
@@ -319,9 +319,9 @@ def _full_weeks(frame: pd.DataFrame, ranges: RangeSet) -> tuple[pd.DataFrame, st
              ("part-time", ~scales.off & (scales.ramp == 1) & (scales.fte < 1)),
              ("short", ~scales.off & (scales.ramp == 1) & (scales.fte == 1) & (scales.days < 1))]
     counts = ", ".join(f"{int(mask.sum())} {kind}" for kind, mask in kinds if mask.any())
-    who = ", ".join(sorted(set(frame.loc[~full, REP])))
+    who = listing(sorted(set(frame.loc[~full, REP])))  # bounded: 1,500 part-timers are not one sentence
     return frame[full], (f"left out {int((~full).sum())} rep-weeks that were not a full week at full time and full "
-                          f"ramp ({counts}: {who}) from the top-performer choice and the quartiles")
+                          f"ramp ({counts}; reps: {who}) from the top-performer choice and the quartiles")
 
 
 def _who(ranking: Ranking) -> str:

@@ -182,7 +182,7 @@ def test_the_baseline_leaves_out_weeks_that_are_not_full(make_book: MakeBook):
     (baseline,) = build_baseline(data.tracking, data.ranges, today=TODAY)
     assert baseline.reps == ["Ann"] and not any("left out" in n for n in baseline.notes)  # information only
     assert baseline.left_out.startswith("left out 9 rep-weeks that were not a full week at full time and full ramp "
-                                        "(1 OFF, 4 ramping, 4 short: Ann, Bo, Cy)")
+                                        "(1 OFF, 4 ramping, 4 short; reps: Ann, Bo, Cy)")
     dials = next(m for m in baseline.metrics if m.metric == "Dials")
     assert dials.top is not None and dials.top.p25 == 60  # Ann's worked weeks, not her week off
 
@@ -210,3 +210,17 @@ def test_an_effective_bound_never_reads_as_a_whole_number_it_is_not():
     assert describe(Range(min=50, max=75), 0.6, Unit.COUNT) == "30–45"
     assert describe(Range(min=3, max=6), 0.6, Unit.COUNT) == "1.8–3.6"
     assert describe(Range(min=3), 0.45, Unit.COUNT) == "at least 1.4"  # 1.35: one decimal is enough
+
+
+def test_the_left_out_note_names_a_few_reps_not_every_part_timer(make_book: MakeBook):
+    """300 part-timers are counted and a few named, never all listed in one sentence."""
+    weeks = [THIS - dt.timedelta(weeks=k) for k in range(1, 3)]
+    rows = [[*PLAIN, DAYS_WORKED, START_DATE, FTE]]
+    for w in weeks:
+        rows += [[w, "Ann", "East", "SDR", 60, 120, 12, 4, 2, 1, 1, 900, None, None, None]]
+        rows += [[w, f"Part-timer {i:03}", "East", "SDR", 30, 60, 6, 2, 1, 0, 0, 0, None, None, 0.5]
+                 for i in range(300)]
+    data = read_workbook(make_book({"Tracking": rows, "Ranges": default_ranges_rows()}), today=TODAY)
+    (baseline,) = build_baseline(data.tracking, data.ranges, today=TODAY)
+    assert "(600 part-time; reps: Part-timer 000, Part-timer 001" in baseline.left_out
+    assert "and 290 more)" in baseline.left_out and len(baseline.left_out) < 800
