@@ -162,11 +162,13 @@ def check_tracking(data: TrackingData, today: dt.date) -> list[Problem]:
 _WEEK_NS = 7 * 24 * 3600 * 10**9  # a week, in the nanoseconds a week column is stored in
 
 
-def _greater(bigger: pd.Series, smaller: pd.Series) -> np.ndarray | pd.Series:
-    """Where the first column's number is over the second's (a blank is neither): plain arrays for number
-    columns, pandas for anything else."""
-    if bigger.dtype.kind == "f" and smaller.dtype.kind == "f":
-        return bigger.to_numpy() > smaller.to_numpy()
+def _greater(bigger: pd.Series | float, smaller: pd.Series | float) -> np.ndarray | pd.Series:
+    """Where the first number is over the second (a blank is neither), for columns or a column and a number: plain
+    arrays for number columns, pandas for anything else."""
+    def plain(x: pd.Series | float) -> bool:
+        return not isinstance(x, pd.Series) or x.dtype.kind == "f"
+    if plain(bigger) and plain(smaller):
+        return np.asarray(bigger) > np.asarray(smaller)
     return bigger > smaller
 
 
@@ -175,24 +177,26 @@ def check_fairness(data: TrackingData, fairness: Fairness, reps: dict[str, dict[
     """Values that cannot be right: more days worked than the working week, an FTE outside 0-1, a start date
     after a week the rep has numbers for. Errors, each with its cell; the first two are then read as blank."""
     frame, problems, week = data.frame, [], fairness.working_week
-    if DAYS_WORKED in frame:
-        for _, rec in frame[frame[DAYS_WORKED] > week].iterrows():
+    if DAYS_WORKED in frame and (over := _greater(frame[DAYS_WORKED], week)).any():
+        for _, rec in frame[over].iterrows():
             problems.append(data.problem(
                 Severity.ERROR, "impossible-days",
                 f"{shorten(rec[REP])}: Days Worked {rec[DAYS_WORKED]:g} is more than the {week:g}-day working week "
                 f"(week of {rec[WEEK]:%Y-%m-%d}); it is read as a full week. Fix the number, or the Working Week "
                 "in Settings",
                 DAYS_WORKED, rec[ROW]))
-    if FTE in frame:
-        for _, rec in frame[(frame[FTE] > 1) | (frame[FTE] < 0)].iterrows():
+    if FTE in frame and (outside := _greater(frame[FTE], 1) | _greater(0, frame[FTE])).any():
+        for _, rec in frame[outside].iterrows():
             problems.append(data.problem(
                 Severity.ERROR, "impossible-fte",
                 f"{shorten(rec[REP])}: FTE {rec[FTE]:g} is outside 0 to 1 (0.6 is three days in five); it is read as 1",
                 FTE, rec[ROW]))
     # a start date after the end of a week the rep has numbers for: one finding per rep, at its first such week
     own = frame[START_DATE] if START_DATE in frame else pd.Series(pd.NaT, index=frame.index)
-    late = frame[own.notna() & (own > frame[WEEK] + pd.Timedelta(days=6))]
-    for rep, group in late.groupby(REP, sort=False):
+    starts = own.to_numpy(dtype="datetime64[ns]")
+    after = ~np.isnat(starts) & (starts > frame[WEEK].to_numpy(dtype="datetime64[ns]") + np.timedelta64(6, "D"))
+    late = frame[after] if after.any() else frame.iloc[:0]
+    for rep, group in late.groupby(REP, sort=False) if len(late) else ():
         rec = group.sort_values(WEEK).iloc[0]
         problems.append(data.problem(
             Severity.ERROR, "start-after-week",
