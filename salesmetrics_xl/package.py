@@ -223,11 +223,16 @@ def _ref_of(attrs: bytes) -> str | None:
     return m[1].decode("ascii", "replace") if m else None
 
 
+_EXPONENT = re.compile(rb"e\+?[1-9]\d\d")  # a three-digit exponent, lower-cased
+
+
 def _may_be_odd(data: bytes) -> bool:
     """Whether a number might be spelled inf, nan or with a huge exponent: plain finds first, as the full pattern
-    costs seconds on a big sheet."""
-    return any(n in data for n in (b"inf", b"Inf", b"INF", b"nan", b"NaN", b"NAN")) or any(
-        re.search(p, data) for p in (rb"e\+?[1-9]\d\d", rb"E\+?[1-9]\d\d"))
+    costs seconds on a big sheet. One lower-cased copy answers in three scans, not eight, when no spelling is
+    there (the usual case); the exact spellings are looked for only when one in some case is."""
+    low = data.lower()
+    return (b"inf" in low and any(n in data for n in (b"inf", b"Inf", b"INF"))) or (
+        b"nan" in low and any(n in data for n in (b"nan", b"NaN", b"NAN"))) or _EXPONENT.search(low) is not None
 
 
 def _element(data: bytes, at: int) -> bytes:
@@ -260,9 +265,13 @@ def check_cells(data: bytes, file: str, sheet: str) -> Extent:
     # scan for any reference that is malformed or lies beyond it: none in a sound sheet, so one scan in all.
     # References outside the grid or the limits are left to the scan below. Each distinct column's letters are read
     # once and the row numbers as one array: a 1,000-row sheet has some 12,000 references at its ends.
-    ends = _REF.findall(data[:65536] + b" " + data[-65536:])
+    # Each end is scanned once (on a sheet under 64 KB the two ends are the same bytes); a reference cut at the
+    # start of the tail is read whole from the byte before it, as the scan of both ends glued by a space did.
     tail = data[-65536:]  # rows only from the end: calamine sizes its grid from the last cell it meets
     tail_refs = _REF.findall(tail)
+    head_refs = _REF.findall(data[:65536]) if len(data) > 65536 else tail_refs
+    cut = _REF.match(b" " + tail[:16])
+    ends = head_refs + tail_refs + ([cut.groups()] if cut else [])
     within = {letters: index for letters in {c for c, _ in ends} | {c for c, _ in tail_refs}
               if (index := column_index(letters.decode())) <= widest}
     shown_row = _highest_row([r for c, r in tail_refs if c in within] + _ROW_NUMBER.findall(tail))
@@ -279,8 +288,8 @@ def check_cells(data: bytes, file: str, sheet: str) -> Extent:
             if int(m[1]) > MAX_ROW:
                 raise damaged(file, f"cell or row {m[1].decode()[:20]} lies outside Excel's grid of 16,384 columns "
                                     "(A to XFD) and 1,048,576 rows", sheet=sheet)
-    first = _REF.search(data[:65536])
-    last_row, last_col, ordered = shown_row, shown_col, first is None or int(first[2]) <= shown_row
+    last_row, last_col = shown_row, shown_col
+    ordered = not head_refs or int(head_refs[0][1]) <= shown_row  # the first reference, as a search would find it
     for m in beyond.finditer(data):
         element, value = _element(data, m.start()), m[1]
         shown = value.decode("ascii", "replace")

@@ -334,8 +334,11 @@ def _row_by_row(rows: Iterable[Row], first: int, wanted: dict[str, int], week_re
     firsts: dict[int, int] = {}
     week, rep = week_rep
     for number, row in enumerate(rows, start=first):
-        if any(filled(v) for v in row):  # a row of blanks and spaces is an empty row, whichever reader saw it
-            if not (week < len(row) and filled(row[week])) and not (rep < len(row) and filled(row[rep])):
+        keyed = (week < len(row) and filled(row[week])) or (rep < len(row) and filled(row[rep]))
+        # a row of blanks and spaces is an empty row, whichever reader saw it; a row with a Week or a Rep is not,
+        # without a look at its other cells (most rows)
+        if keyed or any(filled(v) for v in row):
+            if not keyed:
                 firsts[len(body)] = next(i for i, v in enumerate(row) if filled(v))
             body.append(row)
             row_numbers.append(number)

@@ -195,6 +195,9 @@ def _read_numbers(values: list[object] | np.ndarray) -> tuple[np.ndarray, dict[i
     errors: dict[int, str] = {}
     if isinstance(values, np.ndarray) and values.dtype.kind == "f":  # from a columnar reader: all plain numbers
         out, unread = values.astype(float), np.array([], dtype=np.intp)
+    elif isinstance(values, list) and all(type(v) is float or (type(v) is str and not v) for v in values):
+        out = np.array([v if type(v) is float else np.nan for v in values], dtype=float)  # numbers and blanks
+        unread = np.flatnonzero(np.isnan(out))
     else:
         values = cell_objects(values)
         numeric = [v if not isinstance(v, str) else None for v in values]
