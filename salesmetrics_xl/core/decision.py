@@ -75,7 +75,6 @@ from salesmetrics_xl.core.status import Status, above_is_good
 
 METHOD = __doc__.split("The decision, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
 MAX_WORDS = 25
-SET_RANGES = "Set ranges in the Ranges sheet"  # the action when no range applies to a rep at all
 
 # The verdicts, as the Verdict column reads them.
 ON_TRACK, LESS_ACTIVITY, WATCH, OFF_TRACK, OFF_WEEK_VERDICT, NO_DATA = (
@@ -245,6 +244,12 @@ def finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[st
     return text + (f", {_ordinal(streak)} week in a row" if streak > 1 else "")
 
 
+def no_range_applies(role: str | None, metrics: list[Metric], ranges: RangeSet) -> bool:
+    """No range, weekly or monthly, judges any of these metrics for this role: the rep's numbers may all be in,
+    and still nothing can be judged. The decision asks for ranges then, and the team line counts it so."""
+    return not any(ranges.lookup(m.name, period, role) for m in metrics for period in Period)
+
+
 def not_entered(rep: RepWeek, metrics: list[Metric]) -> list[Metric]:
     """The counted metrics a range would judge this week whose cell is blank: numbers not entered yet. Rates are
     left out: a blank rate may be a zero denominator, not a missing number."""
@@ -286,9 +291,9 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
     if found is NOT_ENOUGH_DATA:
         blank = not_entered(rep, metrics)
         what = f" ({', '.join(label(m.name) for m in blank)})" if blank else ""
-        if not any(ranges.lookup(m.name, period, rep.role) for m in metrics for period in Period):
-            return RepDecision(verdict=verdict, focus="", action=f"{SET_RANGES}: none applies to this rep, so "
-                               "nothing can be judged.",
+        if no_range_applies(rep.role, metrics, ranges):
+            return RepDecision(verdict=verdict, focus="", action="Set ranges in the Ranges sheet: none applies to "
+                               "this rep, so nothing can be judged.",
                                detail="No range applies to this rep's numbers: add rows to the Ranges sheet (a "
                                       "metric, its period and a min or max), or run baseline for suggestions.")
         return RepDecision(verdict=verdict, focus="", action=f"Fill in this week's numbers{what}.",

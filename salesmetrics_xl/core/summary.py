@@ -20,9 +20,9 @@ from salesmetrics_xl.core.decision import (
     NO_DATA,
     OFF_TRACK,
     OFF_WEEK_VERDICT,
-    SET_RANGES,
     WATCH,
     decide,
+    no_range_applies,
 )
 from salesmetrics_xl.core.defaults import WEEKS  # the range check looks back as far as the baseline
 from salesmetrics_xl.core.diagnosis import (
@@ -309,6 +309,7 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
         role = text_key(r.role if isinstance(r.role, str) else "")
         r.decided(decide(r, found, weekly, ranges, paces, funnel, reach.get(role), top_third=r.rep in top_third,
                           label=tracking.label))
+    unranged = frozenset(r.rep for r in ranked if r.verdict == NO_DATA and no_range_applies(r.role, weekly, ranges))
     position = {r.rep: i for i, r in enumerate(reps)}
     monthly.sort(key=lambda p: position[p.rep])  # rep by rep, each rep's metrics in table order
     roles = sorted({r.role for r in reps}, key=lambda x: x or "")
@@ -340,7 +341,7 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
         title=title or tracking.file, source=tracking.file,
         teams=sorted({t for t in week_rows[TEAM] if t}) if TEAM in week_rows else [],
         week=chosen, week_label=week_label(chosen), generated_at=now or dt.datetime.now().replace(microsecond=0),
-        metrics=columns, reps=reps, team=team, team_diagnosis=team_diagnosis(reps, outcome_ranges),
+        metrics=columns, reps=reps, team=team, team_diagnosis=team_diagnosis(reps, outcome_ranges, unranged),
         range_review=[*dict.fromkeys(x.text for found in reach.values() for x in found.values()),
                       *range_review(frame, ranges, this, full=None if scales is None else scales.activity == 1,
                                     rankings=rankings, evaluated={m.name: (m, statuses[m.name]) for m in weekly})],
@@ -407,10 +408,11 @@ def _effective(metrics: list[Metric], ranges: RangeSet, role: str | None, scales
 
 
 
-def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
+def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True, unranged: frozenset[str] = frozenset()
+                   ) -> str:
     """The headline: how many reps are on track (and how many of them with less activity than the range), then
     every other rep once, under the verdict their row gives (off track, to watch, numbers not entered yet), split
-    by their focus. Counted from the same rows the sheet shows."""
+    by their focus. Counted from the same rows the sheet shows; ``unranged``: the reps no range applies to."""
     if not reps:
         return "No reps have data this week."
     on = [r for r in reps if r.on_track]
@@ -435,9 +437,9 @@ def team_diagnosis(reps: list[RepWeek], outcomes_judged: bool = True) -> str:
             text += f"; {len(chosen)} {phrase}: " + "; ".join(f"{len(names)} {focus.lower()} ({listing(names)})"
                                                               for focus, names in ordered)
     unjudged = [r for r in rest if r.verdict not in (OFF_TRACK, WATCH)]
-    if unranged := [r.rep for r in unjudged if r.action.startswith(SET_RANGES)]:  # the decision said why, once
-        text += f"; {len(unranged)} with no range that applies ({listing(unranged)})"
-    if blank := [r.rep for r in unjudged if not r.action.startswith(SET_RANGES)]:
+    if no_range := [r.rep for r in unjudged if r.rep in unranged]:
+        text += f"; {len(no_range)} with no range that applies ({listing(no_range)})"
+    if blank := [r.rep for r in unjudged if r.rep not in unranged]:
         text += f"; {len(blank)} with numbers not entered yet ({listing(blank)})"
     if missing:
         text += f"; {len(missing)} with no row this week ({listing(missing)})"
