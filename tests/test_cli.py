@@ -279,6 +279,8 @@ def test_a_ranges_sheet_with_no_rows_asks_for_ranges_not_for_numbers(make_book):
     shown = " ".join(invoke("summary", str(book), "--force").stdout.split())
     assert "Set ranges in the Ranges sheet: none applies to this rep" in shown
     assert "2 with no range that applies (Ann, Bob)" in shown and "Fill in this week's numbers" not in shown
+    checked = json.loads(invoke("check", str(book), "--json").stdout)[0]
+    assert checked["exit_code"] == 1 and [p["code"] for p in checked["problems"]] == ["no-ranges"]
 
 
 def test_a_big_team_of_reps_to_watch_shows_them_and_json_names_problems_once(make_book):

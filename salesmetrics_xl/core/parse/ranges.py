@@ -140,6 +140,11 @@ def parse_ranges(rows: Iterable[Row], *, tracking_columns: list[str], file: str 
                                min_cell=cell(MIN) if MIN in header.columns else None,
                                max_cell=cell(MAX) if MAX in header.columns else None))
     letters = {name: column_letter(i + 1) for name, i in header.columns.items()}
+    if not rules and not any(p.severity is Severity.ERROR for p in problems):  # a header and nothing under it
+        problems.append(Problem(severity=Severity.WARNING, code="no-ranges", file=file, sheet=sheet,
+                                message="the Ranges sheet has its header but no ranges under it, so nothing is "
+                                        "judged: add a row per metric (its period and a min or max), or run "
+                                        "baseline for suggestions"))
     if read_as_week:
         problems.append(period_assumed_problem(read_as_week, PERIOD in header.columns, file, sheet,
                                                f"{column_letter(header.columns[METRIC] + 1)}{read_as_week[0][0]}"))
