@@ -95,18 +95,46 @@ def declared(frame: pd.DataFrame) -> bool:
 
 
 def tenure_month(start: object, week: object) -> np.ndarray:
-    """Month of tenure (1 = the first calendar month from the start date) for each row; NaN without a start."""
-    s = pd.DatetimeIndex(pd.to_datetime(pd.Series(start), errors="coerce")).normalize()
-    w = pd.DatetimeIndex(pd.to_datetime(pd.Series(week), errors="coerce"))
-    months = (w.year - s.year) * 12 + (w.month - s.month) - (w.day < s.day).astype(float)
-    months = np.where(s > w, 0, months)  # started during the week: month 1
-    return np.where(s.isna() | w.isna(), np.nan, months + 1.0)
+    """Month of tenure (1 = the first calendar month from the start date) for each row; NaN without a start.
+    Counted on numpy's calendar units (months since 1970, days into the month): the same numbers as pandas'
+    year, month and day fields, without building an index of dates for each call."""
+    s, w = stamps(start), stamps(week)
+    day = s.astype("datetime64[D]")  # the start's midnight
+    months = (w.astype("datetime64[M]").astype(np.int64) - s.astype("datetime64[M]").astype(np.int64)
+              - (_day_of_month(w) < _day_of_month(s))).astype(float)
+    months = np.where(day > w, 0, months)  # started during the week: month 1
+    return np.where(np.isnat(s) | np.isnat(w), np.nan, months + 1.0)
 
 
-def ramp_shares(months: np.ndarray, roles: pd.Series, fairness: Fairness) -> np.ndarray:
+def stamps(values: object) -> np.ndarray:
+    """Dates as numpy datetimes; what is not a date (blank, text) is NaT."""
+    found = np.asarray(values)
+    if found.dtype.kind == "M":
+        return found
+    return pd.to_datetime(pd.Series(values), errors="coerce").to_numpy(dtype="datetime64[ns]")
+
+
+def _day_of_month(stamps: np.ndarray) -> np.ndarray:
+    return (stamps.astype("datetime64[D]") - stamps.astype("datetime64[M]")).astype(np.int64)
+
+
+def role_codes(roles: object) -> tuple[np.ndarray, list[str]]:
+    """Each row's role as a place in the distinct roles, a blank (None, NaN) as "": a column of roles looked up
+    once per distinct role, not per row. The roles are spelled as ``fillna("").astype(str)`` spells them, but
+    found without building a text column (pandas' own text type made that most of the lookup's time)."""
+    raw = roles.to_numpy(dtype=object) if isinstance(roles, pd.Series) else np.asarray(roles, dtype=object)
+    codes, uniques = pd.factorize(raw.ravel())
+    texts = [u if type(u) is str else str(u) for u in uniques]
+    if len(codes) and codes.min() < 0:  # a blank: "" (two codes may spell the same role: each is looked up alike)
+        codes = np.where(codes < 0, len(texts), codes)
+        texts.append("")
+    return codes, texts
+
+
+def ramp_shares(months: np.ndarray, roles: object, fairness: Fairness) -> np.ndarray:
     """The ramp share for each row's month of tenure and role; 1 where there is no start date or no row."""
     out = np.ones(len(months))
-    codes, distinct = pd.factorize(roles.fillna("").astype(str))
+    codes, distinct = role_codes(roles)
     for code, role in enumerate(distinct):
         mask = codes == code
         for step in fairness.steps(role or None):

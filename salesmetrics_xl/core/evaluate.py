@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from salesmetrics_xl.core.effective import Scales, describe, row_scales, scaled
+from salesmetrics_xl.core.effective import Scales, describe, role_codes, row_scales, scaled
 from salesmetrics_xl.core.metrics import CATALOG, Category, Metric, Period, format_beside
 from salesmetrics_xl.core.problems import Problem, Severity
 from salesmetrics_xl.core.ranges import RangeSet
@@ -19,7 +19,16 @@ def column_values(frame: pd.DataFrame, name: str) -> np.ndarray:
     """One tracking column as floats; all NaN when the workbook has no such column."""
     if name not in frame:
         return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+    column = frame[name]
+    if column.dtype == np.float64:  # the reader's own type: taken as it is
+        return column.to_numpy()
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+
+
+def week_stamps(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's week as numpy datetimes: rows are picked by week with plain comparisons, never a pandas one
+    (a pandas comparison and the frame it picks cost more than the work on a small sheet)."""
+    return frame[WEEK].to_numpy(dtype="datetime64[ns]")
 
 
 def metric_values(frame: pd.DataFrame, metric: Metric) -> np.ndarray:
@@ -87,8 +96,7 @@ def evaluate_rows(frame: pd.DataFrame, ranges: RangeSet, period: Period = Period
     """metric name -> (values, statuses) for each row of ``frame``, each rep judged by its Role's range, moved by
     the row's days worked, FTE and ramp (core/effective.py) when the workbook declares them. ``scales``: the
     frame's row_scales when the caller has them already."""
-    roles = frame[ROLE] if ROLE in frame else pd.Series([None] * len(frame))
-    codes, distinct = pd.factorize(roles.fillna("").astype(str))  # bounds are found per role, not per row
+    codes, distinct = role_codes(frame[ROLE] if ROLE in frame else [None] * len(frame))  # bounds per role, not row
     if period is not Period.WEEK:
         scales = None
     elif scales is _ROW_SCALES:
@@ -96,7 +104,7 @@ def evaluate_rows(frame: pd.DataFrame, ranges: RangeSet, period: Period = Period
     out = {}
     for metric in metrics if metrics is not None else ranges.metrics:
         values = metric_values(frame, metric)
-        lo, hi = ranges.bounds(metric.name, period, pd.Series(distinct, dtype=object))
+        lo, hi = ranges.bounds(metric.name, period, distinct)
         scale = None if scales is None else scales.for_metric(metric)  # type: ignore[union-attr]
         out[metric.name] = (values, evaluate(values, lo[codes], hi[codes], scale))
     return out

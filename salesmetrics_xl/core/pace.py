@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from salesmetrics_xl.core.effective import Scales, describe, ramp_shares, tenure_month
-from salesmetrics_xl.core.evaluate import column_values, group_sums, pooled_rate, pooled_sums
+from salesmetrics_xl.core.effective import Scales, describe, ramp_shares, role_codes, stamps, tenure_month
+from salesmetrics_xl.core.evaluate import column_values, group_sums, pooled_columns, pooled_rate, week_stamps
 from salesmetrics_xl.core.metrics import Category, Metric, Period, Unit
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.status import Status, evaluate
-from salesmetrics_xl.core.workbook import REP, ROLE, START_DATE, WEEK
+from salesmetrics_xl.core.workbook import REP, ROLE, START_DATE
 
 PACE_WEEKS = 4  # a rep's typical week, for the monthly projection: the average of the last 4
 
@@ -55,45 +55,56 @@ def monthly_paces(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: 
     mondays = [d for d in (first + dt.timedelta(days=i) for i in range((next_month - first).days))
                if d.weekday() == 0]
     elapsed = sum(d <= week for d in mondays)
-    in_month = frame[(frame[WEEK] >= pd.Timestamp(first)) & (frame[WEEK] <= pd.Timestamp(week))]
-    recent = frame[(frame[WEEK] > pd.Timestamp(week) - pd.Timedelta(weeks=PACE_WEEKS))
-                   & (frame[WEEK] <= pd.Timestamp(week))]
+    weeks, this = week_stamps(frame), np.datetime64(week, "ns")
+    in_month = np.flatnonzero((weeks >= np.datetime64(first, "ns")) & (weeks <= this))  # rows, by position
+    recent = (weeks > this - np.timedelta64(7 * PACE_WEEKS, "D")) & (weeks <= this)
+    now = in_month[weeks[in_month] == this]
+    rep_of = frame[REP].to_numpy()
+    away = set() if scales is None else set(rep_of[now[scales.off[now]]])  # nothing to enter
     names = [rep for rep, _ in people]
-    now = in_month[in_month[WEEK] == pd.Timestamp(week)]
-    away = set() if scales is None else set(now[REP][scales.off[now.index.to_numpy()]])  # nothing to enter
-    now = now.set_index(REP)
     share = None
     if scales is not None:
-        recent = recent[~scales.off[recent.index.to_numpy()]]
+        recent &= ~scales.off
         share = month_share(frame, ranges, scales, mondays, week, names)
-    roles = pd.Series([role for _, role in people], dtype=object)
-    month_codes = pd.Index(names).get_indexer(in_month[REP])  # each row's place in ``names``; -1: not listed
-    recent_codes = pd.Index(names).get_indexer(recent[REP])
-    month_mine, recent_mine = month_codes >= 0, recent_codes >= 0
+    recent = np.flatnonzero(recent)
+    roles = [role for _, role in people]
+    role_of, distinct = role_codes(roles)
+    place = pd.Index(names)
+    month_codes = place.get_indexer(rep_of[in_month])  # each row's place in ``names``; -1: not listed
+    recent_codes = place.get_indexer(rep_of[recent])
+    now_codes = place.get_indexer(rep_of[now])
+    month_mine, recent_mine, now_mine = month_codes >= 0, recent_codes >= 0, now_codes >= 0
+    taken: dict[str, np.ndarray] = {}
+
+    def values(column: str) -> np.ndarray:  # each column taken out once, for every row
+        if column not in taken:
+            taken[column] = column_values(frame, column)
+        return taken[column]
+
     found: dict[tuple[int, int], MonthlyPace] = {}
     for k, metric in enumerate(dict.fromkeys(r.metric for r in ranges.rules if r.period is Period.MONTH)):
-        present = [c for c in metric.columns if c in in_month]
+        present = [c for c in metric.columns if c in frame]
         if len(present) < len(metric.columns):
             continue
         if metric.is_rate:  # pooled: the month's counts, not an average of weekly rates
-            num, den = pooled_sums(in_month[month_mine], metric.numerator, metric.denominator,  # type: ignore[arg-type]
-                                   month_codes[month_mine], len(names))
+            num, den = pooled_columns(values(metric.numerator)[in_month][month_mine],  # type: ignore[arg-type]
+                                      values(metric.denominator)[in_month][month_mine],  # type: ignore[arg-type]
+                                      month_codes[month_mine], len(names))
             mtd = projection = pooled_rate(num, den)
         else:  # per rep in ``names``: the month's total (NaN: nothing entered) and the mean of the recent weeks
-            total, count = group_sums(month_codes[month_mine], column_values(in_month, metric.column)[month_mine],
-                                      len(names))
+            column = values(metric.column)  # type: ignore[arg-type]
+            total, count = group_sums(month_codes[month_mine], column[in_month][month_mine], len(names))
             mtd = np.where(count > 0, total, np.nan)
-            total, count = group_sums(recent_codes[recent_mine], column_values(recent, metric.column)[recent_mine],
-                                      len(names))
+            total, count = group_sums(recent_codes[recent_mine], column[recent][recent_mine], len(names))
             with np.errstate(divide="ignore", invalid="ignore"):
                 typical = np.where(count > 0, total / count, np.nan)
             typical = np.where(np.isnan(typical), mtd / elapsed, typical)
             projection = mtd + (len(mondays) - elapsed) * typical
-        entered = pd.Series(np.isfinite([column_values(now, c) for c in present]).all(axis=0), index=now.index,
-                            dtype=bool).reindex(names, fill_value=False).to_numpy(bool)
-        lo, hi = ranges.bounds(metric.name, Period.MONTH, roles)
+        entered = np.zeros(len(names), dtype=bool)  # this week's numbers all there; no row: not entered
+        entered[now_codes[now_mine]] = np.isfinite([values(c)[now] for c in present]).all(axis=0)[now_mine]
+        lo, hi = ranges.bounds(metric.name, Period.MONTH, distinct)
         scale = None if share is None or metric.is_rate or metric.category is Category.QUALITY else share
-        statuses = evaluate(projection, lo, hi, scale)
+        statuses = evaluate(projection, lo[role_of], hi[role_of], scale)
         by_role = {role: ranges.lookup(metric.name, Period.MONTH, role) for role in set(roles)}
         for i, (rep, role) in enumerate(people):
             rule = by_role[role]
@@ -116,30 +127,31 @@ def month_share(frame: pd.DataFrame, ranges: RangeSet, scales: Scales, mondays: 
     FTE x ramp share. A week with a row uses the row's; a week to come (or with no row) counts as a full week at
     the rep's FTE and the ramp share of that week's Monday; a week before the start date counts 0."""
     out = np.ones(len(names))
-    this = frame[frame[WEEK] == pd.Timestamp(week)]
-    here = dict(zip(this[REP], this.index, strict=True))
+    weeks, this = week_stamps(frame), np.datetime64(week, "ns")
+    rep_of = frame[REP].to_numpy()
+    now = np.flatnonzero(weeks == this)
+    here = dict(zip(rep_of[now], now, strict=True))
     judged = [n for n, rep in enumerate(names) if rep in here]  # no row this week: the sheet's range judges it
     if not judged:
         return out
     rows = np.array([here[names[n]] for n in judged])
-    at = pd.DatetimeIndex([pd.Timestamp(d) for d in mondays])
-    reps, weeks = len(rows), len(at)
+    at = np.array(mondays, dtype="datetime64[ns]")
+    reps, weeks_in = len(rows), len(at)
     # every rep x week of the month at once: a full week at the rep's FTE and that Monday's ramp share, 0 before
     # the start date; then the weeks with a row take the row's own scale
     starts = frame[START_DATE].to_numpy()[rows] if START_DATE in frame else np.full(reps, None)
     roles = frame[ROLE].to_numpy()[rows] if ROLE in frame else np.full(reps, None)
-    months = tenure_month(np.repeat(starts, weeks), np.tile(at.to_numpy(), reps))
-    ramp = ramp_shares(months, pd.Series(np.repeat(roles, weeks)), ranges.fairness).reshape(reps, weeks)
-    begun = pd.to_datetime(pd.Series(starts), errors="coerce").to_numpy()
-    later = begun[:, None] > (at + pd.Timedelta(days=6)).to_numpy()[None, :]  # NaT compares False
+    months = tenure_month(np.repeat(starts, weeks_in), np.tile(at, reps))
+    ramp = ramp_shares(months, np.repeat(roles, weeks_in), ranges.fairness).reshape(reps, weeks_in)
+    later = stamps(starts)[:, None] > (at + np.timedelta64(6, "D"))[None, :]  # NaT compares False
     share = np.where(later, 0.0, scales.fte[rows][:, None] * ramp)
-    month = frame[(frame[WEEK] >= at[0]) & (frame[WEEK] <= pd.Timestamp(week))]
-    rep_at = pd.Index([names[n] for n in judged]).get_indexer(month[REP])  # -1: a rep not judged this week
-    day_at = at.get_indexer(pd.DatetimeIndex(month[WEEK]))
+    month = np.flatnonzero((weeks >= at[0]) & (weeks <= this))
+    rep_at = pd.Index([names[n] for n in judged]).get_indexer(rep_of[month])  # -1: a rep not judged this week
+    day_at = pd.Index(at).get_indexer(weeks[month])
     ok = np.flatnonzero((rep_at >= 0) & (day_at >= 0))
-    cell = rep_at[ok] * weeks + day_at[ok]
+    cell = rep_at[ok] * weeks_in + day_at[ok]
     _, last = np.unique(cell[::-1], return_index=True)  # a rep's week twice: its last row counts
     keep = ok[len(ok) - 1 - last]
-    share[rep_at[keep], day_at[keep]] = scales.activity[month.index.to_numpy()[keep]]
+    share[rep_at[keep], day_at[keep]] = scales.activity[month[keep]]
     out[judged] = share.mean(axis=1)
     return out

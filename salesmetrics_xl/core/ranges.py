@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
-from salesmetrics_xl.core.effective import Fairness
+from salesmetrics_xl.core.effective import Fairness, role_codes
 from salesmetrics_xl.core.metrics import Metric, Period, Range, normalise, text_key
 
 
@@ -69,11 +68,11 @@ class RangeSet(BaseModel):
             self._by_metric = index
         return self._by_metric
 
-    def bounds(self, metric: str, period: Period, roles: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    def bounds(self, metric: str, period: Period, roles: object) -> tuple[np.ndarray, np.ndarray]:
         """Per-row min and max (NaN = open) for a column of roles, for vectorised evaluation."""
-        lo = np.full(len(roles), np.nan)
-        hi = np.full(len(roles), np.nan)
-        codes, uniques = pd.factorize(roles.fillna("").astype(str))  # look each distinct role up once
+        codes, uniques = role_codes(roles)  # look each distinct role up once
+        lo = np.full(len(codes), np.nan)
+        hi = np.full(len(codes), np.nan)
         for code, role in enumerate(uniques):
             found = self.lookup(metric, period, role or None)
             if found is not None:
