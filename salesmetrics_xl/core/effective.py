@@ -99,11 +99,13 @@ def tenure_month(start: object, week: object) -> np.ndarray:
     Counted on numpy's calendar units (months since 1970, days into the month): the same numbers as pandas'
     year, month and day fields, without building an index of dates for each call."""
     s, w = stamps(start), stamps(week)
-    day = s.astype("datetime64[D]")  # the start's midnight
+    out = np.full(s.shape, np.nan)
+    known = ~np.isnat(s) & ~np.isnat(w)  # only rows with a start date: most sheets have none, or few
+    s, w = s[known], w[known]
     months = (w.astype("datetime64[M]").astype(np.int64) - s.astype("datetime64[M]").astype(np.int64)
               - (_day_of_month(w) < _day_of_month(s))).astype(float)
-    months = np.where(day > w, 0, months)  # started during the week: month 1
-    return np.where(np.isnat(s) | np.isnat(w), np.nan, months + 1.0)
+    out[known] = np.where(s.astype("datetime64[D]") > w, 0, months) + 1.0  # started during the week: month 1
+    return out
 
 
 def stamps(values: object) -> np.ndarray:

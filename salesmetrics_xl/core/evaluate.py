@@ -9,7 +9,7 @@ from salesmetrics_xl.core.effective import Scales, describe, role_codes, row_sca
 from salesmetrics_xl.core.metrics import CATALOG, Category, Metric, Period, format_beside
 from salesmetrics_xl.core.problems import Problem, Severity
 from salesmetrics_xl.core.ranges import RangeSet
-from salesmetrics_xl.core.status import Status, evaluate, rate
+from salesmetrics_xl.core.status import Status, labels, rate, status_codes
 from salesmetrics_xl.core.text import shorten
 from salesmetrics_xl.core.tracking import ROW, TrackingData
 from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
@@ -96,6 +96,14 @@ def evaluate_rows(frame: pd.DataFrame, ranges: RangeSet, period: Period = Period
     """metric name -> (values, statuses) for each row of ``frame``, each rep judged by its Role's range, moved by
     the row's days worked, FTE and ramp (core/effective.py) when the workbook declares them. ``scales``: the
     frame's row_scales when the caller has them already."""
+    return {name: (values, labels(codes)) for name, (values, codes) in
+            status_rows(frame, ranges, period, metrics, scales).items()}
+
+
+def status_rows(frame: pd.DataFrame, ranges: RangeSet, period: Period = Period.WEEK,
+                metrics: list[Metric] | None = None, scales: Scales | object | None = _ROW_SCALES
+                ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """evaluate_rows with each status as its code (core/status.status_codes), for a whole sheet's rows."""
     codes, distinct = role_codes(frame[ROLE] if ROLE in frame else [None] * len(frame))  # bounds per role, not row
     if period is not Period.WEEK:
         scales = None
@@ -106,7 +114,7 @@ def evaluate_rows(frame: pd.DataFrame, ranges: RangeSet, period: Period = Period
         values = metric_values(frame, metric)
         lo, hi = ranges.bounds(metric.name, period, distinct)
         scale = None if scales is None else scales.for_metric(metric)  # type: ignore[union-attr]
-        out[metric.name] = (values, evaluate(values, lo[codes], hi[codes], scale))
+        out[metric.name] = (values, status_codes(values, lo[codes], hi[codes], scale))
     return out
 
 

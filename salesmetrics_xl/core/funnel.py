@@ -36,8 +36,8 @@ import pandas as pd
 
 from salesmetrics_xl.core.defaults import WEEKS as WINDOW_WEEKS
 from salesmetrics_xl.core.defaults import check_weeks
-from salesmetrics_xl.core.effective import Scales
-from salesmetrics_xl.core.evaluate import column_values, pooled_columns, scorecard_metrics
+from salesmetrics_xl.core.effective import Scales, role_codes
+from salesmetrics_xl.core.evaluate import column_values, pooled_columns, scorecard_metrics, week_stamps
 from salesmetrics_xl.core.metrics import (
     CATALOG,
     DEALS_WON,
@@ -56,7 +56,7 @@ from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.ranking import Rankings
 from salesmetrics_xl.core.rep_funnel import ActivityNeed, Gain, Leak, RepFunnel, StageRate
 from salesmetrics_xl.core.text import joined, lower, shorten
-from salesmetrics_xl.core.workbook import REP, ROLE, WEEK
+from salesmetrics_xl.core.workbook import REP, ROLE
 
 METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
 MIN_COUNT = 20  # a rate pooled from fewer of its denominator is too thin to plan with
@@ -206,19 +206,23 @@ class Funnels:
         self.ranges, self.month, self.min_count, self.window = ranges, month or {}, min_count, window
         self.label = label  # a column as the manager calls it ("Connects (Conversations)"), in every sentence
         self.links = links = funnel_links(ranges, list(frame.columns))
-        rows = frame[(frame[WEEK] <= week) & (frame[WEEK] > week - pd.Timedelta(weeks=window))]
-        full = np.ones(len(rows), dtype=bool)
+        # the window's rows, by position (picked with plain comparisons: pandas' cost more than the work here)
+        stamps, end = week_stamps(frame), pd.Timestamp(week).to_datetime64()
+        inside = (stamps <= end) & (stamps > end - np.timedelta64(7 * window, "D"))
         if scales is not None:  # an OFF week is not a week of zeros; only full weeks choose the top performers
-            rows = rows[~scales.off[rows.index.to_numpy()]]
-            full = scales.activity[rows.index.to_numpy()] == 1
-        rep_codes, rep_names = pd.factorize(rows[REP].to_numpy())
-        self.where = {name: i for i, name in enumerate(rep_names)} if links else {}
+            inside &= ~scales.off
+        rows = np.flatnonzero(inside)
+        full = np.ones(len(rows), dtype=bool) if scales is None else scales.activity[rows] == 1
+        reps = frame[REP].to_numpy()[rows]
+        rep_codes, rep_names = pd.factorize(reps)
+        place = {name: i for i, name in enumerate(rep_names)}
+        self.where = place if links else {}
         n = len(rep_names)
         roles = np.full(len(rows), "")
-        if ROLE in rows:  # a role is the one the ranges match: "sdr " is "SDR" (text_key)
-            named = rows[ROLE].fillna("").astype(str)
-            roles = named.map({r: text_key(r) for r in named.unique()}).to_numpy()
-        role_codes, role_names = pd.factorize(roles)
+        if ROLE in frame:  # a role is the one the ranges match: "sdr " is "SDR" (text_key)
+            codes, spelled = role_codes(frame[ROLE].to_numpy(dtype=object)[rows])
+            roles = np.array([text_key(text) for text in spelled], dtype=object)[codes]
+        role_codes_, role_names = pd.factorize(roles)
         self.role_of = {name: i for i, name in enumerate(role_names)}
         top_mask = np.zeros(len(rows), dtype=bool)
         self.top_reps: list[list[str]] = []
@@ -228,24 +232,24 @@ class Funnels:
         self.no_top: list[str] = []  # per role, why it has no top performers at all ("" when it has)
         rankings = rankings or Rankings(ranges)
         for r in range(len(role_names)):
-            chosen = rows[full & (role_codes == r)]
-            found = rankings.of(chosen)
+            chosen = full & (role_codes_ == r)
+            found = rankings.of(frame.iloc[rows[chosen]])
             self.top_reps.append([rep for ranking in found for rep in ranking.top])
             self.top_sets.append(set(self.top_reps[-1]))
             self.top_place.append({rep: k for k, rep in enumerate(self.top_reps[-1])})
-            self.peers.append(int(chosen[REP].nunique()))
+            self.peers.append(len(np.unique(rep_codes[chosen & (rep_codes >= 0)])))
             self.no_top.append("" if self.top_reps[-1] else "; ".join(x.empty_reason(brief=True) for x in found))
-            top_mask |= full & rows[REP].isin(self.top_reps[-1]).to_numpy() & (role_codes == r)
+            top_mask |= chosen & np.isin(rep_codes, [place[rep] for rep in self.top_reps[-1] if rep in place])
         self.columns = columns = list(dict.fromkeys(c for x in links for c in (x.stage, x.source)))
-        col = {c: column_values(rows, c) for c in columns}  # each column taken out once, as floats
+        col = {c: column_values(frame, c)[rows] for c in columns}  # each column taken out once, as floats
         roles_n = len(role_names)
         self.rep_sums = {x.name: _sums(col, rep_codes, n, x) for x in links}
-        late = (rows[WEEK] > week - pd.Timedelta(weeks=RECENT_WEEKS)).to_numpy() if window > RECENT_WEEKS \
+        late = stamps[rows] > end - np.timedelta64(7 * RECENT_WEEKS, "D") if window > RECENT_WEEKS \
             else np.zeros(len(rows), dtype=bool)
         self.recent_sums = {x.name: _sums(col, rep_codes, n, x, late) for x in links}
         self.recent_average: dict[str, list[float | None]] = {}
-        self.team_sums = {x.name: _sums(col, role_codes, roles_n, x) for x in links}
-        self.top_sums = {x.name: _sums(col, role_codes, roles_n, x, top_mask) for x in links}
+        self.team_sums = {x.name: _sums(col, role_codes_, roles_n, x) for x in links}
+        self.top_sums = {x.name: _sums(col, role_codes_, roles_n, x, top_mask) for x in links}
         # each top performer's own part of the top sums: taken out when that rep is the one compared
         self.own_top_sums = {x.name: _sums(col, rep_codes, n, x, top_mask) for x in links}
         self.average: dict[str, list[float | None]] = {}  # per column, each rep's weekly average
@@ -259,10 +263,10 @@ class Funnels:
                     out[c] = [None if k == 0 else v for v, k in zip((totals / counts).tolist(), counts.tolist(),
                                                                     strict=True)]
         self.weeks = np.bincount(rep_codes, minlength=n).tolist()
-        at = np.flatnonzero((rows[WEEK] == week).to_numpy())
-        shown = {c: col[c][at].tolist() for c in columns if c in rows}
+        at = np.flatnonzero(stamps[rows] == end)
+        shown = {c: col[c][at].tolist() for c in columns if c in frame}
         # this week's numbers per rep (a rep's last row, should there be two)
-        self.latest = {rep: {c: v[k] for c, v in shown.items()} for k, rep in enumerate(rows[REP].to_numpy()[at])}
+        self.latest = {rep: {c: v[k] for c, v in shown.items()} for k, rep in enumerate(reps[at])}
         metrics = scorecard_metrics(ranges)
         self.activity = {m.column for m in metrics if m.category is Category.ACTIVITY and m.column}
         self.paths = [(m, path) for m in metrics if m.category is Category.OUTCOME and not m.is_rate

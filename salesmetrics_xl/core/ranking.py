@@ -30,7 +30,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from salesmetrics_xl.core.defaults import TOP_SHARE
-from salesmetrics_xl.core.evaluate import column_values, group_sums
+from salesmetrics_xl.core.evaluate import column_values, group_sums, week_stamps
 from salesmetrics_xl.core.metrics import (
     DEALS_WON,
     NEW_MRR,
@@ -128,7 +128,8 @@ def rank_role(frame: pd.DataFrame, ranges: RangeSet | None = None, role: str | N
     rep and week."""
     names = frame[REP].to_numpy() if REP in frame else np.empty(0, dtype=object)
     mine = np.asarray(pd.notna(names), dtype=bool)
-    weeks = int(frame[WEEK][mine].nunique()) if WEEK in frame and mine.any() else 0
+    stamps = week_stamps(frame)[mine] if WEEK in frame else np.empty(0, dtype="datetime64[ns]")
+    weeks = len(np.unique(stamps[~np.isnat(stamps)]))
     wanted = targeted(ranges, role)
     present = [o for o in OUTCOMES if o in frame]
     if not mine.any():
@@ -201,20 +202,31 @@ def rank_role(frame: pd.DataFrame, ranges: RangeSet | None = None, role: str | N
 def role_groups(frame: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:
     """The frame's rows by role, grouped as the ranges match roles (text_key); one group (None) without roles.
     With one role named, the rows with a blank Role are that team's too (one group, as before roles were
-    written in); with several, they are a group of their own, judged by the ranges for everyone."""
-    if ROLE not in frame or not frame[ROLE].notna().any():
+    written in); with several, they are a group of their own, judged by the ranges for everyone. A group is
+    called by the spelling most of its rows have (a tie: the first in sorted order), trimmed."""
+    raw = frame[ROLE].to_numpy(dtype=object) if ROLE in frame else np.empty(0, dtype=object)
+    codes, uniques = pd.factorize(raw)  # each distinct spelling once; a blank (None, NaN) is -1
+    if not (codes >= 0).any():
         return [(None, frame)]
-    named = frame[ROLE].fillna("").astype(str)
-    keys = named.map({r: text_key(r) for r in named.unique()})
-    if len({k for k in keys.unique() if k}) == 1:
-        spelled = frame[ROLE].dropna().astype(str)
-        return [(spelled[keys[frame[ROLE].notna()].to_numpy() != ""].mode().iloc[0].strip(), frame)]
-    out = []
-    for key in sorted(keys.unique()):
-        rows = frame[(keys == key).to_numpy()]
-        spelled = rows[ROLE].dropna().astype(str)
-        out.append((spelled.mode().iloc[0].strip() if key and len(spelled) else None, rows))
-    return out
+    spelled = [u if type(u) is str else str(u) for u in uniques]
+    keys = [text_key(text) for text in spelled]
+    rows = np.bincount(codes[codes >= 0], minlength=len(spelled))
+
+    def most(key: str) -> str:
+        tally: dict[str, int] = {}
+        for code, text in enumerate(spelled):
+            if keys[code] == key:
+                tally[text] = tally.get(text, 0) + int(rows[code])
+        top = max(tally.values())
+        return min(text for text, n in tally.items() if n == top).strip()
+
+    named = sorted({key for key in keys if key})
+    if len(named) == 1:
+        return [(most(named[0]), frame)]
+    groups = sorted(set(keys) | ({""} if (codes < 0).any() else set()))
+    place = {key: g for g, key in enumerate(groups)}
+    group_of = np.array([place[key] for key in keys] + [place.get("", -1)])[codes]  # -1 (blank): the last
+    return [(most(key) if key else None, frame[group_of == g]) for g, key in enumerate(groups)]
 
 
 class Rankings:

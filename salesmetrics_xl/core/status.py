@@ -80,12 +80,18 @@ def _bound(bound: Bound, fill: float) -> np.ndarray | float:
     return np.where(np.isnan(arr), fill, arr)
 
 
-_LABELS = np.array([s.value for s in (Status.IN_RANGE, Status.NO_RANGE, Status.NO_DATA, Status.BELOW, Status.ABOVE,
-                                       Status.OFF)], dtype=object)
+STATUSES = (Status.IN_RANGE, Status.NO_RANGE, Status.NO_DATA, Status.BELOW, Status.ABOVE, Status.OFF)  # by code
+_LABELS = np.array([s.value for s in STATUSES], dtype=object)
 
 
 def evaluate(values: object, min: Bound = None, max: Bound = None, scale: Bound = None) -> np.ndarray:
     """Statuses for many values in one call; ``min``/``max`` (and ``scale``) may be scalars or per-value arrays."""
+    return labels(status_codes(values, min, max, scale))
+
+
+def status_codes(values: object, min: Bound = None, max: Bound = None, scale: Bound = None) -> np.ndarray:
+    """``evaluate``, each status as its place in STATUSES: a whole sheet's statuses compared and counted as small
+    numbers, without a Python string per row."""
     v = as_numbers(values)
     lo, hi = _bound(min, -np.inf), _bound(max, np.inf)
     no_range = np.isneginf(lo) & np.isposinf(hi)
@@ -95,8 +101,13 @@ def evaluate(values: object, min: Bound = None, max: Bound = None, scale: Bound 
         with np.errstate(invalid="ignore"):  # an open side (infinite) times 0 stays open
             lo, hi = np.where(np.isinf(lo), lo, scaled(lo, s)), np.where(np.isinf(hi), hi, scaled(hi, s))
         conditions, codes = [np.asarray(s) == 0, no_range, np.isnan(v), v < lo, v > hi], [5, 1, 2, 3, 4]
-    # the first condition that holds wins, in the order of the rule above; codes index _LABELS
-    return _LABELS[np.select(conditions, codes, default=0)]
+    # the first condition that holds wins, in the order of the rule above; codes index STATUSES
+    return np.select(conditions, codes, default=0)
+
+
+def labels(codes: np.ndarray) -> np.ndarray:
+    """The statuses' text for their codes (status_codes)."""
+    return _LABELS[codes]
 
 
 def status(value: object, range: Range | None) -> Status:

@@ -39,9 +39,11 @@ from salesmetrics_xl.core.evaluate import (
     column_values,
     evaluate_rows,
     metric_values,
+    pooled_columns,
     pooled_rate,
-    pooled_sums,
     scorecard_metrics,
+    status_rows,
+    week_stamps,
 )
 from salesmetrics_xl.core.evidence import floors as evidence_floors
 from salesmetrics_xl.core.evidence import targets_out_of_reach, thin_rates
@@ -59,7 +61,7 @@ from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.ranking import OUTCOME_ORDER, Rankings, outcome_key
 from salesmetrics_xl.core.rep_week import RepDecision, RepWeek
-from salesmetrics_xl.core.status import Status
+from salesmetrics_xl.core.status import STATUSES, Status, labels
 from salesmetrics_xl.core.text import listing, shorten
 from salesmetrics_xl.core.tracking import ROW, TrackingData, monday, week_label
 from salesmetrics_xl.core.workbook import REP, ROLE, TEAM, WEEK
@@ -67,6 +69,7 @@ from salesmetrics_xl.core.workbook import REP, ROLE, TEAM, WEEK
 ORDERING_RULE = ("Reps are ordered by outcomes, never by activity: first by how many outcome metrics are in range "
                  f"or above, then by {OUTCOME_ORDER}.")
 JUDGED = (Status.BELOW.value, Status.IN_RANGE.value, Status.ABOVE.value)
+OUT_OF_RANGE = (STATUSES.index(Status.BELOW), STATUSES.index(Status.ABOVE))  # as status codes
 RECENT_WEEKS = 4  # a rep with a row in the 4 weeks before, but none this week, is listed as missing
 
 
@@ -151,11 +154,13 @@ def pick_week(tracking: TrackingData, week: dt.date | None) -> dt.date:
 def _streaks(frame: pd.DataFrame, statuses: dict[str, np.ndarray], week: pd.Timestamp,
              off: np.ndarray | None = None) -> dict[str, dict[str, int]]:
     """rep -> metric -> consecutive weeks out of range ending this week (a missing week ends a streak; an OFF
-    week is skipped: a holiday neither breaks a streak nor adds to it).
+    week is skipped: a holiday neither breaks a streak nor adds to it). ``statuses``: each row's status code.
 
     One row per rep and week. A rep's out-of-range rows, sorted by weeks worked back from this one (k = 0, 1,
     ...), form a streak exactly as long as the leading run where k equals the row's place in that list."""
-    back = ((week - frame[WEEK]) // pd.Timedelta(days=7)).to_numpy()
+    stamps = week_stamps(frame)
+    with np.errstate(invalid="ignore"):  # no week (NaT): never counted
+        back = np.where(np.isnat(stamps), -1, (pd.Timestamp(week).to_datetime64() - stamps) // np.timedelta64(7, "D"))
     mine = np.flatnonzero(back >= 0)
     codes, reps = pd.factorize(frame[REP].to_numpy()[mine])
     order = np.lexsort((back[mine], codes))
@@ -169,18 +174,20 @@ def _streaks(frame: pd.DataFrame, statuses: dict[str, np.ndarray], week: pd.Time
         rows, rep_sorted, back_sorted = rows[keep], rep_sorted[keep], back_sorted[keep]
     counts = {}
     for metric, status in statuses.items():
-        out = np.isin(status[rows], (Status.BELOW.value, Status.ABOVE.value))
+        out = np.isin(status[rows], OUT_OF_RANGE)
         rep, k = rep_sorted[out], back_sorted[out]
         place = np.arange(len(rep)) - np.searchsorted(rep, rep)
         counts[metric] = np.bincount(rep[k == place], minlength=len(reps))
     return {rep: {m: int(c[i]) for m, c in counts.items()} for i, rep in enumerate(reps)}
 
 
-def _pooled(frame: pd.DataFrame, metric: Metric) -> float | None:
+def _pooled(frame: pd.DataFrame, metric: Metric, rows: np.ndarray, values: np.ndarray) -> float | None:
+    """The team's total of a count, or its pooled rate, over ``rows`` (positions in ``frame``); ``values``: the
+    metric's value on those rows."""
     if metric.is_rate:
-        found = float(pooled_rate(*pooled_sums(frame, metric.numerator, metric.denominator))[0])  # type: ignore[arg-type]
+        found = float(pooled_rate(*pooled_columns(column_values(frame, metric.numerator)[rows],  # type: ignore[arg-type]
+                                                  column_values(frame, metric.denominator)[rows]))[0])  # type: ignore[arg-type]
         return None if np.isnan(found) else found
-    values = metric_values(frame, metric)
     return float(np.nansum(values)) if (~np.isnan(values)).any() else None
 
 
@@ -201,25 +208,27 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
 
 def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Problem] | None,
                    week: dt.date | None, now: dt.datetime | None, title: str | None, window: int) -> WeeklySummary:
-    frame = tracking.frame.drop_duplicates([REP, WEEK], keep="last").reset_index(drop=True)
+    frame = _one_row_per_week(tracking.frame)
     chosen = pick_week(TrackingData(frame, tracking.file, tracking.sheet, tracking.letters), week)
     this = pd.Timestamp(chosen)
     weekly = scorecard_metrics(ranges)
     scales = row_scales(frame, ranges.fairness)
-    evaluated = evaluate_rows(frame, ranges, metrics=weekly, scales=scales)
-    statuses = {m: s for m, (_, s) in evaluated.items()}
+    evaluated = status_rows(frame, ranges, metrics=weekly, scales=scales)
+    statuses = {m: s for m, (_, s) in evaluated.items()}  # each row's status code (core/status.py)
     values = {m: v for m, (v, _) in evaluated.items()}
-    last_week = np.flatnonzero((frame[WEEK] == this - pd.Timedelta(days=7)).to_numpy())
-    previous = dict(zip(frame[REP].to_numpy()[last_week], last_week, strict=True))
+    stamps, rep_of, row_of = week_stamps(frame), frame[REP].to_numpy(), frame[ROW].to_numpy()
+    role_of = frame[ROLE].to_numpy() if ROLE in frame else np.full(len(frame), None)
+    team_of = frame[TEAM].to_numpy() if TEAM in frame else np.full(len(frame), None)
+    last_week = np.flatnonzero(stamps == (this - pd.Timedelta(days=7)).to_datetime64())
+    previous = dict(zip(rep_of[last_week], last_week.tolist(), strict=True))
     off = scales.off if scales is not None else None
     streaks = _streaks(frame, statuses, this, off)
     by_category = {c: [m for m in weekly if m.category is c] for c in Category}
 
-    in_week = (frame[WEEK] == this).to_numpy()
-    week_rows = frame[in_week]
-    recent = frame[(frame[WEEK] < this) & (frame[WEEK] >= this - pd.Timedelta(weeks=RECENT_WEEKS))]
-    missing = recent[~recent[REP].isin(set(week_rows[REP]))].drop_duplicates(REP, keep="last")
-    people = [(rec[REP], rec.get(ROLE)) for rec in (*week_rows.to_dict("records"), *missing.to_dict("records"))]
+    in_week = stamps == this.to_datetime64()
+    week_rows = np.flatnonzero(in_week)  # rows by position, taken from the columns: no frame of them is built
+    missing = _missing(rep_of, stamps, week_rows, this)
+    people = [(rep_of[i], role_of[i]) for i in (*week_rows, *missing)]
     monthly, month_name = monthly_paces(frame, ranges, chosen, people, scales)
     paces = {(p.rep, p.metric): p for p in monthly}
     rankings = Rankings(ranges)  # the top performers, chosen once for the funnels and the range check
@@ -231,41 +240,43 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
     reach = targets_out_of_reach(plan, ranges, monthly, people)
     find = functools.lru_cache(maxsize=None)(ranges.lookup)  # a range per (metric, period, role), looked up once
     context: dict[str, tuple[Diagnosis, RepFunnel | None]] = {}
-    listed = {m: v.tolist() for m, v in values.items()}  # one rep's number at a time: Python floats, not numpy's
+    kept = np.concatenate([week_rows, last_week]).tolist()  # the rows read one number at a time: Python floats
+    listed = {m: dict(zip(kept, v[kept].tolist(), strict=True)) for m, v in values.items()}
 
     reps: list[RepWeek] = []
-    for i, rec in zip(np.flatnonzero(in_week), week_rows.to_dict("records"), strict=True):
-        prev = previous.get(rec[REP])
+    for i in week_rows.tolist():
+        name, role = rep_of[i], role_of[i]
+        prev = previous.get(name)
         was_off = prev is not None and off is not None and bool(off[prev])  # no change against a week off
-        role = rec.get(ROLE)
         if off is not None and off[i]:
-            reps.append(_off_week(rec, {m: _num(listed[m][i]) for m in values}, ranges.fairness.working_week))
+            reps.append(_off_week(name, team_of[i], role, int(row_of[i]), {m: _num(listed[m][i]) for m in values},
+                                  ranges.fairness.working_week))
             continue
-        row_status = {m: Status(statuses[m][i]) for m in statuses}
-        paced = [m.name for m in weekly if is_paced(m, row_status[m.name], paces.get((rec[REP], m.name)))]
-        judged = {m: paces[(rec[REP], m)].status if m in paced else row_status[m] for m in row_status}
+        row_status = {m: STATUSES[statuses[m][i]] for m in statuses}
+        paced = [m.name for m in weekly if is_paced(m, row_status[m.name], paces.get((name, m.name)))]
+        judged = {m: paces[(name, m)].status if m in paced else row_status[m] for m in row_status}
         for m in weekly:  # blank, with only a monthly range and nothing this month to pace: not entered, not unranged
             if judged[m.name] is Status.NO_RANGE and np.isnan(values[m.name][i]) and \
                     (rule := ranges.lookup(m.name, Period.MONTH, role)) is not None and not rule.is_open:
                 judged[m.name] = Status.NO_DATA
-        thin, pooled = thin_rates(rec[REP], role, rates, counts, i, judged, values, find, plan)
+        thin, pooled = thin_rates(name, role, rates, counts, i, judged, values, find, plan)
         by_pace = [m for m in paced if row_status[m] in (Status.NO_RANGE, Status.NO_DATA)]
         shown = {m: judged[m] if m in by_pace else s for m, s in row_status.items()}  # a monthly-only one: by pace
         categories = {c: category_status(judged[m.name] for m in metrics) for c, metrics in by_category.items()}
         found = diagnose(categories[Category.ACTIVITY], categories[Category.QUALITY], categories[Category.OUTCOME])
         rep = RepWeek(
-            rep=rec[REP], team=rec.get(TEAM), role=role, row=int(rec[ROW]),
+            rep=name, team=team_of[i], role=role, row=int(row_of[i]),
             values={m: _num(listed[m][i]) for m in values}, statuses=shown, judged=judged, paced=paced,
             changes={m: (None if prev is None or was_off or (v := listed[m])[prev] != v[prev] or v[i] != v[i]
                          else v[i] - v[prev]) for m in values},
-            streaks=streaks.get(rec[REP], {}), categories=categories,
+            streaks=streaks.get(name, {}), categories=categories,
             diagnosis_code=found.code, diagnosis_headline=found.headline, diagnosis=found.sentence,
             on_track=found.on_track,
             busy_not_producing=busy_not_producing(categories[Category.ACTIVITY],
                                                   (judged[m.name] for m in by_category[Category.QUALITY]),
                                                   (judged[m.name] for m in by_category[Category.OUTCOME])),
             thin=thin, pooled=pooled, by_pace=by_pace,
-            **_effective(weekly, ranges, role, scales, i, {m: paces[(rec[REP], m)] for m in paced}, find),
+            **_effective(weekly, ranges, role, scales, i, {m: paces[(name, m)] for m in paced}, find),
         )
         funnel = None
         if not found.on_track and categories[Category.OUTCOME] is Status.BELOW:  # behind: what it takes
@@ -279,9 +290,10 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
                 funnels[rep.rep] = funnel
         context[rep.rep] = (found, funnel)
         reps.append(rep)
-    for rec in missing.to_dict("records"):
+    for i in missing.tolist():
+        last = f"{pd.Timestamp(stamps[i]):%Y-%m-%d}"
         reps.append(RepWeek(
-            rep=rec[REP], team=rec.get(TEAM), role=rec.get(ROLE), row=None, values={m: None for m in values},
+            rep=rep_of[i], team=team_of[i], role=role_of[i], row=None, values={m: None for m in values},
             statuses={m: Status.NO_DATA for m in values}, judged={m: Status.NO_DATA for m in values},
             changes={m: None for m in values}, streaks={m: 0 for m in values},
             categories={c: Status.NO_DATA for c in Category},
@@ -289,8 +301,8 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
             on_track=False, busy_not_producing=False))
         reps[-1].decided(RepDecision(
             verdict=NO_DATA, focus="",
-            action=f"Add this week's row to Tracking (the last is for {rec[WEEK]:%Y-%m-%d}).",
-            detail=f"The last row is for the week of {rec[WEEK]:%Y-%m-%d}; no row this week."))
+            action=f"Add this week's row to Tracking (the last is for {last}).",
+            detail=f"The last row is for the week of {last}; no row this week."))
 
     outcomes = [m.name for m in by_category[Category.OUTCOME]]
 
@@ -327,28 +339,53 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
                         shown[key] = _range_text(ranges, m, [r.role])
                     r.judged_by[m.name] = shown[key]
     team = []
-    worked = week_rows if off is None else week_rows[~off[in_week]]
+    worked = week_rows if off is None else week_rows[~off[week_rows]]
     for m in weekly:  # reps in range as the cells show them: a paced outcome by its pace
         shown = [r.judged[m.name] for r in reps]
-        counted = metric_values(worked, m)  # per rep who worked: an OFF week is not a 0
+        counted = values[m.name][worked]  # per rep who worked: an OFF week is not a 0
         team.append(TeamMetric(
-            metric=m.name, total=_pooled(week_rows, m),
+            metric=m.name, total=_pooled(frame, m, week_rows, values[m.name][week_rows]),
             average=None if m.is_rate or np.isnan(counted).all() else float(np.nanmean(counted)),
             in_range=shown.count(Status.IN_RANGE), judged=sum(s.value in JUDGED for s in shown)))
 
     outcome_ranges = any(r.metric.category is Category.OUTCOME and not r.range.is_open for r in ranges.rules)
     return WeeklySummary(
         title=title or tracking.file, source=tracking.file,
-        teams=sorted({t for t in week_rows[TEAM] if t}) if TEAM in week_rows else [],
+        teams=sorted({t for t in team_of[week_rows] if t}) if TEAM in frame else [],
         week=chosen, week_label=week_label(chosen), generated_at=now or dt.datetime.now().replace(microsecond=0),
         metrics=columns, reps=reps, team=team, team_diagnosis=team_diagnosis(reps, outcome_ranges, unranged),
         range_review=[*dict.fromkeys(x.text for found in reach.values() for x in found.values()),
                       *range_review(frame, ranges, this, full=None if scales is None else scales.activity == 1,
                                     rankings=rankings, evaluated={m.name: (m, statuses[m.name]) for m in weekly})],
         month=month_name, monthly=monthly,
-        problems=_affecting(problems or [], tracking, week_rows, chosen), window_weeks=window,
+        problems=_affecting(problems or [], tracking, row_of[week_rows], chosen), window_weeks=window,
         funnels=sorted(funnels.values(), key=lambda f: position[f.rep]),
     )
+
+
+def _one_row_per_week(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per rep and week, the last where there are two (check has said so), indexed 0..n-1 like every
+    array the summary keeps per row. Looked for on codes first: a sheet without a second row, the usual one, is
+    not searched row by row."""
+    if len(frame):
+        reps = pd.factorize(frame[REP].to_numpy())[0].astype(np.int64)
+        weeks, distinct = pd.factorize(frame[WEEK].to_numpy())
+        if len(pd.unique(reps * (len(distinct) + 1) + weeks)) == len(frame):
+            return frame.reset_index(drop=True)
+    return frame.drop_duplicates([REP, WEEK], keep="last").reset_index(drop=True)
+
+
+def _missing(reps: np.ndarray, stamps: np.ndarray, week_rows: np.ndarray, week: pd.Timestamp) -> np.ndarray:
+    """The reps with a row in the RECENT_WEEKS weeks before ``week`` but none in it: each one's last such row, in
+    sheet order (positions)."""
+    codes = pd.factorize(reps)[0]  # equal names share a code (a blank one: -1, the last place below)
+    here = np.zeros(codes.max(initial=-1) + 2, dtype=bool)
+    here[codes[week_rows]] = True
+    end = week.to_datetime64()
+    before = np.flatnonzero((stamps < end) & (stamps >= end - np.timedelta64(7 * RECENT_WEEKS, "D")))
+    before = before[~here[codes[before]]]
+    _, last = np.unique(codes[before][::-1], return_index=True)  # a rep's last row
+    return np.sort(before[len(before) - 1 - last])
 
 
 def _funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: int, monthly: list[MonthlyPace],
@@ -361,7 +398,8 @@ def _funnels(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, window: 
 def _produced(frame: pd.DataFrame, outcomes: list[Metric], week: pd.Timestamp, window: int) -> set[str]:
     """The reps with any outcome above 0 in the window's weeks ending with ``week``: a rep with none is never among
     the team's best by outcomes, however the order falls (a team where most reps have none)."""
-    rows = ((frame[WEEK] <= week) & (frame[WEEK] > week - pd.Timedelta(weeks=window))).to_numpy()
+    stamps, end = week_stamps(frame), pd.Timestamp(week).to_datetime64()
+    rows = (stamps <= end) & (stamps > end - np.timedelta64(7 * window, "D"))
     some = np.zeros(len(frame), dtype=bool)
     for m in outcomes:
         if not m.is_rate:
@@ -369,10 +407,11 @@ def _produced(frame: pd.DataFrame, outcomes: list[Metric], week: pd.Timestamp, w
     return set(frame[REP].to_numpy()[rows & some])
 
 
-def _off_week(rec: dict, values: dict[str, float | None], working_week: float) -> RepWeek:
+def _off_week(name: str, team: str | None, role: str | None, row: int, values: dict[str, float | None],
+              working_week: float) -> RepWeek:
     """A week with 0 days worked: shown, never judged, and left out of streaks, shares and the team line's count."""
     rep = RepWeek(
-        rep=rec[REP], team=rec.get(TEAM), role=rec.get(ROLE), row=int(rec[ROW]), values=values,
+        rep=name, team=team, role=role, row=row, values=values,
         statuses={m: Status.OFF for m in values}, judged={m: Status.OFF for m in values},
         changes={m: None for m in values}, streaks={m: 0 for m in values},
         categories={c: Status.OFF for c in Category}, diagnosis_code=OFF_WEEK.code,
@@ -454,23 +493,27 @@ def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, week
     """The method's step 2 as a check: when most of the top producers by outcomes sit below an activity range's
     Min (or above its Max) in most of their recent weeks, the range, not the reps, may be wrong. With ``full``
     (rows that are a full week at full time and full ramp), only those count, as in the baseline. ``evaluated``:
-    metric name -> (metric, status of every row of ``frame``, indexed 0..n-1), when the caller has them."""
-    window = frame[(frame[WEEK] <= week) & (frame[WEEK] > week - pd.Timedelta(weeks=weeks))]
+    metric name -> (metric, status code of every row of ``frame``, indexed 0..n-1), when the caller has them."""
+    stamps, end = week_stamps(frame), pd.Timestamp(week).to_datetime64()
+    inside = (stamps <= end) & (stamps > end - np.timedelta64(7 * weeks, "D"))
     if full is not None:
-        window = window[full[window.index.to_numpy()]]
-    weeks = window[WEEK].nunique()
-    if window[REP].nunique() < 2:
+        inside &= full
+    rows = np.flatnonzero(inside)  # the window's rows, by position
+    weeks = len(np.unique(stamps[rows]))
+    reps = frame[REP].to_numpy()[rows]
+    if len(pd.unique(reps[~pd.isna(reps)])) < 2:
         return []
-    top = (rankings or Rankings(ranges)).top(window)
-    top_frame = window[window[REP].isin(top)]
+    top = (rankings or Rankings(ranges)).top(frame.iloc[rows])
+    chosen = set(top)
+    rows = rows[np.fromiter((rep in chosen for rep in reps), dtype=bool, count=len(reps))]  # the top reps' rows
     activity = [m for m in ranges.metrics if m.category is Category.ACTIVITY]
-    roles = sorted({r for r in top_frame[ROLE].dropna()}) if ROLE in top_frame else []
-    codes, names = pd.factorize(top_frame[REP].to_numpy())
+    roles = sorted({r for r in frame[ROLE].to_numpy()[rows] if not pd.isna(r)}) if ROLE in frame else []
+    codes, names = pd.factorize(frame[REP].to_numpy()[rows])
     place = {rep: k for k, rep in enumerate(names)}
     # each row is judged on its own, so the summary's statuses of every row serve the top reps' rows as they are
-    shared = {m: evaluated[m.name][1][top_frame.index.to_numpy()] for m in activity
+    shared = {m: labels(evaluated[m.name][1][rows]) for m in activity
               if evaluated is not None and m.name in evaluated and evaluated[m.name][0] == m}
-    rest = evaluate_rows(top_frame, ranges, metrics=[m for m in activity if m not in shared]) \
+    rest = evaluate_rows(frame.iloc[rows], ranges, metrics=[m for m in activity if m not in shared]) \
         if len(shared) < len(activity) else {}
     notes = []
     for metric in activity:
@@ -491,10 +534,11 @@ def range_review(frame: pd.DataFrame, ranges: RangeSet, week: pd.Timestamp, week
     return notes
 
 
-def _affecting(problems: list[Problem], tracking: TrackingData, week_rows: pd.DataFrame, week: dt.date
+def _affecting(problems: list[Problem], tracking: TrackingData, week_rows: np.ndarray, week: dt.date
                ) -> list[Problem]:
-    """The reader's problems that touch this week: its rows, the ranges, and whole-sheet problems."""
-    rows = {str(r) for r in week_rows[ROW].tolist()}
+    """The reader's problems that touch this week: its rows (``week_rows``: their Excel rows), the ranges, and
+    whole-sheet problems."""
+    rows = {str(r) for r in week_rows.tolist()}
     day = f"{week:%Y-%m-%d}"
     out = []
     for p in problems:

@@ -2,15 +2,19 @@
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
 
-from salesmetrics_xl.core.metrics import NEW_MRR, SQLS
+from salesmetrics_xl.core.metrics import NEW_MRR, SQLS, text_key
 from salesmetrics_xl.core.ranking import (
     MANY,
     OUTCOMES,
     describe_change,
     outcome_key,
     rank_role,
+    role_groups,
     targeted,
     top_performers,
 )
@@ -137,3 +141,31 @@ def test_group_sums_add_as_pandas_adds_to_the_last_bit():
         with np.errstate(divide="ignore", invalid="ignore"):
             mean = np.where(count > 0, total / count, np.nan)
         assert np.array_equal(mean, pooled.mean().reindex(range(groups)).to_numpy(), equal_nan=True)
+
+
+def _role_groups_by_pandas(frame: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:
+    """role_groups as pandas says it plainly (the rule before it was counted on codes): the reference."""
+    if ROLE not in frame or not frame[ROLE].notna().any():
+        return [(None, frame)]
+    named = frame[ROLE].fillna("").astype(str)
+    keys = named.map({r: text_key(r) for r in named.unique()})
+    if len({k for k in keys.unique() if k}) == 1:
+        spelled = frame[ROLE].dropna().astype(str)
+        return [(spelled[keys[frame[ROLE].notna()].to_numpy() != ""].mode().iloc[0].strip(), frame)]
+    out = []
+    for key in sorted(keys.unique()):
+        rows = frame[(keys == key).to_numpy()]
+        spelled = rows[ROLE].dropna().astype(str)
+        out.append((spelled.mode().iloc[0].strip() if key and len(spelled) else None, rows))
+    return out
+
+
+@given(st.lists(st.sampled_from(["SDR", "sdr ", " SDR", "AE", "ae", "Ae ", "", "  ", None, np.nan, "ß", "ẞ", 1]),
+                min_size=1, max_size=12))
+def test_roles_group_and_are_spelled_as_most_rows_spell_them(roles):
+    """Blank, spaced, differently cased and tied spellings: the same groups, rows and names as the plain rule."""
+    data = pd.DataFrame({REP: [f"R{i}" for i in range(len(roles))], ROLE: pd.Series(roles, dtype=object)},
+                        index=np.arange(len(roles)) * 3)
+    found, expected = role_groups(data), _role_groups_by_pandas(data)
+    assert [name for name, _ in found] == [name for name, _ in expected]
+    assert [rows.index.tolist() for _, rows in found] == [rows.index.tolist() for _, rows in expected]
