@@ -113,8 +113,12 @@ def status_rows(frame: pd.DataFrame, ranges: RangeSet, period: Period = Period.W
     for metric in metrics if metrics is not None else ranges.metrics:
         values = metric_values(frame, metric)
         lo, hi = ranges.bounds(metric.name, period, distinct)
+        if len(distinct) == 1:  # one role: its bounds as numbers, not a column of the same bound for every row
+            lo, hi = lo[:1], hi[:1]
+        else:
+            lo, hi = lo[codes], hi[codes]
         scale = None if scales is None else scales.for_metric(metric)  # type: ignore[union-attr]
-        out[metric.name] = (values, status_codes(values, lo[codes], hi[codes], scale))
+        out[metric.name] = (values, status_codes(values, lo, hi, scale))
     return out
 
 

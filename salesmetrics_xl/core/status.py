@@ -99,10 +99,17 @@ def status_codes(values: object, min: Bound = None, max: Bound = None, scale: Bo
     if scale is not None:
         s = _bound(scale, 1.0)
         with np.errstate(invalid="ignore"):  # an open side (infinite) times 0 stays open
-            lo, hi = np.where(np.isinf(lo), lo, scaled(lo, s)), np.where(np.isinf(hi), hi, scaled(hi, s))
+            lo, hi = _moved(lo, s), _moved(hi, s)
         conditions, codes = [np.asarray(s) == 0, no_range, np.isnan(v), v < lo, v > hi], [5, 1, 2, 3, 4]
     # the first condition that holds wins, in the order of the rule above; codes index STATUSES
     return np.select(conditions, codes, default=0)
+
+
+def _moved(bound: np.ndarray | float, scale: np.ndarray | float) -> np.ndarray | float:
+    """A bound times its scale; an open side (infinite) stays open, and is not worked out for every row."""
+    if np.size(bound) == 1 and np.isinf(bound).all():
+        return bound
+    return np.where(np.isinf(bound), bound, scaled(bound, scale))  # type: ignore[arg-type]
 
 
 def labels(codes: np.ndarray) -> np.ndarray:

@@ -9,6 +9,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salesmetrics_xl.core.baseline import build_baseline
 from salesmetrics_xl.core.effective import Fairness, RampStep, describe, ramp_shares, row_scales, tenure_month
@@ -57,6 +59,29 @@ def test_the_bound_is_exact_not_floating_point_noise():
 ])
 def test_month_of_tenure(start, week, month):
     assert tenure_month([pd.Timestamp(start)], [pd.Timestamp(week)])[0] == month
+
+
+def _tenure_by_pandas(start, week):
+    """Month of tenure from pandas' year, month and day fields: the plain statement of the rule, a reference."""
+    s = pd.DatetimeIndex(pd.to_datetime(pd.Series(start), errors="coerce")).normalize()
+    w = pd.DatetimeIndex(pd.to_datetime(pd.Series(week), errors="coerce"))
+    months = (w.year - s.year) * 12 + (w.month - s.month) - (w.day < s.day).astype(float)
+    return np.where(s.isna() | w.isna(), np.nan, np.where(s > w, 0, months) + 1.0)
+
+
+stamp = st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1950, 1, 1), max_value=dt.datetime(2080, 12, 31)))
+
+
+@settings(deadline=None)
+@given(pairs=st.lists(st.tuples(stamp, stamp), max_size=40))
+def test_month_of_tenure_counts_as_the_calendar_does(pairs):
+    """Any start and week (times of day, month ends, before 1970, blanks): the same month as the calendar's
+    fields give, from numpy dates and from plain objects alike."""
+    start = np.array([s for s, _ in pairs], dtype="datetime64[ns]")
+    week = np.array([w for _, w in pairs], dtype="datetime64[ns]")
+    expected = _tenure_by_pandas(start, week)
+    assert np.array_equal(tenure_month(start, week), expected, equal_nan=True)
+    assert np.array_equal(tenure_month(np.array([s for s, _ in pairs], dtype=object), week), expected, equal_nan=True)
 
 
 def test_ramp_share_by_month_and_role():

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesmetrics_xl.core.metrics import Range
-from salesmetrics_xl.core.status import Status, evaluate, rate, status
+from salesmetrics_xl.core.status import STATUSES, Status, evaluate, rate, status, status_codes
 
 
 def spec(value: float | None, lo: float | None, hi: float | None) -> str:
@@ -69,6 +69,33 @@ def test_100k_values_in_one_call_match_one_by_one(bounds, seed):
     expected = [spec(None, lo, hi) if np.isnan(v) else uniques[v] for v in vals]
     assert list(got) == expected
     assert list(evaluate(vals, lo, hi)) == list(got)  # ndarray and Series give the same
+
+
+scales = st.one_of(st.just(0.0), st.just(1.0), st.sampled_from([0.5, 0.6, 0.75, 1 / 3, 0.15]))
+
+
+@settings(deadline=None)
+@given(data=st.lists(st.tuples(values, ranges(), scales), min_size=1, max_size=60), shared=ranges())
+def test_scaled_per_row_and_shared_bounds_match_the_rule_row_by_row(data, shared):
+    """Each row's bounds moved by its scale (rounded to 9 decimals), an open side staying open, a scale of 0
+    OFF: per-row bounds, one bound for every row (a number or a one-element array) and the codes all agree."""
+    vals = [v for v, _, _ in data]
+    factor = np.array([f for _, _, f in data])
+
+    def expected(v, lo, hi, f):
+        if f == 0:
+            return "OFF"
+        return spec(v, None if lo is None else round(lo * f, 9), None if hi is None else round(hi * f, 9))
+
+    los = np.array([np.nan if b[0] is None else b[0] for _, b, _ in data])
+    his = np.array([np.nan if b[1] is None else b[1] for _, b, _ in data])
+    assert list(evaluate(vals, los, his, factor)) == [expected(v, *b, f) for v, b, f in data]
+    lo, hi = shared
+    one = [expected(v, lo, hi, f) for v, _, f in data]
+    assert list(evaluate(vals, lo, hi, factor)) == one
+    assert list(evaluate(vals, np.array([np.nan if lo is None else lo]), np.array([np.nan if hi is None else hi]),
+                         factor)) == one
+    assert [STATUSES[c].value for c in status_codes(vals, lo, hi, factor)] == one
 
 
 def test_bounds_are_inclusive_and_blanks_are_no_data():
