@@ -97,7 +97,7 @@ def category_status(statuses: Iterable[str]) -> Status:
     Half, not any: one activity metric that lags because of a conversion problem (few meetings booked from
     plenty of conversations) should not make the diagnosis about effort.
     """
-    given = [Status(s) for s in statuses]
+    given = [_status(s) for s in statuses]
     judged = [s for s in given if s in (BELOW, IN, ABOVE)]
     if not judged:
         return NO_DATA if NO_DATA in given else NO_RANGE
@@ -108,7 +108,7 @@ def category_status(statuses: Iterable[str]) -> Status:
 
 
 def diagnose(activity: str, quality: str, outcome: str) -> Diagnosis:
-    a, q, o = Status(activity), Status(quality), Status(outcome)
+    a, q, o = _status(activity), _status(quality), _status(outcome)
     for acts, quals, outs, diagnosis in RULES:
         if a in acts and q in quals and o in outs:
             return diagnosis
@@ -119,5 +119,10 @@ def busy_not_producing(activity: str, quality: Iterable[str], outcomes: Iterable
     """Activity above its range and every judged outcome below: effort spent that produces nothing in range. Only
     above: a rep whose activity is inside its range is not "busy", whatever the outcomes (the focus says where the
     funnel breaks). ``quality`` is kept for the callers; conversion does not change what the words mean."""
-    judged = [Status(s) for s in outcomes if Status(s) in (BELOW, IN, ABOVE)]
-    return Status(activity) is ABOVE and bool(judged) and all(s is BELOW for s in judged)
+    judged = [s for s in map(_status, outcomes) if s in (BELOW, IN, ABOVE)]
+    return _status(activity) is ABOVE and bool(judged) and all(s is BELOW for s in judged)
+
+
+def _status(value: str) -> Status:
+    """A status, from its text or as it is: the summary asks per rep and metric, where Status() costs a lookup."""
+    return value if value.__class__ is Status else Status(value)  # type: ignore[return-value]

@@ -65,7 +65,7 @@ def thin_rates(rep: str, role: str | None, rates: list[Metric], counts: dict[str
                 Status.ABOVE if found.max is not None and rate > found.max else Status.IN_RANGE
             judged[m.name], pooled[m.name] = status, rate
             thin[m.name] = (f"{few}: {format_value(rate, m.unit, exact=True)} over {span} ({sums[1]:g}) decides, "
-                            f"{status.value.lower()} {found.describe(m.unit)}")
+                            f"{status.lower()} {found.describe(m.unit)}")
         else:
             judged[m.name], pooled[m.name] = Status.NO_DATA, None
             thin[m.name] = f"{few}, too few to judge even over the last {plan.window} weeks"

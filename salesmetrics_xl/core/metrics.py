@@ -117,12 +117,12 @@ def format_value(value: float, unit: Unit, exact: bool = False) -> str:
 def _format_value(value: float, unit: Unit, exact: bool = False) -> str:
     if unit is Unit.RATE:
         percent = value * 100
-        return f"{half_up(percent, 1):.1f}%" if exact and half_up(percent, 1) != half_up(percent, 0) else \
-            f"{half_up(percent, 0):.0f}%"
+        whole = half_up(percent, 0)
+        return f"{one:.1f}%" if exact and (one := half_up(percent, 1)) != whole else f"{whole:.0f}%"
     if unit is Unit.CURRENCY:
         return f"${half_up(value, 0):,.0f}"
-    return f"{half_up(value, 1):,.1f}" if exact and half_up(value, 1) != half_up(value, 0) else \
-        f"{half_up(value, 0):,.0f}"
+    whole = half_up(value, 0)
+    return f"{one:,.1f}" if exact and (one := half_up(value, 1)) != whole else f"{whole:,.0f}"
 
 
 # A summary formats the same few numbers (0 to 100 dials, whole percents) hundreds of thousands of times at 10,000
@@ -134,6 +134,8 @@ def half_up(value: float, places: int) -> float:
     """Rounded as Excel shows a number (a half away from zero), not as Python rounds it (a half to even): the
     sentence's $1,929 and the cell's $1,929 beside it, never $1,928."""
     if not math.isfinite(value):
+        return float(value)
+    if float(value).is_integer() and abs(value) < 1e15:  # a whole number is its own rounding (most counts are)
         return float(value)
     return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 

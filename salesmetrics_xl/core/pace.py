@@ -15,7 +15,7 @@ from salesmetrics_xl.core.effective import Scales, describe, ramp_shares, role_c
 from salesmetrics_xl.core.evaluate import column_values, group_sums, pooled_columns, pooled_rate, week_stamps
 from salesmetrics_xl.core.metrics import Category, Metric, Period, Unit
 from salesmetrics_xl.core.ranges import RangeSet
-from salesmetrics_xl.core.status import Status, evaluate
+from salesmetrics_xl.core.status import STATUSES, Status, status_codes
 from salesmetrics_xl.core.workbook import REP, ROLE, START_DATE
 
 PACE_WEEKS = 4  # a rep's typical week, for the monthly projection: the average of the last 4
@@ -104,19 +104,22 @@ def monthly_paces(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: 
         entered[now_codes[now_mine]] = np.isfinite([values(c)[now] for c in present]).all(axis=0)[now_mine]
         lo, hi = ranges.bounds(metric.name, Period.MONTH, distinct)
         scale = None if share is None or metric.is_rate or metric.category is Category.QUALITY else share
-        statuses = evaluate(projection, lo[role_of], hi[role_of], scale)
+        statuses = status_codes(projection, lo[role_of], hi[role_of], scale).tolist()
         by_role = {role: ranges.lookup(metric.name, Period.MONTH, role) for role in set(roles)}
+        as_set = {role: rule.describe(metric.unit) for role, rule in by_role.items() if rule is not None}
+        so_far, ahead = mtd.tolist(), projection.tolist()  # one rep at a time: Python floats
+        parts = None if scale is None else scale.tolist()
         for i, (rep, role) in enumerate(people):
             rule = by_role[role]
-            if rule is None or rule.is_open or np.isnan(mtd[i]):
+            if rule is None or rule.is_open or so_far[i] != so_far[i]:  # NaN: nothing entered this month
                 continue
             # this week's number not entered yet (or no row): the month so far lacks it, so no verdict, no colour
-            status = Status(statuses[i]) if entered[i] or rep in away else Status.NO_DATA
-            part = 1.0 if scale is None else float(scale[i])
+            status = STATUSES[statuses[i]] if entered[i] or rep in away else Status.NO_DATA
+            part = 1.0 if parts is None else parts[i]
             found[(i, k)] = MonthlyPace(
-                rep=rep, metric=metric.name, unit=metric.unit, month_to_date=float(mtd[i]),
-                weeks_elapsed=elapsed, weeks_in_month=len(mondays), projection=float(projection[i]),
-                range=describe(rule, part, metric.unit) if part != 1 else rule.describe(metric.unit), status=status,
+                rep=rep, metric=metric.name, unit=metric.unit, month_to_date=so_far[i],
+                weeks_elapsed=elapsed, weeks_in_month=len(mondays), projection=ahead[i],
+                range=describe(rule, part, metric.unit) if part != 1 else as_set[role], status=status,
                 on_pace=status in (Status.IN_RANGE, Status.ABOVE), share=part)
     return [found[key] for key in sorted(found)], f"{first:%B %Y}"
 

@@ -346,7 +346,7 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
         team.append(TeamMetric(
             metric=m.name, total=_pooled(frame, m, week_rows, values[m.name][week_rows]),
             average=None if m.is_rate or np.isnan(counted).all() else float(np.nanmean(counted)),
-            in_range=shown.count(Status.IN_RANGE), judged=sum(s.value in JUDGED for s in shown)))
+            in_range=shown.count(Status.IN_RANGE), judged=sum(shown.count(s) for s in JUDGED)))
 
     outcome_ranges = any(r.metric.category is Category.OUTCOME and not r.range.is_open for r in ranges.rules)
     return WeeklySummary(
@@ -429,6 +429,8 @@ def _effective(metrics: list[Metric], ranges: RangeSet, role: str | None, scales
     if scales is None:
         return {}
     effective, why, scale_of = {}, {}, {}
+    if not scales.off[i] and scales.activity[i] == 1 and scales.outcome[i] == 1:  # a full week: only paces move
+        metrics = [m for m in metrics if m.name in paced]
     for m in metrics:
         pace = paced.get(m.name)
         if pace is not None:
