@@ -217,8 +217,7 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
     statuses = {m: s for m, (_, s) in evaluated.items()}  # each row's status code (core/status.py)
     values = {m: v for m, (v, _) in evaluated.items()}
     stamps, rep_of, row_of = week_stamps(frame), frame[REP].to_numpy(), frame[ROW].to_numpy()
-    role_of = frame[ROLE].to_numpy() if ROLE in frame else np.full(len(frame), None)
-    team_of = frame[TEAM].to_numpy() if TEAM in frame else np.full(len(frame), None)
+    role_of, team_of = _texts(frame, ROLE), _texts(frame, TEAM)
     last_week = np.flatnonzero(stamps == (this - pd.Timedelta(days=7)).to_datetime64())
     previous = dict(zip(rep_of[last_week], last_week.tolist(), strict=True))
     off = scales.off if scales is not None else None
@@ -373,6 +372,15 @@ def _one_row_per_week(frame: pd.DataFrame) -> pd.DataFrame:
         if len(pd.unique(reps * (len(distinct) + 1) + weeks)) == len(frame):
             return frame.reset_index(drop=True)
     return frame.drop_duplicates([REP, WEEK], keep="last").reset_index(drop=True)
+
+
+def _texts(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A text column as Python objects, a blank as None, whichever way pandas holds it (its own text type spells a
+    blank NaN); all None without the column."""
+    if column not in frame:
+        return np.full(len(frame), None)
+    values = frame[column].to_numpy(dtype=object)
+    return np.where(pd.isna(values), None, values)
 
 
 def _missing(reps: np.ndarray, stamps: np.ndarray, week_rows: np.ndarray, week: pd.Timestamp) -> np.ndarray:

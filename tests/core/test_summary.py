@@ -265,3 +265,21 @@ def test_the_cycle_collector_is_left_as_it_was():
     with pytest.raises(ValueError):
         build_summary(data, default_ranges(), week=dt.date(2020, 1, 6))  # no rows that week
     assert gc.isenabled()
+
+
+def test_text_and_date_columns_in_pandas_own_types_judge_alike():
+    """A reader may hand over names in pandas' text type (a blank is NaN, not None) and dates in microseconds:
+    the summary is the same, blanks included (no team, no role)."""
+    data = tracking([row(W[0], "Ann", 60, 12, 2), row(W[1], "Ann", 40, 8, 0, team=None, role=None),
+                     row(W[2], "Ann", 55, 11, 1), row(W[1], "Bob", 70, 9, 1, role="AE"),
+                     row(W[2], "Bob", 20, 3, 0, team=None), row(W[2], "Cy", 65, 13, 2, role=None)])
+    ranges = default_ranges()
+    now = dt.datetime(2026, 11, 20)
+    expected = build_summary(data, ranges, now=now).model_dump()
+    frame = data.frame.copy()
+    for column in ("Rep", "Team", "Role"):
+        frame[column] = frame[column].astype("str" if pd.__version__ >= "3" else "string")
+    frame["Week"] = frame["Week"].astype("datetime64[us]")
+    data.frame = frame
+    assert frame["Team"].isna().any() and frame["Role"].isna().any()
+    assert build_summary(data, ranges, now=now).model_dump() == expected
