@@ -339,13 +339,15 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
                     r.judged_by[m.name] = shown[key]
     team = []
     worked = week_rows if off is None else week_rows[~off[week_rows]]
+    judged_by_rep = [r.judged for r in reps]
     for m in weekly:  # reps in range as the cells show them: a paced outcome by its pace
-        shown = [r.judged[m.name] for r in reps]
+        shown = [judged[m.name] for judged in judged_by_rep]
         counted = values[m.name][worked]  # per rep who worked: an OFF week is not a 0
         team.append(TeamMetric(
             metric=m.name, total=_pooled(frame, m, week_rows, values[m.name][week_rows]),
             average=None if m.is_rate or np.isnan(counted).all() else float(np.nanmean(counted)),
-            in_range=shown.count(Status.IN_RANGE), judged=sum(shown.count(s) for s in JUDGED)))
+            in_range=shown.count(Status.IN_RANGE),
+            judged=sum(shown.count(s) for s in (Status.BELOW, Status.IN_RANGE, Status.ABOVE))))
 
     outcome_ranges = any(r.metric.category is Category.OUTCOME and not r.range.is_open for r in ranges.rules)
     return WeeklySummary(

@@ -1,8 +1,11 @@
 import datetime as dt
 import random
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from salesmetrics_xl.core.parse import default_ranges, parse_ranges, parse_tracking
 from salesmetrics_xl.core.summary import build_summary
@@ -283,3 +286,25 @@ def test_text_and_date_columns_in_pandas_own_types_judge_alike():
     data.frame = frame
     assert frame["Team"].isna().any() and frame["Role"].isna().any()
     assert build_summary(data, ranges, now=now).model_dump() == expected
+
+
+@given(st.lists(st.tuples(st.sampled_from(["Ann", "Bo", "Cy", "ann"]), st.integers(0, 7)), max_size=30),
+       st.integers(0, 8))
+def test_one_row_per_rep_and_week_and_the_reps_missing_this_week_as_pandas_picks_them(rows, this):
+    """The last row of a rep's week (a second one replaces the first), and the reps with a row in the 4 weeks
+    before but none this week (each at its last row, in sheet order): as drop_duplicates and isin pick them."""
+    from salesmetrics_xl.core.evaluate import week_stamps
+    from salesmetrics_xl.core.summary import RECENT_WEEKS, _missing, _one_row_per_week
+
+    start = pd.Timestamp(W[0]) - pd.Timedelta(weeks=8)
+    frame = pd.DataFrame({"Week": [start + pd.Timedelta(weeks=w) for _, w in rows], "Rep": [r for r, _ in rows],
+                          "Dials": np.arange(len(rows), dtype=float)}, index=np.arange(len(rows)) * 2 + 5)
+    frame["Week"] = frame["Week"].astype("datetime64[ns]")
+    kept = _one_row_per_week(frame)
+    pd.testing.assert_frame_equal(kept, frame.drop_duplicates(["Rep", "Week"], keep="last").reset_index(drop=True))
+    week = start + pd.Timedelta(weeks=this)
+    here = kept[kept["Week"] == week]
+    recent = kept[(kept["Week"] < week) & (kept["Week"] >= week - pd.Timedelta(weeks=RECENT_WEEKS))]
+    expected = recent[~recent["Rep"].isin(set(here["Rep"]))].drop_duplicates("Rep", keep="last").index.tolist()
+    rows_here = np.flatnonzero((kept["Week"] == week).to_numpy())
+    assert _missing(kept["Rep"].to_numpy(), week_stamps(kept), rows_here, week).tolist() == expected
