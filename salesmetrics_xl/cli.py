@@ -1,7 +1,5 @@
 """The command line: parse arguments, call the library, report. Exit 0 ok, 1 findings, 2 bad input."""
 
-from __future__ import annotations
-
 import datetime as dt
 import gc
 import os
@@ -12,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from salesmetrics_xl.console import CONSOLE_REPS, console, console_err, print_json
+from salesmetrics_xl.console import CONSOLE_REPS, console, console_err, print_json, working
 from salesmetrics_xl.core.defaults import TOP_SHARE, WEEKS, SettingError
 from salesmetrics_xl.version import __version__
 
@@ -75,8 +73,6 @@ def main(
 def run() -> None:
     """The command line's entry point: whatever escapes a command (a bug, not bad input) is one sentence and exit
     2, never a traceback, unless --debug asks for it."""
-    from salesmetrics_xl.package import debugging
-
     # A run builds hundreds of thousands of small objects (a cell each, a record per rep and metric) and drops
     # few cycles: the collector's default pace scanned them over and over, a fifth of a 10,000-rep summary.
     # Collected less often; the peak memory of that summary did not move. Batch workers inherit it.
@@ -90,6 +86,8 @@ def run() -> None:
         gc.freeze()
         raise
     except Exception as exc:
+        from salesmetrics_xl.package import debugging
+
         if debugging() or "--debug" in sys.argv:
             traceback.print_exception(exc, file=sys.stderr)
         from salesmetrics_xl.check import unexpected
@@ -171,9 +169,7 @@ def summary(
 
     Exit 0 clean and all on track, 1 warnings or reps needing attention, 2 errors or unreadable input.
     """
-    from salesmetrics_xl.console import print_summary
     from salesmetrics_xl.core.problems import WorkbookError
-    from salesmetrics_xl.reports import SummaryReport
     from salesmetrics_xl.summarise import summarise_workbook
 
     if formulas not in ("native", "udf"):
@@ -183,15 +179,19 @@ def summary(
     if window < 1:
         raise typer.BadParameter("--window must be at least 1 week")
     try:
-        with console_err.status(f"Summarising {workbook.name}..."):
+        with working(f"Summarising {workbook.name}..."):
             run = summarise_workbook(workbook, _week(week), out, in_place, formulas,  # type: ignore[arg-type]
                                      tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet, window=window,
                                      force=force)
     except WorkbookError as exc:
         _fail(exc, as_json, workbook)
-    if as_json:
+    if as_json:  # the report's models are built only for --json
+        from salesmetrics_xl.reports import SummaryReport
+
         print_json(SummaryReport.of(run).model_dump(mode="json"), indent=None)
     else:
+        from salesmetrics_xl.console import print_summary
+
         print_summary(run, workbook, detail, every_rep)
     raise typer.Exit(run.exit_code)
 
@@ -262,7 +262,7 @@ def _as_of(value: str | None) -> dt.date | None:
         return day
 
 
-def _fail(exc: WorkbookError, as_json: bool, workbook: Path) -> NoReturn:
+def _fail(exc: "WorkbookError", as_json: bool, workbook: Path) -> NoReturn:
     """Print the one problem that stops this command (with --debug, its cause), and exit 2."""
     from salesmetrics_xl.check import print_cause
     from salesmetrics_xl.console import print_error

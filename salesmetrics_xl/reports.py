@@ -4,16 +4,18 @@ reports live with their jobs (check.py, baseline.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, field_serializer
 
-from salesmetrics_xl.batch import FileResult, TeamLine
 from salesmetrics_xl.core.problems import Problem
+from salesmetrics_xl.core.rollup import FileResult, TeamLine
 from salesmetrics_xl.core.summary import WeeklySummary
 from salesmetrics_xl.core.text import shorten
-from salesmetrics_xl.summarise import SummaryRun
 from salesmetrics_xl.summary_record import SummaryRecord, summary_record
+
+if TYPE_CHECKING:
+    from salesmetrics_xl.summarise import SummaryRun
 
 
 class ErrorReport(BaseModel):
