@@ -21,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from salesmetrics_xl import GC_THRESHOLD
 from salesmetrics_xl.core.metrics import Category
 from salesmetrics_xl.core.problems import Severity, WorkbookError
 from salesmetrics_xl.core.ranking import OUTCOMES
@@ -335,6 +336,7 @@ def _worker_start() -> None:
     collection would touch it, so copy the pages the worker shares with its parent (about 14 MB of each worker's
     memory after a few files)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.set_threshold(*GC_THRESHOLD)  # the command line's pace, also for a worker another program starts
     gc.freeze()
 
 
@@ -414,8 +416,14 @@ def is_rollup(path: Path) -> bool:
     hostile file (a workbook.xml that inflates to gigabytes) costs nothing here and is judged by its worker."""
     try:
         with zipfile.ZipFile(path) as zf:
-            if zf.getinfo("xl/workbook.xml").file_size > ROLLUP_WORKBOOK_PART:
+            info = zf.getinfo("xl/workbook.xml")
+            if info.file_size > ROLLUP_WORKBOOK_PART:
                 return False
+            part = zf.read(info)
+        # a batch asks this of every workbook it finds: one that does not name our record at all (a team's, as
+        # Excel writes it, in UTF-8) is not parsed (a name is compared without regard to case, as Excel does)
+        if not part.startswith((b"\xff\xfe", b"\xfe\xff")) and OWNED_NAME.casefold().encode() not in part.lower():
+            return False
         record = defined_names(path).get(OWNED_NAME.casefold())
     except Exception:  # not a workbook at all: not ours either
         return False
