@@ -20,6 +20,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
 
 from salesmetrics_xl import GC_THRESHOLD
 from salesmetrics_xl.core.metrics import Category
@@ -348,6 +351,33 @@ class BatchInterruptedError(Exception):
 
 def exit_code(results: list[FileResult]) -> int:
     return max((r.exit_code for r in results), default=0)
+
+
+class BatchFile(FileResult):
+    """One file of a batch as --json gives it: each rep's line is in the rollup workbook, not here."""
+
+    lines: list[Any] = Field(default=[], exclude=True)
+
+
+class BatchReport(BaseModel):
+    """What `salesmetrics batch --json` prints."""
+
+    files: int  # workbooks found
+    finished: int  # workbooks done (fewer than files when interrupted)
+    interrupted: bool
+    exit_code: int  # 0 all ok, 1 some warnings, 2 some errors or unreadable, 130 interrupted
+    results: list[BatchFile]
+    teams: list[TeamLine]  # one line per team of each file, outcomes first
+
+    @classmethod
+    def of(cls, files: int, results: list[FileResult], teams: list[TeamLine], interrupted: bool,
+           exit_code: int) -> BatchReport:
+        """Each quote of user text (a team's name, an outcome column's header) shortened, as every quote is."""
+        return cls(files=files, finished=len(results), interrupted=interrupted, exit_code=exit_code,
+                   results=[BatchFile.model_construct(**{**dict(r), "labels": {k: shorten(v) for k, v in
+                                                                                r.labels.items()}})
+                            for r in results],
+                   teams=[t.model_copy(update={"team": shorten(t.team)}) for t in teams])
 
 
 REPORT_SUFFIXES = (".json", ".csv")

@@ -418,7 +418,7 @@ def batch(
         write_rollup(rollup, teams, results, rollup_reps)
     code = 130 if interrupted else exit_code(results)
     if as_json:
-        from salesmetrics_xl.reports import BatchReport
+        from salesmetrics_xl.batch import BatchReport
 
         print_json(BatchReport.of(len(files), results, teams, interrupted, code).model_dump(mode="json"))
     else:
