@@ -35,7 +35,7 @@ def salesmetrics(args: Sequence[str]) -> float:
     (findings are not failures), else it stops the benchmark with the command's error."""
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "salesmetrics_xl", *args], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, env=user_env(), check=False)
+                          stderr=subprocess.PIPE, env=user_env(), cwd=ROOT, check=False)  # -m puts cwd first
     seconds = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"salesmetrics {' '.join(args)} failed ({done.returncode}): {done.stderr.decode()[-2000:]}")
