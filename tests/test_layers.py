@@ -172,7 +172,7 @@ NOT_LOADED = [
     (["summary", "{book}", "--out", "{out}"],
      JOB_MODULES | {"salesmetrics_xl.reports", "salesmetrics_xl.summary_record", "rich.progress", "rich.live"},
      {"pandas", "salesmetrics_xl.summarise", "salesmetrics_xl.xlsx", "rich.table"}),
-    (["summary", "{book}", "--out", "{out}", "--json"], JOB_MODULES | {"rich.progress"},
+    (["summary", "{book}", "--out", "{out}", "--json"], JOB_MODULES | {"rich"},  # JSON into a pipe: no console
      {"salesmetrics_xl.reports", "salesmetrics_xl.summary_record"}),
     (["check", "{book}"], JOB_MODULES | {"salesmetrics_xl.xlsx", "salesmetrics_xl.layouts", "salesmetrics_xl.reports"},
      {"salesmetrics_xl.check", "salesmetrics_xl.reader"}),
