@@ -13,9 +13,7 @@ from salesmetrics_xl.core.defaults import TOP_SHARE, WEEKS, SettingError
 from salesmetrics_xl.core.metrics import Range
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, stop_on_missing_sheet
 from salesmetrics_xl.layouts.baseline import Plan, RangeChange, apply_suggestions, suggested_sheet
-from salesmetrics_xl.layouts.sheet import WorkbookLayout
 from salesmetrics_xl.reader import read_workbook
-from salesmetrics_xl.xlsx import output_path, write_workbook
 
 
 class ChangeReport(RangeChange):
@@ -79,6 +77,9 @@ def baseline_workbook(source: Path, weeks: int = WEEKS, top: float = TOP_SHARE, 
         report.not_applied = [NotApplied.model_construct(**dict(m), role=role)
                               for role, m in report.plan.not_applied_by_role()]
     if (write or apply) and not dry_run:
+        from salesmetrics_xl.layouts.sheet import WorkbookLayout
+        from salesmetrics_xl.xlsx import output_path, write_workbook  # the writer only when there is a sheet to write
+
         generated = (now or dt.datetime.now()).replace(microsecond=0)
         layout = WorkbookLayout([suggested_sheet(baselines, source.name, generated)])
         if apply and edit is not None:

@@ -20,7 +20,11 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
+from pydantic import BaseModel, Field
+
+from salesmetrics_xl import GC_THRESHOLD
 from salesmetrics_xl.core.metrics import Category
 from salesmetrics_xl.core.problems import Severity, WorkbookError
 from salesmetrics_xl.core.ranking import OUTCOMES
@@ -335,6 +339,7 @@ def _worker_start() -> None:
     collection would touch it, so copy the pages the worker shares with its parent (about 14 MB of each worker's
     memory after a few files)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.set_threshold(*GC_THRESHOLD)  # the command line's pace, also for a worker another program starts
     gc.freeze()
 
 
@@ -346,6 +351,33 @@ class BatchInterruptedError(Exception):
 
 def exit_code(results: list[FileResult]) -> int:
     return max((r.exit_code for r in results), default=0)
+
+
+class BatchFile(FileResult):
+    """One file of a batch as --json gives it: each rep's line is in the rollup workbook, not here."""
+
+    lines: list[Any] = Field(default=[], exclude=True)
+
+
+class BatchReport(BaseModel):
+    """What `salesmetrics batch --json` prints."""
+
+    files: int  # workbooks found
+    finished: int  # workbooks done (fewer than files when interrupted)
+    interrupted: bool
+    exit_code: int  # 0 all ok, 1 some warnings, 2 some errors or unreadable, 130 interrupted
+    results: list[BatchFile]
+    teams: list[TeamLine]  # one line per team of each file, outcomes first
+
+    @classmethod
+    def of(cls, files: int, results: list[FileResult], teams: list[TeamLine], interrupted: bool,
+           exit_code: int) -> BatchReport:
+        """Each quote of user text (a team's name, an outcome column's header) shortened, as every quote is."""
+        return cls(files=files, finished=len(results), interrupted=interrupted, exit_code=exit_code,
+                   results=[BatchFile.model_construct(**{**dict(r), "labels": {k: shorten(v) for k, v in
+                                                                                r.labels.items()}})
+                            for r in results],
+                   teams=[t.model_copy(update={"team": shorten(t.team)}) for t in teams])
 
 
 REPORT_SUFFIXES = (".json", ".csv")
@@ -414,8 +446,14 @@ def is_rollup(path: Path) -> bool:
     hostile file (a workbook.xml that inflates to gigabytes) costs nothing here and is judged by its worker."""
     try:
         with zipfile.ZipFile(path) as zf:
-            if zf.getinfo("xl/workbook.xml").file_size > ROLLUP_WORKBOOK_PART:
+            info = zf.getinfo("xl/workbook.xml")
+            if info.file_size > ROLLUP_WORKBOOK_PART:
                 return False
+            part = zf.read(info)
+        # a batch asks this of every workbook it finds: one that does not name our record at all (a team's, as
+        # Excel writes it, in UTF-8) is not parsed (a name is compared without regard to case, as Excel does)
+        if not part.startswith((b"\xff\xfe", b"\xfe\xff")) and OWNED_NAME.casefold().encode() not in part.lower():
+            return False
         record = defined_names(path).get(OWNED_NAME.casefold())
     except Exception:  # not a workbook at all: not ours either
         return False

@@ -3,7 +3,9 @@ number and sentence comes from the job's result."""
 
 from __future__ import annotations
 
+import os
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +33,9 @@ class _Console:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(stderr=self._stderr)
+            # emoji=False: a rep named ":fire:" is printed as typed (our own text has no emoji codes), and the
+            # table of 4,000 emoji codes is never loaded
+            self._console = Console(stderr=self._stderr, emoji=False)
         return self._console
 
     def __getattr__(self, name: str) -> Any:
@@ -40,6 +44,24 @@ class _Console:
 
 console = _Console()
 console_err = _Console(stderr=True)
+
+
+def working(message: str) -> AbstractContextManager[Any]:
+    """A spinner on stderr while a command works, on a terminal only: elsewhere (a pipe, a log file) rich's
+    transient status prints nothing, and its live display and thread would only add to the start-up. Where stderr
+    is no terminal and nothing tells rich to take it for one, rich is not even loaded (`summary --json` prints
+    without it)."""
+    if not (_isatty(sys.stderr) or any(os.environ.get(v) is not None for v in ("TTY_COMPATIBLE", "FORCE_COLOR"))):
+        return nullcontext()
+    err = console_err.real()
+    return err.status(message) if err.is_terminal else nullcontext()
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no such method, or a closed stream: no terminal
+        return False
 
 
 def print_json(value: object, indent: int | None = 2) -> None:

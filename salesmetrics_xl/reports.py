@@ -1,19 +1,28 @@
-"""The --json reports that wrap another job's result (summary, batch, an error that stops a command): pydantic
-models, so that what is printed and what docs/json.md describes come from one declaration. The check and baseline
-reports live with their jobs (check.py, baseline.py)."""
+"""The --json reports that wrap another job's result (summary, an error that stops a command): pydantic models, so
+that what is printed and what docs/json.md describes come from one declaration. The check, baseline and batch
+reports live with their jobs (check.py, baseline.py, batch.py): `summary --json` loads none of them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field, field_serializer
+from pydantic import BaseModel, field_serializer
 
-from salesmetrics_xl.batch import FileResult, TeamLine
 from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.summary import WeeklySummary
-from salesmetrics_xl.core.text import shorten
-from salesmetrics_xl.summarise import SummaryRun
 from salesmetrics_xl.summary_record import SummaryRecord, summary_record
+
+if TYPE_CHECKING:
+    from salesmetrics_xl.summarise import SummaryRun
+
+
+def __getattr__(name: str) -> Any:
+    """BatchReport and BatchFile, where they were declared before (docs/make_reference.py reads them here)."""
+    if name in ("BatchReport", "BatchFile"):
+        from salesmetrics_xl import batch
+
+        return getattr(batch, name)
+    raise AttributeError(f"module 'salesmetrics_xl.reports' has no attribute {name!r}")
 
 
 class ErrorReport(BaseModel):
@@ -30,7 +39,9 @@ class SummaryReport(BaseModel):
     file: str  # the tracking workbook, as given
     output: str  # the workbook written
     exit_code: int  # 0 clean and all on track, 1 warnings or reps needing attention, 2 errors
-    summary: SummaryRecord  # the week's summary: every number and sentence the sheets show, each once
+    # Held as the core's WeeklySummary and printed as a SummaryRecord (model_json_schema says so): no model of the
+    # printed shape is built for a run.
+    summary: Any  # the week's summary: every number and sentence the sheets show, each once
     problems: list[Problem]  # everything the reader found; ``summary.problems`` names this week's by place
 
     @classmethod
@@ -56,30 +67,3 @@ class SummaryReport(BaseModel):
                                            "description": "the week's summary: every number and sentence the "
                                                           "sheets show, each once"}
         return schema
-
-
-class BatchFile(FileResult):
-    """One file of a batch as --json gives it: each rep's line is in the rollup workbook, not here."""
-
-    lines: list[Any] = Field(default=[], exclude=True)
-
-
-class BatchReport(BaseModel):
-    """What `salesmetrics batch --json` prints."""
-
-    files: int  # workbooks found
-    finished: int  # workbooks done (fewer than files when interrupted)
-    interrupted: bool
-    exit_code: int  # 0 all ok, 1 some warnings, 2 some errors or unreadable, 130 interrupted
-    results: list[BatchFile]
-    teams: list[TeamLine]  # one line per team of each file, outcomes first
-
-    @classmethod
-    def of(cls, files: int, results: list[FileResult], teams: list[TeamLine], interrupted: bool,
-           exit_code: int) -> BatchReport:
-        """Each quote of user text (a team's name, an outcome column's header) shortened, as every quote is."""
-        return cls(files=files, finished=len(results), interrupted=interrupted, exit_code=exit_code,
-                   results=[BatchFile.model_construct(**{**dict(r), "labels": {k: shorten(v) for k, v in
-                                                                                r.labels.items()}})
-                            for r in results],
-                   teams=[t.model_copy(update={"team": shorten(t.team)}) for t in teams])

@@ -25,7 +25,7 @@ import math
 from collections import Counter
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from salesmetrics_xl.core.funnel import MIN_COUNT
 from salesmetrics_xl.core.metrics import MONTHLY_FACTOR, Category, Period, Unit
@@ -67,7 +67,14 @@ def _name(text: str | None) -> str | None:
 # ---- the shape (docs/json.md) -------------------------------------------------------------------------------------
 
 
-class FunnelLink(BaseModel):
+class _Shape(BaseModel):
+    """A part of the printed shape. Built on first use (the docs, a program validating a record), never at import:
+    ``summary_record`` fills plain dicts, and building these models cost `summary --json` 0.01 s of each run."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class FunnelLink(_Shape):
     """One link of a role's funnel, with the rates every rep of the role is compared with."""
 
     rate: str  # "Connect Rate"
@@ -78,7 +85,7 @@ class FunnelLink(BaseModel):
     top: float | None  # the top performers' pooled rate; null: no top reps
 
 
-class RoleFunnel(BaseModel):
+class RoleFunnel(_Shape):
     """What is the same for every rep of a role in the funnels: said once, not in each rep's ``funnel``."""
 
     role: str | None  # the reps' Role; null: no Role column, or blank
@@ -88,7 +95,7 @@ class RoleFunnel(BaseModel):
     chains: dict[str, list[str]]  # outcome -> the links from it back to the first activity, nearest first
 
 
-class PacedMetric(BaseModel):
+class PacedMetric(_Shape):
     """A metric with a monthly range: each rep's ``monthly`` gives its pace."""
 
     metric: str
@@ -96,7 +103,7 @@ class PacedMetric(BaseModel):
     range: str  # the monthly range most reps are held to ("at least 5"); a rep's own is in its pace
 
 
-class LinkRates(BaseModel):
+class LinkRates(_Shape):
     """The rep's side of each link over the window, one entry per link of the role's ``links``, in that order."""
 
     rep: list[float | None]  # the rep's own pooled rate; null when there is no denominator
@@ -104,7 +111,7 @@ class LinkRates(BaseModel):
     used: list[float | None]  # the rep's rate, or the team's where the rep's is thin; null: the chain stops there
 
 
-class GainRecord(BaseModel):
+class GainRecord(_Shape):
     """One candidate for the rep's focus: the outcomes a period (the target's) the rep would add by bringing one
     thing up, all else the rep's own."""
 
@@ -116,7 +123,7 @@ class GainRecord(BaseModel):
     recent: bool = False  # planned on the last weeks
 
 
-class NeedRecord(BaseModel):
+class NeedRecord(_Shape):
     """What one outcome target takes, in weekly activity, at the rep's own rates. ``rates`` is the role's chain
     for the outcome (``roles``) unless given; a chain stops before a link with no rate (``used`` null). Each list of
     stages follows ``rates``: the denominator (source) of each link. What the sheet's words add is in the numbers:
@@ -140,7 +147,7 @@ class NeedRecord(BaseModel):
     recent: list[str] = []  # the links and activities planned on the last weeks
 
 
-class RepFunnelRecord(BaseModel):
+class RepFunnelRecord(_Shape):
     """The rep's funnel over the window, for a rep behind on an outcome (the outcomes its ``judged`` gives BELOW:
     the needs shown); the links and what the role's reps share are in the summary's ``roles``. A link is thin, and
     uses the team's rate, where the rep's ``count`` is under the summary's ``min_count``."""
@@ -155,7 +162,7 @@ class RepFunnelRecord(BaseModel):
     needs: list[NeedRecord] = []
 
 
-class MonthPaces(BaseModel):
+class MonthPaces(_Shape):
     """The rep's month so far, one entry per metric of the summary's ``paced`` (null: no pace for the rep). The
     pace's status is what the rep's ``judged`` gives the metric, unless ``status`` says otherwise; on pace: IN RANGE
     or ABOVE."""
@@ -167,7 +174,7 @@ class MonthPaces(BaseModel):
     share: dict[str, float] = {}  # metric -> of the monthly range the rep is held to (days, FTE, ramp), where not 1
 
 
-class RepRecord(BaseModel):
+class RepRecord(_Shape):
     """One rep's week, once: the decision, the numbers, the month's pace and the funnel. ``values`` and ``changes``
     follow the summary's ``metrics``; the maps are keyed by metric name. Rates are fractions: a change of 0.05 is 5
     points. A field at its default (false, null, "", empty, 1) is left out. ``judged`` is what counts in the verdict
@@ -203,7 +210,7 @@ class RepRecord(BaseModel):
     funnel: RepFunnelRecord | None = None  # for a rep behind on an outcome: rates, what each target takes
 
 
-class TeamMetricRecord(BaseModel):
+class TeamMetricRecord(_Shape):
     metric: str
     total: float | None  # a sum for counts, the pooled rate for rates
     average: float | None  # per rep, counts only
@@ -211,7 +218,7 @@ class TeamMetricRecord(BaseModel):
     judged: int  # reps judged (OFF and no-data reps left out)
 
 
-class SummaryRecord(BaseModel):
+class SummaryRecord(_Shape):
     """The week's summary: every number and sentence the sheets show, each once. Everything about one rep is in
     its record; what is the same for many reps is here. Read a rep as the scorecard's row: ``metrics`` names the
     entries of its ``values`` and ``changes``; its maps list what is not the usual (``judged`` where not IN RANGE,

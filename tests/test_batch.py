@@ -483,3 +483,27 @@ def test_finding_workbooks_never_inflates_a_huge_workbook_part(tmp_path):
     names, grew_mb = result.stdout.rsplit(" ", 1)
     assert names == "['bomb.xlsx', 'team0.xlsx']"
     assert int(grew_mb) < 100, f"finding the workbooks took {grew_mb} MB more"
+
+
+def test_a_rollup_is_known_by_its_record_in_any_case_and_a_team_workbook_is_not(tmp_path):
+    """A batch over a folder asks each workbook whether it is a rollup (a team's workbook is parsed only when it
+    names our record at all). Excel compares defined names without regard to case: a rollup whose record was
+    re-saved in capitals is still a rollup, and is left out of the teams."""
+    from salesmetrics_xl.batch import is_rollup, write_rollup
+
+    (tmp_path / "teams").mkdir()
+    ours = write_rollup(tmp_path / "teams" / "rollup.xlsx", [], [], with_reps=False)
+    assert is_rollup(ours)
+    shouted = tmp_path / "teams" / "shouted.xlsx"
+    with zipfile.ZipFile(ours) as src, zipfile.ZipFile(shouted, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                assert b'name="salesmetrics_xl_sheets"' in data
+                data = data.replace(b'name="salesmetrics_xl_sheets"', b'name="SALESMETRICS_XL_SHEETS"')
+            dst.writestr(info, data)
+    assert is_rollup(shouted)
+    team = tmp_path / "teams" / "team.xlsx"
+    team.write_bytes(EXAMPLE.read_bytes())
+    assert not is_rollup(team) and not is_rollup(tmp_path / "missing.xlsx")
+    assert [p.name for p in find_workbooks([str(tmp_path / "teams")])] == ["team.xlsx"]

@@ -8,6 +8,7 @@ into packages of their own (``core/parse/``, ``xlsx/``)."""
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from pathlib import Path
 
@@ -158,3 +159,42 @@ def test_the_checks_find_a_loop_a_lazy_import_and_a_layout_doing_io(tmp_path: Pa
         f"{PACKAGE}.layouts.rollup (layouts) imports openpyxl",
         f"{PACKAGE}.layouts.rollup (layouts) imports {PACKAGE}.batch",
     ]
+
+
+# What a command must not load: every process pays the import of each module it loads, whether the command uses it
+# or not (issue #28: imports were most of a small summary's time). The batch job, its worker pool and the report
+# models are loaded by the commands that use them, and --help by nothing heavier than the command line itself.
+EXAMPLE = ROOT.parent / "examples" / "acme_sales_team.xlsx"
+JOB_MODULES = {"salesmetrics_xl.batch", "multiprocessing", "salesmetrics_xl.layouts.rollup"}
+NOT_LOADED = [
+    (["--help"], {"pandas", "numpy", "pyarrow", "pydantic", "rich", "openpyxl", "salesmetrics_xl.package"},
+     {"typer", "salesmetrics_xl.cli"}),
+    (["summary", "{book}", "--out", "{out}"],
+     JOB_MODULES | {"salesmetrics_xl.reports", "salesmetrics_xl.summary_record", "rich.progress", "rich.live"},
+     {"pandas", "salesmetrics_xl.summarise", "salesmetrics_xl.xlsx", "rich.table"}),
+    (["summary", "{book}", "--out", "{out}", "--json"], JOB_MODULES | {"rich"},  # JSON into a pipe: no console
+     {"salesmetrics_xl.reports", "salesmetrics_xl.summary_record"}),
+    (["check", "{book}"], JOB_MODULES | {"salesmetrics_xl.xlsx", "salesmetrics_xl.layouts", "salesmetrics_xl.reports"},
+     {"salesmetrics_xl.check", "salesmetrics_xl.reader"}),
+    (["baseline", "{book}"], JOB_MODULES | {"salesmetrics_xl.xlsx", "salesmetrics_xl.reports"},
+     {"salesmetrics_xl.baseline", "salesmetrics_xl.reader"}),
+    (["baseline", "{book}", "--write", "--out", "{out}"], JOB_MODULES, {"salesmetrics_xl.xlsx"}),
+]
+
+
+@pytest.mark.parametrize(("args", "not_loaded", "loaded"), NOT_LOADED, ids=lambda v: " ".join(v)[:40])
+def test_each_command_loads_only_what_it_uses(tmp_path: Path, args: list[str], not_loaded: set[str],
+                                              loaded: set[str]):
+    """A real `salesmetrics` process (its entry point, as the console script runs it), and the modules it has
+    loaded when it exits. ``loaded`` shows the record is of the command that did its work."""
+    record = tmp_path / "modules.txt"
+    code = ("import atexit, sys\n"
+            f"atexit.register(lambda: open({str(record)!r}, 'w').write('\\n'.join(sorted(sys.modules))))\n"
+            "sys.argv = ['salesmetrics', *sys.argv[1:]]\n"
+            "from salesmetrics_xl.cli import run\nrun()\n")
+    argv = [a.format(book=EXAMPLE, out=tmp_path / "out.xlsx") for a in args]
+    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=600)
+    assert done.returncode in (0, 1), done.stderr
+    modules = set(record.read_text().split())
+    assert loaded <= modules
+    assert sorted(not_loaded & modules) == []
