@@ -184,7 +184,8 @@ class Bounds(NamedTuple):
 def bounded(data: bytes) -> Bounds | None:
     """Whether a few fast scans prove that a native reader of this sheet lays out a small grid: every cell tag is
     spelled ``<c r="A1"`` with a reference no further right than the sheet's first and last rows reach and no
-    further down than its last cell; no second ``r`` in a tag, no prefixed cell, no tab or line break. Then the
+    further down than its last cell (or than its count of digits, when that bounds the grid); no second ``r`` in a
+    tag, no prefixed cell, no tab or line break. Then the
     native reader may start while scan_sheet judges the sheet (its conclusions stand as they always did: a refusal
     or a redirect is still made, whatever the native reader has read). Any doubt answers None, and the native
     reader waits for scan_sheet, as before.
@@ -203,7 +204,11 @@ def bounded(data: bytes) -> Bounds | None:
     if end is None or not 0 < columns <= widest or int(end[2]) > MAX_ROW or int(end[2]) * columns > MAX_GRID:
         return None
     letters = f"[A-{column_letter(columns)}]" if columns <= 26 else _at_most_column(columns)
-    cell = re.compile(rb'<c(?! r="' + letters.encode() + _at_most_number(int(end[2])).encode() + rb'")[\s/>]')
+    # Rows by their count of digits when that bounds the grid already (a cheaper pattern), else each one up to the
+    # last cell's row.
+    digits = len(end[2])
+    rows = rf"[1-9]\d{{0,{digits - 1}}}+" if (10**digits - 1) * columns <= MAX_GRID else _at_most_number(int(end[2]))
+    cell = re.compile(rb'<c(?! r="' + letters.encode() + rows.encode() + rb'")[\s/>]')
     cells = _r_first(data) if cell.search(data, start) is None else None
     return Bounds(cells, int(end[2])) if cells is not None else None
 
@@ -238,19 +243,17 @@ def _r_first(data: bytes) -> int | None:
         if (before == space).any() or (codes[at + 1] != quote).any():
             return None
         r = at[before == ord("r")]
-        if not len(r):
-            continue
         named = codes[r - 2]
-        odd = r[(named != space) & (named < 128) & ~_NAME_BYTES[named]]
-        if any(data[at - 7:at + 1] != b"xmlns:r=" for at in odd.tolist()):
+        other = r[named != space]  # attributes whose name ends in r (attr=), and the odd ones
+        other = other[(codes[other - 2] < 128) & ~_NAME_BYTES[codes[other - 2]]]
+        if any(data[at - 7:at + 1] != b"xmlns:r=" for at in other.tolist()):
             return None  # an r attribute with a prefix, or right after a quote: not plain
         r = r[named == space]
-        cell = (codes[r - 4] == ord("<")) & (codes[r - 3] == ord("c"))
-        row = (codes[r - 6] == ord("<")) & (codes[r - 5] == ord("r")) & (codes[r - 4] == ord("o")) & (
-            codes[r - 3] == ord("w"))
-        if not (cell | row).all():
+        rest = r[(codes[r - 3] != ord("c")) | (codes[r - 4] != ord("<"))]  # not <c r=: must be <row r=
+        if len(rest) and not ((codes[rest - 6] == ord("<")) & (codes[rest - 5] == ord("r")) & (
+                codes[rest - 4] == ord("o")) & (codes[rest - 3] == ord("w"))).all():
             return None
-        cells += int(cell.sum())
+        cells += len(r) - len(rest)
     return cells
 
 

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from salesmetrics_xl import sheet_guard
 from salesmetrics_xl.core.parse import UncachedFormula
 from salesmetrics_xl.core.problems import WorkbookError
 from salesmetrics_xl.package import _may_be_odd
@@ -168,10 +169,20 @@ def test_bounded_skips_no_conclusion_of_the_guard():
     (b'<c r="B1500"', b'<c r="B1048577"'),
     (b'<c r="B2"', b'<c r="b2"'),
 ])
-def test_any_doubt_is_not_bounded(change):
+@pytest.mark.parametrize("grid", [None, 9_000])  # 9,000: rows each bounded by the last cell's, not by their digits
+def test_any_doubt_is_not_bounded(change, grid, monkeypatch):
+    if grid:
+        monkeypatch.setattr(sheet_guard, "MAX_GRID", grid)
     data = _sheet(_cells(3000))  # over 128 KB: its middle is neither its head nor its tail
     assert change[0] in data and bounded(data)
     assert bounded(data.replace(change[0], change[1], 1)) is None
+
+
+def test_a_row_further_down_than_the_last_cell_is_not_bounded_when_its_digits_do_not_bound_the_grid(monkeypatch):
+    data = _sheet(_cells(3000)).replace(b'<c r="B1500"', b'<c r="B3001"', 1)
+    assert bounded(data)  # four digits: the grid is at most 9,999 rows of 3 columns
+    monkeypatch.setattr(sheet_guard, "MAX_GRID", 9_000)
+    assert bounded(data) is None
 
 
 def test_a_sheet_wider_or_longer_than_the_limits_is_not_bounded():

@@ -309,7 +309,7 @@ def dates_in(values: Column) -> tuple[np.ndarray, dict[int, str]]:
             bad[i] = day
             day = None
         out.append(day)
-    return pd.to_datetime(pd.Series(out, dtype=object)).to_numpy(dtype="datetime64[ns]"), bad
+    return np.array(out, dtype="datetime64[D]").astype("datetime64[ns]"), bad  # a blank (None) is NaT
 
 
 def _date_or_reason(value: object) -> dt.date | str | None:
