@@ -8,9 +8,10 @@ import importlib.util
 import logging
 import os
 import sys
+import threading
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -26,25 +27,22 @@ from salesmetrics_xl.core.parse import (
     SheetColumns,
     WorkbookData,
     filled,
+    find_header,
     find_sheet,
     parse_workbook,
     sheet_in_name,
 )
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError
-from salesmetrics_xl.core.workbook import RANGES, RANGES_SHEET_NAME, TRACKING, TRACKING_SHEET_NAME
+from salesmetrics_xl.core.workbook import RANGES, RANGES_SHEET_NAME, REP, TRACKING, TRACKING_SHEET_NAME, WEEK
 from salesmetrics_xl.ooxml import (
-    PartNames,
     as_transitional,
     elements,
     flavour_of,
-    is_utf16,
-    resolve,
-    sheet_rid,
-    sheets_of,
-    utf8_xml,
 )
 from salesmetrics_xl.package import Sheet, check_package, explain, is_panic, not_a_worksheet
-from salesmetrics_xl.sheet_guard import SheetScan, repeated_rows, scan_sheet
+from salesmetrics_xl.sheet_guard import SheetScan, bounded, repeated_rows, scan_sheet
+from salesmetrics_xl.sheet_parts import SheetParts, sheet_bytes, utf16_parts  # noqa: F401 (importers of reader)
+from salesmetrics_xl.sheet_parts import sheet_part as _sheet_part  # noqa: F401 (tests)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -72,9 +70,9 @@ def _fail(path: Path, code: str, message: str) -> WorkbookError:
     return WorkbookError(Problem(severity=Severity.ERROR, code=code, message=message, file=str(path)))
 
 
-def sniff(path: Path) -> list[Sheet]:
+def sniff(path: Path, kept: dict[str, bytes] | None = None) -> list[Sheet]:
     """Say plainly what a file is when it is not an .xlsx/.xlsm we can read, before any parser sees it; check its
-    package structure (see package.py) and return its sheets with their kinds."""
+    package structure (see package.py) and return its sheets with their kinds (``kept``: see check_package)."""
     if path.is_dir():
         raise _fail(path, "is-a-folder", "this is a folder, not a workbook; give a .xlsx file (salesmetrics batch "
                                          "reads whole folders)")
@@ -119,7 +117,7 @@ def sniff(path: Path) -> list[Sheet]:
             if total > most:
                 raise _fail(path, "too-large", f"the workbook unpacks to {total:,} bytes, over the {most:,}-byte "
                                                "limit (SALESMETRICS_MAX_UNPACKED_BYTES raises it)")
-            sheets = check_package(zf, str(path))  # entries, methods, relationships (package.py)
+            sheets = check_package(zf, str(path), kept)  # entries, methods, relationships (package.py)
             for info in zf.infolist():  # Excel never writes a DTD; one here is an XML attack (entities, XXE)
                 if info.filename.endswith((".xml", ".rels", ".vml")):
                     with zf.open(info) as part:
@@ -146,17 +144,6 @@ def _is_text(head: bytes) -> bool:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
     return bool(head) and not any(b < 32 and b not in (9, 10, 13) for b in head)
-
-
-def _sheet_part(zf: zipfile.ZipFile, name: str) -> str | None:
-    """The zip entry of a sheet, found as Excel finds it: Transitional or Strict, part names in any case."""
-    names = PartNames(zf.namelist())
-    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(zf.read(names.find("xl/_rels/workbook.xml.rels") or "xl/_rels/workbook.xml.rels"))
-    rid = next((sheet_rid(s) for s in sheets_of(workbook) if s.get("name") == name), None)  # type: ignore[attr-defined]
-    target = next((r.get("Target") for r in rels if r.get("Id") == rid), None)
-    part = resolve("xl", target) if target else None
-    return names.find(part) if part else None
 
 
 def defined_names(path: Path) -> dict[str, str]:
@@ -194,27 +181,6 @@ def broken_names(path: Path) -> list[Problem]:
                         "it is ignored and the sheet is found by its name or header; in Excel, Formulas > Name "
                         "Manager: point it at the sheet, or delete it"))
     return out
-
-
-def sheet_bytes(path: Path, name: str) -> bytes:
-    """A sheet's XML, read once for the scans below (the zip limits above bound its size); as UTF-8 whatever its
-    encoding, so the scans see what a parser sees."""
-    with zipfile.ZipFile(path) as zf:
-        part = _sheet_part(zf, name)
-        return utf8_xml(zf.read(part)) if part is not None else b""
-
-
-def utf16_parts(path: Path, name: str) -> bool:
-    """Whether a sheet or the shared strings are stored as UTF-16: the native readers misread such parts (blank
-    cells, "not well-formed"), openpyxl reads them as Excel does."""
-    with zipfile.ZipFile(path) as zf:
-        parts = [_sheet_part(zf, name), PartNames(zf.namelist()).find("xl/sharedStrings.xml")]
-        for part in parts:
-            if part is not None:
-                with zf.open(part) as fh:
-                    if is_utf16(fh.read(4)):
-                        return True
-    return False
 
 
 def _overlay(rows: Iterator[tuple[object, ...]], special: dict[tuple[int, int], str]) -> Iterator[tuple[object, ...]]:
@@ -316,6 +282,25 @@ class _CalamineBook:
             self.fallback.close()
 
 
+class _Load(threading.Thread):
+    """fastexcel reading a sheet under its header in a thread: it releases the GIL, so the rest of the read (the
+    sheet guard's full scan, the header, the other sheets) goes on beside it. Started only for a sheet the guard
+    has shown to be bounded (sheet_guard.bounded); whatever it raises is kept for the reader to judge."""
+
+    def __init__(self, read: Callable[[], tuple[list[int], object]], skip: int):
+        super().__init__(name="salesmetrics-fastexcel", daemon=True)
+        self.read, self.skip = read, skip
+        self.result: tuple[list[int], object] | None = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.result = self.read()
+        except BaseException as exc:  # judged by the reader, in its thread
+            self.error = exc
+
+
 class _ColumnarBook(_CalamineBook):
     """A big Tracking sheet read column by column with fastexcel (the ``fast`` extra): its numbers and dates
     arrive as arrays, never as one Python object per cell, which was most of the time on a 200k-row sheet.
@@ -324,38 +309,67 @@ class _ColumnarBook(_CalamineBook):
     def __init__(self, path: Path):
         super().__init__(path)
         self.heads: _OpenpyxlBook | None = None
+        self.head_rows: dict[str, list[tuple[object, ...]]] = {}
+        self.loads: dict[str, _Load] = {}
+
+    def _head(self, name: str) -> list[tuple[object, ...]]:
+        """The rows where a header may be (openpyxl streams them, without parsing the whole sheet)."""
+        if name not in self.head_rows:
+            self.heads = self.heads or _OpenpyxlBook(self.path)
+            self.head_rows[name] = list(islice(self.heads.rows(name), HEADER_SEARCH_ROWS))
+        return self.head_rows[name]
 
     def header_first(self, name: str) -> Iterator[tuple[object, ...]]:
-        """The rows where a header may be, without parsing the whole sheet (openpyxl streams them); the rest
-        only when the parser asks, from calamine."""
+        """The header rows first; the rest only when the parser asks, from calamine."""
         try:
             self.heads = self.heads or _OpenpyxlBook(self.path)
         except Exception:  # a package openpyxl cannot open (a style list it rejects): calamine reads it all
             yield from self.rows(name)
             return
-        head = list(islice(self.heads.rows(name), HEADER_SEARCH_ROWS))
+        head = self._head(name)  # what openpyxl raises while reading the rows is the reader's failure
         yield from head
         yield from islice(self.rows(name), len(head), None)
+
+    def prefetch(self, name: str) -> None:
+        """Start reading a Tracking sheet's columns now, under the header its first rows show (the one the parser
+        will find: parse.find_header, as read_tracking calls it). Only for a sheet sheet_guard.bounded passed."""
+        if name in self.loads:
+            return
+        try:
+            header = find_header(self._head(name), TRACKING, (WEEK, REP))
+        except Exception:  # openpyxl cannot open it: read as before, when asked
+            return
+        if header is not None:
+            self.loads[name] = _Load(lambda: self._load(name, header.row), header.row)
+
+    def _load(self, name: str, skip: int) -> tuple[list[int], object]:
+        """The sheet's columns under row ``skip``: each column's place in the sheet, and the columns as arrow."""
+        import fastexcel  # only for a big sheet: importing it and pyarrow costs time and memory
+
+        # a column left blank (Start Date) is read as text, which is right; its log line is not for a user
+        logging.getLogger("fastexcel").setLevel(logging.ERROR)
+        # strict: a column that mixes numbers and text fails here, and its cells are judged one by one
+        sheet = fastexcel.read_excel(str(self.path)).load_sheet(
+            name, header_row=None, skip_rows=skip, schema_sample_rows=None, dtype_coercion="strict")
+        return [info.absolute_index for info in sheet.selected_columns], sheet.to_arrow()  # selected: all, and free
 
     def columns(self, name: str, header: Header) -> SheetColumns | None:
         import pyarrow as pa
 
-        try:  # strict: a column that mixes numbers and text fails here, and its cells are judged one by one
-            import fastexcel  # only for a big sheet: importing it and pyarrow costs time and memory
-
-            # a column left blank (Start Date) is read as text, which is right; its log line is not for a user
-            logging.getLogger("fastexcel").setLevel(logging.ERROR)
-            sheet = fastexcel.read_excel(str(self.path)).load_sheet(
-                name, header_row=None, skip_rows=header.row, schema_sample_rows=None, dtype_coercion="strict")
-            batch = sheet.to_arrow()
-        except BaseException as exc:  # whatever the columnar reader cannot do (even a panic), the row reader does
-            if not (isinstance(exc, Exception) or is_panic(exc)):
-                raise
+        load = self.loads.pop(name, None)
+        if load is None or load.skip != header.row:
+            if load is not None:
+                load.join()  # its guess of the header missed: read as asked
+            load = _Load(lambda: self._load(name, header.row), header.row)
+        load.join()
+        if load.error is not None:  # whatever the columnar reader cannot do (even a panic), the row reader does
+            if not (isinstance(load.error, Exception) or is_panic(load.error)):
+                raise load.error
             return None
+        places, batch = load.result  # type: ignore[misc]
         values: dict[int, Column] = {}
-        kept = np.zeros(batch.num_rows, dtype=bool)
-        for info, column in zip(sheet.selected_columns, batch.columns, strict=True):  # selected: all, and free
-            at = info.absolute_index
+        kept = np.zeros(batch.num_rows, dtype=bool)  # type: ignore[attr-defined]
+        for at, column in zip(places, batch.columns, strict=True):  # type: ignore[attr-defined]
             if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) or pa.types.is_null(
                     column.type):  # names, or a column left blank: a few distinct values, each read once
                 coded = column.dictionary_encode(null_encoding="encode")
@@ -377,6 +391,8 @@ class _ColumnarBook(_CalamineBook):
         return SheetColumns(first_row=header.row + 1, values=values, kept=kept)
 
     def close(self) -> None:
+        for load in self.loads.values():  # started, then not wanted (the guard redirected or refused the sheet)
+            load.join()
         super().close()
         if self.heads:
             self.heads.close()
@@ -409,7 +425,8 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
 
     The sheets asked for here win over the ones the workbook names itself (parse.named_sheet has the rule)."""
     path = Path(path)
-    sheets = sniff(path)
+    kept: dict[str, bytes] = {}  # sheets inflated by the package checks, for the guard
+    sheets = sniff(path, kept)
     try:
         defined = defined_sheets(path)
     except Exception:  # whatever it is, the reader below says what is wrong with the file
@@ -426,7 +443,7 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
         try:
             # stdout is ours alone (a --json run pipes it): a library's prints go to stderr
             with contextlib.redirect_stdout(sys.stderr):
-                data = _read_with(reader, path, sheets, today, tracking_sheet, ranges_sheet, defined)
+                data = _read_with(reader, path, sheets, today, tracking_sheet, ranges_sheet, defined, kept)
         except _ReaderFailedError as exc:
             failed[reader] = exc.error
             continue
@@ -466,7 +483,8 @@ def _other_readers(chosen: str) -> tuple[str, ...]:
 
 
 def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tracking_sheet: str | None,
-               ranges_sheet: str | None, defined: tuple[str | None, str | None]) -> WorkbookData:
+               ranges_sheet: str | None, defined: tuple[str | None, str | None],
+               kept: dict[str, bytes] | None = None) -> WorkbookData:
     """The workbook read by one reader. Whatever the reader library raises is a _ReaderFailedError (another reader
     may do better); a problem we found in the data is a WorkbookError, the same for every reader."""
     try:
@@ -480,14 +498,21 @@ def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tra
         raise _ReaderFailedError(explain(str(path), exc), exc) from exc
     columnar: set[str] = set()  # sheets whose rows under the header are read column by column
     scans: dict[str, SheetScan] = {}
+    sizes: dict[str, int] = {}  # bytes of each sheet's XML
+    parts = SheetParts(path, kept)
     placed: list[_PlacedBook] = []
     try:
         names = _worksheets(path, book.sheetnames, sheets)
 
         def rows(name: str) -> Iterator[tuple[object, ...]]:
-            data = sheet_bytes(path, name)
             if name not in scans:
-                scans[name] = scan_sheet(data, str(path), name)  # before any reader sees the sheet
+                data = parts.xml(name)
+                sizes[name] = len(data)
+                cells = None
+                if isinstance(book, _ColumnarBook) and (chosen == "columnar" or len(data) >= COLUMNAR_MIN_BYTES):
+                    cells = _prefetch(book, parts, name, data)
+                scans[name] = scan_sheet(data, str(path), name, cells)  # before any reader sees the sheet
+                del data
             scan = scans[name]
             special, extent = scan.special, scan.extent
             if not scan.placed:  # out of order, twice, or without references: every reader places them alike
@@ -496,10 +521,10 @@ def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tra
             is_sparse = (extent.rows > SPARSE_ROWS and extent.cells < extent.rows) or not extent.native_safe
             if not isinstance(book, _OpenpyxlBook) and (scan.exact or not scan.native_errors_only):
                 is_sparse = True  # python-calamine stops on #GETTING_DATA, #SPILL!..., and reads some spellings amiss
-            if not isinstance(book, _OpenpyxlBook) and utf16_parts(path, name):
+            if not isinstance(book, _OpenpyxlBook) and parts.utf16(name):
                 is_sparse = True  # the native readers misread UTF-16 parts; openpyxl reads them as Excel does
             if isinstance(book, _ColumnarBook) and not special and not is_sparse and (
-                    chosen == "columnar" or len(data) >= COLUMNAR_MIN_BYTES):
+                    chosen == "columnar" or sizes[name] >= COLUMNAR_MIN_BYTES):
                 columnar.add(name)
                 return book.header_first(name)
             if isinstance(book, _OpenpyxlBook):
@@ -529,6 +554,23 @@ def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tra
         book.close()
         for one in placed:
             one.book.close()
+
+
+def _prefetch(book: _ColumnarBook, parts: SheetParts, name: str, data: bytes) -> int | None:
+    """Let fastexcel start on a big sheet while the guard scans it, when a few fast scans prove it bounded
+    (sheet_guard.bounded; their count of cells is returned for the guard). Whatever the full scan then finds is
+    acted on as before: the guard refuses, or sends the sheet to another reader, and fastexcel's columns are
+    dropped. Any doubt, or any error here: no head start (the reader then meets it in its usual order and says it
+    in its usual words)."""
+    try:
+        bounds = bounded(data)
+        if bounds is None:
+            return None
+        if not (bounds.rows > SPARSE_ROWS and bounds.cells < bounds.rows) and not parts.utf16(name):
+            book.prefetch(name)  # (a sparse sheet goes to openpyxl: see rows() in _read_with)
+        return bounds.cells
+    except Exception:  # said by the usual path, in its order
+        return None
 
 
 def _worksheets(path: Path, names: list[str], sheets: list[Sheet],

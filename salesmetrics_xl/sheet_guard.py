@@ -27,6 +27,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from xml.parsers import expat
 
 import numpy as np
@@ -34,11 +35,14 @@ import numpy as np
 from salesmetrics_xl.core.parse import UncachedFormula
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index, column_letter
 from salesmetrics_xl.package import (
+    _REF,
     MAX_CELLS,
     MAX_COLUMN,
     MAX_COLUMNS,
+    MAX_GRID,
     MAX_ROW,
     Extent,
+    _at_most_column,
     check_cells,
     damaged,
     limit,
@@ -88,18 +92,19 @@ def plain(data: bytes) -> bool:
     return _plain_rows(data) is not None
 
 
-def _plain_rows(data: bytes) -> list[bytes] | None:
+def _plain_rows(data: bytes, proven: bool = False) -> list[bytes] | None:
     """The sheet's row numbers (digits) in the order stored, if the sheet is plain; None if it is not. The numbers
-    come from the same scan that looks for rows not spelled plainly, so the bytes are read for them once."""
+    come from the same scan that looks for rows not spelled plainly, so the bytes are read for them once.
+    ``proven``: bounded() passed, which made the checks marked below (the same scans, or stricter ones)."""
     start = _PROLOG_END.match(data[:4096]).end()  # type: ignore[union-attr]
-    if any(data.find(ws, start) >= 0 for ws in (b"\n", b"\r", b"\t")):
-        return None  # whitespace other than a space, possibly inside a tag
+    if not proven and any(data.find(ws, start) >= 0 for ws in (b"\n", b"\r", b"\t")):
+        return None  # whitespace other than a space, possibly inside a tag (bounded)
     if _contains(data, b"<!", 1, start):
         return None  # a comment or CDATA section: a byte scan would read the tags inside it
-    if not _equals_quoted(data) and (_QUOTE_AFTER.search(data) or _SPACE_BEFORE.search(data)):
+    if not proven and not _equals_quoted(data) and (_QUOTE_AFTER.search(data) or _SPACE_BEFORE.search(data)):
         return None  # an attribute with single quotes or spaces around '=' ("Blank = 1" in a text is fine)
-    if _ODD_CELL.search(data, start) or _PREFIXED.search(data, start):
-        return None
+    if not proven and (_ODD_CELL.search(data, start) or _PREFIXED.search(data, start)):
+        return None  # (bounded: every <c followed by a space, / or > is <c r="A1...)
     numbers = _ROWS.findall(data, start)
     if b"" in numbers:
         return None  # a row tag not spelled <row r="1...
@@ -153,12 +158,13 @@ def _references_in_text(data: bytes) -> bool:
     return True
 
 
-def scan_sheet(data: bytes, file: str, sheet: str) -> SheetScan:
-    """Refuse what no reader may take (see package.check_cells for the limits), and say how it may be read."""
-    rows = _plain_rows(data)
+def scan_sheet(data: bytes, file: str, sheet: str, cells: int | None = None) -> SheetScan:
+    """Refuse what no reader may take (see package.check_cells for the limits), and say how it may be read.
+    ``cells``: what bounded() returned for these bytes (its scans are then not made twice)."""
+    rows = _plain_rows(data, proven=cells is not None)
     if rows is None:
         return _parse(data, file, sheet)
-    extent = check_cells(data, file, sheet)  # refuses a row number beyond Excel's grid: the digits fit int64
+    extent = check_cells(data, file, sheet, cells)  # refuses a row number beyond Excel's grid: the digits fit int64
     rows = np.array(rows).astype(np.int64) if rows else np.zeros(0, dtype=np.int64)
     ordered = bool((np.diff(rows) > 0).all())
     repeated: list[int] = []
@@ -166,6 +172,94 @@ def scan_sheet(data: bytes, file: str, sheet: str) -> SheetScan:
         values, counts = np.unique(rows, return_counts=True)
         repeated = [int(v) for v in values[counts > 1]]
     return SheetScan(extent, special_cells(data), placed=ordered and extent.ordered, repeated=repeated)
+
+
+class Bounds(NamedTuple):
+    """What bounded() proved: the cells there are, and the last cell's row (the rows a native reader spans)."""
+
+    cells: int
+    rows: int
+
+
+def bounded(data: bytes) -> Bounds | None:
+    """Whether a few fast scans prove that a native reader of this sheet lays out a small grid: every cell tag is
+    spelled ``<c r="A1"`` with a reference no further right than the sheet's first and last rows reach and no
+    further down than its last cell (or than its count of digits, when that bounds the grid); no second ``r`` in a
+    tag, no prefixed cell, no tab or line break. Then the
+    native reader may start while scan_sheet judges the sheet (its conclusions stand as they always did: a refusal
+    or a redirect is still made, whatever the native reader has read). Any doubt answers None, and the native
+    reader waits for scan_sheet, as before.
+
+    Proven, it returns the number of cells (scan_sheet(..., cells=) then skips the scans made here) and rows."""
+    start = _PROLOG_END.match(data[:4096]).end()  # type: ignore[union-attr]
+    if any(data.find(ws, start) >= 0 for ws in (b"\n", b"\r", b"\t")) or _PREFIXED.search(data, start):
+        return None
+    last = data.rfind(b'<c r="')
+    if last < 0:
+        return None  # no cells: nothing to gain
+    end = _REF.match(data, last + 2)
+    refs = _REF.findall(data[:65536]) + _REF.findall(data[-65536:])
+    widest = min(limit("MAX_COLUMNS", MAX_COLUMNS), MAX_COLUMN)
+    columns = max((column_index(c.decode()) for c in {c for c, _ in refs}), default=0)
+    if end is None or not 0 < columns <= widest or int(end[2]) > MAX_ROW or int(end[2]) * columns > MAX_GRID:
+        return None
+    letters = f"[A-{column_letter(columns)}]" if columns <= 26 else _at_most_column(columns)
+    # Rows by their count of digits when that bounds the grid already (a cheaper pattern), else each one up to the
+    # last cell's row.
+    digits = len(end[2])
+    rows = rf"[1-9]\d{{0,{digits - 1}}}+" if (10**digits - 1) * columns <= MAX_GRID else _at_most_number(int(end[2]))
+    cell = re.compile(rb'<c(?! r="' + letters.encode() + rows.encode() + rb'")[\s/>]')
+    cells = _r_first(data) if cell.search(data, start) is None else None
+    return Bounds(cells, int(end[2])) if cells is not None else None
+
+
+def _at_most_number(n: int) -> str:
+    """A regex for the whole numbers from 1 to n (no leading zero)."""
+    digits = str(n)
+    alts = [rf"[1-9]\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for i, ch in enumerate(digits):
+        low = "1" if i == 0 else "0"
+        if ch > low:
+            rest = rf"\d{{{len(digits) - i - 1}}}" if i < len(digits) - 1 else ""
+            alts.append(digits[:i] + f"[{low}-{chr(ord(ch) - 1)}]" + rest)
+    return "(?:" + "|".join([*alts, digits]) + ")"
+
+
+def _r_first(data: bytes) -> int | None:
+    """The number of cell tags (``<c r=``), when every '=' is written as in a plain attribute (no space before it,
+    a double quote after it: what _equals_quoted asks) and every attribute named r is the first of a <c or a <row
+    tag: a second r in a cell's tag (which a reader might take instead of the first) is never there; a prefixed r
+    only as the namespace declaration xmlns:r. Else None. One vector pass over the '=' signs, in slices."""
+    codes = np.frombuffer(data, dtype=np.uint8)
+    equals, space, quote = ord("="), ord(" "), ord('"')
+    if not len(codes) or codes[-1] == equals:
+        return None
+    cells = 0
+    for low in range(0, len(codes), EQUALS_SLICE):
+        at = np.flatnonzero(codes[low:low + EQUALS_SLICE] == equals) + low
+        if len(at) and at[0] < 6:
+            return None
+        before = codes[at - 1]
+        if (before == space).any() or (codes[at + 1] != quote).any():
+            return None
+        r = at[before == ord("r")]
+        named = codes[r - 2]
+        other = r[named != space]  # attributes whose name ends in r (attr=), and the odd ones
+        other = other[(codes[other - 2] < 128) & ~_NAME_BYTES[codes[other - 2]]]
+        if any(data[at - 7:at + 1] != b"xmlns:r=" for at in other.tolist()):
+            return None  # an r attribute with a prefix, or right after a quote: not plain
+        r = r[named == space]
+        rest = r[(codes[r - 3] != ord("c")) | (codes[r - 4] != ord("<"))]  # not <c r=: must be <row r=
+        if len(rest) and not ((codes[rest - 6] == ord("<")) & (codes[rest - 5] == ord("r")) & (
+                codes[rest - 4] == ord("o")) & (codes[rest - 3] == ord("w"))).all():
+            return None
+        cells += len(r) - len(rest)
+    return cells
+
+
+# bytes that may sit inside an XML name (letters, digits, - . _): an attribute whose name only ends in r (attr=)
+_NAME_BYTES = np.zeros(256, dtype=bool)
+_NAME_BYTES[np.frombuffer(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._", dtype=np.uint8)] = True
 
 
 def repeated_rows(scan: SheetScan, file: str, sheet: str) -> list[Problem]:

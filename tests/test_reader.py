@@ -15,6 +15,7 @@ from salesmetrics_xl.core.problems import WorkbookError
 from salesmetrics_xl.reader import read_workbook
 from tests.conftest import EXAMPLE, TRACKING_HEADER, default_ranges_rows, encrypted_workbook, xls_workbook
 from tests.helpers import GOOD, W2, assert_identical
+from tests.hostile_files import READING_CASES, TRACKING_PART, edit, make_reading_case, read_parts, write_parts
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -327,3 +328,138 @@ def test_every_spelling_of_a_far_cell_is_seen(spelling):
     with pytest.raises(WorkbookError) as caught:
         scan_sheet(data, "team.xlsx", "Tracking")
     assert caught.value.problem.code == "too-wide" and "SALESMETRICS_MAX_COLUMNS" in caught.value.problem.message
+
+
+# ---- fastexcel in a thread: started only on a sheet the guard has bounded, its result used only when the guard
+# lets the sheet be read column by column ----------------------------------------------------------------------
+
+@pytest.fixture
+def timeline(monkeypatch) -> list[str]:
+    """The order in which the guard's full scan ended and fastexcel started, read after read."""
+    events: list[str] = []
+    scan, load = reader.scan_sheet, reader._ColumnarBook._load
+
+    def scanned(data, file, sheet, cells=None):
+        try:
+            return scan(data, file, sheet, cells)
+        finally:
+            events.append(f"scanned {sheet}")
+
+    def loading(self, name, skip):
+        events.append(f"fastexcel {name}")
+        return load(self, name, skip)
+
+    monkeypatch.setattr(reader, "scan_sheet", scanned)
+    monkeypatch.setattr(reader._ColumnarBook, "_load", loading)
+    return events
+
+
+def test_fastexcel_starts_beside_the_guard_on_a_sound_sheet(make_book, timeline, columnar_reads):
+    path = book(make_book)
+    columnar = read_workbook(path, today=TODAY, engine="columnar")
+    assert timeline.index("fastexcel Tracking") < timeline.index("scanned Tracking") and columnar_reads == [True]
+    plain = read_workbook(path, today=TODAY, engine="openpyxl")
+    pd.testing.assert_frame_equal(columnar.tracking.frame, plain.tracking.frame)
+    assert columnar.problems == plain.problems
+
+
+@pytest.mark.parametrize("name", ["cell-newline-far", "cell-single-quote-far", "cell-charref-far", "prefixed-far",
+                                  "wide-1500-single-quotes"])
+def test_a_cell_far_beyond_the_data_is_refused_before_fastexcel_runs(tmp_path, timeline, name):
+    """A cell at XFD1048576, spelled as a parser reads it but a byte scan may not: no head start, and the guard's
+    sentence, as before."""
+    path = make_reading_case(name, tmp_path / f"{name}.xlsx")
+    with pytest.raises(WorkbookError) as caught:
+        read_workbook(path, today=TODAY, engine="columnar")
+    assert caught.value.problem.code == READING_CASES[name][3]
+    assert not [e for e in timeline if e.startswith("fastexcel")]
+
+
+def test_a_plainly_spelled_far_cell_is_refused_before_fastexcel_runs(tmp_path, timeline):
+    path = make_reading_case("cell-newline-far", tmp_path / "far.xlsx")
+    parts = read_parts(path)
+    path = write_parts(tmp_path / "plain-far.xlsx", edit(parts, TRACKING_PART, lambda d: d.replace(
+        b'<c\n r="XFD1048576"', b'<c r="XFD1048576"')))
+    with pytest.raises(WorkbookError) as caught:
+        read_workbook(path, today=TODAY, engine="columnar")
+    assert caught.value.problem.code == "too-wide" and timeline == ["scanned Tracking"]
+
+
+@pytest.mark.parametrize("name", ["stray-number-m500000", "rows-reversed", "no-references"])
+def test_a_sheet_the_guard_sends_elsewhere_never_meets_fastexcel(tmp_path, timeline, name):
+    path = make_reading_case(name, tmp_path / f"{name}.xlsx")
+    columnar = read_workbook(path, today=TODAY, engine="columnar")
+    assert not [e for e in timeline if e.startswith("fastexcel")]
+    plain = read_workbook(path, today=TODAY, engine="openpyxl")
+    pd.testing.assert_frame_equal(columnar.tracking.frame, plain.tracking.frame)
+
+
+def test_a_head_start_the_guard_then_redirects_is_dropped(tmp_path, timeline, columnar_reads):
+    """Error cells (#GETTING_DATA...) pass the bounds, so fastexcel starts; the guard then sends the sheet to the
+    row reader, which reads it exactly as it did before."""
+    path = make_reading_case("errors-seven-kinds", tmp_path / "errors.xlsx")
+    columnar = read_workbook(path, today=TODAY, engine="columnar")
+    assert "fastexcel Tracking" in timeline and columnar_reads == []
+    plain = read_workbook(path, today=TODAY, engine="openpyxl")
+    pd.testing.assert_frame_equal(columnar.tracking.frame, plain.tracking.frame)
+    assert columnar.problems == plain.problems
+
+
+class PanicException(BaseException):
+    """What pyo3 raises for a Rust panic: not an Exception (see package.is_panic)."""
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("the columnar reader failed"), PanicException("boom")])
+def test_a_fastexcel_failure_in_its_thread_falls_back_to_the_row_reader(make_book, monkeypatch, failure):
+    def fails(self, name, skip):
+        raise failure
+
+    path = book(make_book)
+    expected = read_workbook(path, today=TODAY, engine="calamine")
+    monkeypatch.setattr(reader._ColumnarBook, "_load", fails)
+    columnar = read_workbook(path, today=TODAY, engine="columnar")
+    pd.testing.assert_frame_equal(columnar.tracking.frame, expected.tracking.frame)
+    assert columnar.problems == expected.problems
+
+
+def test_a_header_lower_than_the_one_guessed_is_read_as_asked(make_book, timeline, columnar_reads):
+    """The head start reads under the header its first rows show; the parser finds the same one (a title above
+    it included), so the columns are used."""
+    path = book(make_book, tracking=[["Weekly activity"], [], *GOOD])
+    data = read_workbook(path, today=TODAY, engine="columnar")
+    assert columnar_reads == [True] and timeline.count("fastexcel Tracking") == 1
+    assert data.tracking.header_row == 3
+
+
+def test_a_big_part_inflates_to_zipfiles_bytes_and_a_damaged_one_fails_in_zipfiles_words(tmp_path):
+    """package.part_bytes inflates a big sheet with python-isal; the bytes, and any error, are zipfile's."""
+    from salesmetrics_xl.package import FAST_INFLATE_BYTES, part_bytes
+    from tests.hostile_files import _patch_crc
+
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (r, r, r * 7919 % 1000) for r in range(1, 90_000))
+    sheet = b'<?xml version="1.0"?><worksheet><sheetData>' + rows + b"</sheetData></worksheet>"
+    assert len(sheet) > FAST_INFLATE_BYTES
+    path = tmp_path / "big.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", sheet)
+    with zipfile.ZipFile(path) as zf:
+        assert part_bytes(zf, "xl/worksheets/sheet1.xml") == sheet
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(bytes(_patch_crc(bytearray(path.read_bytes()), b"xl/worksheets/sheet1.xml")))
+    with zipfile.ZipFile(damaged) as zf:
+        with pytest.raises(zipfile.BadZipFile) as ours:
+            part_bytes(zf, "xl/worksheets/sheet1.xml")
+        with pytest.raises(zipfile.BadZipFile) as theirs:
+            zf.read("xl/worksheets/sheet1.xml")
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_the_package_checks_keep_the_sheets_they_inflate_for_the_guard(make_book):
+    from salesmetrics_xl.package import check_package
+
+    path = book(make_book, tracking=[*GOOD] * 400)
+    kept: dict[str, bytes] = {}
+    with zipfile.ZipFile(path) as zf:
+        sheets = check_package(zf, str(path), kept)
+        assert set(kept) <= {s.part for s in sheets} and kept
+        assert all(kept[part] == zf.read(part) for part in kept)

@@ -4,11 +4,15 @@ faster searches must still see: a needle found by a rare byte after that byte wa
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from salesmetrics_xl import sheet_guard
 from salesmetrics_xl.core.parse import UncachedFormula
 from salesmetrics_xl.core.problems import WorkbookError
-from salesmetrics_xl.sheet_guard import RARE_HITS, _parse, plain, repeated_rows, scan_sheet
+from salesmetrics_xl.package import _may_be_odd
+from salesmetrics_xl.sheet_guard import RARE_HITS, _at_most_number, _parse, bounded, plain, repeated_rows, scan_sheet
 
 HEAD = b'<?xml version="1.0"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
 TAIL = b"</sheetData></worksheet>"
@@ -120,3 +124,90 @@ def test_the_equals_check_gives_one_answer_whatever_its_slice(monkeypatch, size)
     spaced = good.replace(b'<c r="B1">', b'<c r="B1" t ="e">')
     monkeypatch.setattr(sheet_guard, "EQUALS_SLICE", size)
     assert plain(good) and not plain(spaced)
+
+
+# ---- bounded: the scans that let a native reader start while the guard judges the sheet -------------------------
+
+def _cells(rows: int, columns: int = 3) -> list[bytes]:
+    return [b'<row r="%d">' % r + b"".join(b'<c r="%s%d"><v>%d</v></c>' % (bytes([64 + c]), r, r)
+                                            for c in range(1, columns + 1)) + b"</row>" for r in range(1, rows + 1)]
+
+
+def test_a_plain_sheet_is_bounded_and_its_count_of_cells_is_the_guards():
+    data = _sheet(_cells(150))
+    assert bounded(data) == (data.count(b"<c "), 150) and data.count(b"<c ") == 450
+
+
+def test_bounded_skips_no_conclusion_of_the_guard():
+    """With bounded's count the guard skips the scans bounded made: the same conclusions, on sheets of every kind
+    the quick path takes (errors, formulas, rows out of order, a row twice)."""
+    rows = _cells(3)
+    sheets = [_sheet(_cells(150)), _sheet(_errors(40)), _sheet([*rows[:2], b'<row r="2"><c r="A2"><v>1</v></c></row>',
+                                                                 rows[2]]),
+              _sheet([rows[1], rows[0], rows[2]]),
+              _sheet([b'<row r="1"><c r="A1"><f>SUM(B1)</f></c><c r="B1"><v>2</v></c></row>'])]
+    for data in sheets:
+        bounds = bounded(data)
+        assert bounds is not None
+        assert _conclusion(scan_sheet(data, "f", "s", bounds.cells)) == _conclusion(scan_sheet(data, "f", "s"))
+
+
+@pytest.mark.parametrize("change", [
+    (b'<c r="B2"', b'<c\nr="B2"'),  # a line break where a space goes
+    (b'<c r="B2"', b'<c\tr="B2"'),
+    (b'<c r="B2"', b"<c r='B2'"),  # single quotes
+    (b'<c r="B2"', b'<c r = "B2"'),
+    (b'<c r="B2"', b'<c r="B2" r="XFD2"'),  # a second r: a reader might take it
+    (b'<c r="B2"', b'<c r="B2" x:r="XFD2"'),
+    (b'<c r="B2"', b'<x:c r="B2"'),  # a prefixed cell
+    (b'<c r="B2"><v>2</v></c>', b'<c><v>2</v></c>'),  # no reference: placed by counting
+    (b'<c r="B2"><v>2</v></c>', b'<c/>'),
+    (b'<c r="B2"', b'<c t="n" r="B2"'),  # r not first
+    (b'<c r="B2"', b'<c r="&#66;2"'),  # a character reference
+    (b'<c r="B1500"', b'<c r="Z1500"'),  # a column further right than the first and last rows reach
+    (b'<c r="B1500"', b'<c r="B999999"'),  # a row further down than the last cell
+    (b'<c r="B1500"', b'<c r="B1048577"'),
+    (b'<c r="B2"', b'<c r="b2"'),
+])
+@pytest.mark.parametrize("grid", [None, 9_000])  # 9,000: rows each bounded by the last cell's, not by their digits
+def test_any_doubt_is_not_bounded(change, grid, monkeypatch):
+    if grid:
+        monkeypatch.setattr(sheet_guard, "MAX_GRID", grid)
+    data = _sheet(_cells(3000))  # over 128 KB: its middle is neither its head nor its tail
+    assert change[0] in data and bounded(data)
+    assert bounded(data.replace(change[0], change[1], 1)) is None
+
+
+def test_a_row_further_down_than_the_last_cell_is_not_bounded_when_its_digits_do_not_bound_the_grid(monkeypatch):
+    data = _sheet(_cells(3000)).replace(b'<c r="B1500"', b'<c r="B3001"', 1)
+    assert bounded(data)  # four digits: the grid is at most 9,999 rows of 3 columns
+    monkeypatch.setattr(sheet_guard, "MAX_GRID", 9_000)
+    assert bounded(data) is None
+
+
+def test_a_sheet_wider_or_longer_than_the_limits_is_not_bounded():
+    assert bounded(_sheet([b'<row r="1"><c r="XFD1"><v>1</v></c></row>'])) is None  # over MAX_COLUMNS
+    assert bounded(_sheet([b'<row r="1048577"><c r="A1048577"><v>1</v></c></row>'])) is None
+    assert bounded(_sheet([b'<row r="1000000"><c r="Z1000000"><v>1</v></c></row>'])) is None  # a 26M-cell grid
+    assert bounded(_sheet([])) is None
+
+
+def test_at_most_number_matches_exactly_the_numbers_up_to_n():
+    for n in [*range(1, 400), 999, 1000, 1001, 200001, 1048576]:
+        pattern = re.compile(_at_most_number(n))
+        tried = {*range(0, min(n + 50, 3000)), n - 1, n, n + 1, 10 * n, n // 10 * 10 + 9}
+        assert {k for k in tried if pattern.fullmatch(str(k))} == {k for k in tried if 1 <= k <= n}, n
+        assert not pattern.fullmatch("0" + str(n))
+
+
+def test_a_number_no_cell_can_hold_is_found_among_references_like_e100():
+    """E100 looks like an exponent to the quick look for one; a sheet of references like it is still checked for
+    1e400, inf and nan in its values, and only then."""
+    rows = _cells(150, columns=5)
+    data = _sheet(rows)
+    assert b'r="E100"' in data and not _may_be_odd(data)
+    for odd in (b"1e400", b"iNf", b"-1E+999"):
+        bad = data.replace(b'<c r="E120"><v>120</v>', b'<c r="E120"><v>' + odd + b"</v>", 1)
+        with pytest.raises(WorkbookError) as caught:
+            scan_sheet(bad, "team.xlsx", "Tracking")
+        assert caught.value.problem.code == "damaged" and caught.value.problem.cell == "E120"

@@ -134,7 +134,9 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
         row_numbers, cols, firsts = _row_by_row(chain(head[header.row:], it), header.row + 1, wanted,
                                                 (header.columns[WEEK], header.columns[REP]))
         del head
-    frame = pd.DataFrame({ROW: np.array(row_numbers, dtype=np.int64)})
+    # the columns, in the frame's order; the frame is made once at the end (inserting column by column into a
+    # DataFrame cost more than reading a small sheet)
+    frame: dict[str, pd.Series | np.ndarray] = {ROW: np.array(row_numbers, dtype=np.int64)}
     row_problems: list[tuple[int, Problem]] = []  # (0-based row, problem): a totals row's are dropped below
 
     def row_problem(severity: Severity, code: str, message: str, column: str, i: int) -> None:
@@ -175,7 +177,7 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
         total |= frame[name].isin([v for v in set(cleaned.values()) if is_total_label(v)]).to_numpy()
         # A name cell showing an Excel error (#N/A from a lookup) names nobody: never a rep or team called "#N/A".
         errors = [v for v in set(cleaned.values()) if isinstance(v, str) and EXCEL_ERROR.fullmatch(v)]
-        shows = frame[name].isin(errors).to_numpy() if errors else np.zeros(len(frame), dtype=bool)
+        shows = frame[name].isin(errors).to_numpy() if errors else np.zeros(len(row_numbers), dtype=bool)
         for i in np.flatnonzero(shows):
             error = frame[name].iat[i]
             if name == REP:
@@ -185,15 +187,15 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
                 row_problem(Severity.WARNING, "error-value", f"{named(name)}: the cell shows the Excel error "
                             f"{error}; it is read as blank: fix the formula in Excel", name, i)
         if shows.any():
-            frame.loc[shows, name] = None
+            frame[name][shows] = None  # type: ignore[index]
             if name == REP:
                 said_rep = shows
-    for i in np.flatnonzero(frame[REP].isna().to_numpy() & ~said_rep):
+    for i in np.flatnonzero(frame[REP].isna().to_numpy() & ~said_rep):  # type: ignore[union-attr]
         row_problem(Severity.ERROR, "missing-rep", "no rep name; this row is skipped", REP, i)
     numeric = np.zeros(len(row_numbers), dtype=np.int64)  # numbers, or cells meant as one (a bad or empty formula)
     for name in TRACKING_COUNTED:
         if name not in cols:
-            frame[name] = np.nan
+            frame[name] = np.full(len(row_numbers), np.nan)
             continue
         values, bad, as_text, errors = numbers_in(cols[name])
         frame[name] = values
@@ -231,8 +233,9 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
     # nor rep right under the data. A value further below, in a row with neither, is a stray value (see below).
     numbers = np.array(row_numbers, dtype=np.int64)
     under_data = np.diff(numbers, prepend=numbers[:1] - 99) <= 2
-    total |= frame[WEEK].isna().to_numpy() & frame[REP].isna().to_numpy() & (numeric >= 2) & under_data
-    usable = (frame[WEEK].notna() & frame[REP].notna()).to_numpy() & ~total
+    no_week, no_rep = np.isnat(frame[WEEK]), frame[REP].isna().to_numpy()  # type: ignore[union-attr, arg-type]
+    total |= no_week & no_rep & (numeric >= 2) & under_data
+    usable = ~no_week & ~no_rep & ~total
     end = int(numbers[usable].max()) if usable.any() else header.row  # the data ends at its last real row
     stray = (numbers > end) & ~total & np.isin(np.arange(len(numbers)), list(firsts)) & usable.any()
     problems += [p for i, p in row_problems if not total[i] and not stray[i]]
@@ -255,7 +258,8 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
         problems.append(Problem(severity=Severity.WARNING, code="no-data", file=file, sheet=sheet,
                                 cell=f"A{header.row + 1}",
                                 message="no tracking rows yet; add one row per rep per week"))
-    return TrackingData(frame[usable].reset_index(drop=True), file=file, sheet=sheet, letters=letters,
+    table = pd.DataFrame(frame)
+    return TrackingData(table[usable].reset_index(drop=True), file=file, sheet=sheet, letters=letters,
                         header_row=header.row, last_row=end if usable.any() else max(row_numbers, default=header.row),
                         headers=headers), problems, missing_counted
 

@@ -298,16 +298,28 @@ def dates_in(values: Column) -> tuple[np.ndarray, dict[int, str]]:
         days, bad = dates_in(values.values)
         return days[values.codes], rows_of(values, bad)
     out, bad = [], {}
+    seen: dict[tuple[type, object], dt.date | str | None] = {}  # a rep's start date repeats on each of their rows
     for i, value in enumerate(cell_objects(values)):
-        if not filled(value) or (isinstance(value, float) and np.isnan(value)):
-            out.append(None)
-            continue
+        key = (type(value), value)  # by type too: 1.0 and TRUE are equal keys, not equal cells
         try:
-            out.append(parse_date(value))
-        except ValueError as exc:
-            bad[i] = str(exc)
-            out.append(None)
-    return pd.to_datetime(pd.Series(out, dtype=object)).to_numpy(dtype="datetime64[ns]"), bad
+            day = seen[key] if key in seen else seen.setdefault(key, _date_or_reason(value))
+        except TypeError:  # a value that cannot be a key
+            day = _date_or_reason(value)
+        if isinstance(day, str):
+            bad[i] = day
+            day = None
+        out.append(day)
+    return np.array(out, dtype="datetime64[D]").astype("datetime64[ns]"), bad  # a blank (None) is NaT
+
+
+def _date_or_reason(value: object) -> dt.date | str | None:
+    """dates_in's reading of one cell: its day, None for a blank, or the reason it is not a date."""
+    if not filled(value) or (isinstance(value, float) and np.isnan(value)):
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        return str(exc)
 
 
 def week_or_reason(value: object) -> dt.date | str:
