@@ -182,7 +182,8 @@ NOT_LOADED = [
 ]
 
 
-@pytest.mark.parametrize(("args", "not_loaded", "loaded"), NOT_LOADED, ids=lambda v: " ".join(v)[:40])
+@pytest.mark.parametrize(("args", "not_loaded", "loaded"), NOT_LOADED,
+                         ids=[" ".join(args) for args, _, _ in NOT_LOADED])  # ids from the command: sets' order varies
 def test_each_command_loads_only_what_it_uses(tmp_path: Path, args: list[str], not_loaded: set[str],
                                               loaded: set[str]):
     """A real `salesmetrics` process (its entry point, as the console script runs it), and the modules it has
