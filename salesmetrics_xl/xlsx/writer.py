@@ -80,7 +80,7 @@ from salesmetrics_xl.xlsx.workbook_xml import (
 )
 from salesmetrics_xl.xlsx.worksheet import CT_WORKSHEET, EXCEL_EPOCH, EXCEL_EPOCH_1904, sheet_xml
 from salesmetrics_xl.xlsx.xmltext import XML_DECL, InvalidPartError, check_xml
-from salesmetrics_xl.xlsx.zipcopy import Deflated, append_raw, copy_raw, entry_info
+from salesmetrics_xl.xlsx.zipcopy import Deflated, Inflated, append_raw, copy_raw, entry_info
 
 
 def _relative(part: str, folder: str) -> str:
@@ -97,7 +97,7 @@ class WorkbookWriter:
         self.infos = {i.filename: i for i in self.zf.infolist()}
         self.names = PartNames(self.infos)  # the user's parts, found as Excel finds them (any case)
         self.new: dict[str, bytes] = {}
-        self.streams: dict[str, Iterator[str]] = {}  # generated sheets, written piece by piece
+        self.streams: dict[str, Iterator[bytes]] = {}  # generated sheets, written piece by piece
         self.removed: set[str] = set()
         self.edits: dict[str, SheetEdit] = {}
         self.unselect: set[str] = set()  # user's sheets whose tab was selected: ours is now, and only ours
@@ -323,15 +323,16 @@ class WorkbookWriter:
         try:
             if name in self.edits or name in self.unselect:
                 assert like is not None
-                with self.zf.open(like) as raw:
-                    src: IO[bytes] = raw
+                with (Inflated(self.source, like) if Inflated.readable(self.source, like)
+                      else self.zf.open(like)) as raw:
+                    src: IO[bytes] = raw  # type: ignore[assignment]
                     if is_utf16(raw.peek(4)[:4]):  # rare: edited as UTF-8 text, declared so
                         src = io.BytesIO(utf8_xml(raw.read()))
                     stream_edit(Unselected(src) if name in self.unselect else src,  # type: ignore[arg-type]
                                 part, self.edits.get(name), self.styles, self.epoch)  # type: ignore[arg-type]
             else:
                 for piece in self.streams[name]:  # sheet_xml parses what it generates before its last piece
-                    part.write(piece.encode("utf-8"))
+                    part.write(piece)
         except InvalidPartError as exc:
             raise InvalidPartError(f"{name}: {exc}") from None
         except UnwritablePartError as exc:
