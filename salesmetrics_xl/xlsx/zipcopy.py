@@ -90,16 +90,14 @@ class Inflated:
             if not self.pending and self.left:
                 self.pending = self.src.read(min(self.left, self._STEP))
                 if not self.pending:
-                    raise EOFError  # as zipfile says of a truncated entry
+                    raise EOFError  # the file ends inside the entry, as zipfile says
                 self.left -= len(self.pending)
             data = self.inflater.decompress(self.pending, self._STEP if want < 0 else want - len(self.buffer))
             self.pending = self.inflater.unconsumed_tail
             self.crc = deflate.crc32(data, self.crc)
             self.size += len(data)
             self.buffer += data  # no copy while the buffer is empty, as it is for each read of a stream
-            if not self.inflater.eof and not self.pending and not self.left and not data:
-                raise EOFError("Compressed file ended before the end-of-stream marker was reached")  # as zipfile
-            if self.inflater.eof:
+            if self.inflater.eof or (not self.pending and not self.left and not data):  # its end, or all read
                 self.done = True
                 if self.crc != self.info.CRC or self.size != self.info.file_size:
                     raise zipfile.BadZipFile(f"Bad CRC-32 for file {self.info.filename!r}")
