@@ -207,22 +207,25 @@ def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, sele
 
     def pieces() -> Iterator[bytes]:
         yield head.encode("utf-8")
-        out: list[bytes] = []
-        size = i = 0
+        out: list[str] = []  # rows of their own, up to 5,000 at a time; a run of template rows goes out as it is
+        i = 0
         while i < len(order):
             r = order[i]
             if r in rows or r in heights or not edges or r < edges[0] or r >= fill_rows.stop:
-                out.append(row_xml(r).encode("utf-8"))
-                i, size = i + 1, size + 1
+                out.append(row_xml(r))
+                i += 1
+                if len(out) >= 5000:
+                    yield "".join(out).encode("utf-8")
+                    out = []
             else:  # the rows up to the next break are all there (fill_rows is a range) and all alike
+                if out:
+                    yield "".join(out).encode("utf-8")
+                    out = []
                 stop = min(breaks[bisect.bisect_right(breaks, r)], r + 5000)
-                out.append(run(r, stop))
-                i, size = i + stop - r, size + stop - r
-            if size >= 5000:
-                yield b"".join(out)
-                out, size = [], 0
+                yield run(r, stop)
+                i += stop - r
         if out:
-            yield b"".join(out)
+            yield "".join(out).encode("utf-8")
         # Parsed before the package is published. The rows that repeat a template differ from its first instance
         # only by their row number, so each template is parsed once: a 200k-row sheet is checked in milliseconds,
         # where parsing all of it would cost seconds.
