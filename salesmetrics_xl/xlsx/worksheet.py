@@ -157,8 +157,11 @@ def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, sele
                 templates[covering] = "".join(x for _, _, _, x in sorted(spans[i] for i in covering))
                 sample.append(f'<row r="{r}">{templates[covering].replace(chr(0), str(r))}</row>')
             return f'<row r="{r}">{templates[covering].replace(chr(0), str(r))}</row>'
-        cells = rows.get(r, []) + [(spans[i][2], spans[i][3].replace("\0", str(r))) for i in covering]
-        xml = f'<row r="{r}"{heights.get(r, "")}>{"".join(x for _, x in sorted(cells))}</row>'
+        cells = rows.get(r, [])
+        if covering:
+            cells = cells + [(spans[i][2], spans[i][3].replace("\0", str(r))) for i in covering]
+        cells.sort()  # by column (each column once in a row); a row's own list is sorted once, in place
+        xml = f'<row r="{r}"{heights.get(r, "")}>{"".join([x for _, x in cells])}</row>'
         sample.append(xml)
         return xml
 
