@@ -114,6 +114,9 @@ class Cell(NamedTuple):
     style: Style | None = None
 
 
+_new_cell = tuple.__new__
+
+
 @dataclass(frozen=True)
 class Fill:
     """One formula filled down ``ref`` (a column): written for the top cell, relative references move with the row,
@@ -217,7 +220,7 @@ class SheetLayout:
         longer one)."""
         if isinstance(value, str):
             value = fit_cell(value)
-        self.cells[(row, col)] = Cell(value, formula, style)
+        self.cells[(row, col)] = _new_cell(Cell, (value, formula, style))  # Cell(...) without a Python call
 
 
 @dataclass

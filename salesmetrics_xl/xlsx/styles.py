@@ -16,6 +16,10 @@ _BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, 
                     "mm-dd-yy": 14, "d-mmm-yy": 15, "d-mmm": 16, "mmm-yy": 17, "@": 49}
 
 
+_FMT_ID = re.compile(r'numFmtId="(\d+)"')
+_FMT_CODE = re.compile(r'formatCode=(["\'])(.*?)\1')
+
+
 def _section(xml: str, prefix: str, name: str) -> re.Match[str] | None:
     p = re.escape(prefix)
     return re.search(rf"<{p}{name}\b[^>]*?(?:/>|>.*?</{p}{name}>)", xml, re.S)
@@ -67,6 +71,7 @@ class Styles:
         # no memory per cell.
         self._xf_by_id: dict[int, tuple[Style, int]] = {}
         self._dxf_cache: dict[Highlight, int] = {}
+        self._fmt_cache: dict[str, int] = {}  # a format code's id, once found or added (ids never move)
 
     def _existing(self, name: str) -> list[str]:
         child = self._CHILD[name]
@@ -89,15 +94,18 @@ class Styles:
             return 0
         if code in _BUILTIN_FORMATS:
             return _BUILTIN_FORMATS[code]
+        if code in self._fmt_cache:
+            return self._fmt_cache[code]
         for entry in self.existing["numFmts"] + self.added["numFmts"]:
-            m = re.search(r'numFmtId="(\d+)"', entry)
-            found = re.search(r'formatCode=(["\'])(.*?)\1', entry)
+            m = _FMT_ID.search(entry)
+            found = _FMT_CODE.search(entry)
             if m and found and html.unescape(found[2]) == code:
+                self._fmt_cache[code] = int(m[1])
                 return int(m[1])
-        used = [int(x) for e in self.existing["numFmts"] + self.added["numFmts"]
-                for x in re.findall(r'numFmtId="(\d+)"', e)]
+        used = [int(x) for e in self.existing["numFmts"] + self.added["numFmts"] for x in _FMT_ID.findall(e)]
         new_id = max([163, *used]) + 1
         self.added["numFmts"].append(self._tag(f'<numFmt numFmtId="{new_id}" formatCode={attr(code)}/>'))
+        self._fmt_cache[code] = new_id
         return new_id
 
     def _font_xml(self, bold: bool, italic: bool, size: float | None, color: str | None, full: bool = True) -> str:

@@ -92,15 +92,37 @@ def dv_xml(dv: Validation) -> str:
             f'error={attr(dv.error)} sqref="{dv.ref}"><formula1>{text(dv.formula)}</formula1></dataValidation>')
 
 
+def sheet_size(layout: SheetLayout) -> int:
+    """About how many bytes of XML sheet_xml writes for ``layout`` (a cell is 40 to 100): whether preparing it is
+    worth a worker thread."""
+    size = 60 * len(layout.cells)
+    for fill in layout.fills:
+        r1, _, r2, _ = split_range(fill.ref)
+        size += 48 * (r2 - r1 + 1)
+    return size
+
+
 def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, selected: bool = False,
-              epoch: dt.datetime = EXCEL_EPOCH, ns: Namespaces = TRANSITIONAL) -> Iterator[str]:
-    """The sheet part in pieces, so a 200k-row sheet is never one string in memory. Styles are registered before
-    this returns (styles.xml is written first); only the rows are produced lazily. Dates are counted from
+              epoch: dt.datetime = EXCEL_EPOCH, ns: Namespaces = TRANSITIONAL) -> Iterator[bytes]:
+    """The sheet part in pieces of UTF-8, so a 200k-row sheet is never one string in memory. Styles are registered
+    before this returns (styles.xml is written first); only the rows are produced lazily. Dates are counted from
     ``epoch``: 1904 in a workbook set to the 1904 date system."""
     rows: dict[int, list[tuple[int, str]]] = {}
     xf = styles.cell_xf
+    make = cell_xml  # looked up per sheet, not per cell
+    # The cells' few Style objects, each found once: every one stays alive in the layout while this runs, so
+    # its id is its own. A sheet of 60,000 cells shares a dozen looks.
+    index: dict[int, int] = {}
+    column: dict[int, str] = {}
     for (r, c), cell in layout.cells.items():
-        xml = cell_xml(f"{letters(c)}{r}", cell, xf(cell.style), epoch)
+        style = cell[2]
+        s = index.get(id(style))
+        if s is None:
+            s = index[id(style)] = xf(style)
+        letter = column.get(c)
+        if letter is None:
+            letter = column[c] = letters(c)
+        xml = make(f"{letter}{r}", cell, s, epoch)
         if xml:
             if r in rows:
                 rows[r].append((c, xml))
@@ -135,8 +157,11 @@ def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, sele
                 templates[covering] = "".join(x for _, _, _, x in sorted(spans[i] for i in covering))
                 sample.append(f'<row r="{r}">{templates[covering].replace(chr(0), str(r))}</row>')
             return f'<row r="{r}">{templates[covering].replace(chr(0), str(r))}</row>'
-        cells = rows.get(r, []) + [(spans[i][2], spans[i][3].replace("\0", str(r))) for i in covering]
-        xml = f'<row r="{r}"{heights.get(r, "")}>{"".join(x for _, x in sorted(cells))}</row>'
+        cells = rows.get(r, [])
+        if covering:
+            cells = cells + [(spans[i][2], spans[i][3].replace("\0", str(r))) for i in covering]
+        cells.sort()  # by column (each column once in a row); a row's own list is sorted once, in place
+        xml = f'<row r="{r}"{heights.get(r, "")}>{"".join([x for _, x in cells])}</row>'
         sample.append(xml)
         return xml
 
@@ -168,36 +193,46 @@ def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, sele
     special = sorted({*rows, *heights})  # rows with cells or a height of their own: built one by one
     breaks = sorted({*edges, *special, fill_rows.stop})
 
-    def run(r: int, stop: int) -> str:
-        """Rows r to stop - 1, holding only filled-down formulas under one template: the row number joined into
-        the template's pieces, with no per-row lookups (a 200k-row sheet is mostly such runs)."""
-        row_xml(r)  # the template made (and its first row sampled) as for any row
-        edge = edges[bisect.bisect_right(edges, r) - 1]
-        pieces = templates[covering_from[edge]].split("\0")
-        return "".join([f'<row r="{n}">{n.join(pieces)}</row>' for n in map(str, range(r, stop))])
+    joints: dict[tuple[int, ...], list[str]] = {}
 
-    def pieces() -> Iterator[str]:
-        yield head
-        out: list[str] = []
-        size = i = 0
+    def run(r: int, stop: int) -> bytes:
+        """Rows r to stop - 1, holding only filled-down formulas under one template: each row is the row number
+        joined into the template's pieces, as bytes, with no per-row lookups or formatting (a 200k-row sheet is
+        mostly such runs: 175 MB of XML made at memory speed)."""
+        row_xml(r)  # the template made (and its first row sampled) as for any row
+        covering = covering_from[edges[bisect.bisect_right(edges, r) - 1]]
+        joint = joints.get(covering)
+        if joint is None:  # '<row r="' N '">' cell N cell ... N cell '</row>': one join per row
+            pieces = templates[covering].split("\0")
+            joint = joints[covering] = ['<row r="', '">' + pieces[0], *pieces[1:-1], pieces[-1] + "</row>"] \
+                if len(pieces) > 1 else ['<row r="', '">' + pieces[0] + "</row>"]
+        return "".join([n.join(joint) for n in map(str, range(r, stop))]).encode()
+
+    def pieces() -> Iterator[bytes]:
+        yield head.encode("utf-8")
+        out: list[str] = []  # rows of their own, up to 5,000 at a time; a run of template rows goes out as it is
+        i = 0
         while i < len(order):
             r = order[i]
             if r in rows or r in heights or not edges or r < edges[0] or r >= fill_rows.stop:
                 out.append(row_xml(r))
-                i, size = i + 1, size + 1
+                i += 1
+                if len(out) >= 5000:
+                    yield "".join(out).encode("utf-8")
+                    out = []
             else:  # the rows up to the next break are all there (fill_rows is a range) and all alike
+                if out:
+                    yield "".join(out).encode("utf-8")
+                    out = []
                 stop = min(breaks[bisect.bisect_right(breaks, r)], r + 5000)
-                out.append(run(r, stop))
-                i, size = i + stop - r, size + stop - r
-            if size >= 5000:
-                yield "".join(out)
-                out, size = [], 0
+                yield run(r, stop)
+                i += stop - r
         if out:
-            yield "".join(out)
+            yield "".join(out).encode("utf-8")
         # Parsed before the package is published. The rows that repeat a template differ from its first instance
         # only by their row number, so each template is parsed once: a 200k-row sheet is checked in milliseconds,
         # where parsing all of it would cost seconds.
         check_xml((head + "".join(sample) + tail).encode("utf-8"))
-        yield tail
+        yield tail.encode("utf-8")
 
     return pieces()

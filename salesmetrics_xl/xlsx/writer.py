@@ -20,8 +20,8 @@ import dataclasses
 import io
 import posixpath
 import zipfile
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -78,9 +78,21 @@ from salesmetrics_xl.xlsx.workbook_xml import (
     print_titles,
     set_defined_name,
 )
-from salesmetrics_xl.xlsx.worksheet import CT_WORKSHEET, EXCEL_EPOCH, EXCEL_EPOCH_1904, sheet_xml
+from salesmetrics_xl.xlsx.worksheet import CT_WORKSHEET, EXCEL_EPOCH, EXCEL_EPOCH_1904, sheet_size, sheet_xml
 from salesmetrics_xl.xlsx.xmltext import XML_DECL, InvalidPartError, check_xml
-from salesmetrics_xl.xlsx.zipcopy import Deflated, append_raw, copy_raw, entry_info
+from salesmetrics_xl.xlsx.zipcopy import Deflated, Inflated, append_raw, copy_raw, entry_info
+
+THREADED = 8 << 20  # bytes of XML to prepare from which worker threads pay for themselves
+
+
+class _Deferred:
+    """A part prepared when the package asks for it, on the writing thread."""
+
+    def __init__(self, prepare: Callable[..., tuple[zipfile.ZipInfo, list[bytes]]], *args: object):
+        self.prepare, self.args = prepare, args
+
+    def result(self) -> tuple[zipfile.ZipInfo, list[bytes]]:
+        return self.prepare(*self.args)
 
 
 def _relative(part: str, folder: str) -> str:
@@ -97,7 +109,8 @@ class WorkbookWriter:
         self.infos = {i.filename: i for i in self.zf.infolist()}
         self.names = PartNames(self.infos)  # the user's parts, found as Excel finds them (any case)
         self.new: dict[str, bytes] = {}
-        self.streams: dict[str, Iterator[str]] = {}  # generated sheets, written piece by piece
+        self.streams: dict[str, Iterator[bytes]] = {}  # generated sheets, written piece by piece
+        self.sizes: dict[str, int] = {}  # about how much XML each generated sheet is
         self.removed: set[str] = set()
         self.edits: dict[str, SheetEdit] = {}
         self.unselect: set[str] = set()  # user's sheets whose tab was selected: ours is now, and only ours
@@ -244,6 +257,7 @@ class WorkbookWriter:
             drawing_rid = self._add_charts(sheet, part, new_types) if sheet.charts else None
             self.streams[part] = sheet_xml(sheet, styles, drawing_rid, selected=original == layout.active,
                                            epoch=self.epoch, ns=ns)
+            self.sizes[part] = sheet_size(sheet)
 
         for edit in layout.edits:
             found = sheets.get(edit.name.casefold())
@@ -323,15 +337,16 @@ class WorkbookWriter:
         try:
             if name in self.edits or name in self.unselect:
                 assert like is not None
-                with self.zf.open(like) as raw:
-                    src: IO[bytes] = raw
+                with (Inflated(self.source, like) if Inflated.readable(self.source, like)
+                      else self.zf.open(like)) as raw:
+                    src: IO[bytes] = raw  # type: ignore[assignment]
                     if is_utf16(raw.peek(4)[:4]):  # rare: edited as UTF-8 text, declared so
                         src = io.BytesIO(utf8_xml(raw.read()))
                     stream_edit(Unselected(src) if name in self.unselect else src,  # type: ignore[arg-type]
                                 part, self.edits.get(name), self.styles, self.epoch)  # type: ignore[arg-type]
             else:
                 for piece in self.streams[name]:  # sheet_xml parses what it generates before its last piece
-                    part.write(piece.encode("utf-8"))
+                    part.write(piece)
         except InvalidPartError as exc:
             raise InvalidPartError(f"{name}: {exc}") from None
         except UnwritablePartError as exc:
@@ -342,10 +357,16 @@ class WorkbookWriter:
 
     def _write_entries(self, out: zipfile.ZipFile) -> None:
         self.removed -= set(self.new) | set(self.streams)  # a replaced sheet's old chart part may be reused
+        parts = [name for name in dict.fromkeys((*self.edits, *self.unselect, *self.streams))
+                 if name not in self.removed]
+        size = sum(self.sizes[name] if name in self.sizes else self.infos[name].file_size for name in parts)
         with self.source.open("rb") as raw, ThreadPoolExecutor(max_workers=2) as pool:
-            parts = dict.fromkeys((*self.edits, *self.unselect, *self.streams))
-            ready = {name: pool.submit(self._prepared, name, self.infos.get(name))
-                     for name in parts if name not in self.removed}
+            # Big parts are prepared on worker threads, compressing one while the next is generated; a small
+            # workbook's (1,000 rows: about 1 MB) are prepared in turn as they are written, where threads would
+            # cost more CPU than they save.
+            ready: dict[str, Future | _Deferred] = {
+                name: pool.submit(self._prepared, name, self.infos.get(name)) if size >= THREADED
+                else _Deferred(self._prepared, name, self.infos.get(name)) for name in parts}
             for info in self.zf.infolist():
                 name = info.filename
                 if name in ready:

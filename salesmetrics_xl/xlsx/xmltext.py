@@ -9,10 +9,14 @@ from xml.sax.saxutils import escape
 
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_TO_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # what text() changes
 
 
 def text(value: str) -> str:
-    """Escape for element text; drop the control characters XML cannot hold (they come from pasted data)."""
+    """Escape for element text; drop the control characters XML cannot hold (they come from pasted data). Most
+    text (names, labels, numbers as text) needs neither: one search says so and it goes out as it is."""
+    if _TO_ESCAPE.search(value) is None:
+        return value
     return escape(_ILLEGAL_XML.sub("", value))
 
 
@@ -21,8 +25,13 @@ def attr(value: str) -> str:
     return '"' + escape(_ILLEGAL_XML.sub("", value), {'"': "&quot;"}) + '"'
 
 
+_EXACT = 2 ** 53  # every int below it is a float exactly
+
+
 def number(value: float) -> str:
     """A cell or chart value as Excel writes it: whole numbers without a decimal point."""
+    if type(value) is int and -_EXACT < value < _EXACT:  # a count: written as float(value) would write it
+        return str(value)
     value = float(value)
     return str(int(value)) if value.is_integer() else repr(value)
 

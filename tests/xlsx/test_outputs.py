@@ -26,6 +26,7 @@ from salesmetrics_xl.xlsx import (
     worksheet,
     write_workbook,
 )
+from salesmetrics_xl.xlsx import writer as writer_module
 from tests.conftest import EXAMPLE
 from tests.xlsx.books import fidelity_book, summary_layout
 
@@ -127,7 +128,10 @@ def _break_edited_sheet(monkeypatch):
     (_break_generated_sheet, "xl/worksheets/sheet3.xml", summary_layout),
     (_break_generated_template, "xl/worksheets/sheet3.xml", _filled_layout),
     (_break_edited_sheet, "xl/worksheets/sheet1.xml", summary_layout)])
-def test_a_damaged_part_is_caught_before_the_rename(tmp_path, monkeypatch, breaker, part, layout):
+@pytest.mark.parametrize("threaded", [False, True], ids=["in-turn", "threaded"])
+def test_a_damaged_part_is_caught_before_the_rename(tmp_path, monkeypatch, breaker, part, layout, threaded):
+    if threaded:  # as for a big workbook: every part prepared on a worker thread
+        monkeypatch.setattr(writer_module, "THREADED", 0)
     source = fidelity_book(tmp_path, "team.xlsx")
     before = source.read_bytes()
     write_workbook(source, layout(), tmp_path / "unbroken.xlsx").unlink()  # the same layout, unbroken, is fine
@@ -143,6 +147,16 @@ def test_a_damaged_part_is_caught_before_the_rename(tmp_path, monkeypatch, break
     with pytest.raises(WorkbookError):
         write_workbook(source, layout(), tmp_path / "new.xlsx")
     assert not (tmp_path / "new.xlsx").exists()
+
+
+def test_the_same_workbook_comes_out_with_worker_threads_or_without(tmp_path, monkeypatch):
+    """A small workbook's parts are prepared in turn, a big one's on worker threads: the file is the same."""
+    source = fidelity_book(tmp_path, "team.xlsx")
+    layout = _filled_layout()
+    assert worksheet.sheet_size(layout.sheets[0]) < writer_module.THREADED  # prepared in turn
+    in_turn = write_workbook(source, layout, tmp_path / "in-turn.xlsx").read_bytes()
+    monkeypatch.setattr(writer_module, "THREADED", 0)
+    assert write_workbook(source, _filled_layout(), tmp_path / "threaded.xlsx").read_bytes() == in_turn
 
 
 _BROKEN_CLI = textwrap.dedent("""

@@ -155,7 +155,7 @@ def test_rows_of_fills_that_start_and_end_apart_with_cells_and_heights_among_the
     sheet.put(8, 2, 7)  # between two filled columns, inside their ranges
     sheet.put(5002, 6, "late")
     sheet.heights |= {10: 30.0, 5000: 20.0}
-    xml = "".join(sheet_xml(sheet, Styles('<styleSheet xmlns="x"/>'), None))
+    xml = b"".join(sheet_xml(sheet, Styles('<styleSheet xmlns="x"/>'), None)).decode()
     root = ElementTree.fromstring(xml.encode())
     rows = {int(r.get("r")): r for r in root.iter(f"{MAIN}row")}
     assert sorted(rows) == [2, *range(3, 12004)]
