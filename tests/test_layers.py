@@ -170,7 +170,8 @@ NOT_LOADED = [
     (["--help"], {"pandas", "numpy", "pyarrow", "pydantic", "rich", "openpyxl", "salesmetrics_xl.package"},
      {"typer", "salesmetrics_xl.cli"}),
     (["summary", "{book}", "--out", "{out}"],
-     JOB_MODULES | {"salesmetrics_xl.reports", "salesmetrics_xl.summary_record", "rich.progress", "rich.live"},
+     JOB_MODULES | {"salesmetrics_xl.reports", "salesmetrics_xl.summary_record", "rich.progress", "rich.live",
+                    "ssl", "http.client"},  # xml.sax.saxutils would bring both
      {"pandas", "salesmetrics_xl.summarise", "salesmetrics_xl.xlsx", "rich.table"}),
     (["summary", "{book}", "--out", "{out}", "--json"], JOB_MODULES | {"rich"},  # JSON into a pipe: no console
      {"salesmetrics_xl.reports", "salesmetrics_xl.summary_record"}),
