@@ -120,6 +120,10 @@ def run() -> None:
             print_json(ErrorReport(error=error).model_dump(mode="json"))
         console_err.print(f"[red]error[/]: {sentence}")
         sys.exit(2)
+    finally:  # a caller that catches the exit (--help, --version, a usage error) gets its collector back
+        if _collector_paused:
+            _collector_paused = False
+            gc.enable()
 
 
 @app.command()

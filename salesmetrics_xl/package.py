@@ -21,7 +21,7 @@ import numpy as np
 from defusedxml import ElementTree
 
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index, column_letter
-from salesmetrics_xl.ooxml import PACKAGE_RELS, PartNames, rel_kind, resolve, sheet_rid, sheets_of, xml_text
+from salesmetrics_xl.ooxml import PACKAGE_RELS, PartNames, key, rel_kind, resolve, sheet_rid, sheets_of, xml_text
 
 # Excel's own grid.
 MAX_ROW = 1_048_576
@@ -118,9 +118,18 @@ def check_package(zf: zipfile.ZipFile, file: str, kept: dict[str, bytes] | None 
     their CRC here, so that the sheet guard does not inflate them again."""
     infos = zf.infolist()
     seen: set[str] = set()
+    folded: dict[str, str] = {}
     for info in infos:
         if info.filename in seen:
             raise damaged(file, f"two parts share the name {info.filename}")
+        # Excel compares part names without regard to case. Two parts named alike but holding different bytes could
+        # have our checks take one and a native reader the other (the guard a harmless sheet, calamine a hostile
+        # one); alike in bytes too, either reads the same (and the writer refuses the package: xlsx/writer.py)
+        other = folded.setdefault(key(info.filename), info.filename)
+        if other != info.filename and part_bytes(zf, other) != part_bytes(zf, info.filename):
+            raise damaged(file, f"two parts share the name {other} (also stored as {info.filename}) and hold "
+                                "different contents: Excel compares part names without regard to case, so which "
+                                "one is read is unclear; open the workbook in Excel and save it again")
         seen.add(info.filename)
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             method = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA"}.get(info.compress_type,

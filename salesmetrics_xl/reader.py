@@ -39,7 +39,7 @@ from salesmetrics_xl.ooxml import (
     elements,
     flavour_of,
 )
-from salesmetrics_xl.package import Sheet, check_package, explain, is_panic, not_a_worksheet
+from salesmetrics_xl.package import MAX_CELLS, Sheet, check_package, explain, is_panic, limit, not_a_worksheet
 from salesmetrics_xl.sheet_guard import SheetScan, bounded, repeated_rows, scan_sheet
 from salesmetrics_xl.sheet_parts import SheetParts, sheet_bytes, utf16_parts  # noqa: F401 (importers of reader)
 from salesmetrics_xl.sheet_parts import sheet_part as _sheet_part  # noqa: F401 (tests)
@@ -564,8 +564,8 @@ def _prefetch(book: _ColumnarBook, parts: SheetParts, name: str, data: bytes) ->
     in its usual words)."""
     try:
         bounds = bounded(data)
-        if bounds is None:
-            return None
+        if bounds is None or bounds.cells > limit("MAX_CELLS", MAX_CELLS):
+            return None  # more cells than the guard lets through: it refuses the sheet before any native read
         if not (bounds.rows > SPARSE_ROWS and bounds.cells < bounds.rows) and not parts.utf16(name):
             book.prefetch(name)  # (a sparse sheet goes to openpyxl: see rows() in _read_with)
         return bounds.cells

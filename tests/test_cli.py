@@ -305,3 +305,23 @@ def test_a_pace_the_week_cannot_know_is_never_quoted(make_book):
     ann = next(r for r in record["summary"]["reps"] if r["rep"] == "Ann")
     assert "SQLs on course" not in ann["action"]
     assert any(p["code"] == "error-value" and p["cell"] == "I4" for p in record["problems"])
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["summary"], ["no-such-command"]])
+def test_a_caller_of_the_entry_point_gets_its_garbage_collector_back(monkeypatch, capsys, argv):
+    """run() pauses the collector while a command's modules load; an exit before any command starts (help, version,
+    a usage error) must not leave a program that catches the exit without one."""
+    import gc
+
+    from salesmetrics_xl.cli import run
+
+    threshold = gc.get_threshold()
+    monkeypatch.setattr(sys, "argv", ["salesmetrics", *argv])
+    try:
+        with pytest.raises(SystemExit):
+            run()
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()  # run() froze what existed at the exit: give this test process its objects back
+        gc.enable()
+        gc.set_threshold(*threshold)

@@ -385,6 +385,31 @@ def test_a_plainly_spelled_far_cell_is_refused_before_fastexcel_runs(tmp_path, t
     assert caught.value.problem.code == "too-wide" and timeline == ["scanned Tracking"]
 
 
+def test_a_sheet_over_the_cell_limit_is_refused_before_fastexcel_runs(make_book, timeline, monkeypatch):
+    """The quick scans bound where cells may be, not how many there are: a sheet over the cell limit gets no head
+    start, and the guard's refusal comes before any native read, as it did."""
+    monkeypatch.setenv("SALESMETRICS_MAX_CELLS", "20")
+    with pytest.raises(WorkbookError) as caught:
+        read_workbook(book(make_book), today=TODAY, engine="columnar")
+    assert caught.value.problem.code == "too-large" and timeline == ["scanned Tracking"]
+
+
+@pytest.mark.parametrize("twin", ["xl/worksheets/SHEET1.xml", "xl/worksheets/\u017fheet1.xml"])  # ſ folds to s
+def test_two_parts_whose_names_differ_only_in_case_and_hold_different_sheets_are_refused(tmp_path, twin):
+    """Excel reads part names without regard to case. Two such parts with different contents (a harmless copy
+    first, the sheet a reader takes after it) could have the guard check one sheet and a native reader read the
+    other: refused, naming both. (Alike in bytes, either reads the same: test_strict reads such a package.)"""
+    parts = read_parts(EXAMPLE)
+    harmless = next(d for n, d in parts if n == TRACKING_PART)
+    far = harmless.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+    path = write_parts(tmp_path / "twins.xlsx", [(twin, harmless)] + [(n, far if n == TRACKING_PART else d)
+                                                                        for n, d in parts])
+    for engine in ("columnar", "calamine", "openpyxl"):
+        with pytest.raises(WorkbookError) as caught:
+            read_workbook(path, today=TODAY, engine=engine)
+        assert "two parts share the name" in caught.value.problem.message and twin in caught.value.problem.message
+
+
 @pytest.mark.parametrize("name", ["stray-number-m500000", "rows-reversed", "no-references"])
 def test_a_sheet_the_guard_sends_elsewhere_never_meets_fastexcel(tmp_path, timeline, name):
     path = make_reading_case(name, tmp_path / f"{name}.xlsx")
