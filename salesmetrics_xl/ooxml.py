@@ -13,10 +13,12 @@ import codecs
 import io
 import itertools
 import re
+import struct
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"  # the same in both flavours
 CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
@@ -225,3 +227,16 @@ def as_transitional(path: str | Path) -> io.BytesIO:
             dst.writestr(info.filename, data)
     out.seek(0)
     return out
+
+
+def seek_entry_data(fh: IO[bytes], info: zipfile.ZipInfo) -> bool:
+    """Move ``fh`` to an entry's compressed bytes, past its local header (30 bytes, then its name and extra field),
+    as zipfile does before it inflates them; for reading or copying them without zipfile. False when no local
+    header is there (the package is damaged: zipfile says so in its words)."""
+    fh.seek(info.header_offset)
+    head = fh.read(30)
+    if len(head) != 30 or head[:4] != b"PK\x03\x04":
+        return False
+    name_length, extra_length = struct.unpack("<HH", head[26:30])
+    fh.seek(info.header_offset + 30 + name_length + extra_length)
+    return True

@@ -13,7 +13,6 @@ import datetime as dt
 import math
 import os
 import re
-import struct
 import zipfile
 from dataclasses import dataclass
 
@@ -21,7 +20,17 @@ import numpy as np
 from defusedxml import ElementTree
 
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index, column_letter
-from salesmetrics_xl.ooxml import PACKAGE_RELS, PartNames, key, rel_kind, resolve, sheet_rid, sheets_of, xml_text
+from salesmetrics_xl.ooxml import (
+    PACKAGE_RELS,
+    PartNames,
+    key,
+    rel_kind,
+    resolve,
+    seek_entry_data,
+    sheet_rid,
+    sheets_of,
+    xml_text,
+)
 
 # Excel's own grid.
 MAX_ROW = 1_048_576
@@ -204,13 +213,9 @@ def part_bytes(zf: zipfile.ZipFile, part: str) -> bytes:
 
         with zf.open(info):  # zipfile's own checks of the entry's local header (names, flags), as a read makes
             pass
-        with open(zf.filename, "rb") as fh:  # the local header: 30 bytes, then the name and the extra field
-            fh.seek(info.header_offset)
-            head = fh.read(30)
-            if len(head) != 30 or head[:4] != b"PK\x03\x04":
+        with open(zf.filename, "rb") as fh:
+            if not seek_entry_data(fh, info):
                 return zf.read(info)
-            name_length, extra_length = struct.unpack("<HH", head[26:30])
-            fh.seek(info.header_offset + 30 + name_length + extra_length)
             raw = fh.read(info.compress_size)
         data = isal_zlib.decompress(raw, -15, max(info.file_size, 1))
         if len(data) == info.file_size and isal_zlib.crc32(data) == info.CRC:

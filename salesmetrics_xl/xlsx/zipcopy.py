@@ -3,11 +3,12 @@ entry, and every part we do not touch copied as its compressed bytes, never re-i
 
 from __future__ import annotations
 
-import struct
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+from salesmetrics_xl.ooxml import seek_entry_data
 
 try:
     from isal import isal_zlib as deflate
@@ -63,12 +64,8 @@ class Inflated:
     def __init__(self, path: Path, info: zipfile.ZipInfo):
         self.info, self.src = info, path.open("rb")
         try:
-            self.src.seek(info.header_offset)
-            header = self.src.read(30)
-            if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            if not seek_entry_data(self.src, info):
                 raise zipfile.BadZipFile(f"Bad magic number for file header of {info.filename!r}")
-            name_len, extra_len = struct.unpack("<HH", header[26:30])
-            self.src.seek(info.header_offset + 30 + name_len + extra_len)
         except BaseException:
             self.src.close()
             raise
@@ -126,10 +123,8 @@ class Inflated:
 
 def copy_raw(src: IO[bytes], info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
     """Copy one entry's compressed bytes as they are: the part is byte-identical and costs no inflating."""
-    src.seek(info.header_offset)
-    header = src.read(30)
-    name_len, extra_len = struct.unpack("<HH", header[26:30])
-    src.seek(info.header_offset + 30 + name_len + extra_len)
+    if not seek_entry_data(src, info):  # copied as they are, the bytes would be no entry at all
+        raise zipfile.BadZipFile(f"Bad magic number for file header of {info.filename!r}")
     new = zipfile.ZipInfo(info.filename, info.date_time)
     new.compress_type, new.CRC = info.compress_type, info.CRC
     new.compress_size, new.file_size = info.compress_size, info.file_size
