@@ -59,13 +59,6 @@ COLUMNAR_MIN_BYTES = 2 * 1024**2
 SPARSE_ROWS = 100_000
 
 
-def _limit(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(f"SALESMETRICS_{name}", default))
-    except ValueError:
-        return default
-
-
 def _fail(path: Path, code: str, message: str) -> WorkbookError:
     return WorkbookError(Problem(severity=Severity.ERROR, code=code, message=message, file=str(path)))
 
@@ -106,7 +99,7 @@ def sniff(path: Path, kept: dict[str, bytes] | None = None) -> list[Sheet]:
                 raise _fail(path, "not-a-workbook", "this is an OpenDocument (.ods) spreadsheet; save it as .xlsx")
             if "xl/workbook.xml" not in names:
                 raise _fail(path, "not-a-workbook", "this zip file is not an Excel workbook (no xl/workbook.xml)")
-            total, most, ratio = 0, _limit("MAX_UNPACKED_BYTES", MAX_UNPACKED_BYTES), _limit(
+            total, most, ratio = 0, limit("MAX_UNPACKED_BYTES", MAX_UNPACKED_BYTES), limit(
                 "MAX_INFLATE_RATIO", MAX_INFLATE_RATIO)
             for info in zf.infolist():
                 total += info.file_size
