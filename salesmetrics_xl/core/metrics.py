@@ -109,8 +109,10 @@ class Range(BaseModel):
 def format_value(value: float, unit: Unit, exact: bool = False) -> str:
     """A number as a manager reads it: 12%, $4,500, 62. ``exact`` keeps one decimal where rounding would hide
     it (7.7% beside a bound of 8%, a projection of 3.3), for sentences that compare a value with its range."""
-    if value == 0 or value != value:  # -0.0 equals 0.0 as a key but reads "-0"; NaN is never found again
+    if value != value:  # NaN is never found again as a key
         return _format_value(value, unit, exact)
+    if value == 0:  # -0.0 equals 0.0 as a key but reads "-0": a zero is known by its sign
+        return _format_zero(math.copysign(1.0, value) < 0, unit, exact)
     return _format_cached(value, unit, exact)
 
 
@@ -128,6 +130,12 @@ def _format_value(value: float, unit: Unit, exact: bool = False) -> str:
 # A summary formats the same few numbers (0 to 100 dials, whole percents) hundreds of thousands of times at 10,000
 # reps: each (value, unit, exact) is worked out once.
 _format_cached = functools.lru_cache(maxsize=65536)(_format_value)
+
+
+@functools.cache
+def _format_zero(negative: bool, unit: Unit, exact: bool) -> str:
+    """A zero, worked out once per sign: most reps' deals won and MRR this week."""
+    return _format_value(-0.0 if negative else 0.0, unit, exact)
 
 
 def half_up(value: float, places: int) -> float:
