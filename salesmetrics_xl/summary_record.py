@@ -333,7 +333,7 @@ def summary_record(summary: WeeklySummary, problems: list[Problem]) -> dict[str,
         "weeks_per_month": number(MONTHLY_FACTOR, Unit.RATE),
         "paced": paced,
         "window_weeks": summary.window_weeks,
-        "roles": [{k: v for k, v in role.items() if k not in ("order", "rounded")} for role in roles.values()],
+        "roles": [{k: v for k, v in role.items() if k not in _WORKING} for role in roles.values()],
         "min_count": number(MIN_COUNT),
         "ordering_rule": summary.ordering_rule,
         "problems": _places(summary.problems, problems),
@@ -390,8 +390,12 @@ def _roles(funnels: list[RepFunnel], rounded: dict[Unit, Rounded]) -> dict[str |
                           "top": top})
         out[name] = {"role": _name(name), "peers": role["peers"].most_common(1)[0][0],
                      "top_reps": role["top_reps"].most_common(1)[0][0], "links": links, "chains": role["chains"],
-                     "order": [link["rate"] for link in links], "rounded": printed}
+                     "order": [link["rate"] for link in links], "rounded": printed,
+                     "shared": {link["rate"]: (link["team"], link["top"]) for link in links}}
     return out
+
+
+_WORKING = ("order", "rounded", "shared")  # what _roles adds for the reps' funnels, not printed
 
 
 def _once(sentence: str, detail: str) -> str:
@@ -449,20 +453,20 @@ class _Reps:
         return _lean(record, RepRecord)
 
     def funnel(self, funnel: RepFunnel, detail: str, role: dict[str, Any]) -> dict[str, Any]:
-        shared = {link["rate"]: link for link in role["links"]}
-        printed = role["rounded"]
+        shared, printed = role["shared"], role["rounded"]
         top: dict[str, Number] = {}
         team: dict[str, Number] = {}
+        mine = {}
         for r in funnel.rates:
+            mine[r.rate] = r
             pair = printed.get((r.rate, r.team, r.top))
             if pair is None:  # a rate that is not equal to itself (NaN): rounded as it comes
                 pair = (number(r.team, r.unit), number(r.top, r.unit))
-            link = shared[r.rate]
-            if pair[1] != link["top"]:
+            role_team, role_top = shared[r.rate]
+            if pair[1] != role_top:
                 top[r.rate] = pair[1]
-            if pair[0] != link["team"]:
+            if pair[0] != role_team:
                 team[r.rate] = pair[0]
-        mine = {r.rate: r for r in funnel.rates}
         rep_rates: list[Number] = []
         counts: list[Number] = []
         used: list[Number] = []

@@ -158,6 +158,14 @@ def format_bound(value: float, unit: Unit) -> str:
 
 
 def format_beside(value: float, bound: float | None, unit: Unit) -> str:
+    """_format_beside, each (value, bound, unit) worked out once: a team's reps stand beside the same few bounds.
+    A zero (read by its sign) or NaN is never a key."""
+    if value == 0 or value != value or not bound or bound != bound:
+        return _format_beside(value, bound, unit)
+    return _beside_cached(value, bound, unit)
+
+
+def _format_beside(value: float, bound: float | None, unit: Unit) -> str:
     """A value in a sentence that compares it with a bound: with as many decimals as it takes for a value short of
     (or over) the bound to read that way, so a sentence never shows two equal numbers when one falls short
     ("1.96 ... the target is 2", never "2 ... the target is 2"). When even three more decimals would not tell
@@ -179,6 +187,9 @@ def format_beside(value: float, bound: float | None, unit: Unit) -> str:
         if (_number(text) < shown) if under else (_number(text) > shown):
             return text
     return f"just {'under' if under else 'over'} {format_bound(bound, unit)}"
+
+
+_beside_cached = functools.lru_cache(maxsize=65536)(_format_beside)
 
 
 def singular(name: str) -> str:

@@ -242,6 +242,8 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
     context: dict[str, tuple[Diagnosis, RepFunnel | None]] = {}
     kept = np.concatenate([week_rows, last_week]).tolist()  # the rows read one number at a time: Python floats
     listed = {m: dict(zip(kept, v[kept].tolist(), strict=True)) for m, v in values.items()}
+    shown_values = {m: {i: None if v is None or v != v else float(v) for i, v in by_row.items()}  # _num, once
+                    for m, by_row in listed.items()}
     # this week's rows, read one rep at a time: Python objects taken out once, not numpy's scalars rep by rep
     week_list = week_rows.tolist()
     row_statuses = {m: dict(zip(week_list, [STATUSES[c] for c in codes[week_rows].tolist()], strict=True))
@@ -290,15 +292,15 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
         found = diagnosed(categories[activity], categories[quality], categories[outcome])
         rep = RepWeek(
             rep=name, team=team_of[i], role=role, row=int(row_of[i]),
-            values={m: _num(listed[m][i]) for m in values}, statuses=shown, judged=judged, paced=paced,
-            changes={m: (None if prev is None or was_off or (v := listed[m])[prev] != v[prev] or v[i] != v[i]
-                         else v[i] - v[prev]) for m in values},
+            values={m: shown_values[m][i] for m in values}, statuses=shown, judged=judged, paced=paced,
+            changes=dict.fromkeys(values) if prev is None or was_off else  # nothing to compare with
+            {m: (None if (v := listed[m])[prev] != v[prev] or v[i] != v[i] else v[i] - v[prev]) for m in values},
             streaks=streaks.get(name, {}), categories=categories,
             diagnosis_code=found.code, diagnosis_headline=found.headline, diagnosis=found.sentence,
             on_track=found.on_track,
             busy_not_producing=busy(categories[activity], tuple([judged[m] for m in quality_names]),
                                     tuple([judged[m] for m in outcome_names])),
-            thin=thin, pooled=pooled, by_pace=by_pace,
+            thin=thin, pooled=pooled, by_pace=by_pace, judged_by={},  # given: a default {} is deep-copied
             **_effective(weekly, ranges, role, scales, i, {m: paces[(name, m)] for m in paced}, find),
         )
         funnel = None

@@ -10,6 +10,7 @@ from salesmetrics_xl.core.metrics import (
     Range,
     Unit,
     find_metric,
+    format_beside,
     format_value,
     normalise,
     parse_ratio,
@@ -146,3 +147,13 @@ def test_a_value_formatted_from_the_cache_is_the_value_formatted_afresh(value, u
 
     for _ in range(2):  # the second time from the cache
         assert format_value(value, unit, exact) == _format_value(value, unit, exact)
+
+
+@given(value=st.one_of(st.floats(-1e9, 1e9), st.sampled_from([0, 0.0, -0.0, 1.96, 2, 0.0799, float("nan")])),
+       bound=st.one_of(st.none(), st.floats(-1e9, 1e9), st.sampled_from([0, -0.0, 2, 0.08])),
+       unit=st.sampled_from(list(Unit)))
+def test_a_value_beside_its_bound_from_the_cache_is_the_one_worked_out_afresh(value, bound, unit):
+    from salesmetrics_xl.core.metrics import _format_beside
+
+    for _ in range(2):  # the second time from the cache
+        assert format_beside(value, bound, unit) == _format_beside(value, bound, unit)
