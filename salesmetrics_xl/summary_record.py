@@ -279,6 +279,27 @@ def _lean(record: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
 # ---- filled -------------------------------------------------------------------------------------------------------
 
 
+class Rounded(dict[float | None, Number]):
+    """``number(value, unit)`` for one unit, each distinct value rounded once: a team's rates and most counts
+    repeat from rep to rep, and a rounding costs more than a look-up (tests/test_summary_record.py holds the two
+    equal). Only values that ``number`` gives equal results for are equal keys (5 and 5.0, 0.0 and -0.0)."""
+
+    def __init__(self, unit: Unit) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def __missing__(self, value: float | None) -> Number:
+        found = self[value] = number(value, self.unit)
+        return found
+
+
+# an enum member's value, looked up: reading ``.value`` runs Python code each time, a million times for 10,000 reps
+_STATUS = {s: s.value for s in Status}
+_CATEGORY = {c: c.value for c in Category}
+_PERIOD = {p: p.value for p in Period}
+_IN_RANGE = Status.IN_RANGE
+
+
 def summary_record(summary: WeeklySummary, problems: list[Problem]) -> dict[str, Any]:
     """The summary as --json prints it (SummaryRecord's fields, in order), from the summary every face renders.
     ``problems`` is the report's whole list: this week's are named by their place in it, never printed twice."""
@@ -293,9 +314,10 @@ def summary_record(summary: WeeklySummary, problems: list[Problem]) -> dict[str,
              for m, counts in ranges.items()]
     shared_range = {p["metric"]: p["range"] for p in paced}
     funnels = {f.rep: f for f in summary.funnels}
-    roles = _roles(summary.funnels)
-    names = [m.name for m in summary.metrics]
+    rounded = {unit: Rounded(unit) for unit in Unit}
+    roles = _roles(summary.funnels, rounded)
     first = summary.monthly[0] if summary.monthly else None
+    reps = _Reps([(m.name, rounded[units[m.name]]) for m in summary.metrics], shared_range, roles, rounded)
     return {
         "title": summary.title, "source": summary.source, "teams": [shorten(t) for t in summary.teams],
         "week": summary.week.isoformat(), "week_label": summary.week_label,
@@ -311,12 +333,11 @@ def summary_record(summary: WeeklySummary, problems: list[Problem]) -> dict[str,
         "weeks_per_month": number(MONTHLY_FACTOR, Unit.RATE),
         "paced": paced,
         "window_weeks": summary.window_weeks,
-        "roles": [{k: v for k, v in role.items() if k != "order"} for role in roles.values()],
+        "roles": [{k: v for k, v in role.items() if k not in _WORKING} for role in roles.values()],
         "min_count": number(MIN_COUNT),
         "ordering_rule": summary.ordering_rule,
         "problems": _places(summary.problems, problems),
-        "reps": [_rep(r, names, units, paces.get(r.rep, {}), shared_range, funnels.get(r.rep), roles)
-                 for r in summary.reps],
+        "reps": [reps.rep(r, paces.get(r.rep), funnels.get(r.rep)) for r in summary.reps],
     }
 
 
@@ -330,32 +351,51 @@ def _places(these: list[Problem], everything: list[Problem]) -> list[int]:
     return sorted({place[key(p)] for p in these if key(p) in place})
 
 
-def _roles(funnels: list[RepFunnel]) -> dict[str | None, dict[str, Any]]:
+def _roles(funnels: list[RepFunnel], rounded: dict[Unit, Rounded]) -> dict[str | None, dict[str, Any]]:
     """Each role's links once (in the order its reps' funnels give them), with the team's and the top reps' rate
     that most of its reps are compared with: a top rep is compared with the others, so its top rates differ, and
-    its funnel says so."""
+    its funnel says so. Counted by the rates as computed, then by the rates as printed, each distinct pair rounded
+    once (``rounded``: (link, team, top) as computed -> as printed, for each rep's funnel to compare with)."""
     seen: dict[str | None, dict[str, Any]] = {}
     for funnel in funnels:
-        role = seen.setdefault(funnel.role, {"links": {}, "peers": Counter(), "top_reps": Counter(), "chains": {}})
+        role = seen.get(funnel.role)
+        if role is None:
+            role = seen[funnel.role] = {"links": {}, "peers": Counter(), "top_reps": Counter(), "chains": {}}
+        chains = role["chains"]
         for need in funnel.needs:  # every rep's chain is the role's, up to the first link with no rate
-            if len(need.rates) > len(role["chains"].get(need.outcome, [])):
-                role["chains"][need.outcome] = need.rates
+            if len(need.rates) > len(chains.get(need.outcome, ())):
+                chains[need.outcome] = need.rates
         role["peers"][funnel.peers] += 1
         role["top_reps"][len(funnel.top_reps)] += 1
+        links = role["links"]
         for r in funnel.rates:
-            _, counts = role["links"].setdefault(r.rate, (r, Counter()))
-            counts[(number(r.team, r.unit), number(r.top, r.unit))] += 1
+            found = links.get(r.rate)
+            if found is None:
+                found = links[r.rate] = (r, {})
+            pairs = found[1]
+            key = (r.team, r.top)
+            pairs[key] = pairs.get(key, 0) + 1
     out: dict[str | None, dict[str, Any]] = {}
     for name, role in seen.items():
         links = []
-        for rate, (r, counts) in role["links"].items():
+        printed: dict[tuple[str, float | None, float | None], tuple[Number, Number]] = {}
+        for rate, (r, pairs) in role["links"].items():
+            counts: Counter[tuple[Number, Number]] = Counter()  # in the order each printed pair is first seen
+            as_printed = rounded[r.unit]
+            for (team, top), n in pairs.items():
+                printed[(rate, team, top)] = pair = (as_printed[team], as_printed[top])
+                counts[pair] += n
             team, top = counts.most_common(1)[0][0]
             links.append({"rate": rate, "stage": r.stage, "source": r.source, "unit": r.unit.value, "team": team,
                           "top": top})
         out[name] = {"role": _name(name), "peers": role["peers"].most_common(1)[0][0],
                      "top_reps": role["top_reps"].most_common(1)[0][0], "links": links, "chains": role["chains"],
-                     "order": [link["rate"] for link in links]}
+                     "order": [link["rate"] for link in links], "rounded": printed,
+                     "shared": {link["rate"]: (link["team"], link["top"]) for link in links}}
     return out
+
+
+_WORKING = ("order", "rounded", "shared")  # what _roles adds for the reps' funnels, not printed
 
 
 def _once(sentence: str, detail: str) -> str:
@@ -363,85 +403,113 @@ def _once(sentence: str, detail: str) -> str:
     return "" if sentence and sentence.rstrip(".") in detail else sentence
 
 
-def _rep(rep: RepWeek, names: list[str], units: dict[str, Unit], paces: dict[str, MonthlyPace],
-         shared_range: dict[str, str], funnel: RepFunnel | None, roles: dict[str | None, dict[str, Any]]
-         ) -> dict[str, Any]:
-    detail = rep.detail
-    every_paced = list(shared_range)
-    judged = rep.judged
-    monthly = None
-    if paces:
-        shown = [paces.get(metric) for metric in shared_range]
-        monthly = _lean({
-            "month_to_date": [None if p is None else number(p.month_to_date, p.unit) for p in shown],
-            "projection": [None if p is None else number(p.projection, p.unit) for p in shown],
-            "range": {m: p.range for m, p in paces.items() if p.range != shared_range[m]},
-            "status": {m: p.status.value for m, p in paces.items() if judged.get(m) is not p.status},
-            "share": {m: number(p.share, Unit.RATE) for m, p in paces.items() if number(p.share, Unit.RATE) != 1},
-        }, MonthPaces)
-    record = {
-        "rep": shorten(rep.rep), "team": _name(rep.team), "role": _name(rep.role), "row": rep.row,
-        "verdict": rep.verdict, "focus": rep.focus, "action": rep.action, "detail": detail,
-        "focus_metric": rep.focus_metric, "diagnosis": rep.diagnosis_code, "on_track": rep.on_track,
-        "busy_not_producing": rep.busy_not_producing, "off": rep.off, "judged_on": rep.judged_on,
-        "values": [number(rep.values.get(m), units[m]) for m in names],
-        "changes": [number(rep.changes.get(m), units[m]) for m in names],
-        "judged": {m: s.value for m, s in judged.items() if s is not Status.IN_RANGE},
-        "statuses": {m: s.value for m, s in rep.statuses.items() if judged.get(m) is not s},
-        "paced": None if rep.paced == every_paced else rep.paced,
-        "streaks": {m: n for m, n in rep.streaks.items() if n},
-        "categories": {c.value: s.value for c, s in rep.categories.items() if s is not Status.IN_RANGE},
-        "effective": rep.effective, "effective_why": rep.effective_why,
-        "thin": {m: number(rep.pooled.get(m), Unit.RATE) for m in {**rep.thin, **rep.pooled}},
-        "thin_why": {m: why for m, why in rep.thin.items() if _once(why, detail)},
-        "judged_by": rep.judged_by,
-        "monthly": monthly,
-        "funnel": None if funnel is None else _funnel(funnel, detail, roles[funnel.role]),
-    }
-    return _lean(record, RepRecord)
+class _Reps:
+    """Each rep's record, with what is the same for every rep worked out once: the metrics with their units, the
+    paced metrics' shared ranges, the roles' funnels, the numbers already rounded."""
 
+    def __init__(self, metrics: list[tuple[str, Rounded]], shared_range: dict[str, str],
+                 roles: dict[str | None, dict[str, Any]], rounded: dict[Unit, Rounded]):
+        self.metrics, self.shared_range, self.roles = metrics, shared_range, roles
+        self.every_paced = list(shared_range)
+        self.rate, self.count = rounded[Unit.RATE], rounded[Unit.COUNT]
+        self.rounded = rounded
 
-def _funnel(funnel: RepFunnel, detail: str, role: dict[str, Any]) -> dict[str, Any]:
-    mine = {r.rate: r for r in funnel.rates}
-    shared = {link["rate"]: link for link in role["links"]}
-    top: dict[str, Number] = {}
-    team: dict[str, Number] = {}
-    for r in funnel.rates:
-        if number(r.top, r.unit) != shared[r.rate]["top"]:
-            top[r.rate] = number(r.top, r.unit)
-        if number(r.team, r.unit) != shared[r.rate]["team"]:
-            team[r.rate] = number(r.team, r.unit)
-    ordered = [mine.get(rate) for rate in role["order"]]
-    record = {
-        "weeks": funnel.weeks,
-        "rates": {"rep": [None if r is None else number(r.rep, r.unit) for r in ordered],
-                  "count": [0 if r is None else number(r.count) for r in ordered],
-                  "used": [None if r is None else number(r.used, r.unit) for r in ordered]},
-        "recent": [r.rate for r in funnel.rates if r.recent],
-        "top": top, "team": team,
-        "top_reps": None if len(funnel.top_reps) == role["top_reps"] else len(funnel.top_reps),
-        "peers": None if funnel.peers == role["peers"] else funnel.peers,
-        "needs": [_need(n, detail, role["chains"].get(n.outcome, [])) for n in funnel.needs],
-    }
-    return _lean(record, RepFunnelRecord)
+    def rep(self, rep: RepWeek, paces: dict[str, MonthlyPace] | None, funnel: RepFunnel | None) -> dict[str, Any]:
+        detail = rep.detail
+        judged = rep.judged
+        monthly = None
+        if paces:
+            shared_range = self.shared_range
+            shown = [paces.get(metric) for metric in shared_range]
+            rate = self.rate
+            monthly = _lean({
+                "month_to_date": [None if p is None else self.rounded[p.unit][p.month_to_date] for p in shown],
+                "projection": [None if p is None else self.rounded[p.unit][p.projection] for p in shown],
+                "range": {m: p.range for m, p in paces.items() if p.range != shared_range[m]},
+                "status": {m: _STATUS[p.status] for m, p in paces.items() if judged.get(m) is not p.status},
+                "share": {m: rate[p.share] for m, p in paces.items() if rate[p.share] != 1},
+            }, MonthPaces)
+        values, changes, statuses = rep.values, rep.changes, rep.statuses
+        record = {
+            "rep": shorten(rep.rep), "team": _name(rep.team), "role": _name(rep.role), "row": rep.row,
+            "verdict": rep.verdict, "focus": rep.focus, "action": rep.action, "detail": detail,
+            "focus_metric": rep.focus_metric, "diagnosis": rep.diagnosis_code, "on_track": rep.on_track,
+            "busy_not_producing": rep.busy_not_producing, "off": rep.off, "judged_on": rep.judged_on,
+            "values": [as_printed[values.get(m)] for m, as_printed in self.metrics],
+            "changes": [as_printed[changes.get(m)] for m, as_printed in self.metrics],
+            "judged": {m: _STATUS[s] for m, s in judged.items() if s is not _IN_RANGE},
+            "statuses": {m: _STATUS[s] for m, s in statuses.items() if judged.get(m) is not s},
+            "paced": None if rep.paced == self.every_paced else rep.paced,
+            "streaks": {m: n for m, n in rep.streaks.items() if n},
+            "categories": {_CATEGORY[c]: _STATUS[s] for c, s in rep.categories.items() if s is not _IN_RANGE},
+            "effective": rep.effective, "effective_why": rep.effective_why,
+            "thin": {m: self.rate[rep.pooled.get(m)] for m in {**rep.thin, **rep.pooled}}
+            if rep.thin or rep.pooled else {},
+            "thin_why": {m: why for m, why in rep.thin.items() if _once(why, detail)},
+            "judged_by": rep.judged_by,
+            "monthly": monthly,
+            "funnel": None if funnel is None else self.funnel(funnel, detail, self.roles[funnel.role]),
+        }
+        return _lean(record, RepRecord)
 
+    def funnel(self, funnel: RepFunnel, detail: str, role: dict[str, Any]) -> dict[str, Any]:
+        shared, printed = role["shared"], role["rounded"]
+        top: dict[str, Number] = {}
+        team: dict[str, Number] = {}
+        mine = {}
+        for r in funnel.rates:
+            mine[r.rate] = r
+            pair = printed.get((r.rate, r.team, r.top))
+            if pair is None:  # a rate that is not equal to itself (NaN): rounded as it comes
+                pair = (number(r.team, r.unit), number(r.top, r.unit))
+            role_team, role_top = shared[r.rate]
+            if pair[1] != role_top:
+                top[r.rate] = pair[1]
+            if pair[0] != role_team:
+                team[r.rate] = pair[0]
+        rep_rates: list[Number] = []
+        counts: list[Number] = []
+        used: list[Number] = []
+        count = self.count
+        for rate in role["order"]:
+            r = mine.get(rate)
+            if r is None:
+                rep_rates.append(None)
+                counts.append(0)
+                used.append(None)
+            else:
+                as_printed = self.rounded[r.unit]
+                rep_rates.append(as_printed[r.rep])
+                counts.append(count[r.count])
+                used.append(as_printed[r.used])
+        record = {
+            "weeks": funnel.weeks,
+            "rates": {"rep": rep_rates, "count": counts, "used": used},
+            "recent": [r.rate for r in funnel.rates if r.recent],
+            "top": top, "team": team,
+            "top_reps": None if len(funnel.top_reps) == role["top_reps"] else len(funnel.top_reps),
+            "peers": None if funnel.peers == role["peers"] else funnel.peers,
+            "needs": [self.need(n, detail, role["chains"].get(n.outcome, [])) for n in funnel.needs],
+        }
+        return _lean(record, RepFunnelRecord)
 
-def _need(need: ActivityNeed, detail: str, chain: list[str]) -> dict[str, Any]:
-    unit = need.unit
-    stages = list(need.needed)
-    leak = need.leak
-    return _lean({
-        "outcome": need.outcome, "period": need.period.value, "target": number(need.target, unit),
-        "share": number(need.share, Unit.RATE), "rates": None if need.rates == chain else need.rates,
-        "needed": [number(need.needed[s]) for s in stages],
-        "this_week": [number(need.this_week.get(s)) for s in stages],
-        "average": [number(need.average.get(s)) for s in stages],
-        "projection": number(need.projection, unit),
-        "sentence": _once(need.sentence, detail),
-        "leak": "" if leak is None else _once(leak.sentence, detail),
-        "gains": [_lean({"metric": g.metric, "mine": number(g.mine, g.unit) if g.effort else None,
-                         "goal": number(g.goal, g.unit) if g.effort else None,
-                         "outcomes": number(g.outcomes, unit), "effort": g.effort, "recent": g.recent}, GainRecord)
-                  for g in need.gains],
-        "zero": need.zero, "recent": need.recent,
-    }, NeedRecord)
+    def need(self, need: ActivityNeed, detail: str, chain: list[str]) -> dict[str, Any]:
+        as_printed, count = self.rounded[need.unit], self.count
+        stages = list(need.needed)
+        leak = need.leak
+        this_week, average = need.this_week, need.average
+        return _lean({
+            "outcome": need.outcome, "period": _PERIOD[need.period], "target": as_printed[need.target],
+            "share": self.rate[need.share], "rates": None if need.rates == chain else need.rates,
+            "needed": [count[v] for v in need.needed.values()],
+            "this_week": [count[this_week.get(s)] for s in stages],
+            "average": [count[average.get(s)] for s in stages],
+            "projection": as_printed[need.projection],
+            "sentence": _once(need.sentence, detail),
+            "leak": "" if leak is None else _once(leak.sentence, detail),
+            "gains": [_lean({"metric": g.metric, "mine": self.rounded[g.unit][g.mine] if g.effort else None,
+                             "goal": self.rounded[g.unit][g.goal] if g.effort else None,
+                             "outcomes": as_printed[g.outcomes], "effort": g.effort, "recent": g.recent}, GainRecord)
+                      for g in need.gains],
+            "zero": need.zero, "recent": need.recent,
+        }, NeedRecord)

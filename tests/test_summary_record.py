@@ -10,7 +10,7 @@ import pytest
 
 from salesmetrics_xl.core.metrics import Unit
 from salesmetrics_xl.core.text import strict_json
-from salesmetrics_xl.summary_record import number, summary_record
+from salesmetrics_xl.summary_record import Rounded, number, summary_record
 from tests.conftest import EXAMPLE
 from tests.helpers import full_reps
 
@@ -111,3 +111,46 @@ def test_nothing_is_said_twice(summaries):
             funnel = rep.get("funnel", {})
             assert not {"stage", "source", "unit", "links"} & set(funnel) and len(funnel.get("top", {})) <= 6
         assert any("funnel" in rep for rep in record["reps"]) and record["roles"]
+
+
+def test_a_value_rounded_once_is_the_value_rounded_each_time():
+    """summary_record rounds each distinct value once per unit (Rounded): equal keys must round alike."""
+    values = [None, 0, 0.0, -0.0, 1, 1.0, 5, 5.0, 38.0, 2.5, -2.5, 0.28947368421052627, 0.00005, 0.00015, 59.575,
+              1244.0384615384614, 2.0**53, 2**53 + 1, 1e308, float("inf"), float("-inf"), float("nan")]
+    for unit in Unit:
+        rounded = Rounded(unit)
+        for value in values + values:  # the second time from the look-up
+            got, want = rounded[value], number(value, unit)
+            assert got == want or (got is None and want is None), (unit, value)
+            assert type(got) is type(want), (unit, value)
+
+
+def _plain_types(value: object, where: str = "") -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            assert type(k) is str, (where, k)
+            _plain_types(v, f"{where}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _plain_types(v, f"{where}[{i}]")
+    else:
+        assert value is None or type(value) in (str, int, float, bool), (where, type(value))
+
+
+def test_the_report_prints_what_pydantic_would_print(summaries):
+    """SummaryReport.model_dump(mode="json") skips pydantic's walk over the record: only right while the record
+    holds JSON's own types, and the two dumps are the same, key order included."""
+    from pydantic import BaseModel
+
+    from salesmetrics_xl.core.problems import Problem, Severity
+    from salesmetrics_xl.reports import SummaryReport
+
+    problems = [Problem(severity=Severity.WARNING, code="x", message="A warning", sheet="Tracking", cell="B2")]
+    for core, _ in summaries:
+        report = SummaryReport.model_construct(file="team.xlsx", output="team.summary.xlsx", exit_code=1,
+                                               summary=core, problems=problems)
+        ours = report.model_dump(mode="json")
+        plain = BaseModel.model_dump(report, mode="json")  # pydantic's own route: the field serializer, walked
+        assert strict_json(ours, None) == strict_json(plain, None)
+        assert list(ours) == list(plain) == list(SummaryReport.model_fields)
+        _plain_types(ours)

@@ -69,12 +69,17 @@ from salesmetrics_xl.core.metrics import (
     format_value,
 )
 from salesmetrics_xl.core.pace import MonthlyPace
-from salesmetrics_xl.core.ranges import RangeSet
+from salesmetrics_xl.core.ranges import Lookup
 from salesmetrics_xl.core.rep_week import RepDecision, RepWeek
 from salesmetrics_xl.core.status import Status, above_is_good
 
 METHOD = __doc__.split("The decision, stated once:\n", 1)[1].strip()  # type: ignore[union-attr]
 MAX_WORDS = 25
+
+# read once: an enum member read from its class runs Python code, and decide() reads them for every rep and metric
+_BELOW, _ABOVE = Status.BELOW, Status.ABOVE
+_ACTIVITY, _QUALITY, _OUTCOME = Category.ACTIVITY, Category.QUALITY, Category.OUTCOME
+_WHERE = {Status.BELOW: "behind pace", Status.ABOVE: "ahead of pace"}
 
 # The verdicts, as the Verdict column reads them.
 ON_TRACK, LESS_ACTIVITY, WATCH, OFF_TRACK, OFF_WEEK_VERDICT, NO_DATA = (
@@ -212,7 +217,7 @@ def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[str, str], MonthlyPace],
+def finding(rep: RepWeek, metric: Metric, ranges: Lookup, paces: dict[tuple[str, str], MonthlyPace],
             label: Callable[[str], str] = str) -> str:
     """One metric out of range, in the rep's own numbers: what the sentence says, so it can never contradict the
     cells beside it."""
@@ -220,14 +225,14 @@ def finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[st
     weekly = rep.statuses[metric.name]
     value = rep.values[metric.name]
     if pace is not None and metric.name in rep.paced:
-        where = {Status.BELOW: "behind pace", Status.ABOVE: "ahead of pace"}.get(pace.status, "on pace")
+        where = _WHERE.get(pace.status, "on pace")
         monthly = ranges.lookup(metric.name, Period.MONTH, rep.role)
-        bound = None if monthly is None else monthly.min if pace.status is Status.BELOW else monthly.max
+        bound = None if monthly is None else monthly.min if pace.status is _BELOW else monthly.max
         text = (f"{label(metric.name)} {where}: {format_value(pace.month_to_date, metric.unit, exact=True)} so far, on "
                 f"course for {_beside(pace.projection, bound, pace.share, metric.unit)} of {pace.range} a month")
         if pace.share != 1:
             text += f" ({pace.share:.0%} of the range: days worked, FTE and ramp)".replace("%", " %")
-        if weekly is Status.BELOW and metric.name not in rep.by_pace and value is not None:
+        if weekly is _BELOW and metric.name not in rep.by_pace and value is not None:
             text += f" ({format_value(value, metric.unit, exact=True)} this week)"
         return text
     if metric.name in rep.thin:  # judged by the pooled window: say so, with its number
@@ -236,7 +241,7 @@ def finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[st
     shown = found.describe(metric.unit) if found else "its range"
     if metric.name in rep.effective:
         shown = f"{rep.effective[metric.name]} ({rep.effective_why[metric.name]})"
-    bound = None if found is None else found.min if weekly is Status.BELOW else found.max
+    bound = None if found is None else found.min if weekly is _BELOW else found.max
     scale = rep.scales.get(metric.name, 1.0)
     text = (f"{label(metric.name)} {_beside(value, bound, scale, metric.unit) if value is not None else 'blank'} "
             f"{weekly.value.lower()} {shown}")
@@ -244,7 +249,7 @@ def finding(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[st
     return text + (f", {_ordinal(streak)} week in a row" if streak > 1 else "")
 
 
-def no_range_applies(role: str | None, metrics: list[Metric], ranges: RangeSet) -> bool:
+def no_range_applies(role: str | None, metrics: list[Metric], ranges: Lookup) -> bool:
     """No range, weekly or monthly, judges any of these metrics for this role: the rep's numbers may all be in,
     and still nothing can be judged. The decision asks for ranges then, and the team line counts it so."""
     return not any(ranges.lookup(m.name, period, role) for m in metrics for period in Period)
@@ -260,22 +265,39 @@ def _watch(rep: RepWeek, metrics: list[Metric], named: set[str]) -> list[Metric]
     """What an on-track rep should watch: every red cell (a thin weekly rate is not one: its pooled rate decides),
     and activity above its range (above is not good news there)."""
     return [m for m in metrics if m.name not in named and (
-        rep.judged[m.name] is Status.BELOW
-        or (rep.statuses[m.name] is Status.BELOW and m.name not in rep.thin)
+        rep.judged[m.name] is _BELOW
+        or (rep.statuses[m.name] is _BELOW and m.name not in rep.thin)
         or (not above_is_good(m.category) and rep.statuses[m.name] is Status.ABOVE))]
 
 
 # ---- the decision ---------------------------------------------------------------------------------------------
 
-def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeSet,
+def _off(judged: dict[str, Status], metrics: list[Metric]) -> tuple[list[Metric], ...]:
+    """Activity below, quality below, activity above and outcomes below, each in table order: one pass."""
+    activity_below: list[Metric] = []
+    quality_below: list[Metric] = []
+    activity_above: list[Metric] = []
+    outcome_below: list[Metric] = []
+    for m in metrics:
+        status, category = judged[m.name], m.category
+        if status is _BELOW:
+            if category is _ACTIVITY:
+                activity_below.append(m)
+            elif category is _QUALITY:
+                quality_below.append(m)
+            elif category is _OUTCOME:
+                outcome_below.append(m)
+        elif status is _ABOVE and category is _ACTIVITY:
+            activity_above.append(m)
+    return activity_below, quality_below, activity_above, outcome_below
+
+
+def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: Lookup,
            paces: dict[tuple[str, str], MonthlyPace], funnel: RepFunnel | None = None,
            reach: dict[tuple[str, Period], OutOfReach] | None = None, top_third: bool = False,
            label: Callable[[str], str] = str) -> RepDecision:
     """The one decision for a rep who has a row this week (see the module's method). ``reach``: the outcome
     targets out of reach for this rep's role; ``top_third``: the rep is in the top third by outcomes."""
-    def off(category: Category, status: Status) -> list[Metric]:
-        return [m for m in metrics if m.category is category and rep.judged[m.name] is status]
-
     named: set[str] = set()
 
     def say(chosen: list[Metric], most: int = 2) -> list[str]:
@@ -283,10 +305,8 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
         return [finding(rep, m, ranges, paces, label) for m in chosen[:most]]
 
     name = first_name(rep.rep)
-    activity_below, quality_below = off(Category.ACTIVITY, Status.BELOW), off(Category.QUALITY, Status.BELOW)
-    activity_above = off(Category.ACTIVITY, Status.ABOVE)
-    outcome_below = off(Category.OUTCOME, Status.BELOW)
-    verdict = _verdict(found, rep.categories[Category.OUTCOME])
+    activity_below, quality_below, activity_above, outcome_below = _off(rep.judged, metrics)
+    verdict = _verdict(found, rep.categories[_OUTCOME])
 
     if found is NOT_ENOUGH_DATA:
         blank = not_entered(rep, metrics)
@@ -338,23 +358,19 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
         return RepDecision(verdict=verdict, focus="", action=_short(action, ""), detail=detail)
 
     # behind (or, with outcomes not judged, something below): the evidence first, then the one focus
-    evidence: list[Metric] = {
-        EFFORT.code: outcome_below + activity_below,
-        VOLUME_OVER_QUALITY.code: outcome_below + activity_above + quality_below,
-        MESSAGING.code: outcome_below + quality_below,
-        PIPELINE.code: outcome_below + quality_below, VOLUME.code: outcome_below, OUTCOME_BELOW.code: outcome_below,
-        ACTIVITY_BELOW.code: activity_below,
-    }.get(found.code, [])
-    said = [*say([m for m in evidence if m.category is Category.OUTCOME]),
-            *say([m for m in evidence if m.category is Category.ACTIVITY]),
-            *say([m for m in evidence if m.category is Category.QUALITY])]
-    if found is ACTIVITY_BELOW and (blank := [m for m in not_entered(rep, metrics) if m.category is Category.OUTCOME]):
+    lists = {"outcome_below": outcome_below, "activity_below": activity_below, "activity_above": activity_above,
+             "quality_below": quality_below}
+    evidence: list[Metric] = [m for kind in _EVIDENCE.get(found.code, ()) for m in lists[kind]]
+    said = [*say([m for m in evidence if m.category is _OUTCOME]),
+            *say([m for m in evidence if m.category is _ACTIVITY]),
+            *say([m for m in evidence if m.category is _QUALITY])]
+    if found is ACTIVITY_BELOW and (blank := [m for m in not_entered(rep, metrics) if m.category is _OUTCOME]):
         said.append(f"outcomes are not judged ({', '.join(label(m.name) for m in blank)} not entered yet)")
     elif found is ACTIVITY_BELOW:
         said.append("outcomes are not judged (no outcome range applies)")
     if rep.busy_not_producing:
         said.insert(0, "busy, not producing: activity above its range, outcomes below")
-    rest = [label(m.name) for m in metrics if m.name not in named and rep.judged[m.name] is Status.BELOW]
+    rest = [label(m.name) for m in metrics if m.name not in named and rep.judged[m.name] is _BELOW]
     detail = "; ".join(said)
     detail = (detail[0].upper() + detail[1:] + ".") if detail else ""
     if rest:
@@ -407,7 +423,16 @@ def decide(rep: RepWeek, found: Diagnosis, metrics: list[Metric], ranges: RangeS
                        metric=gain.metric if gain is not None else "")
 
 
-def _weekly_range(ranges: RangeSet, metric: Metric, role: str | None) -> str:
+# what each row of the rule table rests on, in the order the detail says it
+_EVIDENCE = {
+    EFFORT.code: ("outcome_below", "activity_below"),
+    VOLUME_OVER_QUALITY.code: ("outcome_below", "activity_above", "quality_below"),
+    MESSAGING.code: ("outcome_below", "quality_below"), PIPELINE.code: ("outcome_below", "quality_below"),
+    VOLUME.code: ("outcome_below",), OUTCOME_BELOW.code: ("outcome_below",), ACTIVITY_BELOW.code: ("activity_below",),
+}
+
+
+def _weekly_range(ranges: Lookup, metric: Metric, role: str | None) -> str:
     found = ranges.lookup(metric.name, Period.WEEK, role)
     return found.describe(metric.unit) if found else "no range"
 
@@ -443,7 +468,7 @@ def _per(unit: Unit, value: float) -> str:
 
 
 def _action(rep: RepWeek, stage: str, gain: Gain | None, need: ActivityNeed | None, target: OutOfReach | None,
-            found: Diagnosis, evidence: list[Metric], ranges: RangeSet, paces: dict[tuple[str, str], MonthlyPace],
+            found: Diagnosis, evidence: list[Metric], ranges: Lookup, paces: dict[tuple[str, str], MonthlyPace],
             thin: bool, top_third: bool, alone: bool = False, label: Callable[[str], str] = str) -> str:
     """At most MAX_WORDS words, with the one or two numbers that prove the focus."""
     if target is not None:
@@ -469,7 +494,7 @@ def _action(rep: RepWeek, stage: str, gain: Gain | None, need: ActivityNeed | No
                     f"{lower(label(gain.stage))} vs {_per(gain.unit, gain.goal)} for your top reps "
                     f"(about {lost} a {per}).")
         if stage == VOLUME_FOCUS:
-            above = next((m for m in evidence if m.category is Category.ACTIVITY), None)
+            above = next((m for m in evidence if m.category is _ACTIVITY), None)
             if above is not None and rep.values[above.name] is not None:
                 shown = format_value(rep.values[above.name], above.unit)
                 text = (f"Slow down: {shown} {lower(label(above.name))} a week, "
@@ -477,7 +502,7 @@ def _action(rep: RepWeek, stage: str, gain: Gain | None, need: ActivityNeed | No
                         f"for your top reps.")
         return _short(text, ADVICE.get(stage, ""))
     # the rule table decides: one or two of the rep's numbers that it rests on
-    shown = [m for m in evidence if m.category is not Category.OUTCOME][:1] or evidence[:1]
+    shown = [m for m in evidence if m.category is not _OUTCOME][:1] or evidence[:1]
     proof = "; ".join(_brief(rep, m, ranges, paces, label) for m in shown)
     if stage == UNKNOWN_FOCUS:
         return _short(f"{proof}; no activity or quality range says why.", ADVICE[UNKNOWN_FOCUS])
@@ -498,7 +523,7 @@ def _fmt_outcome(value: float, unit: Unit) -> str:
     return f"{value:,.1f}" if abs(value) < 10 and round(value, 1) != round(value) else f"{value:,.0f}"
 
 
-def _brief(rep: RepWeek, metric: Metric, ranges: RangeSet, paces: dict[tuple[str, str], MonthlyPace],
+def _brief(rep: RepWeek, metric: Metric, ranges: Lookup, paces: dict[tuple[str, str], MonthlyPace],
            label: Callable[[str], str] = str) -> str:
     """A metric against its range in a few words: "Dials 20 vs 50–75", "SQLs on course for 3 of at least 5 a
     month"."""

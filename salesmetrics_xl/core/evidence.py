@@ -12,9 +12,7 @@ The summary (core/summary.py) calls these per rep; the decision (core/decision.p
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import numpy as np
+from collections.abc import Callable, Mapping
 
 from salesmetrics_xl.core.decision import OutOfReach
 from salesmetrics_xl.core.funnel import RECENT_WEEKS, Funnels, amount, differs, lower
@@ -36,18 +34,22 @@ def floors(find: Callable[..., Range | None], activity: list[Metric], role: str 
     return out
 
 
-def thin_rates(rep: str, role: str | None, rates: list[Metric], counts: dict[str, np.ndarray], i: int,
-                judged: dict[str, Status], values: dict[str, np.ndarray], find: Callable[..., Range | None],
-                plan: Funnels
+_JUDGED = frozenset({Status.BELOW, Status.IN_RANGE, Status.ABOVE})
+
+
+def thin_rates(rep: str, role: str | None, rates: list[Metric], counts: Mapping[str, Mapping[int, float]], i: int,
+                judged: dict[str, Status], values: Mapping[str, Mapping[int, float]],
+                find: Callable[..., Range | None], plan: Funnels
                 ) -> tuple[dict[str, str], dict[str, float | None]]:
     """Small numbers are not evidence: a weekly rate resting on fewer counts than the funnel's minimum is shown,
     but the rep's rate pooled over the window judges it (or, with too few even there, nothing does). Changes
-    ``judged`` in place; returns why, per rate, and the pooled rate."""
+    ``judged`` in place; returns why, per rate, and the pooled rate. ``counts`` (each rate's denominator) and
+    ``values`` by metric, then by row ``i``."""
     thin: dict[str, str] = {}
     pooled: dict[str, float | None] = {}
     for m in rates:
         count = counts[m.name][i]
-        if judged[m.name] not in (Status.BELOW, Status.IN_RANGE, Status.ABOVE) or not count < plan.min_count:
+        if judged[m.name] not in _JUDGED or not count < plan.min_count:
             continue
         weekly = format_value(values[m.name][i], m.unit, exact=True)
         found = find(m.name, Period.WEEK, role)

@@ -62,6 +62,7 @@ METHOD = __doc__.split("The method, stated once:\n", 1)[1].strip()  # type: igno
 MIN_COUNT = 20  # a rate pooled from fewer of its denominator is too thin to plan with
 RECENT_WEEKS = 3  # the last weeks that win over the pooled window when they differ clearly
 PERIODS = tuple(Period)  # iterating the enum itself, once per rep and outcome, cost a tenth of a rep's funnel
+_MONTH, _PER = Period.MONTH, {p: p.value for p in Period}  # read once: an enum's member or value runs Python code
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class Link:
     unit: Unit = Unit.RATE
     step: str = ""  # how the loss reads: "lost at connecting"
 
-    @property
+    @functools.cached_property  # every rep's sentence names it: worked out once per link
     def short(self) -> str:
         """The rate as a sentence names it: "connect" for Connect Rate."""
         return _SHORT.get(self.name, self.name.removesuffix(" Rate").removesuffix(" rate").lower())
@@ -115,7 +116,7 @@ def chain(outcome: str, links: Sequence[Link]) -> list[Link]:
 
 
 def per_week(target: float, period: Period) -> float:
-    return target / MONTHLY_FACTOR if period is Period.MONTH else target
+    return target / MONTHLY_FACTOR if period is _MONTH else target
 
 
 def activity_needed(target_per_week: float, rates: Sequence[float]) -> list[float | None]:
@@ -205,6 +206,7 @@ class Funnels:
         check_weeks(window, "window")
         self.ranges, self.month, self.min_count, self.window = ranges, month or {}, min_count, window
         self.label = label  # a column as the manager calls it ("Connects (Conversations)"), in every sentence
+        self.word = Words(label).__getitem__
         self.links = links = funnel_links(ranges, list(frame.columns))
         # the window's rows, by position (picked with plain comparisons: pandas' cost more than the work here)
         stamps, end = week_stamps(frame), pd.Timestamp(week).to_datetime64()
@@ -262,6 +264,7 @@ class Funnels:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     out[c] = [None if k == 0 else v for v, k in zip((totals / counts).tolist(), counts.tolist(),
                                                                     strict=True)]
+        self.by_link = [self._link_rates(x.name) for x in links]
         self.weeks = np.bincount(rep_codes, minlength=n).tolist()
         at = np.flatnonzero(stamps[rows] == end)
         shown = {c: col[c][at].tolist() for c in columns if c in frame}
@@ -272,6 +275,26 @@ class Funnels:
         self.paths = [(m, path) for m in metrics if m.category is Category.OUTCOME and not m.is_rate
                       and (path := chain(m.column, links))]  # type: ignore[arg-type]
         self._targets: dict[tuple[str, Period, str | None], float | None] = {}
+
+    def _link_rates(self, rate: str) -> tuple[list, ...]:
+        """One link's rates for every rep and role at once, as rep() reads them: per rep, the rep's own (None
+        without a denominator), its count, whether it is thin, the rate the plan uses where it is not (the last
+        weeks' where they differ clearly) and whether that is the last weeks'; per role, the team's (None where
+        thin too) and the top reps'. numpy's float arithmetic is the one Python's floats do, figure by figure
+        (tests/core/test_funnel.py holds them equal to one rep's sums worked out alone)."""
+        num, den = (np.asarray(v, dtype=float) for v in self.rep_sums[rate])
+        late_num, late_den = (np.asarray(v, dtype=float) for v in self.recent_sums[rate])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            own, late = num / den, late_num / late_den
+            thin = den < self.min_count
+            # differs(), for every rep: by at least 2 outcomes of what the pooled rate expects, and by half of it
+            recent = ~thin & (den > 0) & (late_den > 0) & (np.abs(late_num - own * late_den) >= 2) & (
+                np.abs(late - own) >= 0.5 * own)
+        mine = [v if ok else None for v, ok in zip(own.tolist(), (den > 0).tolist(), strict=True)]
+        used = [v if r else m for v, r, m in zip(late.tolist(), recent.tolist(), mine, strict=True)]
+        team = [_rate(a, b) if b >= self.min_count else None for a, b in zip(*self.team_sums[rate], strict=True)]
+        top = [_rate(a, b) for a, b in zip(*self.top_sums[rate], strict=True)]
+        return mine, self.rep_sums[rate][1], thin.tolist(), used, recent.tolist(), team, top
 
     def target(self, metric: str, period: Period, role: str | None) -> float | None:
         """The outcome range's Min for a role (looked up once per role, not once per rep)."""
@@ -322,23 +345,18 @@ class Funnels:
         # the group's own list for a rep outside it (shared, not copied: 10,000 reps made 25 million references)
         top_reps = group[:(k := self.top_place[g][rep])] + group[k + 1:] if is_top else group
         rates = []
-        for link in self.links:
-            num, den = self.rep_sums[link.name][0][i], self.rep_sums[link.name][1][i]
-            tnum, tden = self.team_sums[link.name][0][g], self.team_sums[link.name][1][g]
-            team = _rate(tnum, tden) if tden >= self.min_count else None
-            thin = bool(den < self.min_count)
-            mine = _rate(num, den)
-            used, recent = team if thin else mine, False
-            rnum, rden = self.recent_sums[link.name][0][i], self.recent_sums[link.name][1][i]
-            if not thin and mine is not None and rden > 0 and differs(rnum, rden, mine):
-                used, recent = rnum / rden, True  # recent change wins: the plan uses the last weeks
-            top_num, top_den = (s[g] for s in self.top_sums[link.name])
+        for link, (mine, count, thin, used, recent, team, top) in zip(self.links, self.by_link, strict=True):
             if is_top:  # compared with the other top performers, never with themselves
+                top_num, top_den = (s[g] for s in self.top_sums[link.name])
                 top_num -= self.own_top_sums[link.name][0][i]
                 top_den -= self.own_top_sums[link.name][1][i]
-            rates.append(StageRate(
-                rate=link.name, stage=link.stage, source=link.source, unit=link.unit, rep=mine, count=float(den),
-                team=team, top=_rate(top_num, top_den) if top_reps else None, used=used, thin=thin, recent=recent))
+                best = _rate(top_num, top_den) if top_reps else None
+            else:
+                best = top[g] if top_reps else None
+            # a thin rate: the team's is used; else the rep's (the last weeks' if they win). Given in StageRate's
+            # order (rate, stage, source, unit, rep, count, team, top, used, thin, recent): by name took twice as long
+            rates.append(StageRate(link.name, link.stage, link.source, link.unit, mine[i], count[i], team[g], best,
+                                   team[g] if thin[i] else used[i], thin[i], recent[i]))
         by_name = {r.rate: r for r in rates}
         this_week = {c: None if v is None or v != v else float(v) for c, v in self.latest.get(rep, {}).items()}
         average = {c: self.average[c][i] for c in self.columns}
@@ -355,10 +373,10 @@ class Funnels:
                 goal = self.target(metric.name, period, role)
                 if goal is not None:
                     share = (shares or {}).get((metric.name, period), 1.0)
-                    projection = self.month.get((rep, metric.name)) if period is Period.MONTH else None
+                    projection = self.month.get((rep, metric.name)) if period is _MONTH else None
                     needs.append(_need(rep, metric.name, metric.unit, period, goal * share, path, by_name,
                                        this_week, average, self.activity, projection, self.window, share,
-                                       floors or {}, moved, self.label))
+                                       floors or {}, moved, self.word))
             if outcomes is not None and any(n.needed for n in needs):
                 break  # the first outcome behind that can be planned is the one the summary plans
         return RepFunnel(rep=rep, role=role, weeks=int(self.weeks[i]), rates=rates, needs=needs, top_reps=top_reps,
@@ -373,20 +391,32 @@ def differs(num: float, den: float, pooled: float) -> bool:
     return abs(num - expected) >= 2 and abs(num / den - pooled) >= 0.5 * pooled
 
 
+class Words(dict[str, str]):
+    """A column in the user's own word inside a sentence ("connects (conversations)"), worked out once per column:
+    every rep's sentences name the same few."""
+
+    def __init__(self, label: Callable[[str], str] = str) -> None:
+        super().__init__()
+        self.label = label
+
+    def __missing__(self, column: str) -> str:
+        found = self[column] = lower(self.label(column))
+        return found
+
+
 def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, path: list[Link],
           rates: dict[str, StageRate], this_week: dict[str, float | None], average: dict[str, float | None],
           activity: set[str], projection: float | None, window: int = WINDOW_WEEKS, share: float = 1.0,
-          floors: dict[str, float] | None = None, moved: Sequence[str] = (), label: Callable[[str], str] = str
+          floors: dict[str, float] | None = None, moved: Sequence[str] = (), word: Callable[[str], str] = lower
           ) -> ActivityNeed:
-    def word(column: str) -> str:  # the user's own word for the column, inside a sentence
-        return lower(label(column))
-
+    """``word``: a column in the user's own word inside a sentence (Words)."""
     name = first_name(rep)
     weekly = per_week(target, period)
     goal = amount(_fmt_target(target, unit), outcome)  # as the pace line shows the rep's own range
     over = f"over the last {window} weeks" if window > 1 else "this week"
     lately = f"in the last {RECENT_WEEKS} weeks"
-    factor = MONTHLY_FACTOR if period is Period.MONTH else 1.0
+    factor = MONTHLY_FACTOR if period is _MONTH else 1.0
+    per = _PER[period]  # "week", "month"
     used, notes, links = [], [], []
     for link in path:
         r = rates[link.name]
@@ -432,7 +462,7 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
             leak = Leak(rate=link.name, stage=link.stage, rep=r.used, top=r.top, lost=lost_here,  # type: ignore[arg-type]
                         sentence=f"{link.name} {_fmt_rate(r.used, link.unit)} {lately if r.recent else over} vs "  # type: ignore[arg-type]
                                  f"{_fmt_rate(r.top, link.unit)} for the top reps: about "  # type: ignore[arg-type]
-                                 f"{amount(_fmt_count(lost_here, unit), outcome)} a {period.value} "
+                                 f"{amount(_fmt_count(lost_here, unit), outcome)} a {per} "
                                  f"lost at {link.step}", unit=link.unit, source=link.source, recent=r.recent)
     # effort, with the same numbers: the first activity of the chain with a range, up to its Min, at the rep's
     # own rates from there to the outcome
@@ -454,7 +484,7 @@ def _need(rep: str, outcome: str, unit: Unit, period: Period, target: float, pat
         own = [f"{_fmt_rate(r, x.unit)} {x.short}{late if rates[x.name].recent else ''}"
                for x, r in zip(links, used, strict=True) if not rates[x.name].thin]
         team = [f"{_fmt_rate(r, x.unit)} {x.short}" for x, r in zip(links, used, strict=True) if rates[x.name].thin]
-        what = f"{goal} a {period.value} at "
+        what = f"{goal} a {per} at "
         if own:
             what += f"{name}'s {joined(own)} rate{'s' if len(own) > 1 else ''} {over}"
             if team:

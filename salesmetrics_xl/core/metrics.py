@@ -109,8 +109,10 @@ class Range(BaseModel):
 def format_value(value: float, unit: Unit, exact: bool = False) -> str:
     """A number as a manager reads it: 12%, $4,500, 62. ``exact`` keeps one decimal where rounding would hide
     it (7.7% beside a bound of 8%, a projection of 3.3), for sentences that compare a value with its range."""
-    if value == 0 or value != value:  # -0.0 equals 0.0 as a key but reads "-0"; NaN is never found again
+    if value != value:  # NaN is never found again as a key
         return _format_value(value, unit, exact)
+    if value == 0:  # -0.0 equals 0.0 as a key but reads "-0": a zero is known by its sign
+        return _format_zero(math.copysign(1.0, value) < 0, unit, exact)
     return _format_cached(value, unit, exact)
 
 
@@ -128,6 +130,12 @@ def _format_value(value: float, unit: Unit, exact: bool = False) -> str:
 # A summary formats the same few numbers (0 to 100 dials, whole percents) hundreds of thousands of times at 10,000
 # reps: each (value, unit, exact) is worked out once.
 _format_cached = functools.lru_cache(maxsize=65536)(_format_value)
+
+
+@functools.cache
+def _format_zero(negative: bool, unit: Unit, exact: bool) -> str:
+    """A zero, worked out once per sign: most reps' deals won and MRR this week."""
+    return _format_value(-0.0 if negative else 0.0, unit, exact)
 
 
 def half_up(value: float, places: int) -> float:
@@ -150,6 +158,14 @@ def format_bound(value: float, unit: Unit) -> str:
 
 
 def format_beside(value: float, bound: float | None, unit: Unit) -> str:
+    """_format_beside, each (value, bound, unit) worked out once: a team's reps stand beside the same few bounds.
+    A zero (read by its sign) or NaN is never a key."""
+    if value == 0 or value != value or not bound or bound != bound:
+        return _format_beside(value, bound, unit)
+    return _beside_cached(value, bound, unit)
+
+
+def _format_beside(value: float, bound: float | None, unit: Unit) -> str:
     """A value in a sentence that compares it with a bound: with as many decimals as it takes for a value short of
     (or over) the bound to read that way, so a sentence never shows two equal numbers when one falls short
     ("1.96 ... the target is 2", never "2 ... the target is 2"). When even three more decimals would not tell
@@ -171,6 +187,9 @@ def format_beside(value: float, bound: float | None, unit: Unit) -> str:
         if (_number(text) < shown) if under else (_number(text) > shown):
             return text
     return f"just {'under' if under else 'over'} {format_bound(bound, unit)}"
+
+
+_beside_cached = functools.lru_cache(maxsize=65536)(_format_beside)
 
 
 def singular(name: str) -> str:

@@ -42,6 +42,9 @@ def is_paced(metric: Metric, weekly: Status, pace: MonthlyPace | None) -> bool:
     return pace is not None and (metric.category is Category.OUTCOME or weekly in (Status.NO_RANGE, Status.NO_DATA))
 
 
+_NO_DATA, _ON_PACE = Status.NO_DATA, (Status.IN_RANGE, Status.ABOVE)  # read once, not once per rep
+
+
 def monthly_paces(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: list[tuple[str, str | None]],
              scales: Scales | None = None) -> tuple[list[MonthlyPace], str]:
     """Month to date against monthly ranges; a week counts in its Monday's month. A count is projected to month end
@@ -109,18 +112,19 @@ def monthly_paces(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: 
         as_set = {role: rule.describe(metric.unit) for role, rule in by_role.items() if rule is not None}
         so_far, ahead = mtd.tolist(), projection.tolist()  # one rep at a time: Python floats
         parts = None if scale is None else scale.tolist()
+        is_entered = entered.tolist()  # read one rep at a time: Python's bools, not numpy's
         for i, (rep, role) in enumerate(people):
             rule = by_role[role]
             if rule is None or rule.is_open or so_far[i] != so_far[i]:  # NaN: nothing entered this month
                 continue
             # this week's number not entered yet (or no row): the month so far lacks it, so no verdict, no colour
-            status = STATUSES[statuses[i]] if entered[i] or rep in away else Status.NO_DATA
+            status = STATUSES[statuses[i]] if is_entered[i] or rep in away else _NO_DATA
             part = 1.0 if parts is None else parts[i]
             found[(i, k)] = MonthlyPace(
                 rep=rep, metric=metric.name, unit=metric.unit, month_to_date=so_far[i],
                 weeks_elapsed=elapsed, weeks_in_month=len(mondays), projection=ahead[i],
                 range=describe(rule, part, metric.unit) if part != 1 else as_set[role], status=status,
-                on_pace=status in (Status.IN_RANGE, Status.ABOVE), share=part)
+                on_pace=status in _ON_PACE, share=part)
     return [found[key] for key in sorted(found)], f"{first:%B %Y}"
 
 

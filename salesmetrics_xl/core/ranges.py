@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
@@ -56,17 +58,18 @@ class RangeSet(BaseModel):
     def _index(self) -> dict[tuple[str, Period], tuple[Range | None, dict[str, Range]]]:
         """The rules by metric and period, made once: the summary looks a range up per rep and metric. The last
         general row counts, and a role's first row (as the formulas we write pick them)."""
-        if self._by_metric is None:
-            index: dict[tuple[str, Period], tuple[Range | None, dict[str, Range]]] = {}
-            for rule in self.rules:
-                general, own = index.get((normalise(rule.metric.name), rule.period), (None, {}))
-                if rule.role is None:
-                    general = rule.range
-                elif text_key(rule.role):
-                    own.setdefault(text_key(rule.role), rule.range)
-                index[(normalise(rule.metric.name), rule.period)] = (general, own)
-            self._by_metric = index
-        return self._by_metric
+        if (made := self._by_metric) is not None:  # read once: a private attribute is a slow read in pydantic
+            return made
+        index: dict[tuple[str, Period], tuple[Range | None, dict[str, Range]]] = {}
+        for rule in self.rules:
+            general, own = index.get((normalise(rule.metric.name), rule.period), (None, {}))
+            if rule.role is None:
+                general = rule.range
+            elif text_key(rule.role):
+                own.setdefault(text_key(rule.role), rule.range)
+            index[(normalise(rule.metric.name), rule.period)] = (general, own)
+        self._by_metric = index
+        return index
 
     def bounds(self, metric: str, period: Period, roles: object) -> tuple[np.ndarray, np.ndarray]:
         """Per-row min and max (NaN = open) for a column of roles, for vectorised evaluation."""
@@ -80,3 +83,16 @@ class RangeSet(BaseModel):
                 lo[mask] = np.nan if found.min is None else found.min
                 hi[mask] = np.nan if found.max is None else found.max
         return lo, hi
+
+
+class KnownRanges:
+    """A RangeSet's answers, each (metric, period, role) looked up once: a summary asks again for every rep and
+    metric. Read like the RangeSet where only ``lookup`` is read (core/decision.py); the RangeSet itself keeps no
+    answers, so two RangeSets of the same rules stay equal however they were asked."""
+
+    def __init__(self, ranges: RangeSet) -> None:
+        self.ranges = ranges
+        self.lookup = functools.lru_cache(maxsize=None)(ranges.lookup)
+
+
+Lookup = RangeSet | KnownRanges  # what looks a range up

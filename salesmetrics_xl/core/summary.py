@@ -58,7 +58,7 @@ from salesmetrics_xl.core.metrics import (
 )
 from salesmetrics_xl.core.pace import MonthlyPace, is_paced, monthly_paces
 from salesmetrics_xl.core.problems import Problem
-from salesmetrics_xl.core.ranges import RangeSet
+from salesmetrics_xl.core.ranges import KnownRanges, RangeSet
 from salesmetrics_xl.core.ranking import OUTCOME_ORDER, Rankings, outcome_key
 from salesmetrics_xl.core.rep_week import RepDecision, RepWeek
 from salesmetrics_xl.core.status import STATUSES, Status, labels
@@ -237,13 +237,38 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
     rates = [m for m in weekly if m.is_rate]
     counts = {m.name: column_values(frame, m.denominator) for m in rates}  # type: ignore[arg-type]
     reach = targets_out_of_reach(plan, ranges, monthly, people)
-    find = functools.lru_cache(maxsize=None)(ranges.lookup)  # a range per (metric, period, role), looked up once
+    known = KnownRanges(ranges)  # a range per (metric, period, role), looked up once
+    find = known.lookup
     context: dict[str, tuple[Diagnosis, RepFunnel | None]] = {}
     kept = np.concatenate([week_rows, last_week]).tolist()  # the rows read one number at a time: Python floats
     listed = {m: dict(zip(kept, v[kept].tolist(), strict=True)) for m, v in values.items()}
+    shown_values = {m: {i: None if v is None or v != v else float(v) for i, v in by_row.items()}  # _num, once
+                    for m, by_row in listed.items()}
+    # this week's rows, read one rep at a time: Python objects taken out once, not numpy's scalars rep by rep
+    week_list = week_rows.tolist()
+    row_statuses = {m: dict(zip(week_list, [STATUSES[c] for c in codes[week_rows].tolist()], strict=True))
+                    for m, codes in statuses.items()}
+    week_counts = {m: dict(zip(week_list, c[week_rows].tolist(), strict=True)) for m, c in counts.items()}
+    maybe_thin = np.zeros(len(frame), dtype=bool)  # a rate resting on fewer counts than the minimum this week
+    for c in counts.values():
+        maybe_thin |= c < plan.min_count
+    thin_rows = set(np.flatnonzero(maybe_thin).tolist())
+    fte_ramp = dict(zip(week_list, (scales.fte[week_rows] * scales.ramp[week_rows]).tolist(), strict=True)) \
+        if scales is not None else {}
+    with_pace = {p.metric for p in monthly}
+    names_of = {c: [m.name for m in metrics] for c, metrics in by_category.items()}
+    outcome_names, quality_names = names_of[Category.OUTCOME], names_of[Category.QUALITY]
+    # what a category's statuses and the three of them give: the same few combinations for every rep, each
+    # worked out once (tests/core/test_summary.py holds every rep's equal to the rule's own answer)
+    category = functools.lru_cache(maxsize=None)(category_status)
+    diagnosed = functools.lru_cache(maxsize=None)(diagnose)
+    busy = functools.lru_cache(maxsize=None)(busy_not_producing)
+    below, no_range, no_data, week_period, month_period = (Status.BELOW, Status.NO_RANGE, Status.NO_DATA,
+                                                           Period.WEEK, Period.MONTH)
+    activity, quality, outcome = Category.ACTIVITY, Category.QUALITY, Category.OUTCOME
 
     reps: list[RepWeek] = []
-    for i in week_rows.tolist():
+    for i in week_list:
         name, role = rep_of[i], role_of[i]
         prev = previous.get(name)
         was_off = prev is not None and off is not None and bool(off[prev])  # no change against a week off
@@ -251,39 +276,40 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
             reps.append(_off_week(name, team_of[i], role, int(row_of[i]), {m: _num(listed[m][i]) for m in values},
                                   ranges.fairness.working_week))
             continue
-        row_status = {m: STATUSES[statuses[m][i]] for m in statuses}
-        paced = [m.name for m in weekly if is_paced(m, row_status[m.name], paces.get((name, m.name)))]
+        row_status = {m: row_statuses[m][i] for m in statuses}
+        paced = [m.name for m in weekly if m.name in with_pace and is_paced(m, row_status[m.name],
+                                                                          paces.get((name, m.name)))]
         judged = {m: paces[(name, m)].status if m in paced else row_status[m] for m in row_status}
         for m in weekly:  # blank, with only a monthly range and nothing this month to pace: not entered, not unranged
-            if judged[m.name] is Status.NO_RANGE and np.isnan(values[m.name][i]) and \
-                    (rule := ranges.lookup(m.name, Period.MONTH, role)) is not None and not rule.is_open:
-                judged[m.name] = Status.NO_DATA
-        thin, pooled = thin_rates(name, role, rates, counts, i, judged, values, find, plan)
-        by_pace = [m for m in paced if row_status[m] in (Status.NO_RANGE, Status.NO_DATA)]
+            if judged[m.name] is no_range and (v := listed[m.name][i]) != v and \
+                    (rule := find(m.name, month_period, role)) is not None and not rule.is_open:
+                judged[m.name] = no_data
+        thin, pooled = thin_rates(name, role, rates, week_counts, i, judged, listed, find, plan) \
+            if i in thin_rows else ({}, {})
+        by_pace = [m for m in paced if row_status[m] in (no_range, no_data)]
         shown = {m: judged[m] if m in by_pace else s for m, s in row_status.items()}  # a monthly-only one: by pace
-        categories = {c: category_status(judged[m.name] for m in metrics) for c, metrics in by_category.items()}
-        found = diagnose(categories[Category.ACTIVITY], categories[Category.QUALITY], categories[Category.OUTCOME])
+        categories = {c: category(tuple([judged[m] for m in metrics])) for c, metrics in names_of.items()}
+        found = diagnosed(categories[activity], categories[quality], categories[outcome])
         rep = RepWeek(
             rep=name, team=team_of[i], role=role, row=int(row_of[i]),
-            values={m: _num(listed[m][i]) for m in values}, statuses=shown, judged=judged, paced=paced,
-            changes={m: (None if prev is None or was_off or (v := listed[m])[prev] != v[prev] or v[i] != v[i]
-                         else v[i] - v[prev]) for m in values},
+            values={m: shown_values[m][i] for m in values}, statuses=shown, judged=judged, paced=paced,
+            changes=dict.fromkeys(values) if prev is None or was_off else  # nothing to compare with
+            {m: (None if (v := listed[m])[prev] != v[prev] or v[i] != v[i] else v[i] - v[prev]) for m in values},
             streaks=streaks.get(name, {}), categories=categories,
             diagnosis_code=found.code, diagnosis_headline=found.headline, diagnosis=found.sentence,
             on_track=found.on_track,
-            busy_not_producing=busy_not_producing(categories[Category.ACTIVITY],
-                                                  (judged[m.name] for m in by_category[Category.QUALITY]),
-                                                  (judged[m.name] for m in by_category[Category.OUTCOME])),
-            thin=thin, pooled=pooled, by_pace=by_pace,
+            busy_not_producing=busy(categories[activity], tuple([judged[m] for m in quality_names]),
+                                    tuple([judged[m] for m in outcome_names])),
+            thin=thin, pooled=pooled, by_pace=by_pace, judged_by={},  # given: a default {} is deep-copied
             **_effective(weekly, ranges, role, scales, i, {m: paces[(name, m)] for m in paced}, find),
         )
         funnel = None
-        if not found.on_track and categories[Category.OUTCOME] is Status.BELOW:  # behind: what it takes
-            behind = [m.name for m in by_category[Category.OUTCOME] if judged[m.name] is Status.BELOW]
-            shares = {(m, Period.MONTH): paces[(rep.rep, m)].share for m in behind if (rep.rep, m) in paces}
+        if not found.on_track and categories[outcome] is below:  # behind: what it takes
+            behind = [m for m in outcome_names if judged[m] is below]
+            shares = {(m, month_period): paces[(name, m)].share for m in behind if (name, m) in paces}
             if scales is not None:  # a weekly outcome target, moved by this week's FTE and ramp (not the days)
-                shares |= {(m, Period.WEEK): float(scales.fte[i] * scales.ramp[i]) for m in behind}
-            floors = evidence_floors(find, by_category[Category.ACTIVITY], role, rep.scales)
+                shares |= {(m, week_period): fte_ramp[i] for m in behind}
+            floors = evidence_floors(find, by_category[activity], role, rep.scales)
             if (funnel := plan.rep(rep.rep, role, behind, shares, floors)) is not None:
                 funnel.behind_on = behind
                 funnels[rep.rep] = funnel
@@ -318,9 +344,9 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
     for r in ranked:  # decided once the order is known: no rep in the top third is sent to work harder
         found, funnel = context[r.rep]
         role = text_key(r.role if isinstance(r.role, str) else "")
-        r.decided(decide(r, found, weekly, ranges, paces, funnel, reach.get(role), top_third=r.rep in top_third,
+        r.decided(decide(r, found, weekly, known, paces, funnel, reach.get(role), top_third=r.rep in top_third,
                           label=tracking.label))
-    unranged = frozenset(r.rep for r in ranked if r.verdict == NO_DATA and no_range_applies(r.role, weekly, ranges))
+    unranged = frozenset(r.rep for r in ranked if r.verdict == NO_DATA and no_range_applies(r.role, weekly, known))
     position = {r.rep: i for i, r in enumerate(reps)}
     monthly.sort(key=lambda p: position[p.rep])  # rep by rep, each rep's metrics in table order
     roles = sorted({r.role for r in reps}, key=lambda x: x or "")

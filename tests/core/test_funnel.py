@@ -8,7 +8,7 @@ import math
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from salesmetrics_xl.core.funnel import (
@@ -261,6 +261,61 @@ def test_a_reps_rate_is_pooled_not_averaged(weeks):
     assert connect.count == dials and connect.thin is (dials < MIN_COUNT)
 
 
+def _one_rep_rates(plan, rep: str, role: str | None) -> list[tuple]:
+    """A rep's rates worked out from the rep's own pooled sums alone, figure by figure in Python floats: what
+    Funnels.rep gives from the rates it works out for every rep at once."""
+    from salesmetrics_xl.core.funnel import differs
+    from salesmetrics_xl.core.metrics import text_key
+
+    i = plan.where[rep]
+    g = plan.role_of.get(text_key(role), 0)
+    is_top = rep in plan.top_sets[g]
+    top_reps = [r for r in plan.top_reps[g] if r != rep]
+    out = []
+    for link in plan.links:
+        num, den = (s[i] for s in plan.rep_sums[link.name])
+        tnum, tden = (s[g] for s in plan.team_sums[link.name])
+        team = float(tnum / tden) if tden >= plan.min_count and tden > 0 else None
+        thin = bool(den < plan.min_count)
+        mine = float(num / den) if den > 0 else None
+        used, recent = team if thin else mine, False
+        rnum, rden = (s[i] for s in plan.recent_sums[link.name])
+        if not thin and mine is not None and rden > 0 and differs(rnum, rden, mine):
+            used, recent = rnum / rden, True
+        top_num, top_den = (s[g] for s in plan.top_sums[link.name])
+        if is_top:
+            top_num -= plan.own_top_sums[link.name][0][i]
+            top_den -= plan.own_top_sums[link.name][1][i]
+        top = (float(top_num / top_den) if top_den > 0 else None) if top_reps else None
+        out.append((link.name, mine, float(den), team, top, used, thin, recent))
+    return out
+
+
+@settings(deadline=None, max_examples=40)
+@given(counts=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5), st.integers(0, 120), st.integers(0, 40),
+                                 st.integers(0, 12), st.integers(0, 6), st.integers(0, 3)), min_size=1, max_size=40),
+       min_count=st.sampled_from([1, 5, 20]))
+# on the edge of "recent change wins": 2 of 8 lately against 20 of 40 pooled, exactly 2 fewer and exactly half
+@example(counts=[(1, 0, 8, 2, 0, 0, 0), (1, 4, 32, 18, 0, 0, 0), (2, 0, 50, 10, 2, 1, 0)], min_count=1)
+def test_every_reps_rates_at_once_are_each_reps_rates_alone(counts, min_count):
+    """Funnels works each link's rates out for all reps at once: the same floats as one rep's sums alone give,
+    thin, recent and top performers included (roles, weeks and counts drawn at random, zeros among them)."""
+    from salesmetrics_xl.core.funnel import Funnels
+
+    weeks = [W2 - pd.Timedelta(weeks=k) for k in range(6)]
+    rows, seen = [], set()
+    for rep, week, dials, conversations, sqls, opps, won in counts:
+        if (rep, week) not in seen:  # one row per rep and week, as the summary gives the funnel
+            seen.add((rep, week))
+            rows.append([weeks[week], f"Rep {rep}", "SDR" if rep % 2 else "AE", dials, conversations, sqls, opps,
+                         won])
+    plan = Funnels(frame(rows), ranges(WON_MONTH), W2, window=6, min_count=min_count)
+    people = {(r[1], r[2]) for r in rows}
+    for rep, role in sorted(people):
+        got = [(r.rate, r.rep, r.count, r.team, r.top, r.used, r.thin, r.recent) for r in plan.rep(rep, role).rates]
+        assert got == _one_rep_rates(plan, rep, role), rep
+
+
 def test_link_names_read_in_a_sentence():
     assert Link("Reply Rate", "Replies", "Emails").short == "reply"
     assert dt.date(2026, 11, 16) == W2.date()
@@ -440,3 +495,17 @@ def test_the_top_reps_are_the_baselines_and_the_projection_the_paces():
         own = "1.6" if funnel.rep == "Jonas Weber" else pace.range.split()[-1]  # Jonas's 80 %, as his pace line
         assert sheet.cells[(title + 1 + n, header["Behind on"])].value == f"{own} {need.outcome} a month"
         assert "At this week's activity" not in next(r.diagnosis for r in summary.reps if r.rep == funnel.rep)
+
+
+def test_a_columns_word_worked_out_once_is_the_word_worked_out_each_time():
+    """Funnels names each column in the user's own word once (Words): the word lower(label(column)) gives."""
+    from salesmetrics_xl.core.funnel import Words
+    from salesmetrics_xl.core.text import lower
+
+    def label(column: str) -> str:
+        return {"Conversations": "Connects (Conversations)", "New MRR": "New MRR"}.get(column, column)
+
+    words = Words(label)
+    for column in ["Conversations", "Dials", "New MRR", "SQLs", "Conversations", "Dials"]:
+        assert words[column] == lower(label(column))
+    assert words["Dials"] == "dials" and words["New MRR"] == "new MRR"

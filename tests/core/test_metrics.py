@@ -10,6 +10,8 @@ from salesmetrics_xl.core.metrics import (
     Range,
     Unit,
     find_metric,
+    format_beside,
+    format_value,
     normalise,
     parse_ratio,
     text_key,
@@ -133,3 +135,25 @@ def test_a_value_is_rounded_as_the_cell_beside_it_shows_it():
     assert format_value(0.125, Unit.RATE) == "13%" and format_value(2.5, Unit.COUNT) == "3"
     assert format_value(0.0775, Unit.RATE, exact=True) == "7.8%" and format_value(-2.5, Unit.COUNT) == "-3"
     assert format_value(float("nan"), Unit.COUNT) == "nan"
+
+
+@given(value=st.one_of(st.floats(-1e12, 1e12), st.integers(-10**6, 10**6),
+                       st.sampled_from([0, 0.0, -0.0, 0.5, 2.5, -2.5, 0.125, 1e-9, -1e-9, float("nan"), float("inf")])),
+       unit=st.sampled_from(list(Unit)), exact=st.booleans())
+def test_a_value_formatted_from_the_cache_is_the_value_formatted_afresh(value, unit, exact):
+    """format_value works each (value, unit, exact) out once, a zero once per sign: the same text as working it
+    out each time ("-0" stays "-0")."""
+    from salesmetrics_xl.core.metrics import _format_value
+
+    for _ in range(2):  # the second time from the cache
+        assert format_value(value, unit, exact) == _format_value(value, unit, exact)
+
+
+@given(value=st.one_of(st.floats(-1e9, 1e9), st.sampled_from([0, 0.0, -0.0, 1.96, 2, 0.0799, float("nan")])),
+       bound=st.one_of(st.none(), st.floats(-1e9, 1e9), st.sampled_from([0, -0.0, 2, 0.08])),
+       unit=st.sampled_from(list(Unit)))
+def test_a_value_beside_its_bound_from_the_cache_is_the_one_worked_out_afresh(value, bound, unit):
+    from salesmetrics_xl.core.metrics import _format_beside
+
+    for _ in range(2):  # the second time from the cache
+        assert format_beside(value, bound, unit) == _format_beside(value, bound, unit)

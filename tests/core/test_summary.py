@@ -308,3 +308,26 @@ def test_one_row_per_rep_and_week_and_the_reps_missing_this_week_as_pandas_picks
     expected = recent[~recent["Rep"].isin(set(here["Rep"]))].drop_duplicates("Rep", keep="last").index.tolist()
     rows_here = np.flatnonzero((kept["Week"] == week).to_numpy())
     assert _missing(kept["Rep"].to_numpy(), week_stamps(kept), rows_here, week).tolist() == expected
+
+
+@pytest.mark.parametrize("week", [None, 40, 44])
+def test_each_reps_categories_and_diagnosis_are_the_rules_own(week):
+    """The summary works each combination of statuses out once (a category's, the three categories' diagnosis,
+    busy-not-producing): every rep's is what the rule gives for that rep alone."""
+    from salesmetrics_xl.core.diagnosis import busy_not_producing, category_status, diagnose
+    from salesmetrics_xl.core.metrics import Category
+
+    data = read_workbook(EXAMPLE, today=dt.date(2026, 11, 22))
+    chosen = None if week is None else dt.date.fromisocalendar(2026, week, 1)
+    summary = build_summary(data.tracking, data.ranges, data.problems, week=chosen)
+    by_category = {c: [m.name for m in summary.metrics if m.category is c] for c in Category}
+    judged = [r for r in summary.reps if r.row is not None and not r.off]
+    assert len(judged) > 5
+    for rep in judged:
+        assert rep.categories == {c: category_status([rep.judged[m] for m in names])
+                                  for c, names in by_category.items()}, rep.rep
+        found = diagnose(*(rep.categories[c] for c in (Category.ACTIVITY, Category.QUALITY, Category.OUTCOME)))
+        assert rep.diagnosis_code == found.code and rep.diagnosis_headline == found.headline, rep.rep
+        assert rep.busy_not_producing == busy_not_producing(
+            rep.categories[Category.ACTIVITY], [rep.judged[m] for m in by_category[Category.QUALITY]],
+            [rep.judged[m] for m in by_category[Category.OUTCOME]]), rep.rep
