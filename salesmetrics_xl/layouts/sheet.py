@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import NamedTuple
 
 from salesmetrics_xl.core.cell_values import (
@@ -20,7 +21,7 @@ from salesmetrics_xl.core.cell_values import (
     unwritable,
 )
 from salesmetrics_xl.core.metrics import trim
-from salesmetrics_xl.core.text import fit_cell
+from salesmetrics_xl.core.text import CELL_LIMIT, fit_cell
 
 CellValue = str | int | float | bool | dt.date | dt.datetime | None
 
@@ -115,6 +116,7 @@ class Cell(NamedTuple):
 
 
 _new_cell = tuple.__new__
+_FITS = CELL_LIMIT // 2  # text this short fits in a cell however it is counted: fit_cell would return it as it is
 
 
 @dataclass(frozen=True)
@@ -218,9 +220,23 @@ class SheetLayout:
             formula: str | None = None) -> None:
         """Text longer than a cell holds is cut, saying so in the cell (Excel repairs or refuses a file with a
         longer one)."""
-        if isinstance(value, str):
+        if isinstance(value, str) and len(value) > _FITS:
             value = fit_cell(value)
         self.cells[(row, col)] = _new_cell(Cell, (value, formula, style))  # Cell(...) without a Python call
+
+    def put_row(self, row: int, col: int, values: Sequence[CellValue],
+                styles: Sequence[Style | None] | None = None) -> None:
+        """put() for cells side by side from ``col`` to the right, each value with the style beside it (or none):
+        a table's row in one call, its cells made and stored without a Python step per cell, where a summary of
+        10,000 reps puts 600,000 cells."""
+        n = len(values)
+        if styles is not None and len(styles) != n:
+            raise ValueError(f"{n} values but {len(styles)} styles for row {row}")
+        if any(isinstance(value, str) and len(value) > _FITS for value in values):
+            values = [fit_cell(value) if isinstance(value, str) else value for value in values]
+        where = zip(repeat(row, n), range(col, col + n), strict=False)  # repeat() is endless: lengths checked above
+        made = map(_new_cell, repeat(Cell), zip(values, repeat(None), styles or repeat(None), strict=False))
+        self.cells.update(zip(where, made, strict=False))
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pathlib import PurePath
 
 from salesmetrics_xl.core.funnel import focus, goal_text, no_top_reps
 from salesmetrics_xl.core.metrics import DEALS_WON, SQLS, Category, Unit, format_value
+from salesmetrics_xl.core.pace import MonthlyPace
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_letter
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.status import Status
@@ -20,10 +21,12 @@ from salesmetrics_xl.core.workbook import (
 )
 from salesmetrics_xl.layouts.evaluation import Formulas, evaluation_sheet, ranges_validations, tracking_checks
 from salesmetrics_xl.layouts.sheet import (
+    CellValue,
     Chart,
     Series,
     SheetEdit,
     SheetLayout,
+    Style,
     WorkbookLayout,
     look,
     quote_sheet,
@@ -61,6 +64,18 @@ def _lines(text: str, width: float) -> int:
     if "\n" not in text:  # most cells: one paragraph
         return max(1, math.ceil(1.15 * len(text) / room))
     return sum(max(1, math.ceil(1.15 * len(part) / room)) for part in text.split("\n"))
+
+
+class _Lines(dict[object, int]):
+    """_lines of each text in a column of this width, measured once: for columns that repeat a few texts."""
+
+    def __init__(self, width: float):
+        super().__init__()
+        self.width = width
+
+    def __missing__(self, text: object) -> int:
+        self[text] = lines = _lines(str(text), self.width)
+        return lines
 
 
 def summary_sheet(summary: WeeklySummary) -> SheetLayout:
@@ -123,35 +138,48 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     verdict_looks = {verdict: look(bold=True, wrap=True, align="center", fill=hl.fill, color=hl.color)
                      for verdict, hl in VERDICT_LOOK.items()}
     no_verdict_look = look(bold=True, wrap=True, align="center", fill=NO_DATA_FILL, color=GREY_TEXT)
+    name_looks = {(bold, wrap): look(bold=bold, align="left", wrap=wrap) for bold in (False, True)
+                  for wrap in (False, True)}
+    focus_looks = {bold: look(wrap=True, bold=bold, align="center") for bold in (False, True)}
+    action_looks = {off: look(wrap=True, color=GREY_TEXT if off else None) for off in (False, True)}
     status_looks = [{status: styled(status_highlight(status, m.category), FORMAT[m.unit]) for status in Status}
                     for m in metrics]
-    columns = [(first + i, m, m.name, sheet.widths[first + i], status_looks[i]) for i, m in enumerate(metrics)]
-    put, window = sheet.put, summary.window_weeks
+    under_looks: dict[int, Style] = {}  # a value's look -> the same with the range under the value, wrapped
+    columns = [(m, m.name, sheet.widths[first + i], status_looks[i]) for i, m in enumerate(metrics)]
+    put_row, window = sheet.put_row, summary.window_weeks
+    # The verdict and focus columns hold a few texts, each measured once.
+    verdict_lines = _Lines(sheet.widths[verdict_col])
+    focus_lines = _Lines(sheet.widths[focus_col])
     for n, rep in enumerate(summary.reps):
         row = top + n
-        put(row, 1, n + 1, centred)
         # a rep judged against smaller ranges says why under the name ("3 of 5 days", "ramp 50 %", "OFF")
         name = f"{rep.rep}\n{rep.judged_on}" if rep.judged_on else rep.rep
-        put(row, 2, name, look(bold=rep.busy_not_producing, align="left", wrap=bool(rep.judged_on)))
-        put(row, 3, rep.role, left)
-        put(row, 4, rep.team, left)
-        put(row, verdict_col, rep.verdict, verdict_looks.get(rep.verdict, no_verdict_look))
-        put(row, focus_col, rep.focus or None, look(wrap=True, bold=bool(rep.focus), align="center"))
-        put(row, action_col, rep.action, look(wrap=True, color=GREY_TEXT if rep.off else None))
+        put_row(row, 1, (n + 1, name, rep.role, rep.team, rep.verdict, rep.focus or None, rep.action),  # A to G
+                (centred, name_looks[bool(rep.busy_not_producing), bool(rep.judged_on)], left, left,
+                 verdict_looks.get(rep.verdict, no_verdict_look), focus_looks[bool(rep.focus)],
+                 action_looks[bool(rep.off)]))
         lines = max(2 if rep.judged_on else 1, _lines(rep.action, sheet.widths[action_col]),
-                    _lines(rep.verdict, sheet.widths[verdict_col]), _lines(rep.focus, sheet.widths[focus_col]))
+                    verdict_lines[rep.verdict], focus_lines[rep.focus])
         judged, values = rep.judged, rep.values
-        for col, m, metric, width, looks in columns:
+        explained = rep.thin or rep.effective or rep.judged_by  # else no value has a range under it
+        cells, looks_ = [], []
+        for m, metric, width, looks in columns:
             status = judged[metric]  # what counts in the verdict: a paced outcome by the month's pace
             style = looks[status] if type(status) is Status else styled(status_highlight(status, m.category),
                                                                           FORMAT[m.unit])
             value = values[metric]
-            under = _judged_by(rep, metric, window)
-            if under and value is not None:  # the range (or pooled rate) that judged it, under the value
+            if explained and value is not None and (under := _judged_by(rep, metric, window)):
+                # the range (or pooled rate) that judged it, under the value
                 value = f"{format_value(value, m.unit, exact=m.unit is Unit.RATE)}\n{under}"
-                style = look(fill=style.fill, color=style.color, align="center", wrap=True)
+                wrapped = under_looks.get(id(style))
+                if wrapped is None:
+                    wrapped = under_looks[id(style)] = look(fill=style.fill, color=style.color, align="center",
+                                                           wrap=True)
+                style = wrapped
                 lines = max(lines, _lines(value, width))
-            put(row, col, value, style)
+            cells.append(value)
+            looks_.append(style)
+        put_row(row, first, cells, looks_)  # the metric columns, side by side from the first
         sheet.heights[row] = 15.0 * lines
     bottom = top + max(len(summary.reps), 1) - 1
     sheet.freeze = f"C{top}"
@@ -183,15 +211,13 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
     sheet.put(row, 2, "Change from last week", SECTION)
     change_looks = [(first + i, m.name, m.unit is Unit.RATE, look(number_format=CHANGE_FORMAT[m.unit],
                                                                   align="center")) for i, m in enumerate(metrics)]
+    change_styles = [style for _, _, _, style in change_looks]
     for rep in summary.reps:
         row += 1
-        put(row, 2, rep.rep)
+        sheet.put(row, 2, rep.rep)
         changes = rep.changes
-        for col, metric, rate, style in change_looks:
-            change = changes[metric]
-            if change is not None and rate:
-                change = round(change * 100, 10)  # percentage points
-            put(row, col, change, style)
+        put_row(row, first, [None if (change := changes[metric]) is None else round(change * 100, 10) if rate
+                             else change for _, metric, rate, _ in change_looks], change_styles)  # rates in points
     row = _monthly_block(sheet, summary, row + 2)
     row = _what_it_takes_block(sheet, summary, row + 2)
     row = _problems_block(sheet, summary, row + 2)
@@ -207,9 +233,7 @@ def summary_sheet(summary: WeeklySummary) -> SheetLayout:
             _fit_words(sheet, 2 + i, label)
             sheet.heights[head] = max(sheet.heights.get(head, 15.0), 15.0 * _lines(label, sheet.widths[2 + i]))
         for n, rep in enumerate(summary.reps, start=1):
-            sheet.put(head + n, 2, rep.rep)
-            for i, name in enumerate(outcome, start=1):
-                sheet.put(head + n, 2 + i, rep.values[name])
+            put_row(head + n, 2, [rep.rep, *(rep.values[name] for name in outcome)])
         last = head + len(summary.reps)
         series = tuple(Series(name, f"{column_letter(2 + i)}{head + 1}:{column_letter(2 + i)}{last}")
                        for i, name in enumerate(outcome, start=1))
@@ -241,13 +265,15 @@ def _detail_block(sheet: SheetLayout, summary: WeeklySummary, row: int, left: in
     its own row height: the rows above stay one reading height, and the detail prints with the sheet."""
     sheet.put(row, 2, "Detail: pacing, streaks, what it takes, also below", SECTION)
     width = sum(sheet.widths.get(c, 10) for c in range(left, right + 1))
+    name, wrap = look(bold=True, wrap=True), look(wrap=True)
+    wraps = [wrap] * (right - left + 1)
+    blanks = [None] * (right - left)
+    start, end = column_letter(left), column_letter(right)
     for rep in summary.reps:
         row += 1
-        sheet.put(row, 2, rep.rep, look(bold=True, wrap=True))
-        sheet.put(row, left, rep.detail, look(wrap=True))
-        for c in range(left + 1, right + 1):
-            sheet.put(row, c, None, look(wrap=True))
-        sheet.merges.append(f"{column_letter(left)}{row}:{column_letter(right)}{row}")
+        sheet.put(row, 2, rep.rep, name)
+        sheet.put_row(row, left, [rep.detail, *blanks], wraps)
+        sheet.merges.append(f"{start}{row}:{end}{row}")
         sheet.heights[row] = 15.0 * max(_lines(rep.detail, width), _lines(rep.rep, sheet.widths[2]))
     return row
 
@@ -263,12 +289,15 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
     metrics = list(dict.fromkeys(p.metric for p in paces))
     by_key = {(p.rep, p.metric): p for p in paces}
     reps = list(dict.fromkeys(p.rep for p in paces))
+    of_metric: dict[str, list[MonthlyPace]] = {}
+    for p in paces:
+        of_metric.setdefault(p.metric, []).append(p)
     row += 1
     sheet.heights[row] = 30
     sheet.put(row, 2, "Rep", HEADER)
     for i, name in enumerate(metrics):
-        sample = next(p for p in paces if p.metric == name)
-        full = {p.range for p in paces if p.metric == name and p.share == 1}
+        sample = of_metric[name][0]
+        full = {p.range for p in of_metric[name] if p.share == 1}
         unit, rng = sample.unit, ("by role" if len(full) > 1 else next(iter(full))) if full else "by rep"
         col = BLOCK + 3 * i
         for j, label in enumerate((f"{name} so far", "Projected", f"Range: {rng}")):
@@ -276,23 +305,32 @@ def _monthly_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
             _fit_words(sheet, col + j, label)
             lines = math.ceil(1.15 * len(label) / sheet.widths.get(col + j, 10))  # a header is never cut
             sheet.heights[row] = max(sheet.heights[row], 15.0 * lines)
+        so_far = look(number_format=FORMAT[unit], align="center")
+        looks = {status: _pace_looks(status, unit) for status in Status}  # each status's, found once
         for n, rep in enumerate(reps):
+            r = row + 1 + n
+            if not i:
+                sheet.put(r, 2, rep)
             pace = by_key.get((rep, name))
-            sheet.put(row + 1 + n, 2, rep)
             if pace is None:
                 continue
-            hl = status_highlight(pace.status, Category.OUTCOME)
-            sheet.put(row + 1 + n, col, pace.month_to_date, look(number_format=FORMAT[unit], align="center"))
-            entered = pace.status is not Status.NO_DATA  # a projection without this week's number says nothing
-            sheet.put(row + 1 + n, col + 1, pace.projection if entered else None, styled(hl, PROJECTION_FORMAT[unit]))
+            status = pace.status
+            projected, style = looks[status] if type(status) is Status else _pace_looks(status, unit)
+            entered = status is not Status.NO_DATA  # a projection without this week's number says nothing
             verdict = "not entered yet" if not entered else "on pace" if pace.on_pace else "behind"
-            style = styled(hl, None)
             if pace.range != rng:  # its role's range, or its share of it (days worked, FTE, ramp): shown under
                 verdict += "\n" + pace.range.replace("at least ", "≥ ").replace("at most ", "≤ ")
                 style = look(fill=style.fill, color=style.color, align="center", wrap=True)
-                sheet.heights[row + 1 + n] = 30
-            sheet.put(row + 1 + n, col + 2, verdict, style)
+                sheet.heights[r] = 30
+            sheet.put_row(r, col, (pace.month_to_date, pace.projection if entered else None, verdict),
+                          (so_far, projected, style))
     return row + len(reps)
+
+
+def _pace_looks(status: Status, unit: Unit) -> tuple[Style, Style]:
+    """A monthly pace's looks by its status: the projection's and the verdict's."""
+    hl = status_highlight(status, Category.OUTCOME)
+    return styled(hl, PROJECTION_FORMAT[unit]), styled(hl, None)
 
 
 def _what_it_takes_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int:
@@ -305,8 +343,8 @@ def _what_it_takes_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -
         sheet.put(row + 1, 2, "No rep is behind on an outcome target with a funnel to plan from.")
         return row + 1
     reps = {r.rep: r for r in summary.reps}
-    stages = [m.name for m in summary.metrics if any(m.name in need.needed for _, need in behind)
-              and m.category is Category.ACTIVITY]
+    planned = set().union(*(need.needed for _, need in behind))
+    stages = [m.name for m in summary.metrics if m.name in planned and m.category is Category.ACTIVITY]
     row += 1
     labels = ["Behind on", *(f"{s} {w}" for s in stages for w in ("needed a week", "this week")), "Focus",
               "Costs the most", "Rep's", "Top reps' (or range)", "Outcomes it costs", "Projected"]
@@ -315,22 +353,27 @@ def _what_it_takes_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -
         sheet.put(row, BLOCK + i, label, HEADER)
         _fit_words(sheet, BLOCK + i, label)
     sheet.heights[row] = 15.0 * max(_lines(label, sheet.widths.get(BLOCK + i, 10)) for i, label in enumerate(labels))
-    center = look(align="center", wrap=True)
+    # The block's few looks and its few focus and cost texts' heights, found once (one row per rep behind).
+    center, count = look(align="center", wrap=True), look(number_format="0", align="center")
+    short, met, missing = styled(RED, "0"), styled(GREEN, "0"), styled(None, "0")
+    numbers = {fmt: look(number_format=fmt, align="center") for fmt in {*FORMAT.values(), "0.0%", "0.0", "0"}}
+    col = BLOCK + 1 + 2 * len(stages)
+    stage_lines, why_lines = _Lines(sheet.widths.get(col, 10)), _Lines(sheet.widths.get(col + 1, 10))
+    goal_width = sheet.widths.get(BLOCK, 10)
     for n, (funnel, need) in enumerate(behind, start=1):
         r = row + n
         unit = FORMAT[need.unit]
         rep = reps.get(funnel.rep)
         sheet.put(r, 2, funnel.rep)
         goal = goal_text(need)
-        sheet.put(r, BLOCK, goal, center)
-        lines = _lines(goal, sheet.widths.get(BLOCK, 10))
-        for i, stage in enumerate(stages):
+        values: list[CellValue] = [goal]
+        styles: list[Style | None] = [center]
+        lines = _lines(goal, goal_width)
+        for stage in stages:
             needed, actual = need.needed.get(stage), need.this_week.get(stage)
-            short = needed is not None and actual is not None and actual < needed
-            sheet.put(r, BLOCK + 1 + 2 * i, needed, look(number_format="0", align="center"))
-            sheet.put(r, BLOCK + 2 + 2 * i, actual, styled(RED if short else GREEN if actual is not None else None,
-                                                            "0"))
-        col = BLOCK + 1 + 2 * len(stages)
+            values += (needed, actual)
+            styles += (count, short if needed is not None and actual is not None and actual < needed
+                       else met if actual is not None else missing)
         chosen = rep.focus_metric if rep is not None else ""
         gain = next((g for g in need.gains if g.metric == chosen), None)
         stage = rep.focus if rep is not None else ""
@@ -339,17 +382,14 @@ def _what_it_takes_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -
                 "none below the top reps" if funnel.top_reps else f"no top reps: {no_top_reps(funnel)}"
         else:
             why = gain.metric
-        number = FORMAT[Unit.CURRENCY] if gain is not None and gain.unit is Unit.CURRENCY else \
-            "0.0%" if gain is not None and gain.unit is Unit.RATE else "0"
-        for k, value in enumerate((stage or None, why)):
-            sheet.put(r, col + k, value, center)
-            lines = max(lines, _lines(str(value or ""), sheet.widths.get(col + k, 10)))
-        sheet.put(r, col + 2, gain.mine if gain else None, look(number_format=number, align="center"))
-        sheet.put(r, col + 3, gain.goal if gain else None, look(number_format=number, align="center"))
-        sheet.put(r, col + 4, gain.outcomes if gain else None,
-                  look(number_format=unit if need.unit is Unit.CURRENCY else "0.0", align="center"))
-        sheet.put(r, col + 5, need.projection, look(number_format=unit if need.unit is Unit.CURRENCY else "0.0",
-                                                    align="center"))
+        number = numbers[FORMAT[Unit.CURRENCY] if gain is not None and gain.unit is Unit.CURRENCY else
+                         "0.0%" if gain is not None and gain.unit is Unit.RATE else "0"]
+        outcome = numbers[unit if need.unit is Unit.CURRENCY else "0.0"]
+        lines = max(lines, stage_lines[stage or ""], why_lines[why or ""])
+        values += (stage or None, why, gain.mine if gain else None, gain.goal if gain else None,
+                   gain.outcomes if gain else None, need.projection)
+        styles += (center, center, number, number, outcome, outcome)
+        sheet.put_row(r, BLOCK, values, styles)
         sheet.heights[r] = 15.0 * lines
     return row + len(behind)
 

@@ -102,65 +102,146 @@ def sheet_size(layout: SheetLayout) -> int:
     return size
 
 
+class _Opening(dict[int, str]):
+    """Column -> '<c r="' and its letters: each column's worked out once per sheet."""
+
+    def __missing__(self, col: int) -> str:
+        self[col] = opening = f'<c r="{letters(col)}'
+        return opening
+
+
+def cell_tail(cell: Cell, s: int, epoch: dt.datetime = EXCEL_EPOCH) -> str:
+    """A cell's XML after its reference ('" s="3"><v>7</v></c>'), "" for no cell: cell_xml itself, made with no
+    reference, so what a sheet writes from this is what cell_xml writes."""
+    xml = cell_xml("", cell, s, epoch)
+    return xml[6:] if xml else ""  # after '<c r="': the rest starts with the quote that closes the reference
+
+
+class OwnCells:
+    """The XML of a layout's cells, row by row in column order: ``rows`` maps a row to its cells' XML.
+
+    A sheet of 10,000 reps has 630,000 cells but some 40,000 distinct ones (a value in a look): each distinct
+    cell's XML after its reference is made once (``tails``) and every cell is its column's opening, its row number
+    and that tail, with no per-cell call. A row whose cells were put out of column order (``disordered``) keeps
+    its cells as (column, XML) pairs in ``pairs`` instead, for sorting."""
+
+    def __init__(self, layout: SheetLayout, styles: Styles, epoch: dt.datetime):
+        self.layout, self.styles, self.epoch = layout, styles, epoch
+        # The cells' few Style objects, each found once: every one stays alive in the layout while this runs, so
+        # its id is its own. Equal values of another type (1, 1.0, True) are other keys: True is written t="b".
+        self.index: dict[int, int] = {}
+        self.tails: dict[tuple[object, ...], str] = {}
+        self.opening = _Opening()
+        self.rows: dict[int, list[str]] = {}
+        self.disordered: set[int] = set()
+        tails, opening, rows, last = self.tails, self.opening, self.rows, {}
+        row, col, xmls, number = 0, 0, [], ""
+        for (r, c), cell in layout.cells.items():
+            value, formula, style = cell
+            key = (value, type(value), formula, id(style))
+            try:
+                tail = tails.get(key)
+            except TypeError:  # a value no dict can hold: the cell itself is the key (alive in the layout)
+                key, tail = (id(cell),), None
+            if tail is None:
+                tail = self.tail(key, cell)
+            if not tail:
+                continue
+            if r != row:
+                last[row] = col
+                row, number = r, str(r)
+                found = rows.get(r)
+                if found is None:
+                    xmls = rows[r] = []
+                    col = 0
+                else:
+                    xmls, col = found, last[r]
+            if c < col:
+                self.disordered.add(r)
+            col = c
+            xmls.append(f"{opening[c]}{number}{tail}")
+
+    def tail(self, key: tuple[object, ...], cell: Cell) -> str:
+        style = cell[2]
+        s = self.index.get(id(style))
+        if s is None:
+            s = self.index[id(style)] = self.styles.cell_xf(style)
+        self.tails[key] = tail = cell_tail(cell, s, self.epoch)
+        return tail
+
+    def pairs(self, wanted: set[int]) -> dict[int, list[tuple[int, str]]]:
+        """The (column, XML) pairs of the rows ``wanted``, in the order the cells were put."""
+        out: dict[int, list[tuple[int, str]]] = {r: [] for r in wanted if r in self.rows}
+        if not out:
+            return out
+        tails, opening = self.tails, self.opening
+        for (r, c), cell in self.layout.cells.items():
+            if r in out:
+                value, formula, style = cell
+                try:
+                    tail = tails[(value, type(value), formula, id(style))]
+                except TypeError:
+                    tail = tails[(id(cell),)]
+                if tail:
+                    out[r].append((c, f"{opening[c]}{r}{tail}"))
+        return out
+
+
 def sheet_xml(layout: SheetLayout, styles: Styles, drawing_rid: str | None, selected: bool = False,
               epoch: dt.datetime = EXCEL_EPOCH, ns: Namespaces = TRANSITIONAL) -> Iterator[bytes]:
     """The sheet part in pieces of UTF-8, so a 200k-row sheet is never one string in memory. Styles are registered
     before this returns (styles.xml is written first); only the rows are produced lazily. Dates are counted from
     ``epoch``: 1904 in a workbook set to the 1904 date system."""
-    rows: dict[int, list[tuple[int, str]]] = {}
-    xf = styles.cell_xf
-    make = cell_xml  # looked up per sheet, not per cell
-    # The cells' few Style objects, each found once: every one stays alive in the layout while this runs, so
-    # its id is its own. A sheet of 60,000 cells shares a dozen looks.
-    index: dict[int, int] = {}
-    column: dict[int, str] = {}
-    for (r, c), cell in layout.cells.items():
-        style = cell[2]
-        s = index.get(id(style))
-        if s is None:
-            s = index[id(style)] = xf(style)
-        letter = column.get(c)
-        if letter is None:
-            letter = column[c] = letters(c)
-        xml = make(f"{letter}{r}", cell, s, epoch)
-        if xml:
-            if r in rows:
-                rows[r].append((c, xml))
-            else:
-                rows[r] = [(c, xml)]
+    own = OwnCells(layout, styles, epoch)
+    rows = own.rows
     spans = []  # (first row, last row, column, shared cell xml with \0 for the row number)
+    tops: list[tuple[int, int, str]] = []  # each fill's top cell: (row, column, xml)
     for si, fill in enumerate(layout.fills):
         r1, c, r2, _ = split_range(fill.ref)
         s = styles.cell_xf(fill.style)
         style = f' s="{s}"' if s else ""
         letter = column_letter(c)
-        rows.setdefault(r1, []).append(
-            (c, f'<c r="{letter}{r1}"{style}><f t="shared" ref="{fill.ref}" si="{si}">{text(fill.formula)}</f></c>'))
+        tops.append((r1, c, f'<c r="{letter}{r1}"{style}><f t="shared" ref="{fill.ref}" si="{si}">'
+                            f"{text(fill.formula)}</f></c>"))
         spans.append((r1 + 1, r2, c, f'<c r="{letter}\0"{style}><f t="shared" si="{si}"/></c>'))
     fill_rows = range(min((a for a, _, _, _ in spans), default=1), max((b for _, b, _, _ in spans), default=0) + 1)
+    edges = sorted({a for a, _, _, _ in spans} | {b + 1 for _, b, _, _ in spans})
+    covering_from = {e: tuple(i for i, (a, b, _, _) in enumerate(spans) if a <= e <= b) for e in edges}
+
+    def covering_of(r: int) -> tuple[int, ...]:
+        return covering_from[edges[bisect.bisect_right(edges, r) - 1]] if edges and r >= edges[0] else ()
+
+    # Rows whose cells are merged and sorted as (column, XML) pairs: a row holding a fill's top cell or covered by
+    # a fill, or put out of column order. Every other row of its own is its cells' XML as they were put.
+    merged = own.pairs({r for r in rows if r in own.disordered or covering_of(r)} | {r for r, _, _ in tops})
+    for r1, c, xml in tops:
+        rows.setdefault(r1, [])
+        merged.setdefault(r1, []).append((c, xml))
     last_row = max([*rows, fill_rows.stop - 1, 1])
-    last_col = max([*(c for cells in rows.values() for c, _ in cells), *(c for _, _, c, _ in spans), 1])
+    last_col = max([*own.opening, *(c for _, c, _ in tops), *(c for _, _, c, _ in spans), 1])
     dim = f"A1:{cell_ref(last_row, last_col)}"
     heights = {r: f' ht="{h}" customHeight="1"' for r, h in layout.heights.items()}
     templates: dict[tuple[int, ...], str] = {}
 
-    edges = sorted({a for a, _, _, _ in spans} | {b + 1 for _, b, _, _ in spans})
-    covering_from = {e: tuple(i for i, (a, b, _, _) in enumerate(spans) if a <= e <= b) for e in edges}
-
-    sample: list[str] = []  # each row of its own once, each filled-down template once: what the check parses
+    # What the check parses: each row merged with fills once, each filled-down template once, and for the other
+    # rows each distinct cell once and each distinct row height once (the rest of them is row numbers and column
+    # letters, made here from integers).
+    sample: list[str] = ['<row r="1">' + "".join(f'<c r="A1{tail}' for tail in own.tails.values() if tail) + "</row>",
+                         *(f'<row r="1"{h}/>' for h in set(heights.values()))]
 
     def row_xml(r: int) -> str:
-        edge = edges[bisect.bisect_right(edges, r) - 1] if edges and r >= edges[0] else None
-        covering = covering_from[edge] if edge is not None else ()
+        covering = covering_of(r)
         if r not in rows and r not in heights:  # only filled-down formulas: one template, one replace
             if covering not in templates:
                 templates[covering] = "".join(x for _, _, _, x in sorted(spans[i] for i in covering))
                 sample.append(f'<row r="{r}">{templates[covering].replace(chr(0), str(r))}</row>')
             return f'<row r="{r}">{templates[covering].replace(chr(0), str(r))}</row>'
-        cells = rows.get(r, [])
+        if r not in merged and not covering:
+            return f'<row r="{r}"{heights.get(r, "")}>{"".join(rows.get(r, ()))}</row>'
+        cells = merged.get(r, [])
         if covering:
             cells = cells + [(spans[i][2], spans[i][3].replace("\0", str(r))) for i in covering]
-        cells.sort()  # by column (each column once in a row); a row's own list is sorted once, in place
+        cells.sort()  # by column (each column once in a row)
         xml = f'<row r="{r}"{heights.get(r, "")}>{"".join([x for _, x in cells])}</row>'
         sample.append(xml)
         return xml

@@ -17,7 +17,15 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from salesmetrics_xl.core.metrics import text_key
 from salesmetrics_xl.core.problems import WorkbookError
 from salesmetrics_xl.core.workbook import EVALUATION_SHEET, SUMMARY_SHEET
-from salesmetrics_xl.layouts.sheet import MAX_LITERAL, formula_text, quote_sheet, same_text, sheet_ref
+from salesmetrics_xl.layouts.sheet import (
+    MAX_LITERAL,
+    SheetLayout,
+    Style,
+    formula_text,
+    quote_sheet,
+    same_text,
+    sheet_ref,
+)
 from salesmetrics_xl.layouts.summary import workbook_layout
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.summarise import summarise_workbook
@@ -212,3 +220,25 @@ def test_libreoffice_says_same_text_where_the_core_does(tmp_path):
     want = [text_key(cell) == text_key(text) for cell, text in pairs]
     assert len(pairs) > 500 and sum(want) > 450 and not all(want), (len(pairs), sum(want))
     assert [(p, g) for p, g, w in zip(pairs, got, want, strict=True) if g is not w] == []
+
+
+# ---- a row of cells in one call --------------------------------------------------------------------------------
+
+def test_put_row_puts_what_put_puts_cell_by_cell():
+    """The same cells in the same order, long text cut the same way, a cell put over another replaced in place."""
+    long = "x" * 40_000
+    values = ["Ann", long, None, 3, 2.5, True, "🙂" * 20_000]
+    looks = [Style(bold=True), None, Style(wrap=True), None, Style(bold=True), None, None]
+    one, row = SheetLayout("S"), SheetLayout("S")
+    for sheet in (one, row):
+        sheet.put(4, 5, "before")
+    for k, (value, look) in enumerate(zip(values, looks, strict=True)):
+        one.put(4, 3 + k, value, look)
+    for k, value in enumerate(values):
+        one.put(5, 3 + k, value)
+    row.put_row(4, 3, values, looks)
+    row.put_row(5, 3, values)
+    assert list(row.cells.items()) == list(one.cells.items())
+    assert row.cells[(4, 4)].value.endswith("more than a cell holds)") and len(row.cells[(4, 4)].value) < 32_768
+    with pytest.raises(ValueError, match="2 values but 1 styles"):
+        row.put_row(6, 1, [1, 2], [None])

@@ -11,19 +11,21 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from defusedxml import ElementTree
 from openpyxl.formula.translate import Translator
 
 from salesmetrics_xl.core.problems import Severity, column_letter, split_range
 from salesmetrics_xl.core.summary import build_summary
 from salesmetrics_xl.core.workbook import EVALUATION_SHEET
-from salesmetrics_xl.layouts.sheet import Cell, Fill, SheetLayout, WorkbookLayout
+from salesmetrics_xl.layouts.sheet import Cell, Fill, SheetLayout, Style, WorkbookLayout
 from salesmetrics_xl.layouts.summary import workbook_layout
 from salesmetrics_xl.reader import read_workbook
 from salesmetrics_xl.summarise import summarise_workbook
-from salesmetrics_xl.xlsx import write_workbook
+from salesmetrics_xl.xlsx import worksheet, write_workbook
 from salesmetrics_xl.xlsx.styles import Styles
-from salesmetrics_xl.xlsx.worksheet import sheet_xml
+from salesmetrics_xl.xlsx.worksheet import EXCEL_EPOCH, EXCEL_EPOCH_1904, cell_tail, cell_xml, sheet_xml
+from salesmetrics_xl.xlsx.xmltext import InvalidPartError
 from tests.conftest import EXAMPLE
 from tests.libreoffice import convert, needs_libreoffice
 
@@ -174,3 +176,61 @@ def test_rows_of_fills_that_start_and_end_apart_with_cells_and_heights_among_the
             elif letter in si and r == starts[letter]:
                 assert f.get("ref") == f"{letter}{r}:{letter}{ends[letter]}" and f.get("si") == si[letter]
         assert (row.get("ht") is not None) == (r in (10, 5000))
+
+
+# ---- each distinct cell's XML made once: the same bytes as cell_xml makes for each cell --------------------
+
+_VALUES = ["Ann", " padded ", "a&b<c>", "bell\x07", "=SUM(A1:A2)", "", 0, 1, -7, 2 ** 60, 2 ** 53 + 1, 1.0, -0.0,
+           0.1, 1e300, float("nan"), float("inf"), True, False, None, dt.date(2026, 11, 2),
+           dt.datetime(2026, 11, 2, 13, 30)]
+
+
+def _plain_rows(sheet: SheetLayout, styles: Styles) -> str:
+    """The sheet's rows as cell_xml writes them cell by cell, sorted: what the sheet was before the cache."""
+    rows: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), cell in sheet.cells.items():
+        if xml := cell_xml(f"{column_letter(c)}{r}", cell, styles.cell_xf(cell.style)):
+            rows.setdefault(r, []).append((c, xml))
+    return "".join(f'<row r="{r}"' + (f' ht="{sheet.heights[r]}" customHeight="1"' if r in sheet.heights else "")
+                   + ">" + "".join(x for _, x in sorted(rows.get(r, []))) + "</row>"
+                   for r in sorted({*rows, *sheet.heights}))
+
+
+@pytest.mark.parametrize("epoch", [EXCEL_EPOCH, EXCEL_EPOCH_1904])
+def test_a_cells_tail_is_cell_xml_after_its_reference(epoch):
+    bold = Style(bold=True)
+    for value in _VALUES:
+        for formula in (None, "A1+1"):
+            for s in (0, 4):
+                cell = Cell(value, formula, bold if s else None)
+                plain = cell_xml("AB12", cell, s, epoch)
+                assert (f'<c r="AB12{cell_tail(cell, s, epoch)}' if plain else "") == plain, (value, formula, s)
+
+
+def test_a_sheet_is_the_same_bytes_as_its_cells_written_one_by_one():
+    """Equal values of other types (1, 1.0, True, "1") in one look, the same value in two equal looks that are
+    other objects, cells put out of column order, in rows visited twice, and rows with a height only."""
+    sheet = SheetLayout("S")
+    looks = [None, Style(bold=True), Style(bold=True), Style(number_format="0.0%", fill="FFC7CE")]
+    for k, value in enumerate([*_VALUES, 1, 1.0, True, "1", "Ann"]):
+        sheet.put(2 + k % 7, 9 - k % 9, value, looks[k % 4])  # columns right to left, rows revisited
+        sheet.put(20, 1 + k, value, looks[(k + 1) % 4])  # in order
+    sheet.put_row(21, 3, _VALUES, [looks[3]] * len(_VALUES))
+    sheet.put(22, 2, ["not", "a", "cell value"], looks[1])  # type: ignore[arg-type]  # written as text, as before
+    sheet.heights |= {3: 30.0, 40: 15.0}
+    styles = Styles('<styleSheet xmlns="x"/>')
+    xml = b"".join(sheet_xml(sheet, styles, None)).decode()
+    assert xml[xml.index("<sheetData>") + 11:xml.index("</sheetData>")] == _plain_rows(sheet, styles)
+    ElementTree.fromstring(xml.encode())
+
+
+def test_a_damaged_cell_is_caught_however_often_it_repeats(monkeypatch):
+    """The check parses each distinct cell once: one that would break the XML is found, even if 1,000 cells
+    share it, and even in a row that repeats cells seen before."""
+    sheet = SheetLayout("S")
+    for r in range(1, 1001):
+        sheet.put_row(r, 1, ["ok", r % 7, "<bad>" if r == 1000 else "fine"])
+    real = worksheet.text
+    monkeypatch.setattr(worksheet, "text", lambda value: value if value == "<bad>" else real(value))
+    with pytest.raises(InvalidPartError):
+        b"".join(sheet_xml(sheet, Styles('<styleSheet xmlns="x"/>'), None))
