@@ -5,6 +5,7 @@ which reads every spelling. A shortcut that lets through a sheet the guard must 
 from __future__ import annotations
 
 import re
+from xml.parsers import expat
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from salesmetrics_xl import package, sheet_bounds, sheet_guard
 from salesmetrics_xl.core.problems import WorkbookError, column_index, column_letter
 from salesmetrics_xl.package import _REF, MAX_COLUMN, MAX_COLUMNS, MAX_ROW, _at_most_column, limit
 from salesmetrics_xl.sheet_bounds import _PREFIXED, _PROLOG_END, bounded, occurrences
-from salesmetrics_xl.sheet_guard import _parse, scan_sheet
+from salesmetrics_xl.sheet_guard import scan_sheet
 
 HEAD = b'<?xml version="1.0"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
 TAIL = b"</sheetData></worksheet>"
@@ -72,12 +73,23 @@ def _reference_bounded(data: bytes) -> tuple[int, int] | None:
 
 
 def _expat_agrees(data: bytes, bounds: sheet_bounds.Bounds) -> None:
-    """What bounded() proved, as the XML parser reads the sheet: the same cells, none further right or down."""
-    scan = _parse(data, "f", "s")
-    assert scan.extent.cells == bounds.cells
-    assert scan.extent.columns <= bounds.columns
-    assert len(str(max((r for r, _ in scan.special), default=1))) <= bounds.digits
-    assert scan.extent.rows < 10 ** max(bounds.digits, len(str(bounds.rows))) or scan.extent.rows == bounds.rows
+    """What bounded() proved, as the XML parser reads the sheet: the same cells, each with a reference, none
+    further right or with more digits than it said."""
+    refs: list[str | None] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name.rpartition(":")[2] == "c":
+            refs.append(attrs.get("r"))
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.Parse(data, True)
+    assert len(refs) == bounds.cells and None not in refs
+    found = [re.fullmatch(r"([A-Z]{1,3})([1-9]\d*)", r) for r in refs]
+    assert all(found)
+    assert max(column_index(m[1]) for m in found) <= bounds.columns
+    assert max(len(m[2]) for m in found) <= bounds.digits
+    assert max(int(m[2]) for m in found) <= max(bounds.rows, 10**bounds.digits - 1)
 
 
 def test_at_most_number_matches_exactly_the_numbers_up_to_n():
@@ -119,7 +131,7 @@ def test_a_sound_sheet_is_bounded_as_before_at_every_width():
         data = _sheet(_cells(60, columns))
         got = bounded(data)
         assert got is not None and (got.cells, got.rows) == _reference_bounded(data) == (60 * columns, 60)
-        assert got.columns == columns and got.digits == 2
+        assert got.columns == columns and got.digits == 2 and not got.errors
         _expat_agrees(data, got)
 
 
@@ -220,6 +232,7 @@ def test_the_full_scan_from_bounds_concludes_as_the_scans(name, size, monkeypatc
     bounds = bounded(data)
     assert bounds is not None or name == "a comment"
     if bounds is not None:
+        assert bounds.errors == (b't="e"' in data)  # what special_cells would have searched for
         assert _outcome(data, bounds) == _outcome(data, None), name
         if size == 0:  # the quick scan is taken exactly where the sheet is as sound as it can see
             assert (sheet_guard._proven(data, "f", "s", bounds) is not None) == (name in QUICK), name
