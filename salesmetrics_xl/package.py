@@ -313,20 +313,10 @@ def _highest_row(numbers: list[bytes]) -> int:
     return max(int(rows.max()), 1) if len(rows) else 1
 
 
-def check_cells(data: bytes, file: str, sheet: str, cells: int | None = None) -> Extent:
-    """Refuse a sheet whose cells a reader cannot take safely: a reference that is not one, or is outside
-    A1:XFD1048576 (a damaged file); more used columns or cells than the limits; numbers no cell can hold;
-    dates that are not dates. Costs a few plain scans of the bytes, not one Python step per cell. ``cells``: the
-    count of ``<c `` tags when a scan has made it (sheet_guard.bounded)."""
-    if cells is None:
-        cells = data.count(b"<c ") or data.count(b":c ")
-    most = limit("MAX_CELLS", MAX_CELLS)
-    if cells > most:
-        raise WorkbookError(Problem(
-            severity=Severity.ERROR, code="too-large", file=file, sheet=sheet,
-            message=f"the sheet has {cells:,} cells, over the limit of {most:,}; split the workbook, or raise the "
-                    "limit with the environment variable SALESMETRICS_MAX_CELLS"))
-    widest = min(limit("MAX_COLUMNS", MAX_COLUMNS), MAX_COLUMN)
+def sheet_ends(data: bytes, widest: int) -> tuple[int, int, bool]:
+    """The last row and column the ends of a sheet show, and whether its first reference lies within them (a
+    sheet whose first cell is further down than its last is not in order). check_cells then looks for any reference
+    beyond them."""
     # The extent the ends of the sheet show (the header row is near the start, the last row at the end); then one
     # scan for any reference that is malformed or lies beyond it: none in a sound sheet, so one scan in all.
     # References outside the grid or the limits are left to the scan below. Each distinct column's letters are read
@@ -343,6 +333,24 @@ def check_cells(data: bytes, file: str, sheet: str, cells: int | None = None) ->
     shown_row = _highest_row([r for c, r in tail_refs if c in within] + _ROW_NUMBER.findall(tail))
     shown_col = max([within[c] for c in {c for c, r in ends if c in within and (len(r) < 7 or int(r) <= MAX_ROW)}]
                     + [1])
+    return shown_row, shown_col, not head_refs or int(head_refs[0][1]) <= shown_row  # the first, as a search finds it
+
+
+def check_cells(data: bytes, file: str, sheet: str, cells: int | None = None) -> Extent:
+    """Refuse a sheet whose cells a reader cannot take safely: a reference that is not one, or is outside
+    A1:XFD1048576 (a damaged file); more used columns or cells than the limits; numbers no cell can hold;
+    dates that are not dates. Costs a few plain scans of the bytes, not one Python step per cell. ``cells``: the
+    count of ``<c `` tags when a scan has made it (sheet_guard.bounded)."""
+    if cells is None:
+        cells = data.count(b"<c ") or data.count(b":c ")
+    most = limit("MAX_CELLS", MAX_CELLS)
+    if cells > most:
+        raise WorkbookError(Problem(
+            severity=Severity.ERROR, code="too-large", file=file, sheet=sheet,
+            message=f"the sheet has {cells:,} cells, over the limit of {most:,}; split the workbook, or raise the "
+                    "limit with the environment variable SALESMETRICS_MAX_CELLS"))
+    widest = min(limit("MAX_COLUMNS", MAX_COLUMNS), MAX_COLUMN)
+    shown_row, shown_col, ordered = sheet_ends(data, widest)
     # Columns exactly (calamine's grid is as wide as the widest); rows by their count of digits, which is cheaper to
     # match: calamine spans its grid from the first cell's row to the last cell's, so a stray row in between is
     # dropped by it, never allocated for (and one further down than any row at the end marks the sheet unordered).
@@ -355,7 +363,6 @@ def check_cells(data: bytes, file: str, sheet: str, cells: int | None = None) ->
                 raise damaged(file, f"cell or row {m[1].decode()[:20]} lies outside Excel's grid of 16,384 columns "
                                     "(A to XFD) and 1,048,576 rows", sheet=sheet)
     last_row, last_col = shown_row, shown_col
-    ordered = not head_refs or int(head_refs[0][1]) <= shown_row  # the first reference, as a search would find it
     for m in beyond.finditer(data):
         element, value = _element(data, m.start()), m[1]
         shown = value.decode("ascii", "replace")

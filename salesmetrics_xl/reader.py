@@ -40,7 +40,7 @@ from salesmetrics_xl.ooxml import (
     flavour_of,
 )
 from salesmetrics_xl.package import MAX_CELLS, Sheet, check_package, explain, is_panic, limit, not_a_worksheet
-from salesmetrics_xl.sheet_guard import SheetScan, bounded, repeated_rows, scan_sheet
+from salesmetrics_xl.sheet_guard import Bounds, SheetScan, bounded, repeated_rows, scan_sheet
 from salesmetrics_xl.sheet_parts import SheetParts, sheet_bytes, utf16_parts  # noqa: F401 (importers of reader)
 from salesmetrics_xl.sheet_parts import sheet_part as _sheet_part  # noqa: F401 (tests)
 
@@ -501,10 +501,10 @@ def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tra
             if name not in scans:
                 data = parts.xml(name)
                 sizes[name] = len(data)
-                cells = None
+                bounds = None
                 if isinstance(book, _ColumnarBook) and (chosen == "columnar" or len(data) >= COLUMNAR_MIN_BYTES):
-                    cells = _prefetch(book, parts, name, data)
-                scans[name] = scan_sheet(data, str(path), name, cells)  # before any reader sees the sheet
+                    bounds = _prefetch(book, parts, name, data)
+                scans[name] = scan_sheet(data, str(path), name, bounds)  # before any reader sees the sheet
                 del data
             scan = scans[name]
             special, extent = scan.special, scan.extent
@@ -549,9 +549,9 @@ def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tra
             one.book.close()
 
 
-def _prefetch(book: _ColumnarBook, parts: SheetParts, name: str, data: bytes) -> int | None:
+def _prefetch(book: _ColumnarBook, parts: SheetParts, name: str, data: bytes) -> Bounds | None:
     """Let fastexcel start on a big sheet while the guard scans it, when a few fast scans prove it bounded
-    (sheet_guard.bounded; their count of cells is returned for the guard). Whatever the full scan then finds is
+    (sheet_guard.bounded; what they proved is returned for the guard). Whatever the full scan then finds is
     acted on as before: the guard refuses, or sends the sheet to another reader, and fastexcel's columns are
     dropped. Any doubt, or any error here: no head start (the reader then meets it in its usual order and says it
     in its usual words)."""
@@ -561,7 +561,7 @@ def _prefetch(book: _ColumnarBook, parts: SheetParts, name: str, data: bytes) ->
             return None  # more cells than the guard lets through: it refuses the sheet before any native read
         if not (bounds.rows > SPARSE_ROWS and bounds.cells < bounds.rows) and not parts.utf16(name):
             book.prefetch(name)  # (a sparse sheet goes to openpyxl: see rows() in _read_with)
-        return bounds.cells
+        return bounds
     except Exception:  # said by the usual path, in its order
         return None
 

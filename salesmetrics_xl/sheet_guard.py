@@ -27,7 +27,6 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from xml.parsers import expat
 
 import numpy as np
@@ -35,24 +34,28 @@ import numpy as np
 from salesmetrics_xl.core.parse import UncachedFormula
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_index, column_letter
 from salesmetrics_xl.package import (
-    _REF,
     MAX_CELLS,
     MAX_COLUMN,
     MAX_COLUMNS,
-    MAX_GRID,
     MAX_ROW,
+    SMALL_SHEET,
     Extent,
-    _at_most_column,
     check_cells,
     damaged,
     limit,
+    sheet_ends,
+)
+from salesmetrics_xl.sheet_bounds import (  # noqa: F401 (bounded: for the reader)
+    _PREFIXED,
+    _PROLOG_END,
+    Bounds,
+    bounded,
+    occurrences,
 )
 
 # The error values python-calamine knows; a sheet holding any other (#GETTING_DATA, #SPILL!, ...) is read by openpyxl.
 NATIVE_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
-_PROLOG_END = re.compile(rb"^\s*(?:<\?xml[^>]*\?>)?\s*")
 _ODD_CELL = re.compile(rb'<c(?! r="[A-Z])[\s/>]')  # a cell tag not spelled <c r="A...
-_PREFIXED = re.compile(rb":(?:c|row|v|f|sheetData)[\s/>]")  # <x:c ...>: a native reader matches local names
 # Every row tag, with its number when spelled <row r="1..." and an empty number otherwise (a row not spelled as the
 # byte scans read it): one scan both finds odd rows and lists the numbers that say whether rows are stored in order.
 _ROWS = re.compile(rb'<row[\s/>](?:r="([1-9]\d*)")?')
@@ -146,6 +149,8 @@ def _equals_quoted(data: bytes) -> bool:
 
 def _references_in_text(data: bytes) -> bool:
     """Every '&' (a character or entity reference) sits in a text or formula element, never in a tag or a value."""
+    if data.find(b"&") < 0:
+        return True  # none at all (a byte search: the count below is several times slower)
     if data.count(b"&") > MAX_AMPERSANDS:
         return False
     at = data.find(b"&")
@@ -158,108 +163,73 @@ def _references_in_text(data: bytes) -> bool:
     return True
 
 
-def scan_sheet(data: bytes, file: str, sheet: str, cells: int | None = None) -> SheetScan:
+def scan_sheet(data: bytes, file: str, sheet: str, bounds: Bounds | None = None) -> SheetScan:
     """Refuse what no reader may take (see package.check_cells for the limits), and say how it may be read.
-    ``cells``: what bounded() returned for these bytes (its scans are then not made twice)."""
-    rows = _plain_rows(data, proven=cells is not None)
+    ``bounds``: what bounded() proved for these bytes (its scans are then not made twice)."""
+    quick = _proven(data, file, sheet, bounds) if bounds is not None else None
+    if quick is not None:
+        return quick
+    rows = _plain_rows(data, proven=bounds is not None)
     if rows is None:
         return _parse(data, file, sheet)
+    cells = bounds.cells if bounds is not None else None
     extent = check_cells(data, file, sheet, cells)  # refuses a row number beyond Excel's grid: the digits fit int64
-    rows = np.array(rows).astype(np.int64) if rows else np.zeros(0, dtype=np.int64)
+    return _scan(data, extent, np.array(rows).astype(np.int64) if rows else np.zeros(0, dtype=np.int64))
+
+
+def _scan(data: bytes, extent: Extent, rows: np.ndarray, errors: bool | None = None) -> SheetScan:
     ordered = bool((np.diff(rows) > 0).all())
     repeated: list[int] = []
     if not ordered:
         values, counts = np.unique(rows, return_counts=True)
         repeated = [int(v) for v in values[counts > 1]]
-    return SheetScan(extent, special_cells(data), placed=ordered and extent.ordered, repeated=repeated)
+    return SheetScan(extent, special_cells(data, errors), placed=ordered and extent.ordered, repeated=repeated)
 
 
-class Bounds(NamedTuple):
-    """What bounded() proved: the cells there are, and the last cell's row (the rows a native reader spans)."""
-
-    cells: int
-    rows: int
-
-
-def bounded(data: bytes) -> Bounds | None:
-    """Whether a few fast scans prove that a native reader of this sheet lays out a small grid: every cell tag is
-    spelled ``<c r="A1"`` with a reference no further right than the sheet's first and last rows reach and no
-    further down than its last cell (or than its count of digits, when that bounds the grid); no second ``r`` in a
-    tag, no prefixed cell, no tab or line break. Then the
-    native reader may start while scan_sheet judges the sheet (its conclusions stand as they always did: a refusal
-    or a redirect is still made, whatever the native reader has read). Any doubt answers None, and the native
-    reader waits for scan_sheet, as before.
-
-    Proven, it returns the number of cells (scan_sheet(..., cells=) then skips the scans made here) and rows."""
+def _proven(data: bytes, file: str, sheet: str, bounds: Bounds) -> SheetScan | None:
+    """The conclusions of scan_sheet's plain path on a big sheet bounded() proved, from what it saw: the row tags'
+    numbers read where it found them (not by a scan for every row tag) and the cells' furthest column and longest
+    row number compared with the extent the sheet's ends show (not by a scan for every reference beyond it).
+    Whatever is not as in a sound sheet (a row tag spelled otherwise, a reference beyond the ends, a comment, more
+    cells than the limit) answers None, and the scans decide as before."""
     start = _PROLOG_END.match(data[:4096]).end()  # type: ignore[union-attr]
-    if any(data.find(ws, start) >= 0 for ws in (b"\n", b"\r", b"\t")) or _PREFIXED.search(data, start):
+    tags = bounds.row_tags
+    if tags is None or len(data) < SMALL_SHEET or bounds.cells > limit("MAX_CELLS", MAX_CELLS):
         return None
-    last = data.rfind(b'<c r="')
-    if last < 0:
-        return None  # no cells: nothing to gain
-    end = _REF.match(data, last + 2)
-    refs = _REF.findall(data[:65536]) + _REF.findall(data[-65536:])
-    widest = min(limit("MAX_COLUMNS", MAX_COLUMNS), MAX_COLUMN)
-    columns = max((column_index(c.decode()) for c in {c for c, _ in refs}), default=0)
-    if end is None or not 0 < columns <= widest or int(end[2]) > MAX_ROW or int(end[2]) * columns > MAX_GRID:
-        return None
-    letters = f"[A-{column_letter(columns)}]" if columns <= 26 else _at_most_column(columns)
-    # Rows by their count of digits when that bounds the grid already (a cheaper pattern), else each one up to the
-    # last cell's row.
-    digits = len(end[2])
-    rows = rf"[1-9]\d{{0,{digits - 1}}}+" if (10**digits - 1) * columns <= MAX_GRID else _at_most_number(int(end[2]))
-    cell = re.compile(rb'<c(?! r="' + letters.encode() + rows.encode() + rb'")[\s/>]')
-    cells = _r_first(data) if cell.search(data, start) is None else None
-    return Bounds(cells, int(end[2])) if cells is not None else None
-
-
-def _at_most_number(n: int) -> str:
-    """A regex for the whole numbers from 1 to n (no leading zero)."""
-    digits = str(n)
-    alts = [rf"[1-9]\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
-    for i, ch in enumerate(digits):
-        low = "1" if i == 0 else "0"
-        if ch > low:
-            rest = rf"\d{{{len(digits) - i - 1}}}" if i < len(digits) - 1 else ""
-            alts.append(digits[:i] + f"[{low}-{chr(ord(ch) - 1)}]" + rest)
-    return "(?:" + "|".join([*alts, digits]) + ")"
-
-
-def _r_first(data: bytes) -> int | None:
-    """The number of cell tags (``<c r=``), when every '=' is written as in a plain attribute (no space before it,
-    a double quote after it: what _equals_quoted asks) and every attribute named r is the first of a <c or a <row
-    tag: a second r in a cell's tag (which a reader might take instead of the first) is never there; a prefixed r
-    only as the namespace declaration xmlns:r. Else None. One vector pass over the '=' signs, in slices."""
+    tags = tags[tags >= start]
     codes = np.frombuffer(data, dtype=np.uint8)
-    equals, space, quote = ord("="), ord(" "), ord('"')
-    if not len(codes) or codes[-1] == equals:
+    if _contains(data, b"<!", 1, start) or len(occurrences(codes, b"<row", 3, start)) != len(tags) or (
+            not _references_in_text(data)):
+        return None  # every <row is a <row r=" that bounded() found
+    rows = _row_numbers(codes, tags + len(b'<row r="'))
+    shown_row, shown_col, ordered = sheet_ends(data, min(limit("MAX_COLUMNS", MAX_COLUMNS), MAX_COLUMN))
+    longest = len(str(shown_row))
+    if rows is None or shown_row >= 1_000_000 or bounds.columns > shown_col or bounds.digits > longest or (
+            len(rows) and rows.max() >= 10**longest):
         return None
-    cells = 0
-    for low in range(0, len(codes), EQUALS_SLICE):
-        at = np.flatnonzero(codes[low:low + EQUALS_SLICE] == equals) + low
-        if len(at) and at[0] < 6:
-            return None
-        before = codes[at - 1]
-        if (before == space).any() or (codes[at + 1] != quote).any():
-            return None
-        r = at[before == ord("r")]
-        named = codes[r - 2]
-        other = r[named != space]  # attributes whose name ends in r (attr=), and the odd ones
-        other = other[(codes[other - 2] < 128) & ~_NAME_BYTES[codes[other - 2]]]
-        if any(data[at - 7:at + 1] != b"xmlns:r=" for at in other.tolist()):
-            return None  # an r attribute with a prefix, or right after a quote: not plain
-        r = r[named == space]
-        rest = r[(codes[r - 3] != ord("c")) | (codes[r - 4] != ord("<"))]  # not <c r=: must be <row r=
-        if len(rest) and not ((codes[rest - 6] == ord("<")) & (codes[rest - 5] == ord("r")) & (
-                codes[rest - 4] == ord("o")) & (codes[rest - 3] == ord("w"))).all():
-            return None
-        cells += len(r) - len(rest)
-    return cells
+    return _scan(data, Extent(bounds.cells, shown_row, shown_col, shown_row * shown_col, ordered), rows,
+                 bounds.errors)
 
 
-# bytes that may sit inside an XML name (letters, digits, - . _): an attribute whose name only ends in r (attr=)
-_NAME_BYTES = np.zeros(256, dtype=bool)
-_NAME_BYTES[np.frombuffer(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._", dtype=np.uint8)] = True
+def _row_numbers(codes: np.ndarray, at: np.ndarray) -> np.ndarray | None:
+    """The row numbers whose digits start at ``at``: each one to seven digits, the first not 0, then a quote;
+    else None."""
+    if len(at) and at.max() > len(codes) - 8:
+        return None
+    numbers = np.zeros(len(at), dtype=np.int64)
+    alive = np.ones(len(at), dtype=bool)  # still reading digits
+    for i in range(8):
+        digit = codes[at + i]
+        ends = alive & (digit == ord('"'))
+        if i == 0 and (ends.any() or (digit == ord("0")).any()):
+            return None  # no digit, or a leading zero
+        alive &= ~ends
+        if i == 7:
+            return None if alive.any() else numbers  # more than seven digits
+        if (alive & ((digit < ord("0")) | (digit > ord("9")))).any():
+            return None
+        numbers = np.where(alive, numbers * 10 + (digit.astype(np.int64) - ord("0")), numbers)
+    return numbers
 
 
 def repeated_rows(scan: SheetScan, file: str, sheet: str) -> list[Problem]:
@@ -275,15 +245,16 @@ def repeated_rows(scan: SheetScan, file: str, sheet: str) -> list[Problem]:
                 "winning: check these rows in Excel")]
 
 
-def special_cells(data: bytes) -> dict[tuple[int, int], str]:
+def special_cells(data: bytes, errors: bool | None = None) -> dict[tuple[int, int], str]:
     """Cells whose saved value a reader would show as blank: Excel errors (#DIV/0!) and formulas with no saved
-    result, in a plain sheet. Found with a byte scan of the sheet part, so it costs little on big sheets."""
+    result, in a plain sheet. Found with a byte scan of the sheet part, so it costs little on big sheets.
+    ``errors``: whether the bytes hold 't="e"' anywhere, when bounded() has said (else it is looked for here)."""
     found: dict[tuple[int, int], str] = {}
     root = re.search(rb"<(\w+:)?worksheet\b", data[:4096])
     prefix = b"<" + (root[1] if root and root[1] else b"") + b"f"
     rare = len(prefix) - 1  # the 'f' of <f, rarer in a sheet's bytes than '<'
     formula = _contains(data, prefix + b">", rare) or _contains(data, prefix + b" ", rare)  # <f>, not <formula>
-    if not formula and b't="e"' not in data:  # plain finds: a regex is four times slower on big sheets
+    if not formula and not (b't="e"' in data if errors is None else errors):  # plain finds: a regex is far slower
         return found  # no formulas and no error cells: nothing a reader could misread
     for marker in (b't="e"', b"</f></c>", b"/></c>", b"<v></v></c>", b"<v/></c>"):
         at = data.find(marker)
