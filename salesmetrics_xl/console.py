@@ -198,10 +198,12 @@ def print_summary(run: SummaryRun, workbook: Path, detail: bool, every_rep: bool
     if problems:
         this_week = len([p for p in run.summary.problems if p.severity is not Severity.NOTE])
         console.print(f"[yellow]{len(problems)} data problem(s) in the workbook[/] ({errors} error(s); {this_week} "
-                      f"in this week's rows, listed on the sheet); run [bold]salesmetrics check {workbook}[/] for "
+                      f"listed on the Weekly Summary sheet); run [bold]salesmetrics check {workbook}[/] for "
                       "all of them, with the latest week's values out of range")
-    console.print(f"wrote [bold]{run.output}[/]: the Weekly Summary and Evaluation sheets, and range checks on "
-                  "the Tracking and Ranges sheets")
+    checked = " and ".join(f"'{escape(name)}'" for name in run.checked)
+    console.print(f"wrote [bold]{escape(str(run.output))}[/]: the Weekly Summary and Evaluation sheets"
+                  + (f", and range checks on the {checked} sheet{'s' if len(run.checked) > 1 else ''}" if checked
+                     else ""), highlight=False)
 
 
 NO_NUMBER = ("no number: too few counts to know a rate (fewer than 20 of its denominator in the window), or a rate "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from salesmetrics_xl.core.defaults import WEEKS
@@ -20,6 +20,7 @@ class SummaryRun:
     output: Path
     summary: WeeklySummary
     problems: list[Problem]  # everything the reader found, not only this week's
+    checked: list[str] = field(default_factory=list)  # the user's sheets that got our range checks, by their names
 
     @property
     def exit_code(self) -> int:
@@ -49,5 +50,6 @@ def summarise_workbook(source: Path, week: dt.date | None = None, out: Path | No
                                     sheet=data.tracking.sheet)) from None
     target = output_path(source, out, in_place, force=force)
     problems = list(data.problems)
-    write_workbook(source, workbook_layout(summary, data.tracking, data.ranges, formulas), target, problems)
-    return SummaryRun(source, target, summary, problems)
+    layout = workbook_layout(summary, data.tracking, data.ranges, formulas)
+    write_workbook(source, layout, target, problems)
+    return SummaryRun(source, target, summary, problems, [edit.name for edit in layout.edits])

@@ -132,6 +132,24 @@ def test_summary_writes_beside_the_input_and_never_touches_it(tmp_path):
     assert "Leak: Qualification Rate 2.6% over the last 8 weeks" in " ".join(detail.stdout.split())
 
 
+def test_summary_names_the_sheets_it_added_range_checks_to_and_counts_only_what_the_sheet_lists(tmp_path):
+    """The last lines say what was written where, in the workbook's own sheet names: a team's "Activity Log" is
+    named as such, and a workbook with no ranges sheet (judged by the default ranges) is not told its Ranges sheet
+    got checks. The missing sheet's warning is the workbook's, and the count of problems says where they are."""
+    book = openpyxl.load_workbook(EXAMPLE)
+    book["Tracking"].title = "Activity Log"
+    del book["Ranges"]
+    source = tmp_path / "team.xlsx"
+    book.save(source)
+    result = invoke("summary", str(source), "--tracking-sheet", "Activity Log")
+    said = " ".join(result.stdout.split())
+    assert "range checks on the 'Activity Log' sheet" in said, said[-600:]
+    assert "'Activity Log' and" not in said and "Tracking and Ranges" not in said
+    assert "listed on the Weekly Summary sheet" in said and "in this week's rows" not in said
+    wrote = openpyxl.load_workbook(tmp_path / "team.summary.xlsx", read_only=True)
+    assert "Ranges" not in wrote.sheetnames and "Activity Log" in wrote.sheetnames
+
+
 def test_summary_json_and_week(tmp_path):
     result = invoke("summary", str(EXAMPLE), "--week", "2026-W40", "--out", str(tmp_path / "w40.xlsx"), "--json")
     record = json.loads(result.stdout)
