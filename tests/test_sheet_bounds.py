@@ -13,7 +13,7 @@ import pytest
 from salesmetrics_xl import package, sheet_bounds, sheet_guard
 from salesmetrics_xl.core.problems import WorkbookError, column_index, column_letter
 from salesmetrics_xl.package import _REF, MAX_COLUMN, MAX_COLUMNS, MAX_ROW, _at_most_column, limit
-from salesmetrics_xl.sheet_bounds import _PREFIXED, _PROLOG_END, bounded, occurrences
+from salesmetrics_xl.sheet_bounds import _PREFIXED, _PROLOG_END, _at_most_number, bounded, occurrences
 from salesmetrics_xl.sheet_guard import scan_sheet
 
 HEAD = b'<?xml version="1.0"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
@@ -35,17 +35,6 @@ def _cells(rows: int, columns: int = 3, text: bool = False) -> list[bytes]:
 
 
 # ---- the reference: bounded() as it was, with regex scans ------------------------------------------------------
-
-def _at_most_number(n: int) -> str:
-    digits = str(n)
-    alts = [rf"[1-9]\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
-    for i, ch in enumerate(digits):
-        low = "1" if i == 0 else "0"
-        if ch > low:
-            rest = rf"\d{{{len(digits) - i - 1}}}" if i < len(digits) - 1 else ""
-            alts.append(digits[:i] + f"[{low}-{chr(ord(ch) - 1)}]" + rest)
-    return "(?:" + "|".join([*alts, digits]) + ")"
-
 
 def _reference_bounded(data: bytes) -> tuple[int, int] | None:
     start = _PROLOG_END.match(data[:4096]).end()
