@@ -197,8 +197,8 @@ def print_summary(run: SummaryRun, workbook: Path, detail: bool, every_rep: bool
     problems = [p for p in run.problems if p.severity is not Severity.NOTE]
     if problems:
         this_week = len([p for p in run.summary.problems if p.severity is not Severity.NOTE])
-        console.print(f"[yellow]{len(problems)} data problem(s) in the workbook[/] ({errors} error(s); {this_week} "
-                      f"listed on the Weekly Summary sheet); run [bold]salesmetrics check {workbook}[/] for "
+        console.print(f"[yellow]{len(problems)} data problem(s) in the workbook[/] ({errors} error(s); {this_week} of "
+                      f"them listed on the Weekly Summary sheet); run [bold]salesmetrics check {workbook}[/] for "
                       "all of them, with the latest week's values out of range")
     checked = " and ".join(f"'{escape(name)}'" for name in run.checked)
     console.print(f"wrote [bold]{escape(str(run.output))}[/]: the Weekly Summary and Evaluation sheets"

@@ -340,7 +340,7 @@ def check_cells(data: bytes, file: str, sheet: str, cells: int | None = None) ->
     """Refuse a sheet whose cells a reader cannot take safely: a reference that is not one, or is outside
     A1:XFD1048576 (a damaged file); more used columns or cells than the limits; numbers no cell can hold;
     dates that are not dates. Costs a few plain scans of the bytes, not one Python step per cell. ``cells``: the
-    count of ``<c `` tags when a scan has made it (sheet_guard.bounded)."""
+    count of ``<c `` tags when a scan has made it (sheet_bounds.bounded)."""
     if cells is None:
         cells = data.count(b"<c ") or data.count(b":c ")
     most = limit("MAX_CELLS", MAX_CELLS)

@@ -278,7 +278,7 @@ class _CalamineBook:
 class _Load(threading.Thread):
     """fastexcel reading a sheet under its header in a thread: it releases the GIL, so the rest of the read (the
     sheet guard's full scan, the header, the other sheets) goes on beside it. Started only for a sheet the guard
-    has shown to be bounded (sheet_guard.bounded); whatever it raises is kept for the reader to judge."""
+    has shown to be bounded (sheet_bounds.bounded); whatever it raises is kept for the reader to judge."""
 
     def __init__(self, read: Callable[[], tuple[list[int], object]], skip: int):
         super().__init__(name="salesmetrics-fastexcel", daemon=True)
@@ -325,7 +325,7 @@ class _ColumnarBook(_CalamineBook):
 
     def prefetch(self, name: str) -> None:
         """Start reading a Tracking sheet's columns now, under the header its first rows show (the one the parser
-        will find: parse.find_header, as read_tracking calls it). Only for a sheet sheet_guard.bounded passed."""
+        will find: parse.find_header, as read_tracking calls it). Only for a sheet sheet_bounds.bounded passed."""
         if name in self.loads:
             return
         try:
@@ -551,7 +551,7 @@ def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tra
 
 def _prefetch(book: _ColumnarBook, parts: SheetParts, name: str, data: bytes) -> Bounds | None:
     """Let fastexcel start on a big sheet while the guard scans it, when a few fast scans prove it bounded
-    (sheet_guard.bounded; what they proved is returned for the guard). Whatever the full scan then finds is
+    (sheet_bounds.bounded; what they proved is returned for the guard). Whatever the full scan then finds is
     acted on as before: the guard refuses, or sends the sheet to another reader, and fastexcel's columns are
     dropped. Any doubt, or any error here: no head start (the reader then meets it in its usual order and says it
     in its usual words)."""

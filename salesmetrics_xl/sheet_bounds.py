@@ -1,4 +1,4 @@
-"""The proof that a native reader of a sheet lays out a small grid, made before it may start (sheet_guard.bounded),
+"""The proof that a native reader of a sheet lays out a small grid, made before it may start (sheet_bounds.bounded),
 and what it sees on the way, which spares the guard's full scan (sheet_guard.scan_sheet) most of its work.
 
 It runs on every big Tracking sheet while nothing else can: a handful of byte scans, a regex where one is cheapest

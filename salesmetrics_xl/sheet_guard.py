@@ -48,6 +48,7 @@ from salesmetrics_xl.package import (
 from salesmetrics_xl.sheet_bounds import (  # noqa: F401 (bounded: for the reader)
     _PREFIXED,
     _PROLOG_END,
+    EQUALS_SLICE,
     Bounds,
     bounded,
     occurrences,
@@ -69,7 +70,6 @@ _TEXT_ELEMENTS = frozenset({b"t", b"f", b"formula", b"formula1", b"formula2"})
 _NAME_END = re.compile(rb"[\s/>]")
 _HUGE_EXPONENT = re.compile(rb"\d[eE]\+?\d{3}")
 MAX_AMPERSANDS = 100_000  # beyond this many '&' the parser is cheaper than looking at each
-EQUALS_SLICE = 8 * 1024**2  # bytes looked at per step of the '=' check
 RARE_HITS = 1_000  # a rare byte met more often than this: a plain search for the whole needle is cheaper
 
 
