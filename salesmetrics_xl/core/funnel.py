@@ -287,9 +287,10 @@ class Funnels:
         with np.errstate(divide="ignore", invalid="ignore"):
             own, late = num / den, late_num / late_den
             thin = den < self.min_count
-            # differs(), for every rep: by at least 2 outcomes of what the pooled rate expects, and by half of it
-            recent = ~thin & (den > 0) & (late_den > 0) & (np.abs(late_num - own * late_den) >= 2) & (
-                np.abs(late - own) >= 0.5 * own)
+            # differs(), for every rep: by at least CHANGE_OUTCOMES of what the pooled rate expects, and by
+            # CHANGE_SHARE of it
+            recent = ~thin & (den > 0) & (late_den > 0) & (np.abs(late_num - own * late_den) >= CHANGE_OUTCOMES) & (
+                np.abs(late - own) >= CHANGE_SHARE * own)
         mine = [v if ok else None for v, ok in zip(own.tolist(), (den > 0).tolist(), strict=True)]
         used = [v if r else m for v, r, m in zip(late.tolist(), recent.tolist(), mine, strict=True)]
         team = [_rate(a, b) if b >= self.min_count else None for a, b in zip(*self.team_sums[rate], strict=True)]
@@ -384,11 +385,15 @@ class Funnels:
                          no_top=self.no_top[g] if self.no_top else "")
 
 
+CHANGE_OUTCOMES = 2  # a rate's change counts from this many outcomes off what the pooled rate expects
+CHANGE_SHARE = 0.5  # and from this share of the pooled rate
+
+
 def differs(num: float, den: float, pooled: float) -> bool:
-    """Whether the last weeks' rate (num / den) differs clearly from the pooled one: by half of it or more, and by
-    at least 2 of what the pooled rate expects (one lost SQL is not a change)."""
+    """Whether the last weeks' rate (num / den) differs clearly from the pooled one: by CHANGE_SHARE of it or more,
+    and by at least CHANGE_OUTCOMES of what the pooled rate expects (one lost SQL is not a change)."""
     expected = pooled * den
-    return abs(num - expected) >= 2 and abs(num / den - pooled) >= 0.5 * pooled
+    return abs(num - expected) >= CHANGE_OUTCOMES and abs(num / den - pooled) >= CHANGE_SHARE * pooled
 
 
 class Words(dict[str, str]):

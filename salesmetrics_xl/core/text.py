@@ -17,6 +17,7 @@ QUOTE_LIMIT = 60  # characters of one piece of user text quoted in a sentence: a
 MESSAGE_LIMIT = 1_000  # a whole problem sentence, our words included: the last guard, for a quote not shortened
 LIST_LIMIT = 10  # names a sentence lists before "and N more"
 CELL_LIMIT = 32_767  # characters Excel holds in a cell (UTF-16 units)
+FITS_ANY_WAY = CELL_LIMIT // 2  # text this short fits in a cell however its characters are counted
 FORMULA_LIMIT = 8_192  # characters Excel takes in a formula, the leading '=' not counted
 
 
@@ -53,7 +54,7 @@ def joined(items: list[str]) -> str:
 def fit_cell(text: str) -> str:
     """Text cut to what one Excel cell holds (32,767 characters, counted as Excel counts them), saying so at its
     end. Text that fits is returned as it is."""
-    if len(text) <= CELL_LIMIT // 2 or units(text) <= CELL_LIMIT:
+    if len(text) <= FITS_ANY_WAY or units(text) <= CELL_LIMIT:
         return text
     tail = f"{ELLIPSIS} (cut: the full text has {units(text):,} characters, more than a cell holds)"
     room = CELL_LIMIT - units(tail)

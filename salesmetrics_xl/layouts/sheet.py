@@ -21,7 +21,7 @@ from salesmetrics_xl.core.cell_values import (
     unwritable,
 )
 from salesmetrics_xl.core.metrics import trim
-from salesmetrics_xl.core.text import CELL_LIMIT, fit_cell
+from salesmetrics_xl.core.text import FITS_ANY_WAY, fit_cell
 
 CellValue = str | int | float | bool | dt.date | dt.datetime | None
 
@@ -116,7 +116,6 @@ class Cell(NamedTuple):
 
 
 _new_cell = tuple.__new__
-_FITS = CELL_LIMIT // 2  # text this short fits in a cell however it is counted: fit_cell would return it as it is
 
 
 @dataclass(frozen=True)
@@ -220,7 +219,7 @@ class SheetLayout:
             formula: str | None = None) -> None:
         """Text longer than a cell holds is cut, saying so in the cell (Excel repairs or refuses a file with a
         longer one)."""
-        if isinstance(value, str) and len(value) > _FITS:
+        if isinstance(value, str) and len(value) > FITS_ANY_WAY:
             value = fit_cell(value)
         self.cells[(row, col)] = _new_cell(Cell, (value, formula, style))  # Cell(...) without a Python call
 
@@ -232,7 +231,7 @@ class SheetLayout:
         n = len(values)
         if styles is not None and len(styles) != n:
             raise ValueError(f"{n} values but {len(styles)} styles for row {row}")
-        if any(isinstance(value, str) and len(value) > _FITS for value in values):
+        if any(isinstance(value, str) and len(value) > FITS_ANY_WAY for value in values):
             values = [fit_cell(value) if isinstance(value, str) else value for value in values]
         where = zip(repeat(row, n), range(col, col + n), strict=False)  # repeat() is endless: lengths checked above
         made = map(_new_cell, repeat(Cell), zip(values, repeat(None), styles or repeat(None), strict=False))
