@@ -24,6 +24,7 @@ from salesmetrics_xl.core.parse import (
     Coded,
     Column,
     Header,
+    Row,
     SheetColumns,
     WorkbookData,
     filled,
@@ -41,6 +42,7 @@ from salesmetrics_xl.ooxml import (
 )
 from salesmetrics_xl.package import MAX_CELLS, Sheet, check_package, explain, is_panic, limit, not_a_worksheet
 from salesmetrics_xl.sheet_guard import Bounds, SheetScan, bounded, repeated_rows, scan_sheet
+from salesmetrics_xl.sheet_head import head_rows
 from salesmetrics_xl.sheet_parts import SheetParts, sheet_bytes, utf16_parts  # noqa: F401 (importers of reader)
 from salesmetrics_xl.sheet_parts import sheet_part as _sheet_part  # noqa: F401 (tests)
 
@@ -323,15 +325,13 @@ class _ColumnarBook(_CalamineBook):
         yield from head
         yield from islice(self.rows(name), len(head), None)
 
-    def prefetch(self, name: str) -> None:
-        """Start reading a Tracking sheet's columns now, under the header its first rows show (the one the parser
-        will find: parse.find_header, as read_tracking calls it). Only for a sheet sheet_bounds.bounded passed."""
+    def prefetch(self, name: str, head: list[Row]) -> None:
+        """Start reading a Tracking sheet's columns now, under the header its first rows (``head``, read from its
+        XML: sheet_head.head_rows) show: the one the parser will find in openpyxl's rows (parse.find_header, as
+        read_tracking calls it), or columns() reads again. Only for a sheet sheet_bounds.bounded passed."""
         if name in self.loads:
             return
-        try:
-            header = find_header(self._head(name), TRACKING, (WEEK, REP))
-        except Exception:  # openpyxl cannot open it: read as before, when asked
-            return
+        header = find_header(head, TRACKING, (WEEK, REP))
         if header is not None:
             self.loads[name] = _Load(lambda: self._load(name, header.row), header.row)
 
@@ -560,7 +560,7 @@ def _prefetch(book: _ColumnarBook, parts: SheetParts, name: str, data: bytes) ->
         if bounds is None or bounds.cells > limit("MAX_CELLS", MAX_CELLS):
             return None  # more cells than the guard lets through: it refuses the sheet before any native read
         if not (bounds.rows > SPARSE_ROWS and bounds.cells < bounds.rows) and not parts.utf16(name):
-            book.prefetch(name)  # (a sparse sheet goes to openpyxl: see rows() in _read_with)
+            book.prefetch(name, head_rows(data, parts.strings))  # (a sparse sheet: openpyxl, see _read_with)
         return bounds
     except Exception:  # said by the usual path, in its order
         return None

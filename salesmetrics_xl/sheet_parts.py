@@ -9,8 +9,9 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
-from salesmetrics_xl.ooxml import PartNames, is_utf16, resolve, sheet_rid, sheets_of, utf8_xml
+from salesmetrics_xl.ooxml import PartNames, is_utf16, rel_kind, resolve, sheet_rid, sheets_of, utf8_xml
 from salesmetrics_xl.package import part_bytes
+from salesmetrics_xl.sheet_head import first_strings
 
 
 def sheet_part(zf: zipfile.ZipFile, name: str) -> str | None:
@@ -36,6 +37,17 @@ def sheet_parts(zf: zipfile.ZipFile) -> Callable[[str], str | None]:
         found = resolve("xl", target) if target else None
         return names.find(found) if found else None
     return part
+
+
+def strings_part(zf: zipfile.ZipFile) -> str | None:
+    """The shared strings part, as the workbook's relationships name it (the first such relationship)."""
+    names = PartNames(zf.namelist())
+    rels = ElementTree.fromstring(zf.read(names.find("xl/_rels/workbook.xml.rels") or "xl/_rels/workbook.xml.rels"))
+    for rel in rels:
+        if rel_kind(rel.get("Type")) == "sharedStrings" and rel.get("TargetMode") != "External":
+            found = resolve("xl", rel.get("Target") or "")
+            return names.find(found) if found else None
+    return None
 
 
 def sheet_bytes(path: Path, name: str) -> bytes:
@@ -70,6 +82,11 @@ class SheetParts:
                 return b""
             data = self.kept.pop(part, None)
             return utf8_xml(data if data is not None else part_bytes(zf, part))
+
+    def strings(self, count: int) -> list[str]:
+        """The first ``count`` shared strings, for the header guess (sheet_head.head_rows)."""
+        with zipfile.ZipFile(self.path) as zf:
+            return first_strings(zf, strings_part(zf), count)
 
     def utf16(self, name: str) -> bool:
         if name not in self.utf16s:

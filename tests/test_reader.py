@@ -447,6 +447,28 @@ def test_a_fastexcel_failure_in_its_thread_falls_back_to_the_row_reader(make_boo
     assert columnar.problems == expected.problems
 
 
+def test_fastexcel_starts_before_openpyxl_opens_the_book(make_book, timeline, columnar_reads, monkeypatch):
+    """The header guess is read from the sheet's XML (sheet_head): openpyxl, which gives the parser its header
+    rows, opens only after fastexcel has started, in the time the main thread would wait for it."""
+    started, opened = reader._Load, reader._OpenpyxlBook.__init__
+
+    class Load(started):  # type: ignore[misc, valid-type]
+        def __init__(self, read, skip):
+            timeline.append(f"fastexcel under row {skip}")
+            super().__init__(read, skip)
+
+    def opening(self, path):
+        timeline.append("openpyxl opened")
+        opened(self, path)
+
+    monkeypatch.setattr(reader, "_Load", Load)
+    monkeypatch.setattr(reader._OpenpyxlBook, "__init__", opening)
+    path = book(make_book, tracking=[["Weekly activity"], [], *GOOD])
+    data = read_workbook(path, today=TODAY, engine="columnar")
+    assert timeline.index("fastexcel under row 3") < timeline.index("openpyxl opened") and columnar_reads == [True]
+    assert timeline.count("fastexcel under row 3") == 1 and data.tracking.header_row == 3
+
+
 def test_a_header_lower_than_the_one_guessed_is_read_as_asked(make_book, timeline, columnar_reads):
     """The head start reads under the header its first rows show; the parser finds the same one (a title above
     it included), so the columns are used."""
