@@ -560,7 +560,8 @@ def _prefetch(book: _ColumnarBook, parts: SheetParts, name: str, data: bytes) ->
         if bounds is None or bounds.cells > limit("MAX_CELLS", MAX_CELLS):
             return None  # more cells than the guard lets through: it refuses the sheet before any native read
         if not (bounds.rows > SPARSE_ROWS and bounds.cells < bounds.rows) and not parts.utf16(name):
-            book.prefetch(name, head_rows(data, parts.strings))  # (a sparse sheet: openpyxl, see _read_with)
+            with contextlib.suppress(Exception):  # no header guess, no head start; what is wrong is said in order
+                book.prefetch(name, head_rows(data, parts.strings))  # (a sparse sheet: openpyxl, see _read_with)
         return bounds
     except Exception:  # said by the usual path, in its order
         return None
