@@ -469,6 +469,19 @@ def test_fastexcel_starts_before_openpyxl_opens_the_book(make_book, timeline, co
     assert timeline.count("fastexcel under row 3") == 1 and data.tracking.header_row == 3
 
 
+def test_a_header_guess_that_misses_costs_a_second_read_not_a_wrong_answer(make_book, timeline, columnar_reads,
+                                                                          monkeypatch):
+    """The guess from the sheet's XML only picks where fastexcel starts; the parser finds the header in the rows
+    it is given, and when that is another row the columns are read again under it."""
+    path = book(make_book, tracking=[["Weekly activity"], [], *GOOD])
+    monkeypatch.setattr(reader, "head_rows", lambda data, strings: [tuple(TRACKING_HEADER)])
+    data = read_workbook(path, today=TODAY, engine="columnar")
+    assert timeline.count("fastexcel Tracking") == 2 and columnar_reads == [True]
+    assert data.tracking.header_row == 3
+    plain = read_workbook(path, today=TODAY, engine="openpyxl")
+    pd.testing.assert_frame_equal(data.tracking.frame, plain.tracking.frame)
+
+
 def test_a_header_lower_than_the_one_guessed_is_read_as_asked(make_book, timeline, columnar_reads):
     """The head start reads under the header its first rows show; the parser finds the same one (a title above
     it included), so the columns are used."""
