@@ -1,5 +1,5 @@
 """A sheet's XML in the package: found as Excel finds it (Transitional or Strict, part names in any case),
-inflated once per read, for the sheet guard's scans."""
+inflated once per read, for the sheet guard's scans; and the first shared strings, for fastexcel's header guess."""
 
 from __future__ import annotations
 
