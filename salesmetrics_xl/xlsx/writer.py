@@ -240,14 +240,15 @@ class WorkbookWriter:
         hands that sheet over later does, so a package written in one step is the one written in two (the same
         style numbers, the same parts)."""
         later = [sheet for sheet in layout.sheets if sheet.name == layout.active]
-        self.begin(layout, later=[sheet.name for sheet in later])
+        self.begin(layout, later=[sheet.name for sheet in later], prepare=False)
         self.finish(later)
 
-    def begin(self, layout: WorkbookLayout, later: Collection[str] = ()) -> None:
+    def begin(self, layout: WorkbookLayout, later: Collection[str] = (), prepare: bool = True) -> None:
         """Place every sheet of ``layout`` (in its order) and every edit, and start preparing the big parts that are
         already known on worker threads. ``layout.sheets`` lists every sheet in workbook order; one named in
         ``later`` only holds its place (its part, its sheet id, its tab), and its cells come with finish(). Their
-        styles are registered after those of everything here."""
+        styles are registered after those of everything here. ``prepare``: start on the big parts now (else they
+        are prepared as the package is written, on two threads: nothing is left to compute meanwhile)."""
         for name in self.infos:  # Excel reports such a package as damaged: we never write one
             if self.names.find(name) != name:
                 raise UnwritablePartError(name, f"and {self.names.find(name)} are one part to Excel, which compares "
@@ -344,8 +345,10 @@ class WorkbookWriter:
         self._book = _Book(workbook, sheets, owned, display, placed, new_rels, new_sheets, new_types,
                            styles_name, content_types, content_types_name, layout.active)
         early = [name for name in self._parts() if name not in {p.part for p in self._places if p.original in later}]
-        if self._size(early) >= THREADED:  # a big book: its known parts prepared while the job computes the rest
-            self.pool = ThreadPoolExecutor(max_workers=2)
+        if prepare and self._size(early) >= THREADED:
+            # a big book: its known parts prepared while the job computes the rest, one at a time (the job, or
+            # fastexcel while it loads the Tracking rows, keeps the other core busy)
+            self.pool = ThreadPoolExecutor(max_workers=1)
             self.ready = {name: self.pool.submit(self._prepared, name, self.infos.get(name)) for name in early}
 
     def finish(self, sheets: Sequence[SheetLayout] = ()) -> None:
