@@ -423,8 +423,7 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
     reader raises (even a panic in a native one) comes out as one WorkbookError with a sentence.
 
     The sheets asked for here win over the ones the workbook names itself (parse.named_sheet has the rule).
-    ``early`` hears the Tracking sheet's shape and the Ranges while fastexcel loads its columns (parse_workbook's
-    guess, with the sheet's last used row as its last row), only then: a sheet read row by row leaves no wait."""
+    ``early`` hears parse_workbook's guess while fastexcel loads the Tracking rows (last row: the last used)."""
     path = Path(path)
     kept: dict[str, bytes] = {}  # sheets inflated by the package checks, for the guard
     sheets = sniff(path, kept)
