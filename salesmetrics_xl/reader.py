@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import importlib.util
 import logging
@@ -34,6 +35,8 @@ from salesmetrics_xl.core.parse import (
     sheet_in_name,
 )
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError
+from salesmetrics_xl.core.ranges import RangeSet
+from salesmetrics_xl.core.tracking import TrackingData
 from salesmetrics_xl.core.workbook import RANGES, RANGES_SHEET_NAME, REP, TRACKING, TRACKING_SHEET_NAME, WEEK
 from salesmetrics_xl.ooxml import (
     as_transitional,
@@ -391,6 +394,8 @@ class _ColumnarBook(_CalamineBook):
             self.heads.close()
 
 
+Early = Callable[[TrackingData, RangeSet], None]  # hears a Tracking sheet's shape and the Ranges before its rows
+
 _NEEDS = {"columnar": ("python_calamine", "fastexcel", "pyarrow"), "calamine": ("python_calamine",), "openpyxl": ()}
 
 
@@ -412,11 +417,13 @@ def _engine(requested: str | None) -> str:
 
 
 def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | None = None,
-                  tracking_sheet: str | None = None, ranges_sheet: str | None = None) -> WorkbookData:
+                  tracking_sheet: str | None = None, ranges_sheet: str | None = None,
+                  early: Early | None = None) -> WorkbookData:
     """Every problem is collected rather than raised, so one run tells the user everything to fix. Whatever a
     reader raises (even a panic in a native one) comes out as one WorkbookError with a sentence.
 
-    The sheets asked for here win over the ones the workbook names itself (parse.named_sheet has the rule)."""
+    The sheets asked for here win over the ones the workbook names itself (parse.named_sheet has the rule).
+    ``early`` hears parse_workbook's guess while fastexcel loads the Tracking rows (last row: the last used)."""
     path = Path(path)
     kept: dict[str, bytes] = {}  # sheets inflated by the package checks, for the guard
     sheets = sniff(path, kept)
@@ -436,7 +443,7 @@ def read_workbook(path: str | Path, today: dt.date | None = None, engine: str | 
         try:
             # stdout is ours alone (a --json run pipes it): a library's prints go to stderr
             with contextlib.redirect_stdout(sys.stderr):
-                data = _read_with(reader, path, sheets, today, tracking_sheet, ranges_sheet, defined, kept)
+                data = _read_with(reader, path, sheets, today, tracking_sheet, ranges_sheet, defined, kept, early)
         except _ReaderFailedError as exc:
             failed[reader] = exc.error
             continue
@@ -477,7 +484,7 @@ def _other_readers(chosen: str) -> tuple[str, ...]:
 
 def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tracking_sheet: str | None,
                ranges_sheet: str | None, defined: tuple[str | None, str | None],
-               kept: dict[str, bytes] | None = None) -> WorkbookData:
+               kept: dict[str, bytes] | None = None, early: Early | None = None) -> WorkbookData:
     """The workbook read by one reader. Whatever the reader library raises is a _ReaderFailedError (another reader
     may do better); a problem we found in the data is a WorkbookError, the same for every reader."""
     try:
@@ -527,8 +534,13 @@ def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tra
         def columns(name: str, header: Header) -> SheetColumns | None:
             return book.columns(name, header) if name in columnar and isinstance(book, _ColumnarBook) else None
 
+        def heard(tracking: TrackingData, ranges: Callable[[], RangeSet | None]) -> None:
+            if early is not None and tracking.sheet in columnar and (parsed := ranges()) is not None:
+                last = max(scans[tracking.sheet].extent.rows, tracking.header_row)  # its columns load meanwhile
+                early(dataclasses.replace(tracking, last_row=last), parsed)
+
         data = parse_workbook(names, rows, str(path), today, columns, tracking_sheet=tracking_sheet,
-                              ranges_sheet=ranges_sheet, defined=defined)
+                              ranges_sheet=ranges_sheet, defined=defined, early=heard if early else None)
         read = {data.tracking.sheet if data.tracking else None, data.ranges.sheet}
         data.problems += [p for name, scan in scans.items() if name in read
                           for p in repeated_rows(scan, str(path), name)]

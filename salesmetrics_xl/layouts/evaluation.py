@@ -14,7 +14,6 @@ from salesmetrics_xl.core.metrics import Category, Period
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_letter, split_ref
 from salesmetrics_xl.core.ranges import RangeRule, RangeSet
 from salesmetrics_xl.core.status import Status
-from salesmetrics_xl.core.summary import WeeklySummary
 from salesmetrics_xl.core.tracking import TrackingData
 from salesmetrics_xl.core.workbook import (
     CATEGORY,
@@ -28,6 +27,7 @@ from salesmetrics_xl.core.workbook import (
     REP,
     ROLE,
     START_DATE,
+    SUMMARY_SHEET,
     WEEK,
 )
 from salesmetrics_xl.layouts.role_ranges import RoleTable, bound_ref, chain
@@ -40,8 +40,10 @@ from salesmetrics_xl.layouts.sheet import (
     SheetLayout,
     Style,
     Validation,
+    WorkbookLayout,
     formula_text,
     header_height,
+    quote_sheet,
     same_text,
     same_text_in,
     sheet_ref,
@@ -218,8 +220,26 @@ def scaled_bound(bound: str, scale: str) -> str:
     return f'IF(ISNUMBER({bound}),ROUND({bound}*{scale},{DECIMALS}),"")'
 
 
-def evaluation_sheet(summary: WeeklySummary, tracking: TrackingData, ranges: RangeSet,
-                     formulas: Formulas = "native") -> SheetLayout:
+def live_layout(tracking: TrackingData, ranges: RangeSet, formulas: Formulas = "native") -> WorkbookLayout:
+    """What a summary run adds that no judging decides: the Evaluation sheet and the range checks on the user's
+    Tracking and Ranges sheets. The Weekly Summary, which the judging writes, holds its place as the first sheet
+    (empty here) and the one the workbook opens on: a job prepares these big parts while it judges."""
+    for sheet in (tracking.sheet, ranges.sheet):  # both are named inside our formulas
+        try:
+            if sheet is not None:
+                quote_sheet(sheet)
+        except ValueError as exc:
+            raise WorkbookError(Problem(severity=Severity.ERROR, code="bad-sheet-name", message=str(exc),
+                                        file=tracking.file, sheet=sheet)) from None
+    edits = [tracking_checks(tracking, ranges)]
+    if ranges.sheet:
+        first = ranges.header_row + 1
+        edits.append(SheetEdit(ranges.sheet, validations=ranges_validations(ranges.letters, first, first + 199)))
+    return WorkbookLayout([SheetLayout(SUMMARY_SHEET), evaluation_sheet(tracking, ranges, formulas)], edits,
+                          active=SUMMARY_SHEET)
+
+
+def evaluation_sheet(tracking: TrackingData, ranges: RangeSet, formulas: Formulas = "native") -> SheetLayout:
     sheet = SheetLayout(EVALUATION_SHEET, freeze="C3", tab_color="70AD47")
     first, last = tracking.header_row + 1, max(tracking.last_row, tracking.header_row + 1)
     top = 3

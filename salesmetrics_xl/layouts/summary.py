@@ -11,7 +11,7 @@ from pathlib import PurePath
 from salesmetrics_xl.core.funnel import focus, goal_text, no_top_reps
 from salesmetrics_xl.core.metrics import DEALS_WON, SQLS, Category, Unit, format_value
 from salesmetrics_xl.core.pace import MonthlyPace
-from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, column_letter
+from salesmetrics_xl.core.problems import column_letter
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.status import Status
 from salesmetrics_xl.core.summary import RepWeek, WeeklySummary
@@ -19,17 +19,15 @@ from salesmetrics_xl.core.tracking import TrackingData
 from salesmetrics_xl.core.workbook import (
     SUMMARY_SHEET,
 )
-from salesmetrics_xl.layouts.evaluation import Formulas, evaluation_sheet, ranges_validations, tracking_checks
+from salesmetrics_xl.layouts.evaluation import Formulas, live_layout
 from salesmetrics_xl.layouts.sheet import (
     CellValue,
     Chart,
     Series,
-    SheetEdit,
     SheetLayout,
     Style,
     WorkbookLayout,
     look,
-    quote_sheet,
 )
 from salesmetrics_xl.layouts.styles import (
     AMBER,
@@ -408,16 +406,6 @@ def _problems_block(sheet: SheetLayout, summary: WeeklySummary, row: int) -> int
 def workbook_layout(summary: WeeklySummary, tracking: TrackingData, ranges: RangeSet,
                     formulas: Formulas = "native") -> WorkbookLayout:
     """Everything a summary run adds to a workbook: our two sheets and the range checks on the user's."""
-    for sheet in (tracking.sheet, ranges.sheet):  # both are named inside our formulas
-        try:
-            if sheet is not None:
-                quote_sheet(sheet)
-        except ValueError as exc:
-            raise WorkbookError(Problem(severity=Severity.ERROR, code="bad-sheet-name", message=str(exc),
-                                        file=tracking.file, sheet=sheet)) from None
-    edits = [tracking_checks(tracking, ranges)]
-    if ranges.sheet:
-        first = ranges.header_row + 1
-        edits.append(SheetEdit(ranges.sheet, validations=ranges_validations(ranges.letters, first, first + 199)))
-    return WorkbookLayout([summary_sheet(summary), evaluation_sheet(summary, tracking, ranges, formulas)], edits,
-                          active=SUMMARY_SHEET)
+    layout = live_layout(tracking, ranges, formulas)
+    layout.sheets[0] = summary_sheet(summary)
+    return layout

@@ -16,11 +16,13 @@ This module decides what goes where; each kind of part is written by its own mod
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import posixpath
+import threading
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -95,6 +97,53 @@ class _Deferred:
         return self.prepare(*self.args)
 
 
+class _AbandonedError(Exception):
+    """A part given up half-prepared: the run ended (an error elsewhere, or the writer closed) before it was needed."""
+
+
+class _Part(Deflated):
+    """A part compressed into memory that stops at its next piece once the run is over."""
+
+    def __init__(self, stop: threading.Event):
+        super().__init__()
+        self.stop = stop
+
+    def write(self, data: bytes) -> int:
+        if self.stop.is_set():
+            raise _AbandonedError
+        return super().write(data)
+
+
+@dataclasses.dataclass
+class _Place:
+    """One of our sheets as begin() placed it: its layout (a stand-in until finish() brings a later one)."""
+
+    original: str  # the name the layout gave it
+    name: str  # the name it is written under (another when a user's sheet holds that one)
+    part: str
+    sheet: SheetLayout
+    types: list[Override]  # the content types of its new parts
+    active: bool  # the sheet the workbook opens on
+
+
+@dataclasses.dataclass
+class _Book:
+    """What begin() learnt of workbook.xml and the package, for finish() to write the parts that list sheets."""
+
+    workbook: str
+    sheets: dict[str, tuple[str, str]]  # every sheet's folded name -> (sheet id, relationship id)
+    owned: set[str]
+    display: dict[str, str]
+    placed: dict[str, str]
+    new_rels: list[Relationship]
+    new_sheets: list[NewSheet]
+    new_types: list[Override]
+    styles_name: str
+    content_types: str
+    content_types_name: str
+    active: str | None
+
+
 def _relative(part: str, folder: str) -> str:
     """The target that points from a part in ``folder`` to ``part``."""
     return posixpath.relpath(part, folder or ".")
@@ -113,6 +162,9 @@ class WorkbookWriter:
         self.sizes: dict[str, int] = {}  # about how much XML each generated sheet is
         self.removed: set[str] = set()
         self.edits: dict[str, SheetEdit] = {}
+        self.ready: dict[str, Future] = {}  # big parts begin() started preparing on the pool
+        self.pool: ThreadPoolExecutor | None = None
+        self.stop = threading.Event()  # set when the run ends: a part still being prepared is given up
         self.unselect: set[str] = set()  # user's sheets whose tab was selected: ours is now, and only ours
         self.warnings: list[Problem] = []  # a user's sheet kept under its name, ours written under another
         self.epoch = EXCEL_EPOCH
@@ -184,6 +236,19 @@ class WorkbookWriter:
     # ---- what this run adds -------------------------------------------------------------------------------
 
     def apply(self, layout: WorkbookLayout) -> None:
+        """All of ``layout`` at once: begin() with the sheet the workbook opens on left for finish(), as a job that
+        hands that sheet over later does, so a package written in one step is the one written in two (the same
+        style numbers, the same parts)."""
+        later = [sheet for sheet in layout.sheets if sheet.name == layout.active]
+        self.begin(layout, later=[sheet.name for sheet in later], prepare=False)
+        self.finish(later)
+
+    def begin(self, layout: WorkbookLayout, later: Collection[str] = (), prepare: bool = True) -> None:
+        """Place every sheet of ``layout`` (in its order) and every edit, and start preparing the big parts that are
+        already known on worker threads. ``layout.sheets`` lists every sheet in workbook order; one named in
+        ``later`` only holds its place (its part, its sheet id, its tab), and its cells come with finish(). Their
+        styles are registered after those of everything here. ``prepare``: start on the big parts now (else they
+        are prepared as the package is written, on two threads: nothing is left to compute meanwhile)."""
         for name in self.infos:  # Excel reports such a package as damaged: we never write one
             if self.names.find(name) != name:
                 raise UnwritablePartError(name, f"and {self.names.find(name)} are one part to Excel, which compares "
@@ -227,8 +292,10 @@ class WorkbookWriter:
             styles = Styles(self.new[styles_name].decode(), styles_name)
         else:
             styles = Styles(self.read(styles_name), styles_name)
+        self.styles = styles
 
         placed: dict[str, str] = {}  # our sheet's name -> where it goes (a user's sheet may hold the name)
+        self._places: list[_Place] = []
         for sheet in layout.sheets:
             original = sheet.name
             name = claim_name(sheet.name, lambda n: "ours" if n.casefold() in owned
@@ -243,7 +310,8 @@ class WorkbookWriter:
             placed[original] = name
             owned.add(name.casefold())
             display[name.casefold()] = name
-            existing = sheets.get(sheet.name.casefold())
+            existing = sheets.get(name.casefold())
+            types: list[Override] = []
             if existing:  # our own sheet: replace in place (same position, same sheet id, same part)
                 part = targets[existing[1]]
                 self._drop_dependents(part)
@@ -251,49 +319,85 @@ class WorkbookWriter:
                 part = self.free_name(self.here("worksheets/sheet{}.xml"))
                 rid = relate("worksheet", part)
                 sheet_id = max([int(i) for i, _ in sheets.values() if i.isdigit()] + [0]) + 1
-                sheets[sheet.name.casefold()] = (str(sheet_id), rid)
-                new_sheets.append(NewSheet(sheet.name, sheet_id, rid))
-                new_types.append(Override(part, CT_WORKSHEET))
-            drawing_rid = self._add_charts(sheet, part, new_types) if sheet.charts else None
-            self.streams[part] = sheet_xml(sheet, styles, drawing_rid, selected=original == layout.active,
-                                           epoch=self.epoch, ns=ns)
-            self.sizes[part] = sheet_size(sheet)
+                sheets[name.casefold()] = (str(sheet_id), rid)
+                new_sheets.append(NewSheet(name, sheet_id, rid))
+                types.append(Override(part, CT_WORKSHEET))
+            self._places.append(_Place(original, name, part, sheet, types, original == layout.active))
+            self.streams[part] = iter(())  # its place held: the part is ours, whatever finish() brings
+        for place in self._places:
+            if place.original not in later:
+                self._generate(place, place.sheet)
 
         for edit in layout.edits:
             found = sheets.get(edit.name.casefold())
             if found is None:
                 raise failure(self.source, "missing-sheet", f"no sheet named '{edit.name}' to add range checks to")
             self.edits[targets[found[1]]] = edit
-            for cf in edit.conditional_formats:  # registered now, so styles.xml is final before anything is written
+            for cf in edit.conditional_formats:  # registered now: what finish() adds comes after them
                 styles.dxf(cf.highlight)
-
-        self.styles = styles
-        styles_xml = styles.xml()
-        if styles_xml is not None:
-            self.new[styles_name] = styles_xml.encode("utf-8")
-        if new_sheets:
-            listed = add_sheets(workbook, new_sheets, ns)
-            if listed is None:
-                raise failure(self.source, "damaged", f"{self.workbook_part} lists no sheets")
-            workbook = listed
-        record = [(sheets[n][0], display[n]) for n in sorted(owned, key=lambda n: int(sheets[n][0] or 0))]
-        workbook = set_defined_name(workbook, OWNED_NAME, owned_formula(record))
-        workbook = full_calc_on_load(workbook)
-        for sheet in layout.sheets:
-            workbook = print_titles(workbook, placed.get(sheet.name, sheet.name), sheet)
         if layout.active is not None:
-            workbook = open_on(workbook, placed.get(layout.active, layout.active))
-            ours = {targets.get(sheets[placed[s.name].casefold()][1]) for s in layout.sheets}
+            ours = {place.part for place in self._places}
             for _, rid in sheets.values():
                 part = targets.get(rid)
                 if part and part not in ours and part in self.infos and tab_selected(self.zf, self.infos[part]):
                     self.unselect.add(part)
+        self.later = {place.original for place in self._places if place.original in later}
+        self._book = _Book(workbook, sheets, owned, display, placed, new_rels, new_sheets, new_types,
+                           styles_name, content_types, content_types_name, layout.active)
+        early = [name for name in self._parts() if name not in {p.part for p in self._places if p.original in later}]
+        if prepare and self._size(early) >= THREADED:
+            # a big book: its known parts prepared while the job computes the rest, one at a time (the job, or
+            # fastexcel while it loads the Tracking rows, keeps the other core busy)
+            self.pool = ThreadPoolExecutor(max_workers=1)
+            self.ready = {name: self.pool.submit(self._prepared, name, self.infos.get(name)) for name in early}
+
+    def finish(self, sheets: Sequence[SheetLayout] = ()) -> None:
+        """The sheets begin() held places for (matched by name), then the small parts that name every sheet:
+        styles.xml, workbook.xml, its relationships and the content types."""
+        given = {sheet.name: sheet for sheet in sheets}
+        self.check_later(given)
+        for place in self._places:
+            if place.original in given:
+                place.sheet = dataclasses.replace(given[place.original], name=place.name)
+                self._generate(place, place.sheet)
+        book, ns = self._book, self.ns
+        styles_xml = self.styles.xml()
+        if styles_xml is not None:
+            self.new[book.styles_name] = styles_xml.encode("utf-8")
+        workbook = book.workbook
+        if book.new_sheets:
+            listed = add_sheets(workbook, book.new_sheets, ns)
+            if listed is None:
+                raise failure(self.source, "damaged", f"{self.workbook_part} lists no sheets")
+            workbook = listed
+        sheets = book.sheets
+        record = [(sheets[n][0], book.display[n]) for n in sorted(book.owned, key=lambda n: int(sheets[n][0] or 0))]
+        workbook = set_defined_name(workbook, OWNED_NAME, owned_formula(record))
+        workbook = full_calc_on_load(workbook)
+        for place in self._places:
+            workbook = print_titles(workbook, place.name, place.sheet)
+        if book.active is not None:
+            workbook = open_on(workbook, book.placed.get(book.active, book.active))
         self.new[self.workbook_part] = workbook.encode("utf-8")
-        if new_rels:
-            self.new[self.workbook_rels] = append_to_root(self.read(self.workbook_rels), "Relationships",
-                                                          entries_xml(new_rels), self.workbook_rels).encode("utf-8")
-        self.new[content_types_name] = updated_content_types(content_types, content_types_name, self.removed,
-                                                             new_types).encode()
+        if book.new_rels:
+            rels = append_to_root(self.read(self.workbook_rels), "Relationships", entries_xml(book.new_rels),
+                                  self.workbook_rels)
+            self.new[self.workbook_rels] = rels.encode("utf-8")
+        types = [*book.new_types, *(t for place in self._places for t in place.types)]
+        self.new[book.content_types_name] = updated_content_types(book.content_types, book.content_types_name,
+                                                                  self.removed, types).encode()
+
+    def check_later(self, names: Collection[str]) -> None:
+        """A caller's mistake, not the workbook's: finish() takes exactly the sheets begin() was told come later."""
+        if set(names) != self.later:
+            raise ValueError(f"the sheets {sorted(self.later)} come later, not {sorted(names)}")
+
+    def _generate(self, place: _Place, sheet: SheetLayout) -> None:
+        """One of our sheets: its charts, and its XML to be produced in pieces (its styles registered now)."""
+        drawing_rid = self._add_charts(sheet, place.part, place.types) if sheet.charts else None
+        self.streams[place.part] = sheet_xml(sheet, self.styles, drawing_rid, selected=place.active,
+                                             epoch=self.epoch, ns=self.ns)
+        self.sizes[place.part] = sheet_size(sheet)
 
     def _add_charts(self, sheet: SheetLayout, part: str, new_types: list[Override]) -> str:
         """The charts of one of our sheets, their drawing and the relationships between them; the id by which the
@@ -333,7 +437,7 @@ class WorkbookWriter:
         """One big part (a sheet we generate, or a user's sheet we add range checks to) compressed into memory on
         a worker thread, so the user's sheet inflates and deflates while ours is generated; the file is then
         written in the package's own order from these buffers."""
-        part = Deflated()
+        part = _Part(self.stop)
         try:
             if name in self.edits or name in self.unselect:
                 assert like is not None
@@ -355,18 +459,28 @@ class WorkbookWriter:
             raise UnwritablePartError(name, "holds text that is not in the encoding its XML declares") from None
         return part.entry(entry_info(name, like))
 
+    def _parts(self) -> list[str]:
+        """The big parts this run writes: the user's sheets it edits, then ours."""
+        return [name for name in dict.fromkeys((*self.edits, *self.unselect, *self.streams))
+                if name not in self.removed]
+
+    def _size(self, parts: list[str]) -> int:
+        return sum(self.sizes[name] if name in self.sizes else self.infos[name].file_size for name in parts)
+
     def _write_entries(self, out: zipfile.ZipFile) -> None:
         self.removed -= set(self.new) | set(self.streams)  # a replaced sheet's old chart part may be reused
-        parts = [name for name in dict.fromkeys((*self.edits, *self.unselect, *self.streams))
-                 if name not in self.removed]
-        size = sum(self.sizes[name] if name in self.sizes else self.infos[name].file_size for name in parts)
-        with self.source.open("rb") as raw, ThreadPoolExecutor(max_workers=2) as pool:
-            # Big parts are prepared on worker threads, compressing one while the next is generated; a small
-            # workbook's (1,000 rows: about 1 MB) are prepared in turn as they are written, where threads would
-            # cost more CPU than they save.
-            ready: dict[str, Future | _Deferred] = {
-                name: pool.submit(self._prepared, name, self.infos.get(name)) if size >= THREADED
-                else _Deferred(self._prepared, name, self.infos.get(name)) for name in parts}
+        parts = self._parts()
+        # Big parts are prepared on worker threads, compressing one while the next is generated (begin() started
+        # those it knew); a small workbook's (1,000 rows: about 1 MB) are prepared in turn as they are written,
+        # where threads would cost more CPU than they save.
+        if self.pool is None and self._size(parts) >= THREADED:
+            self.pool = ThreadPoolExecutor(max_workers=2)
+        ready: dict[str, Future | _Deferred] = {
+            name: self.ready.pop(name, None) or (self.pool.submit(self._prepared, name, self.infos.get(name))
+                                                 if self.pool is not None
+                                                 else _Deferred(self._prepared, name, self.infos.get(name)))
+            for name in parts}
+        with self.source.open("rb") as raw:
             for info in self.zf.infolist():
                 name = info.filename
                 if name in ready:
@@ -409,29 +523,64 @@ class WorkbookWriter:
         publish(self.source, target, write, lambda written: self._verify(written, small))
 
     def close(self) -> None:
+        """Ends the run: a part still being prepared (after an error, or when the job stopped) is given up."""
+        self.stop.set()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
         self.zf.close()
 
 
-def write_workbook(source: Path, layout: WorkbookLayout, target: Path, warnings: list[Problem] | None = None
-                   ) -> Path:
-    """Add ``layout`` to a copy of ``source`` at ``target`` (which may be ``source`` itself: in place). A sheet of
-    the user's with one of our names is kept, ours goes under another name, and ``warnings`` gets a sentence."""
-    if (lock := open_elsewhere(target)) is not None:  # Excel's ~$ or LibreOffice's .~lock file beside it
-        raise failure(target, "workbook-open", lock.sentence(target) + "; close it there first, or " + (
-            "run without --in-place to write a copy" if same_file(target, source) else "write somewhere else"))
+@contextlib.contextmanager
+def _explained(source: Path) -> Iterator[None]:
+    """The writer's failures as sentences about the user's workbook."""
     try:
-        writer = WorkbookWriter(source)
-        try:
-            writer.apply(layout)
-            writer.save(target)
-        finally:
-            writer.close()
+        yield
     except WorkbookError:
         raise
     except UnwritablePartError as exc:
         raise damaged(str(source), f"it cannot be written to: {exc.part} {exc.what}") from exc
     except Exception as exc:  # damage the reader did not need to see (styles, content types, a part's bytes)
         raise explain(str(source), exc, "written to") from exc
+
+
+def begin_workbook(source: Path, layout: WorkbookLayout, later: Collection[str]) -> WorkbookWriter:
+    """The first of two steps (WorkbookWriter.begin): ``layout``'s parts start being prepared on worker threads
+    while the caller computes the sheets named in ``later``, which it hands to write_workbook(..., begun=).
+    Raises as write_workbook does; the caller closes the writer it gets when it does not write."""
+    with _explained(source):
+        writer = WorkbookWriter(source)
+        try:
+            writer.begin(layout, later)
+        except BaseException:
+            writer.close()
+            raise
+    return writer
+
+
+def write_workbook(source: Path, layout: WorkbookLayout, target: Path, warnings: list[Problem] | None = None,
+                   begun: WorkbookWriter | None = None) -> Path:
+    """Add ``layout`` to a copy of ``source`` at ``target`` (which may be ``source`` itself: in place). A sheet of
+    the user's with one of our names is kept, ours goes under another name, and ``warnings`` gets a sentence.
+    With ``begun`` (from begin_workbook), ``layout`` holds only the sheets it left for later; it is closed here."""
+    try:
+        if begun is not None:
+            begun.check_later([sheet.name for sheet in layout.sheets])
+        if (lock := open_elsewhere(target)) is not None:  # Excel's ~$ or LibreOffice's .~lock file beside it
+            raise failure(target, "workbook-open", lock.sentence(target) + "; close it there first, or " + (
+                "run without --in-place to write a copy" if same_file(target, source) else "write somewhere else"))
+        with _explained(source):
+            writer = begun or WorkbookWriter(source)
+            try:
+                if begun is None:
+                    writer.apply(layout)
+                else:
+                    writer.finish(layout.sheets)
+                writer.save(target)
+            finally:
+                writer.close()
+    finally:
+        if begun is not None:
+            begun.close()
     if warnings is not None:
         warnings.extend(writer.warnings)
     return target

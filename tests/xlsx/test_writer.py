@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import zipfile
 import zlib
 from pathlib import Path
@@ -13,7 +14,11 @@ import pytest
 from isal import isal_zlib
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
+from salesmetrics_xl.core.problems import WorkbookError
 from salesmetrics_xl.layouts.sheet import (
+    ConditionalFormat,
+    Fill,
+    Highlight,
     SheetLayout,
     Style,
     WorkbookLayout,
@@ -21,9 +26,12 @@ from salesmetrics_xl.layouts.sheet import (
 from salesmetrics_xl.xlsx import (
     iter_parts,
     output_path,
+    worksheet,
     write_workbook,
     zipcopy,
 )
+from salesmetrics_xl.xlsx import writer as writer_module
+from salesmetrics_xl.xlsx.writer import begin_workbook
 from tests.helpers import raw_entries
 from tests.libreoffice import convert, needs_libreoffice
 from tests.xlsx.books import MAY_CHANGE, XLWINGS_XLSM, fidelity_book, only_additions, summary_layout, tracking_part
@@ -142,3 +150,80 @@ def test_dates_in_a_1904_workbook_are_counted_from_1904(tmp_path):
     assert ws["A1"].value == dt.datetime(2026, 11, 16) and ws["A2"].value == dt.datetime(2026, 11, 23, 8, 30)
     plain = write_workbook(fidelity_book(tmp_path), WorkbookLayout([sheet]), tmp_path / "plain.xlsx")
     assert openpyxl.load_workbook(plain)["Weekly Summary"]["A1"].value == dt.datetime(2026, 11, 16)
+
+
+# ---- in two steps: the parts no judging decides first, the sheet the workbook opens on later -------------------
+
+def _two_sheets() -> tuple[SheetLayout, WorkbookLayout]:
+    """A summary sheet (opened on, with a chart) and a filled-down sheet after it, each with a look of its own."""
+    layout = summary_layout()
+    first = layout.sheets[0]
+    first.put(20, 1, "only the summary's look", Style(italic=True, color="7030A0"))
+    second = SheetLayout("Evaluation", freeze="C3")
+    second.put(1, 1, "only the evaluation's look", Style(bold=True, fill="E2EFDA"))
+    second.fills.append(Fill("A3:A3002", 'IF(Tracking!B2<0,"",Tracking!B2)', Style(number_format="0.000")))
+    second.conditional_formats.append(ConditionalFormat("A3:A3002", 'A3="x"', Highlight(fill="C6EFCE")))
+    return first, WorkbookLayout([first, second], layout.edits, active=first.name)
+
+
+@pytest.mark.parametrize("threaded", [False, True], ids=["in-turn", "threaded"])
+def test_two_steps_write_the_package_one_step_writes(tmp_path, monkeypatch, threaded):
+    if threaded:  # as for a big workbook: the early parts prepared on worker threads while the caller works
+        monkeypatch.setattr(writer_module, "THREADED", 0)
+    source = fidelity_book(tmp_path, "team.xlsx")
+    first, layout = _two_sheets()
+    one_step = write_workbook(source, layout, tmp_path / "one.xlsx").read_bytes()
+    early = WorkbookLayout([SheetLayout(first.name), *layout.sheets[1:]], layout.edits, active=first.name)
+    begun = begin_workbook(source, early, later=[first.name])
+    if threaded:
+        assert begun.ready  # already being prepared, before the summary sheet exists
+    target = write_workbook(source, WorkbookLayout([first]), tmp_path / "two.xlsx", begun=begun)
+    assert target.read_bytes() == one_step
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames[-2:] == ["Weekly Summary", "Evaluation"] and book.active.title == "Weekly Summary"
+    # the early sheet's and the edits' styles are registered first, the later sheet's after them
+    styles = dict(iter_parts(target))["xl/styles.xml"].decode()
+    xfs = re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", styles.split("<cellXfs", 1)[1])
+    fills = re.findall(r"<fill>.*?</fill>", styles)
+    fonts = re.findall(r"<font>.*?</font>", styles)
+    evaluation_fill = next(i for i, f in enumerate(fills) if "E2EFDA" in f)
+    summary_font = next(i for i, f in enumerate(fonts) if "7030A0" in f)
+    evaluation_xf = next(i for i, x in enumerate(xfs) if f'fillId="{evaluation_fill}"' in x)
+    summary_xf = next(i for i, x in enumerate(xfs) if f'fontId="{summary_font}"' in x)
+    assert evaluation_xf < summary_xf
+
+
+def test_two_steps_say_which_sheets_come_later(tmp_path):
+    source = fidelity_book(tmp_path, "team.xlsx")
+    first, layout = _two_sheets()
+    begun = begin_workbook(source, layout, later=[first.name])
+    with pytest.raises(ValueError, match=r"the sheets \['Weekly Summary'\] come later, not \['Evaluation'\]"):
+        write_workbook(source, WorkbookLayout([layout.sheets[1]]), tmp_path / "wrong.xlsx", begun=begun)
+    assert not (tmp_path / "wrong.xlsx").exists()
+
+
+def test_a_damaged_early_part_is_named_and_nothing_is_published(tmp_path, monkeypatch):
+    monkeypatch.setattr(writer_module, "THREADED", 0)  # prepared on a worker thread from the first step
+    real = worksheet.text
+    monkeypatch.setattr(worksheet, "text", lambda value: real(value).replace("B2&lt;0", "B2<0"))  # the fill's
+    source = fidelity_book(tmp_path, "team.xlsx")
+    before = source.read_bytes()
+    first, layout = _two_sheets()
+    begun = begin_workbook(source, layout, later=[first.name])
+    with pytest.raises(WorkbookError) as caught:
+        write_workbook(source, WorkbookLayout([first]), source, begun=begun)
+    problem = caught.value.problem
+    assert problem.code == "invalid-output" and "xl/worksheets/sheet4.xml" in problem.message  # the Evaluation
+    assert source.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["logo.png", "team.xlsx"]  # no temporary
+
+
+def test_a_begun_writer_closed_unwritten_stops_its_threads(tmp_path, monkeypatch):
+    monkeypatch.setattr(writer_module, "THREADED", 0)
+    source = fidelity_book(tmp_path, "team.xlsx")
+    before = threading.active_count()
+    first, layout = _two_sheets()
+    begun = begin_workbook(source, layout, later=[first.name])
+    begun.close()  # the job failed after the first step (a bad week, a refused --out)
+    assert threading.active_count() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["logo.png", "team.xlsx"]

@@ -83,9 +83,11 @@ def parse_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING
 
 
 def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.name,
-                  columns: Callable[[Header], SheetColumns | None] | None = None
+                  columns: Callable[[Header], SheetColumns | None] | None = None,
+                  on_header: Callable[[TrackingData], None] | None = None
                   ) -> tuple[TrackingData | None, list[Problem], MissingCounted | None]:
-    """parse_tracking, and its warning about missing counted columns as a record (None when none is missing)."""
+    """parse_tracking, and its warning about missing counted columns as a record (None when none is missing).
+    ``on_header`` hears the sheet's shape (its header, no rows yet) before the rows under it are read."""
     it: Iterator[Row] = iter(rows)
     head = [tuple(r) for r in islice(it, HEADER_SEARCH_ROWS)]
     header = find_header(head, TRACKING, (WEEK, REP))
@@ -123,6 +125,9 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
                     "ignored: "
                     "rename or remove one"))
     wanted = {**header.columns, **header.extras}
+    if on_header is not None:
+        on_header(TrackingData(pd.DataFrame(), file=file, sheet=sheet, letters=dict(letters),
+                               header_row=header.row, last_row=header.row, headers=dict(headers)))
     read = columns(header) if columns else None
     if read is not None:
         keep = np.flatnonzero(read.kept)

@@ -79,7 +79,9 @@ class WorkbookData:
 def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file: str, today: dt.date,
                    columns: Callable[[str, Header], SheetColumns | None] | None = None,
                    tracking_sheet: str | None = None, ranges_sheet: str | None = None,
-                   defined: tuple[str | None, str | None] = (None, None)) -> WorkbookData:
+                   defined: tuple[str | None, str | None] = (None, None),
+                   early: Callable[[TrackingData, Callable[[], RangeSet | None]], None] | None = None
+                   ) -> WorkbookData:
     """A whole tracking workbook from its sheet names and a way to get each sheet's rows (row 1 first), and
     optionally a columnar way to read the Tracking rows under a header (see parse_tracking).
 
@@ -87,6 +89,11 @@ def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file:
     workbook's defined names, else its Settings rows: see named_sheet), else the ones named as declared (or an
     alias), else the first sheet whose header has the required columns: a team's own workbook is met as it is.
     Shared by the file reader and the live Excel book, so both find the same sheets and report the same problems.
+
+    ``early`` hears the Tracking sheet's shape (its header; no rows, last_row its header row) as soon as the header
+    is found, before the rows under it are read, with a way to have the Ranges parsed then (once: the result keeps
+    them; None when they cannot be read yet). A guess: a totals row below the data, a Reps sheet and one spelling
+    per Role come later, so a caller checks what it heard against the result.
     """
     problems: list[Problem] = []
     found = ", ".join(names)
@@ -111,19 +118,39 @@ def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file:
                 message=f"no '{TRACKING.name}' sheet (nor {_accepted(TRACKING, 1)}) and no sheet with Week and Rep "
                         f"columns; sheets found: {found}. Point at yours with the defined name "
                         f"{TRACKING_SHEET_NAME}, or the {TRACKING_SHEET_SETTING} row in {SETTINGS.name}"))
+    def find_ranges() -> str | None:
+        return ranges_name if ranges_asked else find_sheet(names, RANGES) or next(
+            (n for n in names if n not in OUR_SHEETS and n != tracking_name
+             and has_header(rows(n), RANGES, (METRIC,), (MIN, MAX))), None)
+
+    parsed: list[tuple[str | None, RangeSet, list[Problem]]] = []  # the Ranges parsed when the header was found
+
+    def heard(shape: TrackingData) -> None:
+        assert early is not None
+
+        def parsed_now() -> RangeSet | None:
+            try:
+                name = find_ranges()
+                ranges, found = parse_ranges(rows(name), tracking_columns=list(shape.letters), file=file,
+                                             sheet=name) if name is not None else (default_ranges(), [])
+                fairness, _ = read_fairness(names, rows, file, None, [])
+            except Exception:  # said when the sheets are read in their usual order
+                return None
+            parsed.append((name, ranges, found))
+            return ranges.model_copy(update={"fairness": fairness})
+
+        early(shape, parsed_now)
+
     tracking: TrackingData | None = None
     missing: MissingCounted | None = None
     if tracking_name is not None:
         tracking, found_problems, missing = read_tracking(
             rows(tracking_name), file=file, sheet=tracking_name, columns=partial(columns, tracking_name) if columns
-            else None)
+            else None, on_header=heard if early else None)
         problems += found_problems
         if tracking is not None:
             problems += check_tracking(tracking, today)
-    if not ranges_asked:
-        ranges_name = find_sheet(names, RANGES) or next(
-            (n for n in names if n not in OUR_SHEETS and n != tracking_name
-             and has_header(rows(n), RANGES, (METRIC,), (MIN, MAX))), None)
+    ranges_name = parsed[0][0] if parsed else find_ranges()
     if ranges_name is None:
         ranges = default_ranges()
         if not ranges_asked:
@@ -134,7 +161,8 @@ def parse_workbook(names: list[str], rows: Callable[[str], Iterable[Row]], file:
                         f"defined name {RANGES_SHEET_NAME}, or the {RANGES_SHEET_SETTING} row in {SETTINGS.name}"))
     else:
         known = list(tracking.letters) if tracking is not None else []
-        ranges, found_problems = parse_ranges(rows(ranges_name), tracking_columns=known, file=file, sheet=ranges_name)
+        ranges, found_problems = parsed[0][1:] if parsed else parse_ranges(
+            rows(ranges_name), tracking_columns=known, file=file, sheet=ranges_name)
         problems += found_problems
     if tracking is not None:
         problems = _missing_columns(problems, missing, ranges)
