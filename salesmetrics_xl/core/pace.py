@@ -15,7 +15,6 @@ from salesmetrics_xl.core.effective import Scales, describe, ramp_shares, role_c
 from salesmetrics_xl.core.evaluate import column_values, group_sums, pooled_columns, pooled_rate, week_stamps
 from salesmetrics_xl.core.metrics import Category, Metric, Period, Unit
 from salesmetrics_xl.core.ranges import RangeSet
-from salesmetrics_xl.core.records import built
 from salesmetrics_xl.core.status import STATUSES, Status, status_codes
 from salesmetrics_xl.core.workbook import REP, ROLE, START_DATE
 
@@ -121,8 +120,8 @@ def monthly_paces(frame: pd.DataFrame, ranges: RangeSet, week: dt.date, people: 
             # this week's number not entered yet (or no row): the month so far lacks it, so no verdict, no colour
             status = STATUSES[statuses[i]] if is_entered[i] or rep in away else _NO_DATA
             part = 1.0 if parts is None else parts[i]
-            found[(i, k)] = built(  # each field in its type already: no validation pass (core/records.py)
-                MonthlyPace, rep=rep, metric=metric.name, unit=metric.unit, month_to_date=so_far[i],
+            found[(i, k)] = MonthlyPace(
+                rep=rep, metric=metric.name, unit=metric.unit, month_to_date=so_far[i],
                 weeks_elapsed=elapsed, weeks_in_month=len(mondays), projection=ahead[i],
                 range=describe(rule, part, metric.unit) if part != 1 else as_set[role], status=status,
                 on_pace=status in _ON_PACE, share=part)

@@ -1,13 +1,15 @@
 """Records the core builds itself, from values already in their types: made without pydantic's validation pass.
 
-Pydantic checks what comes in at the edges (a workbook, a JSON file); a record the summary builds per rep (a rep's
-week, a monthly pace) holds numbers and statuses the core has just computed, and checking them again cost a tenth
-of a 10,000-rep summary. ``built`` makes the same record validation would (tests/core/test_records.py holds them
-equal, type for type), with each default a fresh copy as validation gives it."""
+Pydantic checks what comes in at the edges (a workbook, a JSON file); a rep's week, which the summary builds per
+rep, holds numbers and statuses the core has just computed, and checking its many dicts again cost a tenth of a
+10,000-rep summary (a small record, a monthly pace, validates faster than this makes it: it is left to pydantic).
+``built`` makes the same record validation would (tests/core/test_records.py holds them equal, type for type),
+with each default a fresh copy as validation gives it."""
 
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,38 +17,46 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 M = TypeVar("M", bound=BaseModel)
-# per record type, in the fields' order: (name, how its default is made: None when it must be given)
-_FIELDS: dict[type, tuple[tuple[str, Callable[[], Any] | None], ...]] = {}
+_REQUIRED = object()  # in a template: a field with no default, which must be given
 
 
-def _default(info: Any) -> Callable[[], Any] | None:
-    if info.default_factory is not None:
-        return info.default_factory  # type: ignore[no-any-return]
-    default = info.default
-    if default is PydanticUndefined:
-        return None
-    if isinstance(default, list | dict | set):
-        return lambda: copy.deepcopy(default)
-    return lambda: default
+class _Template:
+    """A record type's fields in order, each with its default (``_REQUIRED`` where it has none), and how the
+    defaults that must not be shared (a list, dict or set, a factory's) are made fresh."""
+
+    def __init__(self, model: type[BaseModel]) -> None:
+        self.values: dict[str, Any] = {}
+        self.fresh: list[tuple[str, Callable[[], Any]]] = []
+        for name, info in model.model_fields.items():
+            default = info.default
+            if info.default_factory is not None:
+                self.fresh.append((name, info.default_factory))  # type: ignore[arg-type]
+            elif isinstance(default, list | dict | set):  # an empty one made anew, else a deep copy
+                self.fresh.append((name, type(default) if not default else functools.partial(copy.deepcopy,
+                                                                                           default)))
+            self.values[name] = _REQUIRED if default is PydanticUndefined else default
+        self.required = {name for name, value in self.values.items() if value is _REQUIRED} - {
+            name for name, _ in self.fresh}
+
+
+_TEMPLATES: dict[type, _Template] = {}
 
 
 def built(model: type[M], **given: Any) -> M:
     """``model(**given)`` for fields already in their types, without the validation pass. A field left out takes
     its default (a list, dict or set copied, never shared between records)."""
-    fields = _FIELDS.get(model)
-    if fields is None:
-        fields = _FIELDS[model] = tuple((name, _default(info)) for name, info in model.model_fields.items())
-    values, made = {}, 0
-    for name, default in fields:
-        if name in given:
-            values[name] = given[name]
-        elif default is None:
-            raise TypeError(f"{model.__name__}: {name} must be given")
-        else:
-            values[name] = default()
-            made += 1
-    if len(given) != len(values) - made:
-        raise TypeError(f"{model.__name__} has no field {sorted(set(given) - set(values))}")
+    template = _TEMPLATES.get(model)
+    if template is None:
+        template = _TEMPLATES[model] = _Template(model)
+    values = template.values.copy()  # the fields' order, as validation gives it
+    values.update(given)
+    if len(values) != len(template.values) or not template.required <= given.keys():
+        unknown = sorted(set(given) - set(template.values))
+        raise TypeError(f"{model.__name__}: " + (f"no field {unknown}" if unknown else
+                                                 f"{sorted(template.required - set(given))} must be given"))
+    for name, make in template.fresh:
+        if name not in given:
+            values[name] = make()
     record = model.__new__(model)
     object.__setattr__(record, "__dict__", values)
     object.__setattr__(record, "__pydantic_fields_set__", set(given))

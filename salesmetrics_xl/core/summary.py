@@ -224,16 +224,20 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
                     for m, by_row in listed.items()}
     # this week's rows, read one rep at a time: Python objects taken out once, not numpy's scalars rep by rep
     week_list = week_rows.tolist()
-    row_statuses = {m: dict(zip(week_list, [STATUSES[c] for c in codes[week_rows].tolist()], strict=True))
-                    for m, codes in statuses.items()}
+    names = list(values)  # the metrics in table order; each row's statuses and values as a rep's dicts hold them
+    by_row = zip(*[[STATUSES[c] for c in statuses[m][week_rows].tolist()] for m in names], strict=True)
+    row_statuses = dict(zip(week_list, [dict(zip(names, row, strict=True)) for row in by_row], strict=True))
+    by_row = zip(*[[shown_values[m][i] for i in week_list] for m in names], strict=True)
+    row_values = dict(zip(week_list, [dict(zip(names, row, strict=True)) for row in by_row], strict=True))
     week_counts = {m: dict(zip(week_list, c[week_rows].tolist(), strict=True)) for m, c in counts.items()}
-    maybe_thin = np.zeros(len(frame), dtype=bool)  # a rate resting on fewer counts than the minimum this week
+    maybe_thin = np.zeros(len(week_rows), dtype=bool)  # a rate resting on fewer counts than the minimum this week
     for c in counts.values():
-        maybe_thin |= c < plan.min_count
-    thin_rows = set(np.flatnonzero(maybe_thin).tolist())
+        maybe_thin |= c[week_rows] < plan.min_count
+    thin_rows = set(week_rows[maybe_thin].tolist())
     fte_ramp = dict(zip(week_list, (scales.fte[week_rows] * scales.ramp[week_rows]).tolist(), strict=True)) \
         if scales is not None else {}
     with_pace = {p.metric for p in monthly}
+    pace_metrics = [m for m in weekly if m.name in with_pace]
     names_of = {c: [m.name for m in metrics] for c, metrics in by_category.items()}
     outcome_names, quality_names = names_of[Category.OUTCOME], names_of[Category.QUALITY]
     # what a category's statuses and the three of them give: the same few combinations for every rep, each
@@ -254,9 +258,8 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
             reps.append(_off_week(name, team_of[i], role, int(row_of[i]), {m: _num(listed[m][i]) for m in values},
                                   ranges.fairness.working_week))
             continue
-        row_status = {m: row_statuses[m][i] for m in statuses}
-        paced = [m.name for m in weekly if m.name in with_pace and is_paced(m, row_status[m.name],
-                                                                          paces.get((name, m.name)))]
+        row_status = row_statuses[i]
+        paced = [m.name for m in pace_metrics if is_paced(m, row_status[m.name], paces.get((name, m.name)))]
         judged = {m: paces[(name, m)].status if m in paced else row_status[m] for m in row_status}
         for m in weekly:  # blank, with only a monthly range and nothing this month to pace: not entered, not unranged
             if judged[m.name] is no_range and (v := listed[m.name][i]) != v and \
@@ -270,7 +273,7 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
         found = diagnosed(categories[activity], categories[quality], categories[outcome])
         rep = built(  # RepWeek, each field computed here in its type: no validation pass (core/records.py)
             RepWeek, rep=name, team=team_of[i], role=role, row=int(row_of[i]),
-            values={m: shown_values[m][i] for m in values}, statuses=shown, judged=judged, paced=paced,
+            values=row_values[i], statuses=shown, judged=judged, paced=paced,
             changes=dict.fromkeys(values) if prev is None or was_off else  # nothing to compare with
             {m: (None if (v := listed[m])[prev] != v[prev] or v[i] != v[i] else v[i] - v[prev]) for m in values},
             streaks=streaks[i], categories=categories,

@@ -7,7 +7,8 @@ import bisect
 import datetime as dt
 import functools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import repeat
 
 from salesmetrics_xl.core.cell_values import EXCEL_EPOCH
 from salesmetrics_xl.core.problems import column_letter, split_range, split_ref
@@ -95,7 +96,7 @@ def dv_xml(dv: Validation) -> str:
 def sheet_size(layout: SheetLayout) -> int:
     """About how many bytes of XML sheet_xml writes for ``layout`` (a cell is 40 to 100): whether preparing it is
     worth a worker thread."""
-    size = 60 * len(layout.cells)
+    size = 60 * sum(1 if len(write) == 3 else len(write[2]) for write in layout.writes)  # type: ignore[arg-type]
     for fill in layout.fills:
         r1, _, r2, _ = split_range(fill.ref)
         size += 48 * (r2 - r1 + 1)
@@ -134,6 +135,50 @@ class OwnCells:
         self.opening = _Opening()
         self.rows: dict[int, list[str]] = {}
         self.disordered: set[int] = set()
+        self.alive: list[Cell] = []
+        if not self._from_writes():  # a cell put over another, or left of one already put in its row
+            self._from_cells()
+
+    def _from_writes(self) -> bool:
+        """The rows' XML read from the layout's writes as they were put, a row of cells at a time, when every write
+        starts right of all written before it in its row: then the writes are the cells, in order, each once (what
+        _from_cells makes of them). False, having read nothing, when one does not."""
+        writes, reach = self.layout.writes, {}
+        for write in writes:  # whether they do, first: a cell read and then put over would leave its style behind
+            r, c = write[0], write[1]
+            if c <= reach.get(r, 0):
+                return False
+            reach[r] = c if len(write) == 3 else c + len(write[2]) - 1  # type: ignore[arg-type]
+        tails, opening, rows, alive = self.tails, self.opening, self.rows, self.alive
+        row, xmls, number = 0, [], ""
+        for write in writes:
+            r, c = write[0], write[1]
+            if len(write) == 3:
+                cells: Iterable[tuple[object, ...]] = (write[2],)  # type: ignore[assignment]
+            else:
+                values, looks = write[2], write[3]  # type: ignore[misc]
+                cells = zip(values, repeat(None), looks or repeat(None))  # type: ignore[arg-type]
+            for value, formula, style in cells:
+                key = (value, type(value), formula, id(style))
+                try:
+                    tail = tails.get(key)
+                except TypeError:  # a value no dict can hold: the cell itself is the key, kept alive here
+                    alive.append(cell := Cell(value, formula, style))  # type: ignore[arg-type]
+                    key, tail = (id(cell),), None
+                if tail is None:
+                    tail = self.tail(key, Cell(value, formula, style))  # type: ignore[arg-type]
+                if tail:
+                    if r != row:
+                        row, number = r, str(r)
+                        found = rows.get(r)
+                        xmls = rows[r] = [] if found is None else found
+                    xmls.append(f"{opening[c]}{number}{tail}")
+                c += 1
+        return True
+
+    def _from_cells(self) -> None:
+        """The rows' XML read cell by cell from the layout's cells by position."""
+        layout = self.layout
         tails, opening, rows, last = self.tails, self.opening, self.rows, {}
         row, col, xmls, number = 0, 0, [], ""
         for (r, c), cell in layout.cells.items():
@@ -180,8 +225,8 @@ class OwnCells:
                 value, formula, style = cell
                 try:
                     tail = tails[(value, type(value), formula, id(style))]
-                except TypeError:
-                    tail = tails[(id(cell),)]
+                except TypeError:  # a value no dict can hold: keyed by the cell, as read here
+                    tail = tails.get((id(cell),)) or self.tail((id(cell),), cell)
                 if tail:
                     out[r].append((c, f"{opening[c]}{r}{tail}"))
         return out
