@@ -242,7 +242,7 @@ class SheetLayout:
         n = len(values)
         if styles is not None and len(styles) != n:
             raise ValueError(f"{n} values but {len(styles)} styles for row {row}")
-        if any(isinstance(value, str) and len(value) > FITS_ANY_WAY for value in values):
+        if [value for value in values if isinstance(value, str) and len(value) > FITS_ANY_WAY]:  # no generator
             values = [fit_cell(value) if isinstance(value, str) else value for value in values]
         self.writes.append((row, col, tuple(values), None if styles is None else tuple(styles)))
 

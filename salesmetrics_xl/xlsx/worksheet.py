@@ -7,7 +7,7 @@ import bisect
 import datetime as dt
 import functools
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from itertools import repeat
 
 from salesmetrics_xl.core.cell_values import EXCEL_EPOCH
@@ -149,32 +149,49 @@ class OwnCells:
             if c <= reach.get(r, 0):
                 return False
             reach[r] = c if len(write) == 3 else c + len(write[2]) - 1  # type: ignore[arg-type]
-        tails, opening, rows, alive = self.tails, self.opening, self.rows, self.alive
-        row, xmls, number = 0, [], ""
+        tails, opening, rows = self.tails, self.opening, self.rows
+        row, xmls, number, found = 0, [], "", None
         for write in writes:
             r, c = write[0], write[1]
+            if r != row:
+                row, number = r, str(r)
+                found = rows.get(r)
+                xmls = [] if found is None else found
             if len(write) == 3:
-                cells: Iterable[tuple[object, ...]] = (write[2],)  # type: ignore[assignment]
+                value, formula, style = write[2]  # type: ignore[misc]
+                try:
+                    tail = tails.get((value, type(value), formula, id(style)))
+                except TypeError:
+                    tail = None
+                if tail is None:
+                    tail = self._tail_of(value, formula, style)
+                if tail:
+                    xmls.append(f"{opening[c]}{number}{tail}")
             else:
                 values, looks = write[2], write[3]  # type: ignore[misc]
-                cells = zip(values, repeat(None), looks or repeat(None))  # type: ignore[arg-type]
-            for value, formula, style in cells:
-                key = (value, type(value), formula, id(style))
-                try:
-                    tail = tails.get(key)
-                except TypeError:  # a value no dict can hold: the cell itself is the key, kept alive here
-                    alive.append(cell := Cell(value, formula, style))  # type: ignore[arg-type]
-                    key, tail = (id(cell),), None
-                if tail is None:
-                    tail = self.tail(key, Cell(value, formula, style))  # type: ignore[arg-type]
-                if tail:
-                    if r != row:
-                        row, number = r, str(r)
-                        found = rows.get(r)
-                        xmls = rows[r] = [] if found is None else found
-                    xmls.append(f"{opening[c]}{number}{tail}")
-                c += 1
+                for value, style in zip(values, looks or repeat(None), strict=False):  # type: ignore[arg-type]
+                    try:
+                        tail = tails.get((value, type(value), None, id(style)))
+                    except TypeError:
+                        tail = None
+                    if tail is None:
+                        tail = self._tail_of(value, None, style)
+                    if tail:
+                        xmls.append(f"{opening[c]}{number}{tail}")
+                    c += 1
+            if xmls and found is None:  # a row's first cell: the row is there
+                rows[r] = found = xmls
         return True
+
+    def _tail_of(self, value: object, formula: str | None, style: object) -> str:
+        """A cell's tail, made once per distinct cell (a value no dict can hold: keyed by the cell, kept alive)."""
+        key: tuple[object, ...] = (value, type(value), formula, id(style))
+        try:
+            tail = self.tails.get(key)
+        except TypeError:
+            self.alive.append(cell := Cell(value, formula, style))  # type: ignore[arg-type]
+            key, tail = (id(cell),), None
+        return self.tail(key, Cell(value, formula, style)) if tail is None else tail  # type: ignore[arg-type]
 
     def _from_cells(self) -> None:
         """The rows' XML read cell by cell from the layout's cells by position."""
