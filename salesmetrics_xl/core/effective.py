@@ -173,10 +173,13 @@ class Scales:
             return None
         return self.activity if metric.category is Category.ACTIVITY else self.outcome
 
-    def for_metric(self, metric: Metric) -> np.ndarray:
-        """The scale of one metric's range on each row: 0 on an OFF row, whatever the metric."""
-        base = self._base(metric)
-        return np.where(self.off, 0.0, 1.0 if base is None else base)
+    def for_metric(self, metric: Metric, rows: np.ndarray | None = None) -> np.ndarray:
+        """The scale of one metric's range on each row (with ``rows``, positions: those rows'): 0 on an OFF row,
+        whatever the metric."""
+        base, off = self._base(metric), self.off
+        if rows is not None:
+            base, off = None if base is None else base[rows], off[rows]
+        return np.where(off, 0.0, 1.0 if base is None else base)
 
     def at(self, metric: Metric, i: int) -> float:
         """``for_metric(metric)[i]``, for one row, without building the whole column."""

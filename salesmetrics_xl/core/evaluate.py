@@ -31,11 +31,16 @@ def week_stamps(frame: pd.DataFrame) -> np.ndarray:
     return frame[WEEK].to_numpy(dtype="datetime64[ns]")
 
 
-def metric_values(frame: pd.DataFrame, metric: Metric) -> np.ndarray:
-    """A counted column as is, a rate from its two columns; NaN where the data is not there."""
+def metric_values(frame: pd.DataFrame, metric: Metric, rows: np.ndarray | None = None) -> np.ndarray:
+    """A counted column as is, a rate from its two columns; NaN where the data is not there. With ``rows``
+    (positions), those rows' only."""
+    def column(name: str) -> np.ndarray:
+        values = column_values(frame, name)
+        return values if rows is None else values[rows]
+
     if metric.is_rate:
-        return rate(column_values(frame, metric.numerator), column_values(frame, metric.denominator))  # type: ignore[arg-type]
-    return column_values(frame, metric.column)  # type: ignore[arg-type]
+        return rate(column(metric.numerator), column(metric.denominator))  # type: ignore[arg-type]
+    return column(metric.column)  # type: ignore[arg-type]
 
 
 def pooled_sums(frame: pd.DataFrame, numerator: str, denominator: str, codes: np.ndarray | None = None,
@@ -101,25 +106,59 @@ def evaluate_rows(frame: pd.DataFrame, ranges: RangeSet, period: Period = Period
 
 
 def status_rows(frame: pd.DataFrame, ranges: RangeSet, period: Period = Period.WEEK,
-                metrics: list[Metric] | None = None, scales: Scales | object | None = _ROW_SCALES
-                ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """evaluate_rows with each status as its code (core/status.status_codes), for a whole sheet's rows."""
-    codes, distinct = role_codes(frame[ROLE] if ROLE in frame else [None] * len(frame))  # bounds per role, not row
+                metrics: list[Metric] | None = None, scales: Scales | object | None = _ROW_SCALES,
+                rows: np.ndarray | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """evaluate_rows with each status as its code (core/status.status_codes), for a whole sheet's rows; with
+    ``rows`` (positions), for those rows only, values and statuses alike: a summary judges the weeks it shows, not
+    years of history (``scales`` are the whole frame's)."""
+    roles = frame[ROLE].to_numpy(dtype=object) if ROLE in frame else np.full(len(frame), None)
+    codes, distinct = role_codes(roles if rows is None else roles[rows])  # bounds per role, not per row
     if period is not Period.WEEK:
         scales = None
     elif scales is _ROW_SCALES:
         scales = row_scales(frame, ranges.fairness)
     out = {}
     for metric in metrics if metrics is not None else ranges.metrics:
-        values = metric_values(frame, metric)
+        values = metric_values(frame, metric, rows)
         lo, hi = ranges.bounds(metric.name, period, distinct)
         if len(distinct) == 1:  # one role: its bounds as numbers, not a column of the same bound for every row
             lo, hi = lo[:1], hi[:1]
         else:
             lo, hi = lo[codes], hi[codes]
-        scale = None if scales is None else scales.for_metric(metric)  # type: ignore[union-attr]
+        scale = None if scales is None else scales.for_metric(metric, rows)  # type: ignore[union-attr]
         out[metric.name] = (values, status_codes(values, lo, hi, scale))
     return out
+
+
+class RowStatuses:
+    """The status codes of the rows a summary reads, each row judged once (status_rows) and kept in ``statuses``
+    (metric -> every row's code; -1 until judged): called with rows, their codes, one column per metric. ``back``:
+    each row's weeks before this one (core/streaks.weeks_back). Rows are judged a span of weeks at a time, the span
+    doubling, so a streak that runs back years costs a few calls, and a sheet of years is not judged whole."""
+
+    def __init__(self, frame: pd.DataFrame, ranges: RangeSet, metrics: list[Metric], scales: Scales | None,
+                 back: np.ndarray, statuses: dict[str, np.ndarray]) -> None:
+        self.frame, self.ranges, self.metrics, self.scales = frame, ranges, metrics, scales
+        self.back, self.statuses, self.judged = back, statuses, 0  # every week before ``judged`` is judged
+
+    def upto(self, weeks: int) -> dict[str, np.ndarray]:
+        """Judge every row of the weeks from ``judged`` up to ``weeks`` before this one; their values, in place
+        in every row's (NaN in the others)."""
+        rows = np.flatnonzero((self.back >= self.judged) & (self.back < weeks))
+        found = status_rows(self.frame, self.ranges, metrics=self.metrics, scales=self.scales, rows=rows)
+        values = {}
+        for name, (shown, codes) in found.items():
+            self.statuses[name][rows] = codes
+            values[name] = np.full(len(self.frame), np.nan)
+            values[name][rows] = shown
+        self.judged = weeks
+        return values
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        if len(rows) and (latest := int(self.back[rows].max())) >= self.judged:
+            self.upto(max(latest + 1, 2 * self.judged))
+        return np.column_stack([codes[rows] for codes in self.statuses.values()]) if self.statuses \
+            else np.zeros((len(rows), 0), dtype=np.int8)
 
 
 def latest_week_findings(data: TrackingData, ranges: RangeSet) -> list[Problem]:

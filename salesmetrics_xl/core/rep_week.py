@@ -62,10 +62,11 @@ class RepWeek(BaseModel):
     judged_by: dict[str, str] = {}  # metric -> its range, where the column's heading says "by role"
 
     def decided(self, decision: RepDecision) -> None:
-        self.verdict, self.focus, self.action, self.detail = (decision.verdict, decision.focus, decision.action,
-                                                              decision.detail)
-        self.focus_metric = decision.metric
-        self.diagnosis = decision.text
+        # into the record's fields as they are (plain text: nothing to validate, and pydantic's own setattr costs
+        # more than the rest of this)
+        self.__dict__.update(verdict=decision.verdict, focus=decision.focus, action=decision.action,
+                             detail=decision.detail, focus_metric=decision.metric, diagnosis=decision.text)
+        self.__pydantic_fields_set__.update(("verdict", "focus", "action", "detail", "focus_metric", "diagnosis"))
 
     @property
     def out_of_range(self) -> list[str]:

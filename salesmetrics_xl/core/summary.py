@@ -36,13 +36,13 @@ from salesmetrics_xl.core.diagnosis import (
 )
 from salesmetrics_xl.core.effective import Scales, describe, row_scales
 from salesmetrics_xl.core.evaluate import (
+    RowStatuses,
     column_values,
     evaluate_rows,
     metric_values,
     pooled_columns,
     pooled_rate,
     scorecard_metrics,
-    status_rows,
     week_stamps,
 )
 from salesmetrics_xl.core.evidence import floors as evidence_floors
@@ -60,8 +60,11 @@ from salesmetrics_xl.core.pace import MonthlyPace, is_paced, monthly_paces
 from salesmetrics_xl.core.problems import Problem
 from salesmetrics_xl.core.ranges import KnownRanges, RangeSet
 from salesmetrics_xl.core.ranking import OUTCOME_ORDER, Rankings, outcome_key
+from salesmetrics_xl.core.records import built
 from salesmetrics_xl.core.rep_week import RepDecision, RepWeek
 from salesmetrics_xl.core.status import STATUSES, Status, labels
+from salesmetrics_xl.core.streaks import streaks as streak_counts
+from salesmetrics_xl.core.streaks import weeks_back
 from salesmetrics_xl.core.text import listing, shorten
 from salesmetrics_xl.core.tracking import ROW, TrackingData, monday, week_label
 from salesmetrics_xl.core.workbook import REP, ROLE, TEAM, WEEK
@@ -69,7 +72,6 @@ from salesmetrics_xl.core.workbook import REP, ROLE, TEAM, WEEK
 ORDERING_RULE = ("Reps are ordered by outcomes, never by activity: first by how many outcome metrics are in range "
                  f"or above, then by {OUTCOME_ORDER}.")
 JUDGED = (Status.BELOW.value, Status.IN_RANGE.value, Status.ABOVE.value)
-OUT_OF_RANGE = (STATUSES.index(Status.BELOW), STATUSES.index(Status.ABOVE))  # as status codes
 RECENT_WEEKS = 4  # a rep with a row in the 4 weeks before, but none this week, is listed as missing
 
 
@@ -151,36 +153,6 @@ def pick_week(tracking: TrackingData, week: dt.date | None) -> dt.date:
     return wanted
 
 
-def _streaks(frame: pd.DataFrame, statuses: dict[str, np.ndarray], week: pd.Timestamp,
-             off: np.ndarray | None = None) -> dict[str, dict[str, int]]:
-    """rep -> metric -> consecutive weeks out of range ending this week (a missing week ends a streak; an OFF
-    week is skipped: a holiday neither breaks a streak nor adds to it). ``statuses``: each row's status code.
-
-    One row per rep and week. A rep's out-of-range rows, sorted by weeks worked back from this one (k = 0, 1,
-    ...), form a streak exactly as long as the leading run where k equals the row's place in that list."""
-    stamps = week_stamps(frame)
-    with np.errstate(invalid="ignore"):  # no week (NaT): never counted
-        back = np.where(np.isnat(stamps), -1, (pd.Timestamp(week).to_datetime64() - stamps) // np.timedelta64(7, "D"))
-    mine = np.flatnonzero(back >= 0)
-    codes, reps = pd.factorize(frame[REP].to_numpy()[mine])
-    order = np.lexsort((back[mine], codes))
-    rows = mine[order]
-    rep_sorted, back_sorted = codes[order], back[rows]
-    if off is not None:  # count back in weeks worked: each OFF week closer to this one moves the rest up by one
-        was_off = off[rows].astype(np.int64)
-        before = np.cumsum(was_off) - was_off
-        back_sorted = back_sorted - (before - before[np.searchsorted(rep_sorted, rep_sorted)])
-        keep = ~off[rows]
-        rows, rep_sorted, back_sorted = rows[keep], rep_sorted[keep], back_sorted[keep]
-    counts = {}
-    for metric, status in statuses.items():
-        out = np.isin(status[rows], OUT_OF_RANGE)
-        rep, k = rep_sorted[out], back_sorted[out]
-        place = np.arange(len(rep)) - np.searchsorted(rep, rep)
-        counts[metric] = np.bincount(rep[k == place], minlength=len(reps))
-    return {rep: {m: int(c[i]) for m, c in counts.items()} for i, rep in enumerate(reps)}
-
-
 def _pooled(frame: pd.DataFrame, metric: Metric, rows: np.ndarray, values: np.ndarray) -> float | None:
     """The team's total of a count, or its pooled rate, over ``rows`` (positions in ``frame``); ``values``: the
     metric's value on those rows."""
@@ -208,25 +180,31 @@ def build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Probl
 
 def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Problem] | None,
                    week: dt.date | None, now: dt.datetime | None, title: str | None, window: int) -> WeeklySummary:
-    frame = _one_row_per_week(tracking.frame)
+    frame, rep_codes = _one_row_per_week(tracking.frame)
     chosen = pick_week(TrackingData(frame, tracking.file, tracking.sheet, tracking.letters), week)
     this = pd.Timestamp(chosen)
     weekly = scorecard_metrics(ranges)
     scales = row_scales(frame, ranges.fairness)
-    evaluated = status_rows(frame, ranges, metrics=weekly, scales=scales)
-    statuses = {m: s for m, (_, s) in evaluated.items()}  # each row's status code (core/status.py)
-    values = {m: v for m, (v, _) in evaluated.items()}
     stamps, rep_of, row_of = week_stamps(frame), frame[REP].to_numpy(), frame[ROW].to_numpy()
-    role_of, team_of = _texts(frame, ROLE), _texts(frame, TEAM)
-    last_week = np.flatnonzero(stamps == (this - pd.Timedelta(days=7)).to_datetime64())
+    back = weeks_back(stamps, this)
+    # each row's status code (core/status.py), worked out for the weeks the summary reads: this one, the last
+    # one, the range check's and as far back as a streak runs (-1: not judged, never read); the values of the
+    # first of them (this week's and the last: NaN elsewhere, never read)
+    statuses = {m.name: np.full(len(frame), -1, dtype=np.int8) for m in weekly}
+    judge = RowStatuses(frame, ranges, weekly, scales, back, statuses)
+    values = judge.upto(max(WEEKS, 2))
+    last_week = np.flatnonzero(back == 1)
     previous = dict(zip(rep_of[last_week], last_week.tolist(), strict=True))
     off = scales.off if scales is not None else None
-    streaks = _streaks(frame, statuses, this, off)
     by_category = {c: [m for m in weekly if m.category is c] for c in Category}
 
-    in_week = stamps == this.to_datetime64()
-    week_rows = np.flatnonzero(in_week)  # rows by position, taken from the columns: no frame of them is built
-    missing = _missing(rep_of, stamps, week_rows, this)
+    week_rows = np.flatnonzero(back == 0)  # rows by position, taken from the columns: no frame of them is built
+    worked_rows = week_rows if off is None else week_rows[~off[week_rows]]
+    found = streak_counts(rep_codes, back, worked_rows, len(weekly), judge, off).tolist()
+    streaks = dict(zip(worked_rows.tolist(), [dict(zip(values, x, strict=True)) for x in found], strict=True))
+    missing = _missing(rep_codes, stamps, week_rows, this)
+    shown_rows = np.concatenate([week_rows, missing])  # the rows the sheet names a role and a team of
+    role_of, team_of = _texts(frame, ROLE, shown_rows), _texts(frame, TEAM, shown_rows)
     people = [(rep_of[i], role_of[i]) for i in (*week_rows, *missing)]
     monthly, month_name = monthly_paces(frame, ranges, chosen, people, scales)
     paces = {(p.rep, p.metric): p for p in monthly}
@@ -246,16 +224,20 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
                     for m, by_row in listed.items()}
     # this week's rows, read one rep at a time: Python objects taken out once, not numpy's scalars rep by rep
     week_list = week_rows.tolist()
-    row_statuses = {m: dict(zip(week_list, [STATUSES[c] for c in codes[week_rows].tolist()], strict=True))
-                    for m, codes in statuses.items()}
+    names = list(values)  # the metrics in table order; each row's statuses and values as a rep's dicts hold them
+    by_row = zip(*[[STATUSES[c] for c in statuses[m][week_rows].tolist()] for m in names], strict=True)
+    row_statuses = dict(zip(week_list, [dict(zip(names, row, strict=True)) for row in by_row], strict=True))
+    by_row = zip(*[[shown_values[m][i] for i in week_list] for m in names], strict=True)
+    row_values = dict(zip(week_list, [dict(zip(names, row, strict=True)) for row in by_row], strict=True))
     week_counts = {m: dict(zip(week_list, c[week_rows].tolist(), strict=True)) for m, c in counts.items()}
-    maybe_thin = np.zeros(len(frame), dtype=bool)  # a rate resting on fewer counts than the minimum this week
+    maybe_thin = np.zeros(len(week_rows), dtype=bool)  # a rate resting on fewer counts than the minimum this week
     for c in counts.values():
-        maybe_thin |= c < plan.min_count
-    thin_rows = set(np.flatnonzero(maybe_thin).tolist())
+        maybe_thin |= c[week_rows] < plan.min_count
+    thin_rows = set(week_rows[maybe_thin].tolist())
     fte_ramp = dict(zip(week_list, (scales.fte[week_rows] * scales.ramp[week_rows]).tolist(), strict=True)) \
         if scales is not None else {}
     with_pace = {p.metric for p in monthly}
+    pace_metrics = [m for m in weekly if m.name in with_pace]
     names_of = {c: [m.name for m in metrics] for c, metrics in by_category.items()}
     outcome_names, quality_names = names_of[Category.OUTCOME], names_of[Category.QUALITY]
     # what a category's statuses and the three of them give: the same few combinations for every rep, each
@@ -276,9 +258,8 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
             reps.append(_off_week(name, team_of[i], role, int(row_of[i]), {m: _num(listed[m][i]) for m in values},
                                   ranges.fairness.working_week))
             continue
-        row_status = {m: row_statuses[m][i] for m in statuses}
-        paced = [m.name for m in weekly if m.name in with_pace and is_paced(m, row_status[m.name],
-                                                                          paces.get((name, m.name)))]
+        row_status = row_statuses[i]
+        paced = [m.name for m in pace_metrics if is_paced(m, row_status[m.name], paces.get((name, m.name)))]
         judged = {m: paces[(name, m)].status if m in paced else row_status[m] for m in row_status}
         for m in weekly:  # blank, with only a monthly range and nothing this month to pace: not entered, not unranged
             if judged[m.name] is no_range and (v := listed[m.name][i]) != v and \
@@ -290,12 +271,12 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
         shown = {m: judged[m] if m in by_pace else s for m, s in row_status.items()}  # a monthly-only one: by pace
         categories = {c: category(tuple([judged[m] for m in metrics])) for c, metrics in names_of.items()}
         found = diagnosed(categories[activity], categories[quality], categories[outcome])
-        rep = RepWeek(
-            rep=name, team=team_of[i], role=role, row=int(row_of[i]),
-            values={m: shown_values[m][i] for m in values}, statuses=shown, judged=judged, paced=paced,
+        rep = built(  # RepWeek, each field computed here in its type: no validation pass (core/records.py)
+            RepWeek, rep=name, team=team_of[i], role=role, row=int(row_of[i]),
+            values=row_values[i], statuses=shown, judged=judged, paced=paced,
             changes=dict.fromkeys(values) if prev is None or was_off else  # nothing to compare with
             {m: (None if (v := listed[m])[prev] != v[prev] or v[i] != v[i] else v[i] - v[prev]) for m in values},
-            streaks=streaks.get(name, {}), categories=categories,
+            streaks=streaks[i], categories=categories,
             diagnosis_code=found.code, diagnosis_headline=found.headline, diagnosis=found.sentence,
             on_track=found.on_track,
             busy_not_producing=busy(categories[activity], tuple([judged[m] for m in quality_names]),
@@ -390,31 +371,35 @@ def _build_summary(tracking: TrackingData, ranges: RangeSet, problems: list[Prob
     )
 
 
-def _one_row_per_week(frame: pd.DataFrame) -> pd.DataFrame:
+def _one_row_per_week(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """One row per rep and week, the last where there are two (check has said so), indexed 0..n-1 like every
-    array the summary keeps per row. Looked for on codes first: a sheet without a second row, the usual one, is
-    not searched row by row."""
+    array the summary keeps per row, and each row's rep as a code (equal names share one; a blank: -1), found
+    once for every step that groups rows by rep. Looked for on codes first: a sheet without a second row, the
+    usual one, is not searched row by row."""
     if len(frame):
         reps = pd.factorize(frame[REP].to_numpy())[0].astype(np.int64)
         weeks, distinct = pd.factorize(frame[WEEK].to_numpy())
         if len(pd.unique(reps * (len(distinct) + 1) + weeks)) == len(frame):
-            return frame.reset_index(drop=True)
-    return frame.drop_duplicates([REP, WEEK], keep="last").reset_index(drop=True)
+            return frame.reset_index(drop=True), reps
+    frame = frame.drop_duplicates([REP, WEEK], keep="last").reset_index(drop=True)
+    return frame, pd.factorize(frame[REP].to_numpy())[0].astype(np.int64)
 
 
-def _texts(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """A text column as Python objects, a blank as None, whichever way pandas holds it (its own text type spells a
-    blank NaN); all None without the column."""
-    if column not in frame:
-        return np.full(len(frame), None)
-    values = frame[column].to_numpy(dtype=object)
-    return np.where(pd.isna(values), None, values)
+def _texts(frame: pd.DataFrame, column: str, rows: np.ndarray) -> np.ndarray:
+    """A text column's ``rows`` (positions) as Python objects, a blank as None, whichever way pandas holds it (its
+    own text type spells a blank NaN), in place in a column of every row (None in the others, never read); all
+    None without the column."""
+    out = np.full(len(frame), None)
+    if column in frame:
+        values = frame[column].to_numpy(dtype=object)[rows]
+        out[rows] = np.where(pd.isna(values), None, values)
+    return out
 
 
-def _missing(reps: np.ndarray, stamps: np.ndarray, week_rows: np.ndarray, week: pd.Timestamp) -> np.ndarray:
+def _missing(codes: np.ndarray, stamps: np.ndarray, week_rows: np.ndarray, week: pd.Timestamp) -> np.ndarray:
     """The reps with a row in the RECENT_WEEKS weeks before ``week`` but none in it: each one's last such row, in
-    sheet order (positions)."""
-    codes = pd.factorize(reps)[0]  # equal names share a code (a blank one: -1, the last place below)
+    sheet order (positions). ``codes``: each row's rep (equal names share a code; a blank one: -1, the last place
+    below)."""
     here = np.zeros(codes.max(initial=-1) + 2, dtype=bool)
     here[codes[week_rows]] = True
     end = week.to_datetime64()
@@ -435,12 +420,12 @@ def _produced(frame: pd.DataFrame, outcomes: list[Metric], week: pd.Timestamp, w
     """The reps with any outcome above 0 in the window's weeks ending with ``week``: a rep with none is never among
     the team's best by outcomes, however the order falls (a team where most reps have none)."""
     stamps, end = week_stamps(frame), pd.Timestamp(week).to_datetime64()
-    rows = (stamps <= end) & (stamps > end - np.timedelta64(7 * window, "D"))
-    some = np.zeros(len(frame), dtype=bool)
+    rows = np.flatnonzero((stamps <= end) & (stamps > end - np.timedelta64(7 * window, "D")))
+    some = np.zeros(len(rows), dtype=bool)
     for m in outcomes:
         if not m.is_rate:
-            some |= np.nan_to_num(metric_values(frame, m)) > 0
-    return set(frame[REP].to_numpy()[rows & some])
+            some |= np.nan_to_num(metric_values(frame, m, rows)) > 0
+    return set(frame[REP].to_numpy()[rows[some]])
 
 
 def _off_week(name: str, team: str | None, role: str | None, row: int, values: dict[str, float | None],

@@ -194,12 +194,20 @@ def header_height(texts: list[tuple[str, float]]) -> float:
     return LINE_POINTS * max((wrapped_lines(text, width) for text, width in texts), default=1) + 3
 
 
+# One entry of a sheet's writes: (row, col, cell) for one cell, (row, col, values, styles or None) for a row of them.
+Write = tuple[int, int, Cell] | tuple[int, int, tuple[CellValue, ...], tuple[Style | None, ...] | None]
+
+
 @dataclass
 class SheetLayout:
-    """A sheet we generate and own: regenerating replaces it whole."""
+    """A sheet we generate and own: regenerating replaces it whole.
+
+    Its cells are kept as they were put (``writes``, in order: a row of cells is one entry, not a cell each, where
+    a summary of 10,000 reps puts 600,000 cells); ``cells`` gives them by position, a later one winning, and the
+    file writer reads the writes themselves (xlsx/worksheet.OwnCells)."""
 
     name: str
-    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (row, col), 1-based
+    writes: list[Write] = field(default_factory=list, repr=False)
     fills: list[Fill] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
     heights: dict[int, float] = field(default_factory=dict)  # rows that hold wrapped text
@@ -214,6 +222,10 @@ class SheetLayout:
     print_rows: tuple[int, int] | None = None  # first and last row repeated at the top of every printed page
     print_columns: tuple[int, int] | None = None  # first and last column repeated at the left of every page
     tab_color: str | None = None
+    _cells: dict[tuple[int, int], Cell] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _replayed: int = field(default=0, init=False, repr=False, compare=False)  # writes in ``_cells`` so far
+    _by_row: dict[int, list[Write]] | None = field(default=None, init=False, repr=False, compare=False)
+    _indexed: int = field(default=0, init=False, repr=False, compare=False)  # writes in ``_by_row`` so far
 
     def put(self, row: int, col: int, value: CellValue = None, style: Style | None = None,
             formula: str | None = None) -> None:
@@ -221,21 +233,55 @@ class SheetLayout:
         longer one)."""
         if isinstance(value, str) and len(value) > FITS_ANY_WAY:
             value = fit_cell(value)
-        self.cells[(row, col)] = _new_cell(Cell, (value, formula, style))  # Cell(...) without a Python call
+        self.writes.append((row, col, _new_cell(Cell, (value, formula, style))))  # Cell(...) without a call
 
     def put_row(self, row: int, col: int, values: Sequence[CellValue],
                 styles: Sequence[Style | None] | None = None) -> None:
         """put() for cells side by side from ``col`` to the right, each value with the style beside it (or none):
-        a table's row in one call, its cells made and stored without a Python step per cell, where a summary of
-        10,000 reps puts 600,000 cells."""
+        a table's row in one call, kept as one entry, with no Python step per cell."""
         n = len(values)
         if styles is not None and len(styles) != n:
             raise ValueError(f"{n} values but {len(styles)} styles for row {row}")
-        if any(isinstance(value, str) and len(value) > FITS_ANY_WAY for value in values):
+        if [value for value in values if isinstance(value, str) and len(value) > FITS_ANY_WAY]:  # no generator
             values = [fit_cell(value) if isinstance(value, str) else value for value in values]
-        where = zip(repeat(row, n), range(col, col + n), strict=False)  # repeat() is endless: lengths checked above
-        made = map(_new_cell, repeat(Cell), zip(values, repeat(None), styles or repeat(None), strict=False))
-        self.cells.update(zip(where, made, strict=False))
+        self.writes.append((row, col, tuple(values), None if styles is None else tuple(styles)))
+
+    @property
+    def cells(self) -> dict[tuple[int, int], Cell]:
+        """Every cell by (row, col), 1-based, in the order first put, a later put of a cell replacing it in place:
+        the writes replayed once (and only the new ones on a later read)."""
+        cells, writes = self._cells, self.writes
+        for write in writes[self._replayed:]:
+            row, col = write[0], write[1]
+            if len(write) == 3:
+                cells[(row, col)] = write[2]  # type: ignore[misc]
+            else:
+                values, styles = write[2], write[3]  # type: ignore[misc]
+                n = len(values)  # type: ignore[arg-type]
+                where = zip(repeat(row, n), range(col, col + n), strict=False)
+                made = map(_new_cell, repeat(Cell), zip(values, repeat(None), styles or repeat(None), strict=False))  # type: ignore[arg-type]
+                cells.update(zip(where, made, strict=False))
+        self._replayed = len(writes)
+        return cells
+
+    def cell(self, row: int, col: int) -> Cell:
+        """The cell at (row, col), an empty one where none was put: read from the writes of that row, without
+        replaying the whole sheet (a chart's data reads a few columns of it)."""
+        by_row = self._by_row
+        if by_row is None or self._indexed != len(self.writes):
+            by_row = self._by_row = {}
+            for write in self.writes:
+                by_row.setdefault(write[0], []).append(write)
+            self._indexed = len(self.writes)
+        for write in reversed(by_row.get(row, ())):  # the last put wins
+            start = write[1]
+            if len(write) == 3:
+                if start == col:
+                    return write[2]  # type: ignore[return-value]
+            elif start <= col < start + len(write[2]):  # type: ignore[arg-type]
+                styles = write[3]  # type: ignore[misc]
+                return Cell(write[2][col - start], None, styles[col - start] if styles else None)  # type: ignore[index]
+        return Cell()
 
 
 @dataclass

@@ -21,7 +21,7 @@ _PALETTE = ("4472C4", "ED7D31", "70AD47", "FFC000", "5B9BD5", "A5A5A5")
 
 def _range_cells(layout: SheetLayout, ref: str) -> list[Cell]:
     r1, c1, r2, c2 = split_range(ref)
-    return [layout.cells.get((r, c), Cell()) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+    return [layout.cell(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
 
 
 def _abs(sheet: str, ref: str) -> str:

@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import math
 from collections.abc import Iterator
+from itertools import repeat
 
 from salesmetrics_xl.core.cell_values import EXCEL_EPOCH
 from salesmetrics_xl.core.problems import column_letter, split_range, split_ref
@@ -95,7 +96,7 @@ def dv_xml(dv: Validation) -> str:
 def sheet_size(layout: SheetLayout) -> int:
     """About how many bytes of XML sheet_xml writes for ``layout`` (a cell is 40 to 100): whether preparing it is
     worth a worker thread."""
-    size = 60 * len(layout.cells)
+    size = 60 * sum(1 if len(write) == 3 else len(write[2]) for write in layout.writes)  # type: ignore[arg-type]
     for fill in layout.fills:
         r1, _, r2, _ = split_range(fill.ref)
         size += 48 * (r2 - r1 + 1)
@@ -134,6 +135,67 @@ class OwnCells:
         self.opening = _Opening()
         self.rows: dict[int, list[str]] = {}
         self.disordered: set[int] = set()
+        self.alive: list[Cell] = []
+        if not self._from_writes():  # a cell put over another, or left of one already put in its row
+            self._from_cells()
+
+    def _from_writes(self) -> bool:
+        """The rows' XML read from the layout's writes as they were put, a row of cells at a time, when every write
+        starts right of all written before it in its row: then the writes are the cells, in order, each once (what
+        _from_cells makes of them). False, having read nothing, when one does not."""
+        writes, reach = self.layout.writes, {}
+        for write in writes:  # whether they do, first: a cell read and then put over would leave its style behind
+            r, c = write[0], write[1]
+            if c <= reach.get(r, 0):
+                return False
+            reach[r] = c if len(write) == 3 else c + len(write[2]) - 1  # type: ignore[arg-type]
+        tails, opening, rows = self.tails, self.opening, self.rows
+        row, xmls, number, found = 0, [], "", None
+        for write in writes:
+            r, c = write[0], write[1]
+            if r != row:
+                row, number = r, str(r)
+                found = rows.get(r)
+                xmls = [] if found is None else found
+            if len(write) == 3:
+                value, formula, style = write[2]  # type: ignore[misc]
+                try:
+                    tail = tails.get((value, type(value), formula, id(style)))
+                except TypeError:
+                    tail = None
+                if tail is None:
+                    tail = self._tail_of(value, formula, style)
+                if tail:
+                    xmls.append(f"{opening[c]}{number}{tail}")
+            else:
+                values, looks = write[2], write[3]  # type: ignore[misc]
+                for value, style in zip(values, looks or repeat(None), strict=False):  # type: ignore[arg-type]
+                    try:
+                        tail = tails.get((value, type(value), None, id(style)))
+                    except TypeError:
+                        tail = None
+                    if tail is None:
+                        tail = self._tail_of(value, None, style)
+                    if tail:
+                        xmls.append(f"{opening[c]}{number}{tail}")
+                    c += 1
+            if xmls and found is None:  # a row's first cell: the row is there
+                rows[r] = found = xmls
+        return True
+
+    def _tail_of(self, value: object, formula: str | None, style: object) -> str:
+        """A cell's tail, made once per distinct cell (a value no dict can hold: keyed by the cell, kept alive)."""
+        key: tuple[object, ...] = (value, type(value), formula, id(style))
+        try:
+            tail = self.tails.get(key)
+        except TypeError:
+            self.alive.append(cell := Cell(value, formula, style))  # type: ignore[arg-type]
+            key, tail = (id(cell),), None
+        return self.tail(key, Cell(value, formula, style)) if tail is None else tail  # type: ignore[arg-type]
+
+    def _from_cells(self) -> None:
+        """The rows' XML read cell by cell from the layout's cells by position."""
+        layout = self.layout
         tails, opening, rows, last = self.tails, self.opening, self.rows, {}
         row, col, xmls, number = 0, 0, [], ""
         for (r, c), cell in layout.cells.items():
@@ -180,8 +242,8 @@ class OwnCells:
                 value, formula, style = cell
                 try:
                     tail = tails[(value, type(value), formula, id(style))]
-                except TypeError:
-                    tail = tails[(id(cell),)]
+                except TypeError:  # a value no dict can hold: keyed by the cell, as read here
+                    tail = tails.get((id(cell),)) or self.tail((id(cell),), cell)
                 if tail:
                     out[r].append((c, f"{opening[c]}{r}{tail}"))
         return out

@@ -300,14 +300,15 @@ def test_one_row_per_rep_and_week_and_the_reps_missing_this_week_as_pandas_picks
     frame = pd.DataFrame({"Week": [start + pd.Timedelta(weeks=w) for _, w in rows], "Rep": [r for r, _ in rows],
                           "Dials": np.arange(len(rows), dtype=float)}, index=np.arange(len(rows)) * 2 + 5)
     frame["Week"] = frame["Week"].astype("datetime64[ns]")
-    kept = _one_row_per_week(frame)
+    kept, codes = _one_row_per_week(frame)
     pd.testing.assert_frame_equal(kept, frame.drop_duplicates(["Rep", "Week"], keep="last").reset_index(drop=True))
+    assert codes.tolist() == pd.factorize(kept["Rep"].to_numpy())[0].tolist()  # the reps' codes, found once
     week = start + pd.Timedelta(weeks=this)
     here = kept[kept["Week"] == week]
     recent = kept[(kept["Week"] < week) & (kept["Week"] >= week - pd.Timedelta(weeks=RECENT_WEEKS))]
     expected = recent[~recent["Rep"].isin(set(here["Rep"]))].drop_duplicates("Rep", keep="last").index.tolist()
     rows_here = np.flatnonzero((kept["Week"] == week).to_numpy())
-    assert _missing(kept["Rep"].to_numpy(), week_stamps(kept), rows_here, week).tolist() == expected
+    assert _missing(codes, week_stamps(kept), rows_here, week).tolist() == expected
 
 
 @pytest.mark.parametrize("week", [None, 40, 44])

@@ -19,6 +19,7 @@ from salesmetrics_xl.core.problems import WorkbookError
 from salesmetrics_xl.core.workbook import EVALUATION_SHEET, SUMMARY_SHEET
 from salesmetrics_xl.layouts.sheet import (
     MAX_LITERAL,
+    Cell,
     SheetLayout,
     Style,
     formula_text,
@@ -242,3 +243,27 @@ def test_put_row_puts_what_put_puts_cell_by_cell():
     assert row.cells[(4, 4)].value.endswith("more than a cell holds)") and len(row.cells[(4, 4)].value) < 32_768
     with pytest.raises(ValueError, match="2 values but 1 styles"):
         row.put_row(6, 1, [1, 2], [None])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 4), st.integers(1, 6), st.lists(st.sampled_from([None, "a", 2, 2.0, True]),
+                                                                         max_size=4), st.booleans()), max_size=20),
+       st.integers(0, 20))
+def test_cells_by_position_are_the_writes_replayed_in_order(puts, read_at):
+    """A sheet keeps its cells as put (a row of them as one write); by position they are the writes replayed in
+    order, a later put of a cell replacing it where it stood, read at any time; one cell reads the same."""
+    sheet, plain = SheetLayout("S"), {}
+    for k, (r, c, values, single) in enumerate(puts):
+        if k == read_at:
+            assert sheet.cells == plain  # read halfway: only the writes after it are replayed later
+        looks = [Style(bold=True) if isinstance(v, str) else None for v in values]
+        if single:
+            sheet.put(r, c, values[0] if values else None, looks[0] if looks else None)
+            plain[(r, c)] = Cell(values[0] if values else None, None, looks[0] if looks else None)
+        else:
+            sheet.put_row(r, c, values, looks)
+            plain.update({(r, c + j): Cell(v, None, s) for j, (v, s) in enumerate(zip(values, looks, strict=True))})
+    assert list(sheet.cells.items()) == list(plain.items())
+    for r in range(0, 6):
+        for c in range(0, 12):
+            assert sheet.cell(r, c) == plain.get((r, c), Cell())

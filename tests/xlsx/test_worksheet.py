@@ -13,6 +13,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from defusedxml import ElementTree
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.formula.translate import Translator
 
 from salesmetrics_xl.core.problems import Severity, column_letter, split_range
@@ -54,7 +56,7 @@ def _plain(layout: WorkbookLayout) -> WorkbookLayout:
             move = Translator("=" + fill.formula, origin=f"{column_letter(c)}{r1}")
             for r in range(r1, r2 + 1):
                 cells[(r, c)] = Cell(None, move.translate_formula(f"{column_letter(c)}{r}")[1:], fill.style)
-        sheets.append(dataclasses.replace(sheet, cells=cells, fills=[]))
+        sheets.append(dataclasses.replace(sheet, writes=[(r, c, cell) for (r, c), cell in cells.items()], fills=[]))
     return dataclasses.replace(layout, sheets=sheets)
 
 
@@ -234,3 +236,49 @@ def test_a_damaged_cell_is_caught_however_often_it_repeats(monkeypatch):
     monkeypatch.setattr(worksheet, "text", lambda value: value if value == "<bad>" else real(value))
     with pytest.raises(InvalidPartError):
         b"".join(sheet_xml(sheet, Styles('<styleSheet xmlns="x"/>'), None))
+
+
+# ---- the cells read as they were put -------------------------------------------------------------------------
+
+_LOOKS = [None, Style(bold=True), Style(wrap=True), Style(number_format="0.0%")]
+_ANY_VALUE = st.one_of(st.none(), st.sampled_from(["Ann", " pad ", "", "=SUM(A1)"]), st.integers(-3, 3),
+                    st.sampled_from([1.0, 0.25, float("nan")]), st.booleans(), st.just(dt.date(2026, 11, 2)))
+_PUT = st.tuples(st.integers(1, 6), st.integers(1, 8), st.lists(st.tuples(_ANY_VALUE, st.sampled_from(_LOOKS)),
+                                                                 max_size=5), st.booleans())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PUT, max_size=25), st.booleans())
+def test_a_sheet_read_from_its_writes_is_the_sheet_read_cell_by_cell(puts, in_order):
+    """OwnCells reads a layout's writes as put, a row of cells at a time, when each starts right of all before it
+    in its row; else cell by cell from the cells by position. Either way: the same sheet XML and styles, byte for
+    byte, as reading cell by cell always."""
+    if in_order:  # rows put left to right, as a table is: the writes themselves are read
+        puts = sorted(puts, key=lambda p: (p[0], p[1]))
+        kept, reach = [], {}
+        for r, c, cells, single in puts:
+            if c > reach.get(r, 0):
+                kept.append((r, c, cells, single))
+                reach[r] = c + max(len(cells), 1) - 1
+        puts = kept
+    sheet = SheetLayout("S")
+    for r, c, cells, single in puts:
+        if single or not cells:
+            value, style = cells[0] if cells else (None, None)
+            sheet.put(r, c, value, style)
+        else:
+            sheet.put_row(r, c, [v for v, _ in cells], [s for _, s in cells])
+
+    def written(fast: bool) -> tuple[bytes, str | None]:
+        styles = Styles('<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>')
+        original = worksheet.OwnCells._from_writes
+        if not fast:
+            worksheet.OwnCells._from_writes = lambda self: False  # type: ignore[method-assign]
+        try:
+            return b"".join(sheet_xml(sheet, styles, None)), styles.xml()
+        finally:
+            worksheet.OwnCells._from_writes = original  # type: ignore[method-assign]
+
+    if in_order:  # the writes themselves are read: the cells by position are never made
+        assert worksheet.OwnCells(sheet, Styles("<styleSheet/>"), EXCEL_EPOCH) and sheet._replayed == 0
+    assert written(True) == written(False)
