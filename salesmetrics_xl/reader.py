@@ -38,11 +38,8 @@ from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError
 from salesmetrics_xl.core.ranges import RangeSet
 from salesmetrics_xl.core.tracking import TrackingData
 from salesmetrics_xl.core.workbook import RANGES, RANGES_SHEET_NAME, REP, TRACKING, TRACKING_SHEET_NAME, WEEK
-from salesmetrics_xl.ooxml import (
-    as_transitional,
-    elements,
-    flavour_of,
-)
+from salesmetrics_xl.null_text import null_text_columns
+from salesmetrics_xl.ooxml import as_transitional, elements, flavour_of
 from salesmetrics_xl.package import MAX_CELLS, Sheet, check_package, explain, is_panic, limit, not_a_worksheet
 from salesmetrics_xl.sheet_guard import Bounds, SheetScan, bounded, repeated_rows, scan_sheet
 from salesmetrics_xl.sheet_head import head_rows
@@ -309,6 +306,7 @@ class _ColumnarBook(_CalamineBook):
         self.heads: _OpenpyxlBook | None = None
         self.head_rows: dict[str, list[tuple[object, ...]]] = {}
         self.loads: dict[str, _Load] = {}
+        self.nulls: dict[str, set[int]] = {}  # per sheet: the columns with text fastexcel reads as none (null_text)
 
     def _head(self, name: str) -> list[tuple[object, ...]]:
         """The rows where a header may be (openpyxl streams them, without parsing the whole sheet)."""
@@ -373,6 +371,8 @@ class _ColumnarBook(_CalamineBook):
                                    coded.dictionary.to_pylist())
                 kept |= np.array([filled(v) for v in values[at].values], dtype=bool)[values[at].codes]
                 continue
+            if at + 1 in self.nulls.get(name, ()) or 0 in self.nulls.get(name, ()):
+                return None  # text fastexcel took for no value ("N/A") among numbers or dates: the row reader says it
             kept |= column.is_valid().to_numpy(zero_copy_only=False)
             if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
                 values[at] = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
@@ -512,6 +512,8 @@ def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tra
                 if isinstance(book, _ColumnarBook) and (chosen == "columnar" or len(data) >= COLUMNAR_MIN_BYTES):
                     bounds = _prefetch(book, parts, name, data)
                 scans[name] = scan_sheet(data, str(path), name, bounds)  # before any reader sees the sheet
+                if isinstance(book, _ColumnarBook):  # (fastexcel loads meanwhile, if it may)
+                    book.nulls[name] = null_text_columns(data, parts.shared_strings, lambda: parts.strings(sys.maxsize))
                 del data
             scan = scans[name]
             special, extent = scan.special, scan.extent

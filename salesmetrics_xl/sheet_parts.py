@@ -88,6 +88,12 @@ class SheetParts:
         with zipfile.ZipFile(self.path) as zf:
             return first_strings(zf, strings_part(zf), count)
 
+    def shared_strings(self) -> bytes | None:
+        """The shared strings part's XML, for null_text (None: the book has no shared strings)."""
+        with zipfile.ZipFile(self.path) as zf:
+            part = strings_part(zf)
+            return part_bytes(zf, part) if part else None
+
     def utf16(self, name: str) -> bool:
         if name not in self.utf16s:
             with zipfile.ZipFile(self.path) as zf:

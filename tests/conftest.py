@@ -80,3 +80,20 @@ def make_book(tmp_path: Path) -> MakeBook:
         return path
 
     return make
+
+
+@pytest.fixture
+def columnar_reads(monkeypatch) -> list[bool]:
+    """Whether each columnar read of a Tracking sheet went column by column (True) or declined (False)."""
+    seen: list[bool] = []
+    from salesmetrics_xl import reader
+
+    original = reader._ColumnarBook.columns
+
+    def spy(self, name, header):
+        found = original(self, name, header)
+        seen.append(found is not None)
+        return found
+
+    monkeypatch.setattr(reader._ColumnarBook, "columns", spy)
+    return seen

@@ -82,21 +82,6 @@ def test_each_broken_workbook_names_its_problem_and_cell(make_book, case):
     assert data.problems[0].file.endswith("book.xlsx")
 
 
-@pytest.fixture
-def columnar_reads(monkeypatch) -> list[bool]:
-    """Whether each columnar read of a Tracking sheet went column by column (True) or declined (False)."""
-    seen: list[bool] = []
-    original = reader._ColumnarBook.columns
-
-    def spy(self, name, header):
-        found = original(self, name, header)
-        seen.append(found is not None)
-        return found
-
-    monkeypatch.setattr(reader._ColumnarBook, "columns", spy)
-    return seen
-
-
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
 def test_every_reader_returns_identical_data(make_book, case):
     assert_identical(book(make_book, **CASES[case][0]))

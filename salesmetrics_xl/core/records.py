@@ -4,7 +4,8 @@ Pydantic checks what comes in at the edges (a workbook, a JSON file); a rep's we
 rep, holds numbers and statuses the core has just computed, and checking its many dicts again cost a tenth of a
 10,000-rep summary (a small record, a monthly pace, validates faster than this makes it: it is left to pydantic).
 ``built`` makes the same record validation would (tests/core/test_records.py holds them equal, type for type),
-with each default a fresh copy as validation gives it."""
+with each default a fresh copy as validation gives it. Pydantic's own ``model_construct`` skips validation too,
+but measured slower than validating (15.6 against 14.2 µs for a RepWeek; this: 3.3 µs)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
 
 M = TypeVar("M", bound=BaseModel)
 _REQUIRED = object()  # in a template: a field with no default, which must be given
@@ -34,7 +34,7 @@ class _Template:
             elif isinstance(default, list | dict | set):  # an empty one made anew, else a deep copy
                 self.fresh.append((name, type(default) if not default else functools.partial(copy.deepcopy,
                                                                                            default)))
-            self.values[name] = _REQUIRED if default is PydanticUndefined else default
+            self.values[name] = _REQUIRED if info.is_required() or info.default_factory is not None else default
         self.required = {name for name, value in self.values.items() if value is _REQUIRED} - {
             name for name, _ in self.fresh}
 
