@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from salesmetrics_xl import GC_THRESHOLD
-from salesmetrics_xl.console import CONSOLE_REPS, console, console_err, print_json, working
+from salesmetrics_xl.console import CONSOLE_REPS, console, console_err, print_json, ready_to_print, working
 from salesmetrics_xl.core.defaults import TOP_SHARE, WEEKS, SettingError
 from salesmetrics_xl.version import __version__
 
@@ -209,7 +209,7 @@ def summary(
         with working(f"Summarising {workbook.name}..."):
             run = summarise_workbook(workbook, _week(week), out, in_place, formulas,  # type: ignore[arg-type]
                                      tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet, window=window,
-                                     force=force)
+                                     force=force, meanwhile=lambda: ready_to_print(as_json))
     except WorkbookError as exc:
         _fail(exc, as_json, workbook)
     if as_json:  # the report's models are built only for --json

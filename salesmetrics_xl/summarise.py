@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,9 +40,13 @@ class SummaryRun:
 def summarise_workbook(source: Path, week: dt.date | None = None, out: Path | None = None, in_place: bool = False,
                        formulas: Formulas = "native", today: dt.date | None = None,
                        tracking_sheet: str | None = None, ranges_sheet: str | None = None,
-                       window: int = WEEKS, force: bool = False) -> SummaryRun:
-    """Raises WorkbookError when the workbook cannot be summarised at all (unreadable, no Tracking data)."""
-    guess = _Guess(source, formulas)
+                       window: int = WEEKS, force: bool = False,
+                       meanwhile: Callable[[], object] | None = None) -> SummaryRun:
+    """Raises WorkbookError when the workbook cannot be summarised at all (unreadable, no Tracking data).
+
+    ``meanwhile``: the caller's own work that needs no result, done once while fastexcel loads a big Tracking sheet
+    and this thread would only wait (the command line loads what it prints with)."""
+    guess = _Guess(source, formulas, meanwhile)
     try:
         data = read_workbook(source, today=today, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet,
                              early=guess)
@@ -80,14 +85,17 @@ class _Guess:
     layout the whole read gives is the same (a totals row below the data moves the last row; a Reps sheet or a
     Role spelt two ways changes the formulas): else its parts are given up and begun again."""
 
-    def __init__(self, source: Path, formulas: Formulas):
-        self.source, self.formulas = source, formulas
+    def __init__(self, source: Path, formulas: Formulas, meanwhile: Callable[[], object] | None = None):
+        self.source, self.formulas, self.meanwhile = source, formulas, meanwhile
         self.layout: WorkbookLayout | None = None
         self.writer: WorkbookWriter | None = None
 
     def __call__(self, tracking: TrackingData, ranges: RangeSet) -> None:
         if self.layout is None:  # the first guess (another reader, after a failed one, guesses alike)
             self._begin(tracking, ranges)
+        if self.meanwhile is not None:
+            self.meanwhile, meanwhile = None, self.meanwhile
+            meanwhile()
 
     def _begin(self, tracking: TrackingData, ranges: RangeSet) -> None:
         self.close()
