@@ -7,7 +7,7 @@ import bisect
 import datetime as dt
 import functools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import repeat
 
 from salesmetrics_xl.core.cell_values import EXCEL_EPOCH
@@ -157,28 +157,20 @@ class OwnCells:
                 row, number = r, str(r)
                 found = rows.get(r)
                 xmls = [] if found is None else found
-            if len(write) == 3:
-                value, formula, style = write[2]  # type: ignore[misc]
+            if len(write) == 3:  # one cell
+                cells: Iterable[tuple[object, object, object]] = (write[2],)  # type: ignore[assignment]
+            else:  # a row of cells from column c, without formulas
+                cells = zip(write[2], repeat(None), write[3] or repeat(None), strict=False)  # type: ignore[arg-type]
+            for value, formula, style in cells:
                 try:
                     tail = tails.get((value, type(value), formula, id(style)))
                 except TypeError:
                     tail = None
                 if tail is None:
-                    tail = self._tail_of(value, formula, style)
+                    tail = self._tail_of(value, formula, style)  # type: ignore[arg-type]
                 if tail:
                     xmls.append(f"{opening[c]}{number}{tail}")
-            else:
-                values, looks = write[2], write[3]  # type: ignore[misc]
-                for value, style in zip(values, looks or repeat(None), strict=False):  # type: ignore[arg-type]
-                    try:
-                        tail = tails.get((value, type(value), None, id(style)))
-                    except TypeError:
-                        tail = None
-                    if tail is None:
-                        tail = self._tail_of(value, None, style)
-                    if tail:
-                        xmls.append(f"{opening[c]}{number}{tail}")
-                    c += 1
+                c += 1
             if xmls and found is None:  # a row's first cell: the row is there
                 rows[r] = found = xmls
         return True
