@@ -3,12 +3,15 @@
 fastexcel (the columnar reader of big Tracking sheets) takes some text for a missing value: a cell holding "N/A",
 "n/a", "NULL", "None" or "NaN" in a column of numbers or dates comes out blank (or NaN), where every other reader
 hands the parser the text, which says so ("Dials: 'N/A' is text, not a number"). A sheet read by fastexcel must
-say the same, so the reader finds the columns that hold such a cell (in a plain sheet: sheet_bounds.bounded proved
-its cell tags) and leaves a sheet with one in a column fastexcel read as numbers or dates to the row reader.
+say the same, so the reader finds the columns that hold such a cell and leaves a sheet with one in a column
+fastexcel read as numbers or dates to the row reader. It runs only on a sheet the columnar reader takes: a plain one
+(sheet_guard: cells and rows spelled as Excel writes them, no comments or CDATA, no prefixed cells).
 
-Cheap where it matters (it runs while fastexcel loads): the shared strings are looked at as bytes first, and a
-sheet's own texts by a few scans (0.08 s at 200,000 rows); the cells are looked for only when one of the texts may
-be there (tests/test_null_text.py holds every reader to one answer).
+Cheap and bounded (it runs while fastexcel loads): a few scans that start with a literal tag, each match looked at
+in a window of bytes around it, never a pattern that can run on to the end of the sheet. Anything they cannot
+settle (a text in runs, a character reference, a prefixed string, many shared strings of such a text) answers
+"some column" ({0}): the row reader then reads the sheet, which is slower and always right
+(tests/test_null_text.py holds every reader to one answer).
 """
 
 from __future__ import annotations
@@ -25,17 +28,17 @@ from salesmetrics_xl.sheet_bounds import occurrences
 # fastexcel's NULL_STRING_VALUES (fastexcel 0.21, src/types/dtype/mod.rs); "" is blank to every reader
 NULL_TEXT = frozenset({"#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
                        "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
-_TEXTS = b"|".join(re.escape(html.escape(t, quote=False).encode()) for t in sorted(NULL_TEXT, key=len, reverse=True))
-# one of the texts held whole: in a shared string (any prefix: the part is small), in a cell's own text or value
-# (a plain sheet: no prefixes; a regex with a literal start scans 87 MB in 0.05 s)
-_SHARED = re.compile(rb"<(?:\w+:)?t(?: [^>]*)?>(?:" + _TEXTS + rb")</")
-_INLINE_MAYBE = re.compile(rb'<is><(?:r>|t(?: xml:space="preserve")?>(?:' + _TEXTS + rb")</t>)")  # or in runs
-_VALUE_WHOLE = re.compile(rb"<v>(?:" + _TEXTS + rb")</v>")
-_REF = rb'<c r="([A-Z]{1,3})\d+"'
-_CELL = re.compile(_REF)
-_INLINE = re.compile(_REF + rb'[^>]*? t="inlineStr"[^>]*><is>(.*?)</is>', re.S)
-_FORMULA_TEXT = re.compile(_REF + rb'[^>]*? t="str"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
-_TEXT = re.compile(rb"<t(?: [^>]*)?>([^<]*)</t>|<rPh\b.*?</rPh>", re.S)  # a string's runs, not its phonetic reading
+_SPELT = sorted({html.escape(t, quote=False).encode() for t in NULL_TEXT} | {b"&lt;NA>"}, key=len, reverse=True)
+_TEXTS = rb"\s*(?:" + b"|".join(re.escape(t) for t in _SPELT) + rb")\s*"
+# a cell's own text: one of them, or (group 1) runs, whose texts fastexcel joins
+_T, _END_T = rb"<(?:\w+:)?t(?:\s[^>]*)?>", rb"</(?:\w+:)?t\s*>"
+_INLINE = re.compile(rb"<is>\s*(?:" + _T + _TEXTS + _END_T
+                     + rb"|((?:" + _T + rb"[^<]*" + _END_T + rb"\s*)?<(?:\w+:)?r[\s>]))")
+_VALUE = re.compile(rb"<v(?:\s[^>]*)?>" + _TEXTS + rb"</v\s*>")  # a formula's text result, one of them
+_SHARED = re.compile(_T + _TEXTS + rb"</")  # a shared string, one of them
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})\d+"')
+WINDOW = 512  # bytes looked back from a value to its cell's tag (a cell's own attributes take far fewer)
+MOST_SHARED = 50  # shared strings of such a text looked for one by one; more: the row reader reads the sheet
 
 
 def null_text_columns(data: bytes, shared: Callable[[], bytes | None], strings: Callable[[], list[str]]) -> set[int]:
@@ -50,26 +53,46 @@ def null_text_columns(data: bytes, shared: Callable[[], bytes | None], strings: 
 
 def _columns(data: bytes, shared: bytes | None, strings: Callable[[], list[str]]) -> set[int]:
     found: set[int] = set()
-    if shared is not None and (_SHARED.search(shared) or b"<r>" in shared or b":r>" in shared or b"&#" in shared):
-        indexes = [str(i).encode() for i, text in enumerate(strings()) if text in NULL_TEXT]
-        if indexes:  # a shared string cell whose index is one of them: t="s", then any other attributes
-            cell = re.compile(rb't="s"(?: [\w:]+="[^"]*")*\s*>\s*<v>\s*(?:' + b"|".join(indexes) + rb")\s*</v>")
-            for match in cell.finditer(data):
-                ref = _CELL.match(data, data.rfind(b'<c r="', 0, match.start()))
-                found.add(column_index(ref[1].decode()) if ref else 0)  # 0: a cell it cannot place (none, proven)
-    if b'inlineStr"' in data and (_INLINE_MAYBE.search(data) or _char_references(data)):
-        found |= {column_index(m[1].decode()) for m in _INLINE.finditer(data) if _text(m[2]) in NULL_TEXT}
-    if b't="str"' in data and (_VALUE_WHOLE.search(data) or _char_references(data)):
-        found |= {column_index(m[1].decode()) for m in _FORMULA_TEXT.finditer(data)
-                  if html.unescape(m[2].decode()) in NULL_TEXT}
+    if b'inlineStr"' in data or b't="str"' in data:
+        if _char_references(data) or b":is>" in data:
+            return {0}  # spelt by reference, or a prefixed string (its runs unseen): the row reader says
+        for m in _INLINE.finditer(data):
+            if m[1] is not None:
+                return {0}  # text in runs: only joining them says
+            found.add(_column(data, m.start()))
+        if b't="str"' in data:
+            found |= {_column(data, m.start()) for m in _VALUE.finditer(data) if _is_formula_text(data, m.start())}
+    if shared is not None and (_SHARED.search(shared) or any(  # held whole, or spelt in a way only reading says
+            mark in shared for mark in (b"<r>", b":r>", b"&#", b"CDATA"))):
+        indexes = [i for i, text in enumerate(strings()) if text in NULL_TEXT]
+        if len(indexes) > MOST_SHARED:
+            return {0}
+        if indexes:  # a shared-string cell whose value is one of them (any leading zeros)
+            cell = re.compile(rb"<v>\s*0*(?:" + b"|".join(str(i).encode() for i in indexes) + rb")\s*</v\s*>")
+            found |= {_column(data, m.start()) for m in cell.finditer(data) if _tag(data, m.start()).count(
+                b't="s"')}
     return found
 
 
+def _tag(data: bytes, at: int) -> bytes:
+    """The tag of the cell whose value starts at ``at``, read within WINDOW bytes (empty: none there)."""
+    start = data.rfind(b"<c ", max(0, at - WINDOW), at)
+    return data[start:data.find(b">", start, at) + 1] if start >= 0 else b""
+
+
+def _column(data: bytes, at: int) -> int:
+    """The column of the cell holding the value at ``at``; 0 when it cannot be placed."""
+    m = _CELL.match(_tag(data, at))
+    return column_index(m[1].decode()) if m else 0
+
+
+def _is_formula_text(data: bytes, at: int) -> bool:
+    tag = _tag(data, at)
+    return not tag or b't="str"' in tag  # a cell it cannot read: counted (the row reader then reads the sheet)
+
+
 def _char_references(data: bytes) -> bool:
-    """Whether the sheet spells a character by reference (then only reading a text says what it is): found by its
-    rare '&', several times faster than a search for the pair."""
+    """Whether the sheet spells a character by reference: found by its rare '&', several times faster than a
+    search for the pair."""
     return len(occurrences(np.frombuffer(data, dtype=np.uint8), b"&#", 0)) > 0
 
-
-def _text(item: bytes) -> str:
-    return html.unescape("".join(m[1].decode() for m in _TEXT.finditer(item) if m[1] is not None))

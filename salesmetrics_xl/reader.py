@@ -505,6 +505,7 @@ def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tra
         names = _worksheets(path, book.sheetnames, sheets)
 
         def rows(name: str) -> Iterator[tuple[object, ...]]:
+            data = b""
             if name not in scans:
                 data = parts.xml(name)
                 sizes[name] = len(data)
@@ -512,9 +513,6 @@ def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tra
                 if isinstance(book, _ColumnarBook) and (chosen == "columnar" or len(data) >= COLUMNAR_MIN_BYTES):
                     bounds = _prefetch(book, parts, name, data)
                 scans[name] = scan_sheet(data, str(path), name, bounds)  # before any reader sees the sheet
-                if isinstance(book, _ColumnarBook):  # (fastexcel loads meanwhile, if it may)
-                    book.nulls[name] = null_text_columns(data, parts.shared_strings, lambda: parts.strings(sys.maxsize))
-                del data
             scan = scans[name]
             special, extent = scan.special, scan.extent
             if not scan.placed:  # out of order, twice, or without references: every reader places them alike
@@ -527,6 +525,8 @@ def _read_with(chosen: str, path: Path, sheets: list[Sheet], today: dt.date, tra
                 is_sparse = True  # the native readers misread UTF-16 parts; openpyxl reads them as Excel does
             if isinstance(book, _ColumnarBook) and not special and not is_sparse and (
                     chosen == "columnar" or sizes[name] >= COLUMNAR_MIN_BYTES):
+                if data:  # a plain sheet fastexcel reads: its text fastexcel would blank (it loads meanwhile)
+                    book.nulls[name] = null_text_columns(data, parts.shared_strings, lambda: parts.strings(sys.maxsize))
                 columnar.add(name)
                 return book.header_first(name)
             if isinstance(book, _OpenpyxlBook):
