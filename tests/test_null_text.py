@@ -70,28 +70,22 @@ def _rewrite(path: Path, part: str, old: str, new: str) -> Path:
     return out
 
 
-SPELLINGS = {  # the Dials cell of row 3 holding N/A, each way a package may spell it
-    "inline string": ("xl/worksheets/sheet1.xml", r'<c r="E3"[^>]*>.*?</c>',
-                      '<c r="E3" t="inlineStr"><is><t>N/A</t></is></c>'),
-    "formula text": ("xl/worksheets/sheet1.xml", r'<c r="E3"[^>]*>.*?</c>',
-                     '<c r="E3" t="str"><f>"N/A"</f><v>N/A</v></c>'),
+E3 = ("xl/worksheets/sheet1.xml", r'<c r="E3"[^>]*>.*?</c>')  # the Dials cell of row 3, replaced whole
+CELLS = {  # the Dials cell of row 3 holding N/A, each way a sheet may spell it
+    "inline string": '<c r="E3" t="inlineStr"><is><t>N/A</t></is></c>',
+    "formula text": '<c r="E3" t="str"><f>"N/A"</f><v>N/A</v></c>',
+    "inline string escaped": '<c r="E3" t="inlineStr"><is><t>&lt;NA&gt;</t></is></c>',
+    "inline string with a bare >": '<c r="E3" t="inlineStr"><is><t>&lt;NA></t></is></c>',
+    "inline string spaced between tags": '<c r="E3" t="inlineStr"><is> <t>N/A</t ></is ></c>',
+    "inline string prefixed": '<c r="E3" t="inlineStr"><is><x:t xmlns:x="http://schemas.openxmlformats.org/'
+                              'spreadsheetml/2006/main">N/A</x:t></is></c>',
+    "inline string in runs": '<c r="E3" t="inlineStr"><is><r><t>N</t></r><r><t>/A</t></r></is></c>',
+    "formula text kept spaced": '<c r="E3" t="str"><f>"N/A"</f><v xml:space="preserve">N/A</v></c>',
+}
+SPELLINGS = {name: (*E3, cell) for name, cell in CELLS.items()} | {  # and the shared string's own spellings
     "shared string in runs": ("xl/sharedStrings.xml", r"<si><t>N/A</t></si>",
                               "<si><r><t>N</t></r><r><t>/A</t></r></si>"),
-    "shared string by character reference": ("xl/sharedStrings.xml", r"<si><t>N/A</t></si>",
-                                             "<si><t>&#78;/A</t></si>"),
-    "inline string escaped": ("xl/worksheets/sheet1.xml", r'<c r="E3"[^>]*>.*?</c>',
-                              '<c r="E3" t="inlineStr"><is><t>&lt;NA&gt;</t></is></c>'),
-    "inline string with a bare >": ("xl/worksheets/sheet1.xml", r'<c r="E3"[^>]*>.*?</c>',
-                                    '<c r="E3" t="inlineStr"><is><t>&lt;NA></t></is></c>'),
-    "inline string spaced between tags": ("xl/worksheets/sheet1.xml", r'<c r="E3"[^>]*>.*?</c>',
-                                          '<c r="E3" t="inlineStr"><is> <t>N/A</t ></is ></c>'),
-    "inline string prefixed": ("xl/worksheets/sheet1.xml", r'<c r="E3"[^>]*>.*?</c>',
-                               '<c r="E3" t="inlineStr"><is><x:t xmlns:x="http://schemas.openxmlformats.org/'
-                               'spreadsheetml/2006/main">N/A</x:t></is></c>'),
-    "inline string in runs": ("xl/worksheets/sheet1.xml", r'<c r="E3"[^>]*>.*?</c>',
-                              '<c r="E3" t="inlineStr"><is><r><t>N</t></r><r><t>/A</t></r></is></c>'),
-    "formula text kept spaced": ("xl/worksheets/sheet1.xml", r'<c r="E3"[^>]*>.*?</c>',
-                                 '<c r="E3" t="str"><f>"N/A"</f><v xml:space="preserve">N/A</v></c>'),
+    "shared string by character reference": ("xl/sharedStrings.xml", r"<si><t>N/A</t></si>", "<si><t>&#78;/A</t></si>"),
     "shared string index with a leading zero": ("xl/worksheets/sheet1.xml", r'(<c r="E3" t="s"><v>)(\d+)(</v>)',
                                                 r"\g<1>0\g<2>\g<3>"),
 }
