@@ -361,6 +361,7 @@ class _ColumnarBook(_CalamineBook):
                 raise load.error
             return None
         places, batch = load.result  # type: ignore[misc]
+        nulls = self.nulls.get(name, set())
         values: dict[int, Column] = {}
         kept = np.zeros(batch.num_rows, dtype=bool)  # type: ignore[attr-defined]
         for at, column in zip(places, batch.columns, strict=True):  # type: ignore[attr-defined]
@@ -371,7 +372,7 @@ class _ColumnarBook(_CalamineBook):
                                    coded.dictionary.to_pylist())
                 kept |= np.array([filled(v) for v in values[at].values], dtype=bool)[values[at].codes]
                 continue
-            if at + 1 in self.nulls.get(name, ()) or 0 in self.nulls.get(name, ()):
+            if at + 1 in nulls or 0 in nulls:
                 return None  # text fastexcel took for no value ("N/A") among numbers or dates: the row reader says it
             kept |= column.is_valid().to_numpy(zero_copy_only=False)
             if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):

@@ -6,11 +6,12 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from defusedxml import ElementTree
 
 from salesmetrics_xl.ooxml import PartNames, is_utf16, rel_kind, resolve, sheet_rid, sheets_of, utf8_xml
-from salesmetrics_xl.package import part_bytes
+from salesmetrics_xl.package import WORKBOOK_RELS, part_bytes
 from salesmetrics_xl.sheet_head import first_strings
 
 
@@ -24,7 +25,7 @@ def sheet_parts(zf: zipfile.ZipFile) -> Callable[[str], str | None]:
     and the first relationship of an id, as a search finds them."""
     names = PartNames(zf.namelist())
     workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(zf.read(names.find("xl/_rels/workbook.xml.rels") or "xl/_rels/workbook.xml.rels"))
+    rels = _workbook_rels(zf, names)
     rids: dict[str, str | None] = {}
     for sheet in sheets_of(workbook):
         rids.setdefault(sheet.get("name"), sheet_rid(sheet))  # type: ignore[attr-defined, arg-type]
@@ -39,10 +40,15 @@ def sheet_parts(zf: zipfile.ZipFile) -> Callable[[str], str | None]:
     return part
 
 
+def _workbook_rels(zf: zipfile.ZipFile, names: PartNames) -> Any:
+    """The workbook's relationships, parsed: the part found in any case, as Excel finds it."""
+    return ElementTree.fromstring(zf.read(names.find(WORKBOOK_RELS) or WORKBOOK_RELS))
+
+
 def strings_part(zf: zipfile.ZipFile) -> str | None:
     """The shared strings part, as the workbook's relationships name it (the first such relationship)."""
     names = PartNames(zf.namelist())
-    rels = ElementTree.fromstring(zf.read(names.find("xl/_rels/workbook.xml.rels") or "xl/_rels/workbook.xml.rels"))
+    rels = _workbook_rels(zf, names)
     for rel in rels:
         if rel_kind(rel.get("Type")) == "sharedStrings" and rel.get("TargetMode") != "External":
             found = resolve("xl", rel.get("Target") or "")
