@@ -20,10 +20,8 @@ import html
 import re
 from collections.abc import Callable
 
-import numpy as np
-
 from salesmetrics_xl.core.problems import column_index
-from salesmetrics_xl.sheet_bounds import occurrences
+from salesmetrics_xl.sheet_guard import contains
 
 # fastexcel's NULL_STRING_VALUES (fastexcel 0.21, src/types/dtype/mod.rs); "" is blank to every reader
 NULL_TEXT = frozenset({"#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
@@ -32,7 +30,11 @@ _SPELT = sorted({html.escape(t, quote=False).encode() for t in NULL_TEXT} | {b"&
 _TEXTS = rb"\s*(?:" + b"|".join(re.escape(t) for t in _SPELT) + rb")\s*"
 # a cell's own text: one of them, or (group 1) runs, whose texts fastexcel joins
 _T, _END_T = rb"<(?:\w+:)?t(?:\s[^>]*)?>", rb"</(?:\w+:)?t\s*>"
-_INLINE = re.compile(rb"<is>\s*(?:" + _T + _TEXTS + _END_T
+# passed over at once: the shape nearly every inline string has, <is><t>TEXT</t></is>, with a TEXT none of them can
+# start (not space, '#', '&', '-', '1', 'N' or 'n'); trying the texts at each of a 200,000-row sheet's 600,000
+# inline strings took 0.3 s, this takes 0.06 s
+_PLAIN_IS = rb"(?!<t>[^<\s#&N1n-][^<]*</t></is>)"
+_INLINE = re.compile(rb"<is>" + _PLAIN_IS + rb"\s*(?:" + _T + _TEXTS + _END_T
                      + rb"|((?:" + _T + rb"[^<]*" + _END_T + rb"\s*)?<(?:\w+:)?r[\s>]))")
 _VALUE = re.compile(rb"<v(?:\s[^>]*)?>" + _TEXTS + rb"</v\s*>")  # a formula's text result, one of them
 _SHARED = re.compile(_T + _TEXTS + rb"</")  # a shared string, one of them
@@ -53,14 +55,15 @@ def null_text_columns(data: bytes, shared: Callable[[], bytes | None], strings: 
 
 def _columns(data: bytes, shared: bytes | None, strings: Callable[[], list[str]]) -> set[int]:
     found: set[int] = set()
-    if b'inlineStr"' in data or b't="str"' in data:
-        if _char_references(data) or b":is>" in data:
+    formula_text = contains(data, b't="str"', 3)  # each found by its rarest byte: several times faster than `in`
+    if formula_text or contains(data, b'inlineStr"', 6):
+        if contains(data, b"&#", 0) or contains(data, b":is>", 0):
             return {0}  # spelt by reference, or a prefixed string (its runs unseen): the row reader says
         for m in _INLINE.finditer(data):
             if m[1] is not None:
                 return {0}  # text in runs: only joining them says
             found.add(_column(data, m.start()))
-        if b't="str"' in data:
+        if formula_text:
             found |= {_column(data, m.start()) for m in _VALUE.finditer(data) if _is_formula_text(data, m.start())}
     if shared is not None and (_SHARED.search(shared) or any(  # held whole, or spelt in a way only reading says
             mark in shared for mark in (b"<r>", b":r>", b"&#", b"CDATA"))):
@@ -89,10 +92,3 @@ def _column(data: bytes, at: int) -> int:
 def _is_formula_text(data: bytes, at: int) -> bool:
     tag = _tag(data, at)
     return not tag or b't="str"' in tag  # a cell it cannot read: counted (the row reader then reads the sheet)
-
-
-def _char_references(data: bytes) -> bool:
-    """Whether the sheet spells a character by reference: found by its rare '&', several times faster than a
-    search for the pair."""
-    return len(occurrences(np.frombuffer(data, dtype=np.uint8), b"&#", 0)) > 0
-

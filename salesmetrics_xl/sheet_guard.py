@@ -102,7 +102,7 @@ def _plain_rows(data: bytes, proven: bool = False) -> list[bytes] | None:
     start = _PROLOG_END.match(data[:4096]).end()  # type: ignore[union-attr]
     if not proven and any(data.find(ws, start) >= 0 for ws in (b"\n", b"\r", b"\t")):
         return None  # whitespace other than a space, possibly inside a tag (bounded)
-    if _contains(data, b"<!", 1, start):
+    if contains(data, b"<!", 1, start):
         return None  # a comment or CDATA section: a byte scan would read the tags inside it
     if not proven and not _equals_quoted(data) and (_QUOTE_AFTER.search(data) or _SPACE_BEFORE.search(data)):
         return None  # an attribute with single quotes or spaces around '=' ("Blank = 1" in a text is fine)
@@ -116,7 +116,7 @@ def _plain_rows(data: bytes, proven: bool = False) -> list[bytes] | None:
     return numbers
 
 
-def _contains(data: bytes, needle: bytes, rare: int, start: int = 0) -> bool:
+def contains(data: bytes, needle: bytes, rare: int, start: int = 0) -> bool:
     """Whether ``needle`` occurs in ``data`` from ``start``, found by its rare byte ``needle[rare]`` (a search for
     one byte is several times faster than for two when the first, like '<', is everywhere). Exact either way."""
     byte = needle[rare:rare + 1]
@@ -198,7 +198,7 @@ def _proven(data: bytes, file: str, sheet: str, bounds: Bounds) -> SheetScan | N
         return None
     tags = tags[tags >= start]
     codes = np.frombuffer(data, dtype=np.uint8)
-    if _contains(data, b"<!", 1, start) or len(occurrences(codes, b"<row", 3, start)) != len(tags) or (
+    if contains(data, b"<!", 1, start) or len(occurrences(codes, b"<row", 3, start)) != len(tags) or (
             not _references_in_text(data)):
         return None  # every <row is a <row r=" that bounded() found
     rows = _row_numbers(codes, tags + len(b'<row r="'))
@@ -253,7 +253,7 @@ def special_cells(data: bytes, errors: bool | None = None) -> dict[tuple[int, in
     root = re.search(rb"<(\w+:)?worksheet\b", data[:4096])
     prefix = b"<" + (root[1] if root and root[1] else b"") + b"f"
     rare = len(prefix) - 1  # the 'f' of <f, rarer in a sheet's bytes than '<'
-    formula = _contains(data, prefix + b">", rare) or _contains(data, prefix + b" ", rare)  # <f>, not <formula>
+    formula = contains(data, prefix + b">", rare) or contains(data, prefix + b" ", rare)  # <f>, not <formula>
     if not formula and not (b't="e"' in data if errors is None else errors):  # plain finds: a regex is far slower
         return found  # no formulas and no error cells: nothing a reader could misread
     for marker in (b't="e"', b"</f></c>", b"/></c>", b"<v></v></c>", b"<v/></c>"):

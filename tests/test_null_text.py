@@ -2,6 +2,7 @@
 in a column of numbers or dates the parser names its cell, whichever reader read the sheet."""
 
 import datetime as dt
+import html
 import re
 import zipfile
 from pathlib import Path
@@ -113,3 +114,20 @@ def test_the_columns_holding_null_text_are_named():
     assert null_text_columns(sheet, lambda: 1 / 0, list) == {0}  # cannot be told: the row reader reads it
     many = b"<sst>" + b"<si><t>N/A</t></si>" * 60 + b"</sst>"  # a shared string per cell, as streaming writers do
     assert null_text_columns(sheet, lambda: many, lambda: ["N/A"] * 60) == {0}
+
+
+def _inline_sheet(text: str, after: str = "") -> bytes:
+    """A row of inline strings as streaming writers save them, with ``text`` in column B."""
+    cells = [f'<c r="{c}1" t="inlineStr"><is><t>{t}</t>{after if c == "B" else ""}</is></c>'
+             for c, t in zip("ABC", ["Ann Lee", html.escape(text, quote=False), "East"], strict=True)]
+    return f'<worksheet><sheetData><row r="1">{"".join(cells)}</row></sheetData></worksheet>'.encode()
+
+
+@pytest.mark.parametrize("text", sorted(NULL_TEXT))
+def test_every_text_is_found_in_the_usual_inline_string(text):
+    """The scan passes over the usual shape at once, by the text's first byte: none of the texts is passed over."""
+    for spelt in (text, f" {text}", f"{text} ", f"\t{text}\n"):
+        assert null_text_columns(_inline_sheet(spelt), lambda: None, list) == {2}, spelt
+    for other in (f"{text}s", f"x{text}", f"{text}.{text}"):  # text that starts alike is text
+        assert null_text_columns(_inline_sheet(other), lambda: None, list) == set(), other
+    assert null_text_columns(_inline_sheet("Nathan", f"<r><t>{text}</t></r>"), lambda: None, list) == {0}  # runs
