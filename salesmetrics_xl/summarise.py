@@ -17,7 +17,7 @@ from salesmetrics_xl.core.workbook import SUMMARY_SHEET
 from salesmetrics_xl.reader import read_workbook
 
 # Only the read side is imported with this module. Judging and writing (and pandas under them) are imported where
-# they are used, so that a big Tracking sheet's load starts before pandas is imported: see docs/architecture.md.
+# they are used, so that a big Tracking sheet starts loading before pandas is imported (docs/development.md).
 if TYPE_CHECKING:
     from salesmetrics_xl.core.summary import WeeklySummary
     from salesmetrics_xl.layouts.sheet import WorkbookLayout
@@ -100,8 +100,8 @@ class _Guess:
 
     def __call__(self, tracking: TrackingData, ranges: RangeSet) -> None:
         # The judging and the Weekly Summary's layout are imported here, not after the read: this hook runs while
-        # fastexcel loads on its own thread, and this thread would otherwise wait (their import, pandas' included,
-        # costs the run nothing here and ~0.05 s after the read, at 200,000 rows).
+        # fastexcel loads on its own thread and this one would only wait, so their import (about 0.04 s) costs the
+        # run nothing here, where after the read it adds to every big summary's time.
         import salesmetrics_xl.core.summary
         import salesmetrics_xl.layouts.summary  # noqa: F401
 

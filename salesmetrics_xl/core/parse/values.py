@@ -246,7 +246,7 @@ def extra_value(value: object) -> object:
     if not filled(value):
         return None
     if isinstance(value, dt.datetime):  # pandas' Timestamp is one: made a plain datetime by its own method, found
-        # without importing pandas (run once per cell, in a module that stays free of pandas: docs/architecture.md)
+        # without importing pandas (run once per cell, in a module that stays free of pandas: docs/development.md)
         return value.to_pydatetime() if type(value) is not dt.datetime and hasattr(value, "to_pydatetime") else value
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time())
