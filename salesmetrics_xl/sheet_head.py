@@ -1,8 +1,8 @@
 """The rows at the top of a sheet, read from the XML the sheet guard already holds, and the shared strings they
-name: enough for the header guess that lets fastexcel start (reader._ColumnarBook.prefetch) before openpyxl has
+name: enough for the header guess that lets fastexcel start (columnar.ColumnarBook.prefetch) before openpyxl has
 opened the workbook (about 0.07 s, 0.16 s with its import, on the path to fastexcel's start).
 
-A guess only. The parser still finds the header in openpyxl's rows (reader._ColumnarBook.header_first), and when
+A guess only. The parser still finds the header in openpyxl's rows (columnar.ColumnarBook.header_first), and when
 the guess differs, the columns are read again under the real header: a miss costs time, never a wrong answer.
 So a value is read as plainly as a header needs: text as text, anything else as a number or None.
 """

@@ -6,20 +6,23 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from salesmetrics_xl.core.defaults import WEEKS
 from salesmetrics_xl.core.parse import WorkbookData
 from salesmetrics_xl.core.problems import Problem, Severity, WorkbookError, exit_code, stop_on_missing_sheet
 from salesmetrics_xl.core.ranges import RangeSet
-from salesmetrics_xl.core.summary import WeeklySummary, build_summary
 from salesmetrics_xl.core.tracking import TrackingData
 from salesmetrics_xl.core.workbook import SUMMARY_SHEET
-from salesmetrics_xl.layouts.evaluation import live_layout
-from salesmetrics_xl.layouts.sheet import WorkbookLayout
-from salesmetrics_xl.layouts.summary import Formulas, summary_sheet, workbook_layout
 from salesmetrics_xl.reader import read_workbook
-from salesmetrics_xl.xlsx import output_path, write_workbook
-from salesmetrics_xl.xlsx.writer import WorkbookWriter, begin_workbook
+
+# Only the read side is imported with this module. Judging and writing (and pandas under them) are imported where
+# they are used, so that a big Tracking sheet starts loading before pandas is imported (docs/development.md).
+if TYPE_CHECKING:
+    from salesmetrics_xl.core.summary import WeeklySummary
+    from salesmetrics_xl.layouts.sheet import WorkbookLayout
+    from salesmetrics_xl.layouts.summary import Formulas
+    from salesmetrics_xl.xlsx.writer import WorkbookWriter
 
 
 @dataclass
@@ -50,6 +53,11 @@ def summarise_workbook(source: Path, week: dt.date | None = None, out: Path | No
     try:
         data = read_workbook(source, today=today, tracking_sheet=tracking_sheet, ranges_sheet=ranges_sheet,
                              early=guess)
+        from salesmetrics_xl.core.summary import build_summary
+        from salesmetrics_xl.layouts.sheet import WorkbookLayout
+        from salesmetrics_xl.layouts.summary import summary_sheet, workbook_layout
+        from salesmetrics_xl.xlsx import output_path, write_workbook
+
         stop_on_missing_sheet(data.problems)
         if data.tracking is None or data.tracking.frame.empty:
             blocking = [p for p in data.problems if p.severity is Severity.ERROR] or [Problem(
@@ -91,6 +99,12 @@ class _Guess:
         self.writer: WorkbookWriter | None = None
 
     def __call__(self, tracking: TrackingData, ranges: RangeSet) -> None:
+        # The judging and the Weekly Summary's layout are imported here, not after the read: this hook runs while
+        # fastexcel loads on its own thread and this one would only wait, so their import (about 0.04 s) costs the
+        # run nothing here, where after the read it adds to every big summary's time.
+        import salesmetrics_xl.core.summary
+        import salesmetrics_xl.layouts.summary  # noqa: F401
+
         if self.layout is None:  # the first guess (another reader, after a failed one, guesses alike)
             self._begin(tracking, ranges)
         if self.meanwhile is not None:
@@ -98,6 +112,9 @@ class _Guess:
             meanwhile()
 
     def _begin(self, tracking: TrackingData, ranges: RangeSet) -> None:
+        from salesmetrics_xl.layouts.evaluation import live_layout
+        from salesmetrics_xl.xlsx.writer import begin_workbook
+
         self.close()
         try:
             self.layout = live_layout(tracking, ranges, self.formulas)
@@ -107,6 +124,8 @@ class _Guess:
 
     def confirmed(self, data: WorkbookData) -> WorkbookWriter | None:
         """The writer begun on the layout the whole read gives, or None when that cannot be begun."""
+        from salesmetrics_xl.layouts.evaluation import live_layout
+
         assert data.tracking is not None
         try:
             actual = live_layout(data.tracking, data.ranges, self.formulas)

@@ -86,14 +86,14 @@ def make_book(tmp_path: Path) -> MakeBook:
 def columnar_reads(monkeypatch) -> list[bool]:
     """Whether each columnar read of a Tracking sheet went column by column (True) or declined (False)."""
     seen: list[bool] = []
-    from salesmetrics_xl import reader
+    from salesmetrics_xl.columnar import ColumnarBook
 
-    original = reader._ColumnarBook.columns
+    original = ColumnarBook.columns
 
     def spy(self, name, header):
         found = original(self, name, header)
         seen.append(found is not None)
         return found
 
-    monkeypatch.setattr(reader._ColumnarBook, "columns", spy)
+    monkeypatch.setattr(ColumnarBook, "columns", spy)
     return seen

@@ -8,11 +8,15 @@ into packages of their own (``core/parse/``, ``xlsx/``)."""
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import default_ranges_rows
+from tests.helpers import GOOD
 
 PACKAGE = "salesmetrics_xl"
 ROOT = Path(__file__).resolve().parent.parent / PACKAGE
@@ -200,3 +204,40 @@ def test_each_command_loads_only_what_it_uses(tmp_path: Path, args: list[str], n
     modules = set(record.read_text().split())
     assert loaded <= modules
     assert sorted(not_loaded & modules) == []
+
+
+# A big Tracking sheet is loaded by fastexcel on a thread of its own, beside the rest of the read: whatever the main
+# thread imports before that load starts is on every big run's critical path, and pandas was 0.2 s of it (issue #28).
+# The job and its read side import pandas only inside the functions that use it (docs/development.md, "Imports").
+READ_SIDE = ["salesmetrics_xl.summarise", "salesmetrics_xl.reader", "salesmetrics_xl.core.parse"]
+
+
+@pytest.mark.parametrize("module", READ_SIDE)
+def test_the_read_side_imports_no_pandas(module: str):
+    code = f"import sys\nimport {module}\nprint(sorted(m for m in sys.modules if m.split('.')[0] == 'pandas'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_pandas_is_imported_after_fastexcel_has_started(tmp_path: Path, make_book):
+    """A real `salesmetrics summary` with the columnar reader, on a sheet the guard can bound (its head start, as
+    for a big sheet): when the fastexcel thread starts, pandas is not loaded yet. The record shows it did start."""
+    book = make_book({"Tracking": GOOD, "Ranges": default_ranges_rows()})
+    record = tmp_path / "started.txt"
+    code = ("import atexit, sys, threading\n"
+            "seen, start = [], threading.Thread.start\n"
+            "def started(thread):\n"
+            "    if thread.name == 'salesmetrics-fastexcel':\n"
+            "        seen.append('pandas' in sys.modules)\n"
+            "    return start(thread)\n"
+            "threading.Thread.start = started\n"
+            f"atexit.register(lambda: open({str(record)!r}, 'w').write(repr(seen)))\n"
+            "sys.argv = ['salesmetrics', *sys.argv[1:]]\n"
+            "from salesmetrics_xl.cli import run\nrun()\n")
+    argv = ["summary", str(book), "--out", str(tmp_path / "out.xlsx")]
+    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "SALESMETRICS_READER": "columnar"})
+    assert done.returncode in (0, 1), done.stderr
+    assert (tmp_path / "out.xlsx").exists()
+    assert record.read_text() == "[False]"  # one load, begun before pandas was imported

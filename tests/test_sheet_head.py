@@ -14,7 +14,7 @@ import xlsxwriter
 
 from salesmetrics_xl.core.parse import HEADER_SEARCH_ROWS, find_header
 from salesmetrics_xl.core.workbook import REP, TRACKING, WEEK
-from salesmetrics_xl.reader import _CalamineBook, _OpenpyxlBook
+from salesmetrics_xl.row_books import CalamineBook, OpenpyxlBook
 from salesmetrics_xl.sheet_head import STRINGS_GUESSED, first_strings, head_rows
 from salesmetrics_xl.sheet_parts import SheetParts
 from tests.conftest import TRACKING_HEADER, default_ranges_rows
@@ -38,10 +38,10 @@ def _texts(rows: list[tuple[object, ...]]) -> list[list[str | None]]:
 def _guessed_and_read(path: Path, sheet: str = "Tracking") -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     parts = SheetParts(path)
     guessed = head_rows(parts.xml(sheet), parts.strings)
-    try:  # the rows the parser gets (reader._ColumnarBook.header_first): openpyxl's, else calamine's
-        book: _OpenpyxlBook | _CalamineBook = _OpenpyxlBook(path)
+    try:  # the rows the parser gets (columnar.ColumnarBook.header_first): openpyxl's, else calamine's
+        book: OpenpyxlBook | CalamineBook = OpenpyxlBook(path)
     except Exception:
-        book = _CalamineBook(path)
+        book = CalamineBook(path)
     try:
         read = [tuple(r) for r in islice(book.rows(sheet), HEADER_SEARCH_ROWS)]
     finally:

@@ -85,7 +85,7 @@ def test_an_early_guess_is_kept_only_when_the_whole_read_agrees(tmp_path, monkey
     monkeypatch.setattr(writer_module, "THREADED", 0)  # and its parts prepared on worker threads meanwhile
     source = _edited(tmp_path, change)
     layouts, reading, read = [], [], summarise_module.read_workbook
-    real = summarise_module.begin_workbook
+    real = writer_module.begin_workbook  # looked up where the job begins the writer (imported there, late)
 
     def spy(source, layout, later):
         layouts.append(layout)
@@ -98,7 +98,7 @@ def test_an_early_guess_is_kept_only_when_the_whole_read_agrees(tmp_path, monkey
         return data
 
     done: list[bool] = []
-    monkeypatch.setattr(summarise_module, "begin_workbook", spy)
+    monkeypatch.setattr(writer_module, "begin_workbook", spy)
     monkeypatch.setattr(summarise_module, "read_workbook", read_then)
     run = summarise_workbook(source, out=tmp_path / "job.xlsx", today=TODAY)
     assert len(layouts) == begun  # a wrong guess is given up and begun again from what was read

@@ -12,7 +12,6 @@ import math
 import unicodedata
 
 import numpy as np
-import pandas as pd
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # a cell's date is its days since this (Excel's 1900 date system)
 # The years a week or a start date may fall in. A sales week outside them is a typing slip (3026 for 2026, 1926),
@@ -36,9 +35,7 @@ def shown(value: object) -> str:
         if math.isfinite(number) and number.is_integer() and abs(number) < 1e16:
             return str(int(number))
         return f"{number:.15g}"
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime):  # pandas' Timestamp too (a datetime): formatted alike, no pandas needed
         return f"{value:%Y-%m-%d}" if value.time() == dt.time() else f"{value:%Y-%m-%d %H:%M:%S}"
     if isinstance(value, dt.date):
         return f"{value:%Y-%m-%d}"

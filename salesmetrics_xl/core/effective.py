@@ -28,9 +28,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from salesmetrics_xl.core.metrics import Category, Metric, Range, Unit, text_key
@@ -44,6 +44,9 @@ from salesmetrics_xl.core.workbook import (
     START_DATE,
     WEEK,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DECIMALS = 9  # effective bounds are rounded to this many decimals, to remove floating-point noise only
 
@@ -110,6 +113,7 @@ def tenure_month(start: object, week: object) -> np.ndarray:
 
 def stamps(values: object) -> np.ndarray:
     """Dates as numpy datetimes; what is not a date (blank, text) is NaT."""
+    import pandas as pd
     found = np.asarray(values)
     if found.dtype.kind == "M":
         return found
@@ -124,6 +128,7 @@ def role_codes(roles: object) -> tuple[np.ndarray, list[str]]:
     """Each row's role as a place in the distinct roles, a blank (None, NaN) as "": a column of roles looked up
     once per distinct role, not per row. The roles are spelled as ``fillna("").astype(str)`` spells them, but
     found without building a text column (pandas' own text type made that most of the lookup's time)."""
+    import pandas as pd
     raw = roles.to_numpy(dtype=object) if isinstance(roles, pd.Series) else np.asarray(roles, dtype=object)
     codes, uniques = pd.factorize(raw.ravel())
     texts = [u if type(u) is str else str(u) for u in uniques]
@@ -203,6 +208,7 @@ class Scales:
 
 def row_scales(frame: pd.DataFrame, fairness: Fairness) -> Scales | None:
     """The scales of every row, or None when the workbook declares none of the columns (nothing is scaled)."""
+    import pandas as pd
     if not declared(frame):
         return None
     n = len(frame)

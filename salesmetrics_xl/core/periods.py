@@ -6,8 +6,6 @@ rows that were read as a week's, and the targets that look like a month's for th
 
 from __future__ import annotations
 
-import pandas as pd
-
 from salesmetrics_xl.core.metrics import Period, format_bound
 from salesmetrics_xl.core.problems import Problem, Severity
 from salesmetrics_xl.core.ranges import RangeSet
@@ -35,6 +33,7 @@ def period_assumed_problem(rows: list[tuple[int, str]], has_column: bool, file: 
 def looks_monthly(tracking: TrackingData, ranges: RangeSet) -> list[Problem]:
     """A count or amount read as a week's (no period given) whose bound is above LOOKS_MONTHLY times the team's
     best week, as an average per rep: most likely a month's target, judged as a week's."""
+    import pandas as pd
     frame = tracking.frame
     problems = []
     for rule in ranges.rules:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from salesmetrics_xl.core.effective import Fairness, Roster
 from salesmetrics_xl.core.metrics import (
@@ -22,6 +22,9 @@ from salesmetrics_xl.core.names import label
 from salesmetrics_xl.core.problems import Problem, Severity
 from salesmetrics_xl.core.text import listing, shorten
 from salesmetrics_xl.core.workbook import DAYS_WORKED, FTE, REP, START_DATE, TRACKING, WEEK
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROW = "_row"  # the Excel row each record came from, so every message can name its cell
 
@@ -97,6 +100,7 @@ def check_tracking(data: TrackingData, today: dt.date) -> list[Problem]:
 
     Each check first asks plain arrays whether anything is wrong (a sound sheet has nothing), and only then
     builds its findings with pandas: on a batch of small files the pandas calls were most of this step's time."""
+    import pandas as pd
     frame, problems = data.frame, []
     weeks = frame[WEEK].to_numpy(dtype="datetime64[ns]")
     has_week = ~np.isnat(weeks)
@@ -164,6 +168,7 @@ _WEEK_NS = 7 * 24 * 3600 * 10**9  # a week, in the nanoseconds a week column is 
 def _repeats(reps: np.ndarray, weeks: np.ndarray) -> bool:
     """Whether a (rep code, week) pair occurs twice. Each pair as one int64 (the week by its code among the
     distinct weeks), counted by hashing: sorting the pairs was most of this step's time on a 200k-row sheet."""
+    import pandas as pd
     if not len(reps):
         return False
     week_codes, distinct = pd.factorize(weeks, sort=False)
@@ -174,6 +179,7 @@ def _repeats(reps: np.ndarray, weeks: np.ndarray) -> bool:
 def _greater(bigger: pd.Series | float, smaller: pd.Series | float) -> np.ndarray | pd.Series:
     """Where the first number is over the second (a blank is neither), for columns or a column and a number: plain
     arrays for number columns, pandas for anything else."""
+    import pandas as pd
     def plain(x: pd.Series | float) -> bool:
         return not isinstance(x, pd.Series) or x.dtype.kind == "f"
     if plain(bigger) and plain(smaller):
@@ -185,6 +191,7 @@ def check_fairness(data: TrackingData, fairness: Fairness, reps: dict[str, dict[
                    roster: Roster | None = None) -> list[Problem]:
     """Values that cannot be right: more days worked than the working week, an FTE outside 0-1, a start date
     after a week the rep has numbers for. Errors, each with its cell; the first two are then read as blank."""
+    import pandas as pd
     frame, problems, week = data.frame, [], fairness.working_week
     if DAYS_WORKED in frame and (over := _greater(frame[DAYS_WORKED], week)).any():
         for _, rec in frame[over].iterrows():

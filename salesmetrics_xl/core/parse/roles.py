@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-import pandas as pd
 
 from salesmetrics_xl.core.effective import Roster
 from salesmetrics_xl.core.metrics import closest_name, text_key, trim
@@ -56,6 +55,7 @@ def one_spelling_per_role(tracking: TrackingData, ranges: RangeSet) -> TrackingD
     """Each Role under one spelling, so that what groups reps by role (the baseline, the funnel's top reps, the
     roles a summary lists) sees " sdr " and "SDR" as the one role the ranges and formulas judge them as: the
     spelling of the Ranges row when it has one, else the most common in Tracking. Blank Roles become none."""
+    import pandas as pd
     codes, spellings = pd.factorize(tracking.frame[ROLE])  # each spelling once, in order of first appearance
     rows = np.bincount(codes[codes >= 0], minlength=len(spellings))
     canonical = {text_key(rule.role): trim(rule.role) for rule in reversed(ranges.rules) if rule.role}

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-import pandas as pd
-
 from salesmetrics_xl.core.effective import RampStep, Roster
 from salesmetrics_xl.core.metrics import closest_name, match_name, normalise, text_key
 from salesmetrics_xl.core.parse.header import HEADER_SEARCH_ROWS, Header, describe_found, find_header, likely_header
@@ -162,6 +160,7 @@ def parse_reps(rows: Iterable[Row], file: str = "", sheet: str = REPS.name
 
 def with_roster(tracking: TrackingData, reps: dict[str, dict[str, object]]) -> TrackingData:
     """Start Date, Role and FTE from the Reps sheet where the Tracking row has none (the row's own value wins)."""
+    import pandas as pd
     frame = tracking.frame.copy()
     keys = frame[REP].map({r: text_key(r) for r in frame[REP].unique()})  # each distinct name keyed once
     for name in (START_DATE, FTE, ROLE):

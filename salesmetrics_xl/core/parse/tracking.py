@@ -7,9 +7,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice, zip_longest
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from salesmetrics_xl.core.cell_values import shown
 from salesmetrics_xl.core.metrics import normalise
@@ -47,6 +47,9 @@ from salesmetrics_xl.core.workbook import (
     WEEK,
     WEEK_ENDING,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -88,6 +91,7 @@ def read_tracking(rows: Iterable[Row], *, file: str = "", sheet: str = TRACKING.
                   ) -> tuple[TrackingData | None, list[Problem], MissingCounted | None]:
     """parse_tracking, and its warning about missing counted columns as a record (None when none is missing).
     ``on_header`` hears the sheet's shape (its header, no rows yet) before the rows under it are read."""
+    import pandas as pd
     it: Iterator[Row] = iter(rows)
     head = [tuple(r) for r in islice(it, HEADER_SEARCH_ROWS)]
     header = find_header(head, TRACKING, (WEEK, REP))

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
-import pandas as pd
 
 from salesmetrics_xl.core.cell_values import EXCEL_EPOCH, MAX_FIGURE, SMALLEST_FIGURE, figure_reason, in_years, shown
 from salesmetrics_xl.core.metrics import trim
@@ -76,6 +75,7 @@ def rows_of(coded: Coded, per_value: dict[int, T]) -> dict[int, T]:
 
 def cell_objects(values: Column) -> list[object]:
     """Cell values as a row reader gives them (None for a blank), for the code that judges cell by cell."""
+    import pandas as pd
     if isinstance(values, Coded):
         return objects(values.values)[values.codes].tolist()
     if not isinstance(values, np.ndarray):
@@ -190,6 +190,7 @@ def numbers_in(values: Column) -> tuple[np.ndarray, dict[int, str], list[int], d
 
 def _read_numbers(values: list[object] | np.ndarray) -> tuple[np.ndarray, dict[int, str], list[int], dict[int, str]]:
     """numbers_in's reading of each cell, before the checks on the numbers read."""
+    import pandas as pd
     bad: dict[int, str] = {}
     as_text: list[int] = []
     errors: dict[int, str] = {}
@@ -244,9 +245,10 @@ def extra_value(value: object) -> object:
     """An extra column's cell as every reader gives it: readers differ on dates (date, datetime, Timestamp)."""
     if not filled(value):
         return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime):  # pandas' Timestamp is one: made a plain datetime by its own method, found
+        # without importing pandas (run once per cell, in a module that stays free of pandas: docs/development.md)
+        return value.to_pydatetime() if type(value) is not dt.datetime and hasattr(value, "to_pydatetime") else value
+    if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time())
     return value
 
