@@ -151,7 +151,6 @@ class ColumnarBook(CalamineBook):
             self.heads.close()
 
 
-
 def prefetch(book: ColumnarBook, parts: SheetParts, name: str, data: bytes) -> Bounds | None:
     """Let fastexcel start on a big sheet while the guard scans it, when a few fast scans prove it bounded
     (sheet_bounds.bounded; what they proved is returned for the guard). Whatever the full scan then finds is

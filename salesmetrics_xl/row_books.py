@@ -90,7 +90,6 @@ class CalamineBook:
             self.fallback.close()
 
 
-
 def is_strict(path: Path) -> bool:
     with zipfile.ZipFile(path) as zf, zf.open("xl/workbook.xml") as fh:
         return flavour_of(fh.read(4096)).strict

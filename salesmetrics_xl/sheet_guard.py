@@ -8,9 +8,9 @@ So a sheet is checked one of two ways, with the same conclusions:
 
 - a *plain* sheet (every cell and row tag spelled as Excel, LibreOffice, openpyxl and xlsxwriter write them:
   ``<c r="..."``, ``<row r="..."``, attributes in double quotes with single spaces, no prefixes on cells and rows,
-  no line breaks or tabs, no character references outside text) is checked with byte scans (package.check_cells),
-  which cost a fraction of a second on a 200,000-row sheet. Whether a sheet is plain is itself a handful of
-  byte scans, and each one errs on the side of "not plain";
+  no line breaks or tabs, no character references outside text, no comment, CDATA section or processing
+  instruction) is checked with byte scans (package.check_cells), which cost a fraction of a second on a 200,000-row
+  sheet. Whether a sheet is plain is itself a handful of byte scans, and each one errs on the side of "not plain";
 - any other sheet is streamed through expat, the XML parser, which resolves quotes, whitespace, prefixes and
   character references exactly as every reader does. It costs about a second per 100,000 rows, only for such files.
 
@@ -102,8 +102,8 @@ def _plain_rows(data: bytes, proven: bool = False) -> list[bytes] | None:
     start = _PROLOG_END.match(data[:4096]).end()  # type: ignore[union-attr]
     if not proven and any(data.find(ws, start) >= 0 for ws in (b"\n", b"\r", b"\t")):
         return None  # whitespace other than a space, possibly inside a tag (bounded)
-    if contains(data, b"<!", 1, start):
-        return None  # a comment or CDATA section: a byte scan would read the tags inside it
+    if markup(data, start):
+        return None
     if not proven and not _equals_quoted(data) and (_QUOTE_AFTER.search(data) or _SPACE_BEFORE.search(data)):
         return None  # an attribute with single quotes or spaces around '=' ("Blank = 1" in a text is fine)
     if not proven and (_ODD_CELL.search(data, start) or _PREFIXED.search(data, start)):
@@ -128,6 +128,12 @@ def contains(data: bytes, needle: bytes, rare: int, start: int = 0) -> bool:
             return True
         at = data.find(byte, at + 1)
     return at >= 0 and data.find(needle, at - rare) >= 0
+
+
+def markup(data: bytes, start: int = 0) -> bool:
+    """Whether the XML after ``start`` holds a comment, a CDATA section or a processing instruction (``<?x ... ?>``):
+    text in which a byte scan would read tags that are not there (a cell, a value, a text), as no parser does."""
+    return contains(data, b"<!", 1, start) or contains(data, b"<?", 1, start)
 
 
 def _equals_quoted(data: bytes) -> bool:
@@ -198,7 +204,7 @@ def _proven(data: bytes, file: str, sheet: str, bounds: Bounds) -> SheetScan | N
         return None
     tags = tags[tags >= start]
     codes = np.frombuffer(data, dtype=np.uint8)
-    if contains(data, b"<!", 1, start) or len(occurrences(codes, b"<row", 3, start)) != len(tags) or (
+    if markup(data, start) or len(occurrences(codes, b"<row", 3, start)) != len(tags) or (
             not _references_in_text(data)):
         return None  # every <row is a <row r=" that bounded() found
     rows = _row_numbers(codes, tags + len(b'<row r="'))

@@ -21,6 +21,7 @@ from tests.conftest import TRACKING_HEADER, default_ranges_rows
 Parts = list[tuple[str, bytes]]
 TRACKING_PART = "xl/worksheets/sheet1.xml"
 WB_RELS = "xl/_rels/workbook.xml.rels"
+SHARED_PART = "xl/sharedStrings.xml"
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
@@ -55,7 +56,7 @@ def _with_shared_strings(parts: Parts) -> Parts:
             if n == TRACKING_PART else d) for n, d in parts]
     sst = (f'<sst xmlns="{NS_MAIN}" count="{len(names)}" uniqueCount="{len(names)}">'
            + "".join(f"<si><t>{n}</t></si>" for n in names) + "</sst>").encode()
-    out.append(("xl/sharedStrings.xml", sst))
+    out.append((SHARED_PART, sst))
     out = edit(out, WB_RELS, lambda d: d.replace(b"</Relationships>", (
         f'<Relationship Id="rId99" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>'
         "</Relationships>").encode()))
@@ -663,6 +664,15 @@ READING_CASES: dict[str, tuple[Callable[[Parts], Parts], int, set[int], str | No
     "prefixed-plain": (_prefixed(False), 3, {0, 1}, None, False),
     "comment-hides-far-cell": (_spelled(b"<sheetData>", b'<sheetData><!-- <c r="XFD1048576"/> -->'), 3, {0, 1},
                                None, False),
+    # a processing instruction is text to a parser, tags to a byte scan (sheet_guard.markup)
+    "instruction-hides-far-cell": (_spelled(b"<sheetData>", b'<sheetData><?x <c r="XFD1048576"/> ?>'), 3, {0, 1},
+                                   None, False),
+    "instruction-hides-error-cell": (_spelled(b"<sheetData>", b'<sheetData><?x <c r="E2" t="e"><v>#DIV/0!</v></c>'
+                                                             b" ?>"), 3, {0, 1}, None, False),
+    # "<t " 150,000 times and no '>': each search for a shared string's tag ran on to the comment's end (time growing
+    # with the square: hours), as a scan of the sheet for "<v " inside an instruction did
+    "shared-strings-comment-of-tags": (_spelled(b"<si>", b"<!--" + b"<t " * 150_000 + b"--><si>", SHARED_PART), 3,
+                                       {0, 1}, None, False),
     "ranges-newline-far": (_spelled(b'<c r="E2"', b'<c\n r="XFD1048576"', RANGES_PART), 3, {2}, "too-wide", False),
     "ranges-single-quote-far": (_spelled(b'<c r="E2"', b"<c r='XFD1048576'", RANGES_PART), 3, {2}, "too-wide",
                                 False),

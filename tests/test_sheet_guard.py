@@ -42,6 +42,19 @@ def test_a_comment_after_many_exclamation_marks_is_still_seen():
     assert scan.exact and scan.extent.rows == RARE_HITS + 50 and scan.extent.columns == 2
 
 
+@pytest.mark.parametrize("instruction", [b'<?x <row r="9"><c r="XFD9" t="e"><v>#DIV/0!</v></c></row> ?>',
+                                         b"<?x t=\"str\"" + b" <v" * 1_000 + b"?>"])
+def test_a_processing_instruction_is_text_as_the_parser_reads_it(instruction):
+    """A processing instruction (after the XML declaration) may hold what looks like cells: not plain, so the parser
+    decides and reads it as text; its declaration alone is not one."""
+    rows = _errors(3)
+    assert plain(_sheet(rows))  # HEAD starts with the declaration, <?xml ...?>
+    data = _sheet([*rows, instruction])
+    assert not plain(data)
+    scan = scan_sheet(data, "team.xlsx", "Tracking")
+    assert scan.exact and _conclusion(scan) == _conclusion(scan_sheet(_sheet(rows), "team.xlsx", "Tracking"))
+
+
 def test_a_formula_without_a_saved_result_after_many_fs_is_still_found():
     """A cell formula (<f>) found by its 'f' after more than RARE_HITS other 'f's: its cell is remembered as blank
     to the readers, exactly as the XML parser remembers it."""
