@@ -5,7 +5,8 @@ fastexcel (the columnar reader of big Tracking sheets) takes some text for a mis
 hands the parser the text, which says so ("Dials: 'N/A' is text, not a number"). A sheet read by fastexcel must
 say the same, so the reader finds the columns that hold such a cell and leaves a sheet with one in a column
 fastexcel read as numbers or dates to the row reader. It runs only on a sheet the columnar reader takes: a plain one
-(sheet_guard: cells and rows spelled as Excel writes them, no comments or CDATA, no prefixed cells).
+(sheet_guard: cells and rows spelled as Excel writes them, no comment, CDATA section or processing instruction, no
+prefixed cells).
 
 Cheap and bounded (it runs while fastexcel loads): a few scans that start with a literal tag, each match looked at
 in a window of bytes around it, never a pattern that can run on to the end of the sheet. Anything they cannot
